@@ -1,0 +1,103 @@
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+
+namespace NetServ.Control;
+
+// The control protocol between netservd and its netserv-container processes: one persistent
+// Unix stream connection per container, frames of a 4-byte big-endian length and a JSON message.
+// Requests from netservd carry an id; the container answers each with a Reply of the same id.
+// The container also sends unsolicited events (ModuleFailed) with id 0.
+
+[JsonPolymorphic(TypeDiscriminatorPropertyName = "type")]
+[JsonDerivedType(typeof(HelloMessage), "hello")]
+[JsonDerivedType(typeof(InstallModuleMessage), "install")]
+[JsonDerivedType(typeof(RemoveModuleMessage), "remove")]
+[JsonDerivedType(typeof(StatusRequestMessage), "status")]
+[JsonDerivedType(typeof(ShutdownMessage), "shutdown")]
+[JsonDerivedType(typeof(ReplyMessage), "reply")]
+[JsonDerivedType(typeof(ModuleFailedMessage), "module-failed")]
+internal abstract record ControlMessage
+{
+    public long Id { get; init; }
+}
+
+/// <summary>The container's first message: who it is and what it offers.</summary>
+internal sealed record HelloMessage : ControlMessage
+{
+    public required int Pid { get; init; }
+    public required string User { get; init; }
+    public required string SdkVersion { get; init; }
+    public required IReadOnlyList<string> BuildingBlocks { get; init; }
+    public bool NoModuleLayer { get; init; }
+    public int QueueNumber { get; init; }
+}
+
+/// <summary>A packet filter as sent to the container.</summary>
+internal sealed record FilterSpec
+{
+    public required string Protocol { get; init; }
+    public int? Port { get; init; }
+    public required IReadOnlyList<string> Destinations { get; init; }
+}
+
+/// <summary>Load a verified module from a directory the container can read, and start it.</summary>
+internal sealed record InstallModuleMessage : ControlMessage
+{
+    public required string Module { get; init; }
+    public required string Directory { get; init; }
+    public required string AssemblyFile { get; init; }
+    public required string EntryType { get; init; }
+    public required string DataDirectory { get; init; }
+    public IReadOnlyDictionary<string, string> Properties { get; init; } = new Dictionary<string, string>();
+    public FilterSpec? Filter { get; init; }
+    public IReadOnlyList<int> AllowedPorts { get; init; } = [];
+}
+
+/// <summary>Stop a module, take it out of the packet path and unload it.</summary>
+internal sealed record RemoveModuleMessage : ControlMessage
+{
+    public required string Module { get; init; }
+}
+
+/// <summary>Ask for the container's status (counters, modules and their own status).</summary>
+internal sealed record StatusRequestMessage : ControlMessage
+{
+    /// <summary>Collect garbage first, so unloaded module contexts are really gone from the counts.</summary>
+    public bool CollectGarbage { get; init; }
+}
+
+/// <summary>Stop all modules, give every queued packet its verdict, and exit.</summary>
+internal sealed record ShutdownMessage : ControlMessage;
+
+/// <summary>The answer to a request.</summary>
+internal sealed record ReplyMessage : ControlMessage
+{
+    public required bool Ok { get; init; }
+    public string? Error { get; init; }
+    public JsonObject? Data { get; init; }
+}
+
+/// <summary>A module failed on its own (hung, exhausted memory, crashed a thread); the container has taken it out of the packet path.</summary>
+internal sealed record ModuleFailedMessage : ControlMessage
+{
+    public required string Module { get; init; }
+    public required string Reason { get; init; }
+    public string? Detail { get; init; }
+
+    /// <summary>The container cannot reclaim the module in place (a thread is stuck in it, or its heap is exhausted) and must be restarted.</summary>
+    public bool RecycleContainer { get; init; }
+}
+
+/// <summary>Reasons in <see cref="ModuleFailedMessage.Reason"/>.</summary>
+internal static class ModuleFailureReasons
+{
+    public const string Hung = "hung";
+    public const string OutOfMemory = "out-of-memory";
+    public const string Crashed = "crashed";
+}
+
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(ControlMessage))]
+internal sealed partial class ControlJsonContext : JsonSerializerContext;

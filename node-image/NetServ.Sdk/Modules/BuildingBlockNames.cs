@@ -1,0 +1,17 @@
+namespace NetServ.Sdk;
+
+/// <summary>Names of the building blocks every NetServ container offers, as used in the <c>dependencies</c> header.</summary>
+public static class BuildingBlockNames
+{
+    /// <summary>Delivers filtered packets to <see cref="IPacketProcessor"/> modules.</summary>
+    public const string PacketDispatcher = "packet-dispatcher";
+
+    /// <summary>Sends whole IPv4 packets: <see cref="IPacketSender"/>.</summary>
+    public const string PacketSender = "packet-sender";
+
+    /// <summary>Opens listening sockets on the ports policy allows: <see cref="IServerSockets"/>.</summary>
+    public const string ServerSockets = "server-sockets";
+
+    /// <summary>Outgoing HTTP: <see cref="System.Net.Http.HttpClient"/>.</summary>
+    public const string HttpClient = "http-client";
+}
