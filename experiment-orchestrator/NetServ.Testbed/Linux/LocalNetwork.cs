@@ -1,0 +1,190 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using NetServ.Sdk;
+
+namespace NetServ.Testbed.Linux;
+
+/// <summary>
+/// A network of hosts on this machine: one network namespace per host, a veth pair per link.
+/// Only addresses from 198.18.0.0/15 (RFC 2544's benchmarking range) are accepted. Disposing
+/// removes every namespace, and with them every link and process.
+/// </summary>
+public sealed class LocalNetwork : IDisposable
+{
+    /// <summary>The only range test topologies may use.</summary>
+    public static readonly Ipv4Prefix BenchmarkingRange = Ipv4Prefix.Parse("198.18.0.0/15");
+
+    private readonly List<LocalHost> _hosts = [];
+    private int _linkCount;
+    private bool _disposed;
+
+    private LocalNetwork(string id) => Id = id;
+
+    /// <summary>A short random tag in every namespace name of this network.</summary>
+    public string Id { get; }
+
+    /// <summary>The hosts, in the order they were added.</summary>
+    public IReadOnlyList<LocalHost> Hosts => _hosts;
+
+    /// <summary>Creates an empty network with a fresh random tag.</summary>
+    public static LocalNetwork Create() => new(Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3)));
+
+    /// <summary>Adds a host: a namespace called <c>ns-&lt;id&gt;-&lt;name&gt;</c>, with IPv6 off so counters see only the test's traffic.</summary>
+    public LocalHost AddHost(string name)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_hosts.Any(h => h.Name == name))
+        {
+            throw new ArgumentException($"host '{name}' exists already", nameof(name));
+        }
+
+        var ns = NetworkNamespace.Create($"{NetworkNamespace.NamePrefix}{Id}-{name}");
+        var host = new LocalHost(name, ns);
+        _hosts.Add(host);
+        ns.SetSysctl("net.ipv6.conf.all.disable_ipv6", "1");
+        ns.SetSysctl("net.ipv6.conf.default.disable_ipv6", "1");
+        return host;
+    }
+
+    /// <summary>
+    /// Links two hosts with a veth pair. Addresses are given as <c>198.18.0.1/24</c> and must lie in
+    /// 198.18.0.0/15. The interfaces come up with the given names inside each namespace.
+    /// </summary>
+    public void Connect(LocalHost a, string aInterface, string aAddress, LocalHost b, string bInterface, string bAddress, int mtu = 1500)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        var (aIp, aLength) = ParseInterfaceAddress(aAddress);
+        var (bIp, bLength) = ParseInterfaceAddress(bAddress);
+
+        // Both ends are created directly inside their namespaces, so nothing ever appears in the root namespace.
+        var link = Interlocked.Increment(ref _linkCount);
+        var aTemporary = $"v{Id}{link}a";
+        var bTemporary = $"v{Id}{link}b";
+        CommandRunner.RunChecked(
+            "ip", "link", "add", aTemporary, "netns", a.Namespace.Name, "type", "veth", "peer", "name", bTemporary, "netns", b.Namespace.Name);
+        ConfigureEnd(a, aTemporary, aInterface, aIp, aLength, mtu);
+        ConfigureEnd(b, bTemporary, bInterface, bIp, bLength, mtu);
+    }
+
+    /// <summary>
+    /// The topology of the paper's section 9: sender 198.18.0.1 — router — receiver 198.19.0.1,
+    /// with routes both ways and forwarding on the router.
+    /// </summary>
+    public static ThreeHostPath CreateSenderRouterReceiver(int mtu = 1500)
+    {
+        var network = Create();
+        try
+        {
+            var sender = network.AddHost("sender");
+            var router = network.AddHost("router");
+            var receiver = network.AddHost("receiver");
+            network.Connect(sender, "eth0", "198.18.0.1/24", router, "eth0", "198.18.0.2/24", mtu);
+            network.Connect(router, "eth1", "198.19.0.2/24", receiver, "eth0", "198.19.0.1/24", mtu);
+            router.EnableForwarding();
+            sender.AddDefaultRoute("198.18.0.2");
+            receiver.AddDefaultRoute("198.19.0.2");
+            return new ThreeHostPath(network, sender, router, receiver);
+        }
+        catch
+        {
+            network.Dispose();
+            throw;
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        foreach (var host in _hosts.AsEnumerable().Reverse())
+        {
+            host.Namespace.Dispose();
+        }
+    }
+
+    private static void ConfigureEnd(LocalHost host, string temporaryName, string name, Ipv4Address address, int length, int mtu)
+    {
+        host.Namespace.ExecChecked("ip", "link", "set", temporaryName, "name", name);
+        host.Namespace.ExecChecked("ip", "link", "set", name, "mtu", mtu.ToString(CultureInfo.InvariantCulture));
+        host.Namespace.ExecChecked("ip", "address", "add", $"{address}/{length}", "dev", name);
+        host.Namespace.ExecChecked("ip", "link", "set", name, "up");
+        host.AddInterface(new LocalInterface(name, address, length));
+    }
+
+    private static (Ipv4Address Address, int Length) ParseInterfaceAddress(string text)
+    {
+        var slash = text.IndexOf('/', StringComparison.Ordinal);
+        if (slash < 0
+            || !Ipv4Address.TryParse(text.AsSpan(0, slash), out var address)
+            || !int.TryParse(text.AsSpan(slash + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var length)
+            || length is < 8 or > 30)
+        {
+            throw new ArgumentException($"'{text}' is not an interface address such as 198.18.0.1/24", nameof(text));
+        }
+
+        if (!BenchmarkingRange.Contains(address))
+        {
+            throw new ArgumentException($"{address} is outside {BenchmarkingRange}: local testbeds use only RFC 2544's benchmarking range", nameof(text));
+        }
+
+        return (address, length);
+    }
+}
+
+/// <summary>An interface of a <see cref="LocalHost"/>.</summary>
+public sealed record LocalInterface(string Name, Ipv4Address Address, int PrefixLength)
+{
+    /// <summary>The interface's subnet.</summary>
+    public Ipv4Prefix Subnet => new(Address, PrefixLength);
+}
+
+/// <summary>A host of a <see cref="LocalNetwork"/>: a network namespace and its interfaces.</summary>
+public sealed class LocalHost
+{
+    private readonly List<LocalInterface> _interfaces = [];
+
+    internal LocalHost(string name, NetworkNamespace ns)
+    {
+        Name = name;
+        Namespace = ns;
+    }
+
+    /// <summary>The host's name within its network.</summary>
+    public string Name { get; }
+
+    /// <summary>The host's namespace.</summary>
+    public NetworkNamespace Namespace { get; }
+
+    /// <summary>The host's interfaces.</summary>
+    public IReadOnlyList<LocalInterface> Interfaces => _interfaces;
+
+    /// <summary>The address of the first interface.</summary>
+    public Ipv4Address Address => _interfaces.Count > 0 ? _interfaces[0].Address : throw new InvalidOperationException($"{Name} has no interface");
+
+    /// <summary>Turns on IPv4 forwarding, making the host a router.</summary>
+    public void EnableForwarding() => Namespace.SetSysctl("net.ipv4.ip_forward", "1");
+
+    /// <summary>Adds a default route via <paramref name="gateway"/>.</summary>
+    public void AddDefaultRoute(string gateway) => Namespace.ExecChecked("ip", "route", "add", "default", "via", gateway);
+
+    /// <summary>Adds a route to <paramref name="prefix"/> via <paramref name="gateway"/>.</summary>
+    public void AddRoute(string prefix, string gateway) => Namespace.ExecChecked("ip", "route", "add", prefix, "via", gateway);
+
+    internal void AddInterface(LocalInterface entry) => _interfaces.Add(entry);
+}
+
+/// <summary>Sender — router — receiver, as in the paper's evaluation. Disposing removes it all.</summary>
+public sealed record ThreeHostPath(LocalNetwork Network, LocalHost Sender, LocalHost Router, LocalHost Receiver) : IDisposable
+{
+    /// <summary>The receiver's subnet, which filters on the router select.</summary>
+    public Ipv4Prefix ReceiverSubnet => Receiver.Interfaces[0].Subnet;
+
+    /// <inheritdoc />
+    public void Dispose() => Network.Dispose();
+}

@@ -1,0 +1,203 @@
+using System.ComponentModel;
+using System.Diagnostics;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+
+namespace NetServ.Testbed.Linux;
+
+/// <summary>
+/// A Linux network namespace made by the project (<c>ip netns add</c>). Disposing kills what
+/// still runs inside it and deletes it. Names start with <see cref="NamePrefix"/> so leftovers
+/// are recognisable and can be swept.
+/// </summary>
+public sealed class NetworkNamespace : IDisposable
+{
+    /// <summary>Every namespace the project creates starts with this.</summary>
+    public const string NamePrefix = "ns-";
+
+    private const string NetnsDirectory = "/var/run/netns";
+    private bool _disposed;
+
+    private NetworkNamespace(string name) => Name = name;
+
+    /// <summary>The namespace's name as <c>ip netns</c> knows it.</summary>
+    public string Name { get; }
+
+    /// <summary>Creates a namespace called <paramref name="name"/> (which must start with <see cref="NamePrefix"/>), with its loopback up.</summary>
+    public static NetworkNamespace Create(string name)
+    {
+        if (!name.StartsWith(NamePrefix, StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"namespace names start with '{NamePrefix}' so leftovers can be found: '{name}'", nameof(name));
+        }
+
+        CommandRunner.RunChecked("ip", "netns", "add", name);
+        var ns = new NetworkNamespace(name);
+        try
+        {
+            ns.Exec("ip", "link", "set", "lo", "up").EnsureSuccess();
+        }
+        catch
+        {
+            ns.Dispose();
+            throw;
+        }
+
+        return ns;
+    }
+
+    /// <summary>The names of the namespaces on this machine that start with <paramref name="prefix"/>.</summary>
+    public static IReadOnlyList<string> List(string prefix = NamePrefix)
+    {
+        var result = CommandRunner.Run("ip", ["netns", "list"]);
+        return result.StandardOutput
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(line => line.Split(' ')[0])
+            .Where(name => name.StartsWith(prefix, StringComparison.Ordinal))
+            .ToArray();
+    }
+
+    /// <summary>Kills every process inside the namespace called <paramref name="name"/> and deletes it; nothing happens when it does not exist.</summary>
+    public static void Delete(string name)
+    {
+        if (!File.Exists(Path.Combine(NetnsDirectory, name)))
+        {
+            return;
+        }
+
+        // A namespace lives on while processes use it: kill them first, or `ip netns del` only unlinks the name.
+        for (var attempt = 0; attempt < 50; attempt++)
+        {
+            var pids = CommandRunner.Run("ip", ["netns", "pids", name]).StandardOutput
+                .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            if (pids.Length == 0)
+            {
+                break;
+            }
+
+            foreach (var pid in pids)
+            {
+                CommandRunner.Run("kill", ["-KILL", pid]);
+            }
+
+            Thread.Sleep(20);
+        }
+
+        CommandRunner.Run("ip", ["netns", "del", name]);
+    }
+
+    /// <summary>Removes every namespace starting with <paramref name="prefix"/>: what an interrupted run left behind.</summary>
+    public static int Sweep(string prefix = NamePrefix)
+    {
+        var names = List(prefix);
+        foreach (var name in names)
+        {
+            Delete(name);
+        }
+
+        return names.Count;
+    }
+
+    /// <summary>Runs a command inside the namespace (<c>ip netns exec</c>).</summary>
+    public CommandResult Exec(string file, params string[] arguments) =>
+        CommandRunner.Run("ip", new[] { "netns", "exec", Name, file }.Concat(arguments));
+
+    /// <summary>Runs a command inside the namespace and throws when it fails.</summary>
+    public CommandResult ExecChecked(string file, params string[] arguments) => Exec(file, arguments).EnsureSuccess();
+
+    /// <summary>Starts a long-running process inside the namespace. The caller owns (and must stop) it.</summary>
+    public Process Start(ProcessStartInfo info)
+    {
+        ArgumentNullException.ThrowIfNull(info);
+        var wrapped = new ProcessStartInfo("ip")
+        {
+            RedirectStandardError = info.RedirectStandardError,
+            RedirectStandardOutput = info.RedirectStandardOutput,
+            RedirectStandardInput = info.RedirectStandardInput,
+            UseShellExecute = false,
+            WorkingDirectory = info.WorkingDirectory,
+        };
+        foreach (var (key, value) in info.Environment)
+        {
+            wrapped.Environment[key] = value;
+        }
+
+        wrapped.ArgumentList.Add("netns");
+        wrapped.ArgumentList.Add("exec");
+        wrapped.ArgumentList.Add(Name);
+        wrapped.ArgumentList.Add(info.FileName);
+        foreach (var argument in info.ArgumentList)
+        {
+            wrapped.ArgumentList.Add(argument);
+        }
+
+        return Process.Start(wrapped) ?? throw new InvalidOperationException($"could not start {info.FileName} in {Name}");
+    }
+
+    /// <summary>
+    /// Runs <paramref name="action"/> on a thread that has entered the namespace. Sockets created
+    /// there stay in the namespace for their whole life, whichever thread uses them later.
+    /// </summary>
+    public T Run<T>(Func<T> action)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        T? result = default;
+        Exception? failure = null;
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                using (var handle = File.OpenHandle(Path.Combine(NetnsDirectory, Name)))
+                {
+                    if (Interop.SetNs((int)handle.DangerousGetHandle(), Interop.CLONE_NEWNET) != 0)
+                    {
+                        var errno = Marshal.GetLastPInvokeError();
+                        throw new Win32Exception(errno, $"setns({Name}) failed: {Marshal.GetPInvokeErrorMessage(errno)}");
+                    }
+                }
+
+                // The thread ends after the action, so it never runs other work inside the namespace.
+                result = action();
+            }
+            catch (Exception e)
+            {
+                failure = e;
+            }
+        })
+        {
+            IsBackground = true,
+            Name = $"netns {Name}",
+        };
+        thread.Start();
+        thread.Join();
+        if (failure is not null)
+        {
+            throw new InvalidOperationException($"inside namespace {Name}: {failure.Message}", failure);
+        }
+
+        return result!;
+    }
+
+    /// <summary>Creates a socket that lives in this namespace.</summary>
+    public Socket CreateSocket(AddressFamily family, SocketType type, ProtocolType protocol) =>
+        Run(() => new Socket(family, type, protocol));
+
+    /// <summary>Reads a sysctl inside the namespace.</summary>
+    public string GetSysctl(string key) => ExecChecked("sysctl", "-n", key).StandardOutput.Trim();
+
+    /// <summary>Sets a sysctl inside the namespace.</summary>
+    public void SetSysctl(string key, string value) => ExecChecked("sysctl", "-q", "-w", $"{key}={value}");
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        Delete(Name);
+    }
+}
