@@ -94,6 +94,13 @@ static _Noreturn void die(const char *call)
     exit(EXIT_CONFINE);
 }
 
+/* The same for calls on a named file, e.g. "open /sys/fs/cgroup/x/cgroup.procs". */
+static _Noreturn void die_on(const char *call, const char *path)
+{
+    fprintf(stderr, "netserv-sandbox: %s %s: %s\n", call, path, strerror(errno));
+    exit(EXIT_CONFINE);
+}
+
 /* A bad command line or policy: the caller (netservd) has a bug; say what it is. */
 __attribute__((format(printf, 1, 2)))
 static _Noreturn void fail(const char *fmt, ...)
@@ -129,7 +136,7 @@ static unsigned long long parse_number(const char *text, unsigned long long max,
     errno = 0;
     unsigned long long value = strtoull(text, &end, 10);
     if (text[0] == '\0' || text[0] == '-' || *end != '\0' || errno != 0 || value > max)
-        fail("invalid %s", what);
+        fail("invalid %s '%s'", what, text);
     return value;
 }
 
@@ -203,13 +210,13 @@ static void join_cgroup(const char *dir)
         fail("cgroup path too long: %s", dir);
     int fd = open(path, O_WRONLY | O_CLOEXEC);
     if (fd < 0)
-        die(path);
+        die_on("open", path);
     int len = snprintf(pid, sizeof pid, "%d\n", (int)getpid());
     /* cgroup files take the whole pid in one write; a short write means failure. */
     if (write(fd, pid, (size_t)len) != len)
-        die(path);
+        die_on("write", path);
     if (close(fd) != 0)
-        die(path);
+        die_on("close", path);
 }
 
 static void set_caps(uint64_t keep)
@@ -247,11 +254,11 @@ static void add_path_rule(int ruleset, const char *path, uint64_t access, uint64
             fprintf(stderr, "netserv-sandbox: warning: %s does not exist, skipped\n", path);
             return;
         }
-        die(path);
+        die_on("open", path);
     }
     struct stat st;
     if (fstat(fd, &st) != 0)
-        die(path);
+        die_on("fstat", path);
     if (!S_ISDIR(st.st_mode))
         access &= FS_FILE_ONLY;
     struct landlock_path_beneath_attr rule = { .allowed_access = access & handled, .parent_fd = fd };
