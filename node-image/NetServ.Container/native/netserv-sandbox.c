@@ -57,8 +57,8 @@ struct ns_ruleset_attr { uint64_t handled_access_fs; uint64_t handled_access_net
 struct ns_net_port_attr { uint64_t allowed_access; uint64_t port; };
 
 #define FS_ALL ((LANDLOCK_ACCESS_FS_IOCTL_DEV << 1) - 1) /* bits 0..15 */
-#define FS_READ_EXEC (LANDLOCK_ACCESS_FS_EXECUTE | LANDLOCK_ACCESS_FS_READ_FILE | \
-                      LANDLOCK_ACCESS_FS_READ_DIR)
+#define FS_READ (LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_READ_DIR)
+#define FS_READ_EXEC (LANDLOCK_ACCESS_FS_EXECUTE | FS_READ)
 /* The kernel rejects rules on non-directories that carry directory rights. */
 #define FS_FILE_ONLY (LANDLOCK_ACCESS_FS_EXECUTE | LANDLOCK_ACCESS_FS_WRITE_FILE | \
                       LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_TRUNCATE | \
@@ -121,7 +121,8 @@ static void usage(FILE *out)
           "  --cap NAME                 keep this capability, e.g. net_admin (repeatable)\n"
           "  --cgroup DIR               join this cgroup before dropping privileges (repeatable)\n"
           "  --rlimit NAME=SOFT[:HARD]  nofile|nproc|as|core|fsize|memlock|stack; number or unlimited\n"
-          "  --ro PATH / --rw PATH      Landlock: read+execute / full access under PATH (repeatable)\n"
+          "  --ro PATH / --rx PATH / --rw PATH\n"
+          "                             Landlock: read / read+execute / full access under PATH (repeatable)\n"
           "  --tcp-bind PORT            Landlock ABI>=4: allow TCP bind to PORT (repeatable)\n"
           "  --landlock required|optional|off   (default optional)\n"
           "  --nice N                   scheduling priority for PROGRAM\n"
@@ -269,7 +270,7 @@ static void add_path_rule(int ruleset, const char *path, uint64_t access, uint64
 
 /* Returns 0 without confining only for "--landlock optional" on a kernel without
  * Landlock; returns 1 once the ruleset is enforced. */
-static int apply_landlock(const char *mode, char **ro, int nro, char **rw, int nrw,
+static int apply_landlock(const char *mode, char **ro, int nro, char **rx, int nrx, char **rw, int nrw,
                            const uint16_t *ports, int nports)
 {
     int abi = landlock_abi();
@@ -311,8 +312,12 @@ static int apply_landlock(const char *mode, char **ro, int nro, char **rw, int n
     int ruleset = (int)syscall(__NR_landlock_create_ruleset, &attr, sizeof attr, 0);
     if (ruleset < 0)
         die("landlock_create_ruleset");
+    /* Execution is granted only where --rx says (the runtime, its loader and libraries):
+     * a module cannot run a shell or any other program. */
     for (int i = 0; i < nro; i++)
-        add_path_rule(ruleset, ro[i], FS_READ_EXEC, attr.handled_access_fs);
+        add_path_rule(ruleset, ro[i], FS_READ, attr.handled_access_fs);
+    for (int i = 0; i < nrx; i++)
+        add_path_rule(ruleset, rx[i], FS_READ_EXEC, attr.handled_access_fs);
     for (int i = 0; i < nrw; i++)
         add_path_rule(ruleset, rw[i], attr.handled_access_fs, attr.handled_access_fs);
     for (int i = 0; i < nports && attr.handled_access_net != 0; i++) {
@@ -335,11 +340,12 @@ int main(int argc, char **argv)
     /* No option list can be longer than argv, so argc-sized arrays always suffice. */
     char **cgroups = calloc((size_t)argc, sizeof *cgroups);
     char **ro = calloc((size_t)argc, sizeof *ro);
+    char **rx = calloc((size_t)argc, sizeof *rx);
     char **rw = calloc((size_t)argc, sizeof *rw);
     uint16_t *ports = calloc((size_t)argc, sizeof *ports);
     struct rlimit_opt *rlimits = calloc((size_t)argc, sizeof *rlimits);
-    int ncg = 0, nro = 0, nrw = 0, nports = 0, nrl = 0;
-    if (!cgroups || !ro || !rw || !ports || !rlimits)
+    int ncg = 0, nro = 0, nrx = 0, nrw = 0, nports = 0, nrl = 0;
+    if (!cgroups || !ro || !rx || !rw || !ports || !rlimits)
         die("calloc");
 
     for (int i = 1; i < argc; i++) {
@@ -348,7 +354,7 @@ int main(int argc, char **argv)
         if (strcmp(opt, "--probe") == 0) { do_probe = 1; continue; }
         if (strcmp(opt, "--help") == 0) { usage(stdout); return 0; }
         static const char *const valued[] = { "--uid", "--gid", "--cap", "--cgroup", "--rlimit",
-                                              "--ro", "--rw", "--tcp-bind", "--nice", "--landlock" };
+                                              "--ro", "--rx", "--rw", "--tcp-bind", "--nice", "--landlock" };
         int known = 0;
         for (size_t k = 0; k < sizeof valued / sizeof valued[0]; k++)
             known |= strcmp(opt, valued[k]) == 0;
@@ -363,6 +369,7 @@ int main(int argc, char **argv)
         else if (strcmp(opt, "--cgroup") == 0) cgroups[ncg++] = val;
         else if (strcmp(opt, "--rlimit") == 0) parse_rlimit(val, &rlimits[nrl++]);
         else if (strcmp(opt, "--ro") == 0) ro[nro++] = val;
+        else if (strcmp(opt, "--rx") == 0) rx[nrx++] = val;
         else if (strcmp(opt, "--rw") == 0) rw[nrw++] = val;
         else if (strcmp(opt, "--tcp-bind") == 0)
             ports[nports++] = (uint16_t)parse_number(val, 65535, "--tcp-bind port");
@@ -436,13 +443,13 @@ int main(int argc, char **argv)
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
         die("prctl(PR_SET_NO_NEW_PRIVS)");
     int confined = strcmp(landlock, "off") != 0 &&
-                   apply_landlock(landlock, ro, nro, rw, nrw, ports, nports);
+                   apply_landlock(landlock, ro, nro, rx, nrx, rw, nrw, ports, nports);
 
     execv(argv[prog], &argv[prog]);
     int err = errno;
     fprintf(stderr, "netserv-sandbox: execv %s: %s\n", argv[prog], strerror(err));
-    /* Landlock denies by default: the program, its loader and libraries need --ro. */
+    /* Landlock denies by default: the program, its loader and libraries need --rx. */
     if (err == EACCES && confined)
-        fputs("netserv-sandbox: hint: Landlock allows execution only under --ro/--rw paths\n", stderr);
+        fputs("netserv-sandbox: hint: Landlock allows execution only under --rx/--rw paths\n", stderr);
     return EXIT_EXEC;
 }

@@ -76,7 +76,7 @@ public sealed partial class SandboxLauncherTests
     public async Task Launch_WithUidAndCap_ChildRunsAsUidWithOnlyThatCapability()
     {
         var result = await RunAsync(
-            "--uid", $"{TestId}", "--gid", $"{TestId}", "--cap", "net_admin", "--ro", "/", "--",
+            "--uid", $"{TestId}", "--gid", $"{TestId}", "--cap", "net_admin", "--rx", "/", "--",
             "/bin/sh", "-c", "id -u; id -g; grep -E '^Cap(Inh|Prm|Eff|Amb|Bnd)' /proc/self/status");
 
         Assert.That(result.ExitCode, Is.Zero, result.Stderr);
@@ -98,7 +98,7 @@ public sealed partial class SandboxLauncherTests
     public async Task Launch_WithoutCap_ChildHasNoCapabilitiesAtAll()
     {
         var result = await RunAsync(
-            "--uid", $"{TestId}", "--gid", $"{TestId}", "--ro", "/", "--",
+            "--uid", $"{TestId}", "--gid", $"{TestId}", "--rx", "/", "--",
             "/bin/grep", "-E", "^Cap(Inh|Prm|Eff|Amb|Bnd)", "/proc/self/status");
 
         Assert.That(result.ExitCode, Is.Zero, result.Stderr);
@@ -122,7 +122,7 @@ public sealed partial class SandboxLauncherTests
         Directory.CreateDirectory(cgroup);
 
         var result = await RunAsync(
-            "--uid", $"{TestId}", "--gid", $"{TestId}", "--cgroup", cgroup, "--ro", "/", "--",
+            "--uid", $"{TestId}", "--gid", $"{TestId}", "--cgroup", cgroup, "--rx", "/", "--",
             "/bin/cat", "/proc/self/cgroup");
 
         Assert.That(result.ExitCode, Is.Zero, result.Stderr);
@@ -142,7 +142,7 @@ public sealed partial class SandboxLauncherTests
     public async Task Launch_WithRlimit_ChildSeesThoseLimits(string spec, string soft, string hard)
     {
         var result = await RunAsync(
-            "--uid", $"{TestId}", "--gid", $"{TestId}", "--rlimit", spec, "--ro", "/", "--",
+            "--uid", $"{TestId}", "--gid", $"{TestId}", "--rlimit", spec, "--rx", "/", "--",
             "/bin/sh", "-c", "ulimit -Sn; ulimit -Hn");
 
         Assert.That(result.ExitCode, Is.Zero, result.Stderr);
@@ -159,7 +159,7 @@ public sealed partial class SandboxLauncherTests
         var confined = await RunAsync(
             [
                 "--uid", $"{TestId}", "--gid", $"{TestId}", "--landlock", "required",
-                .. SystemReadOnly.SelectMany(path => new[] { "--ro", path }),
+                .. SystemReadOnly.SelectMany(path => new[] { "--rx", path }),
                 "--rw", workDir, "--", "/bin/sh", "-c", Script, "sh", workDir,
             ]);
         // Control run: same uid without Landlock can read the file, so a denial above is Landlock's.
@@ -173,6 +173,27 @@ public sealed partial class SandboxLauncherTests
             Assert.That(confined.ExitCode, Is.Not.Zero, "cat /etc/hostname must fail under Landlock");
             Assert.That(confined.Stderr, Does.Contain("/etc/hostname: Permission denied"));
             Assert.That(unconfined.ExitCode, Is.Zero, unconfined.Stderr);
+        }
+    }
+
+    [Test]
+    public async Task Launch_WithReadOnlyPath_ChildCannotExecuteProgramsThere()
+    {
+        await RequireLandlockAbiAsync(1);
+
+        // The shell and its loader may run (--rx); everything else is readable but not executable (--ro).
+        var result = await RunAsync(
+            [
+                "--uid", $"{TestId}", "--gid", $"{TestId}", "--landlock", "required", "--ro", "/",
+                .. new[] { "/usr/bin/dash", "/lib", "/lib64", "/usr/lib" }.SelectMany(path => new[] { "--rx", path }),
+                "--", "/usr/bin/dash", "-c", "cat /etc/hostname; echo cat=$?; /usr/bin/id -u",
+            ]);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(result.Stdout, Does.Contain("cat=126").Or.Contain("cat=127"), "exec of cat must be refused");
+            Assert.That(result.Stderr, Does.Contain("Permission denied"));
+            Assert.That(result.ExitCode, Is.Not.Zero, "exec of id must be refused too");
         }
     }
 
@@ -202,7 +223,7 @@ public sealed partial class SandboxLauncherTests
             + "print('connect ok')\n";
 
         var result = await RunAsync(
-            "--uid", $"{TestId}", "--gid", $"{TestId}", "--landlock", "required", "--ro", "/",
+            "--uid", $"{TestId}", "--gid", $"{TestId}", "--landlock", "required", "--rx", "/",
             "--tcp-bind", $"{AllowedPort}", "--",
             Python, "-c", Script, $"{AllowedPort}", $"{RefusedPort}", $"{listenPort}");
 
@@ -231,7 +252,7 @@ public sealed partial class SandboxLauncherTests
     public async Task Launch_WithMissingRoPath_WarnsAndStillRuns()
     {
         var result = await RunAsync(
-            "--uid", $"{TestId}", "--gid", $"{TestId}", "--ro", "/nonexistent-netserv-path", "--ro", "/", "--",
+            "--uid", $"{TestId}", "--gid", $"{TestId}", "--ro", "/nonexistent-netserv-path", "--rx", "/", "--",
             "/bin/true");
 
         Assert.That(result.ExitCode, Is.Zero, result.Stderr);
@@ -241,7 +262,7 @@ public sealed partial class SandboxLauncherTests
     [Test]
     public async Task Launch_ProgramThatDoesNotExist_Exits127()
     {
-        var result = await RunAsync("--uid", $"{TestId}", "--gid", $"{TestId}", "--ro", "/", "--", "/nonexistent-program");
+        var result = await RunAsync("--uid", $"{TestId}", "--gid", $"{TestId}", "--rx", "/", "--", "/nonexistent-program");
 
         Assert.That(result.ExitCode, Is.EqualTo(127));
         Assert.That(result.Stderr, Does.Contain("execv /nonexistent-program: No such file or directory"));

@@ -1,0 +1,265 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using NetServ.Container.Queue;
+using NetServ.Native;
+using NetServ.Sdk;
+
+namespace NetServ.Container.Packets;
+
+/// <summary>
+/// Reads the user's NFQUEUE in batches, passes each packet through the <see cref="ModuleChain"/>
+/// as a span over the receive buffer, and returns all verdicts of a batch at once. A watchdog
+/// thread spots a module call that does not return: it releases the stuck batch (fail-open),
+/// takes the module out, and starts a fresh reader; the stuck thread is abandoned until the
+/// node recycles the container.
+/// </summary>
+internal sealed partial class PacketDispatcher : IDisposable
+{
+    private readonly NetfilterQueue _queue;
+    private readonly ModuleChain _chain;
+    private readonly PacketDispatcherOptions _options;
+    private readonly ILogger<PacketDispatcher> _logger;
+    private readonly NetfilterQueueOptions _queueOptions;
+    private readonly Thread _watchdog;
+    private volatile bool _stopping;
+    private int _generation;
+    private Thread? _reader;
+
+    // Read by the watchdog and by chain changes; written by the reader once per batch.
+    private int _inBatch;
+    private long _batchSequence;
+    private uint _batchLastId;
+    private long _received;
+    private long _accepted;
+    private long _dropped;
+    private long _modified;
+    private long _batches;
+
+    public PacketDispatcher(NetfilterQueue queue, NetfilterQueueOptions queueOptions, ModuleChain chain, PacketDispatcherOptions options, ILogger<PacketDispatcher> logger)
+    {
+        _queue = queue;
+        _queueOptions = queueOptions;
+        _chain = chain;
+        _options = options;
+        _logger = logger;
+        _watchdog = new Thread(WatchdogLoop) { IsBackground = true, Name = "netserv watchdog" };
+    }
+
+    /// <summary>Raised on the watchdog thread when a module call exceeded the hang timeout; the module is already out of the chain.</summary>
+    public event Action<ModuleSlot>? ModuleHung;
+
+    public long Received => Interlocked.Read(ref _received);
+
+    public long Accepted => Interlocked.Read(ref _accepted);
+
+    public long Dropped => Interlocked.Read(ref _dropped);
+
+    public long Modified => Interlocked.Read(ref _modified);
+
+    public long Batches => Interlocked.Read(ref _batches);
+
+    public void Start()
+    {
+        StartReader();
+        if (!_options.NoModuleLayer)
+        {
+            _watchdog.Start();
+        }
+    }
+
+    /// <summary>
+    /// Waits until no batch that might still use a removed module is in progress, so the module
+    /// can be stopped and unloaded safely. Returns false when the reader did not finish in time.
+    /// </summary>
+    public bool WaitForBatchBoundary(TimeSpan timeout)
+    {
+        // Pairs with the Interlocked.Exchange in the reader: either the reader sees the new chain, or we see it in a batch.
+        Interlocked.MemoryBarrier();
+        if (Volatile.Read(ref _inBatch) == 0)
+        {
+            return true;
+        }
+
+        var sequence = Interlocked.Read(ref _batchSequence);
+        var deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
+        var spinner = default(SpinWait);
+        while (Interlocked.Read(ref _batchSequence) == sequence && Volatile.Read(ref _inBatch) != 0)
+        {
+            if (Stopwatch.GetTimestamp() > deadline)
+            {
+                return false;
+            }
+
+            spinner.SpinOnce(sleep1Threshold: 20);
+        }
+
+        return true;
+    }
+
+    public void Stop(TimeSpan timeout)
+    {
+        _stopping = true;
+        _reader?.Join(timeout);
+    }
+
+    public void Dispose() => Stop(TimeSpan.FromSeconds(1));
+
+    private void StartReader()
+    {
+        var generation = Volatile.Read(ref _generation);
+        var reader = new Thread(() => ReadLoop(generation)) { IsBackground = true, Name = $"netserv reader {generation}" };
+        _reader = reader;
+        reader.Start();
+    }
+
+    private void ReadLoop(int generation)
+    {
+        if (_options.ReaderCpu is { } cpu)
+        {
+            try
+            {
+                Interop.PinCurrentThread(cpu);
+            }
+            catch (System.ComponentModel.Win32Exception e)
+            {
+                Log.PinFailed(_logger, cpu, e.Message);
+            }
+        }
+
+        // Each reader generation owns its buffers: an abandoned reader stuck in a module keeps its own.
+        using var batch = new PacketBatch(_queueOptions);
+        var verdicts = new VerdictBatch(_queueOptions);
+        var spill = GC.AllocateUninitializedArray<byte>(ushort.MaxValue + 1);
+        while (!_stopping && Volatile.Read(ref _generation) == generation)
+        {
+            int count;
+            try
+            {
+                count = _queue.Receive(batch);
+            }
+            catch (Exception e) when (e is System.ComponentModel.Win32Exception or ObjectDisposedException)
+            {
+                if (!_stopping)
+                {
+                    Log.ReceiveFailed(_logger, e.Message);
+                    Thread.Sleep(10);
+                }
+
+                continue;
+            }
+
+            if (count == 0)
+            {
+                continue;
+            }
+
+            Interlocked.Exchange(ref _inBatch, 1);
+            Volatile.Write(ref _batchLastId, batch.GetPacketId(count - 1));
+            verdicts.Clear();
+            if (_options.NoModuleLayer || _chain.IsEmpty)
+            {
+                verdicts.Accept(batch.GetPacketId(count - 1));
+                Interlocked.Add(ref _accepted, count);
+            }
+            else
+            {
+                for (var i = 0; i < count; i++)
+                {
+                    var id = batch.GetPacketId(i);
+                    var payload = batch.GetPayload(i);
+                    var packet = new Packet(payload, payload.Length, spill);
+                    var outcome = _chain.Process(ref packet);
+                    if (Volatile.Read(ref _generation) != generation)
+                    {
+                        // The watchdog declared this thread hung while it was inside a module and has
+                        // already released the batch; a late return must not send stale verdicts.
+                        return;
+                    }
+
+                    switch (outcome)
+                    {
+                        case PacketOutcome.Drop:
+                            verdicts.Drop(id);
+                            _dropped++;
+                            break;
+                        case PacketOutcome.AcceptModified:
+                            verdicts.AcceptModified(id, packet.Data);
+                            _modified++;
+                            break;
+                        default:
+                            verdicts.Accept(id);
+                            _accepted++;
+                            break;
+                    }
+                }
+            }
+
+            try
+            {
+                _queue.SendVerdicts(verdicts);
+            }
+            catch (Exception e) when (e is System.ComponentModel.Win32Exception or ObjectDisposedException)
+            {
+                if (!_stopping)
+                {
+                    Log.VerdictFailed(_logger, e.Message);
+                }
+            }
+
+            _received += count;
+            _batches++;
+            Interlocked.Increment(ref _batchSequence);
+            Volatile.Write(ref _inBatch, 0);
+        }
+    }
+
+    private void WatchdogLoop()
+    {
+        var period = TimeSpan.FromTicks(Math.Max(TimeSpan.TicksPerMillisecond * 10, _options.HangTimeout.Ticks / 4));
+        while (!_stopping)
+        {
+            Thread.Sleep(period);
+            var (slot, started) = _chain.CurrentCall;
+            if (slot is null || started == 0 || Stopwatch.GetElapsedTime(started) < _options.HangTimeout)
+            {
+                continue;
+            }
+
+            // Take over: new generation first, so the stuck reader sends nothing if it ever returns.
+            Interlocked.Increment(ref _generation);
+            _chain.Remove(slot.ModuleName);
+            slot.LastError = $"hung: no return within {_options.HangTimeout.TotalMilliseconds:0} ms";
+            var release = new VerdictBatch(_queueOptions);
+            release.Accept(Volatile.Read(ref _batchLastId));
+            try
+            {
+                _queue.SendVerdicts(release);
+            }
+            catch (System.ComponentModel.Win32Exception e)
+            {
+                Log.VerdictFailed(_logger, e.Message);
+            }
+
+            Interlocked.Exchange(ref _inBatch, 0);
+            Interlocked.Increment(ref _batchSequence);
+            Log.ModuleHung(_logger, slot.ModuleName, _options.HangTimeout.TotalMilliseconds);
+            StartReader();
+            ModuleHung?.Invoke(slot);
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(1101, LogLevel.Error, "Module {Module} did not return from a packet within {TimeoutMs} ms: it is taken out of the packet path and the stuck packets were accepted")]
+        public static partial void ModuleHung(ILogger logger, string module, double timeoutMs);
+
+        [LoggerMessage(1102, LogLevel.Warning, "Receiving from the queue failed: {Error}")]
+        public static partial void ReceiveFailed(ILogger logger, string error);
+
+        [LoggerMessage(1103, LogLevel.Warning, "Sending verdicts failed: {Error}")]
+        public static partial void VerdictFailed(ILogger logger, string error);
+
+        [LoggerMessage(1104, LogLevel.Warning, "Could not pin the reader to CPU {Cpu}: {Error}")]
+        public static partial void PinFailed(ILogger logger, int cpu, string error);
+    }
+}

@@ -1,0 +1,135 @@
+namespace NetServ.Node.Configuration;
+
+/// <summary>
+/// netservd's configuration: the "NetServ" section of /etc/netserv/netserv.json (or --config).
+/// Plain classes with defaults; <see cref="NetServOptionsValidator"/> checks them at start.
+/// </summary>
+internal sealed class NetServOptions
+{
+    public const string SectionName = "NetServ";
+
+    /// <summary>The node's name in status and PROBE responses; also names its cgroups.</summary>
+    public string NodeName { get; set; } = Environment.MachineName;
+
+    /// <summary>The Unix socket of the local admin API (root only).</summary>
+    public string AdminSocket { get; set; } = "/run/netserv/netservd.sock";
+
+    /// <summary>Sockets and other runtime files: control socket of the containers.</summary>
+    public string RuntimeDirectory { get; set; } = "/run/netserv";
+
+    /// <summary>Per-user container directories (module code, module data).</summary>
+    public string StateDirectory { get; set; } = "/var/lib/netserv";
+
+    /// <summary>Soft state: a SETUP without ttl lives this long.</summary>
+    public int DefaultTtlSeconds { get; set; } = 3600;
+
+    /// <summary>Soft state: no module lives longer than this without a refresh.</summary>
+    public int MaxTtlSeconds { get; set; } = 86400;
+
+    public ModuleCacheOptions ModuleCache { get; set; } = new();
+
+    public ContainerSettings Containers { get; set; } = new();
+
+    public ForwardingOptions Forwarding { get; set; } = new();
+
+    public List<UserOptions> Users { get; set; } = [];
+}
+
+/// <summary>Where downloaded module packages are kept and how they are fetched.</summary>
+internal sealed class ModuleCacheOptions
+{
+    /// <summary>Defaults to &lt;StateDirectory&gt;/cache.</summary>
+    public string? Directory { get; set; }
+
+    public long MaxPackageBytes { get; set; } = 64L * 1024 * 1024;
+
+    public int DownloadTimeoutSeconds { get; set; } = 30;
+}
+
+/// <summary>How service containers are started and confined.</summary>
+internal sealed class ContainerSettings
+{
+    /// <summary>netserv-container.dll; defaults to the one next to netservd.</summary>
+    public string? Executable { get; set; }
+
+    /// <summary>netserv-sandbox; defaults to the one next to netservd.</summary>
+    public string? Sandbox { get; set; }
+
+    /// <summary>The dotnet host that runs the container; defaults to the one running netservd.</summary>
+    public string? Dotnet { get; set; }
+
+    /// <summary>Container of the i-th user runs as uid/gid UidBase + i.</summary>
+    public int UidBase { get; set; } = 64200;
+
+    /// <summary>The i-th user's NFQUEUE number is QueueBase + i, unless the user names one.</summary>
+    public int QueueBase { get; set; } = 100;
+
+    /// <summary>Evaluation configuration 3: containers accept every packet without a module layer.</summary>
+    public bool NoModuleLayer { get; set; }
+
+    /// <summary>A module call in the packet path longer than this is a hang.</summary>
+    public int HangTimeoutMs { get; set; } = 1000;
+
+    /// <summary>Pin every container's queue reader to this CPU (the evaluation sets it).</summary>
+    public int? ReaderCpu { get; set; }
+
+    public int BatchSize { get; set; } = 64;
+
+    public int QueueMaxLength { get; set; } = 4096;
+
+    /// <summary>How long a container may take from launch to its hello.</summary>
+    public int StartTimeoutSeconds { get; set; } = 30;
+
+    /// <summary>How long a control request may take (module installs include the module's start).</summary>
+    public int RequestTimeoutSeconds { get; set; } = 30;
+
+    /// <summary>A container that dies more often than this within a minute is restarted more slowly (back-off up to 30 s).</summary>
+    public int MaxRestartsPerMinute { get; set; } = 5;
+
+    /// <summary>Landlock: required, optional (used where the kernel has it), or off.</summary>
+    public string Landlock { get; set; } = "optional";
+
+    /// <summary>Log level inside containers.</summary>
+    public string LogLevel { get; set; } = "Information";
+
+    /// <summary>Extra environment for the container processes (for example DOTNET_ settings).</summary>
+    public Dictionary<string, string> Environment { get; set; } = [];
+}
+
+/// <summary>The forwarding plane: netfilter chains that steer packets into containers.</summary>
+internal sealed class ForwardingOptions
+{
+    /// <summary>The chain netservd owns in the filter table; flushed and removed at start and stop.</summary>
+    public string Chain { get; set; } = "NETSERV";
+
+    /// <summary>The built-in chains that jump to <see cref="Chain"/>.</summary>
+    public List<string> Hooks { get; set; } = ["FORWARD"];
+
+    /// <summary>--queue-bypass: packets pass when no container reads the queue (fail-open).</summary>
+    public bool QueueBypass { get; set; } = true;
+
+    public string Iptables { get; set; } = "iptables";
+}
+
+/// <summary>A NetServ user: their key and what they may claim.</summary>
+internal sealed class UserOptions
+{
+    public string Name { get; set; } = string.Empty;
+
+    /// <summary>The user's public key (PEM), used to verify signed signaling.</summary>
+    public string? PublicKey { get; set; }
+
+    /// <summary>Destination prefixes the user's packet filters may select.</summary>
+    public List<string> AllowedPrefixes { get; set; } = [];
+
+    /// <summary>Ports the user's server modules may listen on.</summary>
+    public List<int> AllowedPorts { get; set; } = [];
+
+    public int MemoryLimitMb { get; set; } = 256;
+
+    /// <summary>CPU share in cores (0.5 = half a core).</summary>
+    public double CpuLimit { get; set; } = 1.0;
+
+    /// <summary>The user's NFQUEUE number; defaults to QueueBase + the user's index.</summary>
+    public int? Queue { get; set; }
+}
