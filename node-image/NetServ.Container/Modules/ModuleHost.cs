@@ -35,7 +35,9 @@ internal sealed partial class ModuleHost(
     {
         if (_modules.ContainsKey(request.Module))
         {
-            throw new ModuleInstallException($"{request.Module} is already installed in this container");
+            // netservd reinstalls after a restart; a recycle racing a crash may ask twice.
+            Log.AlreadyInstalled(logger, request.Module);
+            return;
         }
 
         var assemblyPath = Path.Combine(request.Directory, request.AssemblyFile);
@@ -346,6 +348,9 @@ internal sealed partial class ModuleHost(
 
         [LoggerMessage(1203, LogLevel.Warning, "Stopping {Module} did not go cleanly: {Error}")]
         public static partial void StopFailed(ILogger logger, string module, string error);
+
+        [LoggerMessage(1205, LogLevel.Debug, "{Module} is installed already")]
+        public static partial void AlreadyInstalled(ILogger logger, string module);
 
         [LoggerMessage(1204, LogLevel.Warning, "{Module} did not report its status: {Error}")]
         public static partial void StatusFailed(ILogger logger, string module, string error);

@@ -1,0 +1,44 @@
+namespace NetServ.Testbed.Nodes;
+
+/// <summary>A user configured on a node started by <see cref="NetServNodeProcess"/>.</summary>
+public sealed record NodeUser(string Name, IReadOnlyList<string> AllowedPrefixes)
+{
+    public IReadOnlyList<int> AllowedPorts { get; init; } = [];
+
+    public int MemoryLimitMb { get; init; } = 256;
+
+    public double CpuLimit { get; init; } = 1.0;
+
+    public string? PublicKey { get; init; }
+}
+
+/// <summary>What a node started by <see cref="NetServNodeProcess"/> is configured with.</summary>
+public sealed class NetServNodeOptions
+{
+    public string NodeName { get; init; } = "router";
+
+    public IReadOnlyList<NodeUser> Users { get; init; } = [];
+
+    public int HangTimeoutMs { get; init; } = 1000;
+
+    public int DefaultTtlSeconds { get; init; } = 3600;
+
+    public int QueueBase { get; init; } = 100;
+
+    public bool NoModuleLayer { get; init; }
+
+    public int? ReaderCpu { get; init; }
+
+    public int BatchSize { get; init; } = 64;
+
+    public string LogLevel { get; init; } = "Information";
+
+    /// <summary>Extra environment for the containers (DOTNET_ GC settings in the evaluation).</summary>
+    public IReadOnlyDictionary<string, string> ContainerEnvironment { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Where the node's log lines also go as they come (for example the test log); null for none.</summary>
+    public Action<string>? LogSink { get; init; }
+
+    /// <summary>How long the node may take to come up with all its containers.</summary>
+    public TimeSpan StartTimeout { get; init; } = TimeSpan.FromSeconds(90);
+}

@@ -1,0 +1,337 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using NetServ.Sdk;
+using NetServ.Signaling.Nslp;
+using NetServ.Signaling.Transport;
+using NetServ.Testbed.Linux;
+
+namespace NetServ.Testbed.Nodes;
+
+/// <summary>
+/// netservd running inside a network namespace, configured from <see cref="NetServNodeOptions"/>,
+/// with its own temporary state and runtime folders. It stops with the process that started it
+/// (--parent-pid), and <see cref="DisposeAsync"/> stops it and removes its folders.
+/// </summary>
+public sealed partial class NetServNodeProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly ConcurrentQueue<string> _log = new();
+    private readonly string _directory;
+    private bool _disposed;
+
+    private NetServNodeProcess(Process process, string directory, NetServNodeOptions options)
+    {
+        _process = process;
+        _directory = directory;
+        Options = options;
+    }
+
+    public NetServNodeOptions Options { get; }
+
+    /// <summary>The admin socket of this node.</summary>
+    public string AdminSocket => Path.Combine(_directory, "run", "netservd.sock");
+
+    /// <summary>The node's state folder (module cache, container folders).</summary>
+    public string StateDirectory => Path.Combine(_directory, "state");
+
+    public int Pid => _process.Id;
+
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>Every line netservd has logged so far.</summary>
+    public IReadOnlyList<string> LogLines => _log.ToArray();
+
+    /// <summary>Starts netservd in <paramref name="ns"/> and waits until every container is ready.</summary>
+    public static async Task<NetServNodeProcess> StartAsync(NetworkNamespace ns, NetServNodeOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(ns);
+        ArgumentNullException.ThrowIfNull(options);
+        var nodeDirectory = BuildOutputs.EnsureNode();
+        var directory = Directory.CreateTempSubdirectory($"netserv-node-{options.NodeName}-").FullName;
+        File.SetUnixFileMode(directory, (UnixFileMode)0b111_101_101);
+        var config = Path.Combine(directory, "netserv.json");
+        await File.WriteAllTextAsync(config, CreateConfiguration(options, directory), cancellationToken).ConfigureAwait(false);
+
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in new[] { Path.Combine(nodeDirectory, "netservd.dll"), "--config", config, "--parent-pid", Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture) })
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        var process = ns.Start(info);
+        var node = new NetServNodeProcess(process, directory, options);
+        process.OutputDataReceived += (_, e) => node.OnLine(e.Data);
+        process.ErrorDataReceived += (_, e) => node.OnLine(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        try
+        {
+            await node.WaitUntilReadyAsync(options.StartTimeout, cancellationToken).ConfigureAwait(false);
+            return node;
+        }
+        catch
+        {
+            await node.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>Sends one request to the admin API.</summary>
+    public async Task<NslpResponse> SendAsync(NslpRequest request, CancellationToken cancellationToken = default)
+    {
+        var client = await NslpStreamClient.ConnectUnixAsync(AdminSocket, cancellationToken).ConfigureAwait(false);
+        await using (client.ConfigureAwait(false))
+        {
+            return await client.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Installs a module through the admin API.</summary>
+    public Task<NslpResponse> SetupAsync(ModuleSetup setup, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(setup);
+        return SendAsync(setup.ToRequest(), cancellationToken);
+    }
+
+    /// <summary>Removes a module through the admin API.</summary>
+    public Task<NslpResponse> RemoveAsync(string module, string user, CancellationToken cancellationToken = default)
+    {
+        var request = new NslpRequest(NslpMethod.Remove, module);
+        request.Headers.Add(NslpHeaderNames.User, user);
+        return SendAsync(request, cancellationToken);
+    }
+
+    /// <summary>The node's status (PROBE status); with <paramref name="collect"/>, containers collect garbage first.</summary>
+    public async Task<JsonObject> StatusAsync(bool collect = false, CancellationToken cancellationToken = default)
+    {
+        var request = new NslpRequest(NslpMethod.Probe, "*");
+        request.Headers.Add(NslpHeaderNames.Probe, "status");
+        if (collect)
+        {
+            request.Headers.Add("collect", "true");
+        }
+
+        var response = await SendAsync(request, cancellationToken).ConfigureAwait(false);
+        if (!response.IsSuccess)
+        {
+            throw new InvalidOperationException($"status failed: {response.StatusCode} {response.Headers[NslpHeaderNames.Error]}");
+        }
+
+        return JsonNode.Parse(Encoding.UTF8.GetString(response.Body.Span))!.AsObject();
+    }
+
+    /// <summary>The container entry of <paramref name="user"/> in a status.</summary>
+    public static JsonObject ContainerOf(JsonObject status, string user) =>
+        (status["containers"] as JsonArray)?.OfType<JsonObject>().FirstOrDefault(c => c["user"]?.GetValue<string>() == user)
+        ?? throw new InvalidOperationException($"no container of {user} in the status");
+
+    /// <summary>Waits until <paramref name="condition"/> holds for the node's status, polling.</summary>
+    public async Task<JsonObject> WaitForStatusAsync(Func<JsonObject, bool> condition, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        var deadline = Stopwatch.StartNew();
+        JsonObject? last = null;
+        while (deadline.Elapsed < timeout)
+        {
+            try
+            {
+                last = await StatusAsync(false, cancellationToken).ConfigureAwait(false);
+                if (condition(last))
+                {
+                    return last;
+                }
+            }
+            catch (IOException)
+            {
+            }
+
+            await Task.Delay(100, cancellationToken).ConfigureAwait(false);
+        }
+
+        throw new TimeoutException($"the node's status did not reach the expected state within {timeout.TotalSeconds:0} s; last status: {last?.ToJsonString()}");
+    }
+
+    /// <summary>The last lines of the node's log, for failure messages.</summary>
+    public string LogTail(int lines = 40) => string.Join('\n', LogLines.TakeLast(lines));
+
+    /// <summary>Stops netservd (SIGTERM, then SIGKILL after 20 s) and removes its folders.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        if (!_process.HasExited)
+        {
+            _ = Kill(_process.Id, 15);
+            using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+            try
+            {
+                await _process.WaitForExitAsync(deadline.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                _process.Kill(entireProcessTree: true);
+                await _process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+
+        _process.Dispose();
+        try
+        {
+            Directory.Delete(_directory, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    private async Task WaitUntilReadyAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var watch = Stopwatch.StartNew();
+        while (watch.Elapsed < timeout)
+        {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"netservd exited with {_process.ExitCode} while starting:\n{LogTail()}");
+            }
+
+            if (File.Exists(AdminSocket))
+            {
+                try
+                {
+                    var status = await StatusAsync(false, cancellationToken).ConfigureAwait(false);
+                    var containers = (status["containers"] as JsonArray)?.OfType<JsonObject>().ToArray() ?? [];
+                    if (containers.Length == Options.Users.Count && containers.All(c => c["state"]?.GetValue<string>() == "ready"))
+                    {
+                        return;
+                    }
+                }
+                catch (Exception e) when (e is IOException or InvalidOperationException)
+                {
+                }
+            }
+
+            await Task.Delay(100, cancellationToken).ConfigureAwait(false);
+        }
+
+        throw new TimeoutException($"netservd did not become ready within {timeout.TotalSeconds:0} s:\n{LogTail()}");
+    }
+
+    private void OnLine(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        _log.Enqueue(line);
+        Options.LogSink?.Invoke($"[{Options.NodeName}] {line}");
+    }
+
+    private static string CreateConfiguration(NetServNodeOptions options, string directory)
+    {
+        var users = new JsonArray();
+        foreach (var user in options.Users)
+        {
+            users.Add(new JsonObject
+            {
+                ["Name"] = user.Name,
+                ["AllowedPrefixes"] = new JsonArray(user.AllowedPrefixes.Select(p => (JsonNode?)p).ToArray()),
+                ["AllowedPorts"] = new JsonArray(user.AllowedPorts.Select(p => (JsonNode?)p).ToArray()),
+                ["MemoryLimitMb"] = user.MemoryLimitMb,
+                ["CpuLimit"] = user.CpuLimit,
+                ["PublicKey"] = user.PublicKey,
+            });
+        }
+
+        var environment = new JsonObject();
+        foreach (var (key, value) in options.ContainerEnvironment)
+        {
+            environment[key] = value;
+        }
+
+        var config = new JsonObject
+        {
+            ["Logging"] = new JsonObject { ["LogLevel"] = new JsonObject { ["Default"] = options.LogLevel } },
+            ["NetServ"] = new JsonObject
+            {
+                ["NodeName"] = options.NodeName,
+                [nameof(AdminSocket)] = Path.Combine(directory, "run", "netservd.sock"),
+                ["RuntimeDirectory"] = Path.Combine(directory, "run"),
+                [nameof(StateDirectory)] = Path.Combine(directory, "state"),
+                ["DefaultTtlSeconds"] = options.DefaultTtlSeconds,
+                ["Containers"] = new JsonObject
+                {
+                    ["HangTimeoutMs"] = options.HangTimeoutMs,
+                    ["QueueBase"] = options.QueueBase,
+                    ["NoModuleLayer"] = options.NoModuleLayer,
+                    ["ReaderCpu"] = options.ReaderCpu,
+                    ["BatchSize"] = options.BatchSize,
+                    ["LogLevel"] = options.LogLevel,
+                    ["Environment"] = environment,
+                },
+                ["Users"] = users,
+            },
+        };
+        return config.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+    }
+
+    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static partial int Kill(int pid, int signal);
+}
+
+/// <summary>A SETUP for the admin API, with the paper's headers as properties.</summary>
+public sealed record ModuleSetup(string Module, string User, Uri Url, string Digest)
+{
+    public string? FilterProtocol { get; init; }
+
+    public int? FilterPort { get; init; }
+
+    public string? FilterDestination { get; init; }
+
+    public string? Properties { get; init; }
+
+    public int? TtlSeconds { get; init; }
+
+    public string? Dependencies { get; init; }
+
+    /// <summary>The request as it goes on the wire.</summary>
+    public NslpRequest ToRequest()
+    {
+        var request = new NslpRequest(NslpMethod.Setup, Module);
+        request.Headers.Add(NslpHeaderNames.User, User);
+        request.Headers.Add(NslpHeaderNames.Url, Url.ToString());
+        request.Headers.Add(NslpHeaderNames.ModuleDigest, Digest);
+        void Add(string name, string? value)
+        {
+            if (!string.IsNullOrEmpty(value))
+            {
+                request.Headers.Add(name, value);
+            }
+        }
+
+        Add(NslpHeaderNames.FilterProto, FilterProtocol);
+        Add(NslpHeaderNames.FilterPort, FilterPort?.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Add(NslpHeaderNames.FilterDst, FilterDestination);
+        Add(NslpHeaderNames.Properties, Properties);
+        Add(NslpHeaderNames.Ttl, TtlSeconds?.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Add(NslpHeaderNames.Dependencies, Dependencies);
+        return request;
+    }
+
+    /// <summary>A SETUP of the package at <paramref name="package"/> at the URL <paramref name="urlOf"/> gives for its file name.</summary>
+    public static ModuleSetup ForPackage(string package, string user, Func<string, Uri> urlOf)
+    {
+        ArgumentNullException.ThrowIfNull(urlOf);
+        var info = Sdk.Packaging.ModulePackage.Inspect(package);
+        using var stream = File.OpenRead(package);
+        var digest = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(stream));
+        return new ModuleSetup(info.ModuleName, user, urlOf(Path.GetFileName(package)), digest);
+    }
+}

@@ -1,0 +1,177 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using NetServ.Testbed.Linux;
+
+namespace NetServ.Testbed.Traffic;
+
+/// <summary>A UDP socket in a namespace that collects every datagram it receives (tests and the quickstart).</summary>
+public sealed class UdpReceiver : IDisposable
+{
+    private readonly Socket _socket;
+    private readonly List<(byte[] Payload, IPEndPoint From)> _received = [];
+    private readonly Thread _thread;
+    private volatile bool _stopping;
+
+    private UdpReceiver(Socket socket)
+    {
+        _socket = socket;
+        _thread = new Thread(Loop) { IsBackground = true, Name = "udp receiver" };
+        _thread.Start();
+    }
+
+    /// <summary>Datagrams received so far, in order.</summary>
+    public IReadOnlyList<byte[]> Payloads
+    {
+        get
+        {
+            lock (_received)
+            {
+                return _received.Select(r => r.Payload).ToArray();
+            }
+        }
+    }
+
+    /// <summary>Where each datagram came from.</summary>
+    public IReadOnlyList<IPEndPoint> Senders
+    {
+        get
+        {
+            lock (_received)
+            {
+                return _received.Select(r => r.From).ToArray();
+            }
+        }
+    }
+
+    public int Count
+    {
+        get
+        {
+            lock (_received)
+            {
+                return _received.Count;
+            }
+        }
+    }
+
+    /// <summary>Listens on <paramref name="endPoint"/> inside <paramref name="ns"/>, with a large receive buffer so a burst is not lost here.</summary>
+    public static UdpReceiver Start(NetworkNamespace ns, IPEndPoint endPoint)
+    {
+        ArgumentNullException.ThrowIfNull(ns);
+        var socket = ns.CreateSocket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        socket.ReceiveBufferSize = 32 << 20;
+        socket.ReceiveTimeout = 100;
+        socket.Bind(endPoint);
+        return new UdpReceiver(socket);
+    }
+
+    /// <summary>Waits until <paramref name="count"/> datagrams have arrived, or nothing has arrived for <paramref name="quiet"/>, or <paramref name="timeout"/> passed.</summary>
+    public int WaitFor(int count, TimeSpan quiet, TimeSpan timeout)
+    {
+        var watch = Stopwatch.StartNew();
+        var last = Count;
+        var lastChange = watch.Elapsed;
+        while (watch.Elapsed < timeout)
+        {
+            var now = Count;
+            if (now >= count)
+            {
+                return now;
+            }
+
+            if (now != last)
+            {
+                last = now;
+                lastChange = watch.Elapsed;
+            }
+            else if (watch.Elapsed - lastChange > quiet)
+            {
+                return now;
+            }
+
+            Thread.Sleep(10);
+        }
+
+        return Count;
+    }
+
+    public void Dispose()
+    {
+        _stopping = true;
+        _thread.Join(TimeSpan.FromSeconds(1));
+        _socket.Dispose();
+    }
+
+    private void Loop()
+    {
+        var buffer = new byte[65536];
+        EndPoint from = new IPEndPoint(IPAddress.Any, 0);
+        while (!_stopping)
+        {
+            try
+            {
+                var length = _socket.ReceiveFrom(buffer, ref from);
+                lock (_received)
+                {
+                    _received.Add((buffer.AsSpan(0, length).ToArray(), (IPEndPoint)from));
+                }
+            }
+            catch (SocketException e) when (e.SocketErrorCode is SocketError.TimedOut or SocketError.WouldBlock or SocketError.Interrupted)
+            {
+            }
+            catch (ObjectDisposedException)
+            {
+                return;
+            }
+        }
+    }
+}
+
+/// <summary>Sends UDP datagrams from a namespace at a bounded rate.</summary>
+public static class UdpSender
+{
+    /// <summary>
+    /// Sends each payload to <paramref name="destination"/> from inside <paramref name="ns"/>, paced at
+    /// <paramref name="packetsPerSecond"/>. The load is bounded by the number of payloads.
+    /// </summary>
+    public static void Send(NetworkNamespace ns, IPEndPoint destination, IEnumerable<byte[]> payloads, int packetsPerSecond, int sourcePort = 0)
+    {
+        ArgumentNullException.ThrowIfNull(ns);
+        ArgumentNullException.ThrowIfNull(payloads);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(packetsPerSecond);
+        using var socket = ns.CreateSocket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        socket.SendBufferSize = 8 << 20;
+        if (sourcePort != 0)
+        {
+            socket.Bind(new IPEndPoint(IPAddress.Any, sourcePort));
+        }
+
+        var interval = Stopwatch.Frequency / (double)packetsPerSecond;
+        var start = Stopwatch.GetTimestamp();
+        var index = 0;
+        foreach (var payload in payloads)
+        {
+            var due = start + (long)(index * interval);
+            while (Stopwatch.GetTimestamp() < due)
+            {
+                var remaining = (due - Stopwatch.GetTimestamp()) * 1000 / Stopwatch.Frequency;
+                if (remaining > 2)
+                {
+                    Thread.Sleep((int)remaining - 1);
+                }
+                else
+                {
+                    Thread.SpinWait(50);
+                }
+            }
+
+            socket.SendTo(payload, destination);
+            index++;
+        }
+    }
+
+    /// <summary>Payloads "prefix-000001" ... numbered from 1, to check order and completeness.</summary>
+    public static IEnumerable<byte[]> Numbered(string prefix, int count) =>
+        Enumerable.Range(1, count).Select(i => System.Text.Encoding.ASCII.GetBytes(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{prefix}-{i:D6}")));
+}

@@ -1,0 +1,616 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using NetServ.Control;
+using NetServ.Native;
+using NetServ.Node.Configuration;
+
+namespace NetServ.Node.Containers;
+
+/// <summary>
+/// Preforks one netserv-container per configured user, keeps a persistent control connection to
+/// each (one Unix listener; a container is recognised by its uid and pid), restarts containers
+/// that die, recycles them on request, and stops them all on shutdown.
+/// </summary>
+internal sealed partial class ContainerManager : IHostedService, IAsyncDisposable
+{
+    private readonly NetServOptions _options;
+    private readonly Cgroups _cgroups;
+    private readonly ILogger<ContainerManager> _logger;
+    private readonly ILoggerFactory _loggerFactory;
+    private readonly TimeProvider _time;
+    private readonly Dictionary<string, ContainerHandle> _containers = new(StringComparer.Ordinal);
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly ContainerLaunch _launch;
+    private Socket? _listener;
+    private Task? _acceptLoop;
+    private long _nextRequestId;
+
+    public ContainerManager(IOptions<NetServOptions> options, Cgroups cgroups, TimeProvider time, ILoggerFactory loggerFactory)
+    {
+        _options = options.Value;
+        _cgroups = cgroups;
+        _time = time;
+        _loggerFactory = loggerFactory;
+        _logger = loggerFactory.CreateLogger<ContainerManager>();
+        _launch = new ContainerLaunch(_options);
+        for (var i = 0; i < _options.Users.Count; i++)
+        {
+            var user = _options.Users[i];
+            _containers.Add(user.Name, new ContainerHandle(
+                user,
+                _options.Containers.UidBase + i,
+                user.Queue ?? (_options.Containers.QueueBase + i),
+                Path.Combine(_options.StateDirectory, _options.NodeName, "containers", user.Name)));
+        }
+    }
+
+    /// <summary>Called when a container reports a module that failed on its own.</summary>
+    public Func<string, ModuleFailedMessage, Task>? ModuleFailed { get; set; }
+
+    /// <summary>Called after a container came back (restart after a crash, or recycle); the argument says why.</summary>
+    public Func<string, string, Task>? ContainerRestarted { get; set; }
+
+    public string ControlSocketPath => Path.Combine(_options.RuntimeDirectory, _options.NodeName, "containers.sock");
+
+    public IReadOnlyCollection<ContainerHandle> Containers => _containers.Values;
+
+    public bool TryGet(string user, out ContainerHandle handle) => _containers.TryGetValue(user, out handle!);
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var problems = _launch.Problems();
+        if (problems.Count > 0)
+        {
+            throw new InvalidOperationException("containers cannot be started: " + string.Join("; ", problems));
+        }
+
+        _cgroups.RemoveNode(_options.NodeName);
+        RemoveContainerDirectories();
+        var runtime = Path.GetDirectoryName(ControlSocketPath)!;
+        Directory.CreateDirectory(runtime);
+        File.SetUnixFileMode(runtime, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
+        File.Delete(ControlSocketPath);
+        _listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        _listener.Bind(new UnixDomainSocketEndPoint(ControlSocketPath));
+
+        // Any local process may connect; only the containers we started (uid and pid) are kept.
+        File.SetUnixFileMode(ControlSocketPath, (UnixFileMode)0b110_110_110);
+        _listener.Listen(64);
+        _acceptLoop = Task.Run(() => AcceptLoopAsync(_stopping.Token), CancellationToken.None);
+
+        var starts = _containers.Values.Select(async handle =>
+        {
+            try
+            {
+                await LaunchAsync(handle, cancellationToken).ConfigureAwait(false);
+                return null;
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                Log.StartFailed(_logger, handle.Name, e.Message);
+                ScheduleRestart(handle, handle.Generation, $"first start failed: {e.Message}");
+                return e.Message;
+            }
+        }).ToArray();
+        var failures = (await Task.WhenAll(starts).ConfigureAwait(false)).OfType<string>().ToArray();
+        if (failures.Length == _containers.Count)
+        {
+            throw new InvalidOperationException($"no container could be started: {failures[0]}");
+        }
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        await Task.WhenAll(_containers.Values.Select(handle => StopContainerAsync(handle, CancellationToken.None))).ConfigureAwait(false);
+        _listener?.Dispose();
+        File.Delete(ControlSocketPath);
+        if (_acceptLoop is not null)
+        {
+            await _acceptLoop.WaitAsync(TimeSpan.FromSeconds(2), CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+
+        _cgroups.RemoveNode(_options.NodeName);
+        RemoveContainerDirectories();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_stopping.IsCancellationRequested)
+        {
+            await StopAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+
+        _stopping.Dispose();
+        foreach (var handle in _containers.Values)
+        {
+            handle.Lifecycle.Dispose();
+        }
+    }
+
+    /// <summary>Sends a request to a user's container and waits for its reply.</summary>
+    /// <exception cref="ContainerUnavailableException">The container is not ready, died, or did not answer in time.</exception>
+    public async Task<ReplyMessage> RequestAsync(string user, ControlMessage message, CancellationToken cancellationToken, TimeSpan? timeout = null)
+    {
+        if (!_containers.TryGetValue(user, out var handle))
+        {
+            throw new ContainerUnavailableException($"there is no container for user {user}");
+        }
+
+        if (handle.State != ContainerState.Ready || handle.Channel is not { } channel)
+        {
+            throw new ContainerUnavailableException($"the container of {user} is {handle.State.ToString().ToLowerInvariant()}");
+        }
+
+        var id = Interlocked.Increment(ref _nextRequestId);
+        var reply = new TaskCompletionSource<ReplyMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
+        handle.Pending[id] = reply;
+        try
+        {
+            await channel.SendAsync(message with { Id = id }, cancellationToken).ConfigureAwait(false);
+            return await reply.Task.WaitAsync(timeout ?? TimeSpan.FromSeconds(_options.Containers.RequestTimeoutSeconds), cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            throw new ContainerUnavailableException($"the container of {user} did not answer within {(timeout ?? TimeSpan.FromSeconds(_options.Containers.RequestTimeoutSeconds)).TotalSeconds:0} s");
+        }
+        catch (IOException e)
+        {
+            throw new ContainerUnavailableException($"the control connection to the container of {user} broke: {e.Message}", e);
+        }
+        finally
+        {
+            handle.Pending.TryRemove(id, out _);
+        }
+    }
+
+    /// <summary>Stops a container gracefully and starts a fresh one (to reclaim what a failed module holds).</summary>
+    public async Task RecycleAsync(string user, string reason)
+    {
+        if (!_containers.TryGetValue(user, out var handle) || _stopping.IsCancellationRequested)
+        {
+            return;
+        }
+
+        Log.Recycling(_logger, user, reason);
+        await StopContainerAsync(handle, CancellationToken.None).ConfigureAwait(false);
+        try
+        {
+            await LaunchAsync(handle, _stopping.Token).ConfigureAwait(false);
+            handle.Restarts++;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            Log.StartFailed(_logger, user, e.Message);
+            ScheduleRestart(handle, handle.Generation, $"restart after recycle failed: {e.Message}");
+            return;
+        }
+
+        await NotifyRestartedAsync(user, reason).ConfigureAwait(false);
+    }
+
+    /// <summary>The container's state for status and PROBE.</summary>
+    public JsonObject Describe(ContainerHandle handle) => new()
+    {
+        ["state"] = handle.State.ToString().ToLowerInvariant(),
+        ["pid"] = handle.State == ContainerState.Ready ? handle.Process?.Id : null,
+        ["uid"] = handle.Uid,
+        ["queue"] = handle.Queue,
+        ["restarts"] = handle.Restarts,
+        ["startedAt"] = handle.StartedAt?.ToString("O"),
+        ["lastExit"] = handle.LastExit,
+        ["buildingBlocks"] = handle.Hello is { } hello ? new JsonArray(hello.BuildingBlocks.Select(b => (JsonNode?)b).ToArray()) : null,
+        ["noModuleLayer"] = handle.Hello?.NoModuleLayer,
+        ["cgroup"] = handle.Cgroup is { } cgroup ? string.Join(",", cgroup.Directories) : _cgroups.Unavailable,
+        ["memoryLimitMb"] = handle.User.MemoryLimitMb,
+        ["cpuLimit"] = handle.User.CpuLimit,
+    };
+
+    private async Task LaunchAsync(ContainerHandle handle, CancellationToken cancellationToken)
+    {
+        await handle.Lifecycle.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            PrepareDirectories(handle);
+            handle.Cgroup ??= _cgroups.Create(_options.NodeName, handle.Name, handle.User.MemoryLimitMb, handle.User.CpuLimit);
+            handle.OomKillsAtStart = handle.Cgroup is { } cgroup ? Cgroups.OomKills(cgroup) : 0;
+            handle.Generation++;
+            handle.Intentional = false;
+            handle.State = ContainerState.Starting;
+            handle.Hello = null;
+            handle.HelloSource = new TaskCompletionSource<HelloMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
+            var generation = handle.Generation;
+
+            var process = new Process { StartInfo = _launch.Create(handle, handle.Cgroup, ControlSocketPath), EnableRaisingEvents = true };
+            var containerLogger = _loggerFactory.CreateLogger($"Container.{handle.Name}");
+            process.ErrorDataReceived += (_, e) => RelayLine(containerLogger, e.Data);
+            process.OutputDataReceived += (_, e) => RelayLine(containerLogger, e.Data);
+            process.Exited += (_, _) => OnExited(handle, process, generation);
+            if (!process.Start())
+            {
+                throw new InvalidOperationException($"{_launch.Sandbox} did not start");
+            }
+
+            handle.Process = process;
+            process.BeginErrorReadLine();
+            process.BeginOutputReadLine();
+
+            var timeout = TimeSpan.FromSeconds(_options.Containers.StartTimeoutSeconds);
+            try
+            {
+                var hello = await handle.HelloSource.Task.WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
+                handle.Hello = hello;
+                handle.StartedAt = _time.GetUtcNow();
+                handle.State = ContainerState.Ready;
+                Log.Started(_logger, handle.Name, process.Id, handle.Uid, handle.Queue);
+            }
+            catch (TimeoutException)
+            {
+                handle.Intentional = true;
+                Kill(process);
+                throw new InvalidOperationException($"the container of {handle.Name} did not say hello within {timeout.TotalSeconds:0} s (see its log lines above)");
+            }
+        }
+        finally
+        {
+            handle.Lifecycle.Release();
+        }
+    }
+
+    private async Task StopContainerAsync(ContainerHandle handle, CancellationToken cancellationToken)
+    {
+        await handle.Lifecycle.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            handle.Intentional = true;
+            var process = handle.Process;
+            if (handle.State == ContainerState.Ready && handle.Channel is { } channel)
+            {
+                try
+                {
+                    var id = Interlocked.Increment(ref _nextRequestId);
+                    var reply = new TaskCompletionSource<ReplyMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
+                    handle.Pending[id] = reply;
+                    await channel.SendAsync(new ShutdownMessage { Id = id }, cancellationToken).ConfigureAwait(false);
+                    await reply.Task.WaitAsync(TimeSpan.FromSeconds(5), cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is TimeoutException or IOException or ObjectDisposedException)
+                {
+                    Log.ShutdownIgnored(_logger, handle.Name, e.Message);
+                }
+            }
+
+            handle.State = ContainerState.Stopped;
+            if (process is not null)
+            {
+                if (!process.WaitForExit(TimeSpan.FromSeconds(3)))
+                {
+                    Kill(process);
+                }
+
+                process.WaitForExit(TimeSpan.FromSeconds(3));
+                process.Dispose();
+                handle.Process = null;
+            }
+
+            if (handle.Channel is { } open)
+            {
+                await open.DisposeAsync().ConfigureAwait(false);
+                handle.Channel = null;
+            }
+
+            FailPending(handle, "the container stopped");
+        }
+        finally
+        {
+            handle.Lifecycle.Release();
+        }
+    }
+
+    private void OnExited(ContainerHandle handle, Process process, int generation)
+    {
+        int code;
+        try
+        {
+            code = process.ExitCode;
+        }
+        catch (InvalidOperationException)
+        {
+            code = -1;
+        }
+
+        var oom = handle.Cgroup is { } cgroup && Cgroups.OomKills(cgroup) > handle.OomKillsAtStart;
+        var description = oom ? "killed by the kernel: out of memory" : code > 128 ? $"killed by signal {code - 128}" : $"exit code {code}";
+        if (handle.Intentional || generation != handle.Generation || _stopping.IsCancellationRequested)
+        {
+            return;
+        }
+
+        handle.LastExit = $"{_time.GetUtcNow():O}: {description}";
+        handle.State = ContainerState.Restarting;
+        handle.HelloSource?.TrySetException(new InvalidOperationException($"the container exited ({description}) before saying hello"));
+        FailPending(handle, $"the container exited ({description})");
+        Log.Died(_logger, handle.Name, process.Id, description);
+        ScheduleRestart(handle, generation, oom ? "the container ran out of memory" : $"the container died ({description})");
+    }
+
+    private void ScheduleRestart(ContainerHandle handle, int generation, string reason)
+    {
+        var now = _time.GetUtcNow();
+        handle.Crashes.Add(now);
+        handle.Crashes.RemoveAll(t => now - t > TimeSpan.FromMinutes(1));
+
+        // Quick restarts first; a container that keeps dying backs off up to 30 s.
+        var excess = Math.Max(0, handle.Crashes.Count - _options.Containers.MaxRestartsPerMinute);
+        var delay = excess == 0 ? TimeSpan.FromMilliseconds(100) : TimeSpan.FromSeconds(Math.Min(30, Math.Pow(2, excess)));
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await Task.Delay(delay, _time, _stopping.Token).ConfigureAwait(false);
+                if (handle.Generation != generation || _stopping.IsCancellationRequested)
+                {
+                    return;
+                }
+
+                if (handle.Channel is { } old)
+                {
+                    await old.DisposeAsync().ConfigureAwait(false);
+                    handle.Channel = null;
+                }
+
+                handle.Process?.Dispose();
+                handle.Process = null;
+                await LaunchAsync(handle, _stopping.Token).ConfigureAwait(false);
+                handle.Restarts++;
+                await NotifyRestartedAsync(handle.Name, reason).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+            catch (Exception e)
+            {
+                Log.StartFailed(_logger, handle.Name, e.Message);
+                if (!_stopping.IsCancellationRequested && handle.Generation == generation + 1)
+                {
+                    ScheduleRestart(handle, handle.Generation, reason);
+                }
+            }
+        });
+    }
+
+    private async Task NotifyRestartedAsync(string user, string reason)
+    {
+        if (ContainerRestarted is { } callback)
+        {
+            try
+            {
+                await callback(user, reason).ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                Log.CallbackFailed(_logger, user, e.Message);
+            }
+        }
+    }
+
+    private async Task AcceptLoopAsync(CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            Socket connection;
+            try
+            {
+                connection = await _listener!.AcceptAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException)
+            {
+                return;
+            }
+
+            _ = Task.Run(() => ServeConnectionAsync(connection, cancellationToken), CancellationToken.None);
+        }
+    }
+
+    private async Task ServeConnectionAsync(Socket connection, CancellationToken cancellationToken)
+    {
+        ContainerHandle? handle = null;
+        try
+        {
+            var peer = Interop.GetPeerCredentials(connection.SafeHandle);
+
+            // The process may connect before Process.Start has returned to us; give it a moment.
+            for (var attempt = 0; attempt < 50 && handle is null; attempt++)
+            {
+                handle = _containers.Values.FirstOrDefault(h => h.Uid == peer.Uid && h.Process is { } p && SafeId(p) == peer.Pid);
+                if (handle is null)
+                {
+                    await Task.Delay(20, cancellationToken).ConfigureAwait(false);
+                }
+            }
+
+            if (handle is null)
+            {
+                Log.UnknownPeer(_logger, peer.Pid, peer.Uid);
+                connection.Dispose();
+                return;
+            }
+
+            // The container gets a raw socket for sending packets without holding CAP_NET_RAW itself.
+            connection.Blocking = true;
+            var raw = Interop.OpenRawSendSocket();
+            try
+            {
+                Interop.SendDescriptor(connection.SafeHandle, raw, (byte)'R');
+            }
+            finally
+            {
+                Interop.Close(raw);
+            }
+
+            var channel = new ControlChannel(connection);
+            handle.Channel = channel;
+            while (true)
+            {
+                var message = await channel.ReceiveAsync(cancellationToken).ConfigureAwait(false);
+                if (message is null)
+                {
+                    return;
+                }
+
+                switch (message)
+                {
+                    case HelloMessage hello:
+                        handle.HelloSource?.TrySetResult(hello);
+                        break;
+                    case ReplyMessage reply:
+                        if (handle.Pending.TryRemove(reply.Id, out var waiting))
+                        {
+                            waiting.TrySetResult(reply);
+                        }
+
+                        break;
+                    case ModuleFailedMessage failed:
+                        Log.ModuleFailed(_logger, handle.Name, failed.Module, failed.Reason, failed.Detail ?? string.Empty);
+                        if (ModuleFailed is { } callback)
+                        {
+                            _ = Task.Run(() => callback(handle.Name, failed), CancellationToken.None);
+                        }
+
+                        break;
+                    default:
+                        Log.UnexpectedMessage(_logger, handle.Name, message.GetType().Name);
+                        break;
+                }
+            }
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or SocketException or OperationCanceledException or ObjectDisposedException or System.ComponentModel.Win32Exception)
+        {
+            if (handle is not null && !cancellationToken.IsCancellationRequested && !handle.Intentional)
+            {
+                Log.ConnectionLost(_logger, handle.Name, e.Message);
+            }
+        }
+    }
+
+    private static void PrepareDirectories(ContainerHandle handle)
+    {
+        foreach (var directory in new[] { handle.Directory, handle.ModulesDirectory, handle.DataDirectory, Path.Combine(handle.Directory, "tmp") })
+        {
+            Directory.CreateDirectory(directory);
+        }
+
+        // The container owns its data and temporary files; module code stays root's, readable only.
+        Interop.ChangeOwner(handle.Directory, handle.Uid, handle.Uid);
+        Interop.ChangeOwnerRecursive(handle.DataDirectory, handle.Uid, handle.Uid);
+        Interop.ChangeOwnerRecursive(Path.Combine(handle.Directory, "tmp"), handle.Uid, handle.Uid);
+        File.SetUnixFileMode(handle.Directory, (UnixFileMode)0b111_101_000);
+        var parent = Path.GetDirectoryName(handle.Directory)!;
+        File.SetUnixFileMode(parent, (UnixFileMode)0b111_101_101);
+    }
+
+    /// <summary>Module code and data of a previous run (or this one) must not survive: a node comes back with no stale module.</summary>
+    private void RemoveContainerDirectories()
+    {
+        var root = Path.Combine(_options.StateDirectory, _options.NodeName, "containers");
+        if (Directory.Exists(root))
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    private static void FailPending(ContainerHandle handle, string reason)
+    {
+        foreach (var (id, waiting) in handle.Pending.ToArray())
+        {
+            if (handle.Pending.TryRemove(id, out _))
+            {
+                waiting.TrySetException(new ContainerUnavailableException(reason));
+            }
+        }
+    }
+
+    private static int SafeId(Process process)
+    {
+        try
+        {
+            return process.Id;
+        }
+        catch (InvalidOperationException)
+        {
+            return -1;
+        }
+    }
+
+    private static void Kill(Process process)
+    {
+        try
+        {
+            process.Kill(entireProcessTree: true);
+        }
+        catch (InvalidOperationException)
+        {
+        }
+    }
+
+    private static void RelayLine(ILogger logger, string? line)
+    {
+        if (string.IsNullOrWhiteSpace(line))
+        {
+            return;
+        }
+
+        // The container's console logger prefixes each line with its level.
+        var level = line.Length > 5 && line[4] == ':' ? line[..4] switch
+        {
+            "trce" => LogLevel.Trace,
+            "dbug" => LogLevel.Debug,
+            "info" => LogLevel.Information,
+            "warn" => LogLevel.Warning,
+            "fail" => LogLevel.Error,
+            "crit" => LogLevel.Critical,
+            _ => LogLevel.Information,
+        } : LogLevel.Warning;
+        Log.ContainerLine(logger, level, level == LogLevel.Warning && !(line.Length > 5 && line[4] == ':') ? line : line[5..].TrimStart());
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(2401, LogLevel.Information, "Container of {User} is running (pid {Pid}, uid {Uid}, queue {Queue})")]
+        public static partial void Started(ILogger logger, string user, int pid, int uid, int queue);
+
+        [LoggerMessage(2402, LogLevel.Error, "Container of {User} could not be started: {Error}")]
+        public static partial void StartFailed(ILogger logger, string user, string error);
+
+        [LoggerMessage(2403, LogLevel.Warning, "Container of {User} (pid {Pid}) died: {Description}; restarting it")]
+        public static partial void Died(ILogger logger, string user, int pid, string description);
+
+        [LoggerMessage(2404, LogLevel.Warning, "A process (pid {Pid}, uid {Uid}) that is not one of our containers connected to the control socket; refused")]
+        public static partial void UnknownPeer(ILogger logger, int pid, uint uid);
+
+        [LoggerMessage(2405, LogLevel.Error, "Container of {User} reports module {Module} failed ({Reason}): {Detail}")]
+        public static partial void ModuleFailed(ILogger logger, string user, string module, string reason, string detail);
+
+        [LoggerMessage(2406, LogLevel.Warning, "Control connection to the container of {User} lost: {Error}")]
+        public static partial void ConnectionLost(ILogger logger, string user, string error);
+
+        [LoggerMessage(2407, LogLevel.Information, "Recycling the container of {User}: {Reason}")]
+        public static partial void Recycling(ILogger logger, string user, string reason);
+
+        [LoggerMessage(2408, LogLevel.Warning, "Container of {User} did not shut down gracefully ({Error}); it is killed")]
+        public static partial void ShutdownIgnored(ILogger logger, string user, string error);
+
+        [LoggerMessage(2409, LogLevel.Warning, "Container of {User} sent an unexpected {Type}")]
+        public static partial void UnexpectedMessage(ILogger logger, string user, string type);
+
+        [LoggerMessage(2410, LogLevel.Error, "Reinstalling the modules of {User} failed: {Error}")]
+        public static partial void CallbackFailed(ILogger logger, string user, string error);
+
+        [LoggerMessage(EventId = 2411, Message = "{Line}")]
+        public static partial void ContainerLine(ILogger logger, LogLevel level, string line);
+    }
+}

@@ -1,0 +1,65 @@
+using System.Text.Json.Nodes;
+using NetServ.Node.Forwarding;
+using NetServ.Sdk.Packaging;
+using NetServ.Sdk;
+using NetServ.Signaling.Nslp;
+
+namespace NetServ.Node.Control;
+
+/// <summary>An installed module in the controller's registry: what was asked, where it lives, when it expires.</summary>
+internal sealed class ModuleRecord
+{
+    public required string User { get; init; }
+
+    public required ModuleName Name { get; init; }
+
+    public required Uri Url { get; init; }
+
+    public required string Digest { get; init; }
+
+    public required ModulePackageInfo Package { get; init; }
+
+    public required string CodeDirectory { get; init; }
+
+    public required string DataDirectory { get; init; }
+
+    public PacketFilter? Filter { get; init; }
+
+    public IReadOnlyList<FilterRule> Rules { get; init; } = [];
+
+    public ModuleProperties Properties { get; init; } = ModuleProperties.Empty;
+
+    public IReadOnlyList<string> Dependencies { get; init; } = [];
+
+    public required string Origin { get; init; }
+
+    /// <summary>Installation order within the node, for reinstalling in the same order.</summary>
+    public long Sequence { get; init; }
+
+    public DateTimeOffset InstalledAt { get; init; }
+
+    public DateTimeOffset RefreshedAt { get; set; }
+
+    public TimeSpan Ttl { get; set; }
+
+    public DateTimeOffset ExpiresAt => RefreshedAt + Ttl;
+
+    public ITimer? ExpiryTimer { get; set; }
+
+    public JsonObject Describe(DateTimeOffset now) => new()
+    {
+        ["name"] = Name.ToString(),
+        ["user"] = User,
+        ["url"] = Url.ToString(),
+        ["digest"] = Digest,
+        ["entryType"] = Package.EntryType,
+        ["filter"] = Filter?.ToString(),
+        ["rules"] = Rules.Count,
+        ["properties"] = Properties.Format(),
+        ["dependencies"] = string.Join(",", Dependencies),
+        ["origin"] = Origin,
+        ["installedAt"] = InstalledAt.ToString("O"),
+        ["expiresAt"] = ExpiresAt.ToString("O"),
+        ["expiresInSeconds"] = Math.Max(0, (int)(ExpiresAt - now).TotalSeconds),
+    };
+}

@@ -1,0 +1,41 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using NetServ.Node.Admin;
+using NetServ.Node.Configuration;
+using NetServ.Node.Containers;
+using NetServ.Node.Control;
+using NetServ.Node.Forwarding;
+using NetServ.Node.Modules;
+
+namespace NetServ.Node;
+
+/// <summary>Registers the parts of netservd.</summary>
+internal static class NodeServiceCollectionExtensions
+{
+    public static IServiceCollection AddNetServNode(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<NetServOptions>().Bind(configuration.GetSection(NetServOptions.SectionName)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<NetServOptions>, NetServOptionsValidator>();
+        services.AddSingleton(TimeProvider.System);
+        services.AddHttpClient(ModuleFetcher.HttpClientName).ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
+        {
+            // Modules come from the signaling user's server, never through a proxy of the node's environment.
+            UseProxy = false,
+            ConnectTimeout = TimeSpan.FromSeconds(10),
+            MaxAutomaticRedirections = 3,
+        });
+        services.AddSingleton<ModuleFetcher>();
+        services.AddSingleton<IIptables, Iptables>();
+        services.AddSingleton<ForwardingPlane>();
+        services.AddSingleton<Cgroups>();
+        services.AddSingleton<ContainerManager>();
+        services.AddSingleton<Controller>();
+
+        // Start order: forwarding plane, containers, admin API; stop order is the reverse.
+        services.AddHostedService(sp => sp.GetRequiredService<ForwardingPlane>());
+        services.AddHostedService(sp => sp.GetRequiredService<ContainerManager>());
+        services.AddHostedService<AdminServer>();
+        return services;
+    }
+}
