@@ -4,11 +4,12 @@
  * fail-open, a 16 MiB receive buffer, as the container's reader does), accepts every packet with
  * batched verdicts, and prints one JSON line when it stops.
  *
- *   nfq-accept --queue N [--batch 32] [--cpu K] [--max-packets M] [--seconds S]
+ *   nfq-accept --queue N [--batch 32] [--cpu K] [--max-packets M] [--seconds S] [--maxlen 4096]
  *
  * Verdicts: one nfq_set_verdict_batch every `batch` packets, and whenever the socket is empty
  * (a receive with MSG_DONTWAIT says so), so no packet waits for a batch to fill.
- * Stops on SIGTERM or SIGINT, after M packets, or after S seconds.
+ * Stops on SIGTERM or SIGINT, after M packets, or after S seconds. --maxlen sets how many packets
+ * the kernel holds for a verdict before failing open (the container's default is 4096).
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -29,7 +30,8 @@
 #include <linux/netlink.h>
 #include <libnetfilter_queue/libnetfilter_queue.h>
 
-#define QUEUE_MAXLEN 4096u
+#define DEFAULT_QUEUE_MAXLEN 4096u
+#define MAX_BATCH 65536u
 #define RECEIVE_BUFFER_BYTES (16u * 1024u * 1024u)
 #define RECEIVE_TIMEOUT_MS 100
 
@@ -94,7 +96,7 @@ static int on_packet(struct nfq_q_handle *queue, struct nfgenmsg *message, struc
 
 static void usage(FILE *stream)
 {
-    fprintf(stream, "usage: nfq-accept --queue N [--batch 32] [--cpu K] [--max-packets M] [--seconds S]\n");
+    fprintf(stream, "usage: nfq-accept --queue N [--batch 32] [--cpu K] [--max-packets M] [--seconds S] [--maxlen 4096]\n");
 }
 
 static int parse_unsigned(const char *text, const char *name, unsigned long long max, unsigned long long *value)
@@ -117,22 +119,23 @@ int main(int argc, char **argv)
         { "cpu", required_argument, NULL, 'c' },
         { "max-packets", required_argument, NULL, 'm' },
         { "seconds", required_argument, NULL, 's' },
+        { "maxlen", required_argument, NULL, 'l' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
-    unsigned long long queue_number = ULLONG_MAX, batch = 32, cpu = ULLONG_MAX, max_packets = 0;
+    unsigned long long queue_number = ULLONG_MAX, batch = 32, cpu = ULLONG_MAX, max_packets = 0, maxlen = DEFAULT_QUEUE_MAXLEN;
     double seconds = 0;
     int option;
 
-    while ((option = getopt_long(argc, argv, "q:b:c:m:s:h", options, NULL)) != -1) {
+    while ((option = getopt_long(argc, argv, "q:b:c:m:s:l:h", options, NULL)) != -1) {
         switch (option) {
         case 'q':
             if (parse_unsigned(optarg, "--queue", 65535, &queue_number) < 0)
                 return 2;
             break;
         case 'b':
-            if (parse_unsigned(optarg, "--batch", QUEUE_MAXLEN, &batch) < 0 || batch == 0) {
-                fprintf(stderr, "nfq-accept: --batch must be 1..%u\n", QUEUE_MAXLEN);
+            if (parse_unsigned(optarg, "--batch", MAX_BATCH, &batch) < 0 || batch == 0) {
+                fprintf(stderr, "nfq-accept: --batch must be 1..%u\n", MAX_BATCH);
                 return 2;
             }
             break;
@@ -153,6 +156,12 @@ int main(int argc, char **argv)
             }
             break;
         }
+        case 'l':
+            if (parse_unsigned(optarg, "--maxlen", UINT32_MAX, &maxlen) < 0 || maxlen == 0) {
+                fprintf(stderr, "nfq-accept: --maxlen must be at least 1\n");
+                return 2;
+            }
+            break;
         case 'h':
             usage(stdout);
             return 0;
@@ -206,7 +215,7 @@ int main(int argc, char **argv)
         return 1;
     }
     if (nfq_set_mode(loop.queue, NFQNL_COPY_PACKET, 0xFFFF) < 0
-        || nfq_set_queue_maxlen(loop.queue, QUEUE_MAXLEN) < 0
+        || nfq_set_queue_maxlen(loop.queue, (uint32_t)maxlen) < 0
         || nfq_set_queue_flags(loop.queue, NFQA_CFG_F_FAIL_OPEN, NFQA_CFG_F_FAIL_OPEN) < 0) {
         fprintf(stderr, "nfq-accept: configuring NFQUEUE %llu failed: %s\n", queue_number, strerror(errno));
         nfq_destroy_queue(loop.queue);
