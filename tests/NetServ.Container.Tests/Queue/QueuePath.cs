@@ -1,0 +1,244 @@
+using System.Net;
+using System.Net.Sockets;
+using NetServ.Container.Queue;
+using NetServ.Testbed.Linux;
+
+namespace NetServ.Container.Tests.Queue;
+
+/// <summary>
+/// Sender — router — receiver with UDP to 198.19.0.1:5060 sent to NFQUEUE 7 on the router's FORWARD
+/// chain (with --queue-bypass), a sending socket in the sender and a receiving socket in the receiver.
+/// Disposing removes namespaces, rules and processes.
+/// </summary>
+internal sealed class QueuePath : IDisposable
+{
+    public const ushort QueueNumber = 7;
+    public const int Port = 5060;
+    public static readonly IPEndPoint Destination = new(IPAddress.Parse("198.19.0.1"), Port);
+
+    private QueuePath(ThreeHostPath path, Socket sender, Socket receiver)
+    {
+        Path = path;
+        Sender = sender;
+        Receiver = receiver;
+    }
+
+    public ThreeHostPath Path { get; }
+
+    public Socket Sender { get; }
+
+    public Socket Receiver { get; }
+
+    /// <summary>Skips the test (with the reason) where root or iptables is missing.</summary>
+    public static void RequireRootAndIptables()
+    {
+        if (!Environment.IsPrivilegedProcess)
+        {
+            Assert.Ignore("needs root: network namespaces, iptables rules and NFQUEUE are set up (CI runs as root)");
+        }
+
+        if (CommandRunner.FindOnPath("iptables") is null || CommandRunner.FindOnPath("ip") is null)
+        {
+            Assert.Ignore("needs iptables and iproute2's ip (apt-get install -y iptables iproute2)");
+        }
+    }
+
+    public static QueuePath Create()
+    {
+        RequireRootAndIptables();
+        var path = LocalNetwork.CreateSenderRouterReceiver();
+        Socket? sender = null;
+        Socket? receiver = null;
+        try
+        {
+            path.Router.Namespace.ExecChecked(
+                "iptables", "-A", "FORWARD", "-p", "udp", "--dport", Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                "-j", "NFQUEUE", "--queue-num", QueueNumber.ToString(System.Globalization.CultureInfo.InvariantCulture), "--queue-bypass");
+
+            receiver = path.Receiver.Namespace.CreateSocket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+            receiver.SetRawSocketOption(1 /* SOL_SOCKET */, 33 /* SO_RCVBUFFORCE */, BitConverter.GetBytes(16 * 1024 * 1024));
+            receiver.ReceiveTimeout = 100;
+            receiver.Bind(Destination);
+
+            sender = path.Sender.Namespace.CreateSocket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+            sender.SetRawSocketOption(1 /* SOL_SOCKET */, 32 /* SO_SNDBUFFORCE */, BitConverter.GetBytes(16 * 1024 * 1024));
+            sender.Connect(Destination);
+            return new QueuePath(path, sender, receiver);
+        }
+        catch
+        {
+            sender?.Dispose();
+            receiver?.Dispose();
+            path.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Opens the queue inside the router's namespace.</summary>
+    public NetfilterQueue OpenQueue(NetfilterQueueOptions? options = null) =>
+        Path.Router.Namespace.Run(() => NetfilterQueue.Open(QueueNumber, options ?? new NetfilterQueueOptions()));
+
+    /// <summary>The payload of packet <paramref name="index"/>: first byte the index, length and content varying with it.</summary>
+    public static byte[] PayloadFor(int index)
+    {
+        var payload = new byte[16 + (index * 37 % 1200)];
+        payload[0] = (byte)index;
+        payload[1] = (byte)(index >> 8);
+        for (var i = 2; i < payload.Length; i++)
+        {
+            payload[i] = (byte)((index * 7) + i);
+        }
+
+        return payload;
+    }
+
+    /// <summary>Sends <paramref name="count"/> payloads, pausing about a millisecond after each <paramref name="burst"/> so that no buffer on the way overflows.</summary>
+    public void Send(int count, int burst = 50, Func<int, byte[]>? payloadFor = null)
+    {
+        payloadFor ??= PayloadFor;
+        for (var i = 0; i < count; i++)
+        {
+            Sender.Send(payloadFor(i));
+            if (burst > 0 && (i + 1) % burst == 0)
+            {
+                Thread.Sleep(1);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Collects datagrams at the receiver until <paramref name="expected"/> came and then a quiet
+    /// period passed without more (so extras are seen too), or until <paramref name="timeout"/>.
+    /// </summary>
+    public List<byte[]> ReceiveAll(int expected, TimeSpan timeout, TimeSpan? quiet = null)
+    {
+        var received = new List<byte[]>();
+        var buffer = new byte[65536];
+        var deadline = DateTime.UtcNow + timeout;
+        var quietPeriod = quiet ?? TimeSpan.FromMilliseconds(150);
+        DateTime? quietUntil = null;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (received.Count >= expected)
+            {
+                quietUntil ??= DateTime.UtcNow + quietPeriod;
+                if (DateTime.UtcNow >= quietUntil)
+                {
+                    break;
+                }
+            }
+
+            try
+            {
+                var length = Receiver.Receive(buffer);
+                received.Add(buffer.AsSpan(0, length).ToArray());
+            }
+            catch (SocketException e) when (e.SocketErrorCode is SocketError.TimedOut or SocketError.WouldBlock)
+            {
+            }
+        }
+
+        return received;
+    }
+
+    /// <summary>Reads a line of /proc/net/netfilter/nfnetlink_queue in the router for the queue, or null when it is not bound.</summary>
+    public string? QueueStatus()
+    {
+        var lines = Path.Router.Namespace.ExecChecked("cat", "/proc/net/netfilter/nfnetlink_queue").StandardOutput
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        return lines.FirstOrDefault(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[0] == QueueNumber.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    public void Dispose()
+    {
+        Sender.Dispose();
+        Receiver.Dispose();
+        Path.Dispose();
+    }
+}
+
+/// <summary>Decides the verdict of one queued packet.</summary>
+internal delegate void PacketDecision(QueuedPacket packet, VerdictBatch verdicts);
+
+/// <summary>A reading loop on its own thread: Receive, decide each packet, SendVerdicts, as the container's dispatcher will.</summary>
+internal sealed class QueueReader : IDisposable
+{
+    private readonly NetfilterQueue _queue;
+    private readonly PacketDecision _decide;
+    private readonly Thread _thread;
+    private volatile bool _stop;
+    private int _packets;
+    private int _nonEmptyReceives;
+    private int _largestBatch;
+    private int _verdictSends;
+    private Exception? _failure;
+
+    public QueueReader(NetfilterQueue queue, PacketDecision decide)
+    {
+        _queue = queue;
+        _decide = decide;
+        _thread = new Thread(Run) { IsBackground = true, Name = "nfqueue reader" };
+        _thread.Start();
+    }
+
+    public int Packets => Volatile.Read(ref _packets);
+
+    public int NonEmptyReceives => Volatile.Read(ref _nonEmptyReceives);
+
+    public int LargestBatch => Volatile.Read(ref _largestBatch);
+
+    public int VerdictSends => Volatile.Read(ref _verdictSends);
+
+    public long ErrorMessages { get; private set; }
+
+    /// <summary>Stops the loop and rethrows what failed in it.</summary>
+    public void Stop()
+    {
+        _stop = true;
+        Assert.That(_thread.Join(TimeSpan.FromSeconds(5)), Is.True, "the reader did not stop");
+        if (_failure is not null)
+        {
+            throw new InvalidOperationException($"the reading loop failed: {_failure.Message}", _failure);
+        }
+    }
+
+    public void Dispose()
+    {
+        _stop = true;
+        _thread.Join(TimeSpan.FromSeconds(5));
+    }
+
+    private void Run()
+    {
+        try
+        {
+            using var batch = _queue.CreatePacketBatch();
+            var verdicts = _queue.CreateVerdictBatch();
+            while (!_stop)
+            {
+                var count = _queue.Receive(batch);
+                if (count == 0)
+                {
+                    continue;
+                }
+
+                for (var i = 0; i < count; i++)
+                {
+                    _decide(batch[i], verdicts);
+                }
+
+                _queue.SendVerdicts(verdicts);
+                verdicts.Clear();
+                Volatile.Write(ref _verdictSends, _verdictSends + 1);
+                Volatile.Write(ref _nonEmptyReceives, _nonEmptyReceives + 1);
+                Volatile.Write(ref _largestBatch, Math.Max(_largestBatch, count));
+                Volatile.Write(ref _packets, _packets + count);
+                ErrorMessages = batch.ErrorMessages;
+            }
+        }
+        catch (Exception e)
+        {
+            _failure = e;
+        }
+    }
+}
