@@ -105,11 +105,15 @@ public sealed class NetworkNamespace : IDisposable
     /// <summary>Runs a command inside the namespace and throws when it fails.</summary>
     public CommandResult ExecChecked(string file, params string[] arguments) => Exec(file, arguments).EnsureSuccess();
 
-    /// <summary>Starts a long-running process inside the namespace. The caller owns (and must stop) it.</summary>
+    /// <summary>
+    /// Starts a long-running process inside the namespace. The caller owns (and must stop) it.
+    /// Only the network namespace changes (nsenter --net): unlike `ip netns exec`, the process keeps
+    /// the machine's mounts, so it sees the cgroup hierarchies under /sys/fs/cgroup.
+    /// </summary>
     public Process Start(ProcessStartInfo info)
     {
         ArgumentNullException.ThrowIfNull(info);
-        var wrapped = new ProcessStartInfo("ip")
+        var wrapped = new ProcessStartInfo("nsenter")
         {
             RedirectStandardError = info.RedirectStandardError,
             RedirectStandardOutput = info.RedirectStandardOutput,
@@ -122,9 +126,8 @@ public sealed class NetworkNamespace : IDisposable
             wrapped.Environment[key] = value;
         }
 
-        wrapped.ArgumentList.Add("netns");
-        wrapped.ArgumentList.Add("exec");
-        wrapped.ArgumentList.Add(Name);
+        wrapped.ArgumentList.Add($"--net={Path.Combine(NetnsDirectory, Name)}");
+        wrapped.ArgumentList.Add("--");
         wrapped.ArgumentList.Add(info.FileName);
         foreach (var argument in info.ArgumentList)
         {

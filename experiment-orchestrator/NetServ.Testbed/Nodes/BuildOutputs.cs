@@ -10,6 +10,7 @@ namespace NetServ.Testbed.Nodes;
 public static class BuildOutputs
 {
     private static readonly Lock BuildLock = new();
+    private static readonly string[] NodeFiles = ["netservd.dll", "netserv-container.dll", "netserv-sandbox", "netserv.dll"];
 
     /// <summary>The repository root: the first folder upwards holding NetServ.sln.</summary>
     public static string RepositoryRoot { get; } = FindRoot();
@@ -25,7 +26,8 @@ public static class BuildOutputs
     {
         lock (BuildLock)
         {
-            if (!File.Exists(Path.Combine(NodeDirectory, "netservd.dll")) || !File.Exists(Path.Combine(NodeDirectory, "netserv-container.dll")) || !File.Exists(Path.Combine(NodeDirectory, "netserv-sandbox")))
+            var outputs = NodeFiles.Select(f => Path.Combine(NodeDirectory, f)).ToArray();
+            if (outputs.Any(f => !File.Exists(f)) || IsStale(outputs.Min(File.GetLastWriteTimeUtc), "node-image"))
             {
                 foreach (var project in new[] { "node-image/NetServ.Node/NetServ.Node.csproj", "node-image/NetServ.Container/NetServ.Container.csproj", "node-image/NetServ.Cli/NetServ.Cli.csproj" })
                 {
@@ -43,13 +45,31 @@ public static class BuildOutputs
         lock (BuildLock)
         {
             var path = Path.Combine(ModulesDirectory, $"{packageId}.{version}.nupkg");
-            if (!File.Exists(path))
+            if (!File.Exists(path) || IsStale(File.GetLastWriteTimeUtc(path), Path.GetDirectoryName(project) ?? project, "node-image/NetServ.Sdk"))
             {
                 Dotnet("pack", Path.Combine(RepositoryRoot, project), "-c", "Release", "--nologo");
             }
 
             return File.Exists(path) ? path : throw new FileNotFoundException($"packing {project} did not produce {path}");
         }
+    }
+
+    /// <summary>Whether a source or build file under <paramref name="folders"/> is newer than the output (a test run after an edit rebuilds).</summary>
+    private static bool IsStale(DateTime output, params string[] folders)
+    {
+        string[] patterns = ["*.cs", "*.csproj", "*.c", "*.props", "*.targets"];
+        foreach (var folder in folders.Select(f => Path.Combine(RepositoryRoot, f)).Where(Directory.Exists))
+        {
+            foreach (var pattern in patterns)
+            {
+                if (Directory.EnumerateFiles(folder, pattern, SearchOption.AllDirectories).Any(f => File.GetLastWriteTimeUtc(f) > output))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
     }
 
     private static void Dotnet(params string[] arguments)

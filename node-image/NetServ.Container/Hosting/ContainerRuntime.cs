@@ -48,11 +48,10 @@ internal sealed partial class ContainerRuntime : IDisposable
         }
 
         var queueOptions = new NetfilterQueueOptions { BatchSize = _options.BatchSize, MaxLength = _options.QueueMaxLength };
-        using var queue = NetfilterQueue.Open(_options.Queue, queueOptions);
+        using var queue = NetfilterQueue.Open(_options.Queue, queueOptions, _loggerFactory.CreateLogger<NetfilterQueue>());
         var chain = new ModuleChain(_loggerFactory.CreateLogger<ModuleChain>());
         using var dispatcher = new PacketDispatcher(
             queue,
-            queueOptions,
             chain,
             new PacketDispatcherOptions { NoModuleLayer = _options.NoModuleLayer, HangTimeout = _options.HangTimeout, ReaderCpu = _options.ReaderCpu },
             _loggerFactory.CreateLogger<PacketDispatcher>());

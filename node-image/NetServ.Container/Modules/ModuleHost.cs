@@ -135,6 +135,9 @@ internal sealed partial class ModuleHost(
     {
         if (collectGarbage)
         {
+            // Continuations may run inline on a stack that still has a module's frames (its StopAsync
+            // just completed there); collect from a fresh thread-pool stack instead.
+            await Task.Yield();
             CollectUnloaded();
         }
 

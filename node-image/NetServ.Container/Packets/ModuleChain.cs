@@ -35,15 +35,11 @@ internal sealed partial class ModuleChain(ILogger<ModuleChain> logger)
 
     public bool IsEmpty => Volatile.Read(ref _slots).Length == 0;
 
-    /// <summary>The module running now and since when (Stopwatch timestamp), or (null, 0).</summary>
-    public (ModuleSlot? Slot, long Started) CurrentCall
-    {
-        get
-        {
-            var started = Volatile.Read(ref _callStarted);
-            return (Volatile.Read(ref _callSlot), started);
-        }
-    }
+    /// <summary>When the module call in progress started (Stopwatch timestamp), or 0 when none is.</summary>
+    public long CallStarted => Volatile.Read(ref _callStarted);
+
+    /// <summary>The module of the call in progress (or of the last call). Read it only when needed: a copy kept in a long-lived frame would keep a removed module alive.</summary>
+    public ModuleSlot? CallSlot => Volatile.Read(ref _callSlot);
 
     public void Add(ModuleSlot slot)
     {
@@ -62,6 +58,9 @@ internal sealed partial class ModuleChain(ILogger<ModuleChain> logger)
             if (slot is not null)
             {
                 Volatile.Write(ref _slots, _slots.Where(s => s != slot).ToArray());
+
+                // The watchdog's note of the last call must not keep an unloaded module alive.
+                Interlocked.CompareExchange(ref _callSlot, null, slot);
             }
 
             return slot;
@@ -69,6 +68,8 @@ internal sealed partial class ModuleChain(ILogger<ModuleChain> logger)
     }
 
     /// <summary>Passes one packet through the chain. Allocation-free unless a module throws.</summary>
+    /// <remarks>Never inlined: references to modules then live only in this frame, not in the reader's long-lived one, so removed modules can be collected.</remarks>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
     public PacketOutcome Process(ref Packet packet)
     {
         var slots = Volatile.Read(ref _slots);

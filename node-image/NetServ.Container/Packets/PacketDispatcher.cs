@@ -19,7 +19,6 @@ internal sealed partial class PacketDispatcher : IDisposable
     private readonly ModuleChain _chain;
     private readonly PacketDispatcherOptions _options;
     private readonly ILogger<PacketDispatcher> _logger;
-    private readonly NetfilterQueueOptions _queueOptions;
     private readonly Thread _watchdog;
     private volatile bool _stopping;
     private int _generation;
@@ -35,10 +34,9 @@ internal sealed partial class PacketDispatcher : IDisposable
     private long _modified;
     private long _batches;
 
-    public PacketDispatcher(NetfilterQueue queue, NetfilterQueueOptions queueOptions, ModuleChain chain, PacketDispatcherOptions options, ILogger<PacketDispatcher> logger)
+    public PacketDispatcher(NetfilterQueue queue, ModuleChain chain, PacketDispatcherOptions options, ILogger<PacketDispatcher> logger)
     {
         _queue = queue;
-        _queueOptions = queueOptions;
         _chain = chain;
         _options = options;
         _logger = logger;
@@ -127,8 +125,8 @@ internal sealed partial class PacketDispatcher : IDisposable
         }
 
         // Each reader generation owns its buffers: an abandoned reader stuck in a module keeps its own.
-        using var batch = new PacketBatch(_queueOptions);
-        var verdicts = new VerdictBatch(_queueOptions);
+        using var batch = _queue.CreatePacketBatch();
+        var verdicts = _queue.CreateVerdictBatch();
         var spill = GC.AllocateUninitializedArray<byte>(ushort.MaxValue + 1);
         while (!_stopping && Volatile.Read(ref _generation) == generation)
         {
@@ -154,20 +152,31 @@ internal sealed partial class PacketDispatcher : IDisposable
             }
 
             Interlocked.Exchange(ref _inBatch, 1);
-            Volatile.Write(ref _batchLastId, batch.GetPacketId(count - 1));
+            Volatile.Write(ref _batchLastId, batch[count - 1].PacketId);
             verdicts.Clear();
             if (_options.NoModuleLayer || _chain.IsEmpty)
             {
-                verdicts.Accept(batch.GetPacketId(count - 1));
+                verdicts.Accept(batch[count - 1].PacketId);
                 Interlocked.Add(ref _accepted, count);
             }
             else
             {
                 for (var i = 0; i < count; i++)
                 {
-                    var id = batch.GetPacketId(i);
-                    var payload = batch.GetPayload(i);
-                    var packet = new Packet(payload, payload.Length, spill);
+                    var queued = batch[i];
+                    var id = queued.PacketId;
+
+                    if (queued.IsTruncated)
+                    {
+                        // Only part of it was copied to us (over 64 KiB): it passes unprocessed, never half-sent back.
+                        verdicts.Accept(id);
+                        _accepted++;
+                        continue;
+                    }
+
+                    // The packet may grow into the free room of its receive slot, then into the spill buffer.
+                    var packet = new Packet(queued.PayloadBuffer, queued.Payload.Length, spill);
+
                     var outcome = _chain.Process(ref packet);
                     if (Volatile.Read(ref _generation) != generation)
                     {
@@ -219,8 +228,8 @@ internal sealed partial class PacketDispatcher : IDisposable
         while (!_stopping)
         {
             Thread.Sleep(period);
-            var (slot, started) = _chain.CurrentCall;
-            if (slot is null || started == 0 || Stopwatch.GetElapsedTime(started) < _options.HangTimeout)
+            var started = _chain.CallStarted;
+            if (started == 0 || Stopwatch.GetElapsedTime(started) < _options.HangTimeout || _chain.CallSlot is not { } slot)
             {
                 continue;
             }
@@ -229,7 +238,7 @@ internal sealed partial class PacketDispatcher : IDisposable
             Interlocked.Increment(ref _generation);
             _chain.Remove(slot.ModuleName);
             slot.LastError = $"hung: no return within {_options.HangTimeout.TotalMilliseconds:0} ms";
-            var release = new VerdictBatch(_queueOptions);
+            var release = _queue.CreateVerdictBatch();
             release.Accept(Volatile.Read(ref _batchLastId));
             try
             {

@@ -235,11 +235,18 @@ public static class ModulePackage
 
         public string GetSZArrayType(string elementType) => elementType + "[]";
 
-        public string GetTypeFromDefinition(MetadataReader reader, TypeDefinitionHandle handle, byte rawTypeKind) =>
-            reader.GetString(reader.GetTypeDefinition(handle).Name);
+        // Full names: the decoder asks IsSystemType about the constructor's parameter type.
+        public string GetTypeFromDefinition(MetadataReader reader, TypeDefinitionHandle handle, byte rawTypeKind)
+        {
+            var definition = reader.GetTypeDefinition(handle);
+            return $"{reader.GetString(definition.Namespace)}.{reader.GetString(definition.Name)}";
+        }
 
-        public string GetTypeFromReference(MetadataReader reader, TypeReferenceHandle handle, byte rawTypeKind) =>
-            reader.GetString(reader.GetTypeReference(handle).Name);
+        public string GetTypeFromReference(MetadataReader reader, TypeReferenceHandle handle, byte rawTypeKind)
+        {
+            var reference = reader.GetTypeReference(handle);
+            return $"{reader.GetString(reference.Namespace)}.{reader.GetString(reference.Name)}";
+        }
 
         public string GetTypeFromSerializedName(string name) => name;
 
