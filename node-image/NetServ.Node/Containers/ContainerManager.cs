@@ -412,7 +412,9 @@ internal sealed partial class ContainerManager : IHostedService, IAsyncDisposabl
                 return;
             }
 
-            _ = Task.Run(() => ServeConnectionAsync(connection, cancellationToken), CancellationToken.None);
+            // A connection lives until its container closes it: replies to the shutdown requests of
+            // StopAsync still arrive after stopping has begun.
+            _ = Task.Run(() => ServeConnectionAsync(connection, CancellationToken.None), CancellationToken.None);
         }
     }
 
@@ -490,7 +492,7 @@ internal sealed partial class ContainerManager : IHostedService, IAsyncDisposabl
         }
         catch (Exception e) when (e is IOException or InvalidDataException or SocketException or OperationCanceledException or ObjectDisposedException or System.ComponentModel.Win32Exception)
         {
-            if (handle is not null && !cancellationToken.IsCancellationRequested && !handle.Intentional)
+            if (handle is not null && !_stopping.IsCancellationRequested && !handle.Intentional)
             {
                 Log.ConnectionLost(_logger, handle.Name, e.Message);
             }
