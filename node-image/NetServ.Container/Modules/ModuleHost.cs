@@ -173,7 +173,10 @@ internal sealed partial class ModuleHost(
         };
     }
 
-    /// <summary>Collects until unloaded module contexts are gone (or a few rounds have passed).</summary>
+    /// <summary>
+    /// Collects until unloaded module contexts are gone (or a few rounds have passed), then gives
+    /// free memory back to the system: the GC's committed space and the C heap's free pages.
+    /// </summary>
     public void CollectUnloaded()
     {
         for (var round = 0; round < 10 && _unloading.Any(u => u.Context.IsAlive); round++)
@@ -183,6 +186,8 @@ internal sealed partial class ModuleHost(
         }
 
         _unloading.RemoveAll(u => !u.Context.IsAlive);
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        _ = NetServ.Native.Interop.TrimNativeHeap();
     }
 
     private async Task StartAsync(string module, INetServModule instance, ModuleContext context, CancellationToken cancellationToken)
