@@ -1,3 +1,5 @@
+using NetServ.Testbed.Linux;
+
 namespace NetServ.Node.Tests;
 
 /// <summary>Skips (with the reason) tests whose prerequisites are truly absent.</summary>
@@ -5,20 +7,9 @@ internal static class RequiresRoot
 {
     public static void Check()
     {
-        if (geteuid() != 0)
+        if (Prerequisites.Missing("ip", "iptables", "nsenter") is { } reason)
         {
-            Assert.Ignore("needs root: network namespaces, netfilter rules and cgroups are created (CI runs as root)");
-        }
-
-        foreach (var tool in new[] { "ip", "iptables" })
-        {
-            if (NetServ.Testbed.Linux.CommandRunner.FindOnPath(tool) is null)
-            {
-                Assert.Ignore($"needs {tool} (./lab build installs it)");
-            }
+            Assert.Ignore(reason);
         }
     }
-
-    [System.Runtime.InteropServices.DllImport("libc")]
-    private static extern uint geteuid();
 }
