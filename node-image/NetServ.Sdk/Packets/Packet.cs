@@ -156,11 +156,12 @@ public ref struct Packet
     /// <summary>
     /// Changes the packet's length to <paramref name="length"/> bytes, keeping its first bytes, and
     /// updates the IPv4 total length and UDP length fields. Returns <see langword="false"/> when the
-    /// packet cannot grow that far (<see cref="Capacity"/>).
+    /// packet cannot grow that far (<see cref="Capacity"/>, and at most 65535 bytes, the largest
+    /// IPv4 packet).
     /// </summary>
     public bool TrySetLength(int length)
     {
-        if (length < Ipv4Header.MinimumLength || length > Capacity || !IsIpv4 || length < TransportOffset)
+        if (length < Ipv4Header.MinimumLength || length > Capacity || length > ushort.MaxValue || !IsIpv4 || length < TransportOffset)
         {
             return false;
         }
