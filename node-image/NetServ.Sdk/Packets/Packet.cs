@@ -172,7 +172,8 @@ public ref struct Packet
             _buffer = _spill;
         }
 
-        var wasUdp = IsUdp;
+        // In a fragment the UDP length is the whole datagram's, not this fragment's.
+        var wasUdp = IsUdp && !new Ipv4Header(_buffer[.._length]).IsFragment;
         _length = length;
         BinaryPrimitives.WriteUInt16BigEndian(_buffer[2..], (ushort)length);
         if (wasUdp && length >= TransportOffset + UdpHeader.Length)
@@ -190,7 +191,8 @@ public ref struct Packet
 
     /// <summary>
     /// Recomputes the IPv4 header checksum and the UDP or TCP checksum, and sets the length fields
-    /// to the packet's length. The container does this itself for packets marked modified.
+    /// to the packet's length. The container does this itself for packets marked modified. In a
+    /// fragment only the IPv4 header is fixed: its transport header describes the whole datagram.
     /// </summary>
     public readonly void UpdateChecksums()
     {
@@ -204,15 +206,13 @@ public ref struct Packet
         ip.UpdateChecksum();
         var offset = TransportOffset;
         var segment = _buffer[offset.._length];
-        if (IsUdp)
+        if (IsUdp && !ip.IsFragment)
         {
+            // A first fragment's UDP length and checksum cover the whole datagram; they stay as they are.
             var udp = new UdpHeader(segment);
             udp.DatagramLength = (ushort)segment.Length;
-            if (!ip.IsFragment)
-            {
-                udp.Checksum = 0;
-                udp.Checksum = InternetChecksum.ComputeTransport(ip.Source, ip.Destination, IpProtocol.Udp, segment);
-            }
+            udp.Checksum = 0;
+            udp.Checksum = InternetChecksum.ComputeTransport(ip.Source, ip.Destination, IpProtocol.Udp, segment);
         }
         else if (IsTcp && !ip.IsFragment)
         {
