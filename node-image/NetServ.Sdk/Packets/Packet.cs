@@ -18,6 +18,7 @@ public ref struct Packet
     private Span<byte> _buffer;
     private int _length;
     private bool _modified;
+    private bool _changedSinceCheck;
     private readonly byte[]? _spill;
 
     /// <summary>Creates a view over a whole packet; it cannot grow.</summary>
@@ -151,7 +152,15 @@ public ref struct Packet
     private readonly bool IsLaterFragment => (BinaryPrimitives.ReadUInt16BigEndian(_buffer[6..]) & 0x1FFF) != 0;
 
     /// <summary>Records that the packet was changed, so the container sends the new bytes back with fixed checksums.</summary>
-    public void MarkModified() => _modified = true;
+    public void MarkModified() => _modified = _changedSinceCheck = true;
+
+    /// <summary>Whether the packet was changed since the last call; lets the container count each module's own changes.</summary>
+    internal bool CheckChanged()
+    {
+        var changed = _changedSinceCheck;
+        _changedSinceCheck = false;
+        return changed;
+    }
 
     /// <summary>
     /// Changes the packet's length to <paramref name="length"/> bytes, keeping its first bytes, and
@@ -181,7 +190,7 @@ public ref struct Packet
             BinaryPrimitives.WriteUInt16BigEndian(_buffer[(TransportOffset + 4)..], (ushort)(length - TransportOffset));
         }
 
-        _modified = true;
+        _modified = _changedSinceCheck = true;
         return true;
     }
 
