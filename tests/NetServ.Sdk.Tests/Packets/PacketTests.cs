@@ -496,6 +496,37 @@ public sealed class PacketTests
     }
 
     [Test]
+    public void CheckChanged_AfterMarkModified_IsTrueOnceWhileIsModifiedStays()
+    {
+        var bytes = Udp(1, 2, Hello);
+        var packet = new Packet(bytes);
+        var unchanged = packet.CheckChanged();
+        packet.MarkModified();
+
+        var first = packet.CheckChanged();
+        var second = packet.CheckChanged();
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(unchanged, Is.False);
+            Assert.That(first, Is.True);
+            Assert.That(second, Is.False);
+            Assert.That(packet.IsModified, Is.True);
+        }
+    }
+
+    [Test]
+    public void CheckChanged_AfterTrySetLength_IsTrue()
+    {
+        var bytes = Udp(1, 2, Hello);
+        var packet = new Packet(bytes);
+
+        packet.TrySetLength(bytes.Length - 1);
+
+        Assert.That(packet.CheckChanged(), Is.True);
+    }
+
+    [Test]
     public void UpdateChecksums_Udp_ProducesValidIpAndUdpChecksums()
     {
         var bytes = Udp(1234, 5060, "odd-length payload!"u8, options: 4);
