@@ -107,7 +107,7 @@ public sealed partial class NetMonitorModule : NetServModule, IPacketProcessor, 
             }
 
             _visualizer = new IPEndPoint(address, port);
-            _socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+            _socket = new Socket(address.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
             _timer = Context.TimeProvider.CreateTimer(_ => Report(), null, interval, interval);
             Log.Reporting(Context.Logger, _visualizer.ToString(), interval.TotalMilliseconds);
         }

@@ -1,10 +1,4 @@
-using System.CommandLine;
-using NetServ.Cli.Commands;
+using NetServ.Cli;
 
 // netserv: the command line of NetServ users and node operators.
-var root = new RootCommand("NetServ: program the network by signaling modules onto the nodes on a path")
-{
-    AdminCommands.Create(),
-    ModuleCommands.Create(),
-};
-return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
+return await NetServCommandLine.RunAsync(args, Console.Out, Console.Error).ConfigureAwait(false);

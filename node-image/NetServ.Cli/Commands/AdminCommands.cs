@@ -45,7 +45,7 @@ internal static class AdminCommands
             AddIfSet(request, NslpHeaderNames.Properties, result.GetValue(properties));
             AddIfSet(request, NslpHeaderNames.Ttl, result.GetValue(ttl)?.ToString(System.Globalization.CultureInfo.InvariantCulture));
             AddIfSet(request, NslpHeaderNames.Dependencies, result.GetValue(dependencies));
-            return SendAsync(result.GetValue(socket)!, request, result.GetValue(json), cancellationToken);
+            return SendAsync(result, result.GetValue(socket)!, request, result.GetValue(json), cancellationToken);
         });
         return command;
     }
@@ -59,7 +59,7 @@ internal static class AdminCommands
         {
             var request = new NslpRequest(NslpMethod.Remove, result.GetValue(module)!);
             request.Headers.Add(NslpHeaderNames.User, result.GetValue(user)!);
-            return SendAsync(result.GetValue(socket)!, request, result.GetValue(json), cancellationToken);
+            return SendAsync(result, result.GetValue(socket)!, request, result.GetValue(json), cancellationToken);
         });
         return command;
     }
@@ -83,7 +83,7 @@ internal static class AdminCommands
                 request.Headers.Add("collect", "true");
             }
 
-            return SendAsync(result.GetValue(socket)!, request, result.GetValue(json), cancellationToken);
+            return SendAsync(result, result.GetValue(socket)!, request, result.GetValue(json), cancellationToken);
         });
         return command;
     }
@@ -96,7 +96,7 @@ internal static class AdminCommands
         }
     }
 
-    private static async Task<int> SendAsync(string socket, NslpRequest request, bool json, CancellationToken cancellationToken)
+    private static async Task<int> SendAsync(ParseResult result, string socket, NslpRequest request, bool json, CancellationToken cancellationToken)
     {
         try
         {
@@ -104,12 +104,12 @@ internal static class AdminCommands
             await using (client.ConfigureAwait(false))
             {
                 var response = await client.SendAsync(request, cancellationToken).ConfigureAwait(false);
-                return ResponsePrinter.Print(response, json, Console.Out);
+                return ResponsePrinter.Print(response, json, result.InvocationConfiguration.Output);
             }
         }
         catch (IOException e)
         {
-            await Console.Error.WriteLineAsync($"netserv: {e.Message}").ConfigureAwait(false);
+            await result.InvocationConfiguration.Error.WriteLineAsync($"netserv: {e.Message}").ConfigureAwait(false);
             return 2;
         }
     }

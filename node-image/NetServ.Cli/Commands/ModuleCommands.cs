@@ -44,7 +44,7 @@ internal static class ModuleCommands
                 await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
                 if (process.ExitCode != 0)
                 {
-                    await Console.Error.WriteLineAsync($"netserv: dotnet pack failed with exit code {process.ExitCode}").ConfigureAwait(false);
+                    await result.InvocationConfiguration.Error.WriteLineAsync($"netserv: dotnet pack failed with exit code {process.ExitCode}").ConfigureAwait(false);
                     return 1;
                 }
             }
@@ -54,14 +54,14 @@ internal static class ModuleCommands
                 .ToArray();
             if (produced.Length == 0)
             {
-                await Console.Error.WriteLineAsync("netserv: dotnet pack produced no package (is the project packable?)").ConfigureAwait(false);
+                await result.InvocationConfiguration.Error.WriteLineAsync("netserv: dotnet pack produced no package (is the project packable?)").ConfigureAwait(false);
                 return 1;
             }
 
             var exit = 0;
             foreach (var package in produced)
             {
-                exit = Math.Max(exit, Describe(package));
+                exit = Math.Max(exit, Describe(package, result.InvocationConfiguration));
             }
 
             return exit;
@@ -73,30 +73,30 @@ internal static class ModuleCommands
     {
         var package = new Argument<string>("package") { Description = "a module package (.nupkg)" };
         var command = new Command("digest", "Check a module package and print its module name and SHA-256 digest") { package };
-        command.SetAction(result => Describe(result.GetValue(package)!));
+        command.SetAction(result => Describe(result.GetValue(package)!, result.InvocationConfiguration));
         return command;
     }
 
-    private static int Describe(string package)
+    private static int Describe(string package, InvocationConfiguration console)
     {
         if (!File.Exists(package))
         {
-            Console.Error.WriteLine($"netserv: {package} does not exist");
+            console.Error.WriteLine($"netserv: {package} does not exist");
             return 2;
         }
 
         try
         {
             var info = ModulePackage.Inspect(package);
-            Console.WriteLine($"module   {info.ModuleName}");
-            Console.WriteLine($"entry    {info.EntryType}");
-            Console.WriteLine($"package  {Path.GetFullPath(package)}");
-            Console.WriteLine($"sha256   {Sha256(package)}");
+            console.Output.WriteLine($"module   {info.ModuleName}");
+            console.Output.WriteLine($"entry    {info.EntryType}");
+            console.Output.WriteLine($"package  {Path.GetFullPath(package)}");
+            console.Output.WriteLine($"sha256   {Sha256(package)}");
             return 0;
         }
         catch (ModulePackageException e)
         {
-            Console.Error.WriteLine($"netserv: {package}: {e.Message}");
+            console.Error.WriteLine($"netserv: {package}: {e.Message}");
             return 1;
         }
     }

@@ -81,6 +81,7 @@ internal sealed partial class ModuleChain(ILogger<ModuleChain> logger)
             }
 
             PacketVerdict verdict;
+            packet.CheckChanged();
             Volatile.Write(ref _callSlot, slot);
             Volatile.Write(ref _callStarted, Stopwatch.GetTimestamp());
             try
@@ -111,7 +112,8 @@ internal sealed partial class ModuleChain(ILogger<ModuleChain> logger)
                 return PacketOutcome.Drop;
             }
 
-            if (packet.IsModified)
+            // IsModified stays set for the modules after the one that changed the packet; only that one counts it.
+            if (packet.CheckChanged())
             {
                 slot.CountModified();
             }

@@ -51,10 +51,11 @@ internal sealed class NetServOptionsValidator : IValidateOptions<NetServOptions>
         }
 
         Require(IsChainName(options.Forwarding.Chain), "Forwarding:Chain", $"'{options.Forwarding.Chain}' must be 1-28 letters, digits, '-' or '_'");
-        Require(options.Forwarding.Hooks.Count > 0, "Forwarding:Hooks", "needs at least one of PREROUTING, INPUT, FORWARD, OUTPUT");
+        // The chain lives in the filter table, whose built-in chains are INPUT, FORWARD and OUTPUT.
+        Require(options.Forwarding.Hooks.Count > 0, "Forwarding:Hooks", "needs at least one of INPUT, FORWARD, OUTPUT");
         for (var i = 0; i < options.Forwarding.Hooks.Count; i++)
         {
-            Require(options.Forwarding.Hooks[i] is "PREROUTING" or "INPUT" or "FORWARD" or "OUTPUT" or "POSTROUTING", $"Forwarding:Hooks:{i}", $"'{options.Forwarding.Hooks[i]}' is not a built-in chain");
+            Require(options.Forwarding.Hooks[i] is "INPUT" or "FORWARD" or "OUTPUT", $"Forwarding:Hooks:{i}", $"'{options.Forwarding.Hooks[i]}' is not a built-in chain of the filter table (INPUT, FORWARD, OUTPUT)");
         }
 
         Require(options.Users.Count > 0, "Users", "at least one user is needed: a container is preforked per user");

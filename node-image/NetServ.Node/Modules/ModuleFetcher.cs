@@ -102,6 +102,11 @@ internal sealed partial class ModuleFetcher(IHttpClientFactory httpClientFactory
             var reason = e.InnerException is SocketException socket ? socket.Message : e.Message;
             throw new ModuleFetchException(NslpStatus.BadGateway, $"downloading {url} failed: {reason}", e);
         }
+        catch (HttpIOException e)
+        {
+            // The server broke off while sending the body (connection closed or reset before its end).
+            throw new ModuleFetchException(NslpStatus.BadGateway, $"downloading {url} failed: {e.Message}", e);
+        }
         finally
         {
             File.Delete(partial);

@@ -85,9 +85,13 @@ public sealed class ModuleProperties : IReadOnlyDictionary<string, string>
             }
 
             builder.Append(key).Append('=');
-            foreach (var c in value)
+            for (var i = 0; i < value.Length; i++)
             {
-                if (c is ',' or '=' or '%' || char.IsControl(c))
+                var c = value[i];
+
+                // Parsing trims white space around a value, so white space at its ends is encoded.
+                var atEnd = i == 0 || i == value.Length - 1;
+                if (c is ',' or '=' or '%' || char.IsControl(c) || (atEnd && char.IsWhiteSpace(c)))
                 {
                     foreach (var b in Encoding.UTF8.GetBytes(c.ToString()))
                     {

@@ -66,12 +66,16 @@ public static class ModulePackage
             ?? throw new ModulePackageException("not a module: the package has no .nuspec (is it a NuGet package made with dotnet pack?)");
         var (id, version) = ReadNuspec(nuspec);
 
-        var libraries = archive.Entries
-            .Where(e => e.FullName.StartsWith(TargetFolder, StringComparison.OrdinalIgnoreCase) && e.FullName.EndsWith(".dll", StringComparison.OrdinalIgnoreCase) && e.FullName.Count(c => c == '/') == 2)
-            .ToArray();
+        var libraries = archive.Entries.Where(IsLibrary).ToArray();
         if (libraries.Length == 0)
         {
             throw new ModulePackageException($"not a module: {id} {version} has no assembly under {TargetFolder} (modules target net10.0)");
+        }
+
+        var duplicate = libraries.GroupBy(e => e.Name, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate is not null)
+        {
+            throw new ModulePackageException($"not a module: the package holds {duplicate.Key} more than once under {TargetFolder}");
         }
 
         // The assembly named after the package is the module; any other DLLs are its private dependencies.
@@ -101,7 +105,8 @@ public static class ModulePackage
         long total = 0;
         foreach (var entry in archive.Entries)
         {
-            if (!entry.FullName.StartsWith(TargetFolder, StringComparison.OrdinalIgnoreCase) || !info.Files.Contains(entry.Name))
+            // The same entries Inspect looked at: a file of the same name deeper down must not take their place.
+            if (!IsLibrary(entry) || !info.Files.Contains(entry.Name))
             {
                 continue;
             }
@@ -115,6 +120,12 @@ public static class ModulePackage
             entry.ExtractToFile(Path.Combine(destination, entry.Name), overwrite: false);
         }
     }
+
+    /// <summary>An assembly directly under lib/net10.0: the module or one of its private dependencies.</summary>
+    private static bool IsLibrary(ZipArchiveEntry entry) =>
+        entry.FullName.StartsWith(TargetFolder, StringComparison.OrdinalIgnoreCase)
+        && entry.FullName.EndsWith(".dll", StringComparison.OrdinalIgnoreCase)
+        && entry.FullName.Count(c => c == '/') == 2;
 
     private static ZipArchive Open(string packagePath)
     {

@@ -18,6 +18,7 @@ public ref struct Packet
     private Span<byte> _buffer;
     private int _length;
     private bool _modified;
+    private bool _changedSinceCheck;
     private readonly byte[]? _spill;
 
     /// <summary>Creates a view over a whole packet; it cannot grow.</summary>
@@ -151,16 +152,25 @@ public ref struct Packet
     private readonly bool IsLaterFragment => (BinaryPrimitives.ReadUInt16BigEndian(_buffer[6..]) & 0x1FFF) != 0;
 
     /// <summary>Records that the packet was changed, so the container sends the new bytes back with fixed checksums.</summary>
-    public void MarkModified() => _modified = true;
+    public void MarkModified() => _modified = _changedSinceCheck = true;
+
+    /// <summary>Whether the packet was changed since the last call; lets the container count each module's own changes.</summary>
+    internal bool CheckChanged()
+    {
+        var changed = _changedSinceCheck;
+        _changedSinceCheck = false;
+        return changed;
+    }
 
     /// <summary>
     /// Changes the packet's length to <paramref name="length"/> bytes, keeping its first bytes, and
     /// updates the IPv4 total length and UDP length fields. Returns <see langword="false"/> when the
-    /// packet cannot grow that far (<see cref="Capacity"/>).
+    /// packet cannot grow that far (<see cref="Capacity"/>, and at most 65535 bytes, the largest
+    /// IPv4 packet).
     /// </summary>
     public bool TrySetLength(int length)
     {
-        if (length < Ipv4Header.MinimumLength || length > Capacity || !IsIpv4 || length < TransportOffset)
+        if (length < Ipv4Header.MinimumLength || length > Capacity || length > ushort.MaxValue || !IsIpv4 || length < TransportOffset)
         {
             return false;
         }
@@ -171,7 +181,8 @@ public ref struct Packet
             _buffer = _spill;
         }
 
-        var wasUdp = IsUdp;
+        // In a fragment the UDP length is the whole datagram's, not this fragment's.
+        var wasUdp = IsUdp && !new Ipv4Header(_buffer[.._length]).IsFragment;
         _length = length;
         BinaryPrimitives.WriteUInt16BigEndian(_buffer[2..], (ushort)length);
         if (wasUdp && length >= TransportOffset + UdpHeader.Length)
@@ -179,7 +190,7 @@ public ref struct Packet
             BinaryPrimitives.WriteUInt16BigEndian(_buffer[(TransportOffset + 4)..], (ushort)(length - TransportOffset));
         }
 
-        _modified = true;
+        _modified = _changedSinceCheck = true;
         return true;
     }
 
@@ -189,7 +200,8 @@ public ref struct Packet
 
     /// <summary>
     /// Recomputes the IPv4 header checksum and the UDP or TCP checksum, and sets the length fields
-    /// to the packet's length. The container does this itself for packets marked modified.
+    /// to the packet's length. The container does this itself for packets marked modified. In a
+    /// fragment only the IPv4 header is fixed: its transport header describes the whole datagram.
     /// </summary>
     public readonly void UpdateChecksums()
     {
@@ -203,15 +215,13 @@ public ref struct Packet
         ip.UpdateChecksum();
         var offset = TransportOffset;
         var segment = _buffer[offset.._length];
-        if (IsUdp)
+        if (IsUdp && !ip.IsFragment)
         {
+            // A first fragment's UDP length and checksum cover the whole datagram; they stay as they are.
             var udp = new UdpHeader(segment);
             udp.DatagramLength = (ushort)segment.Length;
-            if (!ip.IsFragment)
-            {
-                udp.Checksum = 0;
-                udp.Checksum = InternetChecksum.ComputeTransport(ip.Source, ip.Destination, IpProtocol.Udp, segment);
-            }
+            udp.Checksum = 0;
+            udp.Checksum = InternetChecksum.ComputeTransport(ip.Source, ip.Destination, IpProtocol.Udp, segment);
         }
         else if (IsTcp && !ip.IsFragment)
         {

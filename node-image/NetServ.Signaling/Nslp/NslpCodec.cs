@@ -61,9 +61,16 @@ public static class NslpCodec
             var newline = remaining.IndexOf((byte)'\n');
             if (newline < 0)
             {
-                if (remaining.Length > MaxLineLength || input.Length - leading > MaxMessageLength)
+                if (remaining.Length > MaxLineLength)
                 {
                     error = "line too long";
+                    return NslpParseStatus.Invalid;
+                }
+
+                // The blank lines before the start line count too, or a peer could send them without end.
+                if (input.Length > MaxMessageLength)
+                {
+                    error = "message too long";
                     return NslpParseStatus.Invalid;
                 }
 
@@ -80,6 +87,14 @@ public static class NslpCodec
             if (!lineBytes.IsEmpty && lineBytes[^1] == (byte)'\r')
             {
                 lineBytes = lineBytes[..^1];
+            }
+
+            // A CR is only allowed as part of a line's end: inside a header value it would be a line break
+            // (NslpHeaders refuses those), and in an error message it would break the error header.
+            if (lineBytes.Contains((byte)'\r'))
+            {
+                error = "a line holds a CR that does not end it";
+                return NslpParseStatus.Invalid;
             }
 
             position += newline + 1;

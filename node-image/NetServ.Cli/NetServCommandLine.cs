@@ -1,0 +1,17 @@
+using System.CommandLine;
+using NetServ.Cli.Commands;
+
+namespace NetServ.Cli;
+
+/// <summary>The root command; commands write through the invocation's writers so the CLI can run in-process.</summary>
+internal static class NetServCommandLine
+{
+    public static RootCommand CreateRoot() => new("NetServ: program the network by signaling modules onto the nodes on a path")
+    {
+        AdminCommands.Create(),
+        ModuleCommands.Create(),
+    };
+
+    public static Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken = default) =>
+        CreateRoot().Parse(args).InvokeAsync(new InvocationConfiguration { Output = output, Error = error }, cancellationToken);
+}
