@@ -231,7 +231,7 @@ public static class ModulePackage
 
     private static void CheckEntryName(string name)
     {
-        if (name.StartsWith('/') || name.Contains("..", StringComparison.Ordinal) || name.Contains('\\', StringComparison.Ordinal))
+        if (name.StartsWith('/') || name.Split('/').Contains("..") || name.Contains('\\', StringComparison.Ordinal))
         {
             throw new ModulePackageException($"not a module: the package has an unsafe entry name '{name}'");
         }

@@ -36,6 +36,18 @@ public sealed class NslpStreamClient : IAsyncDisposable
     /// <exception cref="IOException">The connection closed, or the peer sent something that is not a response.</exception>
     public async Task<NslpResponse> SendAsync(NslpRequest request, CancellationToken cancellationToken)
     {
+        try
+        {
+            return await ExchangeAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+        catch (SocketException e)
+        {
+            throw new IOException($"the connection to the peer broke: {e.Message}", e);
+        }
+    }
+
+    private async Task<NslpResponse> ExchangeAsync(NslpRequest request, CancellationToken cancellationToken)
+    {
         var bytes = NslpCodec.Encode(request);
         var sent = 0;
         while (sent < bytes.Length)
