@@ -96,6 +96,10 @@ public sealed class UdpReceiver : IDisposable
         return Count;
     }
 
+    /// <summary>Sends <paramref name="payloads"/> from this socket (so answers come back to it), paced at <paramref name="packetsPerSecond"/>.</summary>
+    public void Send(IPEndPoint destination, IEnumerable<byte[]> payloads, int packetsPerSecond) =>
+        UdpSender.Send(_socket, destination, payloads, packetsPerSecond);
+
     public void Dispose()
     {
         _stopping = true;
@@ -147,6 +151,13 @@ public static class UdpSender
             socket.Bind(new IPEndPoint(IPAddress.Any, sourcePort));
         }
 
+        Send(socket, destination, payloads, packetsPerSecond);
+    }
+
+    /// <summary>Sends each payload from <paramref name="socket"/>, paced; bounded by the number of payloads.</summary>
+    internal static void Send(Socket socket, IPEndPoint destination, IEnumerable<byte[]> payloads, int packetsPerSecond)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(packetsPerSecond);
         var interval = Stopwatch.Frequency / (double)packetsPerSecond;
         var start = Stopwatch.GetTimestamp();
         var index = 0;
