@@ -15,6 +15,7 @@ public sealed class LocalNetwork : IDisposable
     public static readonly Ipv4Prefix BenchmarkingRange = Ipv4Prefix.Parse("198.18.0.0/15");
 
     private readonly List<LocalHost> _hosts = [];
+    private readonly List<(LocalHost A, LocalInterface AInterface, LocalHost B, LocalInterface BInterface)> _links = [];
     private int _linkCount;
     private bool _disposed;
 
@@ -63,8 +64,101 @@ public sealed class LocalNetwork : IDisposable
         var bTemporary = $"v{Id}{link}b";
         CommandRunner.RunChecked(
             "ip", "link", "add", aTemporary, "netns", a.Namespace.Name, "type", "veth", "peer", "name", bTemporary, "netns", b.Namespace.Name);
-        ConfigureEnd(a, aTemporary, aInterface, aIp, aLength, mtu);
-        ConfigureEnd(b, bTemporary, bInterface, bIp, bLength, mtu);
+        var aEnd = ConfigureEnd(a, aTemporary, aInterface, aIp, aLength, mtu);
+        var bEnd = ConfigureEnd(b, bTemporary, bInterface, bIp, bLength, mtu);
+        _links.Add((a, aEnd, b, bEnd));
+    }
+
+    /// <summary>
+    /// Gives every host a route to every subnet it is not on, via the neighbour on a shortest path
+    /// (hop count), and turns on forwarding on every host that has more than one link.
+    /// </summary>
+    public void AddStaticRoutes()
+    {
+        foreach (var host in _hosts)
+        {
+            if (host.Interfaces.Count > 1)
+            {
+                host.EnableForwarding();
+            }
+
+            // Breadth-first search from this host: the first hop towards every other host.
+            var firstHop = new Dictionary<LocalHost, Ipv4Address> { [host] = default };
+            var queue = new Queue<LocalHost>([host]);
+            while (queue.Count > 0)
+            {
+                var current = queue.Dequeue();
+                foreach (var (next, nextAddress) in Neighbours(current))
+                {
+                    if (firstHop.ContainsKey(next))
+                    {
+                        continue;
+                    }
+
+                    firstHop[next] = current == host ? nextAddress : firstHop[current];
+                    queue.Enqueue(next);
+                }
+            }
+
+            var local = host.Interfaces.Select(i => i.Subnet).ToHashSet();
+            var routed = new HashSet<Ipv4Prefix>();
+            foreach (var (other, via) in firstHop.Where(p => p.Key != host))
+            {
+                foreach (var subnet in other.Interfaces.Select(i => i.Subnet))
+                {
+                    if (!local.Contains(subnet) && routed.Add(subnet))
+                    {
+                        host.AddRoute(subnet.ToString(), via.ToString());
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>A line of hosts, each linked to the next on its own /24 (198.18.1.0/24, 198.18.2.0/24, ...), with static routes.</summary>
+    public static LocalNetwork CreateLine(params string[] names)
+    {
+        ArgumentNullException.ThrowIfNull(names);
+        if (names.Length < 2 || names.Length > 200)
+        {
+            throw new ArgumentException("a line needs 2 to 200 hosts", nameof(names));
+        }
+
+        var network = Create();
+        try
+        {
+            var hosts = names.Select(network.AddHost).ToArray();
+            for (var i = 0; i < hosts.Length - 1; i++)
+            {
+                network.Connect(hosts[i], $"eth{(i == 0 ? 0 : 1)}", $"198.18.{i + 1}.1/24", hosts[i + 1], "eth0", $"198.18.{i + 1}.2/24");
+            }
+
+            network.AddStaticRoutes();
+            return network;
+        }
+        catch
+        {
+            network.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The host called <paramref name="name"/>.</summary>
+    public LocalHost this[string name] => _hosts.FirstOrDefault(h => h.Name == name) ?? throw new KeyNotFoundException($"no host '{name}'");
+
+    private IEnumerable<(LocalHost Host, Ipv4Address Address)> Neighbours(LocalHost host)
+    {
+        foreach (var (a, aEnd, b, bEnd) in _links)
+        {
+            if (a == host)
+            {
+                yield return (b, bEnd.Address);
+            }
+            else if (b == host)
+            {
+                yield return (a, aEnd.Address);
+            }
+        }
     }
 
     /// <summary>
@@ -108,13 +202,15 @@ public sealed class LocalNetwork : IDisposable
         }
     }
 
-    private static void ConfigureEnd(LocalHost host, string temporaryName, string name, Ipv4Address address, int length, int mtu)
+    private static LocalInterface ConfigureEnd(LocalHost host, string temporaryName, string name, Ipv4Address address, int length, int mtu)
     {
         host.Namespace.ExecChecked("ip", "link", "set", temporaryName, "name", name);
         host.Namespace.ExecChecked("ip", "link", "set", name, "mtu", mtu.ToString(CultureInfo.InvariantCulture));
         host.Namespace.ExecChecked("ip", "address", "add", $"{address}/{length}", "dev", name);
         host.Namespace.ExecChecked("ip", "link", "set", name, "up");
-        host.AddInterface(new LocalInterface(name, address, length));
+        var end = new LocalInterface(name, address, length);
+        host.AddInterface(end);
+        return end;
     }
 
     private static (Ipv4Address Address, int Length) ParseInterfaceAddress(string text)

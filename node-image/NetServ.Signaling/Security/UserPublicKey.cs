@@ -37,6 +37,33 @@ public sealed class UserPublicKey
     /// <summary>The raw public key bits (an uncompressed EC point, or 32 Ed25519 bytes).</summary>
     public byte[] PublicKey { get; }
 
+    /// <summary>The key as a PEM <c>PUBLIC KEY</c>, the form the node's configuration holds.</summary>
+    public string ToPem() => PemEncoding.WriteString("PUBLIC KEY", SubjectPublicKeyInfo);
+
+    /// <summary>Whether <paramref name="signature"/> is this key's signature over <paramref name="data"/>.</summary>
+    /// <remarks>ECDSA signatures are IEEE P1363 (r || s, 64 bytes) over SHA-256; Ed25519 signatures are 64 bytes.</remarks>
+    public bool Verify(ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature)
+    {
+        if (signature.Length != 64)
+        {
+            return false;
+        }
+
+        switch (Algorithm)
+        {
+            case UserKeyAlgorithm.EcdsaP256:
+                using (var ecdsa = ECDsa.Create())
+                {
+                    ecdsa.ImportSubjectPublicKeyInfo(SubjectPublicKeyInfo, out _);
+                    return ecdsa.VerifyData(data, signature, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
+                }
+
+            default:
+                var key = NSec.Cryptography.PublicKey.Import(NSec.Cryptography.SignatureAlgorithm.Ed25519, PublicKey, NSec.Cryptography.KeyBlobFormat.RawPublicKey);
+                return NSec.Cryptography.SignatureAlgorithm.Ed25519.Verify(key, data, signature);
+        }
+    }
+
     /// <summary>Parses a PEM <c>PUBLIC KEY</c>, or its base64 body alone.</summary>
     public static bool TryParse(string text, [NotNullWhen(true)] out UserPublicKey? key, [NotNullWhen(false)] out string? error)
     {
@@ -76,6 +103,12 @@ public sealed class UserPublicKey
         {
             var reader = new AsnReader(der, AsnEncodingRules.DER);
             var spki = reader.ReadSequence();
+            if (reader.HasData)
+            {
+                error = "the key has bytes after its SubjectPublicKeyInfo";
+                return false;
+            }
+
             var algorithm = spki.ReadSequence();
             var oid = algorithm.ReadObjectIdentifier();
             string? parameter = algorithm.HasData && algorithm.PeekTag().HasSameClassAndValue(Asn1Tag.ObjectIdentifier) ? algorithm.ReadObjectIdentifier() : null;
@@ -83,6 +116,12 @@ public sealed class UserPublicKey
             switch (oid)
             {
                 case EcPublicKeyOid when parameter == P256Oid && bits.Length == 65:
+                    // Importing checks that the point lies on the curve.
+                    using (var ecdsa = ECDsa.Create())
+                    {
+                        ecdsa.ImportSubjectPublicKeyInfo(der, out _);
+                    }
+
                     key = new UserPublicKey(UserKeyAlgorithm.EcdsaP256, der, bits);
                     break;
                 case EcPublicKeyOid:

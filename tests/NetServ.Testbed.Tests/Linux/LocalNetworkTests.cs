@@ -76,3 +76,42 @@ public sealed class LocalNetworkTests
         Assert.Throws<ArgumentException>(() => NetworkNamespace.Create("testbed-without-prefix"));
     }
 }
+
+[TestFixture]
+[NonParallelizable]
+public sealed class LocalNetworkRoutingTests
+{
+    [SetUp]
+    public void SetUp() => RequiresRoot.Check();
+
+    [Test]
+    public void CreateLine_RoutesBothWaysAcrossEveryHop()
+    {
+        using var line = LocalNetwork.CreateLine("provider", "a", "plain", "b", "user");
+        var provider = line["provider"];
+        var user = line["user"];
+        using var atUser = user.Namespace.CreateSocket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        atUser.Bind(new IPEndPoint(IPAddress.Any, 40000));
+        atUser.ReceiveTimeout = 5000;
+        using var atProvider = provider.Namespace.CreateSocket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        atProvider.Bind(new IPEndPoint(IPAddress.Any, 40001));
+        atProvider.ReceiveTimeout = 5000;
+
+        atProvider.SendTo(Encoding.ASCII.GetBytes("down"), new IPEndPoint(user.Address.ToIPAddress(), 40000));
+        var buffer = new byte[16];
+        EndPoint from = new IPEndPoint(IPAddress.Any, 0);
+        var length = atUser.ReceiveFrom(buffer, ref from);
+        atUser.SendTo(Encoding.ASCII.GetBytes("up"), from);
+        var back = atProvider.Receive(buffer.AsSpan(length));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(Encoding.ASCII.GetString(buffer, 0, length), Is.EqualTo("down"));
+            Assert.That(((IPEndPoint)from).Address, Is.EqualTo(IPAddress.Parse("198.18.1.1")));
+            Assert.That(user.Address.ToString(), Is.EqualTo("198.18.4.2"));
+            Assert.That(Encoding.ASCII.GetString(buffer, length, back), Is.EqualTo("up"));
+            Assert.That(line["plain"].Namespace.GetSysctl("net.ipv4.ip_forward"), Is.EqualTo("1"));
+            Assert.That(provider.Namespace.GetSysctl("net.ipv4.ip_forward"), Is.EqualTo("0"), "an end host does not forward");
+        });
+    }
+}
