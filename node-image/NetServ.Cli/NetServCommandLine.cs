@@ -10,6 +10,7 @@ internal static class NetServCommandLine
     {
         AdminCommands.Create(),
         ModuleCommands.Create(),
+        KeyCommands.Create(),
     };
 
     public static Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken = default) =>
