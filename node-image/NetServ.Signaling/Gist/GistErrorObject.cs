@@ -66,7 +66,7 @@ public sealed record GistErrorObject : GistObject
 }
 
 /// <summary>
-/// An Additional Information field of an Error object (RFC 5971 A.4.2):
+/// An Additional Information field of an Error object (RFC 5971 A.4):
 /// <code>
 /// |            AI-Type            |           AI-Length           |
 /// //                           AI-Value                          //  (AI-Length words)
