@@ -1,0 +1,66 @@
+using NetServ.Sdk;
+
+namespace NetServ.Signaling.Gist;
+
+/// <summary>Which way an NSLP message travels relative to the flow its MRI describes.</summary>
+public enum GistDirection
+{
+    /// <summary>From the flow's source toward its destination (the way a Query goes).</summary>
+    Downstream,
+
+    /// <summary>From the flow's destination back toward its source (the way responses go).</summary>
+    Upstream,
+}
+
+/// <summary>How a session's signaling ended without an answer.</summary>
+public enum GistSessionOutcome
+{
+    /// <summary>No GIST peer answered the Query downstream: this node is the last one on the path.</summary>
+    NoPeerFound,
+
+    /// <summary>There is no peer in the asked direction (for example no upstream peer to answer).</summary>
+    NoRoutingState,
+
+    /// <summary>A peer answered with a GIST Error message.</summary>
+    PeerError,
+}
+
+/// <summary>An adjacent GIST peer: where it signals from and how to reach it.</summary>
+/// <param name="Address">The peer's interface address (from its Network-Layer-Information).</param>
+/// <param name="DatagramPort">The UDP port the peer sends D-mode messages from, and receives them on.</param>
+/// <param name="PeerIdentity">The peer's opaque identity.</param>
+/// <param name="StreamPort">The TCP port the peer accepts messaging associations on, when it offers one.</param>
+public sealed record GistPeer(Ipv4Address Address, ushort DatagramPort, GistBytes PeerIdentity, ushort? StreamPort)
+{
+    /// <summary>The identity as text, when it is printable (NetServ nodes use their name).</summary>
+    public string Name => PeerIdentity.IsEmpty ? Address.ToString() : System.Text.Encoding.UTF8.GetString(PeerIdentity.Span);
+}
+
+/// <summary>Something the transport must do for the state machine: send, open, close, or tell the NSLP.</summary>
+public abstract record GistAction;
+
+/// <summary>Send a UDP datagram. Q-mode datagrams carry the magic number already and go with the Router Alert option, toward the flow's destination.</summary>
+public sealed record SendDatagramAction(byte[] Datagram, Ipv4Address Address, ushort Port, bool QueryMode) : GistAction;
+
+/// <summary>Open a TCP messaging association to a peer; messages sent on it before it connects wait.</summary>
+public sealed record OpenStreamAction(int StreamId, Ipv4Address Address, ushort Port) : GistAction;
+
+/// <summary>Send one GIST message on a messaging association.</summary>
+public sealed record SendStreamAction(int StreamId, byte[] Message) : GistAction;
+
+/// <summary>Close a messaging association.</summary>
+public sealed record CloseStreamAction(int StreamId) : GistAction;
+
+/// <summary>Hand an NSLP message to the signaling application.</summary>
+/// <param name="Session">The signaling session.</param>
+/// <param name="Mri">The flow the message is about.</param>
+/// <param name="Direction">Which way the message travels.</param>
+/// <param name="NslpData">The NSLP message, possibly followed by zero padding.</param>
+/// <param name="Peer">The adjacent peer it came from.</param>
+public sealed record DeliverAction(GistSessionId Session, GistMessageRoutingInformation Mri, GistDirection Direction, byte[] NslpData, GistPeer Peer) : GistAction;
+
+/// <summary>Tell the signaling application how a session fared.</summary>
+public sealed record SessionStatusAction(GistSessionId Session, GistSessionOutcome Outcome, string Detail) : GistAction;
+
+/// <summary>Something worth a log line (a refused message, a retransmission).</summary>
+public sealed record TraceAction(string Text) : GistAction;
