@@ -7,6 +7,7 @@ using NetServ.Node.Containers;
 using NetServ.Node.Control;
 using NetServ.Node.Forwarding;
 using NetServ.Node.Modules;
+using NetServ.Node.Signaling;
 
 namespace NetServ.Node;
 
@@ -31,11 +32,14 @@ internal static class NodeServiceCollectionExtensions
         services.AddSingleton<Cgroups>();
         services.AddSingleton<ContainerManager>();
         services.AddSingleton<Controller>();
+        services.AddSingleton<RequestAuthenticator>();
+        services.AddSingleton<SignalingService>();
 
-        // Start order: forwarding plane, containers, admin API; stop order is the reverse.
+        // Start order: forwarding plane, containers, admin API, signaling; stop order is the reverse.
         services.AddHostedService(sp => sp.GetRequiredService<ForwardingPlane>());
         services.AddHostedService(sp => sp.GetRequiredService<ContainerManager>());
         services.AddHostedService<AdminServer>();
+        services.AddHostedService(sp => sp.GetRequiredService<SignalingService>());
         return services;
     }
 }

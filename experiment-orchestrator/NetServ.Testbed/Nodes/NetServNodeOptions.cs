@@ -33,6 +33,14 @@ public sealed class NetServNodeOptions
 
     public string LogLevel { get; init; } = "Information";
 
+    /// <summary>Whether the node takes part in on-path signaling (GIST on port 270).</summary>
+    public bool Signaling { get; init; } = true;
+
+    /// <summary>How long a Query waits for a Response before it is sent again; the last node waits this (doubling) 1 + retries times.</summary>
+    public int SignalingQueryTimeoutMs { get; init; } = 200;
+
+    public int SignalingQueryRetries { get; init; } = 2;
+
     /// <summary>Extra environment for the containers (DOTNET_ GC settings in the evaluation).</summary>
     public IReadOnlyDictionary<string, string> ContainerEnvironment { get; init; } = new Dictionary<string, string>();
 

@@ -276,6 +276,12 @@ public sealed partial class NetServNodeProcess : IAsyncDisposable
                     ["LogLevel"] = options.LogLevel,
                     ["Environment"] = environment,
                 },
+                ["Signaling"] = new JsonObject
+                {
+                    ["Enabled"] = options.Signaling,
+                    ["QueryTimeoutMs"] = options.SignalingQueryTimeoutMs,
+                    ["QueryRetries"] = options.SignalingQueryRetries,
+                },
                 ["Users"] = users,
             },
         };

@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using NetServ.Container.Modules;
 using NetServ.Container.Packets;
-using NetServ.Container.Queue;
+using NetServ.Queue;
 using NetServ.Control;
 using NetServ.Native;
 using NetServ.Sdk;

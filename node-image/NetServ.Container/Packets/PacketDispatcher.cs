@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
-using NetServ.Container.Queue;
+using NetServ.Queue;
 using NetServ.Native;
 using NetServ.Sdk;
 

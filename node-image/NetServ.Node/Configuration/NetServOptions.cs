@@ -32,6 +32,8 @@ internal sealed class NetServOptions
 
     public ForwardingOptions Forwarding { get; set; } = new();
 
+    public SignalingOptions Signaling { get; set; } = new();
+
     public List<UserOptions> Users { get; set; } = [];
 }
 
@@ -109,6 +111,37 @@ internal sealed class ForwardingOptions
     public bool QueueBypass { get; set; } = true;
 
     public string Iptables { get; set; } = "iptables";
+}
+
+/// <summary>On-path signaling: GIST and the NetServ NSLP.</summary>
+internal sealed class SignalingOptions
+{
+    /// <summary>Whether the node takes part in signaling (the admin API works either way).</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>The GIST port for UDP (D-mode, Q-mode) and TCP (C-mode).</summary>
+    public int Port { get; set; } = 270;
+
+    /// <summary>Take Queries passing through the node off the forwarding path (an NFQUEUE rule on udp/270 in the node's chain).</summary>
+    public bool Intercept { get; set; } = true;
+
+    /// <summary>The NFQUEUE that intercepted Queries go to; must differ from the users' queues.</summary>
+    public int Queue { get; set; } = 99;
+
+    /// <summary>How long a Query waits for its Response before it is sent again (doubling each time).</summary>
+    public int QueryTimeoutMs { get; set; } = 300;
+
+    /// <summary>How often a Query is sent again before the node concludes it is the last NetServ node on the path.</summary>
+    public int QueryRetries { get; set; } = 2;
+
+    /// <summary>How long routing state lives without a refresh.</summary>
+    public int RoutingStateSeconds { get; set; } = 30;
+
+    /// <summary>How long the node waits for the rest of the path to answer a request it passed on.</summary>
+    public int RequestTimeoutSeconds { get; set; } = 30;
+
+    /// <summary>Messages longer than this go over TCP (C-mode).</summary>
+    public int MaxDatagramBytes { get; set; } = 1400;
 }
 
 /// <summary>A NetServ user: their key and what they may claim.</summary>

@@ -58,6 +58,15 @@ internal sealed class NetServOptionsValidator : IValidateOptions<NetServOptions>
             Require(options.Forwarding.Hooks[i] is "INPUT" or "FORWARD" or "OUTPUT", $"Forwarding:Hooks:{i}", $"'{options.Forwarding.Hooks[i]}' is not a built-in chain of the filter table (INPUT, FORWARD, OUTPUT)");
         }
 
+        var signaling = options.Signaling;
+        Require(signaling.Port is >= 1 and <= 65535, "Signaling:Port", $"{signaling.Port} is not a port");
+        Require(signaling.Queue is >= 0 and <= 65535, "Signaling:Queue", $"{signaling.Queue} is not an NFQUEUE number 0-65535");
+        Require(signaling.QueryTimeoutMs is >= 10 and <= 60_000, "Signaling:QueryTimeoutMs", "must be 10-60000");
+        Require(signaling.QueryRetries is >= 0 and <= 10, "Signaling:QueryRetries", "must be 0-10");
+        Require(signaling.RoutingStateSeconds is >= 1 and <= 86_400, "Signaling:RoutingStateSeconds", "must be 1-86400");
+        Require(signaling.RequestTimeoutSeconds is >= 1 and <= 600, "Signaling:RequestTimeoutSeconds", "must be 1-600");
+        Require(signaling.MaxDatagramBytes is >= 576 and <= 65_000, "Signaling:MaxDatagramBytes", "must be 576-65000");
+
         Require(options.Users.Count > 0, "Users", "at least one user is needed: a container is preforked per user");
         var names = new HashSet<string>(StringComparer.Ordinal);
         var queues = new HashSet<int>();
@@ -82,6 +91,7 @@ internal sealed class NetServOptionsValidator : IValidateOptions<NetServOptions>
             var queue = user.Queue ?? (containers.QueueBase + i);
             Require(queue is >= 0 and <= 65535, $"{field}:Queue", $"{queue} is not an NFQUEUE number 0-65535");
             Require(queues.Add(queue), $"{field}:Queue", $"queue {queue} is used by another user");
+            Require(!options.Signaling.Enabled || queue != options.Signaling.Queue, $"{field}:Queue", $"queue {queue} is the signaling queue (Signaling:Queue)");
             if (user.PublicKey is { Length: > 0 } key)
             {
                 Require(NetServ.Signaling.Security.UserPublicKey.TryParse(key, out _, out var keyError), $"{field}:PublicKey", keyError ?? "not a public key");

@@ -18,6 +18,14 @@ internal sealed partial class ForwardingPlane(IIptables iptables, IOptions<NetSe
     {
         await RemoveChainAsync(cancellationToken).ConfigureAwait(false);
         await CheckAsync(["-N", Settings.Chain], cancellationToken).ConfigureAwait(false);
+        if (options.Value.Signaling is { Enabled: true, Intercept: true } signaling)
+        {
+            // GIST Queries passing through go to netservd; what is not a NetServ Query is sent on unchanged.
+            await CheckAsync(
+                ["-A", Settings.Chain, "-p", "udp", "--dport", signaling.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-m", "comment", "--comment", "netserv signaling", "-j", "NFQUEUE", "--queue-num", signaling.Queue.ToString(System.Globalization.CultureInfo.InvariantCulture), "--queue-bypass"],
+                cancellationToken).ConfigureAwait(false);
+        }
+
         foreach (var hook in Settings.Hooks)
         {
             await CheckAsync(["-I", hook, "1", "-j", Settings.Chain], cancellationToken).ConfigureAwait(false);
@@ -64,12 +72,14 @@ internal sealed partial class ForwardingPlane(IIptables iptables, IOptions<NetSe
         }
     }
 
-    /// <summary>The rules of the chain as iptables -S prints them (without the chain's own -N line).</summary>
+    /// <summary>The modules' rules of the chain as iptables -S prints them (without the chain's own -N line and the signaling rule).</summary>
     public async Task<IReadOnlyList<string>> ListAsync(CancellationToken cancellationToken)
     {
         var result = await iptables.RunAsync(["-S", Settings.Chain], cancellationToken).ConfigureAwait(false);
         return result.Succeeded
-            ? result.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Where(l => l.StartsWith("-A ", StringComparison.Ordinal)).ToArray()
+            ? result.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .Where(l => l.StartsWith("-A ", StringComparison.Ordinal) && !l.Contains("\"netserv signaling\"", StringComparison.Ordinal))
+                .ToArray()
             : [];
     }
 

@@ -131,6 +131,14 @@ public sealed class GistStateMachine
             return actions;
         }
 
+        var destination = MriDestination(mri);
+        if (_options.LocalAddressFor(destination) == destination)
+        {
+            // The flow ends here: there is nobody further downstream to ask.
+            actions.Add(new SessionStatusAction(session, GistSessionOutcome.NoPeerFound, $"{destination} is this node's own address"));
+            return actions;
+        }
+
         var state = new RoutingState(session, mri, GistDirection.Downstream)
         {
             QueryCookie = new GistQueryCookie(RandomNumberGenerator.GetBytes(16)),
@@ -338,6 +346,12 @@ public sealed class GistStateMachine
         if (!_options.Responder)
         {
             actions.Add(new TraceAction($"ignored a Query from {from}: this endpoint does not answer Queries"));
+            return;
+        }
+
+        if (query.Nli.InterfaceAddress == _options.LocalAddressFor(query.Nli.InterfaceAddress) && query.Nli.PeerIdentity == _options.PeerIdentity)
+        {
+            actions.Add(new TraceAction($"ignored our own Query for session {query.SessionId}"));
             return;
         }
 

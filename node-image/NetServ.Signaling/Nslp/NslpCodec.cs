@@ -193,6 +193,28 @@ public static class NslpCodec
         }
     }
 
+    /// <summary>
+    /// Parses a message carried in GIST NSLP-Data, which pads it with zero bytes to a whole number of
+    /// 32-bit words: one whole message, then nothing but zeros.
+    /// </summary>
+    public static bool TryParsePadded(ReadOnlySpan<byte> input, out NslpMessage? message, out string? error)
+    {
+        switch (TryParse(input, out var consumed, out message, out error))
+        {
+            case NslpParseStatus.Complete when !input[consumed..].ContainsAnyExcept((byte)0):
+                return true;
+            case NslpParseStatus.Complete:
+                message = null;
+                error = "bytes other than padding follow the end of the message";
+                return false;
+            case NslpParseStatus.Incomplete:
+                error = "message is truncated";
+                return false;
+            default:
+                return false;
+        }
+    }
+
     /// <summary>Writes <paramref name="message"/>, adding <c>content-length</c> when it has a body.</summary>
     public static void Write(NslpMessage message, IBufferWriter<byte> output)
     {

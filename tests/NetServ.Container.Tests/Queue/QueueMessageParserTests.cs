@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
-using NetServ.Container.Queue;
+using NetServ.Queue;
 
 namespace NetServ.Container.Tests.Queue;
 

@@ -1,4 +1,4 @@
-namespace NetServ.Container.Queue;
+namespace NetServ.Queue;
 
 /// <summary>Settings of a container's NFQUEUE reader. Plain defaults; <see cref="Validate"/> runs when the queue opens.</summary>
 internal sealed class NetfilterQueueOptions

@@ -1,6 +1,6 @@
 using static NetServ.Native.Interop.NfnetlinkQueue;
 
-namespace NetServ.Container.Queue;
+namespace NetServ.Queue;
 
 /// <summary>
 /// The verdicts of one batch of packets, sent together by <see cref="NetfilterQueue.SendVerdicts"/>:

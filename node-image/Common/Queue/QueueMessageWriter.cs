@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 using static NetServ.Native.Interop.Netlink;
 using static NetServ.Native.Interop.NfnetlinkQueue;
 
-namespace NetServ.Container.Queue;
+namespace NetServ.Queue;
 
 /// <summary>
 /// Writes the nfnetlink_queue requests (configuration and verdicts) into caller-provided buffers.

@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using static NetServ.Native.Interop.Netlink;
 
-namespace NetServ.Container.Queue;
+namespace NetServ.Queue;
 
 /// <summary>
 /// The receive side of one reading loop: pinned native buffers for up to <see cref="Capacity"/>

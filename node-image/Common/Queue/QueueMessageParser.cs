@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 using static NetServ.Native.Interop.Netlink;
 using static NetServ.Native.Interop.NfnetlinkQueue;
 
-namespace NetServ.Container.Queue;
+namespace NetServ.Queue;
 
 /// <summary>What one NFQNL_MSG_PACKET message said about a queued packet. Offsets are relative to the start of its datagram.</summary>
 internal struct QueuedPacketInfo

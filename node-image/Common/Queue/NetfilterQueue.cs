@@ -7,7 +7,7 @@ using NetServ.Native;
 using static NetServ.Native.Interop.Netlink;
 using static NetServ.Native.Interop.NfnetlinkQueue;
 
-namespace NetServ.Container.Queue;
+namespace NetServ.Queue;
 
 /// <summary>
 /// One NFQUEUE bound by this process: receives queued packets in batches and sends their verdicts.

@@ -1,0 +1,320 @@
+using System.Collections.Concurrent;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using NetServ.Node.Configuration;
+using NetServ.Node.Control;
+using NetServ.Signaling.Gist;
+using NetServ.Signaling.Nslp;
+using NetServ.Signaling.Transport;
+
+namespace NetServ.Node.Signaling;
+
+/// <summary>
+/// The NetServ NSLP on a node (paper sections 4.1 and 8). A request arriving from upstream in a
+/// GIST Query is acted on here (after authentication) and passed on downstream; when the rest of
+/// the path has answered — or no further NetServ node answered, which makes this node the last
+/// one — the node puts its own result in front of the response stack and sends it upstream.
+/// A TRIGGER passes through untouched until the last node, which sends the request it carries
+/// back upstream toward the sender in a new flow and answers with that flow's response.
+/// </summary>
+internal sealed partial class SignalingService : IHostedService, IAsyncDisposable
+{
+    private readonly NetServOptions _options;
+    private readonly Controller _controller;
+    private readonly RequestAuthenticator _authenticator;
+    private readonly TimeProvider _time;
+    private readonly ILogger<SignalingService> _logger;
+    private readonly ILoggerFactory _loggerFactory;
+    private readonly ConcurrentDictionary<GistSessionId, TaskCompletionSource<NslpResponse?>> _waiting = new();
+    private readonly CancellationTokenSource _stopping = new();
+    private GistEndpoint? _endpoint;
+    private QueryInterceptor? _interceptor;
+
+    public SignalingService(IOptions<NetServOptions> options, Controller controller, RequestAuthenticator authenticator, TimeProvider time, ILoggerFactory loggerFactory)
+    {
+        _options = options.Value;
+        _controller = controller;
+        _authenticator = authenticator;
+        _time = time;
+        _loggerFactory = loggerFactory;
+        _logger = loggerFactory.CreateLogger<SignalingService>();
+    }
+
+    private SignalingOptions Settings => _options.Signaling;
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (!Settings.Enabled)
+        {
+            Log.Disabled(_logger);
+            return Task.CompletedTask;
+        }
+
+        try
+        {
+            _endpoint = GistEndpoint.Start(
+                new GistEndpointOptions
+                {
+                    Name = _options.NodeName,
+                    DatagramPort = (ushort)Settings.Port,
+                    QueryTimeout = TimeSpan.FromMilliseconds(Settings.QueryTimeoutMs),
+                    QueryRetries = Settings.QueryRetries,
+                    RoutingStateValidity = TimeSpan.FromSeconds(Settings.RoutingStateSeconds),
+                    MaxDatagramMessage = Settings.MaxDatagramBytes,
+                },
+                _loggerFactory.CreateLogger<GistEndpoint>(),
+                _time);
+        }
+        catch (System.Net.Sockets.SocketException e)
+        {
+            throw new InvalidOperationException($"signaling cannot start on port {Settings.Port}: {e.Message} (is another node using it? is netservd root?)", e);
+        }
+
+        _endpoint.Delivered = OnDeliveredAsync;
+        _endpoint.SessionStatus = OnSessionStatusAsync;
+        if (Settings.Intercept)
+        {
+            try
+            {
+                _interceptor = QueryInterceptor.Start((ushort)Settings.Queue, _endpoint, _logger);
+            }
+            catch (System.ComponentModel.Win32Exception e)
+            {
+                throw new InvalidOperationException($"signaling cannot intercept Queries on NFQUEUE {Settings.Queue}: {e.Message}", e);
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        _interceptor?.Dispose();
+        _interceptor = null;
+        if (_endpoint is not null)
+        {
+            await _endpoint.DisposeAsync().ConfigureAwait(false);
+            _endpoint = null;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync(CancellationToken.None).ConfigureAwait(false);
+        _stopping.Dispose();
+    }
+
+    private Task OnSessionStatusAsync(SessionStatusAction status)
+    {
+        Log.SessionEnded(_logger, status.Session.ToString(), status.Outcome.ToString(), status.Detail);
+        if (_waiting.TryRemove(status.Session, out var waiting))
+        {
+            waiting.TrySetResult(null);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private async Task OnDeliveredAsync(DeliverAction delivery)
+    {
+        if (!NslpCodec.TryParsePadded(delivery.NslpData, out var message, out var error))
+        {
+            Log.Malformed(_logger, delivery.Peer.Name, error ?? "unknown");
+            if (delivery.Direction == GistDirection.Downstream)
+            {
+                var refusal = new NslpResponse(NslpStatus.BadRequest);
+                refusal.Headers.Add(NslpHeaderNames.Node, _options.NodeName);
+                refusal.Headers.Add(NslpHeaderNames.Error, $"malformed NetServ NSLP message: {error}");
+                SendUpstream(delivery, refusal);
+            }
+
+            return;
+        }
+
+        switch (message)
+        {
+            case NslpRequest request when delivery.Direction == GistDirection.Downstream:
+                try
+                {
+                    var response = request.Method == NslpMethod.Trigger
+                        ? await HandleTriggerAsync(delivery, request).ConfigureAwait(false)
+                        : await HandleRequestAsync(delivery.Session, delivery.Mri, request, delivery.NslpData, delivery.Peer).ConfigureAwait(false);
+                    SendUpstream(delivery, response.ToMessage());
+                }
+                catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+                {
+                }
+
+                break;
+            case NslpResponse response when delivery.Direction == GistDirection.Upstream:
+                if (_waiting.TryRemove(delivery.Session, out var waiting))
+                {
+                    waiting.TrySetResult(response);
+                }
+
+                break;
+            default:
+                Log.Unexpected(_logger, delivery.Peer.Name, delivery.Direction.ToString());
+                break;
+        }
+    }
+
+    /// <summary>Acts on a request here and passes it on; returns the response stack from here to the end of the path.</summary>
+    private async Task<PathResponse> HandleRequestAsync(GistSessionId session, GistMessageRoutingInformation mri, NslpRequest request, byte[] wire, GistPeer upstream)
+    {
+        Log.Request(_logger, NslpRequest.MethodName(request.Method), request.Target, upstream.Name);
+        var local = ActLocallyAsync(request, upstream);
+        var downstream = await ForwardAsync(session, mri, wire).ConfigureAwait(false);
+        var stack = ToStack(request, downstream);
+        return stack.Prepend(await local.ConfigureAwait(false));
+    }
+
+    private async Task<PathResponse> HandleTriggerAsync(DeliverAction delivery, NslpRequest trigger)
+    {
+        Log.Request(_logger, "TRIGGER", trigger.Target, delivery.Peer.Name);
+        var downstream = await ForwardAsync(delivery.Session, delivery.Mri, delivery.NslpData).ConfigureAwait(false);
+        if (downstream is not null && PathResponse.TryParse(downstream, out var passed, out _))
+        {
+            // Not the last node: the TRIGGER's answer comes from further down; pass it on.
+            return passed;
+        }
+
+        // The last NetServ node: the encapsulated request goes back toward the sender in a new flow.
+        var me = _endpoint!.LocalAddressFor(delivery.Peer.Address).ToString();
+        if (!_authenticator.TryAuthenticate(trigger, out _, out var authError))
+        {
+            return new PathResponse { Method = NslpMethod.Trigger, Target = trigger.Target, Nodes = [Result(me, NslpStatus.Unauthorized, authError)] };
+        }
+
+        if (!NslpCodec.TryParseWhole(trigger.Body.Span, out var inner, out var innerError) || inner is not NslpRequest { Method: NslpMethod.Setup or NslpMethod.Probe or NslpMethod.Remove } encapsulated)
+        {
+            return new PathResponse { Method = NslpMethod.Trigger, Target = trigger.Target, Nodes = [Result(me, NslpStatus.BadRequest, $"a TRIGGER carries a SETUP, REMOVE or PROBE in its body ({innerError ?? "it carries something else"})")] };
+        }
+
+        if (delivery.Mri is not GistPathCoupledMri flow)
+        {
+            return new PathResponse { Method = NslpMethod.Trigger, Target = trigger.Target, Nodes = [Result(me, NslpStatus.BadRequest, "a TRIGGER needs a path-coupled flow")] };
+        }
+
+        var reverse = new GistPathCoupledMri { SourceAddress = flow.DestinationAddress, DestinationAddress = flow.SourceAddress };
+        Log.Triggered(_logger, NslpRequest.MethodName(encapsulated.Method), encapsulated.Target, flow.SourceAddress.ToString());
+        var triggered = await HandleRequestAsync(GistEndpoint.NewSession(), reverse, encapsulated, NslpCodec.Encode(encapsulated), delivery.Peer).ConfigureAwait(false);
+        return new PathResponse
+        {
+            Method = NslpMethod.Trigger,
+            Target = trigger.Target,
+            Nodes = [Result(me, NslpStatus.Ok, null, new JsonObject { ["triggered"] = $"{NslpRequest.MethodName(encapsulated.Method)} toward {flow.SourceAddress}" })],
+            Triggered = triggered,
+        };
+    }
+
+    /// <summary>Sends a request on downstream and waits for the rest of the path; null when no further NetServ node answered.</summary>
+    private async Task<NslpResponse?> ForwardAsync(GistSessionId session, GistMessageRoutingInformation mri, byte[] wire)
+    {
+        var waiting = new TaskCompletionSource<NslpResponse?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _waiting[session] = waiting;
+        _endpoint!.Send(session, mri, GistDirection.Downstream, wire);
+        try
+        {
+            return await waiting.Task.WaitAsync(TimeSpan.FromSeconds(Settings.RequestTimeoutSeconds), _time, _stopping.Token).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            _waiting.TryRemove(session, out _);
+            var silent = new NslpResponse(NslpStatus.GatewayTimeout);
+            silent.Headers.Add(NslpHeaderNames.Error, $"the next NetServ node accepted the request but did not answer within {Settings.RequestTimeoutSeconds} s");
+            return silent;
+        }
+    }
+
+    /// <summary>What this node does with the request: authenticate it, then let the controller act.</summary>
+    private async Task<NodeResult> ActLocallyAsync(NslpRequest request, GistPeer upstream)
+    {
+        var me = _endpoint!.LocalAddressFor(upstream.Address).ToString();
+        if (!_authenticator.TryAuthenticate(request, out _, out var error))
+        {
+            Log.Refused(_logger, NslpRequest.MethodName(request.Method), request.Target, error);
+            return Result(me, NslpStatus.Unauthorized, error);
+        }
+
+        var response = await _controller.HandleAsync(request, RequestOrigin.Signaling, _stopping.Token).ConfigureAwait(false);
+        JsonObject? data = null;
+        if (!response.Body.IsEmpty)
+        {
+            try
+            {
+                data = JsonNode.Parse(response.Body.Span) as JsonObject;
+            }
+            catch (JsonException)
+            {
+                data = new JsonObject { ["text"] = Encoding.UTF8.GetString(response.Body.Span) };
+            }
+        }
+        else if (response.IsSuccess)
+        {
+            data = [];
+            foreach (var (name, value) in response.Headers.Where(h => h.Key is not NslpHeaderNames.Node))
+            {
+                data[name] = value;
+            }
+        }
+
+        return Result(me, response.StatusCode, response.Headers[NslpHeaderNames.Error], data);
+    }
+
+    private static PathResponse ToStack(NslpRequest request, NslpResponse? downstream)
+    {
+        if (downstream is null)
+        {
+            return new PathResponse { Method = request.Method, Target = request.Target };
+        }
+
+        if (PathResponse.TryParse(downstream, out var stack, out var error))
+        {
+            return stack;
+        }
+
+        // The next node answered, but not with a stack (an old node, or a refusal before it could act).
+        return new PathResponse
+        {
+            Method = request.Method,
+            Target = request.Target,
+            Nodes = [new NodeResult { Node = downstream.Headers[NslpHeaderNames.Node] ?? "downstream", Address = string.Empty, Status = downstream.StatusCode, Error = downstream.Headers[NslpHeaderNames.Error] ?? error }],
+        };
+    }
+
+    private NodeResult Result(string address, int status, string? error, JsonObject? data = null) =>
+        new() { Node = _options.NodeName, Address = address, Status = status, Error = error, Data = data };
+
+    private void SendUpstream(DeliverAction delivery, NslpResponse response) =>
+        _endpoint?.Send(delivery.Session, delivery.Mri, GistDirection.Upstream, NslpCodec.Encode(response));
+
+    private static partial class Log
+    {
+        [LoggerMessage(3101, LogLevel.Information, "Signaling is disabled in the configuration")]
+        public static partial void Disabled(ILogger logger);
+
+        [LoggerMessage(3102, LogLevel.Information, "Signaled {Method} {Target} from {Peer}")]
+        public static partial void Request(ILogger logger, string method, string target, string peer);
+
+        [LoggerMessage(3103, LogLevel.Warning, "Signaled {Method} {Target} refused: {Error}")]
+        public static partial void Refused(ILogger logger, string method, string target, string? error);
+
+        [LoggerMessage(3104, LogLevel.Warning, "Malformed NSLP message from {Peer}: {Error}")]
+        public static partial void Malformed(ILogger logger, string peer, string error);
+
+        [LoggerMessage(3105, LogLevel.Warning, "Unexpected NSLP message from {Peer} travelling {Direction}")]
+        public static partial void Unexpected(ILogger logger, string peer, string direction);
+
+        [LoggerMessage(3106, LogLevel.Information, "Last NetServ node for a TRIGGER: sending {Method} {Target} upstream toward {Sender}")]
+        public static partial void Triggered(ILogger logger, string method, string target, string sender);
+
+        [LoggerMessage(3107, LogLevel.Debug, "Session {Session}: {Outcome} ({Detail})")]
+        public static partial void SessionEnded(ILogger logger, string session, string outcome, string detail);
+    }
+}

@@ -1,0 +1,564 @@
+using System.Buffers.Binary;
+using System.Net;
+using System.Net.Sockets;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using NetServ.Sdk;
+using NetServ.Signaling.Gist;
+
+namespace NetServ.Signaling.Transport;
+
+/// <summary>How a <see cref="GistEndpoint"/> listens and sends.</summary>
+public sealed record GistEndpointOptions
+{
+    /// <summary>This node's identity in signaling (NetServ nodes use their name).</summary>
+    public required string Name { get; init; }
+
+    /// <summary>The UDP port; 270 on nodes, 0 (any free port) on a client.</summary>
+    public ushort DatagramPort { get; init; } = GistConstants.UdpPort;
+
+    /// <summary>Whether to accept TCP messaging associations on the same port number (nodes do).</summary>
+    public bool AcceptStreams { get; init; } = true;
+
+    /// <summary>Whether this endpoint answers Queries (nodes) or only sends them (clients).</summary>
+    public bool Responder { get; init; } = true;
+
+    public TimeSpan QueryTimeout { get; init; } = TimeSpan.FromMilliseconds(500);
+
+    public int QueryRetries { get; init; } = 2;
+
+    public TimeSpan RoutingStateValidity { get; init; } = TimeSpan.FromSeconds(30);
+
+    public TimeSpan MaHoldTime { get; init; } = TimeSpan.FromSeconds(30);
+
+    public int MaxDatagramMessage { get; init; } = 1400;
+}
+
+/// <summary>
+/// GIST over real sockets: one UDP socket for D-mode and for Q-mode Queries (the Router Alert
+/// option is set on it only while a Query is sent), and TCP for messaging associations. Queries
+/// passing through a node are taken off the forwarding path by the node (an NFQUEUE rule on
+/// udp/270) and handed in with <see cref="TryTakeQuery"/>. It only moves bytes: a
+/// <see cref="GistStateMachine"/> decides everything, on one loop, one event at a time.
+/// </summary>
+/// <remarks>
+/// Why not a raw socket with IP_ROUTER_ALERT: Linux gives a router-alert socket only packets whose
+/// Router Alert value is 0 (ip_options_compile sets router_alert for 0 alone), and NetServ Queries
+/// carry an experimental value (65503) as RFC 5971 recommends for an NSLP outside the IANA range.
+/// </remarks>
+public sealed partial class GistEndpoint : IAsyncDisposable
+{
+    private const int IpOptions = 4;
+
+    private readonly GistEndpointOptions _options;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+    private readonly Channel<Func<DateTimeOffset, IReadOnlyList<GistAction>>> _events = Channel.CreateUnbounded<Func<DateTimeOffset, IReadOnlyList<GistAction>>>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Socket _udp;
+    private readonly Socket? _listener;
+    private readonly Dictionary<int, GistConnection> _streams = [];
+    private readonly Dictionary<Ipv4Address, Ipv4Address> _localAddresses = [];
+    private readonly byte[] _routerAlertOption = [Ipv4RouterAlert.OptionType, Ipv4RouterAlert.OptionLength, GistConstants.NetServRouterAlertValue >> 8, GistConstants.NetServRouterAlertValue & 0xFF];
+    private readonly List<Task> _tasks = [];
+    private readonly Microsoft.Win32.SafeHandles.SafeFileHandle? _namespace;
+    private GistStateMachine _machine = null!;
+
+    private GistEndpoint(GistEndpointOptions options, ILogger logger, TimeProvider time)
+    {
+        _options = options;
+        _logger = logger;
+        _time = time;
+        _udp = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        try
+        {
+            // Remember the network namespace the endpoint was made in: route look-ups later run there,
+            // whichever thread asks (a test or a lab may start an endpoint inside a namespace).
+            _namespace = File.Exists("/proc/thread-self/ns/net") ? File.OpenHandle("/proc/thread-self/ns/net") : null;
+            _udp.Bind(new IPEndPoint(IPAddress.Any, options.DatagramPort));
+            if (options.AcceptStreams)
+            {
+                _listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+                _listener.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+                _listener.Bind(new IPEndPoint(IPAddress.Any, ((IPEndPoint)_udp.LocalEndPoint!).Port));
+                _listener.Listen(64);
+            }
+        }
+        catch
+        {
+            DisposeSockets();
+            throw;
+        }
+    }
+
+    /// <summary>A peer sent an NSLP message. Called on the thread pool, never on the endpoint's loop.</summary>
+    public Func<DeliverAction, Task>? Delivered { get; set; }
+
+    /// <summary>A session ended without an answer (no peer downstream, a peer's error). Called on the thread pool.</summary>
+    public Func<SessionStatusAction, Task>? SessionStatus { get; set; }
+
+    /// <summary>The UDP port (and TCP port, when accepting) this endpoint uses.</summary>
+    public ushort Port => (ushort)((IPEndPoint)_udp.LocalEndPoint!).Port;
+
+    /// <summary>Opens the sockets and starts the loop.</summary>
+    /// <exception cref="SocketException">A socket could not be opened (the port is taken, or no permission for the raw socket).</exception>
+    public static GistEndpoint Start(GistEndpointOptions options, ILogger logger, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var endpoint = new GistEndpoint(options, logger, time);
+        endpoint._machine = new GistStateMachine(new GistStateMachineOptions
+        {
+            PeerIdentity = System.Text.Encoding.UTF8.GetBytes(options.Name),
+            DatagramPort = endpoint.Port,
+            StreamPort = options.AcceptStreams ? endpoint.Port : null,
+            Responder = options.Responder,
+            QueryTimeout = options.QueryTimeout,
+            QueryRetries = options.QueryRetries,
+            RoutingStateValidity = options.RoutingStateValidity,
+            MaHoldTime = options.MaHoldTime,
+            MaxDatagramMessage = options.MaxDatagramMessage,
+            LocalAddressFor = endpoint.LocalAddressFor,
+        });
+        endpoint._tasks.Add(Task.Run(endpoint.LoopAsync));
+        endpoint._tasks.Add(Task.Run(endpoint.ReceiveDatagramsAsync));
+        if (endpoint._listener is not null)
+        {
+            endpoint._tasks.Add(Task.Run(endpoint.AcceptStreamsAsync));
+        }
+
+        Log.Started(logger, options.Name, endpoint.Port, options.AcceptStreams);
+        return endpoint;
+    }
+
+    /// <summary>A new random session.</summary>
+    public static GistSessionId NewSession() => GistStateMachine.NewSession();
+
+    /// <summary>Sends an NSLP message for a session, downstream (discovering the next peer) or upstream (to the peer the session came from).</summary>
+    public void Send(GistSessionId session, GistMessageRoutingInformation mri, GistDirection direction, byte[] nslpMessage) =>
+        Post(now => _machine.Send(session, mri, direction, nslpMessage, now));
+
+    /// <summary>Keeps a session's downstream routing state refreshed, or stops doing so.</summary>
+    public void KeepAlive(GistSessionId session, bool keepAlive) =>
+        Post(_ =>
+        {
+            _machine.KeepAlive(session, keepAlive);
+            return [];
+        });
+
+    /// <summary>The local address a peer toward <paramref name="destination"/> sees this node at.</summary>
+    public Ipv4Address LocalAddressFor(Ipv4Address destination)
+    {
+        lock (_localAddresses)
+        {
+            if (_localAddresses.TryGetValue(destination, out var cached))
+            {
+                return cached;
+            }
+        }
+
+        // Connecting a UDP socket sends nothing but makes the kernel pick the route and source address.
+        var local = InNamespace(() =>
+        {
+            using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+            try
+            {
+                probe.Connect(new IPEndPoint(destination.ToIPAddress(), 9));
+                return Ipv4Address.FromIPAddress(((IPEndPoint)probe.LocalEndPoint!).Address);
+            }
+            catch (SocketException)
+            {
+                return Ipv4Address.Any;
+            }
+        });
+        if (local == Ipv4Address.Any)
+        {
+            return local;
+        }
+
+        lock (_localAddresses)
+        {
+            _localAddresses[destination] = local;
+        }
+
+        return local;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync().ConfigureAwait(false);
+        _events.Writer.TryComplete();
+        DisposeSockets();
+        lock (_streams)
+        {
+            foreach (var stream in _streams.Values)
+            {
+                stream.Dispose();
+            }
+
+            _streams.Clear();
+        }
+
+        Task[] tasks;
+        lock (_tasks)
+        {
+            tasks = [.. _tasks];
+        }
+
+        await Task.WhenAll(tasks).WaitAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        _stop.Dispose();
+    }
+
+    private void Post(Func<DateTimeOffset, IReadOnlyList<GistAction>> work) => _events.Writer.TryWrite(work);
+
+    private T InNamespace<T>(Func<T> action)
+    {
+        if (_namespace is null)
+        {
+            return action();
+        }
+
+        T result = default!;
+        Exception? failure = null;
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                if (SetNs(_namespace.DangerousGetHandle().ToInt32(), 0x40000000) != 0)
+                {
+                    throw new SocketException(System.Runtime.InteropServices.Marshal.GetLastPInvokeError());
+                }
+
+                result = action();
+            }
+            catch (Exception e)
+            {
+                failure = e;
+            }
+        })
+        { IsBackground = true };
+        thread.Start();
+        thread.Join();
+        return failure is null ? result : throw new InvalidOperationException($"route look-up failed: {failure.Message}", failure);
+    }
+
+    [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "setns", SetLastError = true)]
+    private static partial int SetNs(int fd, int nstype);
+
+    private async Task LoopAsync()
+    {
+        var reader = _events.Reader;
+        while (!_stop.IsCancellationRequested)
+        {
+            var now = _time.GetUtcNow();
+            var deadline = _machine.NextDeadline;
+            if (deadline is { } due && due <= now)
+            {
+                Execute(_machine.OnTimer(now));
+                continue;
+            }
+
+            try
+            {
+                var wait = reader.WaitToReadAsync(_stop.Token).AsTask();
+                if (deadline is { } next)
+                {
+                    var delay = next - now;
+                    await wait.WaitAsync(delay < TimeSpan.Zero ? TimeSpan.Zero : delay, _time, _stop.Token).ConfigureAwait(false);
+                }
+                else if (!await wait.ConfigureAwait(false))
+                {
+                    return;
+                }
+            }
+            catch (TimeoutException)
+            {
+                continue;
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            while (reader.TryRead(out var work))
+            {
+                try
+                {
+                    Execute(work(_time.GetUtcNow()));
+                }
+                catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+                {
+                    Log.EventFailed(_logger, e.Message);
+                }
+            }
+        }
+    }
+
+    private void Execute(IReadOnlyList<GistAction> actions)
+    {
+        foreach (var action in actions)
+        {
+            switch (action)
+            {
+                case SendDatagramAction send:
+                    SendDatagram(send);
+                    break;
+                case OpenStreamAction open:
+                    OpenStream(open);
+                    break;
+                case SendStreamAction send:
+                    SendOnStream(send.StreamId, send.Message);
+                    break;
+                case CloseStreamAction close:
+                    CloseStream(close.StreamId);
+                    break;
+                case DeliverAction deliver when Delivered is { } delivered:
+                    _ = Task.Run(() => delivered(deliver));
+                    break;
+                case SessionStatusAction status when SessionStatus is { } callback:
+                    _ = Task.Run(() => callback(status));
+                    break;
+                case TraceAction trace:
+                    Log.Trace(_logger, trace.Text);
+                    break;
+            }
+        }
+    }
+
+    private void SendDatagram(SendDatagramAction send)
+    {
+        var destination = new IPEndPoint(send.Address.ToIPAddress(), send.Port);
+        try
+        {
+            if (send.QueryMode)
+            {
+                // The option goes on the socket for this one datagram: D-mode messages carry none.
+                _udp.SetRawSocketOption((int)SocketOptionLevel.IP, IpOptions, _routerAlertOption);
+                try
+                {
+                    _udp.SendTo(send.Datagram, destination);
+                }
+                finally
+                {
+                    _udp.SetRawSocketOption((int)SocketOptionLevel.IP, IpOptions, ReadOnlySpan<byte>.Empty);
+                }
+            }
+            else
+            {
+                _udp.SendTo(send.Datagram, destination);
+            }
+        }
+        catch (SocketException e)
+        {
+            Log.SendFailed(_logger, destination.ToString(), e.Message);
+        }
+    }
+
+    private async Task ReceiveDatagramsAsync()
+    {
+        var buffer = new byte[65536];
+        while (!_stop.IsCancellationRequested)
+        {
+            SocketReceiveFromResult result;
+            try
+            {
+                result = await _udp.ReceiveFromAsync(buffer, SocketFlags.None, new IPEndPoint(IPAddress.Any, 0), _stop.Token).ConfigureAwait(false);
+            }
+            catch (SocketException e) when (e.SocketErrorCode is SocketError.ConnectionReset or SocketError.ConnectionRefused or SocketError.HostUnreachable or SocketError.NetworkUnreachable)
+            {
+                // An ICMP error for an earlier datagram (a Query that reached a host without GIST): the retransmission timer decides.
+                continue;
+            }
+            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException)
+            {
+                return;
+            }
+
+            var from = (IPEndPoint)result.RemoteEndPoint;
+            var datagram = buffer.AsSpan(0, result.ReceivedBytes).ToArray();
+            var address = Ipv4Address.FromIPAddress(from.Address);
+            var port = (ushort)from.Port;
+            Post(now => _machine.OnDatagram(datagram, address, port, now));
+        }
+    }
+
+    /// <summary>
+    /// A packet taken off the forwarding path (a whole IPv4 packet for udp/270): if it is a NetServ
+    /// Query — our Router Alert value, the magic number, our NSLPID — it is processed and true says
+    /// to drop it from the path; anything else must be forwarded unchanged.
+    /// </summary>
+    public bool TryTakeQuery(ReadOnlySpan<byte> ipv4Packet)
+    {
+        if (!IsOurQuery(ipv4Packet, out var info))
+        {
+            return false;
+        }
+
+        var datagram = info.PayloadOf(ipv4Packet).ToArray();
+        Post(now => _machine.OnDatagram(datagram, info.Source, info.SourcePort, now));
+        return true;
+    }
+
+    private static bool IsOurQuery(ReadOnlySpan<byte> packet, out Ipv4UdpPacketInfo info)
+    {
+        if (!Ipv4RouterAlert.TryReadUdpPacket(packet, out info, out _)
+            || info.DestinationPort != GistConstants.UdpPort
+            || info.RouterAlertValue != GistConstants.NetServRouterAlertValue)
+        {
+            return false;
+        }
+
+        var payload = info.PayloadOf(packet);
+        return payload.Length >= GistConstants.MagicNumberLength + GistConstants.CommonHeaderLength
+            && BinaryPrimitives.ReadUInt32BigEndian(payload) == GistConstants.MagicNumber
+            && BinaryPrimitives.ReadUInt16BigEndian(payload[(GistConstants.MagicNumberLength + 4)..]) == GistConstants.NetServNslpId;
+    }
+
+    private async Task AcceptStreamsAsync()
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            Socket connection;
+            try
+            {
+                connection = await _listener!.AcceptAsync(_stop.Token).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException)
+            {
+                return;
+            }
+
+            var peer = Ipv4Address.FromIPAddress(((IPEndPoint)connection.RemoteEndPoint!).Address);
+            var accepted = GistConnection.Accepted(connection);
+            Post(now =>
+            {
+                var id = _machine.AcceptStream(peer, now);
+                lock (_streams)
+                {
+                    _streams[id] = accepted;
+                }
+
+                Track(ReadStreamAsync(id, accepted));
+                return [];
+            });
+        }
+    }
+
+    private void OpenStream(OpenStreamAction open)
+    {
+        var connection = GistConnection.Connecting();
+        lock (_streams)
+        {
+            _streams[open.StreamId] = connection;
+        }
+
+        Track(Task.Run(async () =>
+        {
+            try
+            {
+                await connection.ConnectAsync(new IPEndPoint(open.Address.ToIPAddress(), open.Port), TimeSpan.FromSeconds(5), _stop.Token).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is SocketException or OperationCanceledException or IOException)
+            {
+                Log.StreamFailed(_logger, open.Address.ToString(), open.Port, e.Message);
+                CloseStream(open.StreamId);
+                Post(_ => _machine.OnStreamClosed(open.StreamId));
+                return;
+            }
+
+            await ReadStreamAsync(open.StreamId, connection).ConfigureAwait(false);
+        }));
+    }
+
+    private void SendOnStream(int streamId, byte[] message)
+    {
+        GistConnection? connection;
+        lock (_streams)
+        {
+            _streams.TryGetValue(streamId, out connection);
+        }
+
+        if (connection is null || !connection.TrySend(message))
+        {
+            Log.SendFailed(_logger, $"association {streamId}", "it is closed");
+        }
+    }
+
+    private async Task ReadStreamAsync(int streamId, GistConnection connection)
+    {
+        var buffer = new byte[GistConstants.CommonHeaderLength + GistConstants.MaxMessageBodyLength];
+        var filled = 0;
+        try
+        {
+            while (!_stop.IsCancellationRequested)
+            {
+                var read = await connection.ReadAsync(buffer.AsMemory(filled), _stop.Token).ConfigureAwait(false);
+                if (read == 0)
+                {
+                    break;
+                }
+
+                filled += read;
+
+                // C-mode messages follow each other on the stream; the common header says how long each is.
+                while (GistCodec.TryReadMessageLength(buffer.AsSpan(0, filled), out var length) && filled >= length)
+                {
+                    var message = buffer.AsSpan(0, length).ToArray();
+                    buffer.AsSpan(length, filled - length).CopyTo(buffer);
+                    filled -= length;
+                    Post(now => _machine.OnStreamMessage(streamId, message, now));
+                }
+            }
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException or OperationCanceledException or SocketException)
+        {
+        }
+
+        CloseStream(streamId);
+        Post(_ => _machine.OnStreamClosed(streamId));
+    }
+
+    private void Track(Task task)
+    {
+        lock (_tasks)
+        {
+            _tasks.RemoveAll(t => t.IsCompleted);
+            _tasks.Add(task);
+        }
+    }
+
+    private void CloseStream(int streamId)
+    {
+        lock (_streams)
+        {
+            if (_streams.Remove(streamId, out var stream))
+            {
+                stream.Dispose();
+            }
+        }
+    }
+
+    private void DisposeSockets()
+    {
+        _namespace?.Dispose();
+        _udp.Dispose();
+        _listener?.Dispose();
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(3001, LogLevel.Information, "GIST endpoint {Name} on port {Port} (accepting associations: {Streams})")]
+        public static partial void Started(ILogger logger, string name, ushort port, bool streams);
+
+        [LoggerMessage(3002, LogLevel.Debug, "GIST: {Text}")]
+        public static partial void Trace(ILogger logger, string text);
+
+        [LoggerMessage(3003, LogLevel.Warning, "GIST: sending to {Destination} failed: {Error}")]
+        public static partial void SendFailed(ILogger logger, string destination, string error);
+
+        [LoggerMessage(3004, LogLevel.Warning, "GIST: messaging association to {Address}:{Port} failed: {Error}")]
+        public static partial void StreamFailed(ILogger logger, string address, ushort port, string error);
+
+        [LoggerMessage(3005, LogLevel.Warning, "GIST: an event failed: {Error}")]
+        public static partial void EventFailed(ILogger logger, string error);
+    }
+}

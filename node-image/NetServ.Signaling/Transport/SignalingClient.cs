@@ -1,0 +1,119 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+using NetServ.Sdk;
+using NetServ.Signaling.Gist;
+using NetServ.Signaling.Nslp;
+
+namespace NetServ.Signaling.Transport;
+
+/// <summary>Why a signaled request got no answer.</summary>
+public sealed class SignalingException : Exception
+{
+    public SignalingException()
+    {
+    }
+
+    public SignalingException(string message)
+        : base(message)
+    {
+    }
+
+    public SignalingException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+
+    /// <summary>No NetServ node answered on the path at all (as opposed to an answer that was too slow).</summary>
+    public bool NoNodeOnPath { get; init; }
+}
+
+/// <summary>
+/// The sender's side of signaling (a content provider, the netserv CLI): sends a request toward a
+/// destination in a GIST Query and waits for the response stack the path sends back. It answers
+/// no Queries itself. Its sockets live in the network namespace of the process that starts it.
+/// </summary>
+public sealed class SignalingClient : IAsyncDisposable
+{
+    private readonly GistEndpoint _endpoint;
+    private readonly ConcurrentDictionary<GistSessionId, TaskCompletionSource<NslpResponse>> _waiting = new();
+
+    private SignalingClient(GistEndpoint endpoint)
+    {
+        _endpoint = endpoint;
+        _endpoint.Delivered = OnDeliveredAsync;
+        _endpoint.SessionStatus = OnStatusAsync;
+    }
+
+    /// <summary>Opens a client endpoint on a free UDP port.</summary>
+    public static SignalingClient Start(string name, ILogger logger, TimeProvider time, TimeSpan? queryTimeout = null, int queryRetries = 2) =>
+        new(GistEndpoint.Start(
+            new GistEndpointOptions
+            {
+                Name = name,
+                DatagramPort = 0,
+                AcceptStreams = false,
+                Responder = false,
+                QueryTimeout = queryTimeout ?? TimeSpan.FromMilliseconds(500),
+                QueryRetries = queryRetries,
+            },
+            logger,
+            time));
+
+    /// <summary>The local address the path toward <paramref name="destination"/> sees this client at.</summary>
+    public Ipv4Address LocalAddressFor(Ipv4Address destination) => _endpoint.LocalAddressFor(destination);
+
+    /// <summary>Sends <paramref name="request"/> toward <paramref name="destination"/> and waits for the response.</summary>
+    /// <exception cref="SignalingException">No NetServ node is on the path, or the path did not answer in time.</exception>
+    public async Task<NslpResponse> SendAsync(Ipv4Address destination, NslpRequest request, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var session = GistEndpoint.NewSession();
+        var mri = new GistPathCoupledMri { SourceAddress = _endpoint.LocalAddressFor(destination), DestinationAddress = destination };
+        var waiting = new TaskCompletionSource<NslpResponse>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _waiting[session] = waiting;
+        _endpoint.Send(session, mri, GistDirection.Downstream, NslpCodec.Encode(request));
+        try
+        {
+            return await waiting.Task.WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException e)
+        {
+            throw new SignalingException($"the path toward {destination} did not answer within {timeout.TotalSeconds:0.#} s", e);
+        }
+        finally
+        {
+            _waiting.TryRemove(session, out _);
+        }
+    }
+
+    public ValueTask DisposeAsync() => _endpoint.DisposeAsync();
+
+    private Task OnDeliveredAsync(DeliverAction delivery)
+    {
+        if (_waiting.TryGetValue(delivery.Session, out var waiting))
+        {
+            if (NslpCodec.TryParsePadded(delivery.NslpData, out var message, out var error) && message is NslpResponse response)
+            {
+                waiting.TrySetResult(response);
+            }
+            else
+            {
+                waiting.TrySetException(new SignalingException($"{delivery.Peer.Name} answered with something that is not a NetServ response: {error ?? "a request"}"));
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private Task OnStatusAsync(SessionStatusAction status)
+    {
+        if (_waiting.TryGetValue(status.Session, out var waiting))
+        {
+            waiting.TrySetException(status.Outcome == GistSessionOutcome.NoPeerFound
+                ? new SignalingException($"no NetServ node on the path answered ({status.Detail})") { NoNodeOnPath = true }
+                : new SignalingException(status.Detail));
+        }
+
+        return Task.CompletedTask;
+    }
+}
