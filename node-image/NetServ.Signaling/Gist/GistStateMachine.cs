@@ -312,7 +312,7 @@ public sealed class GistStateMachine
                 OnQuery(query, from, fromPort, now, actions);
                 break;
             case GistResponse response:
-                OnResponse(response, fromPort, now, actions);
+                OnResponse(response, from, fromPort, now, actions);
                 break;
             case GistConfirm confirm:
                 OnConfirm(confirm, from, streamId, now);
@@ -373,7 +373,7 @@ public sealed class GistStateMachine
         }
     }
 
-    private void OnResponse(GistResponse response, ushort fromPort, DateTimeOffset now, List<GistAction> actions)
+    private void OnResponse(GistResponse response, Ipv4Address from, ushort fromPort, DateTimeOffset now, List<GistAction> actions)
     {
         if (!_routes.TryGetValue((response.SessionId, GistDirection.Downstream), out var state) || state.QueryCookie != response.QueryCookie)
         {
@@ -381,7 +381,7 @@ public sealed class GistStateMachine
             return;
         }
 
-        var peer = new GistPeer(response.Nli.InterfaceAddress, fromPort, response.Nli.PeerIdentity, TcpPortOf(response.StackConfiguration));
+        var peer = new GistPeer(response.Nli.InterfaceAddress == Ipv4Address.Any ? from : response.Nli.InterfaceAddress, fromPort, response.Nli.PeerIdentity, TcpPortOf(response.StackConfiguration));
         state.Peer = peer;
         state.Established = true;
         state.PendingQuery = null;

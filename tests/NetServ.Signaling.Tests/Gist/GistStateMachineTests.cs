@@ -186,6 +186,21 @@ public sealed class GistStateMachineTests
     }
 
     [Test]
+    public void OnDatagram_ResponseFromANodeThatGivesNoInterfaceAddress_PeerIsWhereTheResponseCameFrom()
+    {
+        var session = GistStateMachine.NewSession();
+        var client = Client();
+        var silent = new GistStateMachine(GistTestNetwork.NodeOptions("A", NodeAddress) with { LocalAddressFor = _ => Ipv4Address.Any });
+        var responseBytes = ResponseTo(FirstQuery(client, session, Payload), silent);
+        Assert.That(Decode<GistResponse>(responseBytes, withMagic: false).Nli.InterfaceAddress, Is.EqualTo(Ipv4Address.Any));
+
+        var actions = client.OnDatagram(responseBytes, NodeAddress, GistConstants.UdpPort, T0);
+
+        Assert.That(client.PeerOf(session, GistDirection.Downstream)?.Address, Is.EqualTo(NodeAddress));
+        Assert.That(actions.OfType<OpenStreamAction>().Single().Address, Is.EqualTo(NodeAddress));
+    }
+
+    [Test]
     public void OnDatagram_ErrorFromTheQueriedPeer_ReportsPeerError()
     {
         var session = GistStateMachine.NewSession();
