@@ -291,9 +291,10 @@ public sealed class GistStateMachine
         if (_routes.TryGetValue((session, GistDirection.Downstream), out var state))
         {
             state.KeepAlive = keepAlive;
-            if (keepAlive && state.Established && state.PendingQuery is null)
+            if (state.Established && state.PendingQuery is null)
             {
-                state.Deadline = state.Expires - (_options.RoutingStateValidity / 2);
+                // Off again, the state lives out its validity rather than expiring at the refresh time.
+                state.Deadline = keepAlive ? state.Expires - (_options.RoutingStateValidity / 2) : state.Expires;
             }
         }
     }

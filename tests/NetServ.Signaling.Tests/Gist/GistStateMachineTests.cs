@@ -576,6 +576,22 @@ public sealed class GistStateMachineTests
     }
 
     [Test]
+    public void KeepAlive_TurnedOffAgain_StateLivesUntilTheEndOfItsValidity()
+    {
+        var (net, session) = Discovered();
+        var p = net["P"];
+
+        p.Machine.KeepAlive(session, true);
+        p.Machine.KeepAlive(session, false);
+        net.RunUntil(T0 + Validity - TimeSpan.FromMilliseconds(1));
+
+        Assert.That(p.Machine.PeerOf(session, GistDirection.Downstream), Is.Not.Null);
+        net.RunUntil(T0 + Validity);
+        Assert.That(p.Machine.PeerOf(session, GistDirection.Downstream), Is.Null);
+        Assert.That(p.Queries.Count(), Is.EqualTo(1), "no refresh once keep-alive is off");
+    }
+
+    [Test]
     public void Association_Idle_IsClosedAfterTheHoldTime()
     {
         var holdTime = TimeSpan.FromSeconds(5);
