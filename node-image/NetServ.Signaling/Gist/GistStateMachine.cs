@@ -173,6 +173,13 @@ public sealed class GistStateMachine
             return actions;
         }
 
+        // C says how the message must travel: a Query only Q-mode encapsulated, a Response never (RFC 5971 A.4.4.3).
+        if (message.CFlag != queryMode)
+        {
+            actions.Add(new TraceAction($"dropped a {message.MessageType} from {from}:{fromPort} that came {(queryMode ? "Q-mode encapsulated" : "in D-mode")} with C {(message.CFlag ? "set" : "clear")}"));
+            return actions;
+        }
+
         Handle(message, from, fromPort, streamId: null, now, actions);
         return actions;
     }
@@ -191,6 +198,12 @@ public sealed class GistStateMachine
         if (!GistCodec.TryDecode(message, withMagic: false, out var decoded, out var error))
         {
             actions.Add(new TraceAction($"dropped a malformed message from {association.Address} (C-mode): {error.Reason}"));
+            return actions;
+        }
+
+        if (decoded.CFlag)
+        {
+            actions.Add(new TraceAction($"dropped a {decoded.MessageType} from {association.Address} that came in C-mode but must be Q-mode encapsulated"));
             return actions;
         }
 

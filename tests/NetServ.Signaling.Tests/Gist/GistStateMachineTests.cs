@@ -291,6 +291,46 @@ public sealed class GistStateMachineTests
     }
 
     [Test]
+    public void OnDatagram_QueryWithoutTheMagicNumber_IsRefused()
+    {
+        var node = Node("A", NodeAddress);
+        var dModeQuery = FirstQuery(Client(), GistStateMachine.NewSession(), Payload)[GistConstants.MagicNumberLength..];
+
+        var actions = node.OnDatagram(dModeQuery, ClientAddress, GistTestNetwork.ClientPort, T0);
+
+        Assert.That(actions, Is.Not.Empty.And.All.TypeOf<TraceAction>());
+        Assert.That(node.RoutingStateCount, Is.Zero);
+    }
+
+    [Test]
+    public void OnDatagram_ResponseWithTheMagicNumber_IsRefused()
+    {
+        var session = GistStateMachine.NewSession();
+        var client = Client();
+        var response = ResponseTo(FirstQuery(client, session, Payload), Node("A", NodeAddress));
+        var magic = new byte[GistConstants.MagicNumberLength];
+        BinaryPrimitives.WriteUInt32BigEndian(magic, GistConstants.MagicNumber);
+
+        var actions = client.OnDatagram([.. magic, .. response], NodeAddress, GistConstants.UdpPort, T0);
+
+        Assert.That(actions, Is.Not.Empty.And.All.TypeOf<TraceAction>());
+        Assert.That(client.PeerOf(session, GistDirection.Downstream), Is.Null);
+    }
+
+    [Test]
+    public void OnStreamMessage_Query_IsRefused()
+    {
+        var node = Node("A", NodeAddress);
+        var stream = node.AcceptStream(ClientAddress, T0);
+        var cModeQuery = FirstQuery(Client(), GistStateMachine.NewSession(), Payload)[GistConstants.MagicNumberLength..];
+
+        var actions = node.OnStreamMessage(stream, cModeQuery, T0);
+
+        Assert.That(actions, Is.Not.Empty.And.All.TypeOf<TraceAction>());
+        Assert.That(node.RoutingStateCount, Is.Zero);
+    }
+
+    [Test]
     public void OnDatagram_QueryForAnotherNslp_IsIgnored()
     {
         var node = Node("A", NodeAddress);
