@@ -76,7 +76,8 @@ public sealed class GistStateMachine
                 next = Earliest(next, state.Deadline);
             }
 
-            foreach (var association in _associations.Values)
+            // Every association, including one a peer opened and never confirmed on.
+            foreach (var association in _streams.Values)
             {
                 next = Earliest(next, association.LastUsed + _options.MaHoldTime);
             }
@@ -285,11 +286,15 @@ public sealed class GistStateMachine
             actions.Add(new TraceAction($"routing state of session {state.Session} ({state.PeerSide} peer {state.Peer?.Address}) expired"));
         }
 
-        foreach (var association in _associations.Values.ToArray())
+        foreach (var association in _streams.Values.ToArray())
         {
             if (now - association.LastUsed >= _options.MaHoldTime)
             {
-                _associations.Remove(association.Address);
+                if (_associations.TryGetValue(association.Address, out var current) && current == association)
+                {
+                    _associations.Remove(association.Address);
+                }
+
                 _streams.Remove(association.StreamId);
                 actions.Add(new CloseStreamAction(association.StreamId));
             }

@@ -668,6 +668,19 @@ public sealed class GistStateMachineTests
         Assert.That(p.Delivered.Single().NslpData, Has.Length.EqualTo(5000));
     }
 
+    [Test]
+    public void Association_AcceptedAndNeverConfirmed_IsClosedAfterTheHoldTime()
+    {
+        var node = Node("A", NodeAddress);
+        var holdTime = GistTestNetwork.NodeOptions("A", NodeAddress).MaHoldTime;
+        var stream = node.AcceptStream(ClientAddress, T0);
+
+        Assert.That(node.NextDeadline, Is.EqualTo(T0 + holdTime));
+        Assert.That(node.OnTimer(T0 + holdTime - TimeSpan.FromMilliseconds(1)), Is.Empty);
+        Assert.That(node.OnTimer(T0 + holdTime), Is.EqualTo(new[] { new CloseStreamAction(stream) }));
+        Assert.That(node.NextDeadline, Is.Null);
+    }
+
     // --- Release ---
 
     [Test]
