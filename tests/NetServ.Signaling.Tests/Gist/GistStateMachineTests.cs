@@ -681,6 +681,21 @@ public sealed class GistStateMachineTests
         Assert.That(node.NextDeadline, Is.Null);
     }
 
+    [Test]
+    public void Association_IsSharedBySessionsWithTheSamePeer()
+    {
+        var (net, _) = Discovered();
+        GistTestHop p = net["P"], a = net["A"];
+        var other = GistStateMachine.NewSession();
+
+        net.Send(p, other, Mri, GistDirection.Downstream, Payload);
+        net.Send(a, other, Mri, GistDirection.Upstream, Large(5000));
+
+        Assert.That(net.Streams, Has.Count.EqualTo(1));
+        Assert.That(p.Delivered.Single().Session, Is.EqualTo(other));
+        Assert.That(net.Misdelivered, Is.Empty);
+    }
+
     // --- Release ---
 
     [Test]
