@@ -76,7 +76,8 @@ public sealed class GistStateMachine
                 next = Earliest(next, state.Deadline);
             }
 
-            foreach (var association in _associations.Values)
+            // Every association, including one a peer opened and never confirmed on.
+            foreach (var association in _streams.Values)
             {
                 next = Earliest(next, association.LastUsed + _options.MaHoldTime);
             }
@@ -181,6 +182,13 @@ public sealed class GistStateMachine
             return actions;
         }
 
+        // C says how the message must travel: a Query only Q-mode encapsulated, a Response never (RFC 5971 A.4.4.3).
+        if (message.CFlag != queryMode)
+        {
+            actions.Add(new TraceAction($"dropped a {message.MessageType} from {from}:{fromPort} that came {(queryMode ? "Q-mode encapsulated" : "in D-mode")} with C {(message.CFlag ? "set" : "clear")}"));
+            return actions;
+        }
+
         Handle(message, from, fromPort, streamId: null, now, actions);
         return actions;
     }
@@ -199,6 +207,12 @@ public sealed class GistStateMachine
         if (!GistCodec.TryDecode(message, withMagic: false, out var decoded, out var error))
         {
             actions.Add(new TraceAction($"dropped a malformed message from {association.Address} (C-mode): {error.Reason}"));
+            return actions;
+        }
+
+        if (decoded.CFlag)
+        {
+            actions.Add(new TraceAction($"dropped a {decoded.MessageType} from {association.Address} that came in C-mode but must be Q-mode encapsulated"));
             return actions;
         }
 
@@ -280,11 +294,15 @@ public sealed class GistStateMachine
             actions.Add(new TraceAction($"routing state of session {state.Session} ({state.PeerSide} peer {state.Peer?.Address}) expired"));
         }
 
-        foreach (var association in _associations.Values.ToArray())
+        foreach (var association in _streams.Values.ToArray())
         {
             if (now - association.LastUsed >= _options.MaHoldTime)
             {
-                _associations.Remove(association.Address);
+                if (_associations.TryGetValue(association.Address, out var current) && current == association)
+                {
+                    _associations.Remove(association.Address);
+                }
+
                 _streams.Remove(association.StreamId);
                 actions.Add(new CloseStreamAction(association.StreamId));
             }
@@ -299,9 +317,10 @@ public sealed class GistStateMachine
         if (_routes.TryGetValue((session, GistDirection.Downstream), out var state))
         {
             state.KeepAlive = keepAlive;
-            if (keepAlive && state.Established && state.PendingQuery is null)
+            if (state.Established && state.PendingQuery is null)
             {
-                state.Deadline = state.Expires - (_options.RoutingStateValidity / 2);
+                // Off again, the state lives out its validity rather than expiring at the refresh time.
+                state.Deadline = keepAlive ? state.Expires - (_options.RoutingStateValidity / 2) : state.Expires;
             }
         }
     }
@@ -320,7 +339,7 @@ public sealed class GistStateMachine
                 OnQuery(query, from, fromPort, now, actions);
                 break;
             case GistResponse response:
-                OnResponse(response, fromPort, now, actions);
+                OnResponse(response, from, fromPort, now, actions);
                 break;
             case GistConfirm confirm:
                 OnConfirm(confirm, from, streamId, now);
@@ -387,7 +406,7 @@ public sealed class GistStateMachine
         }
     }
 
-    private void OnResponse(GistResponse response, ushort fromPort, DateTimeOffset now, List<GistAction> actions)
+    private void OnResponse(GistResponse response, Ipv4Address from, ushort fromPort, DateTimeOffset now, List<GistAction> actions)
     {
         if (!_routes.TryGetValue((response.SessionId, GistDirection.Downstream), out var state) || state.QueryCookie != response.QueryCookie)
         {
@@ -395,7 +414,7 @@ public sealed class GistStateMachine
             return;
         }
 
-        var peer = new GistPeer(response.Nli.InterfaceAddress, fromPort, response.Nli.PeerIdentity, TcpPortOf(response.StackConfiguration));
+        var peer = new GistPeer(response.Nli.InterfaceAddress == Ipv4Address.Any ? from : response.Nli.InterfaceAddress, fromPort, response.Nli.PeerIdentity, TcpPortOf(response.StackConfiguration));
         state.Peer = peer;
         state.Established = true;
         state.PendingQuery = null;
