@@ -122,6 +122,20 @@ internal sealed partial class SignalingService : IHostedService, IAsyncDisposabl
 
     private async Task OnDeliveredAsync(DeliverAction delivery)
     {
+        try
+        {
+            await HandleDeliveryAsync(delivery).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Runs detached from the GIST loop: nothing else would see this.
+            Log.HandlerFailed(_logger, delivery.Session.ToString(), e);
+        }
+    }
+
+    private async Task HandleDeliveryAsync(DeliverAction delivery)
+    {
+        Log.Received(_logger, delivery.Session.ToString(), delivery.Direction.ToString(), delivery.Peer.Name, delivery.NslpData.Length);
         if (!NslpCodec.TryParsePadded(delivery.NslpData, out var message, out var error))
         {
             Log.Malformed(_logger, delivery.Peer.Name, error ?? "unknown");
@@ -291,8 +305,12 @@ internal sealed partial class SignalingService : IHostedService, IAsyncDisposabl
     private NodeResult Result(string address, int status, string? error, JsonObject? data = null) =>
         new() { Node = _options.NodeName, Address = address, Status = status, Error = error, Data = data };
 
-    private void SendUpstream(DeliverAction delivery, NslpResponse response) =>
-        _endpoint?.Send(delivery.Session, delivery.Mri, GistDirection.Upstream, NslpCodec.Encode(response));
+    private void SendUpstream(DeliverAction delivery, NslpResponse response)
+    {
+        var bytes = NslpCodec.Encode(response);
+        Log.Answering(_logger, delivery.Session.ToString(), response.StatusCode, delivery.Peer.Name, bytes.Length);
+        _endpoint?.Send(delivery.Session, delivery.Mri, GistDirection.Upstream, bytes);
+    }
 
     private static partial class Log
     {
@@ -313,6 +331,15 @@ internal sealed partial class SignalingService : IHostedService, IAsyncDisposabl
 
         [LoggerMessage(3106, LogLevel.Information, "Last NetServ node for a TRIGGER: sending {Method} {Target} upstream toward {Sender}")]
         public static partial void Triggered(ILogger logger, string method, string target, string sender);
+
+        [LoggerMessage(3108, LogLevel.Error, "Handling an NSLP message of session {Session} failed")]
+        public static partial void HandlerFailed(ILogger logger, string session, Exception exception);
+
+        [LoggerMessage(3109, LogLevel.Debug, "Session {Session}: NSLP message travelling {Direction} from {Peer} ({Length} bytes)")]
+        public static partial void Received(ILogger logger, string session, string direction, string peer, int length);
+
+        [LoggerMessage(3110, LogLevel.Debug, "Session {Session}: answering {Status} upstream to {Peer} ({Length} bytes)")]
+        public static partial void Answering(ILogger logger, string session, int status, string peer, int length);
 
         [LoggerMessage(3107, LogLevel.Debug, "Session {Session}: {Outcome} ({Detail})")]
         public static partial void SessionEnded(ILogger logger, string session, string outcome, string detail);

@@ -515,7 +515,21 @@ public sealed class GistStateMachine
         {
             association = byAddress;
         }
-        else if (peer.StreamPort is { } port)
+
+        // Either side closes an association that has been idle for the hold time. One idle for half
+        // of it may be closing at the other end while our message is on its way: use a fresh one.
+        if (association is not null && now - association.LastUsed >= _options.MaHoldTime / 2 && peer.StreamPort is { } freshPort)
+        {
+            actions.Add(new TraceAction($"association to {peer.Address} idle since {association.LastUsed:O}: opening a fresh one"));
+            if (_associations.TryGetValue(peer.Address, out var current) && current == association)
+            {
+                _associations.Remove(peer.Address);
+            }
+
+            association = AssociationTo(peer.Address, freshPort, now, actions);
+            state.StreamId = association.StreamId;
+        }
+        else if (association is null && peer.StreamPort is { } port)
         {
             association = AssociationTo(peer.Address, port, now, actions);
         }

@@ -241,44 +241,70 @@ public sealed partial class GistEndpoint : IAsyncDisposable
         return failure is null ? result : throw new InvalidOperationException($"route look-up failed: {failure.Message}", failure);
     }
 
+    /// <summary>Removes the IP options from a socket. The managed API passes a null pointer for an empty value, which Linux refuses (EFAULT).</summary>
+    private static unsafe void ClearIpOptions(Socket socket)
+    {
+        byte none = 0;
+        if (SetSockOpt((int)socket.Handle, (int)SocketOptionLevel.IP, IpOptions, &none, 0) != 0)
+        {
+            throw new SocketException(System.Runtime.InteropServices.Marshal.GetLastPInvokeError());
+        }
+    }
+
+    [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "setsockopt", SetLastError = true)]
+    private static unsafe partial int SetSockOpt(int socket, int level, int name, byte* value, uint length);
+
     [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "setns", SetLastError = true)]
     private static partial int SetNs(int fd, int nstype);
 
     private async Task LoopAsync()
     {
         var reader = _events.Reader;
+
+        // One wait for events at a time, kept across timer wake-ups: a single-reader channel signals
+        // only its latest waiter, so an abandoned wait would swallow the signal and leave events queued.
+        Task<bool>? incoming = null;
         while (!_stop.IsCancellationRequested)
         {
             var now = _time.GetUtcNow();
-            var deadline = _machine.NextDeadline;
-            if (deadline is { } due && due <= now)
+            if (_machine.NextDeadline is { } due && due <= now)
             {
                 Execute(_machine.OnTimer(now));
                 continue;
             }
 
+            incoming ??= reader.WaitToReadAsync(_stop.Token).AsTask();
+            if (_machine.NextDeadline is { } next)
+            {
+                var delay = next - now;
+                using var timer = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
+                var sleep = Task.Delay(delay < TimeSpan.Zero ? TimeSpan.Zero : delay, _time, timer.Token);
+                await Task.WhenAny(incoming, sleep).ConfigureAwait(false);
+                await timer.CancelAsync().ConfigureAwait(false);
+            }
+            else
+            {
+                await Task.WhenAny(incoming).ConfigureAwait(false);
+            }
+
+            if (!incoming.IsCompleted)
+            {
+                continue;
+            }
+
             try
             {
-                var wait = reader.WaitToReadAsync(_stop.Token).AsTask();
-                if (deadline is { } next)
-                {
-                    var delay = next - now;
-                    await wait.WaitAsync(delay < TimeSpan.Zero ? TimeSpan.Zero : delay, _time, _stop.Token).ConfigureAwait(false);
-                }
-                else if (!await wait.ConfigureAwait(false))
+                if (!await incoming.ConfigureAwait(false))
                 {
                     return;
                 }
-            }
-            catch (TimeoutException)
-            {
-                continue;
             }
             catch (OperationCanceledException)
             {
                 return;
             }
 
+            incoming = null;
             while (reader.TryRead(out var work))
             {
                 try
@@ -339,7 +365,7 @@ public sealed partial class GistEndpoint : IAsyncDisposable
                 }
                 finally
                 {
-                    _udp.SetRawSocketOption((int)SocketOptionLevel.IP, IpOptions, ReadOnlySpan<byte>.Empty);
+                    ClearIpOptions(_udp);
                 }
             }
             else

@@ -61,6 +61,7 @@ internal sealed class SignalingPath : IAsyncDisposable
             {
                 NodeName = $"{name}-{network.Id}",
                 DefaultTtlSeconds = defaultTtlSeconds,
+                LogLevel = Environment.GetEnvironmentVariable("NETSERV_TEST_LOG_LEVEL") ?? "Information",
                 Users = [new NodeUser("alice", ["198.18.4.0/24"]) { PublicKey = alice.PublicKey.ToPem() }, new NodeUser("bob", ["198.18.4.0/24"])],
                 LogSink = line => TestContext.Progress.WriteLine(line),
             };

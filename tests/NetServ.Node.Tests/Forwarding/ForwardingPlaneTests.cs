@@ -18,7 +18,11 @@ public sealed class ForwardingPlaneTests
     public void SetUp()
     {
         _iptables = new FakeIptables();
-        _options = new NetServOptions { Forwarding = { Chain = "NETSERV", Hooks = ["FORWARD"], QueueBypass = true } };
+        _options = new NetServOptions
+        {
+            Forwarding = { Chain = "NETSERV", Hooks = ["FORWARD"], QueueBypass = true },
+            Signaling = { Enabled = false },
+        };
     }
 
     [Test]
@@ -37,6 +41,31 @@ public sealed class ForwardingPlaneTests
             Assert.That(_iptables.RulesOf("FORWARD"), Is.EqualTo(new[] { "-j NETSERV", "-s 10.0.0.0/8 -j ACCEPT" }));
             Assert.That(_iptables.RulesOf("OUTPUT"), Is.Empty);
         }
+    }
+
+    [Test]
+    public async Task StartAsync_SignalingIntercepted_QueuesGistQueriesFirstAndHidesTheRuleFromTheModuleList()
+    {
+        _options.Signaling = new SignalingOptions { Enabled = true, Intercept = true, Port = 270, Queue = 99 };
+
+        var plane = Plane;
+        await plane.StartAsync(CancellationToken.None);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(_iptables.RulesOf("NETSERV"), Is.EqualTo(new[] { "-p udp --dport 270 -m comment --comment netserv signaling -j NFQUEUE --queue-num 99 --queue-bypass" }));
+            Assert.That(await plane.ListAsync(CancellationToken.None), Is.Empty);
+        }
+    }
+
+    [Test]
+    public async Task StartAsync_SignalingWithoutInterception_AddsNoRule()
+    {
+        _options.Signaling = new SignalingOptions { Enabled = true, Intercept = false };
+
+        await Plane.StartAsync(CancellationToken.None);
+
+        Assert.That(_iptables.RulesOf("NETSERV"), Is.Empty);
     }
 
     [Test]
