@@ -154,6 +154,26 @@ public sealed partial class NetServNodeProcess : IAsyncDisposable
         throw new TimeoutException($"the node's status did not reach the expected state within {timeout.TotalSeconds:0} s; last status: {last?.ToJsonString()}");
     }
 
+    /// <summary>Waits until a line of the node's log contains <paramref name="text"/> (log lines arrive through a pipe, after the state they report).</summary>
+    public async Task<string> WaitForLogAsync(string text, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (true)
+        {
+            if (LogLines.FirstOrDefault(l => l.Contains(text, StringComparison.Ordinal)) is { } line)
+            {
+                return line;
+            }
+
+            if (deadline.Elapsed >= timeout)
+            {
+                throw new TimeoutException($"no log line with \"{text}\" within {timeout.TotalSeconds:0} s; last lines:\n{LogTail()}");
+            }
+
+            await Task.Delay(50, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
     /// <summary>The last lines of the node's log, for failure messages.</summary>
     public string LogTail(int lines = 40) => string.Join('\n', LogLines.TakeLast(lines));
 

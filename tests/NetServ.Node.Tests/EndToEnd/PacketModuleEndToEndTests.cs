@@ -57,7 +57,7 @@ public sealed class PacketModuleEndToEndTests
         Assert.That(received, Is.EqualTo(UdpSender.Numbered("throw", 300).Select(p => Encoding.ASCII.GetString(p))), "the module damaged the packet before throwing; the original must pass");
         var module = RouterPathStatus.Module(await path.Node.StatusAsync(), "alice", "NetServ.TestModules.Throw_1.0.0");
         Assert.That(module["live"]!["counters"]!["errors"]!.GetValue<long>(), Is.EqualTo(300));
-        Assert.That(path.Node.LogLines, Has.Some.Contain("threw while processing a packet"));
+        Assert.That(await path.Node.WaitForLogAsync("threw while processing a packet", TimeSpan.FromSeconds(5)), Does.Contain("threw while processing a packet"));
     }
 
     [Test]

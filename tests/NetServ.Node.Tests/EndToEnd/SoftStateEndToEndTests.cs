@@ -29,7 +29,7 @@ public sealed class SoftStateEndToEndTests
 
         var status = await path.Node.WaitForStatusAsync(s => NetServNodeProcess.ContainerOf(s, "alice")["modules"]!.AsArray().Count == 0, TimeSpan.FromSeconds(5));
         Assert.That(status["forwarding"]!["rules"]!.AsArray(), Is.Empty);
-        Assert.That(path.Node.LogLines, Has.Some.Contain("ttl expired"));
+        Assert.That(await path.Node.WaitForLogAsync("ttl expired", TimeSpan.FromSeconds(5)), Does.Contain("ttl expired"));
     }
 
     [Test]
