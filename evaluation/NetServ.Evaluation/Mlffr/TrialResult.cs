@@ -1,0 +1,65 @@
+namespace NetServ.Evaluation.Mlffr;
+
+/// <summary>Why a trial passed or failed.</summary>
+internal enum TrialOutcome
+{
+    /// <summary>Every offered packet arrived, and the generator held the rate.</summary>
+    Pass,
+
+    /// <summary>Packets were lost: offered (failed sends included) minus received.</summary>
+    Loss,
+
+    /// <summary>Packets arrived only because the queue was full and let them through unprocessed (fail-open).</summary>
+    Bypass,
+
+    /// <summary>The generator did not offer the requested rate (or count), so the trial says nothing about the router.</summary>
+    GeneratorLimited,
+
+    /// <summary>More packets arrived than were offered: something else sends to the receiver.</summary>
+    Inconsistent,
+}
+
+/// <summary>
+/// One trial of a zero-loss search: a fixed number of packets offered at a fixed rate, and what
+/// arrived. Loss is counted as offered minus received, where offered includes the sends the kernel
+/// refused; packets that passed a full queue without their module (fail-open) count as lost too.
+/// </summary>
+internal sealed record TrialResult
+{
+    /// <summary>The requested rate in packets per second.</summary>
+    public required double Rate { get; init; }
+
+    /// <summary>Packets the trial asked the generator to offer.</summary>
+    public required long Requested { get; init; }
+
+    /// <summary>Packets offered: handed to the kernel, including those it refused.</summary>
+    public required long Offered { get; init; }
+
+    /// <summary>Sends the kernel refused (counted as offered and lost).</summary>
+    public long FailedSends { get; init; }
+
+    /// <summary>Packets counted at the receiver.</summary>
+    public required long Received { get; init; }
+
+    /// <summary>Packets that matched the queue rule but passed without reaching the queue reader (fail-open on a full queue).</summary>
+    public long Bypassed { get; init; }
+
+    /// <summary>The rate at which the packets were actually offered.</summary>
+    public required double OfferedRate { get; init; }
+
+    /// <summary>The trial's length as sent.</summary>
+    public TimeSpan Duration { get; init; }
+
+    /// <summary>Free-form details for the record (queue counters, generator lag).</summary>
+    public string? Details { get; init; }
+
+    /// <summary>Packets that did not arrive, or arrived without being processed.</summary>
+    public long Lost => Offered - Received + Bypassed;
+}
+
+/// <summary>A trial as the search judged it.</summary>
+internal sealed record SearchStep(int Index, TrialResult Trial, TrialOutcome Outcome)
+{
+    /// <summary>Whether the trial counts as zero loss at its rate.</summary>
+    public bool Passed => Outcome == TrialOutcome.Pass;
+}
