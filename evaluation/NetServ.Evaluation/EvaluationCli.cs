@@ -32,6 +32,7 @@ internal static class EvaluationCli
         var configurations = new Option<string>("--configurations") { Description = "router configurations to measure, in order (default 1,2,C,3,4,5)" };
         var generatorCpu = new Option<int?>("--generator-cpu") { Description = "CPU of the generator (default 0)" };
         var generatorNice = new Option<int?>("--generator-nice") { Description = "nice value of the generator's thread (default: unchanged)" };
+        var pacing = new Option<PacingMode?>("--pacing") { Description = "how the generator waits between packets: spin (busy-wait) or sleep (default sleep: the CPU it shares with the queue reader stays free while nothing is due)" };
         var readerCpu = new Option<int?>("--reader-cpu") { Description = "CPU of the queue reader, container or C loop (default 0)" };
         var routerRps = new Option<string>("--router-rps") { Description = "hex RPS mask of the router's ingress interface (default 2: CPU 1)" };
         var receiverRps = new Option<string>("--receiver-rps") { Description = "hex RPS mask of the receiver's interface (default 2: CPU 1)" };
@@ -39,11 +40,13 @@ internal static class EvaluationCli
         var relative = new Option<double?>("--resolution-percent") { Description = "search resolution relative to the rate (default 2)" };
         var variantContainers = new Option<int?>("--variant-containers") { Description = "containers for comparing runtime settings; 0 skips the comparison (default 10)" };
         var batch = new Option<int?>("--batch") { Description = "queue reader batch, container and C loop (default 64)" };
+        var quietWait = new Option<double?>("--quiet-wait") { Description = "before each search, wait up to this many seconds until other work uses under --quiet-percent of the CPUs (default 0: no waiting)" };
+        var quietPercent = new Option<double?>("--quiet-percent") { Description = "busy percentage of all CPUs under which the machine counts as quiet (default 10)" };
         var skipForwarding = new Option<bool>("--skip-forwarding") { Description = "only measure memory" };
         var skipMemory = new Option<bool>("--skip-memory") { Description = "only measure forwarding rates" };
 
         var command = new Command("node-runtime", "MLFFR of the router configurations of the paper's section 9 (RFC 2544 binary search), and memory per container");
-        foreach (var option in new Option[] { sizes, trialSeconds, repetitions, containers, quick, output, configurations, generatorCpu, generatorNice, readerCpu, routerRps, receiverRps, resolution, relative, variantContainers, batch, skipForwarding, skipMemory })
+        foreach (var option in new Option[] { sizes, trialSeconds, repetitions, containers, quick, output, configurations, generatorCpu, generatorNice, pacing, readerCpu, routerRps, receiverRps, resolution, relative, variantContainers, batch, quietWait, quietPercent, skipForwarding, skipMemory })
         {
             command.Options.Add(option);
         }
@@ -71,12 +74,15 @@ internal static class EvaluationCli
                     RelativeResolution = parse.GetValue(relative) is { } p ? p / 100 : options.RelativeResolution,
                     VariantContainers = parse.GetValue(variantContainers) ?? options.VariantContainers,
                     BatchSize = parse.GetValue(batch) ?? options.BatchSize,
+                    QuietWaitSeconds = parse.GetValue(quietWait) ?? options.QuietWaitSeconds,
+                    QuietBusyFraction = parse.GetValue(quietPercent) is { } q ? q / 100 : options.QuietBusyFraction,
                     SkipForwarding = parse.GetValue(skipForwarding),
                     SkipMemory = parse.GetValue(skipMemory),
                     Placement = options.Placement with
                     {
                         GeneratorCpu = parse.GetValue(generatorCpu) ?? options.Placement.GeneratorCpu,
                         GeneratorNice = parse.GetValue(generatorNice) ?? options.Placement.GeneratorNice,
+                        GeneratorPacing = parse.GetValue(pacing) ?? options.Placement.GeneratorPacing,
                         ReaderCpu = parse.GetValue(readerCpu) ?? options.Placement.ReaderCpu,
                         RouterIngressRps = parse.GetValue(routerRps) is { } rr ? Mask(rr) : options.Placement.RouterIngressRps,
                         ReceiverRps = parse.GetValue(receiverRps) is { } rv ? Mask(rv) : options.Placement.ReceiverRps,
@@ -119,8 +125,9 @@ internal static class EvaluationCli
         var cpu = new Option<int?>("--cpu") { Description = "generator CPU (default 0)" };
         var sip = new Option<bool>("--sip") { Description = "SIP NOTIFY keep-alive payload" };
         var nice = new Option<int?>("--nice") { Description = "nice value of the generator's thread" };
+        var pacing = new Option<PacingMode?>("--pacing") { Description = "spin (busy-wait) or sleep" };
         var command = new Command("generator", "checks the paced generator through plain forwarding: its unpaced maximum and how exactly it holds paced rates, counted at the receiver");
-        foreach (var option in new Option[] { size, rates, seconds, cpu, sip, nice })
+        foreach (var option in new Option[] { size, rates, seconds, cpu, sip, nice, pacing })
         {
             command.Options.Add(option);
         }
@@ -128,7 +135,7 @@ internal static class EvaluationCli
         command.SetAction(parse =>
         {
             using var signals = new StopSignals(outer);
-            var placement = CpuPlacement.Default with { GeneratorCpu = parse.GetValue(cpu) ?? 0, GeneratorNice = parse.GetValue(nice) };
+            var placement = CpuPlacement.Default with { GeneratorCpu = parse.GetValue(cpu) ?? 0, GeneratorNice = parse.GetValue(nice), GeneratorPacing = parse.GetValue(pacing) ?? PacingMode.Spin };
             var wire = parse.GetValue(size) ?? 64;
             var length = parse.GetValue(seconds) ?? 2;
             using var settings = new SystemSettings();
@@ -139,7 +146,7 @@ internal static class EvaluationCli
                 var frame = bench.Frame(wire, parse.GetValue(sip) ? UdpPayloadKind.SipKeepAlive : UdpPayloadKind.Pattern);
                 console.MarkupLine($"frame: {wire} B on the wire ({frame.Bytes.Length} B handed to eth0), placement: {Markup.Escape(placement.ToString())}, send buffer {bench.Generator.SendBufferBytes >> 20} MiB");
                 bench.ReceiverCounter.Zero();
-                var unpaced = bench.Generator.Run(frame, new GeneratorRequest(0, (long)(3_000_000 * length), TimeSpan.FromSeconds(length)) { Cpu = placement.GeneratorCpu, Nice = placement.GeneratorNice }, signals.Token);
+                var unpaced = bench.Generator.Run(frame, new GeneratorRequest(0, (long)(3_000_000 * length), TimeSpan.FromSeconds(length)) { Cpu = placement.GeneratorCpu, Nice = placement.GeneratorNice, Pacing = placement.GeneratorPacing }, signals.Token);
                 bench.WaitUntilQuiet(null, signals.Token);
                 var received = bench.ReceiverCounter.Read();
                 console.MarkupLine(string.Create(CultureInfo.InvariantCulture, $"unpaced: offered {unpaced.Offered} in {unpaced.Elapsed.TotalSeconds:0.000} s = {unpaced.OfferedRate / 1000:0.0} kpps ({unpaced.Failed} refused: ENOBUFS {unpaced.FailedNoBuffers}, EAGAIN {unpaced.FailedAgain}, in batch {unpaced.FailedInBatch}); received {received} = {received / unpaced.Elapsed.TotalSeconds / 1000:0.0} kpps; {unpaced.Calls} sendmmsg calls"));

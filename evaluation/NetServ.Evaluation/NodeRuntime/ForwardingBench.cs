@@ -107,6 +107,7 @@ internal sealed class ForwardingBench : IDisposable
         {
             Cpu = Placement.GeneratorCpu,
             Nice = Placement.GeneratorNice,
+            Pacing = Placement.GeneratorPacing,
             MaxBatch = GeneratorBatch,
         };
 
@@ -129,11 +130,22 @@ internal sealed class ForwardingBench : IDisposable
             details = string.Create(
                 CultureInfo.InvariantCulture,
                 $"queue: matched {matched}, delivered to reader {delivered}, kernel id_sequence +{a.IdSequence - b.IdSequence}, dropped +{a.Dropped - b.Dropped}, user-dropped +{a.UserDropped - b.UserDropped}; ");
+            if (a.Batches > b.Batches)
+            {
+                details += string.Create(CultureInfo.InvariantCulture, $"reader batches {a.Batches - b.Batches} ({delivered / (double)(a.Batches - b.Batches):0.0} packets each); ");
+            }
+
+            if (ThreadStats.Busiest(a.ReaderThreads, b.ReaderThreads) is { } d && delivered > 0)
+            {
+                details += string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"reader thread: {d.RunNs / 1000.0 / delivered:0.00} µs CPU per packet, {d.RunNs / 1e6:0} ms on CPU, {d.WaitNs / 1e6:0} ms waiting for its CPU, {d.VoluntarySwitches} sleeps, {d.InvoluntarySwitches} preemptions; ");
+            }
         }
 
         details += string.Create(
             CultureInfo.InvariantCulture,
-            $"generator: {sent.Calls} sendmmsg, max lag {sent.MaxLag.TotalMilliseconds:0.###} ms, ENOBUFS {sent.FailedNoBuffers}, EAGAIN {sent.FailedAgain}, refused in batch {sent.FailedInBatch}");
+            $"generator: {sent.Calls} sendmmsg, {sent.CpuTime.TotalMilliseconds:0} ms on CPU, {sent.RunQueueWait.TotalMilliseconds:0} ms waiting for it, max lag {sent.MaxLag.TotalMilliseconds:0.###} ms, ENOBUFS {sent.FailedNoBuffers}, EAGAIN {sent.FailedAgain}, refused in batch {sent.FailedInBatch}");
         var trial = new TrialResult
         {
             Rate = rate,

@@ -18,6 +18,7 @@ internal sealed record MemoryVariant(string Name, IReadOnlyDictionary<string, st
         new("heap hard limit 16 MiB", Env("DOTNET_GCHeapHardLimit", "0x1000000"), "caps the GC heap (the cgroup's 256 MiB limit otherwise sets 75 % of it)"),
         new("conserve memory", Env("DOTNET_GCConserveMemory", "7"), "the GC compacts more eagerly to keep the heap small"),
         new("no concurrent GC", Env("DOTNET_gcConcurrent", "0"), "no background GC thread and its structures"),
+        new("no W^X double mapping", Env("DOTNET_EnableWriteXorExecute", "0"), "executable memory (JIT-compiled code, stubs) is mapped once, not through a shared-memory double mapping"),
         new("no tiered PGO", Env("DOTNET_TieredPGO", "0"), "no instrumented tier, so no profile data"),
         new("no quick JIT for loops", Env("DOTNET_TC_QuickJitForLoops", "0"), "methods with loops are compiled optimised at once"),
         new("no tiered compilation", Env("DOTNET_TieredCompilation", "0"), "every method compiled once, fully optimised"),

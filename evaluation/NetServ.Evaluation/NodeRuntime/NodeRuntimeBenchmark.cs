@@ -191,7 +191,7 @@ internal sealed class NodeRuntimeBenchmark(NodeRuntimeOptions options, IAnsiCons
         var seconds = Math.Max(0.5, options.TrialSeconds);
         var unpaced = bench.Generator.Run(
             frame,
-            new GeneratorRequest(0, (long)(3_000_000 * seconds), TimeSpan.FromSeconds(seconds)) { Cpu = options.Placement.GeneratorCpu, Nice = options.Placement.GeneratorNice, MaxBatch = bench.GeneratorBatch },
+            new GeneratorRequest(0, (long)(3_000_000 * seconds), TimeSpan.FromSeconds(seconds)) { Cpu = options.Placement.GeneratorCpu, Nice = options.Placement.GeneratorNice, Pacing = options.Placement.GeneratorPacing, MaxBatch = bench.GeneratorBatch },
             cancellationToken);
         bench.WaitUntilQuiet(null, cancellationToken);
         var unpacedReceived = bench.ReceiverCounter.Read();
@@ -205,8 +205,20 @@ internal sealed class NodeRuntimeBenchmark(NodeRuntimeOptions options, IAnsiCons
     private SearchRecord Search(ForwardingBench bench, RouterConfiguration configuration, int size, int repetition, double high, CancellationToken cancellationToken)
     {
         var frame = bench.Frame(size);
-        var busy = CpuLoad.Sample(TimeSpan.FromMilliseconds(500));
-        if (busy > 0.1)
+        var busy = CpuLoad.Sample(TimeSpan.FromSeconds(options.BusySampleSeconds));
+        var waited = Stopwatch.StartNew();
+        while (busy > options.QuietBusyFraction && waited.Elapsed.TotalSeconds < options.QuietWaitSeconds)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            busy = CpuLoad.Sample(TimeSpan.FromSeconds(1));
+        }
+
+        if (options.QuietWaitSeconds > 0 && waited.Elapsed > TimeSpan.FromSeconds(1))
+        {
+            console.MarkupLine($"  waited {waited.Elapsed.TotalSeconds:0} s for other work to calm down");
+        }
+
+        if (busy > options.QuietBusyFraction)
         {
             console.MarkupLine($"  [yellow]other work keeps the CPUs {busy:0%} busy before this search: expect noise[/]");
         }

@@ -60,6 +60,15 @@ internal sealed record NodeRuntimeOptions
     /// <summary>How long containers settle after they are ready before their memory is read.</summary>
     public double MemorySettleSeconds { get; init; } = 3;
 
+    /// <summary>How long the CPUs are watched before each search to see how busy other work keeps them.</summary>
+    public double BusySampleSeconds { get; init; } = 0.5;
+
+    /// <summary>Before each search, wait up to this long for other work on the machine to fall below <see cref="QuietBusyFraction"/> (0: do not wait).</summary>
+    public double QuietWaitSeconds { get; init; }
+
+    /// <summary>The busy fraction of all CPUs (from other work) under which the machine counts as quiet.</summary>
+    public double QuietBusyFraction { get; init; } = 0.1;
+
     public bool SkipForwarding { get; init; }
 
     public bool SkipMemory { get; init; }
@@ -72,11 +81,12 @@ internal sealed record NodeRuntimeOptions
         TrialSeconds = 0.5,
         Resolution = 25_000,
         RelativeResolution = 0.25,
-        MaxTrials = 6,
-        WarmupSeconds = 0.3,
+        MaxTrials = 5,
+        WarmupSeconds = 0.25,
         ContainerCounts = [1, 3],
         VariantContainers = 0,
-        MemorySettleSeconds = 1,
+        MemorySettleSeconds = 0.5,
+        BusySampleSeconds = 0.2,
     };
 
     public void Validate()
@@ -125,6 +135,7 @@ internal sealed record NodeRuntimeOptions
             ["warmup"] = $"{WarmupRate / 1000:0} kpps for {WarmupSeconds} s before each search, not counted",
             ["criterion"] = "zero loss: received (iptables counter at the receiver) equals offered (failed sends included), no packet passed a full queue unprocessed (fail-open), and the generator offered the rate within the tolerance",
         },
+        ["quiet"] = QuietWaitSeconds > 0 ? $"before each search, waited up to {QuietWaitSeconds:0} s for other work to use less than {QuietBusyFraction:0%} of the CPUs" : "no waiting for a quiet machine",
         ["queueReaders"] = new JsonObject { ["batch"] = BatchSize, ["queueMaxLength"] = QueueMaxLength, ["failOpen"] = true },
     };
 }

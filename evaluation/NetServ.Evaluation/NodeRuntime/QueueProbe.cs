@@ -10,7 +10,15 @@ namespace NetServ.Evaluation.NodeRuntime;
 /// <param name="IdSequence">The kernel's last packet id of the queue: packets it tried to hand to the reader.</param>
 /// <param name="Dropped">The kernel's queue_dropped (a full queue without fail-open).</param>
 /// <param name="UserDropped">The kernel's queue_user_dropped (a full socket without fail-open).</param>
-internal readonly record struct QueueCounters(long RuleHits, long Delivered, long IdSequence, long Dropped, long UserDropped);
+/// <param name="Batches">Receives that returned packets, where the reader counts them (the container), else 0.</param>
+/// <param name="ReaderThreads">Scheduler statistics of every thread of the reader's process, by thread id.</param>
+internal readonly record struct QueueCounters(long RuleHits, long Delivered, long IdSequence, long Dropped, long UserDropped, long Batches, IReadOnlyDictionary<int, ThreadStats> ReaderThreads);
+
+/// <summary>Where the queue reader is and what it counts itself.</summary>
+/// <param name="Pid">The reader's process.</param>
+/// <param name="Received">Packets it received, by its own count; null when it does not say.</param>
+/// <param name="Batches">Its non-empty receives, by its own count; null when it does not say.</param>
+internal readonly record struct ReaderInfo(int Pid, long? Received, long? Batches);
 
 /// <summary>Reads the counters of an NFQUEUE path; packets that matched but were not delivered passed fail-open, unprocessed.</summary>
 internal interface IQueueProbe
@@ -26,7 +34,7 @@ internal interface IQueueProbe
 /// counters, and /proc/net/netfilter/nfnetlink_queue (whose id sequence counts packets handed to the
 /// reader; with fail-open, a full queue lets packets pass without counting them anywhere).
 /// </summary>
-internal sealed class KernelQueueProbe(NetworkNamespace router, ushort queueNumber, IReadOnlyList<string> chains, Func<long>? readerCount = null) : IQueueProbe
+internal sealed class KernelQueueProbe(NetworkNamespace router, ushort queueNumber, IReadOnlyList<string> chains, Func<ReaderInfo>? reader = null) : IQueueProbe
 {
     public ushort QueueNumber { get; } = queueNumber;
 
@@ -50,7 +58,9 @@ internal sealed class KernelQueueProbe(NetworkNamespace router, ushort queueNumb
         var sequence = line is null ? 0 : long.Parse(line[7], CultureInfo.InvariantCulture);
         var dropped = line is null ? 0 : long.Parse(line[5], CultureInfo.InvariantCulture);
         var userDropped = line is null ? 0 : long.Parse(line[6], CultureInfo.InvariantCulture);
-        return new QueueCounters(hits, readerCount?.Invoke() ?? sequence, sequence, dropped, userDropped);
+        var info = reader?.Invoke();
+        var threads = info is { } i ? ThreadStats.ReadAll(i.Pid) : new Dictionary<int, ThreadStats>();
+        return new QueueCounters(hits, info?.Received ?? sequence, sequence, dropped, userDropped, info?.Batches ?? 0, threads);
     }
 
     public int Waiting() => QueueLine() is { } line ? int.Parse(line[2], CultureInfo.InvariantCulture) : 0;

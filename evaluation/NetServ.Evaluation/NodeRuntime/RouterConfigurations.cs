@@ -109,6 +109,7 @@ internal sealed class CQueueLoop : RouterConfiguration
     private NetworkNamespace? _router;
     private Process? _process;
     private StreamWriter? _log;
+    private ReaderCgroup? _cgroup;
 
     public override string Key => "C";
 
@@ -156,6 +157,18 @@ internal sealed class CQueueLoop : RouterConfiguration
         _process.ErrorDataReceived += (_, e) => WriteLog(e.Data);
         _process.BeginErrorReadLine();
 
+        // Scheduled like a container: a cgroup of its own with a container's CPU quota.
+        _cgroup = ReaderCgroup.Create($"cloop-{context.Bench.Path.Network.Id}");
+        if (_cgroup is null)
+        {
+            WriteLog("no CPU cgroup could be made: nfq-accept shares the benchmark's scheduling group");
+        }
+        else
+        {
+            _cgroup.Add(_process.Id);
+            WriteLog($"nfq-accept (pid {_process.Id}) runs in cgroup {_cgroup.Directory}");
+        }
+
         var probe = new KernelQueueProbe(_router, QueueNumber, ["FORWARD"]);
         var watch = Stopwatch.StartNew();
         while (!probe.IsBound())
@@ -169,7 +182,8 @@ internal sealed class CQueueLoop : RouterConfiguration
         }
 
         _router.ExecChecked("iptables", ["-A", .. Rule]);
-        Queue = probe;
+        var pid = _process.Id;
+        Queue = new KernelQueueProbe(_router, QueueNumber, ["FORWARD"], () => new ReaderInfo(pid, null, null));
     }
 
     public override async ValueTask DisposeAsync()
@@ -197,6 +211,9 @@ internal sealed class CQueueLoop : RouterConfiguration
             _process.Dispose();
             _process = null;
         }
+
+        _cgroup?.Dispose();
+        _cgroup = null;
 
         if (_log is not null)
         {
@@ -306,7 +323,7 @@ internal sealed class NodeContainer(NodeContainer.Layer layer) : RouterConfigura
         }
 
         var node = _node;
-        Queue = new KernelQueueProbe(_router, queue, ["FORWARD", "NETSERV"], () => ContainerReceived(node));
+        Queue = new KernelQueueProbe(_router, queue, ["FORWARD", "NETSERV"], () => ContainerReader(node));
     }
 
     public override async Task<JsonObject?> DescribeAsync(CancellationToken cancellationToken)
@@ -361,10 +378,14 @@ internal sealed class NodeContainer(NodeContainer.Layer layer) : RouterConfigura
         _router = null;
     }
 
-    private static long ContainerReceived(NetServNodeProcess node)
+    /// <summary>The container's reader: its process and its own counts.</summary>
+    private static ReaderInfo ContainerReader(NetServNodeProcess node)
     {
-        var status = node.StatusAsync().GetAwaiter().GetResult();
-        return NetServNodeProcess.ContainerOf(status, User)["packets"]?["received"]?.GetValue<long>() ?? 0;
+        var container = NetServNodeProcess.ContainerOf(node.StatusAsync().GetAwaiter().GetResult(), User);
+        return new ReaderInfo(
+            container["pid"]?.GetValue<int>() ?? 0,
+            container["packets"]?["received"]?.GetValue<long>() ?? 0,
+            container["packets"]?["batches"]?.GetValue<long>() ?? 0);
     }
 
     private void WriteLog(string line)

@@ -4,6 +4,20 @@ using NetServ.Testbed.Linux;
 
 namespace NetServ.Testbed.Traffic;
 
+/// <summary>How the generator waits for the next packet's time.</summary>
+public enum PacingMode
+{
+    /// <summary>Busy-wait to each packet's exact time (yielding the CPU while more than 5 µs ahead). Exact to the packet; occupies its CPU.</summary>
+    Spin,
+
+    /// <summary>
+    /// Sleep (a high-resolution timer, no slack) while nothing is due, at least <see cref="GeneratorRequest.SleepQuantum"/>,
+    /// then send every packet that became due in one call: the same average rate with bursts of about
+    /// rate × quantum packets, leaving the CPU to what shares it (a queue reader) whenever the generator has nothing to send.
+    /// </summary>
+    Sleep,
+}
+
 /// <summary>One bounded run of the <see cref="PacedPacketGenerator"/>.</summary>
 /// <param name="PacketsPerSecond">The rate; 0 or less sends as fast as the socket takes packets.</param>
 /// <param name="Packets">Exactly how many packets to offer.</param>
@@ -21,6 +35,12 @@ public sealed record GeneratorRequest(double PacketsPerSecond, long Packets, Tim
     /// process sharing its CPU (a queue reader) runs; with nothing else runnable it is a pure busy-wait.
     /// </summary>
     public bool YieldWhileWaiting { get; init; } = true;
+
+    /// <summary>How the generator waits between packets.</summary>
+    public PacingMode Pacing { get; init; } = PacingMode.Spin;
+
+    /// <summary>In <see cref="PacingMode.Sleep"/>, the shortest sleep.</summary>
+    public TimeSpan SleepQuantum { get; init; } = TimeSpan.FromMicroseconds(50);
 
     /// <summary>
     /// The nice value of the sending thread, or null to keep the process's. A positive value lets a
@@ -76,8 +96,17 @@ public sealed record GeneratorResult
     /// <summary>Whether cancellation ended the run early.</summary>
     public required bool Cancelled { get; init; }
 
+    /// <summary>Time the sending thread spent on its CPU (from its schedstat).</summary>
+    public TimeSpan CpuTime { get; init; }
+
+    /// <summary>Time the sending thread was runnable but waited for its CPU: another task (a queue reader, other work) held it.</summary>
+    public TimeSpan RunQueueWait { get; init; }
+
     /// <summary>The CPU the sending thread ran on (null: unpinned).</summary>
     public int? Cpu { get; init; }
+
+    /// <summary>How the generator paced.</summary>
+    public PacingMode Pacing { get; init; }
 
     /// <summary>Packets offered but refused by the kernel.</summary>
     public long Failed => FailedNoBuffers + FailedAgain + FailedInBatch;
@@ -154,6 +183,13 @@ public sealed unsafe class PacedPacketGenerator : IDisposable
                 throw Interop.ErrorFor($"setsockopt(SO_SNDBUFFORCE, {sendBufferBytes})");
             }
 
+            // Straight to the driver: veth has no queue to bypass, but the qdisc layer's locking and checks cost per packet.
+            var one = 1;
+            if (Interop.SetSockOpt(fd, Interop.SOL_PACKET, Interop.PACKET_QDISC_BYPASS, &one, sizeof(int)) != 0)
+            {
+                throw Interop.ErrorFor("setsockopt(PACKET_QDISC_BYPASS)");
+            }
+
             int actual;
             var length = (uint)sizeof(int);
             if (Interop.GetSockOpt(fd, Interop.SOL_SOCKET, Interop.SO_SNDBUF, &actual, &length) != 0)
@@ -199,7 +235,19 @@ public sealed unsafe class PacedPacketGenerator : IDisposable
                     Interop.SetCurrentThreadNice(nice);
                 }
 
+                if (request.Pacing == PacingMode.Sleep)
+                {
+                    Interop.SetCurrentThreadTimerSlack(1);
+                }
+
+                var before = ReadSchedStat();
                 result = Send(frame, request, cancellationToken);
+                var after = ReadSchedStat();
+                result = result with
+                {
+                    CpuTime = TimeSpan.FromTicks((after.RunNs - before.RunNs) / 100),
+                    RunQueueWait = TimeSpan.FromTicks((after.WaitNs - before.WaitNs) / 100),
+                };
             }
             catch (Exception e)
             {
@@ -227,6 +275,30 @@ public sealed unsafe class PacedPacketGenerator : IDisposable
         if (Interlocked.Exchange(ref _disposed, 1) == 0)
         {
             Interop.Close(_fd);
+        }
+    }
+
+    /// <summary>Sleeps until the Stopwatch timestamp <paramref name="timestamp"/> (on Linux, Stopwatch reads CLOCK_MONOTONIC).</summary>
+    private static void SleepUntil(long timestamp)
+    {
+        var nanoseconds = (long)(timestamp * (1e9 / Stopwatch.Frequency));
+        var request = new Interop.TimeSpec { tv_sec = nanoseconds / 1_000_000_000, tv_nsec = nanoseconds % 1_000_000_000 };
+
+        // An interruption only ends the sleep early; the loop looks at the clock again.
+        _ = Interop.ClockNanosleep(Interop.CLOCK_MONOTONIC, Interop.TIMER_ABSTIME, &request, null);
+    }
+
+    /// <summary>This thread's time on the CPU and waiting for it, in nanoseconds (0 where the kernel lacks schedstats).</summary>
+    private static (long RunNs, long WaitNs) ReadSchedStat()
+    {
+        try
+        {
+            var fields = File.ReadAllText("/proc/thread-self/schedstat").Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            return (long.Parse(fields[0], System.Globalization.CultureInfo.InvariantCulture), long.Parse(fields[1], System.Globalization.CultureInfo.InvariantCulture));
+        }
+        catch (Exception e) when (e is IOException or FormatException or IndexOutOfRangeException)
+        {
+            return (0, 0);
         }
     }
 
@@ -280,6 +352,7 @@ public sealed unsafe class PacedPacketGenerator : IDisposable
 
         // Waiting for more than this gives the CPU away once instead of spinning.
         var yieldTicks = Stopwatch.Frequency / 200_000;
+        var quantumTicks = (long)(request.SleepQuantum.TotalSeconds * Stopwatch.Frequency);
         long offered = 0, sent = 0, noBuffers = 0, again = 0, inBatch = 0, calls = 0, maxLag = 0;
         var stoppedByDeadline = false;
         var cancelled = false;
@@ -310,8 +383,12 @@ public sealed unsafe class PacedPacketGenerator : IDisposable
                 due = Math.Min(count, (long)((now - start) / ticksPerPacket) + 1);
                 if (due <= offered)
                 {
-                    var wait = start + (long)(offered * ticksPerPacket) - now;
-                    if (request.YieldWhileWaiting && wait > yieldTicks)
+                    var next = start + (long)(offered * ticksPerPacket);
+                    if (request.Pacing == PacingMode.Sleep)
+                    {
+                        SleepUntil(Math.Max(next, now + quantumTicks));
+                    }
+                    else if (request.YieldWhileWaiting && next - now > yieldTicks)
                     {
                         _ = Interop.SchedYield();
                     }
@@ -382,6 +459,7 @@ public sealed unsafe class PacedPacketGenerator : IDisposable
             StoppedByDeadline = stoppedByDeadline,
             Cancelled = cancelled,
             Cpu = request.Cpu,
+            Pacing = request.Pacing,
         };
     }
 }
