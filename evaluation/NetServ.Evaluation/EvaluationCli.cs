@@ -39,6 +39,7 @@ internal static class EvaluationCli
         var resolution = new Option<double?>("--resolution-kpps") { Description = "search resolution in kpps (default 1)" };
         var relative = new Option<double?>("--resolution-percent") { Description = "search resolution relative to the rate (default 2)" };
         var variantContainers = new Option<int?>("--variant-containers") { Description = "containers for comparing runtime settings; 0 skips the comparison (default 10)" };
+        var confirmations = new Option<int?>("--confirmations") { Description = "repeats of a failed trial at the same rate before the rate counts as failed (default 1; 0 in --quick)" };
         var batch = new Option<int?>("--batch") { Description = "queue reader batch, container and C loop (default 64)" };
         var quietWait = new Option<double?>("--quiet-wait") { Description = "before each search, wait up to this many seconds until other work uses under --quiet-percent of the CPUs (default 0: no waiting)" };
         var quietPercent = new Option<double?>("--quiet-percent") { Description = "busy percentage of all CPUs under which the machine counts as quiet (default 10)" };
@@ -46,7 +47,7 @@ internal static class EvaluationCli
         var skipMemory = new Option<bool>("--skip-memory") { Description = "only measure forwarding rates" };
 
         var command = new Command("node-runtime", "MLFFR of the router configurations of the paper's section 9 (RFC 2544 binary search), and memory per container");
-        foreach (var option in new Option[] { sizes, trialSeconds, repetitions, containers, quick, output, configurations, generatorCpu, generatorNice, pacing, readerCpu, routerRps, receiverRps, resolution, relative, variantContainers, batch, quietWait, quietPercent, skipForwarding, skipMemory })
+        foreach (var option in new Option[] { sizes, trialSeconds, repetitions, containers, quick, output, configurations, generatorCpu, generatorNice, pacing, readerCpu, routerRps, receiverRps, resolution, relative, variantContainers, confirmations, batch, quietWait, quietPercent, skipForwarding, skipMemory })
         {
             command.Options.Add(option);
         }
@@ -74,6 +75,7 @@ internal static class EvaluationCli
                     RelativeResolution = parse.GetValue(relative) is { } p ? p / 100 : options.RelativeResolution,
                     VariantContainers = parse.GetValue(variantContainers) ?? options.VariantContainers,
                     BatchSize = parse.GetValue(batch) ?? options.BatchSize,
+                    Confirmations = parse.GetValue(confirmations) ?? options.Confirmations,
                     QuietWaitSeconds = parse.GetValue(quietWait) ?? options.QuietWaitSeconds,
                     QuietBusyFraction = parse.GetValue(quietPercent) is { } q ? q / 100 : options.QuietBusyFraction,
                     SkipForwarding = parse.GetValue(skipForwarding),

@@ -21,6 +21,13 @@ internal sealed record MlffrSearchOptions
     /// <summary>How far below the requested rate the generator may fall and the trial still count.</summary>
     public double RateTolerance { get; init; } = 0.02;
 
+    /// <summary>
+    /// How many times a failed trial is repeated at the same rate before the rate counts as failed.
+    /// A failure caused by a passing disturbance (a vCPU stall, other work on the machine) rarely
+    /// repeats, while a rate the device cannot carry fails every time; 0 is RFC 2544's single trial.
+    /// </summary>
+    public int Confirmations { get; init; }
+
     /// <summary>Trials at most, whatever the resolution reached.</summary>
     public int MaxTrials { get; init; } = 24;
 
@@ -34,6 +41,7 @@ internal sealed record MlffrSearchOptions
         ArgumentOutOfRangeException.ThrowIfNegative(LossTolerance);
         ArgumentOutOfRangeException.ThrowIfNegative(RateTolerance);
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxTrials, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(Confirmations);
         if (Resolution == 0 && RelativeResolution == 0)
         {
             throw new ArgumentException("a resolution (absolute or relative) is needed for the search to end");
@@ -106,12 +114,26 @@ internal sealed class MlffrSearch
         var steps = new List<SearchStep>();
         bool Test(double rate)
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            var result = trial(rate);
-            var step = new SearchStep(steps.Count + 1, result, Judge(result, _options));
-            steps.Add(step);
-            TrialCompleted?.Invoke(step);
-            return step.Passed;
+            // A failure is tried again (Confirmations times) before the rate counts as failed; any pass passes.
+            for (var attempt = 0; attempt <= _options.Confirmations; attempt++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var result = trial(rate);
+                var step = new SearchStep(steps.Count + 1, result, Judge(result, _options)) { Attempt = attempt + 1 };
+                steps.Add(step);
+                TrialCompleted?.Invoke(step);
+                if (step.Passed)
+                {
+                    return true;
+                }
+
+                if (steps.Count >= _options.MaxTrials)
+                {
+                    break;
+                }
+            }
+
+            return false;
         }
 
         var high = Math.Round(_options.HighRate);

@@ -60,6 +60,9 @@ internal sealed record TrialResult
 /// <summary>A trial as the search judged it.</summary>
 internal sealed record SearchStep(int Index, TrialResult Trial, TrialOutcome Outcome)
 {
+    /// <summary>1 for the first trial at a rate, 2 and on for confirmations of a failure.</summary>
+    public int Attempt { get; init; } = 1;
+
     /// <summary>Whether the trial counts as zero loss at its rate.</summary>
     public bool Passed => Outcome == TrialOutcome.Pass;
 }

@@ -265,6 +265,7 @@ internal sealed class NodeRuntimeBenchmark(NodeRuntimeOptions options, IAnsiCons
             RelativeResolution = options.RelativeResolution,
             RateTolerance = options.RateTolerance,
             MaxTrials = options.MaxTrials,
+            Confirmations = options.Confirmations,
         };
         var search = new MlffrSearch(searchOptions);
         search.TrialCompleted += step => console.MarkupLine(TrialLine(size, step));
@@ -332,7 +333,7 @@ internal sealed class NodeRuntimeBenchmark(NodeRuntimeOptions options, IAnsiCons
         var colour = step.Passed ? "green" : "red";
         var text = string.Create(
             CultureInfo.InvariantCulture,
-            $"  {size} B trial {step.Index,2}: {t.Rate / 1000,7:0.0} kpps → offered {t.Offered,8} (at {t.OfferedRate / 1000:0.0} kpps, {t.FailedSends} refused), received {t.Received,8}, lost {t.Lost}{(t.Bypassed > 0 ? $" ({t.Bypassed} bypassed the queue)" : string.Empty)}");
+            $"  {size} B trial {step.Index,2}{(step.Attempt > 1 ? " (again)" : string.Empty)}: {t.Rate / 1000,7:0.0} kpps → offered {t.Offered,8} (at {t.OfferedRate / 1000:0.0} kpps, {t.FailedSends} refused), received {t.Received,8}, lost {t.Lost}{(t.Bypassed > 0 ? $" ({t.Bypassed} bypassed the queue)" : string.Empty)}");
         return $"{Markup.Escape(text)} [{colour}]{step.Outcome.ToString().ToLowerInvariant()}[/]";
     }
 

@@ -36,7 +36,10 @@ internal sealed record NodeRuntimeOptions
     public double LowRate { get; init; } = 1_000;
 
     /// <summary>Trials of one search at most.</summary>
-    public int MaxTrials { get; init; } = 20;
+    public int MaxTrials { get; init; } = 24;
+
+    /// <summary>How often a failed trial is repeated at the same rate before the rate counts as failed (noise from other work on a shared machine).</summary>
+    public int Confirmations { get; init; } = 1;
 
     /// <summary>A generator falling further below the requested rate makes the trial count as failed.</summary>
     public double RateTolerance { get; init; } = 0.02;
@@ -82,6 +85,7 @@ internal sealed record NodeRuntimeOptions
         Resolution = 25_000,
         RelativeResolution = 0.25,
         MaxTrials = 5,
+        Confirmations = 0,
         WarmupSeconds = 0.25,
         ContainerCounts = [1, 3],
         VariantContainers = 0,
@@ -109,6 +113,7 @@ internal sealed record NodeRuntimeOptions
             throw new ArgumentException("--containers: 1..100 containers (users u000..u099)");
         }
 
+        ArgumentOutOfRangeException.ThrowIfNegative(Confirmations, "--confirmations");
         ArgumentOutOfRangeException.ThrowIfLessThan(BatchSize, 1, "--batch");
         ArgumentOutOfRangeException.ThrowIfGreaterThan(BatchSize, 1024, "--batch");
         Placement.Validate(Environment.ProcessorCount);
@@ -130,9 +135,11 @@ internal sealed record NodeRuntimeOptions
             ["resolutionPps"] = Resolution,
             ["relativeResolution"] = RelativeResolution,
             ["maxTrials"] = MaxTrials,
+            ["confirmations"] = Confirmations,
             ["lossTolerance"] = 0,
             ["rateTolerance"] = RateTolerance,
             ["warmup"] = $"{WarmupRate / 1000:0} kpps for {WarmupSeconds} s before each search, not counted",
+            ["confirmation"] = Confirmations > 0 ? $"a failed trial is repeated up to {Confirmations} time(s) at the same rate; the rate passes if any trial at it passes" : "none: one trial per rate",
             ["criterion"] = "zero loss: received (iptables counter at the receiver) equals offered (failed sends included), no packet passed a full queue unprocessed (fail-open), and the generator offered the rate within the tolerance",
         },
         ["quiet"] = QuietWaitSeconds > 0 ? $"before each search, waited up to {QuietWaitSeconds:0} s for other work to use less than {QuietBusyFraction:0%} of the CPUs" : "no waiting for a quiet machine",

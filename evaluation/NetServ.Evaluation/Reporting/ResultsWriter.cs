@@ -173,6 +173,7 @@ internal sealed class ResultsWriter(NodeRuntimeResults results, string folder)
         ["trials"] = new JsonArray(s.Result.Steps.Select(step => (JsonNode?)new JsonObject
         {
             ["rateKpps"] = Round(step.Trial.Rate / 1000, 3),
+            ["attempt"] = step.Attempt,
             ["requested"] = step.Trial.Requested,
             ["offered"] = step.Trial.Offered,
             ["failedSends"] = step.Trial.FailedSends,
@@ -256,13 +257,13 @@ internal sealed class ResultsWriter(NodeRuntimeResults results, string folder)
 
     private string TrialsCsv()
     {
-        var csv = new StringBuilder("configuration,size_bytes,repetition,trial,rate_kpps,requested,offered,failed_sends,received,bypassed,lost,offered_kpps,outcome\n");
+        var csv = new StringBuilder("configuration,size_bytes,repetition,trial,attempt,rate_kpps,requested,offered,failed_sends,received,bypassed,lost,offered_kpps,outcome\n");
         foreach (var s in results.Searches)
         {
             foreach (var step in s.Result.Steps)
             {
                 var t = step.Trial;
-                csv.Append(CultureInfo.InvariantCulture, $"{s.Configuration},{s.Size},{s.Repetition},{step.Index},{F(t.Rate / 1000, "0.###")},{t.Requested},{t.Offered},{t.FailedSends},{t.Received},{t.Bypassed},{t.Lost},{F(t.OfferedRate / 1000, "0.###")},{step.Outcome}\n");
+                csv.Append(CultureInfo.InvariantCulture, $"{s.Configuration},{s.Size},{s.Repetition},{step.Index},{step.Attempt},{F(t.Rate / 1000, "0.###")},{t.Requested},{t.Offered},{t.FailedSends},{t.Received},{t.Bypassed},{t.Lost},{F(t.OfferedRate / 1000, "0.###")},{step.Outcome}\n");
             }
         }
 
@@ -316,7 +317,7 @@ internal sealed class ResultsWriter(NodeRuntimeResults results, string folder)
             md.AppendLine(CultureInfo.InvariantCulture, $"`{key}` = {value} during the run ({previous} before, restored after).");
         }
 
-        md.AppendLine(CultureInfo.InvariantCulture, $"Search: trials of {options.TrialSeconds} s, {options.Repetitions} repetition(s), resolution max({options.Resolution / 1000:0.#} kpps, {options.RelativeResolution:0.#%}), from the generator's unpaced rate down to {options.LowRate / 1000:0.#} kpps; zero loss counted at the receiver's iptables counter against every packet offered (refused sends included), packets that passed a full queue unprocessed (fail-open) counted as lost. Queue readers: batch {options.BatchSize}, queue length {options.QueueMaxLength}.");
+        md.AppendLine(CultureInfo.InvariantCulture, $"Search: trials of {options.TrialSeconds} s, {options.Repetitions} repetition(s), resolution max({options.Resolution / 1000:0.#} kpps, {options.RelativeResolution:0.#%}), from the generator's unpaced rate down to {options.LowRate / 1000:0.#} kpps{(options.Confirmations > 0 ? $"; a failed trial is repeated {options.Confirmations} time(s) at the same rate before the rate counts as failed ({results.Searches.Sum(s => s.Result.Steps.Count(x => x.Attempt > 1 && x.Passed))} of {results.Searches.Sum(s => s.Result.Steps.Count(x => x.Attempt > 1))} repeats passed)" : string.Empty)}; zero loss counted at the receiver's iptables counter against every packet offered (refused sends included), packets that passed a full queue unprocessed (fail-open) counted as lost. Queue readers: batch {options.BatchSize}, queue length {options.QueueMaxLength}.");
         md.AppendLine();
 
         if (results.GeneratorChecks.Count > 0)

@@ -163,6 +163,46 @@ public sealed class MlffrSearchTests
         Assert.That(trials, Is.EqualTo(1));
     }
 
+    [Test]
+    public void Run_WithConfirmation_APassingDisturbanceDoesNotEndTheSearchLow()
+    {
+        // The device carries 200 kpps, but the first trial at 125 kpps meets a stall and loses packets.
+        var options = new MlffrSearchOptions { HighRate = 1_000_000, Resolution = 1_000, RelativeResolution = 0.02, Confirmations = 1 };
+        var disturbed = false;
+
+        var result = new MlffrSearch(options).Run(rate =>
+        {
+            if (!disturbed && rate < 200_000)
+            {
+                disturbed = true;
+                var offered = (long)(rate * TrialSeconds);
+                return Trial(rate, offered, offered - 10);
+            }
+
+            return Device(rate, capacity: 200_000);
+        });
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.Mlffr, Is.InRange(196_000, 200_000));
+            Assert.That(result.Steps.Count(s => s.Attempt == 2 && s.Passed), Is.EqualTo(1), "the disturbed rate passed when tried again");
+        });
+    }
+
+    [Test]
+    public void Run_WithConfirmation_ARateTheDeviceCannotCarryFailsEveryTime()
+    {
+        var options = new MlffrSearchOptions { HighRate = 1_000_000, Resolution = 1_000, RelativeResolution = 0.02, Confirmations = 2 };
+
+        var result = new MlffrSearch(options).Run(rate => Device(rate, capacity: 300_000));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.Mlffr, Is.InRange(294_000, 300_000));
+            Assert.That(result.Steps.Where(s => s.Trial.Rate > 300_000).GroupBy(s => s.Trial.Rate).Select(g => g.Count()), Is.All.EqualTo(3), "each failing rate tried three times");
+        });
+    }
+
     /// <summary>A device that forwards up to <paramref name="capacity"/> packets per second and drops the excess.</summary>
     private static TrialResult Device(double rate, double capacity)
     {
