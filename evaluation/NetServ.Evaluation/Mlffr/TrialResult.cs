@@ -53,6 +53,9 @@ internal sealed record TrialResult
     /// <summary>Free-form details for the record (queue counters, generator lag).</summary>
     public string? Details { get; init; }
 
+    /// <summary>Where the time went, where the trial could see it (queue reader and generator scheduler statistics).</summary>
+    public TrialDiagnostics? Diagnostics { get; init; }
+
     /// <summary>Packets that did not arrive, or arrived without being processed.</summary>
     public long Lost => Offered - Received + Bypassed;
 }
@@ -65,4 +68,26 @@ internal sealed record SearchStep(int Index, TrialResult Trial, TrialOutcome Out
 
     /// <summary>Whether the trial counts as zero loss at its rate.</summary>
     public bool Passed => Outcome == TrialOutcome.Pass;
+}
+
+/// <summary>Scheduler statistics of one trial: what the queue reader and the generator cost, and how long each waited for its CPU.</summary>
+internal sealed record TrialDiagnostics
+{
+    /// <summary>The reader thread's CPU time per packet it received, in microseconds (kernel work on its behalf included), or null without a reader.</summary>
+    public double? ReaderMicrosecondsPerPacket { get; init; }
+
+    /// <summary>Packets per non-empty receive of the reader, where it counts them.</summary>
+    public double? ReaderPacketsPerBatch { get; init; }
+
+    /// <summary>The reader thread's time on its CPU.</summary>
+    public TimeSpan? ReaderOnCpu { get; init; }
+
+    /// <summary>The reader thread's time runnable but waiting for its CPU.</summary>
+    public TimeSpan? ReaderWaiting { get; init; }
+
+    /// <summary>The generator thread's time on its CPU.</summary>
+    public TimeSpan GeneratorOnCpu { get; init; }
+
+    /// <summary>The generator thread's time runnable but waiting for its CPU.</summary>
+    public TimeSpan GeneratorWaiting { get; init; }
 }

@@ -122,6 +122,7 @@ internal sealed class ForwardingBench : IDisposable
 
         long bypassed = 0;
         string? details = null;
+        var diagnostics = new TrialDiagnostics { GeneratorOnCpu = sent.CpuTime, GeneratorWaiting = sent.RunQueueWait };
         if (before is { } b && after is { } a)
         {
             var matched = a.RuleHits - b.RuleHits;
@@ -133,10 +134,17 @@ internal sealed class ForwardingBench : IDisposable
             if (a.Batches > b.Batches)
             {
                 details += string.Create(CultureInfo.InvariantCulture, $"reader batches {a.Batches - b.Batches} ({delivered / (double)(a.Batches - b.Batches):0.0} packets each); ");
+                diagnostics = diagnostics with { ReaderPacketsPerBatch = delivered / (double)(a.Batches - b.Batches) };
             }
 
             if (ThreadStats.Busiest(a.ReaderThreads, b.ReaderThreads) is { } d && delivered > 0)
             {
+                diagnostics = diagnostics with
+                {
+                    ReaderMicrosecondsPerPacket = d.RunNs / 1000.0 / delivered,
+                    ReaderOnCpu = TimeSpan.FromTicks(d.RunNs / 100),
+                    ReaderWaiting = TimeSpan.FromTicks(d.WaitNs / 100),
+                };
                 details += string.Create(
                     CultureInfo.InvariantCulture,
                     $"reader thread: {d.RunNs / 1000.0 / delivered:0.00} µs CPU per packet, {d.RunNs / 1e6:0} ms on CPU, {d.WaitNs / 1e6:0} ms waiting for its CPU, {d.VoluntarySwitches} sleeps, {d.InvoluntarySwitches} preemptions; ");
@@ -157,6 +165,7 @@ internal sealed class ForwardingBench : IDisposable
             OfferedRate = sent.OfferedRate,
             Duration = sent.Elapsed,
             Details = details,
+            Diagnostics = diagnostics,
         };
         return (trial, sent);
     }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using NetServ.Evaluation.Mlffr;
 using NetServ.Evaluation.NodeRuntime;
 
 namespace NetServ.Evaluation.Reporting;
@@ -183,6 +184,15 @@ internal sealed class ResultsWriter(NodeRuntimeResults results, string folder)
             ["offeredKpps"] = Round(step.Trial.OfferedRate / 1000, 3),
             ["outcome"] = step.Outcome.ToString(),
             ["details"] = step.Trial.Details,
+            ["diagnostics"] = step.Trial.Diagnostics is { } d ? new JsonObject
+            {
+                ["readerMicrosecondsPerPacket"] = d.ReaderMicrosecondsPerPacket is { } us ? Round(us, 3) : null,
+                ["readerPacketsPerBatch"] = d.ReaderPacketsPerBatch is { } batch ? Round(batch, 1) : null,
+                ["readerOnCpuMs"] = d.ReaderOnCpu is { } on ? Round(on.TotalMilliseconds, 0) : null,
+                ["readerWaitingMs"] = d.ReaderWaiting is { } wait ? Round(wait.TotalMilliseconds, 0) : null,
+                ["generatorOnCpuMs"] = Round(d.GeneratorOnCpu.TotalMilliseconds, 0),
+                ["generatorWaitingMs"] = Round(d.GeneratorWaiting.TotalMilliseconds, 0),
+            } : null,
         }).ToArray()),
     };
 
@@ -383,6 +393,8 @@ internal sealed class ResultsWriter(NodeRuntimeResults results, string folder)
             md.AppendLine();
         }
 
+        AppendQueueCosts(md);
+
         if (results.Memory.Count > 0)
         {
             md.AppendLine(CultureInfo.InvariantCulture, $"## Memory per container (PSS, MB; target ≤ {MemoryTargetMb:0} MB each)");
@@ -423,6 +435,58 @@ internal sealed class ResultsWriter(NodeRuntimeResults results, string folder)
         md.AppendLine();
         md.AppendLine("Files: results.json (everything, every trial), mlffr.csv, trials.csv, memory.csv, memory-containers.csv, mlffr-*B.png, memory.png, memory-settings.png; raw/ holds the node and C loop logs.");
         return md.ToString();
+    }
+
+    /// <summary>
+    /// What the queue path cost near each MLFFR: medians over the passing trials within 15 % below the
+    /// search's result, from the reader's and the generator's scheduler statistics.
+    /// </summary>
+    private void AppendQueueCosts(StringBuilder md)
+    {
+        var rows = new List<string>();
+        foreach (var key in results.Options.Configurations)
+        {
+            foreach (var size in results.Options.Sizes)
+            {
+                var near = results.Searches
+                    .Where(s => s.Configuration == key && s.Size == size)
+                    .SelectMany(s => s.Result.Steps.Where(step => step.Passed && step.Trial.Rate >= 0.85 * s.Result.Mlffr).Select(step => step.Trial))
+                    .Where(t => t.Diagnostics?.ReaderMicrosecondsPerPacket is not null)
+                    .ToArray();
+                if (near.Length == 0)
+                {
+                    continue;
+                }
+
+                string Median(Func<TrialResult, double?> value, string format)
+                {
+                    var values = near.Select(value).OfType<double>().ToArray();
+                    return values.Length == 0 ? "–" : Statistics.Median(values).ToString(format, CultureInfo.InvariantCulture);
+                }
+
+                rows.Add($"| ({key}) | {size} B | {near.Length} | {Median(t => t.Diagnostics!.ReaderMicrosecondsPerPacket, "0.00")} | {Median(t => t.Diagnostics!.ReaderPacketsPerBatch, "0.0")} | " +
+                    $"{Median(t => t.Diagnostics!.ReaderOnCpu?.TotalSeconds / t.Duration.TotalSeconds, "0%")} | {Median(t => t.Diagnostics!.ReaderWaiting?.TotalSeconds / t.Duration.TotalSeconds, "0%")} | " +
+                    $"{Median(t => t.Diagnostics!.GeneratorOnCpu.TotalSeconds / t.Duration.TotalSeconds, "0%")} |");
+            }
+        }
+
+        if (rows.Count == 0)
+        {
+            return;
+        }
+
+        md.AppendLine("## Where the queue path's time goes");
+        md.AppendLine();
+        md.AppendLine("Medians over the passing trials within 15 % below each MLFFR. CPU per packet is the reader thread's time on its CPU (the kernel's work in its system calls included: receive, verdict, reinjection and forwarding of the packet) per packet it received; the shares are of the trial's length, on the CPU the reader shares with the generator.");
+        md.AppendLine();
+        md.AppendLine("| configuration | size | trials | reader CPU per packet (µs) | packets per receive | reader on CPU | reader waiting for CPU | generator on CPU |");
+        md.AppendLine("|---|---|---|---|---|---|---|---|");
+        foreach (var row in rows)
+        {
+            md.AppendLine(row);
+        }
+
+        md.AppendLine();
     }
 
     private static double Round(double value, int digits = 1) => double.IsFinite(value) ? Math.Round(value, digits) : 0;
