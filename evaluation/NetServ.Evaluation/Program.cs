@@ -1,1 +1,2 @@
-return 0;
+// netserv-eval: the benchmarks of the paper's section 9. See `netserv-eval --help`.
+return await NetServ.Evaluation.EvaluationCli.RunAsync(args).ConfigureAwait(false);

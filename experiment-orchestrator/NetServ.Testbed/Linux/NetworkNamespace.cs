@@ -186,11 +186,63 @@ public sealed class NetworkNamespace : IDisposable
     public Socket CreateSocket(AddressFamily family, SocketType type, ProtocolType protocol) =>
         Run(() => new Socket(family, type, protocol));
 
+    /// <summary>The MAC address of <paramref name="interfaceName"/> in this namespace (<c>ip -j link show</c>).</summary>
+    public System.Net.NetworkInformation.PhysicalAddress GetMacAddress(string interfaceName)
+    {
+        var output = ExecChecked("ip", "-j", "link", "show", "dev", interfaceName).StandardOutput;
+        using var json = System.Text.Json.JsonDocument.Parse(output);
+        var text = json.RootElement[0].GetProperty("address").GetString()
+            ?? throw new InvalidOperationException($"{interfaceName} in {Name} has no link address");
+        return System.Net.NetworkInformation.PhysicalAddress.Parse(text.Replace(':', '-'));
+    }
+
+    /// <summary>
+    /// Sets Receive Packet Steering of <paramref name="interfaceName"/>'s first receive queue: the CPUs
+    /// (a bit mask) whose softirq processes what the interface receives. Written through
+    /// <c>ip netns exec</c>, whose /sys is this namespace's.
+    /// </summary>
+    public void SetReceivePacketSteering(string interfaceName, ulong cpuMask)
+    {
+        var path = RpsPath(interfaceName);
+        ExecChecked("sh", "-c", $"echo {cpuMask:x} > {path}");
+        var read = GetReceivePacketSteering(interfaceName);
+        if (read != cpuMask)
+        {
+            throw new InvalidOperationException($"{path} in {Name} reads {read:x} after writing {cpuMask:x}");
+        }
+    }
+
+    /// <summary>The RPS CPU mask of <paramref name="interfaceName"/>'s first receive queue.</summary>
+    public ulong GetReceivePacketSteering(string interfaceName)
+    {
+        var text = ExecChecked("cat", RpsPath(interfaceName)).StandardOutput.Trim().Replace(",", string.Empty, StringComparison.Ordinal);
+        return ulong.Parse(text, System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Reads a file under /proc/net as this namespace sees it (for example <c>dev</c> or <c>netfilter/nfnetlink_queue</c>); empty when it does not exist.</summary>
+    public string ReadProcNet(string relativePath) =>
+        Run(() =>
+        {
+            // thread-self: the thread that entered the namespace, not the process.
+            var path = Path.Combine("/proc/thread-self/net", relativePath);
+            return File.Exists(path) ? File.ReadAllText(path) : string.Empty;
+        });
+
     /// <summary>Reads a sysctl inside the namespace.</summary>
     public string GetSysctl(string key) => ExecChecked("sysctl", "-n", key).StandardOutput.Trim();
 
     /// <summary>Sets a sysctl inside the namespace.</summary>
     public void SetSysctl(string key, string value) => ExecChecked("sysctl", "-q", "-w", $"{key}={value}");
+
+    private static string RpsPath(string interfaceName)
+    {
+        if (interfaceName.Contains('/', StringComparison.Ordinal) || interfaceName.Contains("..", StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"'{interfaceName}' is not an interface name", nameof(interfaceName));
+        }
+
+        return $"/sys/class/net/{interfaceName}/queues/rx-0/rps_cpus";
+    }
 
     /// <inheritdoc />
     public void Dispose()

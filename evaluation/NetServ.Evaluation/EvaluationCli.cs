@@ -1,0 +1,192 @@
+using System.CommandLine;
+using System.Globalization;
+using NetServ.Evaluation.Hosting;
+using NetServ.Evaluation.NodeRuntime;
+using NetServ.Testbed.Traffic;
+using Spectre.Console;
+
+namespace NetServ.Evaluation;
+
+/// <summary>The netserv-eval command line: node-runtime (the section 9 benchmark) and generator (a check of the traffic generator).</summary>
+internal static class EvaluationCli
+{
+    public static async Task<int> RunAsync(string[] args, IAnsiConsole? console = null, CancellationToken cancellationToken = default)
+    {
+        console ??= AnsiConsole.Console;
+        var root = new RootCommand("netserv-eval: the evaluation of NetServ for .NET (paper section 9). Needs root.");
+        root.Subcommands.Add(NodeRuntimeCommand(console, cancellationToken));
+        root.Subcommands.Add(GeneratorCommand(console, cancellationToken));
+
+        // The runs handle Ctrl-C and SIGTERM themselves: they must clean up, however long that takes.
+        return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null }, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static Command NodeRuntimeCommand(IAnsiConsole console, CancellationToken outer)
+    {
+        var sizes = new Option<string>("--sizes") { Description = "frame sizes on the wire in bytes, FCS included (default 64,340)" };
+        var trialSeconds = new Option<double?>("--trial-seconds") { Description = "length of one trial (default 2)" };
+        var repetitions = new Option<int?>("--repetitions") { Description = "searches per configuration and size; median and min/max are reported (default 3)" };
+        var containers = new Option<string>("--containers") { Description = "container counts of the memory measurement (default 1,10,50)" };
+        var quick = new Option<bool>("--quick") { Description = "a very short run: 1 repetition, 0.5 s trials, coarse resolution, 1 and 3 containers" };
+        var output = new Option<string?>("--output") { Description = "the folder in which the results folder <yyyyMMdd-HHmmss>-node-runtime is created (default evaluation/results)" };
+        var configurations = new Option<string>("--configurations") { Description = "router configurations to measure, in order (default 1,2,C,3,4,5)" };
+        var generatorCpu = new Option<int?>("--generator-cpu") { Description = "CPU of the generator (default 0)" };
+        var generatorNice = new Option<int?>("--generator-nice") { Description = "nice value of the generator's thread (default: unchanged)" };
+        var pacing = new Option<PacingMode?>("--pacing") { Description = "how the generator waits between packets: spin (busy-wait) or sleep (default sleep: the CPU it shares with the queue reader stays free while nothing is due)" };
+        var readerCpu = new Option<int?>("--reader-cpu") { Description = "CPU of the queue reader, container or C loop (default 0)" };
+        var routerRps = new Option<string>("--router-rps") { Description = "hex RPS mask of the router's ingress interface (default 2: CPU 1)" };
+        var receiverRps = new Option<string>("--receiver-rps") { Description = "hex RPS mask of the receiver's interface (default 2: CPU 1)" };
+        var resolution = new Option<double?>("--resolution-kpps") { Description = "search resolution in kpps (default 1)" };
+        var relative = new Option<double?>("--resolution-percent") { Description = "search resolution relative to the rate (default 2)" };
+        var variantContainers = new Option<int?>("--variant-containers") { Description = "containers for comparing runtime settings; 0 skips the comparison (default 10)" };
+        var confirmations = new Option<int?>("--confirmations") { Description = "repeats of a failed trial at the same rate before the rate counts as failed (default 1; 0 in --quick)" };
+        var batch = new Option<int?>("--batch") { Description = "queue reader batch, container and C loop (default 64)" };
+        var quietWait = new Option<double?>("--quiet-wait") { Description = "before each search, wait up to this many seconds until other work uses under --quiet-percent of the CPUs (default 0: no waiting)" };
+        var quietPercent = new Option<double?>("--quiet-percent") { Description = "busy percentage of all CPUs under which the machine counts as quiet (default 10)" };
+        var skipForwarding = new Option<bool>("--skip-forwarding") { Description = "only measure memory" };
+        var skipMemory = new Option<bool>("--skip-memory") { Description = "only measure forwarding rates" };
+
+        var command = new Command("node-runtime", "MLFFR of the router configurations of the paper's section 9 (RFC 2544 binary search), and memory per container");
+        foreach (var option in new Option[] { sizes, trialSeconds, repetitions, containers, quick, output, configurations, generatorCpu, generatorNice, pacing, readerCpu, routerRps, receiverRps, resolution, relative, variantContainers, confirmations, batch, quietWait, quietPercent, skipForwarding, skipMemory })
+        {
+            command.Options.Add(option);
+        }
+
+        command.SetAction(async (parse, token) =>
+        {
+            NodeRuntimeOptions options;
+            try
+            {
+                options = new NodeRuntimeOptions();
+                if (parse.GetValue(quick))
+                {
+                    options = options.Quick();
+                }
+
+                options = options with
+                {
+                    Sizes = parse.GetValue(sizes) is { } s ? Integers(s, "--sizes") : options.Sizes,
+                    TrialSeconds = parse.GetValue(trialSeconds) ?? options.TrialSeconds,
+                    Repetitions = parse.GetValue(repetitions) ?? options.Repetitions,
+                    ContainerCounts = parse.GetValue(containers) is { } c ? Integers(c, "--containers") : options.ContainerCounts,
+                    Output = parse.GetValue(output) is { } o ? Path.GetFullPath(o) : options.Output,
+                    Configurations = parse.GetValue(configurations) is { } k ? k.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(x => x.ToUpperInvariant()).ToArray() : options.Configurations,
+                    Resolution = parse.GetValue(resolution) is { } r ? r * 1000 : options.Resolution,
+                    RelativeResolution = parse.GetValue(relative) is { } p ? p / 100 : options.RelativeResolution,
+                    VariantContainers = parse.GetValue(variantContainers) ?? options.VariantContainers,
+                    BatchSize = parse.GetValue(batch) ?? options.BatchSize,
+                    Confirmations = parse.GetValue(confirmations) ?? options.Confirmations,
+                    QuietWaitSeconds = parse.GetValue(quietWait) ?? options.QuietWaitSeconds,
+                    QuietBusyFraction = parse.GetValue(quietPercent) is { } q ? q / 100 : options.QuietBusyFraction,
+                    SkipForwarding = parse.GetValue(skipForwarding),
+                    SkipMemory = parse.GetValue(skipMemory),
+                    Placement = options.Placement with
+                    {
+                        GeneratorCpu = parse.GetValue(generatorCpu) ?? options.Placement.GeneratorCpu,
+                        GeneratorNice = parse.GetValue(generatorNice) ?? options.Placement.GeneratorNice,
+                        GeneratorPacing = parse.GetValue(pacing) ?? options.Placement.GeneratorPacing,
+                        ReaderCpu = parse.GetValue(readerCpu) ?? options.Placement.ReaderCpu,
+                        RouterIngressRps = parse.GetValue(routerRps) is { } rr ? Mask(rr) : options.Placement.RouterIngressRps,
+                        ReceiverRps = parse.GetValue(receiverRps) is { } rv ? Mask(rv) : options.Placement.ReceiverRps,
+                    },
+                };
+                options.Validate();
+            }
+            catch (ArgumentException e)
+            {
+                console.MarkupLine($"[red]netserv-eval node-runtime:[/] {Markup.Escape(e.Message)}");
+                return 2;
+            }
+
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(token, outer);
+            using var signals = new StopSignals(linked.Token);
+            try
+            {
+                var (_, results) = await new NodeRuntimeBenchmark(options, console).RunAsync(parse.Tokens.Select(t => t.Value).ToArray(), signals.Token).ConfigureAwait(false);
+                return results.Completed ? 0 : 1;
+            }
+            catch (OperationCanceledException) when (signals.Token.IsCancellationRequested)
+            {
+                console.MarkupLine($"[yellow]stopped ({Markup.Escape(signals.Reason ?? "cancelled")}); everything was cleaned up[/]");
+                return 130;
+            }
+            catch (Exception e) when (e is InvalidOperationException or IOException or TimeoutException or System.ComponentModel.Win32Exception)
+            {
+                console.MarkupLine($"[red]netserv-eval node-runtime failed:[/] {Markup.Escape(e.Message)}");
+                return 1;
+            }
+        });
+        return command;
+    }
+
+    private static Command GeneratorCommand(IAnsiConsole console, CancellationToken outer)
+    {
+        var size = new Option<int?>("--size") { Description = "frame size on the wire (default 64)" };
+        var rates = new Option<string>("--rates") { Description = "paced rates in kpps to check (default 50,100,200,400)" };
+        var seconds = new Option<double?>("--seconds") { Description = "length of each run (default 2)" };
+        var cpu = new Option<int?>("--cpu") { Description = "generator CPU (default 0)" };
+        var sip = new Option<bool>("--sip") { Description = "SIP NOTIFY keep-alive payload" };
+        var nice = new Option<int?>("--nice") { Description = "nice value of the generator's thread" };
+        var pacing = new Option<PacingMode?>("--pacing") { Description = "spin (busy-wait) or sleep" };
+        var command = new Command("generator", "checks the paced generator through plain forwarding: its unpaced maximum and how exactly it holds paced rates, counted at the receiver");
+        foreach (var option in new Option[] { size, rates, seconds, cpu, sip, nice, pacing })
+        {
+            command.Options.Add(option);
+        }
+
+        command.SetAction(parse =>
+        {
+            using var signals = new StopSignals(outer);
+            var placement = CpuPlacement.Default with { GeneratorCpu = parse.GetValue(cpu) ?? 0, GeneratorNice = parse.GetValue(nice), GeneratorPacing = parse.GetValue(pacing) ?? PacingMode.Spin };
+            var wire = parse.GetValue(size) ?? 64;
+            var length = parse.GetValue(seconds) ?? 2;
+            using var settings = new SystemSettings();
+            try
+            {
+                settings.Set("net.core.netdev_max_backlog", "10000");
+                using var bench = ForwardingBench.Create(placement);
+                var frame = bench.Frame(wire, parse.GetValue(sip) ? UdpPayloadKind.SipKeepAlive : UdpPayloadKind.Pattern);
+                console.MarkupLine($"frame: {wire} B on the wire ({frame.Bytes.Length} B handed to eth0), placement: {Markup.Escape(placement.ToString())}, send buffer {bench.Generator.SendBufferBytes >> 20} MiB");
+                bench.ReceiverCounter.Zero();
+                var unpaced = bench.Generator.Run(frame, new GeneratorRequest(0, (long)(3_000_000 * length), TimeSpan.FromSeconds(length)) { Cpu = placement.GeneratorCpu, Nice = placement.GeneratorNice, Pacing = placement.GeneratorPacing }, signals.Token);
+                bench.WaitUntilQuiet(null, signals.Token);
+                var received = bench.ReceiverCounter.Read();
+                console.MarkupLine(string.Create(CultureInfo.InvariantCulture, $"unpaced: offered {unpaced.Offered} in {unpaced.Elapsed.TotalSeconds:0.000} s = {unpaced.OfferedRate / 1000:0.0} kpps ({unpaced.Failed} refused: ENOBUFS {unpaced.FailedNoBuffers}, EAGAIN {unpaced.FailedAgain}, in batch {unpaced.FailedInBatch}); received {received} = {received / unpaced.Elapsed.TotalSeconds / 1000:0.0} kpps; {unpaced.Calls} sendmmsg calls"));
+                foreach (var rate in Integers(parse.GetValue(rates) ?? "50,100,200,400", "--rates"))
+                {
+                    var (trial, sent) = bench.RunTrial(frame, rate * 1000.0, length, null, signals.Token);
+                    var receivedRate = trial.Received / (sent.Elapsed.TotalSeconds * sent.Offered / Math.Max(1, sent.Offered - 1));
+                    console.MarkupLine(string.Create(CultureInfo.InvariantCulture, $"paced {rate} kpps: offered {trial.Offered} at {trial.OfferedRate / 1000:0.00} kpps ({(trial.OfferedRate / (rate * 1000.0)) - 1:+0.00%;-0.00%}), received {trial.Received} at {receivedRate / 1000:0.00} kpps ({(receivedRate / (rate * 1000.0)) - 1:+0.00%;-0.00%}), lost {trial.Lost}, max lag {sent.MaxLag.TotalMilliseconds:0.000} ms, {sent.Calls} calls"));
+                }
+
+                return 0;
+            }
+            catch (OperationCanceledException) when (signals.Token.IsCancellationRequested)
+            {
+                return 130;
+            }
+        });
+        return command;
+    }
+
+    private static int[] Integers(string text, string option)
+    {
+        var values = new List<int>();
+        foreach (var part in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (!int.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out var value))
+            {
+                throw new ArgumentException($"{option}: '{part}' is not a whole number");
+            }
+
+            values.Add(value);
+        }
+
+        return values.Count > 0 ? values.ToArray() : throw new ArgumentException($"{option} needs at least one value");
+    }
+
+    private static ulong Mask(string text) =>
+        ulong.TryParse(text.StartsWith("0x", StringComparison.OrdinalIgnoreCase) ? text[2..] : text, NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var mask)
+            ? mask
+            : throw new ArgumentException($"'{text}' is not a hexadecimal CPU mask");
+}

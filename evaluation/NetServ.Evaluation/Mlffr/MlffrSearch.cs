@@ -1,0 +1,194 @@
+namespace NetServ.Evaluation.Mlffr;
+
+/// <summary>Bounds, resolution and pass criteria of an MLFFR search.</summary>
+internal sealed record MlffrSearchOptions
+{
+    /// <summary>The lowest rate searched (packets per second); a device failing here has an MLFFR below it, reported as 0.</summary>
+    public double LowRate { get; init; } = 1_000;
+
+    /// <summary>The highest rate searched: the most the generator can offer.</summary>
+    public required double HighRate { get; init; }
+
+    /// <summary>The search stops when the gap between the highest passing and the lowest failing rate is at most this many packets per second...</summary>
+    public double Resolution { get; init; } = 1_000;
+
+    /// <summary>...or at most this fraction of the highest passing rate, whichever is larger.</summary>
+    public double RelativeResolution { get; init; } = 0.02;
+
+    /// <summary>Fraction of offered packets that may be lost in a passing trial (RFC 2544: 0).</summary>
+    public double LossTolerance { get; init; }
+
+    /// <summary>How far below the requested rate the generator may fall and the trial still count.</summary>
+    public double RateTolerance { get; init; } = 0.02;
+
+    /// <summary>
+    /// How many times a failed trial is repeated at the same rate before the rate counts as failed.
+    /// A failure caused by a passing disturbance (a vCPU stall, other work on the machine) rarely
+    /// repeats, while a rate the device cannot carry fails every time; 0 is RFC 2544's single trial.
+    /// </summary>
+    public int Confirmations { get; init; }
+
+    /// <summary>Trials at most, whatever the resolution reached.</summary>
+    public int MaxTrials { get; init; } = 24;
+
+    /// <summary>Throws when the options cannot describe a search.</summary>
+    public void Validate()
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(LowRate);
+        ArgumentOutOfRangeException.ThrowIfLessThan(HighRate, LowRate);
+        ArgumentOutOfRangeException.ThrowIfNegative(Resolution);
+        ArgumentOutOfRangeException.ThrowIfNegative(RelativeResolution);
+        ArgumentOutOfRangeException.ThrowIfNegative(LossTolerance);
+        ArgumentOutOfRangeException.ThrowIfNegative(RateTolerance);
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxTrials, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(Confirmations);
+        if (Resolution == 0 && RelativeResolution == 0)
+        {
+            throw new ArgumentException("a resolution (absolute or relative) is needed for the search to end");
+        }
+    }
+}
+
+/// <summary>The result of one search.</summary>
+/// <param name="Mlffr">The highest rate that passed (packets per second); 0 when even the low bound lost packets.</param>
+/// <param name="LowestFailure">The lowest rate that failed, or null when the high bound passed.</param>
+/// <param name="Steps">Every trial in order.</param>
+internal sealed record MlffrResult(double Mlffr, double? LowestFailure, IReadOnlyList<SearchStep> Steps)
+{
+    /// <summary>Whether the device passed at the high bound, so its MLFFR is at least the generator's maximum.</summary>
+    public bool LimitedByGenerator => LowestFailure is null;
+
+    /// <summary>Whether the search gave up before reaching its resolution.</summary>
+    public bool Unresolved { get; init; }
+}
+
+/// <summary>
+/// The maximum loss-free forwarding rate, RFC 2544 style: a binary search on the offered rate
+/// between the options' bounds, one trial per rate, until the gap between the highest passing rate
+/// and the lowest failing rate is within the resolution. The trial itself is a function, so the
+/// search runs unchanged against a real router or a simulated device.
+/// </summary>
+internal sealed class MlffrSearch
+{
+    private readonly MlffrSearchOptions _options;
+
+    public MlffrSearch(MlffrSearchOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        _options = options;
+    }
+
+    /// <summary>Called after each trial (for progress output).</summary>
+    public event Action<SearchStep>? TrialCompleted;
+
+    /// <summary>Judges one trial against the options' criteria.</summary>
+    public static TrialOutcome Judge(TrialResult trial, MlffrSearchOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(trial);
+        ArgumentNullException.ThrowIfNull(options);
+        if (trial.Received > trial.Offered)
+        {
+            return TrialOutcome.Inconsistent;
+        }
+
+        // Packets not offered at all, or offered too slowly, never tested the device at this rate.
+        if (trial.Offered < trial.Requested || trial.OfferedRate < trial.Rate * (1 - options.RateTolerance))
+        {
+            return TrialOutcome.GeneratorLimited;
+        }
+
+        var allowed = (long)Math.Floor(trial.Offered * options.LossTolerance);
+        if (trial.Offered - trial.Received > allowed)
+        {
+            return TrialOutcome.Loss;
+        }
+
+        return trial.Lost > allowed ? TrialOutcome.Bypass : TrialOutcome.Pass;
+    }
+
+    /// <summary>Searches with <paramref name="trial"/>, which offers the given rate (packets per second) and reports what arrived.</summary>
+    public MlffrResult Run(Func<double, TrialResult> trial, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(trial);
+        var steps = new List<SearchStep>();
+        bool Test(double rate)
+        {
+            // A failure is tried again (Confirmations times) before the rate counts as failed; any pass passes.
+            for (var attempt = 0; attempt <= _options.Confirmations; attempt++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var result = trial(rate);
+                var step = new SearchStep(steps.Count + 1, result, Judge(result, _options)) { Attempt = attempt + 1 };
+                steps.Add(step);
+                TrialCompleted?.Invoke(step);
+                if (step.Passed)
+                {
+                    return true;
+                }
+
+                if (steps.Count >= _options.MaxTrials)
+                {
+                    break;
+                }
+            }
+
+            return false;
+        }
+
+        var high = Math.Round(_options.HighRate);
+        var low = Math.Round(_options.LowRate);
+
+        // RFC 2544 starts at the maximum rate: a device that keeps up needs no search.
+        if (Test(high))
+        {
+            return new MlffrResult(high, null, steps);
+        }
+
+        // lo: highest rate known (or, for the low bound, assumed) to pass; hi: lowest known to fail.
+        double lo = low, hi = high;
+        var loTested = false;
+        while (!Resolved(lo, hi))
+        {
+            if (steps.Count >= _options.MaxTrials)
+            {
+                return new MlffrResult(loTested ? lo : 0, hi, steps) { Unresolved = true };
+            }
+
+            var mid = Math.Round((lo + hi) / 2);
+            if (mid <= lo || mid >= hi)
+            {
+                break;
+            }
+
+            if (Test(mid))
+            {
+                lo = mid;
+                loTested = true;
+            }
+            else
+            {
+                hi = mid;
+            }
+        }
+
+        if (!loTested)
+        {
+            // Everything tried failed: the low bound itself decides between "below it" and "it".
+            if (steps.Count >= _options.MaxTrials)
+            {
+                return new MlffrResult(0, hi, steps) { Unresolved = true };
+            }
+
+            if (!Test(lo))
+            {
+                return new MlffrResult(0, lo, steps);
+            }
+        }
+
+        return new MlffrResult(lo, hi, steps);
+    }
+
+    private bool Resolved(double lo, double hi) =>
+        hi - lo <= Math.Max(_options.Resolution, _options.RelativeResolution * lo);
+}

@@ -1,0 +1,398 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Text.Json.Nodes;
+using NetServ.Signaling.Nslp;
+using NetServ.Testbed.Http;
+using NetServ.Testbed.Linux;
+using NetServ.Testbed.Nodes;
+
+namespace NetServ.Evaluation.NodeRuntime;
+
+/// <summary>What every router configuration is set up with.</summary>
+/// <param name="Bench">The measurement path.</param>
+/// <param name="LogDirectory">Where node and C loop output goes (results' raw/ folder).</param>
+/// <param name="BatchSize">Packets one receive of a queue reader takes at most (container and C loop alike).</param>
+/// <param name="QueueMaxLength">Packets the kernel holds for a verdict before failing open (container and C loop alike).</param>
+internal sealed record ConfigurationContext(ForwardingBench Bench, string LogDirectory, int BatchSize, int QueueMaxLength);
+
+/// <summary>
+/// One router configuration of the paper's section 9 (or the C baseline), set up in the router's
+/// namespace and torn down without leaving anything behind.
+/// </summary>
+internal abstract class RouterConfiguration : IAsyncDisposable
+{
+    /// <summary>The NFQUEUE match of every queue configuration: exactly the generator's traffic.</summary>
+    protected static readonly string[] QueueMatch = ["-d", ForwardingBench.ReceiverSubnet, "-p", "udp", "--dport", "5060"];
+
+    /// <summary>The short name used in tables: 1..5 as in the paper, C for the C loop.</summary>
+    public abstract string Key { get; }
+
+    public abstract string Title { get; }
+
+    /// <summary>The queue's counters, for configurations that send packets to user space.</summary>
+    public IQueueProbe? Queue { get; protected set; }
+
+    /// <summary>All configurations in the order they are measured.</summary>
+    public static IReadOnlyList<string> AllKeys { get; } = ["1", "2", "C", "3", "4", "5"];
+
+    public static RouterConfiguration Create(string key) => key switch
+    {
+        "1" => new PlainForwarding(),
+        "2" => new FilterRule(),
+        "C" => new CQueueLoop(),
+        "3" => new NodeContainer(NodeContainer.Layer.None),
+        "4" => new NodeContainer(NodeContainer.Layer.NoModule),
+        "5" => new NodeContainer(NodeContainer.Layer.NetMonitor),
+        _ => throw new ArgumentException($"unknown configuration '{key}' (1, 2, 3, 4, 5, C)", nameof(key)),
+    };
+
+    public abstract Task StartAsync(ConfigurationContext context, CancellationToken cancellationToken);
+
+    /// <summary>What the configuration can say about itself after a measurement (container memory and counts), or null.</summary>
+    public virtual Task<JsonObject?> DescribeAsync(CancellationToken cancellationToken) => Task.FromResult<JsonObject?>(null);
+
+    public abstract ValueTask DisposeAsync();
+}
+
+/// <summary>(1) Plain Linux forwarding: nothing in the router but routes.</summary>
+internal sealed class PlainForwarding : RouterConfiguration
+{
+    public override string Key => "1";
+
+    public override string Title => "plain forwarding";
+
+    public override Task StartAsync(ConfigurationContext context, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public override ValueTask DisposeAsync() => ValueTask.CompletedTask;
+}
+
+/// <summary>(2) Netfilter in the path: one FORWARD rule matching the traffic, accepting it.</summary>
+internal sealed class FilterRule : RouterConfiguration
+{
+    private static readonly string[] Rule = ["FORWARD", .. QueueMatch, "-m", "comment", "--comment", "netserv-eval config 2", "-j", "ACCEPT"];
+    private NetworkNamespace? _router;
+
+    public override string Key => "2";
+
+    public override string Title => "+ iptables rule";
+
+    public override Task StartAsync(ConfigurationContext context, CancellationToken cancellationToken)
+    {
+        _router = context.Bench.Router;
+        _router.ExecChecked("iptables", ["-A", .. Rule]);
+        return Task.CompletedTask;
+    }
+
+    public override ValueTask DisposeAsync()
+    {
+        _router?.Exec("iptables", ["-D", .. Rule]);
+        _router = null;
+        return ValueTask.CompletedTask;
+    }
+}
+
+/// <summary>
+/// The limit of the queue path: nfq-accept (libnetfilter_queue, batched verdicts) on its own
+/// queue, with the same rule, batch, queue length and CPU as the container's reader.
+/// </summary>
+internal sealed class CQueueLoop : RouterConfiguration
+{
+    public const ushort QueueNumber = 50;
+
+    /// <summary>nfq-accept stops by itself after this, whatever happens to this process.</summary>
+    private const int MaxSeconds = 3600;
+
+    private static readonly string[] Rule =
+        ["FORWARD", .. QueueMatch, "-m", "comment", "--comment", "netserv-eval C loop", "-j", "NFQUEUE", "--queue-num", "50", "--queue-bypass"];
+
+    private NetworkNamespace? _router;
+    private Process? _process;
+    private StreamWriter? _log;
+    private ReaderCgroup? _cgroup;
+
+    public override string Key => "C";
+
+    public override string Title => "NFQUEUE → C loop";
+
+    /// <summary>What nfq-accept printed when it stopped (a JSON line).</summary>
+    public string? ExitReport { get; private set; }
+
+    public static string Executable => Path.Combine(Testbed.Nodes.BuildOutputs.RepositoryRoot, "artifacts", "c-loop", "nfq-accept");
+
+    /// <summary>Builds nfq-accept into artifacts/c-loop when it is missing.</summary>
+    public static string EnsureBuilt()
+    {
+        if (!File.Exists(Executable))
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(Executable)!);
+            CommandRunner.Run(
+                "make",
+                ["-s", "-C", Path.Combine(Testbed.Nodes.BuildOutputs.RepositoryRoot, "evaluation", "c-loop"), $"OUT={Path.GetDirectoryName(Executable)}"],
+                TimeSpan.FromMinutes(2)).EnsureSuccess();
+        }
+
+        return Executable;
+    }
+
+    public override async Task StartAsync(ConfigurationContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        _router = context.Bench.Router;
+        var info = new ProcessStartInfo(EnsureBuilt()) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in new[]
+        {
+            "--queue", QueueNumber.ToString(CultureInfo.InvariantCulture),
+            "--batch", context.BatchSize.ToString(CultureInfo.InvariantCulture),
+            "--cpu", context.Bench.Placement.ReaderCpu.ToString(CultureInfo.InvariantCulture),
+            "--maxlen", context.QueueMaxLength.ToString(CultureInfo.InvariantCulture),
+            "--seconds", MaxSeconds.ToString(CultureInfo.InvariantCulture),
+        })
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        _log = new StreamWriter(Path.Combine(context.LogDirectory, "c-loop.log"), append: true) { AutoFlush = true };
+        _process = _router.Start(info);
+        _process.ErrorDataReceived += (_, e) => WriteLog(e.Data);
+        _process.BeginErrorReadLine();
+
+        // Scheduled like a container: a cgroup of its own with a container's CPU quota.
+        _cgroup = ReaderCgroup.Create($"cloop-{context.Bench.Path.Network.Id}");
+        if (_cgroup is null)
+        {
+            WriteLog("no CPU cgroup could be made: nfq-accept shares the benchmark's scheduling group");
+        }
+        else
+        {
+            _cgroup.Add(_process.Id);
+            WriteLog($"nfq-accept (pid {_process.Id}) runs in cgroup {_cgroup.Directory}");
+        }
+
+        var probe = new KernelQueueProbe(_router, QueueNumber, ["FORWARD"]);
+        var watch = Stopwatch.StartNew();
+        while (!probe.IsBound())
+        {
+            if (_process.HasExited || watch.Elapsed > TimeSpan.FromSeconds(10))
+            {
+                throw new InvalidOperationException($"nfq-accept did not bind queue {QueueNumber} (exit code {(_process.HasExited ? _process.ExitCode : "none yet")}); see c-loop.log");
+            }
+
+            await Task.Delay(20, cancellationToken).ConfigureAwait(false);
+        }
+
+        _router.ExecChecked("iptables", ["-A", .. Rule]);
+        var pid = _process.Id;
+        Queue = new KernelQueueProbe(_router, QueueNumber, ["FORWARD"], () => new ReaderInfo(pid, null, null));
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        _router?.Exec("iptables", ["-D", .. Rule]);
+        if (_process is not null)
+        {
+            if (!_process.HasExited)
+            {
+                CommandRunner.Run("kill", ["-TERM", _process.Id.ToString(CultureInfo.InvariantCulture)]);
+            }
+
+            using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            try
+            {
+                ExitReport = (await _process.StandardOutput.ReadToEndAsync(deadline.Token).ConfigureAwait(false)).Trim();
+                await _process.WaitForExitAsync(deadline.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                _process.Kill();
+            }
+
+            WriteLog($"exit: {ExitReport}");
+            _process.Dispose();
+            _process = null;
+        }
+
+        _cgroup?.Dispose();
+        _cgroup = null;
+
+        if (_log is not null)
+        {
+            await _log.DisposeAsync().ConfigureAwait(false);
+            _log = null;
+        }
+
+        _router = null;
+    }
+
+    private void WriteLog(string? line)
+    {
+        if (line is not null)
+        {
+            lock (this)
+            {
+                _log?.WriteLine(line);
+            }
+        }
+    }
+}
+
+/// <summary>
+/// (3) NFQUEUE to a NetServ container without module layer, (4) the full container with no module,
+/// (5) NetMonitor installed through the admin API. netservd runs with one user, u000; for 3 and 4
+/// the benchmark adds the NFQUEUE rule to the node's chain itself (no module installs one), for 5
+/// the node adds it when the module is set up.
+/// </summary>
+internal sealed class NodeContainer(NodeContainer.Layer layer) : RouterConfiguration
+{
+    public const string User = "u000";
+    public const string NetMonitorModule = "NetServ.Apps.NetMonitor_1.0.0";
+
+    private NetworkNamespace? _router;
+    private NetServNodeProcess? _node;
+    private PackageServer? _packages;
+    private StreamWriter? _log;
+    private string[]? _rule;
+
+    public enum Layer
+    {
+        /// <summary>Configuration 3: the container's reader accepts without any module layer.</summary>
+        None,
+
+        /// <summary>Configuration 4: module layer present, no module installed.</summary>
+        NoModule,
+
+        /// <summary>Configuration 5: NetMonitor installed.</summary>
+        NetMonitor,
+    }
+
+    public override string Key => layer switch { Layer.None => "3", Layer.NoModule => "4", _ => "5" };
+
+    public override string Title => layer switch
+    {
+        Layer.None => "NFQUEUE → container, no module layer",
+        Layer.NoModule => "container, no module",
+        _ => "NetMonitor",
+    };
+
+    /// <summary>The node, while the configuration is up.</summary>
+    public NetServNodeProcess? Node => _node;
+
+    public override async Task StartAsync(ConfigurationContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        _router = context.Bench.Router;
+        _log = new StreamWriter(Path.Combine(context.LogDirectory, $"node-config{Key}.log"), append: true) { AutoFlush = true };
+        _node = await NetServNodeProcess.StartAsync(
+            _router,
+            new NetServNodeOptions
+            {
+                NodeName = $"bench-{context.Bench.Path.Network.Id}",
+                Users = [new NodeUser(User, [ForwardingBench.ReceiverSubnet])],
+                NoModuleLayer = layer == Layer.None,
+                ReaderCpu = context.Bench.Placement.ReaderCpu,
+                BatchSize = context.BatchSize,
+                LogLevel = "Warning",
+                LogSink = WriteLog,
+            },
+            cancellationToken).ConfigureAwait(false);
+        var status = await _node.StatusAsync(false, cancellationToken).ConfigureAwait(false);
+        var queue = (ushort)NetServNodeProcess.ContainerOf(status, User)["queue"]!.GetValue<int>();
+
+        if (layer == Layer.NetMonitor)
+        {
+            Directory.CreateDirectory(Testbed.Nodes.BuildOutputs.ModulesDirectory);
+            var package = Testbed.Nodes.BuildOutputs.EnsurePackage("NetServ.Apps.NetMonitor", "applications/NetMonitor");
+            _packages = PackageServer.Start(Testbed.Nodes.BuildOutputs.ModulesDirectory, IPAddress.Parse("198.18.0.1"), 8080, context.Bench.Path.Sender.Namespace);
+            var setup = ModuleSetup.ForPackage(package, User, _packages.UrlOf) with
+            {
+                FilterProtocol = "udp",
+                FilterPort = ForwardingBench.Port,
+                FilterDestination = ForwardingBench.ReceiverSubnet,
+            };
+            var response = await _node.SetupAsync(setup, cancellationToken).ConfigureAwait(false);
+            if (response.StatusCode != NslpStatus.Ok)
+            {
+                throw new InvalidOperationException($"SETUP of NetMonitor failed: {response.StatusCode} {response.Headers[NslpHeaderNames.Error]}\n{_node.LogTail()}");
+            }
+        }
+        else
+        {
+            // No module installs a rule here: the benchmark adds the one a module would, in the node's own chain.
+            _rule = ["NETSERV", .. QueueMatch, "-m", "comment", "--comment", $"netserv-eval config {Key}", "-j", "NFQUEUE", "--queue-num", queue.ToString(CultureInfo.InvariantCulture), "--queue-bypass"];
+            _router.ExecChecked("iptables", ["-A", .. _rule]);
+        }
+
+        var node = _node;
+        Queue = new KernelQueueProbe(_router, queue, ["FORWARD", "NETSERV"], () => ContainerReader(node));
+    }
+
+    public override async Task<JsonObject?> DescribeAsync(CancellationToken cancellationToken)
+    {
+        if (_node is null)
+        {
+            return null;
+        }
+
+        var container = NetServNodeProcess.ContainerOf(await _node.StatusAsync(false, cancellationToken).ConfigureAwait(false), User);
+        var result = new JsonObject
+        {
+            ["pid"] = container["pid"]?.DeepClone(),
+            ["memory"] = container["memory"]?.DeepClone(),
+            ["packets"] = container["packets"]?.DeepClone(),
+        };
+        if (layer == Layer.NetMonitor)
+        {
+            var module = container["modules"]?.AsArray().OfType<JsonObject>().FirstOrDefault(m => m["name"]?.GetValue<string>() == NetMonitorModule);
+            result["netMonitorTotalPackets"] = module?["live"]?["status"]?["totalPackets"]?.DeepClone();
+        }
+
+        return result;
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        if (_rule is not null)
+        {
+            _router?.Exec("iptables", ["-D", .. _rule]);
+            _rule = null;
+        }
+
+        if (_node is not null)
+        {
+            await _node.DisposeAsync().ConfigureAwait(false);
+            _node = null;
+        }
+
+        if (_packages is not null)
+        {
+            await _packages.DisposeAsync().ConfigureAwait(false);
+            _packages = null;
+        }
+
+        if (_log is not null)
+        {
+            await _log.DisposeAsync().ConfigureAwait(false);
+            _log = null;
+        }
+
+        _router = null;
+    }
+
+    /// <summary>The container's reader: its process and its own counts.</summary>
+    private static ReaderInfo ContainerReader(NetServNodeProcess node)
+    {
+        var container = NetServNodeProcess.ContainerOf(node.StatusAsync().GetAwaiter().GetResult(), User);
+        return new ReaderInfo(
+            container["pid"]?.GetValue<int>() ?? 0,
+            container["packets"]?["received"]?.GetValue<long>() ?? 0,
+            container["packets"]?["batches"]?.GetValue<long>() ?? 0);
+    }
+
+    private void WriteLog(string line)
+    {
+        lock (this)
+        {
+            _log?.WriteLine(line);
+        }
+    }
+}

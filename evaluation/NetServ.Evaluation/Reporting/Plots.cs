@@ -1,0 +1,131 @@
+using System.Globalization;
+using NetServ.Evaluation.NodeRuntime;
+using ScottPlot;
+
+namespace NetServ.Evaluation.Reporting;
+
+/// <summary>PNG plots of a node-runtime run (ScottPlot), mirroring the paper's Figures 12 and 14.</summary>
+internal static class Plots
+{
+    private static readonly Color Measured = Color.FromHex("#1f77b4");
+    private static readonly Color Paper = Color.FromHex("#bbbbbb");
+
+    /// <summary>
+    /// MLFFR per configuration at one size: our median with min–max whiskers, the paper's value
+    /// beside it as a labelled reference series.
+    /// </summary>
+    public static void Mlffr(NodeRuntimeResults results, int size, string path)
+    {
+        var plot = new Plot();
+        var keys = results.Options.Configurations.Where(k => results.Mlffr(k, size) is not null).ToArray();
+        var measured = new List<Bar>();
+        var paper = new List<Bar>();
+        var ticks = new List<(double Position, string Label)>();
+        for (var i = 0; i < keys.Length; i++)
+        {
+            var key = keys[i];
+            var m = results.Mlffr(key, size)!.Value;
+            var center = i * 3.0;
+            measured.Add(new Bar
+            {
+                Position = center - 0.45,
+                Value = m.Median,
+                FillColor = Measured,
+                Size = 0.9,
+                Label = m.Median.ToString("0", CultureInfo.InvariantCulture),
+            });
+            if (PaperReference.Mlffr(key, size) is { } p)
+            {
+                paper.Add(new Bar { Position = center + 0.45, Value = p, FillColor = Paper, Size = 0.9, Label = p.ToString("0", CultureInfo.InvariantCulture) });
+            }
+
+            ticks.Add((center, $"({key}) {Wrap(results.ConfigurationTitles.GetValueOrDefault(key, key))}"));
+        }
+
+        var ours = plot.Add.Bars(measured);
+        Whiskers(plot, measured.Select(b => b.Position), keys.Select(k => results.Mlffr(k, size)!.Value).Select(m => (m.Median, m.Min, m.Max)));
+        ours.LegendText = "this run: median, whiskers min–max";
+        ours.ValueLabelStyle.FontSize = 11;
+        if (paper.Count > 0)
+        {
+            var theirs = plot.Add.Bars(paper);
+            theirs.LegendText = "paper, section 9 (2011 testbed)";
+            theirs.ValueLabelStyle.FontSize = 11;
+        }
+
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(ticks.Select(t => t.Position).ToArray(), ticks.Select(t => t.Label).ToArray());
+        plot.Axes.Bottom.MajorTickStyle.Length = 0;
+        plot.Axes.Margins(bottom: 0, top: 0.15);
+        plot.Title($"MLFFR per router configuration, {size}-byte frames");
+        plot.YLabel("MLFFR (kpps)");
+        plot.ShowLegend(Alignment.UpperRight);
+        plot.SavePng(path, 1100, 620);
+    }
+
+    /// <summary>PSS per container at each container count (baseline settings): mean, whiskers min–max, the 20 MB target as a line.</summary>
+    public static void Memory(NodeRuntimeResults results, string path, double targetMb)
+    {
+        var plot = new Plot();
+        var samples = results.Memory.Where(m => m.Variant == MemoryVariant.Baseline && m.Succeeded).GroupBy(m => m.Containers).Select(g => g.First()).OrderBy(m => m.Containers).ToArray();
+        var bars = samples.Select((s, i) => new Bar
+        {
+            Position = i,
+            Value = s.MeanMb,
+            FillColor = Measured,
+            Label = s.MeanMb.ToString("0.0", CultureInfo.InvariantCulture),
+        }).ToList();
+        var plotted = plot.Add.Bars(bars);
+        Whiskers(plot, bars.Select(b => b.Position), samples.Select(s => (s.MeanMb, s.MinMb, s.MaxMb)));
+        plotted.LegendText = "mean PSS per container, whiskers min–max";
+        var target = plot.Add.HorizontalLine(targetMb, 2, Colors.Red, LinePattern.Dashed);
+        target.LegendText = $"target {targetMb:0} MB";
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
+            samples.Select((_, i) => (double)i).ToArray(),
+            samples.Select(s => $"{s.Containers} container{(s.Containers == 1 ? string.Empty : "s")}").ToArray());
+        plot.Axes.Margins(bottom: 0, top: 0.2);
+        plot.Title("Memory per idle container (PSS), default settings");
+        plot.YLabel("PSS per container (MB)");
+        plot.ShowLegend(Alignment.UpperRight);
+        plot.SavePng(path, 800, 520);
+    }
+
+    /// <summary>Mean PSS per container under each runtime setting.</summary>
+    public static void MemoryVariants(NodeRuntimeResults results, string path, double targetMb)
+    {
+        var count = results.Options.VariantContainers;
+        var samples = results.Memory.Where(m => m.Containers == count && m.Succeeded).GroupBy(m => m.Variant.Name).Select(g => g.First()).ToArray();
+        if (samples.Length < 2)
+        {
+            return;
+        }
+
+        var plot = new Plot();
+        var bars = samples.Select((s, i) => new Bar { Position = i, Value = s.MeanMb, FillColor = s.Variant == MemoryVariant.Baseline ? Paper : Measured, Label = s.MeanMb.ToString("0.0", CultureInfo.InvariantCulture) }).ToList();
+        plot.Add.Bars(bars).Horizontal = true;
+        var target = plot.Add.VerticalLine(targetMb, 2, Colors.Red, LinePattern.Dashed);
+        target.LegendText = $"target {targetMb:0} MB";
+        plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericManual(samples.Select((_, i) => (double)i).ToArray(), samples.Select(s => s.Variant.Name).ToArray());
+        plot.Axes.Margins(left: 0, right: 0.15);
+        plot.Title($"Mean PSS per container, {count} containers, by runtime setting");
+        plot.XLabel("PSS per container (MB)");
+        plot.SavePng(path, 900, 120 + (45 * samples.Length));
+    }
+
+    /// <summary>Asymmetric whiskers from min to max over bars (a Bar's own error is symmetric).</summary>
+    private static void Whiskers(Plot plot, IEnumerable<double> positions, IEnumerable<(double Value, double Min, double Max)> ranges)
+    {
+        var xs = positions.ToArray();
+        var r = ranges.ToArray();
+        if (xs.Length == 0 || r.All(x => x.Max - x.Min <= 0))
+        {
+            return;
+        }
+
+        var whiskers = plot.Add.ErrorBar(xs, r.Select(x => x.Value).ToArray(), r.Select(x => x.Max - x.Value).ToArray());
+        whiskers.YErrorPositive = r.Select(x => x.Max - x.Value).ToArray();
+        whiskers.YErrorNegative = r.Select(x => x.Value - x.Min).ToArray();
+        whiskers.Color = Colors.Black;
+    }
+
+    private static string Wrap(string title) => title.Length <= 16 ? title : title.Replace(", ", ",\n", StringComparison.Ordinal).Replace(" → ", " →\n", StringComparison.Ordinal);
+}

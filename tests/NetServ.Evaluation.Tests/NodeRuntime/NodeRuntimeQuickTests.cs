@@ -1,0 +1,113 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using NetServ.Testbed.Linux;
+using Spectre.Console;
+
+namespace NetServ.Evaluation.Tests.NodeRuntime;
+
+/// <summary>The node-runtime benchmark's --quick mode, end to end as root: a check that the benchmark runs, not a measurement.</summary>
+[TestFixture]
+[NonParallelizable]
+public sealed class NodeRuntimeQuickTests
+{
+    private string _output = null!;
+
+    [SetUp]
+    public void SetUp() => _output = Directory.CreateTempSubdirectory("netserv-eval-quick-").FullName;
+
+    [TearDown]
+    public void TearDown() => Directory.Delete(_output, recursive: true);
+
+    [Test]
+    public async Task Quick_WritesEveryResultFileWithPlausibleNumbers_AndLeavesNothingBehind()
+    {
+        RequiresRoot.Check();
+        var backlogBefore = CommandRunner.RunChecked("sysctl", "-n", "net.core.netdev_max_backlog").StandardOutput.Trim();
+        var namespacesBefore = NetworkNamespace.List();
+        using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(5));
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Ansi = AnsiSupport.No,
+            ColorSystem = ColorSystemSupport.NoColors,
+            Out = new AnsiConsoleOutput(TestContext.Progress),
+        });
+
+        var exitCode = await EvaluationCli.RunAsync(["node-runtime", "--quick", "--output", _output], console, deadline.Token);
+
+        Assert.That(exitCode, Is.Zero, "the quick run completes");
+        var folder = Directory.GetDirectories(_output).Single();
+        Assert.That(Path.GetFileName(folder), Does.Match(@"^\d{8}-\d{6}-node-runtime$"));
+        foreach (var file in new[] { "results.json", "mlffr.csv", "memory.csv", "trials.csv", "summary.md", "mlffr-64B.png", "mlffr-340B.png", "memory.png" })
+        {
+            Assert.That(new FileInfo(Path.Combine(folder, file)), Has.Property(nameof(FileInfo.Length)).GreaterThan(100), file);
+        }
+
+        var results = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(folder, "results.json")))!.AsObject();
+        var machine = results["machine"]!.AsObject();
+        var mlffr = results["mlffr"]!.AsArray().Select(m => m!.AsObject()).ToArray();
+        var memory = results["memory"]!["samples"]!.AsArray().Select(m => m!.AsObject()).ToArray();
+        Assert.Multiple(() =>
+        {
+            Assert.That(results["completed"]!.GetValue<bool>(), Is.True);
+            Assert.That(machine["cores"]!.GetValue<int>(), Is.EqualTo(Environment.ProcessorCount));
+            Assert.That(machine["kernel"]!.GetValue<string>(), Is.Not.Empty);
+            Assert.That(machine["placement"]!["generatorCpu"], Is.Not.Null);
+            Assert.That(machine["sysctls"]!["net.core.netdev_max_backlog"]!["during"]!.GetValue<string>(), Is.EqualTo("10000"));
+
+            // Every configuration at both sizes, each with a rate a router on any machine reaches.
+            Assert.That(mlffr.Select(m => (m["configuration"]!.GetValue<string>(), m["sizeBytes"]!.GetValue<int>())), Is.EquivalentTo(
+                new[] { "1", "2", "C", "3", "4", "5" }.SelectMany(c => new[] { (c, 64), (c, 340) })));
+            foreach (var m in mlffr)
+            {
+                Assert.That(m["medianKpps"]!.GetValue<double>(), Is.InRange(1.0, 5_000.0), $"configuration {m["configuration"]} at {m["sizeBytes"]} B");
+            }
+
+            Assert.That(memory.Select(m => m["containers"]!.GetValue<int>()), Is.EquivalentTo(new[] { 1, 3 }));
+            foreach (var m in memory)
+            {
+                Assert.That(m["succeeded"]!.GetValue<bool>(), Is.True, m["error"]?.ToString());
+                Assert.That(m["pssMb"]!["mean"]!.GetValue<double>(), Is.InRange(1.0, 500.0), "PSS per container in MB");
+            }
+        });
+
+        var csv = await File.ReadAllLinesAsync(Path.Combine(folder, "mlffr.csv"));
+        Assert.That(csv, Has.Length.EqualTo(13), "a header and 6 configurations x 2 sizes");
+        var summary = await File.ReadAllTextAsync(Path.Combine(folder, "summary.md"));
+        Assert.That(summary, Does.Contain("(4) container / (C) C loop").And.Contain("(5) NetMonitor / (4) container"));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(CommandRunner.RunChecked("sysctl", "-n", "net.core.netdev_max_backlog").StandardOutput.Trim(), Is.EqualTo(backlogBefore), "the sysctl is restored");
+            Assert.That(NetworkNamespace.List().Except(namespacesBefore), Is.Empty, "no namespace is left behind");
+        });
+    }
+
+    [Test]
+    public async Task BadOption_ExitsWithUsageError()
+    {
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Ansi = AnsiSupport.No, Out = new AnsiConsoleOutput(TestContext.Progress) });
+
+        var exitCode = await EvaluationCli.RunAsync(["node-runtime", "--sizes", "12", "--output", _output], console);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(exitCode, Is.EqualTo(2));
+            Assert.That(Directory.GetDirectories(_output), Is.Empty, "nothing is measured or written");
+        });
+    }
+
+    [Test]
+    public void QuickOptions_AreShortAndCoarse()
+    {
+        var quick = new NetServ.Evaluation.NodeRuntime.NodeRuntimeOptions().Quick();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(quick.Repetitions, Is.EqualTo(1));
+            Assert.That(quick.TrialSeconds, Is.EqualTo(0.5));
+            Assert.That(quick.ContainerCounts, Is.EqualTo(new[] { 1, 3 }));
+            Assert.That(quick.RelativeResolution, Is.GreaterThan(0.1));
+            Assert.That(string.Create(CultureInfo.InvariantCulture, $"{quick.Sizes[0]}"), Is.EqualTo("64"));
+        });
+    }
+}

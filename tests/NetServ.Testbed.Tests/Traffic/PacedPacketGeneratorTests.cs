@@ -1,0 +1,73 @@
+using NetServ.Sdk;
+using NetServ.Testbed.Linux;
+using NetServ.Testbed.Traffic;
+
+namespace NetServ.Testbed.Tests.Traffic;
+
+[TestFixture]
+[NonParallelizable]
+public sealed class PacedPacketGeneratorTests
+{
+    [SetUp]
+    public void SetUp() => RequiresRoot.Check();
+
+    [Test]
+    public void Run_PacedBelowCapacity_OffersExactlyTheCountAndEveryPacketArrives()
+    {
+        using var path = LocalNetwork.CreateSenderRouterReceiver();
+        using var counter = IptablesCounter.InstallUdp(path.Receiver.Namespace, 5060);
+        using var generator = PacedPacketGenerator.Open(path.Sender.Namespace, "eth0");
+        var frame = UdpFrame.Create(
+            64, path.Sender.Namespace.GetMacAddress("eth0"), path.Router.Namespace.GetMacAddress("eth0"),
+            Ipv4Address.Parse("198.18.0.1"), Ipv4Address.Parse("198.19.0.1"), 5060, 5060);
+
+        // A first packet lets the router resolve the receiver (ARP), so none of the counted ones waits.
+        generator.Run(frame, new GeneratorRequest(1000, 1, TimeSpan.FromSeconds(1)));
+        Thread.Sleep(200);
+        counter.Zero();
+
+        var result = generator.Run(frame, new GeneratorRequest(20_000, 4_000, TimeSpan.FromSeconds(5)) { Cpu = 0 });
+        var received = WaitForCount(counter, result.Sent);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.Offered, Is.EqualTo(4_000));
+            Assert.That(result.Sent + result.Failed, Is.EqualTo(result.Offered));
+            Assert.That(result.StoppedByDeadline, Is.False);
+            Assert.That(result.OfferedRate, Is.InRange(18_000, 22_000), "paced near the requested rate");
+            Assert.That(received, Is.EqualTo(result.Sent), "the receiver's kernel counter saw every packet sent");
+            Assert.That(generator.SendBufferBytes, Is.GreaterThanOrEqualTo(32 << 20), "a very large send buffer");
+        });
+    }
+
+    [Test]
+    public void Run_Deadline_StopsTheRunEarly()
+    {
+        using var path = LocalNetwork.CreateSenderRouterReceiver();
+        using var generator = PacedPacketGenerator.Open(path.Sender.Namespace, "eth0");
+        var frame = UdpFrame.Create(
+            64, path.Sender.Namespace.GetMacAddress("eth0"), path.Router.Namespace.GetMacAddress("eth0"),
+            Ipv4Address.Parse("198.18.0.1"), Ipv4Address.Parse("198.19.0.1"), 5060, 5060);
+
+        var result = generator.Run(frame, new GeneratorRequest(1_000, 1_000_000, TimeSpan.FromMilliseconds(200)));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.StoppedByDeadline, Is.True);
+            Assert.That(result.Offered, Is.InRange(100, 400), "about 200 ms at 1 kpps");
+        });
+    }
+
+    private static long WaitForCount(IptablesCounter counter, long expected)
+    {
+        long count = 0;
+        for (var i = 0; i < 50 && count < expected; i++)
+        {
+            Thread.Sleep(50);
+            count = counter.Read();
+        }
+
+        Thread.Sleep(100);
+        return counter.Read();
+    }
+}
