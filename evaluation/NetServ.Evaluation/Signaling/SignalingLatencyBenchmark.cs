@@ -51,8 +51,15 @@ internal sealed record LatencySample(int Round, string Operation, double Millise
 internal sealed class SignalingLatencyBenchmark(SignalingLatencyOptions options, IAnsiConsole console)
 {
     public const string Module = "NetServ.Apps.NetMonitor_1.0.0";
-    public static readonly string[] Operations = ["setup", "setup-refresh", "probe", "remove"];
+    /// <summary>
+    /// The timed requests of a round: toward the end user (the last node, B, waits out its Query
+    /// downstream before it answers, having no way to know that no NetServ node follows), and the
+    /// same toward node B's own address (the path ends at B: no such wait), which separates that
+    /// wait from the protocol's and the nodes' own work.
+    /// </summary>
+    public static readonly string[] Operations = ["setup", "setup-refresh", "probe", "remove", "setup-b", "setup-refresh-b", "probe-b", "remove-b"];
     private static readonly Ipv4Address EndUser = Ipv4Address.Parse("198.18.4.2");
+    private static readonly Ipv4Address NodeB = Ipv4Address.Parse("198.18.3.2");
 
     public async Task<(string Folder, SignalingLatencyResults Results)> RunAsync(string[] arguments, CancellationToken cancellationToken)
     {
@@ -128,31 +135,40 @@ internal sealed class SignalingLatencyBenchmark(SignalingLatencyOptions options,
         var setup = ModuleSetup.ForPackage(package, "alice", packages.UrlOf) with { FilterProtocol = "udp", FilterPort = 5060, FilterDestination = "198.18.4.0/24" };
         await console.Progress().AutoClear(false).Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn()).StartAsync(async progress =>
         {
-            var task = progress.AddTask($"{options.Repetitions} rounds of SETUP, refresh, PROBE, REMOVE", maxValue: options.Repetitions);
+            var task = progress.AddTask($"{options.Repetitions} rounds of SETUP, refresh, PROBE, REMOVE toward the user and toward node B", maxValue: options.Repetitions);
             for (var round = 0; round < options.Repetitions; round++)
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                var installed = await TimeAsync(client, round, "setup", setup.ToRequest(), key, cancellationToken).ConfigureAwait(false);
-                results.Samples.Add(installed);
-                await ExpectModulesAsync(a, b, 1).ConfigureAwait(false);
-                results.Samples.Add(await TimeAsync(client, round, "setup-refresh", setup.ToRequest(), key, cancellationToken).ConfigureAwait(false));
-                var probe = new NslpRequest(NslpMethod.Probe, "*");
-                probe.Headers.Add(NslpHeaderNames.Probe, "status");
-                results.Samples.Add(await TimeAsync(client, round, "probe", probe, key, cancellationToken).ConfigureAwait(false));
-                results.Samples.Add(await TimeAsync(client, round, "remove", new NslpRequest(NslpMethod.Remove, Module), key, cancellationToken).ConfigureAwait(false));
-                await ExpectModulesAsync(a, b, 0).ConfigureAwait(false);
+                var toUser = await RoundAsync(client, round, EndUser, string.Empty, setup, key, a, b, cancellationToken).ConfigureAwait(false);
+                var toB = await RoundAsync(client, round, NodeB, "-b", setup, key, a, b, cancellationToken).ConfigureAwait(false);
+                results.Samples.AddRange(toUser);
+                results.Samples.AddRange(toB);
                 task.Increment(1);
-                task.Description = $"round {round + 1}/{options.Repetitions}: SETUP {installed.Milliseconds:0.0} ms";
+                task.Description = $"round {round + 1}/{options.Repetitions}: SETUP {toUser[0].Milliseconds:0} ms toward the user, {toB[0].Milliseconds:0} ms toward B";
             }
         }).ConfigureAwait(false);
     }
 
-    private async Task<LatencySample> TimeAsync(SignalingClient client, int round, string operation, NslpRequest request, UserPrivateKey key, CancellationToken cancellationToken)
+    /// <summary>SETUP, refresh, PROBE and REMOVE toward <paramref name="destination"/>, checking the modules on both nodes after SETUP and REMOVE (untimed).</summary>
+    private async Task<LatencySample[]> RoundAsync(SignalingClient client, int round, Ipv4Address destination, string suffix, ModuleSetup setup, UserPrivateKey key, NetServNodeProcess a, NetServNodeProcess b, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var installed = await TimeAsync(client, round, destination, "setup" + suffix, setup.ToRequest(), key, cancellationToken).ConfigureAwait(false);
+        await ExpectModulesAsync(a, b, 1).ConfigureAwait(false);
+        var refreshed = await TimeAsync(client, round, destination, "setup-refresh" + suffix, setup.ToRequest(), key, cancellationToken).ConfigureAwait(false);
+        var probe = new NslpRequest(NslpMethod.Probe, "*");
+        probe.Headers.Add(NslpHeaderNames.Probe, "status");
+        var probed = await TimeAsync(client, round, destination, "probe" + suffix, probe, key, cancellationToken).ConfigureAwait(false);
+        var removed = await TimeAsync(client, round, destination, "remove" + suffix, new NslpRequest(NslpMethod.Remove, Module), key, cancellationToken).ConfigureAwait(false);
+        await ExpectModulesAsync(a, b, 0).ConfigureAwait(false);
+        return [installed, refreshed, probed, removed];
+    }
+
+    private async Task<LatencySample> TimeAsync(SignalingClient client, int round, Ipv4Address destination, string operation, NslpRequest request, UserPrivateKey key, CancellationToken cancellationToken)
     {
         request.Headers[NslpHeaderNames.User] = "alice";
         NslpSignature.Sign(request, key, TimeProvider.System);
         var watch = Stopwatch.StartNew();
-        var response = await client.SendAsync(EndUser, request, options.RequestTimeout, cancellationToken).ConfigureAwait(false);
+        var response = await client.SendAsync(destination, request, options.RequestTimeout, cancellationToken).ConfigureAwait(false);
         var elapsed = watch.Elapsed.TotalMilliseconds;
         if (!PathResponse.TryParse(response, out var stack, out var error))
         {

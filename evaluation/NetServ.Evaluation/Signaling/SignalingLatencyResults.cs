@@ -69,6 +69,10 @@ internal static class SignalingLatencyWriter
         ["setup-refresh"] = "SETUP refresh",
         ["probe"] = "PROBE round trip",
         ["remove"] = "REMOVE round trip",
+        ["setup-b"] = "SETUP toward B until active on both",
+        ["setup-refresh-b"] = "SETUP refresh toward B",
+        ["probe-b"] = "PROBE toward B",
+        ["remove-b"] = "REMOVE toward B",
     };
 
     public static void WriteAll(SignalingLatencyResults results, string folder)
@@ -159,6 +163,8 @@ internal static class SignalingLatencyWriter
         }
 
         md.AppendLine();
+        md.AppendLine(CultureInfo.InvariantCulture, $"The first four rows go toward the end user: node B, the last NetServ node, learns that no NetServ node follows only when its own Query toward the user goes unanswered, so it answers after its Query timeout and retries (on these nodes {EndOfPathWait()}) — that wait, not the nodes' work, is most of those round trips. The rows \"toward B\" send the same requests toward node B's own address: the path ends at a NetServ node, nobody waits, and they show the cost of GIST discovery at two hops, signature checks, the download-free install in both containers and the response stack.");
+        md.AppendLine();
         md.AppendLine("The paper gives no signaling latency figure to compare with (its section 9 measures the data path).");
         md.AppendLine();
         md.AppendLine("Files: results.json (every sample, machine), latency.csv, latency.png.");
@@ -207,4 +213,12 @@ internal static class SignalingLatencyWriter
     }
 
     private static double Round(double value) => Math.Round(value, 3);
+
+    /// <summary>How long the benchmark's last node waits for a Query that nobody answers: the timeout, doubled at each retry.</summary>
+    private static string EndOfPathWait()
+    {
+        var node = new Testbed.Nodes.NetServNodeOptions();
+        var waits = Enumerable.Range(0, node.SignalingQueryRetries + 1).Select(i => node.SignalingQueryTimeoutMs << i).ToArray();
+        return $"{string.Join(" + ", waits)} ms = {waits.Sum() / 1000.0:0.0#} s";
+    }
 }

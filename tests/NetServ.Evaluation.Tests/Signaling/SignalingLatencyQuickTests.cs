@@ -8,7 +8,7 @@ namespace NetServ.Evaluation.Tests.Signaling;
 [NonParallelizable]
 public sealed class SignalingLatencyQuickTests
 {
-    private static readonly string[] Operations = ["setup", "setup-refresh", "probe", "remove"];
+    private static readonly string[] Operations = ["setup", "setup-refresh", "probe", "remove", "setup-b", "setup-refresh-b", "probe-b", "remove-b"];
     private string _output = null!;
 
     [SetUp]
@@ -41,7 +41,7 @@ public sealed class SignalingLatencyQuickTests
         {
             Assert.That(results["completed"]!.GetValue<bool>(), Is.True);
             Assert.That(results["machine"]!["cores"]!.GetValue<int>(), Is.EqualTo(Environment.ProcessorCount));
-            Assert.That(samples, Has.Length.EqualTo(3 * Operations.Length), "three rounds of four requests");
+            Assert.That(samples, Has.Length.EqualTo(3 * Operations.Length), "three rounds of four requests toward the user and four toward node B");
             Assert.That(samples.Select(s => s["nodeStatuses"]!.AsArray().Select(x => x!.GetValue<int>()).ToArray()), Is.All.EqualTo(new[] { 200, 200 }), "both NetServ nodes answered every request");
             Assert.That(summary.Select(s => s["operation"]!.GetValue<string>()), Is.EqualTo(Operations));
             foreach (var s in summary)
@@ -54,6 +54,8 @@ public sealed class SignalingLatencyQuickTests
             }
 
             Assert.That(File.ReadAllText(Path.Combine(folder, "summary.md")), Does.Contain("SETUP until active on both nodes"));
+            double Median(string operation) => summary.Single(s => s["operation"]!.GetValue<string>() == operation)["medianMs"]!.GetValue<double>();
+            Assert.That(Median("probe-b"), Is.LessThan(Median("probe")), "toward node B nobody waits for an unanswered Query");
             var created = results["namespaces"]!.AsArray().Select(n => n!.GetValue<string>()).ToArray();
             Assert.That(created, Has.Length.EqualTo(5), "provider, a, plain, b, user");
             Assert.That(NetworkNamespace.List().Intersect(created), Is.Empty, "the run's namespaces are gone");
