@@ -2,12 +2,13 @@ using System.CommandLine;
 using System.Globalization;
 using NetServ.Evaluation.Hosting;
 using NetServ.Evaluation.NodeRuntime;
+using NetServ.Evaluation.Signaling;
 using NetServ.Testbed.Traffic;
 using Spectre.Console;
 
 namespace NetServ.Evaluation;
 
-/// <summary>The netserv-eval command line: node-runtime (the section 9 benchmark) and generator (a check of the traffic generator).</summary>
+/// <summary>The netserv-eval command line: node-runtime (the section 9 benchmark), signaling (latency of SETUP, PROBE, REMOVE) and generator (a check of the traffic generator).</summary>
 internal static class EvaluationCli
 {
     public static async Task<int> RunAsync(string[] args, IAnsiConsole? console = null, CancellationToken cancellationToken = default)
@@ -15,6 +16,7 @@ internal static class EvaluationCli
         console ??= AnsiConsole.Console;
         var root = new RootCommand("netserv-eval: the evaluation of NetServ for .NET (paper section 9). Needs root.");
         root.Subcommands.Add(NodeRuntimeCommand(console, cancellationToken));
+        root.Subcommands.Add(SignalingCommand(console, cancellationToken));
         root.Subcommands.Add(GeneratorCommand(console, cancellationToken));
 
         // The runs handle Ctrl-C and SIGTERM themselves: they must clean up, however long that takes.
@@ -98,23 +100,52 @@ internal static class EvaluationCli
                 return 2;
             }
 
-            using var linked = CancellationTokenSource.CreateLinkedTokenSource(token, outer);
-            using var signals = new StopSignals(linked.Token);
+            return await RunStoppableAsync(console, "node-runtime", async stop =>
+            {
+                var (_, results) = await new NodeRuntimeBenchmark(options, console).RunAsync(parse.Tokens.Select(t => t.Value).ToArray(), stop).ConfigureAwait(false);
+                return results.Completed;
+            }, token, outer).ConfigureAwait(false);
+        });
+        return command;
+    }
+
+    private static Command SignalingCommand(IAnsiConsole console, CancellationToken outer)
+    {
+        var repetitions = new Option<int?>("--repetitions") { Description = "rounds of SETUP, refresh, PROBE and REMOVE; the first is reported apart (default 30)" };
+        var quick = new Option<bool>("--quick") { Description = "a very short run: 3 rounds" };
+        var output = new Option<string?>("--output") { Description = "the folder in which the results folder <yyyyMMdd-HHmmss>-signaling is created (default evaluation/results)" };
+        var command = new Command("signaling", "signaling latency through two NetServ nodes and a plain router: SETUP until the module is active on both nodes, refresh, PROBE and REMOVE round trips") { repetitions, quick, output };
+        command.SetAction(async (parse, token) =>
+        {
+            SignalingLatencyOptions options;
             try
             {
-                var (_, results) = await new NodeRuntimeBenchmark(options, console).RunAsync(parse.Tokens.Select(t => t.Value).ToArray(), signals.Token).ConfigureAwait(false);
-                return results.Completed ? 0 : 1;
+                options = parse.GetValue(quick) ? new SignalingLatencyOptions().Quick() : new SignalingLatencyOptions();
+                options = options with
+                {
+                    Repetitions = parse.GetValue(repetitions) ?? options.Repetitions,
+                    Output = parse.GetValue(output) is { } o ? Path.GetFullPath(o) : options.Output,
+                };
+                options.Validate();
             }
-            catch (OperationCanceledException) when (signals.Token.IsCancellationRequested)
+            catch (ArgumentException e)
             {
-                console.MarkupLine($"[yellow]stopped ({Markup.Escape(signals.Reason ?? "cancelled")}); everything was cleaned up[/]");
-                return 130;
+                console.MarkupLine($"[red]netserv-eval signaling:[/] {Markup.Escape(e.Message)}");
+                return 2;
             }
-            catch (Exception e) when (e is InvalidOperationException or IOException or TimeoutException or System.ComponentModel.Win32Exception)
+
+            return await RunStoppableAsync(console, "signaling", async stop =>
             {
-                console.MarkupLine($"[red]netserv-eval node-runtime failed:[/] {Markup.Escape(e.Message)}");
-                return 1;
-            }
+                var (_, results) = await new SignalingLatencyBenchmark(options, console).RunAsync(parse.Tokens.Select(t => t.Value).ToArray(), stop).ConfigureAwait(false);
+                var table = new Table().AddColumns("operation", "median ms", "p10", "p90", "max", "first round");
+                foreach (var s in SignalingLatencyBenchmark.Operations.Select(results.Summary).OfType<LatencySummary>())
+                {
+                    table.AddRow(s.Operation, F(s.Median), F(s.P10), F(s.P90), F(s.Max), s.Cold is { } cold ? F(cold) : "–");
+                }
+
+                console.Write(table);
+                return results.Completed;
+            }, token, outer).ConfigureAwait(false);
         });
         return command;
     }
@@ -168,6 +199,32 @@ internal static class EvaluationCli
         });
         return command;
     }
+
+    /// <summary>
+    /// Runs a benchmark that cleans up after itself when Ctrl-C or SIGTERM stops it: 0 when it
+    /// completed, 1 when it failed or was incomplete, 130 when stopped.
+    /// </summary>
+    private static async Task<int> RunStoppableAsync(IAnsiConsole console, string name, Func<CancellationToken, Task<bool>> run, CancellationToken token, CancellationToken outer)
+    {
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(token, outer);
+        using var signals = new StopSignals(linked.Token);
+        try
+        {
+            return await run(signals.Token).ConfigureAwait(false) ? 0 : 1;
+        }
+        catch (OperationCanceledException) when (signals.Token.IsCancellationRequested)
+        {
+            console.MarkupLine($"[yellow]stopped ({Markup.Escape(signals.Reason ?? "cancelled")}); everything was cleaned up[/]");
+            return 130;
+        }
+        catch (Exception e) when (e is InvalidOperationException or IOException or TimeoutException or NetServ.Signaling.Transport.SignalingException or System.ComponentModel.Win32Exception)
+        {
+            console.MarkupLine($"[red]netserv-eval {name} failed:[/] {Markup.Escape(e.Message)}");
+            return 1;
+        }
+    }
+
+    private static string F(double value) => value.ToString("0.0", CultureInfo.InvariantCulture);
 
     private static int[] Integers(string text, string option)
     {

@@ -27,6 +27,13 @@ internal static class NodeServiceCollectionExtensions
             MaxAutomaticRedirections = 3,
         });
         services.AddSingleton<ModuleFetcher>();
+        services.AddHttpClient(ReverseRoutabilityCheck.HttpClientName).ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
+        {
+            // The password must come from the claimed address itself: no proxy, no redirect elsewhere.
+            UseProxy = false,
+            AllowAutoRedirect = false,
+        });
+        services.AddSingleton<ReverseRoutabilityCheck>();
         services.AddSingleton<IIptables, Iptables>();
         services.AddSingleton<ForwardingPlane>();
         services.AddSingleton<Cgroups>();

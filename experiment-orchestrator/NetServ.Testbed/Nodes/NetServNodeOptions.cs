@@ -41,6 +41,9 @@ public sealed class NetServNodeOptions
 
     public int SignalingQueryRetries { get; init; } = 2;
 
+    /// <summary>The port of the reverse-routability check (paper section 5.2), or null to leave the check off.</summary>
+    public int? ReverseRoutabilityPort { get; init; }
+
     /// <summary>Extra environment for the containers (DOTNET_ GC settings in the evaluation).</summary>
     public IReadOnlyDictionary<string, string> ContainerEnvironment { get; init; } = new Dictionary<string, string>();
 

@@ -154,20 +154,24 @@ public sealed partial class NetServNodeProcess : IAsyncDisposable
         throw new TimeoutException($"the node's status did not reach the expected state within {timeout.TotalSeconds:0} s; last status: {last?.ToJsonString()}");
     }
 
-    /// <summary>Waits until a line of the node's log contains <paramref name="text"/> (log lines arrive through a pipe, after the state they report).</summary>
-    public async Task<string> WaitForLogAsync(string text, TimeSpan timeout, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Waits until <paramref name="occurrences"/> lines of the node's log contain <paramref name="text"/>
+    /// (log lines arrive through a pipe, after the state they report) and returns the last of them.
+    /// </summary>
+    public async Task<string> WaitForLogAsync(string text, TimeSpan timeout, int occurrences = 1, CancellationToken cancellationToken = default)
     {
         var deadline = Stopwatch.StartNew();
         while (true)
         {
-            if (LogLines.FirstOrDefault(l => l.Contains(text, StringComparison.Ordinal)) is { } line)
+            var lines = LogLines.Where(l => l.Contains(text, StringComparison.Ordinal)).ToArray();
+            if (lines.Length >= occurrences)
             {
-                return line;
+                return lines[^1];
             }
 
             if (deadline.Elapsed >= timeout)
             {
-                throw new TimeoutException($"no log line with \"{text}\" within {timeout.TotalSeconds:0} s; last lines:\n{LogTail()}");
+                throw new TimeoutException($"{lines.Length} of {occurrences} log lines with \"{text}\" within {timeout.TotalSeconds:0} s; last lines:\n{LogTail()}");
             }
 
             await Task.Delay(50, cancellationToken).ConfigureAwait(false);
@@ -302,6 +306,11 @@ public sealed partial class NetServNodeProcess : IAsyncDisposable
                     ["QueryTimeoutMs"] = options.SignalingQueryTimeoutMs,
                     ["QueryRetries"] = options.SignalingQueryRetries,
                 },
+                ["ReverseRoutability"] = new JsonObject
+                {
+                    ["Enabled"] = options.ReverseRoutabilityPort is not null,
+                    ["Port"] = options.ReverseRoutabilityPort ?? 80,
+                },
                 ["Users"] = users,
             },
         };
@@ -327,6 +336,8 @@ public sealed record ModuleSetup(string Module, string User, Uri Url, string Dig
 
     public string? Dependencies { get; init; }
 
+    public string? OwnershipPassword { get; init; }
+
     /// <summary>The request as it goes on the wire.</summary>
     public NslpRequest ToRequest()
     {
@@ -348,6 +359,7 @@ public sealed record ModuleSetup(string Module, string User, Uri Url, string Dig
         Add(NslpHeaderNames.Properties, Properties);
         Add(NslpHeaderNames.Ttl, TtlSeconds?.ToString(System.Globalization.CultureInfo.InvariantCulture));
         Add(NslpHeaderNames.Dependencies, Dependencies);
+        Add(NslpHeaderNames.OwnershipPassword, OwnershipPassword);
         return request;
     }
 

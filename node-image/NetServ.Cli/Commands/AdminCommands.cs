@@ -32,7 +32,8 @@ internal static class AdminCommands
         var properties = new Option<string?>("--properties") { Description = "key=value,key=value handed to the module" };
         var ttl = new Option<int?>("--ttl") { Description = "seconds until the module expires unless refreshed" };
         var dependencies = new Option<string?>("--dependencies") { Description = "building blocks the module needs, comma-separated" };
-        var command = new Command("setup", "Install a module (SETUP)") { module, user, url, digest, filterProto, filterPort, filterDst, properties, ttl, dependencies };
+        var ownership = new Option<string?>("--ownership-password") { Description = "one-time password stored at http://<filter-dst>/.well-known/netserv-password, proving you own a single address outside your prefixes (paper section 5.2)" };
+        var command = new Command("setup", "Install a module (SETUP)") { module, user, url, digest, filterProto, filterPort, filterDst, properties, ttl, dependencies, ownership };
         command.SetAction((result, cancellationToken) =>
         {
             var request = new NslpRequest(NslpMethod.Setup, result.GetValue(module)!);
@@ -45,6 +46,7 @@ internal static class AdminCommands
             AddIfSet(request, NslpHeaderNames.Properties, result.GetValue(properties));
             AddIfSet(request, NslpHeaderNames.Ttl, result.GetValue(ttl)?.ToString(System.Globalization.CultureInfo.InvariantCulture));
             AddIfSet(request, NslpHeaderNames.Dependencies, result.GetValue(dependencies));
+            AddIfSet(request, NslpHeaderNames.OwnershipPassword, result.GetValue(ownership));
             return SendAsync(result, result.GetValue(socket)!, request, result.GetValue(json), cancellationToken);
         });
         return command;

@@ -46,7 +46,8 @@ internal static class SignalingCommands
         var properties = new Option<string?>("--properties") { Description = "key=value,key=value handed to the module" };
         var ttl = new Option<int?>("--ttl") { Description = "seconds until the module expires on every node unless refreshed" };
         var dependencies = new Option<string?>("--dependencies") { Description = "building blocks the module needs, comma-separated" };
-        var command = new Command("setup", "Install a module on every NetServ node on the path toward --dest (SETUP)") { module, url, digest, package, filterProto, filterPort, filterDst, properties, ttl, dependencies };
+        var ownership = new Option<string?>("--ownership-password") { Description = "one-time password stored at http://<filter-dst>/.well-known/netserv-password, proving you own a single address outside your prefixes (paper section 5.2)" };
+        var command = new Command("setup", "Install a module on every NetServ node on the path toward --dest (SETUP)") { module, url, digest, package, filterProto, filterPort, filterDst, properties, ttl, dependencies, ownership };
         common.AddTo(command);
         command.SetAction((result, cancellationToken) =>
         {
@@ -83,6 +84,7 @@ internal static class SignalingCommands
             AddIfSet(request, NslpHeaderNames.Properties, result.GetValue(properties));
             AddIfSet(request, NslpHeaderNames.Ttl, result.GetValue(ttl)?.ToString(CultureInfo.InvariantCulture));
             AddIfSet(request, NslpHeaderNames.Dependencies, result.GetValue(dependencies));
+            AddIfSet(request, NslpHeaderNames.OwnershipPassword, result.GetValue(ownership));
             return common.SendAsync(result, request, trigger, cancellationToken);
         });
         return command;

@@ -34,6 +34,8 @@ internal sealed class NetServOptions
 
     public SignalingOptions Signaling { get; set; } = new();
 
+    public ReverseRoutabilityOptions ReverseRoutability { get; set; } = new();
+
     public List<UserOptions> Users { get; set; } = [];
 }
 
@@ -142,6 +144,26 @@ internal sealed class SignalingOptions
 
     /// <summary>Messages longer than this go over TCP (C-mode).</summary>
     public int MaxDatagramBytes { get; set; } = 1400;
+}
+
+/// <summary>
+/// The reverse-routability check of paper section 5.2: a user may filter a single address outside
+/// their configured prefixes by storing a one-time password on the server at that address and
+/// sending it in the SETUP; the node fetches it from the address and compares.
+/// </summary>
+internal sealed class ReverseRoutabilityOptions
+{
+    /// <summary>Whether SETUP requests may prove ownership this way (off: only configured prefixes count).</summary>
+    public bool Enabled { get; set; }
+
+    /// <summary>The HTTP port the node connects to at the claimed address.</summary>
+    public int Port { get; set; } = 80;
+
+    /// <summary>The path of the password on that server.</summary>
+    public string Path { get; set; } = "/.well-known/netserv-password";
+
+    /// <summary>How long the node waits for the server.</summary>
+    public int TimeoutMs { get; set; } = 3000;
 }
 
 /// <summary>A NetServ user: their key and what they may claim.</summary>

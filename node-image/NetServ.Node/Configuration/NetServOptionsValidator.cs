@@ -67,6 +67,11 @@ internal sealed class NetServOptionsValidator : IValidateOptions<NetServOptions>
         Require(signaling.RequestTimeoutSeconds is >= 1 and <= 600, "Signaling:RequestTimeoutSeconds", "must be 1-600");
         Require(signaling.MaxDatagramBytes is >= 576 and <= 65_000, "Signaling:MaxDatagramBytes", "must be 576-65000");
 
+        var reverse = options.ReverseRoutability;
+        Require(reverse.Port is >= 1 and <= 65535, "ReverseRoutability:Port", $"{reverse.Port} is not a port");
+        Require(reverse.Path is ['/', ..] && Uri.IsWellFormedUriString(reverse.Path, UriKind.Relative), "ReverseRoutability:Path", $"'{reverse.Path}' is not an absolute URL path such as /.well-known/netserv-password");
+        Require(reverse.TimeoutMs is >= 100 and <= 60_000, "ReverseRoutability:TimeoutMs", "must be 100-60000");
+
         Require(options.Users.Count > 0, "Users", "at least one user is needed: a container is preforked per user");
         var names = new HashSet<string>(StringComparer.Ordinal);
         var queues = new HashSet<int>();

@@ -29,6 +29,7 @@ internal sealed partial class Controller : IAsyncDisposable
     private readonly ContainerManager _containers;
     private readonly ForwardingPlane _forwarding;
     private readonly ModuleFetcher _fetcher;
+    private readonly ReverseRoutabilityCheck _ownership;
     private readonly TimeProvider _time;
     private readonly ILogger<Controller> _logger;
     private readonly Dictionary<(string User, string Module), ModuleRecord> _modules = [];
@@ -37,12 +38,13 @@ internal sealed partial class Controller : IAsyncDisposable
     private readonly LinkedList<JsonObject> _recentFailures = new();
     private long _sequence;
 
-    public Controller(IOptions<NetServOptions> options, ContainerManager containers, ForwardingPlane forwarding, ModuleFetcher fetcher, TimeProvider time, ILogger<Controller> logger)
+    public Controller(IOptions<NetServOptions> options, ContainerManager containers, ForwardingPlane forwarding, ModuleFetcher fetcher, ReverseRoutabilityCheck ownership, TimeProvider time, ILogger<Controller> logger)
     {
         _options = options.Value;
         _containers = containers;
         _forwarding = forwarding;
         _fetcher = fetcher;
+        _ownership = ownership;
         _time = time;
         _logger = logger;
         foreach (var user in _options.Users)
@@ -113,11 +115,17 @@ internal sealed partial class Controller : IAsyncDisposable
                 return Error(NslpStatus.Forbidden, $"user '{user.Name}' may not install packet filters (no allowed prefixes)");
             }
 
-            foreach (var destination in destinations)
+            foreach (var destination in destinations.Where(d => !allowed.Any(a => a.Contains(d))))
             {
-                if (!allowed.Any(a => a.Contains(destination)))
+                var outside = $"filter destination {destination} is outside the prefixes user '{user.Name}' may claim ({string.Join(", ", allowed.Select(a => a.ToString()))})";
+                if (setup.OwnershipPassword is not { } password)
                 {
-                    return Error(NslpStatus.Forbidden, $"filter destination {destination} is outside the prefixes user '{user.Name}' may claim ({string.Join(", ", allowed.Select(a => a.ToString()))})");
+                    return Error(NslpStatus.Forbidden, _ownership.Enabled ? $"{outside}; an ownership-password would let this node check that the user owns a single address" : outside);
+                }
+
+                if (await _ownership.VerifyAsync(destination, user.Name, password, cancellationToken).ConfigureAwait(false) is { } failure)
+                {
+                    return Error(NslpStatus.Forbidden, $"{outside}, and {failure}");
                 }
             }
 
@@ -420,7 +428,13 @@ internal sealed partial class Controller : IAsyncDisposable
             });
         }
 
-        return new JsonObject { ["users"] = users };
+        return new JsonObject
+        {
+            ["users"] = users,
+            ["reverseRoutability"] = _ownership.Enabled
+                ? new JsonObject { ["enabled"] = true, ["url"] = _ownership.UrlTemplate }
+                : new JsonObject { ["enabled"] = false },
+        };
     }
 
     private async Task<JsonObject?> ContainerStatusAsync(string user, bool collectGarbage, CancellationToken cancellationToken)

@@ -33,6 +33,7 @@ internal sealed partial class SignalingService : IHostedService, IAsyncDisposabl
     private readonly CancellationTokenSource _stopping = new();
     private GistEndpoint? _endpoint;
     private QueryInterceptor? _interceptor;
+    private bool _disposed;
 
     public SignalingService(IOptions<NetServOptions> options, Controller controller, RequestAuthenticator authenticator, TimeProvider time, ILoggerFactory loggerFactory)
     {
@@ -93,6 +94,11 @@ internal sealed partial class SignalingService : IHostedService, IAsyncDisposabl
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        if (Volatile.Read(ref _disposed))
+        {
+            return;
+        }
+
         await _stopping.CancelAsync().ConfigureAwait(false);
         _interceptor?.Dispose();
         _interceptor = null;
@@ -103,10 +109,14 @@ internal sealed partial class SignalingService : IHostedService, IAsyncDisposabl
         }
     }
 
+    /// <summary>Stops and releases; safe to call more than once (the host disposes the service both as itself and as a hosted service).</summary>
     public async ValueTask DisposeAsync()
     {
         await StopAsync(CancellationToken.None).ConfigureAwait(false);
-        _stopping.Dispose();
+        if (!Interlocked.Exchange(ref _disposed, true))
+        {
+            _stopping.Dispose();
+        }
     }
 
     private Task OnSessionStatusAsync(SessionStatusAction status)

@@ -63,4 +63,6 @@ public sealed record DeliverAction(GistSessionId Session, GistMessageRoutingInfo
 public sealed record SessionStatusAction(GistSessionId Session, GistSessionOutcome Outcome, string Detail) : GistAction;
 
 /// <summary>Something worth a log line (a refused message, a retransmission).</summary>
-public sealed record TraceAction(string Text) : GistAction;
+/// <param name="Text">What happened.</param>
+/// <param name="Discarded">Whether a malformed or misplaced message was dropped (worth a warning, not only a trace).</param>
+public sealed record TraceAction(string Text, bool Discarded = false) : GistAction;

@@ -178,14 +178,14 @@ public sealed class GistStateMachine
         var queryMode = datagram.Length >= 4 && System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(datagram) == GistConstants.MagicNumber;
         if (!GistCodec.TryDecode(datagram, queryMode, out var message, out var error))
         {
-            actions.Add(new TraceAction($"dropped a malformed datagram from {from}:{fromPort}: {error.Reason}"));
+            actions.Add(new TraceAction($"dropped a malformed datagram from {from}:{fromPort}: {error.Reason}", Discarded: true));
             return actions;
         }
 
         // C says how the message must travel: a Query only Q-mode encapsulated, a Response never (RFC 5971 A.4.4.3).
         if (message.CFlag != queryMode)
         {
-            actions.Add(new TraceAction($"dropped a {message.MessageType} from {from}:{fromPort} that came {(queryMode ? "Q-mode encapsulated" : "in D-mode")} with C {(message.CFlag ? "set" : "clear")}"));
+            actions.Add(new TraceAction($"dropped a {message.MessageType} from {from}:{fromPort} that came {(queryMode ? "Q-mode encapsulated" : "in D-mode")} with C {(message.CFlag ? "set" : "clear")}", Discarded: true));
             return actions;
         }
 
@@ -199,20 +199,20 @@ public sealed class GistStateMachine
         var actions = new List<GistAction>();
         if (!_streams.TryGetValue(streamId, out var association))
         {
-            actions.Add(new TraceAction($"message on unknown association {streamId}"));
+            actions.Add(new TraceAction($"message on unknown association {streamId}", Discarded: true));
             return actions;
         }
 
         association.LastUsed = now;
         if (!GistCodec.TryDecode(message, withMagic: false, out var decoded, out var error))
         {
-            actions.Add(new TraceAction($"dropped a malformed message from {association.Address} (C-mode): {error.Reason}"));
+            actions.Add(new TraceAction($"dropped a malformed message from {association.Address} (C-mode): {error.Reason}", Discarded: true));
             return actions;
         }
 
         if (decoded.CFlag)
         {
-            actions.Add(new TraceAction($"dropped a {decoded.MessageType} from {association.Address} that came in C-mode but must be Q-mode encapsulated"));
+            actions.Add(new TraceAction($"dropped a {decoded.MessageType} from {association.Address} that came in C-mode but must be Q-mode encapsulated", Discarded: true));
             return actions;
         }
 

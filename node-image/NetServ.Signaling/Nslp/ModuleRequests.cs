@@ -36,6 +36,12 @@ public sealed class SetupRequest
 
     public string? Notification { get; init; }
 
+    /// <summary>
+    /// A one-time password the user stored on the server at the filter destination, offered as proof
+    /// of owning that address when it lies outside the user's configured prefixes (paper section 5.2).
+    /// </summary>
+    public string? OwnershipPassword { get; init; }
+
     /// <summary>The digest as lower-case hex.</summary>
     public string DigestHex => Convert.ToHexStringLower(Digest);
 
@@ -80,6 +86,7 @@ public sealed class SetupRequest
             Ttl = ttl,
             Dependencies = SplitList(request.Headers[NslpHeaderNames.Dependencies]),
             Notification = NullIfEmpty(request.Headers[NslpHeaderNames.Notification]),
+            OwnershipPassword = NullIfEmpty(request.Headers[NslpHeaderNames.OwnershipPassword]),
         };
         return true;
     }

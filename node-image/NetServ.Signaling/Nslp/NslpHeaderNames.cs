@@ -21,4 +21,7 @@ public static class NslpHeaderNames
     public const string ContentType = "content-type";
     public const string Node = "node";
     public const string Error = "error";
+
+    /// <summary>The one-time password of the reverse-routability check (paper section 5.2).</summary>
+    public const string OwnershipPassword = "ownership-password";
 }

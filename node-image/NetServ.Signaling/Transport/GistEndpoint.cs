@@ -62,6 +62,12 @@ public sealed partial class GistEndpoint : IAsyncDisposable
     private readonly byte[] _routerAlertOption = [Ipv4RouterAlert.OptionType, Ipv4RouterAlert.OptionLength, GistConstants.NetServRouterAlertValue >> 8, GistConstants.NetServRouterAlertValue & 0xFF];
     private readonly List<Task> _tasks = [];
     private readonly Microsoft.Win32.SafeHandles.SafeFileHandle? _namespace;
+    private const int DiscardWarningsPerWindow = 20;
+    private static readonly TimeSpan DiscardWindow = TimeSpan.FromSeconds(10);
+    private long _discarded;
+    private DateTimeOffset _discardWindow;
+    private int _discardWarnings;
+    private long _discardsSuppressed;
     private GistStateMachine _machine = null!;
 
     private GistEndpoint(GistEndpointOptions options, ILogger logger, TimeProvider time)
@@ -343,10 +349,43 @@ public sealed partial class GistEndpoint : IAsyncDisposable
                 case SessionStatusAction status when SessionStatus is { } callback:
                     _ = Task.Run(() => callback(status));
                     break;
+                case TraceAction { Discarded: true } discard:
+                    OnDiscarded(discard.Text);
+                    break;
                 case TraceAction trace:
                     Log.Trace(_logger, trace.Text);
                     break;
             }
+        }
+    }
+
+    /// <summary>Malformed or misplaced messages dropped since the endpoint started.</summary>
+    public long DiscardedMessages => Interlocked.Read(ref _discarded);
+
+    /// <summary>A warning per dropped message, at most <see cref="DiscardWarningsPerWindow"/> per ten seconds so a flood cannot drown the log.</summary>
+    private void OnDiscarded(string text)
+    {
+        Interlocked.Increment(ref _discarded);
+        var now = _time.GetUtcNow();
+        if (now - _discardWindow >= DiscardWindow)
+        {
+            if (_discardsSuppressed > 0)
+            {
+                Log.DiscardsSuppressed(_logger, _discardsSuppressed, DiscardWindow.TotalSeconds);
+            }
+
+            _discardWindow = now;
+            _discardWarnings = 0;
+            _discardsSuppressed = 0;
+        }
+
+        if (_discardWarnings++ < DiscardWarningsPerWindow)
+        {
+            Log.Discarded(_logger, text);
+        }
+        else
+        {
+            _discardsSuppressed++;
         }
     }
 
@@ -471,7 +510,8 @@ public sealed partial class GistEndpoint : IAsyncDisposable
 
     private void OpenStream(OpenStreamAction open)
     {
-        var connection = GistConnection.Connecting();
+        // The socket belongs to the endpoint's namespace, whichever thread runs the loop.
+        var connection = InNamespace(GistConnection.Connecting);
         lock (_streams)
         {
             _streams[open.StreamId] = connection;
@@ -583,6 +623,12 @@ public sealed partial class GistEndpoint : IAsyncDisposable
 
         [LoggerMessage(3004, LogLevel.Warning, "GIST: messaging association to {Address}:{Port} failed: {Error}")]
         public static partial void StreamFailed(ILogger logger, string address, ushort port, string error);
+
+        [LoggerMessage(3006, LogLevel.Warning, "GIST: {Text}")]
+        public static partial void Discarded(ILogger logger, string text);
+
+        [LoggerMessage(3007, LogLevel.Warning, "GIST: {Count} more malformed or misplaced messages dropped in the last {Seconds} s without a log line each")]
+        public static partial void DiscardsSuppressed(ILogger logger, long count, double seconds);
 
         [LoggerMessage(3005, LogLevel.Warning, "GIST: an event failed: {Error}")]
         public static partial void EventFailed(ILogger logger, string error);

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using NetServ.Testbed.Linux;
-using Spectre.Console;
 
 namespace NetServ.Evaluation.Tests.NodeRuntime;
 
@@ -25,12 +24,7 @@ public sealed class NodeRuntimeQuickTests
         var backlogBefore = CommandRunner.RunChecked("sysctl", "-n", "net.core.netdev_max_backlog").StandardOutput.Trim();
         var namespacesBefore = NetworkNamespace.List();
         using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(5));
-        var console = AnsiConsole.Create(new AnsiConsoleSettings
-        {
-            Ansi = AnsiSupport.No,
-            ColorSystem = ColorSystemSupport.NoColors,
-            Out = new AnsiConsoleOutput(TestContext.Progress),
-        });
+        var console = TestConsole.Create();
 
         var exitCode = await EvaluationCli.RunAsync(["node-runtime", "--quick", "--output", _output], console, deadline.Token);
 
@@ -85,7 +79,7 @@ public sealed class NodeRuntimeQuickTests
     [Test]
     public async Task BadOption_ExitsWithUsageError()
     {
-        var console = AnsiConsole.Create(new AnsiConsoleSettings { Ansi = AnsiSupport.No, Out = new AnsiConsoleOutput(TestContext.Progress) });
+        var console = TestConsole.Create();
 
         var exitCode = await EvaluationCli.RunAsync(["node-runtime", "--sizes", "12", "--output", _output], console);
 

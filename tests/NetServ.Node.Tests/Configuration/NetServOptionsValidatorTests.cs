@@ -63,6 +63,10 @@ public sealed class NetServOptionsValidatorTests
         yield return Case("Users:1:Queue", o => o.Users[1].Queue = 100);
         yield return Case("Users:1:Queue", o => o.Users[0].Queue = 101);
         yield return Case("Users:0:PublicKey", o => o.Users[0].PublicKey = "not a key");
+        yield return Case("ReverseRoutability:Port", o => o.ReverseRoutability.Port = 0);
+        yield return Case("ReverseRoutability:Path", o => o.ReverseRoutability.Path = "netserv-password");
+        yield return Case("ReverseRoutability:Path", o => o.ReverseRoutability.Path = "/a b");
+        yield return Case("ReverseRoutability:TimeoutMs", o => o.ReverseRoutability.TimeoutMs = 5);
     }
 
     [Test]

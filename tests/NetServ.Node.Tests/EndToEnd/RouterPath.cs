@@ -33,7 +33,7 @@ internal sealed class RouterPath : IAsyncDisposable
 
     public static IPEndPoint ReceiverEndPoint => new(IPAddress.Parse("198.19.0.1"), Port);
 
-    public static async Task<RouterPath> StartAsync(int hangTimeoutMs = 1000, int memoryLimitMb = 256, bool noModuleLayer = false)
+    public static async Task<RouterPath> StartAsync(int hangTimeoutMs = 1000, int memoryLimitMb = 256, bool noModuleLayer = false, int? reverseRoutabilityPort = null)
     {
         var path = LocalNetwork.CreateSenderRouterReceiver();
         PackageServer? packages = null;
@@ -46,6 +46,7 @@ internal sealed class RouterPath : IAsyncDisposable
                 NodeName = $"router-{path.Network.Id}",
                 HangTimeoutMs = hangTimeoutMs,
                 NoModuleLayer = noModuleLayer,
+                ReverseRoutabilityPort = reverseRoutabilityPort,
                 Users =
                 [
                     new NodeUser("alice", ["198.19.0.0/24"]) { AllowedPorts = [8080], MemoryLimitMb = memoryLimitMb },

@@ -1,6 +1,11 @@
+using System.Net;
 using System.Text.Json.Nodes;
+using NetServ.Sdk;
+using NetServ.Signaling.Gist;
 using NetServ.Signaling.Nslp;
+using NetServ.Testbed.Linux;
 using NetServ.Testbed.Nodes;
+using NetServ.Testbed.Traffic;
 
 namespace NetServ.Node.Tests.EndToEnd;
 
@@ -136,14 +141,93 @@ public sealed class SignalingEndToEndTests
         Assert.That(await SignalingPath.ModulesAsync(_path.B), Is.Empty);
     }
 
-    private string[] SetupArguments()
+    [Test]
+    public async Task Setup_SignedWithAnotherKey_IsRefusedByBothNodesAndNothingIsInstalled()
+    {
+        var result = _path.Cli(SetupArguments(key: _path.MalloryKey));
+
+        await AssertRefusedByBothAsync(result, NslpStatus.Unauthorized, "signature");
+    }
+
+    [Test]
+    public async Task Setup_FromAnUnknownUser_IsRefusedByBothNodesAndNothingIsInstalled()
+    {
+        var result = _path.Cli(SetupArguments(user: "mallory", key: _path.MalloryKey));
+
+        await AssertRefusedByBothAsync(result, NslpStatus.Unauthorized, "unknown user 'mallory'");
+    }
+
+    [Test]
+    public async Task Setup_WithADigestThatIsNotThePackages_IsRefusedByBothNodesAndNothingIsInstalled()
+    {
+        var arguments = SetupArguments().ToList();
+        arguments.InsertRange(1, ["--digest", new string('0', 64)]);
+
+        var result = _path.Cli([.. arguments]);
+
+        await AssertRefusedByBothAsync(result, NslpStatus.UnprocessableModule, "not the module-digest");
+    }
+
+    [Test]
+    public async Task Setup_FilteringOutsideTheUsersPrefixes_IsRefusedByBothNodesAndNothingIsInstalled()
+    {
+        var result = _path.Cli(SetupArguments(filterDestination: "198.18.1.0/24"));
+
+        await AssertRefusedByBothAsync(result, NslpStatus.Forbidden, "outside the prefixes user 'alice' may claim");
+    }
+
+    [Test]
+    public async Task MalformedGistDatagrams_AreDroppedAndLoggedAndTheNodeKeepsServing()
+    {
+        var node = new IPEndPoint(IPAddress.Parse("198.18.1.2"), 270);
+        var query = GistCodec.Encode(
+            new GistQuery(
+                new GistPathCoupledMri { SourceAddress = Ipv4Address.Parse("198.18.1.1"), DestinationAddress = Ipv4Address.Parse(SignalingPath.User), Protocol = 17 },
+                new GistSessionId(UInt128.MaxValue),
+                new GistNetworkLayerInformation { PeerIdentity = "fuzzer"u8.ToArray(), IpTtl = 64, RoutingStateValidityTime = 30_000, InterfaceAddress = Ipv4Address.Parse("198.18.1.1") },
+                new GistQueryCookie(new byte[] { 1, 2, 3, 4 }))
+            {
+                NslpData = GistNslpData.FromNslpMessage("SETUP NetServ.Apps.NetMonitor_1.0.0 NETSERV/0.1\r\nuser:alice\r\n\r\n"u8),
+            },
+            withMagic: true);
+        var lengthLies = query.ToArray();
+        lengthLies[4 + 2] = 0xFF; // the common header's message length, in 32-bit words
+        var random = new byte[200];
+        new Random(270).NextBytes(random);
+        const string Dropped = "GIST: dropped a malformed datagram from 198.18.1.1";
+        var before = _path.A.LogLines.Count(l => l.Contains(Dropped, StringComparison.Ordinal));
+
+        UdpSender.Send(_path.Provider.Namespace, node, [query[..^7], query[..10], lengthLies, random, [], new byte[] { 0x4e, 0x9f, 0x50, 0x11 }], packetsPerSecond: 100);
+
+        await _path.A.WaitForLogAsync(Dropped, TimeSpan.FromSeconds(10), occurrences: before + 6);
+        Assert.That(await SignalingPath.ModulesAsync(_path.A), Is.Empty, "nothing installed");
+        var probe = _path.Cli("probe", "status", "--dest", SignalingPath.User, "--user", "alice", "--key", _path.AliceKey, "--json");
+        Assert.That(probe.ExitCode, Is.Zero, probe.StandardError + probe.StandardOutput);
+        Assert.That(SignalingPath.Json(probe)["nodes"]!.AsArray(), Has.Count.EqualTo(2), "both nodes still answer");
+    }
+
+    private async Task AssertRefusedByBothAsync(CommandResult result, int status, string reason)
+    {
+        Assert.That(result.ExitCode, Is.EqualTo(1), "a refusal is exit code 1: " + result.StandardError + result.StandardOutput);
+        var nodes = SignalingPath.Json(result)["nodes"]!.AsArray().OfType<JsonObject>().ToArray();
+        Assert.Multiple(async () =>
+        {
+            Assert.That(nodes.Select(n => n["node"]!.GetValue<string>()), Is.EqualTo(new[] { _path.A.Options.NodeName, _path.B.Options.NodeName }), "the request still went the whole path");
+            Assert.That(nodes.Select(n => n["status"]!.GetValue<int>()), Is.All.EqualTo(status));
+            Assert.That(nodes.Select(n => n["error"]!.GetValue<string>()), Is.All.Contains(reason));
+            Assert.That(await SignalingPath.ModulesAsync(_path.A), Is.Empty);
+            Assert.That(await SignalingPath.ModulesAsync(_path.B), Is.Empty);
+        });
+    }
+
+    private string[] SetupArguments(string user = "alice", string? key = null, string filterDestination = "198.18.4.0/24")
     {
         var package = BuildOutputs.EnsurePackage("NetServ.Apps.NetMonitor", "applications/NetMonitor");
         return
         [
             "setup", "--package", package, "--url", _path.Packages.UrlOf(Path.GetFileName(package)).ToString(),
-            "--filter-proto", "udp", "--filter-port", "5060", "--filter-dst", "198.18.4.0/24",
-            "--user", "alice", "--key", _path.AliceKey, "--json", "--dest", SignalingPath.User,
+            "--filter-proto", "udp", "--filter-port", "5060", "--filter-dst", filterDestination,
+            "--user", user, "--key", key ?? _path.AliceKey, "--json", "--dest", SignalingPath.User,
         ];
     }
 }

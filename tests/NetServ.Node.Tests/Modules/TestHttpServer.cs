@@ -43,10 +43,10 @@ internal sealed class TestHttpServer : IAsyncDisposable
     public void NotFound(string path) => _routes[path] = (stream, token) =>
         WriteAsync(stream, "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n", token);
 
-    /// <summary>Announces a large body, sends a little of it, then nothing more until the server stops.</summary>
-    public void Stall(string path) => _routes[path] = async (stream, token) =>
+    /// <summary>Announces a body (large by default), sends two bytes of it, then nothing more until the server stops.</summary>
+    public void Stall(string path, int announced = 50000) => _routes[path] = async (stream, token) =>
     {
-        await WriteAsync(stream, "HTTP/1.1 200 OK\r\nContent-Length: 50000\r\nConnection: close\r\n\r\nPK", token);
+        await WriteAsync(stream, $"HTTP/1.1 200 OK\r\nContent-Length: {announced}\r\nConnection: close\r\n\r\nPK", token);
         await stream.FlushAsync(token);
         await Task.Delay(Timeout.Infinite, token);
     };

@@ -681,6 +681,23 @@ public sealed class GistStateMachineTests
         Assert.That(node.NextDeadline, Is.Null);
     }
 
+    [TestCase(2499, 1, TestName = "Association_IdleForLessThanHalfTheHoldTime_IsUsedAgain")]
+    [TestCase(2500, 2, TestName = "Association_IdleForHalfTheHoldTime_IsReplacedByAFreshOneBeforeALargeMessage")]
+    public void Association_IdleBeforeALargeMessage_IsReusedOnlyWhileFarFromItsHoldTime(int idleMs, int associationsOpened)
+    {
+        var holdTime = TimeSpan.FromSeconds(5);
+        var (net, session) = Discovered(options => options with { MaHoldTime = holdTime });
+        GistTestHop p = net["P"], a = net["A"];
+        var large = Large(5000);
+
+        net.RunFor(TimeSpan.FromMilliseconds(idleMs));
+        net.Send(p, session, Mri, GistDirection.Downstream, large);
+
+        Assert.That(p.Emitted.Select(e => e.Action).OfType<OpenStreamAction>().Count(), Is.EqualTo(associationsOpened));
+        Assert.That(a.Delivered.Last().NslpData, Is.EqualTo(large));
+        Assert.That(net.Misdelivered, Is.Empty);
+    }
+
     [Test]
     public void Association_IsSharedBySessionsWithTheSamePeer()
     {

@@ -19,6 +19,7 @@ public sealed class ModuleRequestsTests
         request.Headers.Add(NslpHeaderNames.Ttl, "3600");
         request.Headers.Add(NslpHeaderNames.Dependencies, "packet-dispatcher, server-sockets,,");
         request.Headers.Add(NslpHeaderNames.Notification, " notify-me ");
+        request.Headers.Add(NslpHeaderNames.OwnershipPassword, " 3f0c9a61 ");
 
         var ok = SetupRequest.TryFrom(request, out var setup, out var error);
 
@@ -38,6 +39,7 @@ public sealed class ModuleRequestsTests
             Assert.That(setup.Ttl, Is.EqualTo(TimeSpan.FromHours(1)));
             Assert.That(setup.Dependencies, Is.EqualTo(new[] { "packet-dispatcher", "server-sockets" }));
             Assert.That(setup.Notification, Is.EqualTo("notify-me"));
+            Assert.That(setup.OwnershipPassword, Is.EqualTo("3f0c9a61"));
         }
     }
 
@@ -57,6 +59,7 @@ public sealed class ModuleRequestsTests
             Assert.That(setup.Ttl, Is.Null);
             Assert.That(setup.Dependencies, Is.Empty);
             Assert.That(setup.Notification, Is.Null);
+            Assert.That(setup.OwnershipPassword, Is.Null);
         }
     }
 
