@@ -28,7 +28,22 @@ public sealed class LocalNetwork : IDisposable
     public IReadOnlyList<LocalHost> Hosts => _hosts;
 
     /// <summary>Creates an empty network with a fresh random tag.</summary>
-    public static LocalNetwork Create() => new(Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3)));
+    public static LocalNetwork Create() => new(NewId());
+
+    /// <summary>Creates an empty network tagged <paramref name="id"/> (1 to 6 lower-case letters or digits), so a caller can look for its namespaces.</summary>
+    internal static LocalNetwork Create(string id)
+    {
+        if (id.Length is 0 or > 6 || !id.All(c => char.IsAsciiDigit(c) || char.IsAsciiLetterLower(c)))
+        {
+            // Interface names are at most 15 characters and carry the tag (see Connect).
+            throw new ArgumentException($"'{id}' is not a network tag: 1 to 6 lower-case letters or digits", nameof(id));
+        }
+
+        return new LocalNetwork(id);
+    }
+
+    /// <summary>A fresh random tag: six hex digits.</summary>
+    internal static string NewId() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3));
 
     /// <summary>Adds a host: a namespace called <c>ns-&lt;id&gt;-&lt;name&gt;</c>, with IPv6 off so counters see only the test's traffic.</summary>
     public LocalHost AddHost(string name)
@@ -53,10 +68,24 @@ public sealed class LocalNetwork : IDisposable
     /// </summary>
     public void Connect(LocalHost a, string aInterface, string aAddress, LocalHost b, string bInterface, string bAddress, int mtu = 1500)
     {
-        ArgumentNullException.ThrowIfNull(a);
-        ArgumentNullException.ThrowIfNull(b);
         var (aIp, aLength) = ParseInterfaceAddress(aAddress);
         var (bIp, bLength) = ParseInterfaceAddress(bAddress);
+        Connect(a, new LocalInterface(aInterface, aIp, aLength), b, new LocalInterface(bInterface, bIp, bLength), mtu);
+    }
+
+    /// <summary>
+    /// Links two hosts with a veth pair whose ends are <paramref name="aEnd"/> and <paramref name="bEnd"/>
+    /// (name, address, prefix length). The addresses must lie in 198.18.0.0/15.
+    /// </summary>
+    public void Connect(LocalHost a, LocalInterface aEnd, LocalHost b, LocalInterface bEnd, int mtu = 1500)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        ArgumentNullException.ThrowIfNull(aEnd);
+        ArgumentNullException.ThrowIfNull(bEnd);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        ThrowIfUnusable(aEnd, nameof(aEnd));
+        ThrowIfUnusable(bEnd, nameof(bEnd));
 
         // Both ends are created directly inside their namespaces, so nothing ever appears in the root namespace.
         var link = Interlocked.Increment(ref _linkCount);
@@ -64,8 +93,8 @@ public sealed class LocalNetwork : IDisposable
         var bTemporary = $"v{Id}{link}b";
         CommandRunner.RunChecked(
             "ip", "link", "add", aTemporary, "netns", a.Namespace.Name, "type", "veth", "peer", "name", bTemporary, "netns", b.Namespace.Name);
-        var aEnd = ConfigureEnd(a, aTemporary, aInterface, aIp, aLength, mtu);
-        var bEnd = ConfigureEnd(b, bTemporary, bInterface, bIp, bLength, mtu);
+        ConfigureEnd(a, aTemporary, aEnd, mtu);
+        ConfigureEnd(b, bTemporary, bEnd, mtu);
         _links.Add((a, aEnd, b, bEnd));
     }
 
@@ -196,21 +225,34 @@ public sealed class LocalNetwork : IDisposable
         }
 
         _disposed = true;
+
+        // Every namespace is removed even when removing one of them fails.
+        var failures = new List<Exception>();
         foreach (var host in _hosts.AsEnumerable().Reverse())
         {
-            host.Namespace.Dispose();
+            try
+            {
+                host.Namespace.Dispose();
+            }
+            catch (CommandFailedException e)
+            {
+                failures.Add(e);
+            }
+        }
+
+        if (failures.Count > 0)
+        {
+            throw new AggregateException($"removing the namespaces of network {Id} failed", failures);
         }
     }
 
-    private static LocalInterface ConfigureEnd(LocalHost host, string temporaryName, string name, Ipv4Address address, int length, int mtu)
+    private static void ConfigureEnd(LocalHost host, string temporaryName, LocalInterface end, int mtu)
     {
-        host.Namespace.ExecChecked("ip", "link", "set", temporaryName, "name", name);
-        host.Namespace.ExecChecked("ip", "link", "set", name, "mtu", mtu.ToString(CultureInfo.InvariantCulture));
-        host.Namespace.ExecChecked("ip", "address", "add", $"{address}/{length}", "dev", name);
-        host.Namespace.ExecChecked("ip", "link", "set", name, "up");
-        var end = new LocalInterface(name, address, length);
+        host.Namespace.ExecChecked("ip", "link", "set", temporaryName, "name", end.Name);
+        host.Namespace.ExecChecked("ip", "link", "set", end.Name, "mtu", mtu.ToString(CultureInfo.InvariantCulture));
+        host.Namespace.ExecChecked("ip", "address", "add", $"{end.Address}/{end.PrefixLength}", "dev", end.Name);
+        host.Namespace.ExecChecked("ip", "link", "set", end.Name, "up");
         host.AddInterface(end);
-        return end;
     }
 
     private static (Ipv4Address Address, int Length) ParseInterfaceAddress(string text)
@@ -218,19 +260,27 @@ public sealed class LocalNetwork : IDisposable
         var slash = text.IndexOf('/', StringComparison.Ordinal);
         if (slash < 0
             || !Ipv4Address.TryParse(text.AsSpan(0, slash), out var address)
-            || !int.TryParse(text.AsSpan(slash + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var length)
-            || length is < 8 or > 30)
+            || !int.TryParse(text.AsSpan(slash + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var length))
         {
             throw new ArgumentException($"'{text}' is not an interface address such as 198.18.0.1/24", nameof(text));
         }
 
-        if (!BenchmarkingRange.Contains(address))
-        {
-            throw new ArgumentException($"{address} is outside {BenchmarkingRange}: local testbeds use only RFC 2544's benchmarking range", nameof(text));
-        }
-
         return (address, length);
     }
+
+    private static void ThrowIfUnusable(LocalInterface end, string parameter)
+    {
+        if (InterfaceAddressProblem(end.Address, end.PrefixLength) is { } problem)
+        {
+            throw new ArgumentException(problem, parameter);
+        }
+    }
+
+    /// <summary>Why <paramref name="address"/>/<paramref name="prefixLength"/> cannot be an interface of a local network, or <see langword="null"/> when it can.</summary>
+    internal static string? InterfaceAddressProblem(Ipv4Address address, int prefixLength) =>
+        !BenchmarkingRange.Contains(address) ? $"{address} is outside {BenchmarkingRange}: local testbeds use only RFC 2544's benchmarking range"
+        : prefixLength is < 8 or > 30 ? $"{address}/{prefixLength}: the prefix length must be 8 to 30"
+        : null;
 }
 
 /// <summary>An interface of a <see cref="LocalHost"/>.</summary>

@@ -1,0 +1,111 @@
+using NetServ.Sdk;
+
+namespace NetServ.RSpec.Tests;
+
+/// <summary>The request documents under rspecs/: each is valid, stays in the benchmarking range, and matches the local topologies it mirrors.</summary>
+[TestFixture]
+public sealed class RSpecDocumentsTests
+{
+    private static readonly Ipv4Prefix BenchmarkingRange = Ipv4Prefix.Parse("198.18.0.0/15");
+
+    private static string RSpecsDirectory { get; } = Path.Combine(FindRepositoryRoot(), "rspecs");
+
+    private static IEnumerable<TestCaseData> Documents() =>
+        Directory.EnumerateFiles(RSpecsDirectory).Order(StringComparer.Ordinal)
+            .Select(path => new TestCaseData(path).SetArgDisplayNames(Path.GetFileName(path)));
+
+    [Test]
+    public void Folder_HoldsTheExperimentsAndLabs()
+    {
+        Assert.That(
+            Directory.EnumerateFiles(RSpecsDirectory).Select(Path.GetFileName),
+            Is.SupersetOf(new[] { "evaluation.rspec.xml", "signaling-path.rspec.xml", "lab-netmonitor.rspec.xml" }));
+    }
+
+    [TestCaseSource(nameof(Documents))]
+    public void Document_IsAValidRequest(string path)
+    {
+        Assert.That(Path.GetFileName(path), Does.EndWith(".rspec.xml"), "every file in rspecs/ is a request document");
+        Assert.DoesNotThrow(() => RSpecFile.Read(path));
+    }
+
+    [TestCaseSource(nameof(Documents))]
+    public void Document_UsesOnlyTheBenchmarkingRange(string path)
+    {
+        var addresses = RSpecFile.Read(path).Nodes.SelectMany(n => n.Interfaces).Select(i => i.Ip?.Address).ToArray();
+
+        Assert.That(addresses, Is.Not.Empty);
+        Assert.That(addresses, Has.All.Matches<Ipv4Address?>(a => a is { } address && BenchmarkingRange.Contains(address)));
+    }
+
+    [TestCaseSource(nameof(Documents))]
+    public void Document_RoundTrips(string path)
+    {
+        var request = RSpecFile.Read(path);
+
+        Assert.That(RSpecSamples.Read(RSpecWriter.Write(request)), Is.EqualTo(request));
+    }
+
+    [TestCaseSource(nameof(Documents))]
+    public void Document_EveryInterfaceIsOnALinkWithAPeerOnItsSubnet(string path)
+    {
+        var request = RSpecFile.Read(path);
+        var ips = request.Nodes.SelectMany(n => n.Interfaces).ToDictionary(i => i.ClientId, i => i.Ip!);
+
+        Assert.That(request.Links.SelectMany(l => l.InterfaceRefs), Is.EquivalentTo(ips.Keys));
+        foreach (var link in request.Links)
+        {
+            Assert.That(link.InterfaceRefs, Has.Count.EqualTo(2), link.ClientId);
+            Assert.That(ips[link.InterfaceRefs[0]].Subnet, Is.EqualTo(ips[link.InterfaceRefs[1]].Subnet), link.ClientId);
+        }
+    }
+
+    [TestCase("evaluation.rspec.xml")]
+    [TestCase("lab-netmonitor.rspec.xml")]
+    public void SenderRouterReceiver_HasTheAddressesOfTheLocalTopology(string file)
+    {
+        // LocalNetwork.CreateSenderRouterReceiver: sender 198.18.0.1/24 - .2 router 198.19.0.2/24 - receiver 198.19.0.1.
+        var request = RSpecFile.Read(Path.Combine(RSpecsDirectory, file));
+
+        Assert.That(AddressesByNode(request), Is.EqualTo(new Dictionary<string, string[]>
+        {
+            ["sender"] = ["198.18.0.1/24"],
+            ["router"] = ["198.18.0.2/24", "198.19.0.2/24"],
+            ["receiver"] = ["198.19.0.1/24"],
+        }));
+        Assert.That(request.FindNode("router")!.Executes.Single().Command, Does.Contain("netservd"));
+    }
+
+    [Test]
+    public void SignalingPath_HasTheAddressesOfCreateLine()
+    {
+        // LocalNetwork.CreateLine: link i (from 1) is 198.18.i.0/24, the node nearer the provider .1, the other .2.
+        var request = RSpecFile.Read(Path.Combine(RSpecsDirectory, "signaling-path.rspec.xml"));
+
+        Assert.That(AddressesByNode(request), Is.EqualTo(new Dictionary<string, string[]>
+        {
+            ["provider"] = ["198.18.1.1/24"],
+            ["a"] = ["198.18.1.2/24", "198.18.2.1/24"],
+            ["plain"] = ["198.18.2.2/24", "198.18.3.1/24"],
+            ["b"] = ["198.18.3.2/24", "198.18.4.1/24"],
+            ["user"] = ["198.18.4.2/24"],
+        }));
+        Assert.That(request.Nodes.Where(n => n.Executes.Count > 0).Select(n => n.ClientId), Is.EqualTo(new[] { "a", "b" }), "a and b run netservd, plain only forwards");
+    }
+
+    private static Dictionary<string, string[]> AddressesByNode(RequestRSpec request) =>
+        request.Nodes.ToDictionary(n => n.ClientId, n => n.Interfaces.Select(i => i.Ip!.ToString()).ToArray());
+
+    private static string FindRepositoryRoot()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "NetServ.sln")))
+            {
+                return directory.FullName;
+            }
+        }
+
+        throw new DirectoryNotFoundException($"no NetServ.sln above {AppContext.BaseDirectory}");
+    }
+}
