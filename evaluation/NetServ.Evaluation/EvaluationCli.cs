@@ -114,7 +114,8 @@ internal static class EvaluationCli
         var repetitions = new Option<int?>("--repetitions") { Description = "rounds of SETUP, refresh, PROBE and REMOVE; the first is reported apart (default 30)" };
         var quick = new Option<bool>("--quick") { Description = "a very short run: 3 rounds" };
         var output = new Option<string?>("--output") { Description = "the folder in which the results folder <yyyyMMdd-HHmmss>-signaling is created (default evaluation/results)" };
-        var command = new Command("signaling", "signaling latency through two NetServ nodes and a plain router: SETUP until the module is active on both nodes, refresh, PROBE and REMOVE round trips") { repetitions, quick, output };
+        var logLevel = new Option<string?>("--node-log-level") { Description = "log level of the two nodes, whose logs go to raw/ (default Information; Debug traces GIST)" };
+        var command = new Command("signaling", "signaling latency through two NetServ nodes and a plain router: SETUP until the module is active on both nodes, refresh, PROBE and REMOVE round trips") { repetitions, quick, output, logLevel };
         command.SetAction(async (parse, token) =>
         {
             SignalingLatencyOptions options;
@@ -125,6 +126,7 @@ internal static class EvaluationCli
                 {
                     Repetitions = parse.GetValue(repetitions) ?? options.Repetitions,
                     Output = parse.GetValue(output) is { } o ? Path.GetFullPath(o) : options.Output,
+                    NodeLogLevel = parse.GetValue(logLevel) ?? options.NodeLogLevel,
                 };
                 options.Validate();
             }

@@ -26,6 +26,9 @@ internal sealed record SignalingLatencyOptions
     /// <summary>How long one request may take before the run fails.</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>The nodes' log level; their logs go to raw/ in the results folder.</summary>
+    public string NodeLogLevel { get; init; } = "Information";
+
     public SignalingLatencyOptions Quick() => this with { Repetitions = 3 };
 
     public void Validate()
@@ -84,7 +87,7 @@ internal sealed class SignalingLatencyBenchmark(SignalingLatencyOptions options,
         console.MarkupLine($"results: [blue]{Markup.Escape(folder)}[/]");
         try
         {
-            await MeasureAsync(results, cancellationToken).ConfigureAwait(false);
+            await MeasureAsync(results, Path.Combine(folder, "raw"), cancellationToken).ConfigureAwait(false);
             results.Completed = true;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -108,7 +111,7 @@ internal sealed class SignalingLatencyBenchmark(SignalingLatencyOptions options,
         return (folder, results);
     }
 
-    private async Task MeasureAsync(SignalingLatencyResults results, CancellationToken cancellationToken)
+    private async Task MeasureAsync(SignalingLatencyResults results, string raw, CancellationToken cancellationToken)
     {
         BuildOutputs.EnsureNode();
         var package = BuildOutputs.EnsurePackage("NetServ.Apps.NetMonitor", "applications/NetMonitor");
@@ -121,7 +124,7 @@ internal sealed class SignalingLatencyBenchmark(SignalingLatencyOptions options,
         NetServNodeOptions NodeOptions(string name) => new()
         {
             NodeName = $"{name}-{network.Id}",
-            LogLevel = "Warning",
+            LogLevel = options.NodeLogLevel,
             Users = [new NodeUser("alice", ["198.18.4.0/24"]) { PublicKey = key.PublicKey.ToPem() }],
         };
 
@@ -130,6 +133,21 @@ internal sealed class SignalingLatencyBenchmark(SignalingLatencyOptions options,
         var startB = NetServNodeProcess.StartAsync(network["b"].Namespace, NodeOptions("b"), cancellationToken);
         await using var a = await startA.ConfigureAwait(false);
         await using var b = await startB.ConfigureAwait(false);
+        try
+        {
+            await MeasureRoundsAsync(results, network, packages, key, package, a, b, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            // The nodes' own account of every request, for a failure or an outlier.
+            Directory.CreateDirectory(raw);
+            await File.WriteAllLinesAsync(Path.Combine(raw, "node-a.log"), a.LogLines, CancellationToken.None).ConfigureAwait(false);
+            await File.WriteAllLinesAsync(Path.Combine(raw, "node-b.log"), b.LogLines, CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    private async Task MeasureRoundsAsync(SignalingLatencyResults results, LocalNetwork network, PackageServer packages, UserPrivateKey key, string package, NetServNodeProcess a, NetServNodeProcess b, CancellationToken cancellationToken)
+    {
         await using var client = network["provider"].Namespace.Run(() => SignalingClient.Start("netserv-eval", NullLogger.Instance, TimeProvider.System));
 
         var setup = ModuleSetup.ForPackage(package, "alice", packages.UrlOf) with { FilterProtocol = "udp", FilterPort = 5060, FilterDestination = "198.18.4.0/24" };
@@ -168,7 +186,16 @@ internal sealed class SignalingLatencyBenchmark(SignalingLatencyOptions options,
         request.Headers[NslpHeaderNames.User] = "alice";
         NslpSignature.Sign(request, key, TimeProvider.System);
         var watch = Stopwatch.StartNew();
-        var response = await client.SendAsync(destination, request, options.RequestTimeout, cancellationToken).ConfigureAwait(false);
+        NslpResponse response;
+        try
+        {
+            response = await client.SendAsync(destination, request, options.RequestTimeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (SignalingException e)
+        {
+            throw new InvalidOperationException($"round {round + 1}, {operation} (sent at {DateTimeOffset.Now - watch.Elapsed:HH:mm:ss.fff}): {e.Message}", e);
+        }
+
         var elapsed = watch.Elapsed.TotalMilliseconds;
         if (!PathResponse.TryParse(response, out var stack, out var error))
         {

@@ -411,6 +411,8 @@ public sealed partial class GistEndpoint : IAsyncDisposable
             {
                 _udp.SendTo(send.Datagram, destination);
             }
+
+            Log.DatagramSent(_logger, send.Datagram.Length, destination, send.QueryMode);
         }
         catch (SocketException e)
         {
@@ -439,6 +441,7 @@ public sealed partial class GistEndpoint : IAsyncDisposable
             }
 
             var from = (IPEndPoint)result.RemoteEndPoint;
+            Log.DatagramReceived(_logger, result.ReceivedBytes, from);
             var datagram = buffer.AsSpan(0, result.ReceivedBytes).ToArray();
             var address = Ipv4Address.FromIPAddress(from.Address);
             var port = (ushort)from.Port;
@@ -623,6 +626,12 @@ public sealed partial class GistEndpoint : IAsyncDisposable
 
         [LoggerMessage(3004, LogLevel.Warning, "GIST: messaging association to {Address}:{Port} failed: {Error}")]
         public static partial void StreamFailed(ILogger logger, string address, ushort port, string error);
+
+        [LoggerMessage(3008, LogLevel.Trace, "GIST: received {Length} bytes from {Source}")]
+        public static partial void DatagramReceived(ILogger logger, int length, IPEndPoint source);
+
+        [LoggerMessage(3009, LogLevel.Trace, "GIST: sent {Length} bytes to {Destination} (Q-mode: {QueryMode})")]
+        public static partial void DatagramSent(ILogger logger, int length, IPEndPoint destination, bool queryMode);
 
         [LoggerMessage(3006, LogLevel.Warning, "GIST: {Text}")]
         public static partial void Discarded(ILogger logger, string text);
