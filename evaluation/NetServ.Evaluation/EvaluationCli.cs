@@ -30,12 +30,9 @@ internal static class EvaluationCli
         var quick = new Option<bool>("--quick") { Description = "a very short run: 1 repetition, 0.5 s trials, coarse resolution, 1 and 3 containers" };
         var output = new Option<string?>("--output") { Description = "the folder in which the results folder <yyyyMMdd-HHmmss>-node-runtime is created (default evaluation/results)" };
         var configurations = new Option<string>("--configurations") { Description = "router configurations to measure, in order (default 1,2,C,3,4,5)" };
-        var generatorCpu = new Option<int?>("--generator-cpu") { Description = "CPU of the generator (default 0)" };
         var generatorNice = new Option<int?>("--generator-nice") { Description = "nice value of the generator's thread (default: unchanged)" };
         var pacing = new Option<PacingMode?>("--pacing") { Description = "how the generator waits between packets: spin (busy-wait) or sleep (default sleep: the CPU it shares with the queue reader stays free while nothing is due)" };
-        var readerCpu = new Option<int?>("--reader-cpu") { Description = "CPU of the queue reader, container or C loop (default 0)" };
-        var routerRps = new Option<string>("--router-rps") { Description = "hex RPS mask of the router's ingress interface (default 2: CPU 1)" };
-        var receiverRps = new Option<string>("--receiver-rps") { Description = "hex RPS mask of the receiver's interface (default 2: CPU 1)" };
+        var placement = new PlacementOptions();
         var resolution = new Option<double?>("--resolution-kpps") { Description = "search resolution in kpps (default 1)" };
         var relative = new Option<double?>("--resolution-percent") { Description = "search resolution relative to the rate (default 2)" };
         var variantContainers = new Option<int?>("--variant-containers") { Description = "containers for comparing runtime settings; 0 skips the comparison (default 10)" };
@@ -47,7 +44,7 @@ internal static class EvaluationCli
         var skipMemory = new Option<bool>("--skip-memory") { Description = "only measure forwarding rates" };
 
         var command = new Command("node-runtime", "MLFFR of the router configurations of the paper's section 9 (RFC 2544 binary search), and memory per container");
-        foreach (var option in new Option[] { sizes, trialSeconds, repetitions, containers, quick, output, configurations, generatorCpu, generatorNice, pacing, readerCpu, routerRps, receiverRps, resolution, relative, variantContainers, confirmations, batch, quietWait, quietPercent, skipForwarding, skipMemory })
+        foreach (var option in new Option[] { sizes, trialSeconds, repetitions, containers, quick, output, configurations, generatorNice, pacing, resolution, relative, variantContainers, confirmations, batch, quietWait, quietPercent, skipForwarding, skipMemory }.Concat(placement.All))
         {
             command.Options.Add(option);
         }
@@ -70,7 +67,7 @@ internal static class EvaluationCli
                     Repetitions = parse.GetValue(repetitions) ?? options.Repetitions,
                     ContainerCounts = parse.GetValue(containers) is { } c ? Integers(c, "--containers") : options.ContainerCounts,
                     Output = parse.GetValue(output) is { } o ? Path.GetFullPath(o) : options.Output,
-                    Configurations = parse.GetValue(configurations) is { } k ? k.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(x => x.ToUpperInvariant()).ToArray() : options.Configurations,
+                    Configurations = parse.GetValue(configurations) is { } k ? Keys(k) : options.Configurations,
                     Resolution = parse.GetValue(resolution) is { } r ? r * 1000 : options.Resolution,
                     RelativeResolution = parse.GetValue(relative) is { } p ? p / 100 : options.RelativeResolution,
                     VariantContainers = parse.GetValue(variantContainers) ?? options.VariantContainers,
@@ -80,14 +77,10 @@ internal static class EvaluationCli
                     QuietBusyFraction = parse.GetValue(quietPercent) is { } q ? q / 100 : options.QuietBusyFraction,
                     SkipForwarding = parse.GetValue(skipForwarding),
                     SkipMemory = parse.GetValue(skipMemory),
-                    Placement = options.Placement with
+                    Placement = placement.Apply(parse, options.Placement) with
                     {
-                        GeneratorCpu = parse.GetValue(generatorCpu) ?? options.Placement.GeneratorCpu,
                         GeneratorNice = parse.GetValue(generatorNice) ?? options.Placement.GeneratorNice,
                         GeneratorPacing = parse.GetValue(pacing) ?? options.Placement.GeneratorPacing,
-                        ReaderCpu = parse.GetValue(readerCpu) ?? options.Placement.ReaderCpu,
-                        RouterIngressRps = parse.GetValue(routerRps) is { } rr ? Mask(rr) : options.Placement.RouterIngressRps,
-                        ReceiverRps = parse.GetValue(receiverRps) is { } rv ? Mask(rv) : options.Placement.ReceiverRps,
                     },
                 };
                 options.Validate();
@@ -98,23 +91,16 @@ internal static class EvaluationCli
                 return 2;
             }
 
-            using var linked = CancellationTokenSource.CreateLinkedTokenSource(token, outer);
-            using var signals = new StopSignals(linked.Token);
-            try
-            {
-                var (_, results) = await new NodeRuntimeBenchmark(options, console).RunAsync(parse.Tokens.Select(t => t.Value).ToArray(), signals.Token).ConfigureAwait(false);
-                return results.Completed ? 0 : 1;
-            }
-            catch (OperationCanceledException) when (signals.Token.IsCancellationRequested)
-            {
-                console.MarkupLine($"[yellow]stopped ({Markup.Escape(signals.Reason ?? "cancelled")}); everything was cleaned up[/]");
-                return 130;
-            }
-            catch (Exception e) when (e is InvalidOperationException or IOException or TimeoutException or System.ComponentModel.Win32Exception)
-            {
-                console.MarkupLine($"[red]netserv-eval node-runtime failed:[/] {Markup.Escape(e.Message)}");
-                return 1;
-            }
+            return await RunStoppableAsync(
+                console,
+                "node-runtime",
+                async stop =>
+                {
+                    var (_, results) = await new NodeRuntimeBenchmark(options, console).RunAsync(parse.Tokens.Select(t => t.Value).ToArray(), stop).ConfigureAwait(false);
+                    return results.Completed;
+                },
+                token,
+                outer).ConfigureAwait(false);
         });
         return command;
     }
@@ -169,6 +155,33 @@ internal static class EvaluationCli
         return command;
     }
 
+    /// <summary>
+    /// Runs a benchmark that Ctrl-C, SIGTERM and SIGHUP stop (it cleans up before it returns): exit code
+    /// 0 when it reports success, 1 when not or when it failed, 130 when stopped.
+    /// </summary>
+    private static async Task<int> RunStoppableAsync(IAnsiConsole console, string name, Func<CancellationToken, Task<bool>> run, CancellationToken token, CancellationToken outer)
+    {
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(token, outer);
+        using var signals = new StopSignals(linked.Token);
+        try
+        {
+            return await run(signals.Token).ConfigureAwait(false) ? 0 : 1;
+        }
+        catch (OperationCanceledException) when (signals.Token.IsCancellationRequested)
+        {
+            console.MarkupLine($"[yellow]stopped ({Markup.Escape(signals.Reason ?? "cancelled")}); everything was cleaned up[/]");
+            return 130;
+        }
+        catch (Exception e) when (e is InvalidOperationException or IOException or TimeoutException or System.ComponentModel.Win32Exception)
+        {
+            console.MarkupLine($"[red]netserv-eval {name} failed:[/] {Markup.Escape(e.Message)}");
+            return 1;
+        }
+    }
+
+    private static string[] Keys(string text) =>
+        text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(x => x.ToUpperInvariant()).ToArray();
+
     private static int[] Integers(string text, string option)
     {
         var values = new List<int>();
@@ -189,4 +202,23 @@ internal static class EvaluationCli
         ulong.TryParse(text.StartsWith("0x", StringComparison.OrdinalIgnoreCase) ? text[2..] : text, NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var mask)
             ? mask
             : throw new ArgumentException($"'{text}' is not a hexadecimal CPU mask");
+
+    /// <summary>The CPU placement options every forwarding measurement takes.</summary>
+    private sealed class PlacementOptions
+    {
+        private readonly Option<int?> _generatorCpu = new("--generator-cpu") { Description = "CPU of the generator (default 0)" };
+        private readonly Option<int?> _readerCpu = new("--reader-cpu") { Description = "CPU of the queue reader, container or C loop (default 0)" };
+        private readonly Option<string> _routerRps = new("--router-rps") { Description = "hex RPS mask of the router's ingress interface (default 2: CPU 1)" };
+        private readonly Option<string> _receiverRps = new("--receiver-rps") { Description = "hex RPS mask of the receiver's interface (default 2: CPU 1)" };
+
+        public Option[] All => [_generatorCpu, _readerCpu, _routerRps, _receiverRps];
+
+        public CpuPlacement Apply(ParseResult parse, CpuPlacement placement) => placement with
+        {
+            GeneratorCpu = parse.GetValue(_generatorCpu) ?? placement.GeneratorCpu,
+            ReaderCpu = parse.GetValue(_readerCpu) ?? placement.ReaderCpu,
+            RouterIngressRps = parse.GetValue(_routerRps) is { } router ? Mask(router) : placement.RouterIngressRps,
+            ReceiverRps = parse.GetValue(_receiverRps) is { } receiver ? Mask(receiver) : placement.ReceiverRps,
+        };
+    }
 }
