@@ -120,6 +120,8 @@ internal sealed class NodeRuntimeBenchmark(NodeRuntimeOptions options, IAnsiCons
                 console.Write(new Rule($"[bold]({key}) {Markup.Escape(configuration.Title)}[/] — repetition {repetition}/{options.Repetitions}").LeftJustified());
                 var error = await configuration.MeasureAsync(
                     context,
+                    results,
+                    $"configuration {key}, repetition {repetition}",
                     async () =>
                     {
                         foreach (var size in options.Sizes)
@@ -136,13 +138,7 @@ internal sealed class NodeRuntimeBenchmark(NodeRuntimeOptions options, IAnsiCons
                     cancellationToken).ConfigureAwait(false);
                 if (error is not null)
                 {
-                    results.Errors.Add($"configuration {key}, repetition {repetition}: {error}");
                     console.MarkupLine($"[red]configuration {key} failed:[/] {Markup.Escape(error)}");
-                }
-
-                if (configuration is CQueueLoop { ExitReport: { } report })
-                {
-                    results.Notes.Add($"nfq-accept, repetition {repetition}, at exit: {report}");
                 }
             }
         }

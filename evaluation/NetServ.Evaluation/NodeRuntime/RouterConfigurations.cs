@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Text.Json.Nodes;
+using NetServ.Evaluation.Hosting;
 using NetServ.Signaling.Nslp;
 using NetServ.Testbed.Http;
 using NetServ.Testbed.Linux;
@@ -32,6 +33,9 @@ internal abstract class RouterConfiguration : IAsyncDisposable
 
     /// <summary>The queue's counters, for configurations that send packets to user space.</summary>
     public IQueueProbe? Queue { get; protected set; }
+
+    /// <summary>What the configuration's own process said when it stopped (nfq-accept prints a JSON line), or null.</summary>
+    public string? ExitReport { get; protected set; }
 
     /// <summary>All configurations in the order they are measured.</summary>
     public static IReadOnlyList<string> AllKeys { get; } = ["1", "2", "C", "3", "4", "5"];
@@ -73,12 +77,14 @@ internal abstract class RouterConfiguration : IAsyncDisposable
     /// Sets the configuration up in the router of <paramref name="context"/>, runs <paramref name="measure"/>
     /// and tears it down, then checks that the router was left clean: anything left behind would falsify
     /// the next configuration, so that throws. A failure of the configuration itself (a node that does not
-    /// start) is returned rather than thrown, so it does not void the other configurations.
+    /// start) goes to the errors of <paramref name="record"/> as "<paramref name="label"/>: message" and is
+    /// returned rather than thrown, so it does not void the other configurations; the exit report goes to its notes.
     /// </summary>
     /// <returns>The failure's message, or null when the measurement ran.</returns>
-    public async Task<string?> MeasureAsync(ConfigurationContext context, Func<Task> measure, CancellationToken cancellationToken)
+    public async Task<string?> MeasureAsync(ConfigurationContext context, RunRecord record, string label, Func<Task> measure, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(record);
         ArgumentNullException.ThrowIfNull(measure);
         string? error = null;
         try
@@ -93,9 +99,18 @@ internal abstract class RouterConfiguration : IAsyncDisposable
         finally
         {
             await DisposeAsync().ConfigureAwait(false);
+            if (ExitReport is { } report)
+            {
+                record.Notes.Add($"{label}, at exit: {report}");
+            }
         }
 
         context.Path.EnsureRouterClean();
+        if (error is not null)
+        {
+            record.Errors.Add($"{label}: {error}");
+        }
+
         return error;
     }
 
@@ -164,9 +179,6 @@ internal sealed class CQueueLoop : RouterConfiguration
     public override string Key => "C";
 
     public override string Title => "NFQUEUE → C loop";
-
-    /// <summary>What nfq-accept printed when it stopped (a JSON line).</summary>
-    public string? ExitReport { get; private set; }
 
     public static string Executable => Path.Combine(Testbed.Nodes.BuildOutputs.RepositoryRoot, "artifacts", "c-loop", "nfq-accept");
 
