@@ -1,19 +1,21 @@
 using System.CommandLine;
 using System.Globalization;
 using NetServ.Evaluation.Hosting;
+using NetServ.Evaluation.Latency;
 using NetServ.Evaluation.NodeRuntime;
 using NetServ.Testbed.Traffic;
 using Spectre.Console;
 
 namespace NetServ.Evaluation;
 
-/// <summary>The netserv-eval command line: node-runtime (the section 9 benchmark) and generator (a check of the traffic generator).</summary>
+/// <summary>The netserv-eval command line: node-runtime (the section 9 benchmark), latency (latency per layer, Figure 13) and generator (a check of the traffic generator).</summary>
 internal static class EvaluationCli
 {
     public static async Task<int> RunAsync(string[] args, IAnsiConsole? console = null, CancellationToken cancellationToken = default)
     {
         console ??= AnsiConsole.Console;
         var root = new RootCommand("netserv-eval: the evaluation of NetServ for .NET (paper section 9). Needs root.");
+        root.Subcommands.Add(LatencyCommand(console, cancellationToken));
         root.Subcommands.Add(NodeRuntimeCommand(console, cancellationToken));
         root.Subcommands.Add(GeneratorCommand(console, cancellationToken));
 
@@ -155,6 +157,68 @@ internal static class EvaluationCli
         return command;
     }
 
+    private static Command LatencyCommand(IAnsiConsole console, CancellationToken outer)
+    {
+        var rate = new Option<double?>("--rate") { Description = "packets per second, paced (default 1000)" };
+        var seconds = new Option<double?>("--seconds") { Description = "length of the measured run of each configuration (default 5)" };
+        var size = new Option<int?>("--size") { Description = "frame size on the wire in bytes, FCS included (default 340, the paper's SIP packets)" };
+        var warmup = new Option<double?>("--warmup-seconds") { Description = "uncounted run before each measurement, at the same rate (default 1)" };
+        var configurations = new Option<string>("--configurations") { Description = "router configurations to measure, in order (default 1,2,C,4,5; 3 is available)" };
+        var quick = new Option<bool>("--quick") { Description = "a very short run: 300 packets per configuration, 0.2 s warm-up" };
+        var output = new Option<string?>("--output") { Description = "the folder in which the results folder <yyyyMMdd-HHmmss>-latency is created (default evaluation/results)" };
+        var receiverCpu = new Option<int?>("--receiver-cpu") { Description = "CPU of the receiving thread (default 1)" };
+        var batch = new Option<int?>("--batch") { Description = "queue reader batch, container and C loop (default 64; neither waits for a batch to fill)" };
+        var placement = new PlacementOptions();
+        var command = new Command("latency", "one-way latency through the router in each configuration (the paper's Figure 13): paced UDP packets carrying their send time, kernel receive timestamps at the receiver");
+        foreach (var option in new Option[] { rate, seconds, size, warmup, configurations, quick, output, receiverCpu, batch }.Concat(placement.All))
+        {
+            command.Options.Add(option);
+        }
+
+        command.SetAction(async (parse, token) =>
+        {
+            LayerLatencyOptions options;
+            try
+            {
+                options = new LayerLatencyOptions { Rate = parse.GetValue(rate) ?? 1_000 };
+                if (parse.GetValue(quick))
+                {
+                    options = options.Quick();
+                }
+
+                options = options with
+                {
+                    Seconds = parse.GetValue(seconds) ?? options.Seconds,
+                    WireBytes = parse.GetValue(size) ?? options.WireBytes,
+                    WarmupSeconds = parse.GetValue(warmup) ?? options.WarmupSeconds,
+                    Configurations = parse.GetValue(configurations) is { } k ? Keys(k) : options.Configurations,
+                    Output = parse.GetValue(output) is { } o ? Path.GetFullPath(o) : options.Output,
+                    ReceiverCpu = parse.GetValue(receiverCpu) ?? options.ReceiverCpu,
+                    BatchSize = parse.GetValue(batch) ?? options.BatchSize,
+                    Placement = placement.Apply(parse, options.Placement),
+                };
+                options.Validate();
+            }
+            catch (ArgumentException e)
+            {
+                console.MarkupLine($"[red]netserv-eval latency:[/] {Markup.Escape(e.Message)}");
+                return 2;
+            }
+
+            return await RunStoppableAsync(
+                console,
+                "latency",
+                async stop =>
+                {
+                    var (_, results) = await new LayerLatencyBenchmark(options, console).RunAsync(parse.Tokens.Select(t => t.Value).ToArray(), stop).ConfigureAwait(false);
+                    return results.Completed && results.Errors.Count == 0;
+                },
+                token,
+                outer).ConfigureAwait(false);
+        });
+        return command;
+    }
+
     /// <summary>
     /// Runs a benchmark that Ctrl-C, SIGTERM and SIGHUP stop (it cleans up before it returns): exit code
     /// 0 when it reports success, 1 when not or when it failed, 130 when stopped.
@@ -206,7 +270,7 @@ internal static class EvaluationCli
     /// <summary>The CPU placement options every forwarding measurement takes.</summary>
     private sealed class PlacementOptions
     {
-        private readonly Option<int?> _generatorCpu = new("--generator-cpu") { Description = "CPU of the generator (default 0)" };
+        private readonly Option<int?> _generatorCpu = new("--generator-cpu") { Description = "CPU of the sending thread, the generator or the latency sender (default 0)" };
         private readonly Option<int?> _readerCpu = new("--reader-cpu") { Description = "CPU of the queue reader, container or C loop (default 0)" };
         private readonly Option<string> _routerRps = new("--router-rps") { Description = "hex RPS mask of the router's ingress interface (default 2: CPU 1)" };
         private readonly Option<string> _receiverRps = new("--receiver-rps") { Description = "hex RPS mask of the receiver's interface (default 2: CPU 1)" };
