@@ -168,9 +168,11 @@ internal static class EvaluationCli
         var output = new Option<string?>("--output") { Description = "the folder in which the results folder <yyyyMMdd-HHmmss>-latency is created (default evaluation/results)" };
         var receiverCpu = new Option<int?>("--receiver-cpu") { Description = "CPU of the receiving thread (default 1)" };
         var batch = new Option<int?>("--batch") { Description = "queue reader batch, container and C loop (default 64; neither waits for a batch to fill)" };
+        var quietWait = new Option<double?>("--quiet-wait") { Description = "before each measurement, wait up to this many seconds until other work uses under --quiet-percent of the CPUs (default 0: no waiting)" };
+        var quietPercent = new Option<double?>("--quiet-percent") { Description = "busy percentage of all CPUs under which the machine counts as quiet (default 10)" };
         var placement = new PlacementOptions();
         var command = new Command("latency", "one-way latency through the router in each configuration (the paper's Figure 13): paced UDP packets carrying their send time, kernel receive timestamps at the receiver");
-        foreach (var option in new Option[] { rate, seconds, size, warmup, configurations, quick, output, receiverCpu, batch }.Concat(placement.All))
+        foreach (var option in new Option[] { rate, seconds, size, warmup, configurations, quick, output, receiverCpu, batch, quietWait, quietPercent }.Concat(placement.All))
         {
             command.Options.Add(option);
         }
@@ -195,6 +197,8 @@ internal static class EvaluationCli
                     Output = parse.GetValue(output) is { } o ? Path.GetFullPath(o) : options.Output,
                     ReceiverCpu = parse.GetValue(receiverCpu) ?? options.ReceiverCpu,
                     BatchSize = parse.GetValue(batch) ?? options.BatchSize,
+                    QuietWaitSeconds = parse.GetValue(quietWait) ?? options.QuietWaitSeconds,
+                    QuietBusyFraction = parse.GetValue(quietPercent) is { } q ? q / 100 : options.QuietBusyFraction,
                     Placement = placement.Apply(parse, options.Placement),
                 };
                 options.Validate();

@@ -119,6 +119,8 @@ internal sealed class LayerLatencyBenchmark(LayerLatencyOptions options, IAnsiCo
             Drain = TimeSpan.FromSeconds(options.DrainSeconds),
         };
 
+        // Other work on the machine (and the configuration's own start) settles before the warm-up and the measurement.
+        var busy = CpuLoad.WaitForQuiet(TimeSpan.FromSeconds(options.BusySampleSeconds), options.QuietBusyFraction, TimeSpan.FromSeconds(options.QuietWaitSeconds), console, cancellationToken);
         LatencyRun? warmup = null;
         if (options.WarmupSeconds > 0)
         {
@@ -130,11 +132,12 @@ internal sealed class LayerLatencyBenchmark(LayerLatencyOptions options, IAnsiCo
         var run = await RunAsync(probe, request, "measure", cancellationToken).ConfigureAwait(false);
         var after = configuration.Queue?.Read();
         var router = await configuration.DescribeAsync(cancellationToken).ConfigureAwait(false);
-        var layer = LayerMeasurement.From(configuration.Key, configuration.Title, run, warmup, before, after, router, options.HistogramBinsPerDecade);
+        var layer = LayerMeasurement.From(configuration.Key, configuration.Title, run, warmup, before, after, router, options.HistogramBinsPerDecade) with { MachineBusyBefore = busy };
+
         var s = layer.Statistics;
         console.MarkupLine(Markup.Escape(string.Create(
             CultureInfo.InvariantCulture,
-            $"  ({layer.Key}) received {s.Received}/{s.Sent} (warm-up {warmup?.Received}/{warmup?.Sent}): median {s.MedianUs:0.0} µs, p10 {s.P10Us:0.0}, p90 {s.P90Us:0.0}, p99 {s.P99Us:0.0}, max {s.MaxUs:0.0}; receiver socket delay {layer.SocketDelayMedianUs:0.0} µs{(layer.QueueMatched is { } m ? $"; queue matched {m}, bypassed {layer.Bypassed}" : string.Empty)}")));
+            $"  ({layer.Key}) other work {busy:0%} of the CPUs; received {s.Received}/{s.Sent} (warm-up {warmup?.Received}/{warmup?.Sent}): median {s.MedianUs:0.0} µs, p10 {s.P10Us:0.0}, p90 {s.P90Us:0.0}, p99 {s.P99Us:0.0}, max {s.MaxUs:0.0}; receiver socket delay {layer.SocketDelayMedianUs:0.0} µs{(layer.QueueMatched is { } m ? $"; queue matched {m}, bypassed {layer.Bypassed}" : string.Empty)}")));
         return layer;
     }
 

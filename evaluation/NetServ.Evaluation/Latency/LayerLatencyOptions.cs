@@ -40,6 +40,15 @@ internal sealed record LayerLatencyOptions
     /// <summary>Where the work runs; the sender's thread takes the generator's CPU.</summary>
     public CpuPlacement Placement { get; init; } = CpuPlacement.Default;
 
+    /// <summary>How long the CPUs are watched before each measurement to see how busy other work keeps them.</summary>
+    public double BusySampleSeconds { get; init; } = 0.5;
+
+    /// <summary>Before each measurement, wait up to this long for other work on the machine to fall below <see cref="QuietBusyFraction"/> (0: do not wait).</summary>
+    public double QuietWaitSeconds { get; init; }
+
+    /// <summary>The busy fraction of all CPUs (from other work) under which the machine counts as quiet.</summary>
+    public double QuietBusyFraction { get; init; } = 0.1;
+
     /// <summary>Logarithmic histogram bins per factor of ten in results.json.</summary>
     public int HistogramBinsPerDecade { get; init; } = 20;
 
@@ -61,6 +70,7 @@ internal sealed record LayerLatencyOptions
         Seconds = 300 / Rate,
         WarmupSeconds = 0.2,
         DrainSeconds = 0.5,
+        BusySampleSeconds = 0.2,
     };
 
     public void Validate()
@@ -90,6 +100,8 @@ internal sealed record LayerLatencyOptions
 
         ArgumentOutOfRangeException.ThrowIfLessThan(BatchSize, 1, "--batch");
         ArgumentOutOfRangeException.ThrowIfGreaterThan(BatchSize, 1024, "--batch");
+        ArgumentOutOfRangeException.ThrowIfNegative(QuietWaitSeconds, "--quiet-wait");
+        ArgumentOutOfRangeException.ThrowIfLessThan(QuietBusyFraction, 0.01, "--quiet-percent");
         ArgumentOutOfRangeException.ThrowIfLessThan(HistogramBinsPerDecade, 1, "histogram bins");
         Placement.Validate(Environment.ProcessorCount);
     }
@@ -108,6 +120,7 @@ internal sealed record LayerLatencyOptions
         ["quick"] = IsQuick,
         ["queueReaders"] = new JsonObject { ["batch"] = BatchSize, ["queueMaxLength"] = QueueMaxLength, ["failOpen"] = true },
         ["histogramBinsPerDecade"] = HistogramBinsPerDecade,
+        ["quiet"] = QuietWaitSeconds > 0 ? $"before each measurement, waited up to {QuietWaitSeconds:0} s for other work to use less than {QuietBusyFraction:0%} of the CPUs" : "no waiting for a quiet machine",
         ["method"] = "a UDP socket in the sender's namespace sends paced packets, each carrying its sequence number and CLOCK_REALTIME send time (taken just before send()); " +
             "a UDP socket in the receiver's namespace takes the kernel's receive timestamp of each (SO_TIMESTAMPNS through recvmsg; the kernel stamps a packet as it enters the receiver's stack); " +
             "latency = receive timestamp - send time (all namespaces share the machine's clock). Added by a layer = median(configuration) - median(1).",

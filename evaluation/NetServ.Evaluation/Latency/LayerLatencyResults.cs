@@ -6,7 +6,7 @@ using NetServ.Testbed.Traffic;
 namespace NetServ.Evaluation.Latency;
 
 /// <summary>The latency of one router configuration: the measured run, its statistics, and what the queue saw.</summary>
-internal sealed class LayerMeasurement
+internal sealed record LayerMeasurement
 {
     public required string Key { get; init; }
 
@@ -21,6 +21,9 @@ internal sealed class LayerMeasurement
 
     /// <summary>Median time from the kernel's receive timestamp to the receiving thread's (µs): the receiver's own delay, outside the latency.</summary>
     public required double SocketDelayMedianUs { get; init; }
+
+    /// <summary>Busy fraction of all CPUs from other work just before the measurement (0..1).</summary>
+    public double MachineBusyBefore { get; init; }
 
     /// <summary>The uncounted warm-up run before the measurement, if any.</summary>
     public LatencyRun? Warmup { get; init; }

@@ -48,12 +48,12 @@ internal sealed class LayerLatencyWriter(LayerLatencyResults results, string fol
     /// <summary>One row a configuration.</summary>
     public string SummaryCsv()
     {
-        var csv = new StringBuilder("configuration,title,sent,received,lost,loss_percent,min_us,p10_us,median_us,p90_us,p99_us,max_us,mean_us,added_vs_1_us,added_vs_2_us,receiver_socket_delay_median_us,queue_matched,queue_bypassed\n");
+        var csv = new StringBuilder("configuration,title,sent,received,lost,loss_percent,min_us,p10_us,median_us,p90_us,p99_us,max_us,mean_us,added_vs_1_us,added_vs_2_us,receiver_socket_delay_median_us,queue_matched,queue_bypassed,cpus_busy_before_percent\n");
         foreach (var l in results.Layers)
         {
             var s = l.Statistics;
             csv.Append(CultureInfo.InvariantCulture, $"{l.Key},{Quote(l.Title)},{s.Sent},{s.Received},{s.Lost},{F(s.Loss * 100, "0.###")},{F(s.MinUs)},{F(s.P10Us)},{F(s.MedianUs)},{F(s.P90Us)},{F(s.P99Us)},{F(s.MaxUs)},{F(s.MeanUs)},");
-            csv.Append(CultureInfo.InvariantCulture, $"{F(results.AddedUs(l.Key, "1"))},{F(results.AddedUs(l.Key, "2"))},{F(l.SocketDelayMedianUs)},{l.QueueMatched?.ToString(CultureInfo.InvariantCulture)},{l.Bypassed?.ToString(CultureInfo.InvariantCulture)}\n");
+            csv.Append(CultureInfo.InvariantCulture, $"{F(results.AddedUs(l.Key, "1"))},{F(results.AddedUs(l.Key, "2"))},{F(l.SocketDelayMedianUs)},{l.QueueMatched?.ToString(CultureInfo.InvariantCulture)},{l.Bypassed?.ToString(CultureInfo.InvariantCulture)},{F(l.MachineBusyBefore * 100, "0")}\n");
         }
 
         return csv.ToString();
@@ -64,18 +64,21 @@ internal sealed class LayerLatencyWriter(LayerLatencyResults results, string fol
     {
         var options = results.Options;
         var md = new StringBuilder();
-        results.AppendSummaryHeader(md, "Latency per layer (the paper's Figure 13)", string.Create(CultureInfo.InvariantCulture, $"CPUs {results.MachineBusyAtStart:0%} busy with other work at the start"));
+        var busy = results.Layers.Count == 0
+            ? string.Create(CultureInfo.InvariantCulture, $"CPUs {results.MachineBusyAtStart:0%} busy with other work at the start")
+            : string.Create(CultureInfo.InvariantCulture, $"CPUs busy with other work just before the measurements: median {Statistics.Median(results.Layers.Select(l => l.MachineBusyBefore)):0%}, max {results.Layers.Max(l => l.MachineBusyBefore):0%}");
+        results.AppendSummaryHeader(md, "Latency per layer (the paper's Figure 13)", busy);
         md.AppendLine();
-        md.AppendLine(CultureInfo.InvariantCulture, $"Method: {options.Packets} UDP packets of {options.WireBytes} B on the wire per configuration at {options.Rate:0} packets/s, after an uncounted warm-up of {options.WarmupSeconds:0.##} s; each carries its sequence number and its CLOCK_REALTIME send time, taken just before send() in the sender's namespace; the receiver's kernel stamps it as it enters the receiver's stack (SO_TIMESTAMPNS); latency = receive − send. A packet not received {options.DrainSeconds:0.##} s after the last send counts as lost. Sender thread on CPU {options.Placement.GeneratorCpu}, receiving thread on CPU {options.ReceiverCpu}, queue readers (container, C loop) on CPU {options.Placement.ReaderCpu}; softirq (RPS) of the router's ingress on {CpuPlacement.Cpus(options.Placement.RouterIngressRps)}, of the receiver on {CpuPlacement.Cpus(options.Placement.ReceiverRps)}, of the other interfaces on {CpuPlacement.Cpus(options.Placement.OtherRps)}; identical for every configuration.");
+        md.AppendLine(CultureInfo.InvariantCulture, $"Method: {options.Packets} UDP packets of {options.WireBytes} B on the wire per configuration at {options.Rate:0} packets/s, after an uncounted warm-up of {options.WarmupSeconds:0.##} s; each carries its sequence number and its CLOCK_REALTIME send time, taken just before send() in the sender's namespace; the receiver's kernel stamps it as it enters the receiver's stack (SO_TIMESTAMPNS); latency = receive − send. A packet not received {options.DrainSeconds:0.##} s after the last send counts as lost. {(options.QuietWaitSeconds > 0 ? $"Before each measurement the run waited up to {options.QuietWaitSeconds:0} s for other work to use less than {options.QuietBusyFraction:0%} of the CPUs. " : string.Empty)}Sender thread on CPU {options.Placement.GeneratorCpu}, receiving thread on CPU {options.ReceiverCpu}, queue readers (container, C loop) on CPU {options.Placement.ReaderCpu}; softirq (RPS) of the router's ingress on {CpuPlacement.Cpus(options.Placement.RouterIngressRps)}, of the receiver on {CpuPlacement.Cpus(options.Placement.ReceiverRps)}, of the other interfaces on {CpuPlacement.Cpus(options.Placement.OtherRps)}; identical for every configuration.");
         md.AppendLine();
         md.AppendLine("## One-way latency through the router (µs)");
         md.AppendLine();
-        md.AppendLine("| configuration | received | loss | median | p10 | p90 | p99 | max | added vs (1) | added vs (2) |");
-        md.AppendLine("|---|---|---|---|---|---|---|---|---|---|");
+        md.AppendLine("| configuration | received | loss | median | p10 | p90 | p99 | max | added vs (1) | added vs (2) | CPUs busy before |");
+        md.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|");
         foreach (var l in results.Layers)
         {
             var s = l.Statistics;
-            md.AppendLine(CultureInfo.InvariantCulture, $"| ({l.Key}) {l.Title} | {s.Received}/{s.Sent} | {s.Loss:0.0#%} | {F(s.MedianUs)} | {F(s.P10Us)} | {F(s.P90Us)} | {F(s.P99Us)} | {F(s.MaxUs)} | {Added(results.AddedUs(l.Key, "1"))} | {Added(results.AddedUs(l.Key, "2"))} |");
+            md.AppendLine(CultureInfo.InvariantCulture, $"| ({l.Key}) {l.Title} | {s.Received}/{s.Sent} | {s.Loss:0.0#%} | {F(s.MedianUs)} | {F(s.P10Us)} | {F(s.P90Us)} | {F(s.P99Us)} | {F(s.MaxUs)} | {Added(results.AddedUs(l.Key, "1"))} | {Added(results.AddedUs(l.Key, "2"))} | {l.MachineBusyBefore:0%} |");
         }
 
         md.AppendLine();
@@ -114,6 +117,7 @@ internal sealed class LayerLatencyWriter(LayerLatencyResults results, string fol
                 ["mean"] = Round(s.MeanUs),
             },
             ["receiverSocketDelayMedianUs"] = Round(l.SocketDelayMedianUs),
+            ["cpusBusyWithOtherWorkBeforePercent"] = Round(l.MachineBusyBefore * 100, 0),
             ["histogram"] = new JsonObject
             {
                 ["binsPerDecade"] = l.Histogram.BinsPerDecade,

@@ -151,28 +151,8 @@ internal sealed class NodeRuntimeBenchmark(NodeRuntimeOptions options, IAnsiCons
     /// Samples how busy other work keeps the CPUs and, with <see cref="NodeRuntimeOptions.QuietWaitSeconds"/>,
     /// waits for it to fall below the threshold. Returns the last busy fraction.
     /// </summary>
-    private double WaitForQuiet(CancellationToken cancellationToken)
-    {
-        var busy = CpuLoad.Sample(TimeSpan.FromSeconds(options.BusySampleSeconds));
-        var waited = Stopwatch.StartNew();
-        while (busy > options.QuietBusyFraction && waited.Elapsed.TotalSeconds < options.QuietWaitSeconds)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            busy = CpuLoad.Sample(TimeSpan.FromSeconds(1));
-        }
-
-        if (options.QuietWaitSeconds > 0 && waited.Elapsed > TimeSpan.FromSeconds(1))
-        {
-            console.MarkupLine($"  waited {waited.Elapsed.TotalSeconds:0} s for other work to calm down");
-        }
-
-        if (busy > options.QuietBusyFraction)
-        {
-            console.MarkupLine($"  [yellow]other work keeps the CPUs {busy:0%} busy: expect noise[/]");
-        }
-
-        return busy;
-    }
+    private double WaitForQuiet(CancellationToken cancellationToken) =>
+        CpuLoad.WaitForQuiet(TimeSpan.FromSeconds(options.BusySampleSeconds), options.QuietBusyFraction, TimeSpan.FromSeconds(options.QuietWaitSeconds), console, cancellationToken);
 
     private GeneratorCheck CheckGenerator(ForwardingBench bench, int size, CancellationToken cancellationToken)
     {

@@ -17,7 +17,7 @@ public sealed class LayerLatencyWriterTests
 
         Assert.Multiple(() =>
         {
-            Assert.That(summary, Does.Contain("| configuration | received | loss | median | p10 | p90 | p99 | max | added vs (1) | added vs (2) |"));
+            Assert.That(summary, Does.Contain("| configuration | received | loss | median | p10 | p90 | p99 | max | added vs (1) | added vs (2) | CPUs busy before |"));
             Assert.That(summary, Does.Contain("| (1) plain forwarding | 100/100 | 0.0% | 20.0 |"));
             Assert.That(summary, Does.Contain("| (5) NetMonitor | 100/100 | 0.0% | 72.0 |"));
             Assert.That(summary, Does.Contain("| +52.0 | +50.0 |"), "(5) adds 52 µs to (1) and 50 µs to (2)");
@@ -78,7 +78,7 @@ public sealed class LayerLatencyWriterTests
             Assert.That(lines, Has.Length.EqualTo(3));
             Assert.That(lines[0], Does.StartWith("configuration,title,sent,received,lost,loss_percent,min_us,p10_us,median_us"));
             Assert.That(lines[2], Does.StartWith("4,\"container, no module\",100,100,0,0,"));
-            Assert.That(lines[2].Split(',')[^5], Is.EqualTo("40.0"), "added vs (1)");
+            Assert.That(lines[2].Split(',')[^6], Is.EqualTo("40.0"), "added vs (1)");
         });
     }
 
