@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using NetServ.Evaluation.Hosting;
+using NetServ.Evaluation.Latency;
 using NetServ.Evaluation.NodeRuntime;
 using NetServ.Evaluation.Signaling;
 using NetServ.Testbed.Traffic;
@@ -8,13 +9,14 @@ using Spectre.Console;
 
 namespace NetServ.Evaluation;
 
-/// <summary>The netserv-eval command line: node-runtime (the section 9 benchmark), signaling (latency of SETUP, PROBE, REMOVE) and generator (a check of the traffic generator).</summary>
+/// <summary>The netserv-eval command line: node-runtime (the section 9 benchmark), latency (latency per layer, Figure 13), signaling (latency of SETUP, PROBE, REMOVE) and generator (a check of the traffic generator).</summary>
 internal static class EvaluationCli
 {
     public static async Task<int> RunAsync(string[] args, IAnsiConsole? console = null, CancellationToken cancellationToken = default)
     {
         console ??= AnsiConsole.Console;
         var root = new RootCommand("netserv-eval: the evaluation of NetServ for .NET (paper section 9). Needs root.");
+        root.Subcommands.Add(LatencyCommand(console, cancellationToken));
         root.Subcommands.Add(NodeRuntimeCommand(console, cancellationToken));
         root.Subcommands.Add(SignalingCommand(console, cancellationToken));
         root.Subcommands.Add(GeneratorCommand(console, cancellationToken));
@@ -32,12 +34,9 @@ internal static class EvaluationCli
         var quick = new Option<bool>("--quick") { Description = "a very short run: 1 repetition, 0.5 s trials, coarse resolution, 1 and 3 containers" };
         var output = new Option<string?>("--output") { Description = "the folder in which the results folder <yyyyMMdd-HHmmss>-node-runtime is created (default evaluation/results)" };
         var configurations = new Option<string>("--configurations") { Description = "router configurations to measure, in order (default 1,2,C,3,4,5)" };
-        var generatorCpu = new Option<int?>("--generator-cpu") { Description = "CPU of the generator (default 0)" };
         var generatorNice = new Option<int?>("--generator-nice") { Description = "nice value of the generator's thread (default: unchanged)" };
         var pacing = new Option<PacingMode?>("--pacing") { Description = "how the generator waits between packets: spin (busy-wait) or sleep (default sleep: the CPU it shares with the queue reader stays free while nothing is due)" };
-        var readerCpu = new Option<int?>("--reader-cpu") { Description = "CPU of the queue reader, container or C loop (default 0)" };
-        var routerRps = new Option<string>("--router-rps") { Description = "hex RPS mask of the router's ingress interface (default 2: CPU 1)" };
-        var receiverRps = new Option<string>("--receiver-rps") { Description = "hex RPS mask of the receiver's interface (default 2: CPU 1)" };
+        var placement = new PlacementOptions();
         var resolution = new Option<double?>("--resolution-kpps") { Description = "search resolution in kpps (default 1)" };
         var relative = new Option<double?>("--resolution-percent") { Description = "search resolution relative to the rate (default 2)" };
         var variantContainers = new Option<int?>("--variant-containers") { Description = "containers for comparing runtime settings; 0 skips the comparison (default 10)" };
@@ -49,7 +48,7 @@ internal static class EvaluationCli
         var skipMemory = new Option<bool>("--skip-memory") { Description = "only measure forwarding rates" };
 
         var command = new Command("node-runtime", "MLFFR of the router configurations of the paper's section 9 (RFC 2544 binary search), and memory per container");
-        foreach (var option in new Option[] { sizes, trialSeconds, repetitions, containers, quick, output, configurations, generatorCpu, generatorNice, pacing, readerCpu, routerRps, receiverRps, resolution, relative, variantContainers, confirmations, batch, quietWait, quietPercent, skipForwarding, skipMemory })
+        foreach (var option in new Option[] { sizes, trialSeconds, repetitions, containers, quick, output, configurations, generatorNice, pacing, resolution, relative, variantContainers, confirmations, batch, quietWait, quietPercent, skipForwarding, skipMemory }.Concat(placement.All))
         {
             command.Options.Add(option);
         }
@@ -72,7 +71,7 @@ internal static class EvaluationCli
                     Repetitions = parse.GetValue(repetitions) ?? options.Repetitions,
                     ContainerCounts = parse.GetValue(containers) is { } c ? Integers(c, "--containers") : options.ContainerCounts,
                     Output = parse.GetValue(output) is { } o ? Path.GetFullPath(o) : options.Output,
-                    Configurations = parse.GetValue(configurations) is { } k ? k.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(x => x.ToUpperInvariant()).ToArray() : options.Configurations,
+                    Configurations = parse.GetValue(configurations) is { } k ? Keys(k) : options.Configurations,
                     Resolution = parse.GetValue(resolution) is { } r ? r * 1000 : options.Resolution,
                     RelativeResolution = parse.GetValue(relative) is { } p ? p / 100 : options.RelativeResolution,
                     VariantContainers = parse.GetValue(variantContainers) ?? options.VariantContainers,
@@ -82,14 +81,10 @@ internal static class EvaluationCli
                     QuietBusyFraction = parse.GetValue(quietPercent) is { } q ? q / 100 : options.QuietBusyFraction,
                     SkipForwarding = parse.GetValue(skipForwarding),
                     SkipMemory = parse.GetValue(skipMemory),
-                    Placement = options.Placement with
+                    Placement = placement.Apply(parse, options.Placement) with
                     {
-                        GeneratorCpu = parse.GetValue(generatorCpu) ?? options.Placement.GeneratorCpu,
                         GeneratorNice = parse.GetValue(generatorNice) ?? options.Placement.GeneratorNice,
                         GeneratorPacing = parse.GetValue(pacing) ?? options.Placement.GeneratorPacing,
-                        ReaderCpu = parse.GetValue(readerCpu) ?? options.Placement.ReaderCpu,
-                        RouterIngressRps = parse.GetValue(routerRps) is { } rr ? Mask(rr) : options.Placement.RouterIngressRps,
-                        ReceiverRps = parse.GetValue(receiverRps) is { } rv ? Mask(rv) : options.Placement.ReceiverRps,
                     },
                 };
                 options.Validate();
@@ -202,9 +197,75 @@ internal static class EvaluationCli
         return command;
     }
 
+    private static Command LatencyCommand(IAnsiConsole console, CancellationToken outer)
+    {
+        var rate = new Option<double?>("--rate") { Description = "packets per second, paced (default 1000)" };
+        var seconds = new Option<double?>("--seconds") { Description = "length of the measured run of each configuration (default 5)" };
+        var size = new Option<int?>("--size") { Description = "frame size on the wire in bytes, FCS included (default 340, the paper's SIP packets)" };
+        var warmup = new Option<double?>("--warmup-seconds") { Description = "uncounted run before each measurement, at the same rate (default 1)" };
+        var configurations = new Option<string>("--configurations") { Description = "router configurations to measure, in order (default 1,2,C,4,5; 3 is available)" };
+        var quick = new Option<bool>("--quick") { Description = "a very short run: 300 packets per configuration, 0.2 s warm-up" };
+        var output = new Option<string?>("--output") { Description = "the folder in which the results folder <yyyyMMdd-HHmmss>-latency is created (default evaluation/results)" };
+        var receiverCpu = new Option<int?>("--receiver-cpu") { Description = "CPU of the receiving thread (default 1)" };
+        var batch = new Option<int?>("--batch") { Description = "queue reader batch, container and C loop (default 64; neither waits for a batch to fill)" };
+        var quietWait = new Option<double?>("--quiet-wait") { Description = "before each measurement, wait up to this many seconds until other work uses under --quiet-percent of the CPUs (default 0: no waiting)" };
+        var quietPercent = new Option<double?>("--quiet-percent") { Description = "busy percentage of all CPUs under which the machine counts as quiet (default 10)" };
+        var placement = new PlacementOptions();
+        var command = new Command("latency", "one-way latency through the router in each configuration (the paper's Figure 13): paced UDP packets carrying their send time, kernel receive timestamps at the receiver");
+        foreach (var option in new Option[] { rate, seconds, size, warmup, configurations, quick, output, receiverCpu, batch, quietWait, quietPercent }.Concat(placement.All))
+        {
+            command.Options.Add(option);
+        }
+
+        command.SetAction(async (parse, token) =>
+        {
+            LayerLatencyOptions options;
+            try
+            {
+                options = new LayerLatencyOptions { Rate = parse.GetValue(rate) ?? 1_000 };
+                if (parse.GetValue(quick))
+                {
+                    options = options.Quick();
+                }
+
+                options = options with
+                {
+                    Seconds = parse.GetValue(seconds) ?? options.Seconds,
+                    WireBytes = parse.GetValue(size) ?? options.WireBytes,
+                    WarmupSeconds = parse.GetValue(warmup) ?? options.WarmupSeconds,
+                    Configurations = parse.GetValue(configurations) is { } k ? Keys(k) : options.Configurations,
+                    Output = parse.GetValue(output) is { } o ? Path.GetFullPath(o) : options.Output,
+                    ReceiverCpu = parse.GetValue(receiverCpu) ?? options.ReceiverCpu,
+                    BatchSize = parse.GetValue(batch) ?? options.BatchSize,
+                    QuietWaitSeconds = parse.GetValue(quietWait) ?? options.QuietWaitSeconds,
+                    QuietBusyFraction = parse.GetValue(quietPercent) is { } q ? q / 100 : options.QuietBusyFraction,
+                    Placement = placement.Apply(parse, options.Placement),
+                };
+                options.Validate();
+            }
+            catch (ArgumentException e)
+            {
+                console.MarkupLine($"[red]netserv-eval latency:[/] {Markup.Escape(e.Message)}");
+                return 2;
+            }
+
+            return await RunStoppableAsync(
+                console,
+                "latency",
+                async stop =>
+                {
+                    var (_, results) = await new LayerLatencyBenchmark(options, console).RunAsync(parse.Tokens.Select(t => t.Value).ToArray(), stop).ConfigureAwait(false);
+                    return results.Completed && results.Errors.Count == 0;
+                },
+                token,
+                outer).ConfigureAwait(false);
+        });
+        return command;
+    }
+
     /// <summary>
-    /// Runs a benchmark that cleans up after itself when Ctrl-C or SIGTERM stops it: 0 when it
-    /// completed, 1 when it failed or was incomplete, 130 when stopped.
+    /// Runs a benchmark that Ctrl-C, SIGTERM and SIGHUP stop (it cleans up before it returns): exit code
+    /// 0 when it reports success, 1 when not or when it failed, 130 when stopped.
     /// </summary>
     private static async Task<int> RunStoppableAsync(IAnsiConsole console, string name, Func<CancellationToken, Task<bool>> run, CancellationToken token, CancellationToken outer)
     {
@@ -228,6 +289,9 @@ internal static class EvaluationCli
 
     private static string F(double value) => value.ToString("0.0", CultureInfo.InvariantCulture);
 
+    private static string[] Keys(string text) =>
+        text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(x => x.ToUpperInvariant()).ToArray();
+
     private static int[] Integers(string text, string option)
     {
         var values = new List<int>();
@@ -248,4 +312,23 @@ internal static class EvaluationCli
         ulong.TryParse(text.StartsWith("0x", StringComparison.OrdinalIgnoreCase) ? text[2..] : text, NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var mask)
             ? mask
             : throw new ArgumentException($"'{text}' is not a hexadecimal CPU mask");
+
+    /// <summary>The CPU placement options every forwarding measurement takes.</summary>
+    private sealed class PlacementOptions
+    {
+        private readonly Option<int?> _generatorCpu = new("--generator-cpu") { Description = "CPU of the sending thread, the generator or the latency sender (default 0)" };
+        private readonly Option<int?> _readerCpu = new("--reader-cpu") { Description = "CPU of the queue reader, container or C loop (default 0)" };
+        private readonly Option<string> _routerRps = new("--router-rps") { Description = "hex RPS mask of the router's ingress interface (default 2: CPU 1)" };
+        private readonly Option<string> _receiverRps = new("--receiver-rps") { Description = "hex RPS mask of the receiver's interface (default 2: CPU 1)" };
+
+        public Option[] All => [_generatorCpu, _readerCpu, _routerRps, _receiverRps];
+
+        public CpuPlacement Apply(ParseResult parse, CpuPlacement placement) => placement with
+        {
+            GeneratorCpu = parse.GetValue(_generatorCpu) ?? placement.GeneratorCpu,
+            ReaderCpu = parse.GetValue(_readerCpu) ?? placement.ReaderCpu,
+            RouterIngressRps = parse.GetValue(_routerRps) is { } router ? Mask(router) : placement.RouterIngressRps,
+            ReceiverRps = parse.GetValue(_receiverRps) is { } receiver ? Mask(receiver) : placement.ReceiverRps,
+        };
+    }
 }

@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using System.Globalization;
+using Spectre.Console;
 
 namespace NetServ.Evaluation.Hosting;
 
@@ -26,6 +28,35 @@ internal static class CpuLoad
         Thread.Sleep(interval);
         var (busy1, total1) = Read();
         return total1 > total0 ? (busy1 - busy0) / (double)(total1 - total0) : 0;
+    }
+
+    /// <summary>
+    /// Samples how busy other work keeps the CPUs over <paramref name="sample"/> and, while they are busier than
+    /// <paramref name="quietFraction"/>, samples again (a second at a time) for up to <paramref name="maxWait"/>;
+    /// says on <paramref name="console"/> when it waited and when the machine stayed busy. Returns the last busy fraction.
+    /// </summary>
+    public static double WaitForQuiet(TimeSpan sample, double quietFraction, TimeSpan maxWait, IAnsiConsole console, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(console);
+        var busy = Sample(sample);
+        var waited = Stopwatch.StartNew();
+        while (busy > quietFraction && waited.Elapsed < maxWait)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            busy = Sample(TimeSpan.FromSeconds(1));
+        }
+
+        if (maxWait > TimeSpan.Zero && waited.Elapsed > TimeSpan.FromSeconds(1))
+        {
+            console.MarkupLine($"  waited {waited.Elapsed.TotalSeconds:0} s for other work to calm down");
+        }
+
+        if (busy > quietFraction)
+        {
+            console.MarkupLine($"  [yellow]other work keeps the CPUs {busy:0%} busy: expect noise[/]");
+        }
+
+        return busy;
     }
 
     private static (long Busy, long Total) Read()

@@ -86,6 +86,7 @@ internal sealed record CpuPlacement
     public override string ToString() =>
         $"generator CPU {GeneratorCpu} ({GeneratorPacing.ToString().ToLowerInvariant()} pacing{(GeneratorNice is { } nice ? $", nice {nice}" : string.Empty)}), queue reader CPU {ReaderCpu}, router ingress softirq (RPS) {Cpus(RouterIngressRps)}, receiver softirq {Cpus(ReceiverRps)}, other interfaces {Cpus(OtherRps)}";
 
-    private static string Cpus(ulong mask) =>
+    /// <summary>"CPU 0,1" for a CPU mask.</summary>
+    public static string Cpus(ulong mask) =>
         "CPU " + string.Join(',', Enumerable.Range(0, 64).Where(i => (mask & (1UL << i)) != 0));
 }

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net.NetworkInformation;
 using NetServ.Evaluation.Mlffr;
 using NetServ.Sdk;
 using NetServ.Testbed.Linux;
@@ -9,70 +8,46 @@ using NetServ.Testbed.Traffic;
 namespace NetServ.Evaluation.NodeRuntime;
 
 /// <summary>
-/// The measurement path of the paper's section 9 on this machine: sender 198.18.0.1 — router —
-/// receiver 198.19.0.1 in network namespaces, the paced generator on the sender's eth0, and an
-/// exact count at the receiver (an iptables rule in its INPUT chain that counts and drops UDP to
-/// 5060). RPS masks place the softirq work. Disposing removes it all.
+/// The MLFFR measurement on the <see cref="BenchPath"/>: the paced generator on the sender's eth0,
+/// and an exact count at the receiver (an iptables rule in its INPUT chain that counts and drops
+/// UDP to 5060). Disposing removes it all, the path included.
 /// </summary>
 internal sealed class ForwardingBench : IDisposable
 {
-    public const ushort Port = 5060;
-    public const ushort SourcePort = 5060;
-    public const string ReceiverSubnet = "198.19.0.0/24";
     private const string CounterComment = "netserv-eval receiver count";
 
     private readonly Dictionary<(int, UdpPayloadKind), UdpFrame> _frames = [];
-    private readonly PhysicalAddress _senderMac;
-    private readonly PhysicalAddress _routerMac;
 
-    private ForwardingBench(ThreeHostPath path, CpuPlacement placement, PacedPacketGenerator generator, IptablesCounter counter, PhysicalAddress senderMac, PhysicalAddress routerMac)
+    private ForwardingBench(BenchPath path, PacedPacketGenerator generator, IptablesCounter counter)
     {
         Path = path;
-        Placement = placement;
         Generator = generator;
         ReceiverCounter = counter;
-        _senderMac = senderMac;
-        _routerMac = routerMac;
     }
 
-    public ThreeHostPath Path { get; }
+    public BenchPath Path { get; }
 
-    public CpuPlacement Placement { get; }
+    public CpuPlacement Placement => Path.Placement;
 
     public PacedPacketGenerator Generator { get; }
 
     public IptablesCounter ReceiverCounter { get; }
 
-    public NetworkNamespace Router => Path.Router.Namespace;
+    public NetworkNamespace Router => Path.Router;
 
     /// <summary>The most packets one sendmmsg of the generator carries.</summary>
     public int GeneratorBatch { get; init; } = 32;
 
     public static ForwardingBench Create(CpuPlacement placement)
     {
-        ArgumentNullException.ThrowIfNull(placement);
-        placement.Validate(Environment.ProcessorCount);
-        var path = LocalNetwork.CreateSenderRouterReceiver();
+        var path = BenchPath.Create(placement);
         PacedPacketGenerator? generator = null;
         IptablesCounter? counter = null;
         try
         {
-            path.Sender.Namespace.SetReceivePacketSteering("eth0", placement.OtherRps);
-            path.Router.Namespace.SetReceivePacketSteering("eth0", placement.RouterIngressRps);
-            path.Router.Namespace.SetReceivePacketSteering("eth1", placement.OtherRps);
-            path.Receiver.Namespace.SetReceivePacketSteering("eth0", placement.ReceiverRps);
-
-            // The sender learns nothing by ARP: frames carry the router's MAC, read from its namespace.
-            var senderMac = path.Sender.Namespace.GetMacAddress("eth0");
-            var routerMac = path.Router.Namespace.GetMacAddress("eth0");
-
-            // A permanent neighbour entry: no packet ever waits for (or is lost to) ARP resolution or its expiry.
-            var receiverMac = path.Receiver.Namespace.GetMacAddress("eth0");
-            path.Router.Namespace.ExecChecked("ip", "neigh", "replace", "198.19.0.1", "lladdr", string.Join(':', receiverMac.GetAddressBytes().Select(b => b.ToString("x2", CultureInfo.InvariantCulture))), "dev", "eth1", "nud", "permanent");
-
-            counter = IptablesCounter.InstallUdp(path.Receiver.Namespace, Port, "INPUT", "DROP", CounterComment);
-            generator = PacedPacketGenerator.Open(path.Sender.Namespace, "eth0");
-            return new ForwardingBench(path, placement, generator, counter, senderMac, routerMac);
+            counter = IptablesCounter.InstallUdp(path.Receiver, BenchPath.Port, "INPUT", "DROP", CounterComment);
+            generator = PacedPacketGenerator.Open(path.Sender, "eth0");
+            return new ForwardingBench(path, generator, counter);
         }
         catch
         {
@@ -89,7 +64,7 @@ internal sealed class ForwardingBench : IDisposable
         if (!_frames.TryGetValue((wireBytes, payload), out var frame))
         {
             frame = UdpFrame.Create(
-                wireBytes, _senderMac, _routerMac, Ipv4Address.Parse("198.18.0.1"), Ipv4Address.Parse("198.19.0.1"), SourcePort, Port, payload);
+                wireBytes, Path.SenderMac, Path.RouterMac, Ipv4Address.Parse(BenchPath.SenderAddress), Ipv4Address.Parse(BenchPath.ReceiverAddress), BenchPath.SourcePort, BenchPath.Port, payload);
             _frames[(wireBytes, payload)] = frame;
         }
 
@@ -192,7 +167,7 @@ internal sealed class ForwardingBench : IDisposable
     }
 
     /// <summary>Packets received by the receiver's eth0 (from its /proc/net/dev).</summary>
-    public long ReceivedOnInterface() => InterfacePackets(Path.Receiver.Namespace, "eth0").Received;
+    public long ReceivedOnInterface() => InterfacePackets(Path.Receiver, "eth0").Received;
 
     /// <summary>Received and dropped counts of <paramref name="interfaceName"/> in <paramref name="ns"/>.</summary>
     public static (long Received, long Dropped) InterfacePackets(NetworkNamespace ns, string interfaceName)
@@ -209,22 +184,6 @@ internal sealed class ForwardingBench : IDisposable
         }
 
         throw new InvalidOperationException($"{interfaceName} is not in /proc/net/dev of {ns.Name}");
-    }
-
-    /// <summary>Throws unless the router holds no rules, no bound queue and no process: what a configuration's teardown must leave.</summary>
-    public void EnsureRouterClean()
-    {
-        var rules = Router.ExecChecked("iptables", "-S").StandardOutput
-            .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Where(l => !l.StartsWith("-P ", StringComparison.Ordinal))
-            .ToArray();
-        var queues = Router.ReadProcNet("netfilter/nfnetlink_queue").Trim();
-        var pids = CommandRunner.Run("ip", ["netns", "pids", Router.Name]).StandardOutput.Trim();
-        if (rules.Length > 0 || queues.Length > 0 || pids.Length > 0)
-        {
-            throw new InvalidOperationException(
-                $"the router was not left clean: rules [{string.Join("; ", rules)}], queues [{queues}], processes [{pids}]");
-        }
     }
 
     public void Dispose()

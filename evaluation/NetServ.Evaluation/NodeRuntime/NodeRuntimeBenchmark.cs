@@ -26,70 +26,49 @@ internal sealed class NodeRuntimeBenchmark(NodeRuntimeOptions options, IAnsiCons
         options.Validate();
         CheckPrerequisites();
         var started = DateTimeOffset.Now;
-        var parent = options.Output ?? Path.Combine(BuildOutputs.RepositoryRoot, "evaluation", "results");
-        var folder = Path.Combine(parent, $"{started:yyyyMMdd-HHmmss}-node-runtime");
+        var folder = RunRecord.CreateFolder(options.Output, started, "node-runtime");
         var raw = Path.Combine(folder, "raw");
-        Directory.CreateDirectory(raw);
-
         var results = new NodeRuntimeResults
         {
             Started = started,
             Options = options,
             Arguments = arguments,
             Machine = MachineInfo.Describe(),
-            LoadAverageAtStart = MachineInfo.LoadAverage(),
-            MachineBusyAtStart = await CpuLoad.SampleAsync(TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false),
         };
+        await results.SampleMachineAsync(cancellationToken).ConfigureAwait(false);
         console.Write(new Rule("[bold]NetServ node-runtime benchmark[/]").LeftJustified());
         console.MarkupLine($"results: [blue]{Markup.Escape(folder)}[/]");
         console.MarkupLine($"machine: {Markup.Escape($"{results.Machine["cpuModel"]}, {results.Machine["cores"]} CPUs, kernel {results.Machine["kernel"]}, {results.Machine["dotnetRuntime"]}")}; load average {results.LoadAverageAtStart}, CPUs {results.MachineBusyAtStart:0%} busy with other work");
         console.MarkupLine($"placement: {Markup.Escape(options.Placement.ToString())}");
 
-        var settings = new SystemSettings();
-        try
-        {
-            settings.Set(BacklogSysctl, options.NetdevMaxBacklog.ToString(CultureInfo.InvariantCulture));
-            console.MarkupLine($"sysctl {BacklogSysctl}: {settings.Changed[^1].Previous} → {options.NetdevMaxBacklog} for the run");
-            if (!options.SkipForwarding)
+        await results.RunAsync(
+            folder,
+            console,
+            async () =>
             {
-                await RunForwardingAsync(results, raw, cancellationToken).ConfigureAwait(false);
-            }
+                var settings = new SystemSettings();
+                try
+                {
+                    settings.Set(BacklogSysctl, options.NetdevMaxBacklog.ToString(CultureInfo.InvariantCulture));
+                    console.MarkupLine($"sysctl {BacklogSysctl}: {settings.Changed[^1].Previous} → {options.NetdevMaxBacklog} for the run");
+                    if (!options.SkipForwarding)
+                    {
+                        await RunForwardingAsync(results, raw, cancellationToken).ConfigureAwait(false);
+                    }
 
-            if (!options.SkipMemory)
-            {
-                await RunMemoryAsync(results, raw, cancellationToken).ConfigureAwait(false);
-            }
-
-            results.Completed = true;
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            results.StopReason = "stopped by a signal before the end";
-            throw;
-        }
-        catch (Exception e)
-        {
-            results.Errors.Add(e.ToString());
-            results.StopReason = $"failed: {e.Message}";
-            throw;
-        }
-        finally
-        {
-            results.Sysctls.AddRange(settings.Changed);
-            settings.Dispose();
-            results.Finished = DateTimeOffset.Now;
-            results.LoadAverageAtEnd = MachineInfo.LoadAverage();
-            try
-            {
-                new ResultsWriter(results, folder).WriteAll();
-                console.MarkupLine($"wrote [blue]{Markup.Escape(folder)}[/]{(results.Completed ? string.Empty : " (partial)")}");
-            }
-            catch (Exception e) when (e is IOException or InvalidOperationException or UnauthorizedAccessException)
-            {
-                console.MarkupLine($"[red]writing the results failed:[/] {Markup.Escape(e.Message)}");
-            }
-        }
-
+                    if (!options.SkipMemory)
+                    {
+                        await RunMemoryAsync(results, raw, cancellationToken).ConfigureAwait(false);
+                    }
+                }
+                finally
+                {
+                    results.Sysctls.AddRange(settings.Changed);
+                    settings.Dispose();
+                }
+            },
+            () => new ResultsWriter(results, folder).WriteAll(),
+            cancellationToken).ConfigureAwait(false);
         return (folder, results);
     }
 
@@ -112,19 +91,13 @@ internal sealed class NodeRuntimeBenchmark(NodeRuntimeOptions options, IAnsiCons
     private async Task RunForwardingAsync(NodeRuntimeResults results, string raw, CancellationToken cancellationToken)
     {
         using var bench = ForwardingBench.Create(options.Placement);
-        results.ForeignNamespacesSeen.AddRange(MachineInfo.ForeignNamespaces(bench.Path.Network.Id));
+        results.ForeignNamespacesSeen.AddRange(MachineInfo.ForeignNamespaces(bench.Path.Id));
         if (results.ForeignNamespacesSeen.Count > 0)
         {
             console.MarkupLine($"[yellow]other namespaces on the machine (other runs share the CPUs):[/] {Markup.Escape(string.Join(' ', results.ForeignNamespacesSeen))}");
         }
 
-        CQueueLoop.EnsureBuilt();
-        BuildOutputs.EnsureNode();
-        if (options.Configurations.Contains("5"))
-        {
-            BuildOutputs.EnsurePackage("NetServ.Apps.NetMonitor", "applications/NetMonitor");
-        }
-
+        RouterConfiguration.EnsureBuilt(options.Configurations);
         console.Write(new Rule("generator").LeftJustified());
         foreach (var size in options.Sizes)
         {
@@ -136,7 +109,7 @@ internal sealed class NodeRuntimeBenchmark(NodeRuntimeOptions options, IAnsiCons
                 $"paced at {check.PacedRate / 1000:0} kpps: offered {check.Paced.OfferedRate / 1000:0.00} kpps ({check.PacedOfferedError:+0.00%;-0.00%}), received {check.PacedReceivedRate / 1000:0.00} kpps ({check.PacedReceivedError:+0.00%;-0.00%})"));
         }
 
-        var context = new ConfigurationContext(bench, raw, options.BatchSize, options.QueueMaxLength);
+        var context = new ConfigurationContext(bench.Path, raw, options.BatchSize, options.QueueMaxLength);
         for (var repetition = 1; repetition <= options.Repetitions; repetition++)
         {
             foreach (var key in options.Configurations)
@@ -145,37 +118,28 @@ internal sealed class NodeRuntimeBenchmark(NodeRuntimeOptions options, IAnsiCons
                 var configuration = RouterConfiguration.Create(key);
                 results.ConfigurationTitles[key] = configuration.Title;
                 console.Write(new Rule($"[bold]({key}) {Markup.Escape(configuration.Title)}[/] — repetition {repetition}/{options.Repetitions}").LeftJustified());
-                try
-                {
-                    await configuration.StartAsync(context, cancellationToken).ConfigureAwait(false);
-                    foreach (var size in options.Sizes)
+                var error = await configuration.MeasureAsync(
+                    context,
+                    results,
+                    $"configuration {key}, repetition {repetition}",
+                    async () =>
                     {
-                        var high = results.GeneratorChecks.First(c => c.Size == size).MaxRate;
-                        results.Searches.Add(Search(bench, configuration, size, repetition, high, cancellationToken));
-                    }
+                        foreach (var size in options.Sizes)
+                        {
+                            var high = results.GeneratorChecks.First(c => c.Size == size).MaxRate;
+                            results.Searches.Add(Search(bench, configuration, size, repetition, high, cancellationToken));
+                        }
 
-                    if (await configuration.DescribeAsync(cancellationToken).ConfigureAwait(false) is { } description)
-                    {
-                        results.ConfigurationReports.Add((key, repetition, description));
-                    }
-                }
-                catch (Exception e) when (e is not OperationCanceledException && !IsFatal(e))
+                        if (await configuration.DescribeAsync(cancellationToken).ConfigureAwait(false) is { } description)
+                        {
+                            results.ConfigurationReports.Add((key, repetition, description));
+                        }
+                    },
+                    cancellationToken).ConfigureAwait(false);
+                if (error is not null)
                 {
-                    // One configuration failing (a node that does not start) does not void the others.
-                    results.Errors.Add($"configuration {key}, repetition {repetition}: {e.Message}");
-                    console.MarkupLine($"[red]configuration {key} failed:[/] {Markup.Escape(e.Message)}");
+                    console.MarkupLine($"[red]configuration {key} failed:[/] {Markup.Escape(error)}");
                 }
-                finally
-                {
-                    await configuration.DisposeAsync().ConfigureAwait(false);
-                    if (configuration is CQueueLoop { ExitReport: { } report })
-                    {
-                        results.Notes.Add($"nfq-accept, repetition {repetition}, at exit: {report}");
-                    }
-                }
-
-                // A configuration that leaves anything behind would falsify the next one: stop.
-                bench.EnsureRouterClean();
             }
         }
 
@@ -187,28 +151,8 @@ internal sealed class NodeRuntimeBenchmark(NodeRuntimeOptions options, IAnsiCons
     /// Samples how busy other work keeps the CPUs and, with <see cref="NodeRuntimeOptions.QuietWaitSeconds"/>,
     /// waits for it to fall below the threshold. Returns the last busy fraction.
     /// </summary>
-    private double WaitForQuiet(CancellationToken cancellationToken)
-    {
-        var busy = CpuLoad.Sample(TimeSpan.FromSeconds(options.BusySampleSeconds));
-        var waited = Stopwatch.StartNew();
-        while (busy > options.QuietBusyFraction && waited.Elapsed.TotalSeconds < options.QuietWaitSeconds)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            busy = CpuLoad.Sample(TimeSpan.FromSeconds(1));
-        }
-
-        if (options.QuietWaitSeconds > 0 && waited.Elapsed > TimeSpan.FromSeconds(1))
-        {
-            console.MarkupLine($"  waited {waited.Elapsed.TotalSeconds:0} s for other work to calm down");
-        }
-
-        if (busy > options.QuietBusyFraction)
-        {
-            console.MarkupLine($"  [yellow]other work keeps the CPUs {busy:0%} busy: expect noise[/]");
-        }
-
-        return busy;
-    }
+    private double WaitForQuiet(CancellationToken cancellationToken) =>
+        CpuLoad.WaitForQuiet(TimeSpan.FromSeconds(options.BusySampleSeconds), options.QuietBusyFraction, TimeSpan.FromSeconds(options.QuietWaitSeconds), console, cancellationToken);
 
     private GeneratorCheck CheckGenerator(ForwardingBench bench, int size, CancellationToken cancellationToken)
     {
@@ -360,6 +304,4 @@ internal sealed class NodeRuntimeBenchmark(NodeRuntimeOptions options, IAnsiCons
 
         return table;
     }
-
-    private static bool IsFatal(Exception e) => e is OutOfMemoryException;
 }

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using NetServ.Evaluation.Hosting;
 using NetServ.Evaluation.Mlffr;
 using NetServ.Testbed.Traffic;
 
@@ -40,27 +41,9 @@ internal sealed record SearchRecord(string Configuration, int Size, int Repetiti
 }
 
 /// <summary>Everything one node-runtime run found, complete or not.</summary>
-internal sealed class NodeRuntimeResults
+internal sealed class NodeRuntimeResults : RunRecord
 {
-    public required DateTimeOffset Started { get; init; }
-
-    public DateTimeOffset Finished { get; set; }
-
     public required NodeRuntimeOptions Options { get; init; }
-
-    public required string[] Arguments { get; init; }
-
-    public required JsonObject Machine { get; init; }
-
-    public string LoadAverageAtStart { get; set; } = string.Empty;
-
-    /// <summary>Busy fraction of all CPUs just before the run, from other work.</summary>
-    public double MachineBusyAtStart { get; set; }
-
-    public string LoadAverageAtEnd { get; set; } = string.Empty;
-
-    /// <summary>Namespaces of other runs present during the measurement: they share the CPUs.</summary>
-    public List<string> ForeignNamespacesSeen { get; } = [];
 
     public List<(string Key, string Previous, string Value)> Sysctls { get; } = [];
 
@@ -75,14 +58,6 @@ internal sealed class NodeRuntimeResults
     public List<(string Configuration, int Repetition, JsonObject Description)> ConfigurationReports { get; } = [];
 
     public List<MemorySample> Memory { get; } = [];
-
-    public List<string> Errors { get; } = [];
-
-    public List<string> Notes { get; } = [];
-
-    public bool Completed { get; set; }
-
-    public string? StopReason { get; set; }
 
     /// <summary>MLFFR of a configuration at a size over the repetitions: median, min, max (kpps), or null when not measured.</summary>
     public (double Median, double Min, double Max, int Count, bool AtGeneratorLimit)? Mlffr(string configuration, int size)

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Text.Json.Nodes;
+using NetServ.Evaluation.Hosting;
 using NetServ.Signaling.Nslp;
 using NetServ.Testbed.Http;
 using NetServ.Testbed.Linux;
@@ -10,11 +11,11 @@ using NetServ.Testbed.Nodes;
 namespace NetServ.Evaluation.NodeRuntime;
 
 /// <summary>What every router configuration is set up with.</summary>
-/// <param name="Bench">The measurement path.</param>
+/// <param name="Path">The measurement path, whose router the configuration occupies.</param>
 /// <param name="LogDirectory">Where node and C loop output goes (results' raw/ folder).</param>
 /// <param name="BatchSize">Packets one receive of a queue reader takes at most (container and C loop alike).</param>
 /// <param name="QueueMaxLength">Packets the kernel holds for a verdict before failing open (container and C loop alike).</param>
-internal sealed record ConfigurationContext(ForwardingBench Bench, string LogDirectory, int BatchSize, int QueueMaxLength);
+internal sealed record ConfigurationContext(BenchPath Path, string LogDirectory, int BatchSize, int QueueMaxLength);
 
 /// <summary>
 /// One router configuration of the paper's section 9 (or the C baseline), set up in the router's
@@ -23,7 +24,7 @@ internal sealed record ConfigurationContext(ForwardingBench Bench, string LogDir
 internal abstract class RouterConfiguration : IAsyncDisposable
 {
     /// <summary>The NFQUEUE match of every queue configuration: exactly the generator's traffic.</summary>
-    protected static readonly string[] QueueMatch = ["-d", ForwardingBench.ReceiverSubnet, "-p", "udp", "--dport", "5060"];
+    protected static readonly string[] QueueMatch = ["-d", BenchPath.ReceiverSubnet, "-p", "udp", "--dport", "5060"];
 
     /// <summary>The short name used in tables: 1..5 as in the paper, C for the C loop.</summary>
     public abstract string Key { get; }
@@ -32,6 +33,9 @@ internal abstract class RouterConfiguration : IAsyncDisposable
 
     /// <summary>The queue's counters, for configurations that send packets to user space.</summary>
     public IQueueProbe? Queue { get; protected set; }
+
+    /// <summary>What the configuration's own process said when it stopped (nfq-accept prints a JSON line), or null.</summary>
+    public string? ExitReport { get; protected set; }
 
     /// <summary>All configurations in the order they are measured.</summary>
     public static IReadOnlyList<string> AllKeys { get; } = ["1", "2", "C", "3", "4", "5"];
@@ -47,7 +51,68 @@ internal abstract class RouterConfiguration : IAsyncDisposable
         _ => throw new ArgumentException($"unknown configuration '{key}' (1, 2, 3, 4, 5, C)", nameof(key)),
     };
 
+    /// <summary>Builds what the configurations <paramref name="keys"/> need and is missing: nfq-accept, the node, NetMonitor's package.</summary>
+    public static void EnsureBuilt(IReadOnlyCollection<string> keys)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        if (keys.Contains("C"))
+        {
+            CQueueLoop.EnsureBuilt();
+        }
+
+        if (keys.Any(k => k is "3" or "4" or "5"))
+        {
+            Testbed.Nodes.BuildOutputs.EnsureNode();
+        }
+
+        if (keys.Contains("5"))
+        {
+            Testbed.Nodes.BuildOutputs.EnsurePackage("NetServ.Apps.NetMonitor", "applications/NetMonitor");
+        }
+    }
+
     public abstract Task StartAsync(ConfigurationContext context, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Sets the configuration up in the router of <paramref name="context"/>, runs <paramref name="measure"/>
+    /// and tears it down, then checks that the router was left clean: anything left behind would falsify
+    /// the next configuration, so that throws. A failure of the configuration itself (a node that does not
+    /// start) goes to the errors of <paramref name="record"/> as "<paramref name="label"/>: message" and is
+    /// returned rather than thrown, so it does not void the other configurations; the exit report goes to its notes.
+    /// </summary>
+    /// <returns>The failure's message, or null when the measurement ran.</returns>
+    public async Task<string?> MeasureAsync(ConfigurationContext context, RunRecord record, string label, Func<Task> measure, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(record);
+        ArgumentNullException.ThrowIfNull(measure);
+        string? error = null;
+        try
+        {
+            await StartAsync(context, cancellationToken).ConfigureAwait(false);
+            await measure().ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException and not OutOfMemoryException)
+        {
+            error = e.Message;
+        }
+        finally
+        {
+            await DisposeAsync().ConfigureAwait(false);
+            if (ExitReport is { } report)
+            {
+                record.Notes.Add($"{label}, at exit: {report}");
+            }
+        }
+
+        context.Path.EnsureRouterClean();
+        if (error is not null)
+        {
+            record.Errors.Add($"{label}: {error}");
+        }
+
+        return error;
+    }
 
     /// <summary>What the configuration can say about itself after a measurement (container memory and counts), or null.</summary>
     public virtual Task<JsonObject?> DescribeAsync(CancellationToken cancellationToken) => Task.FromResult<JsonObject?>(null);
@@ -79,7 +144,7 @@ internal sealed class FilterRule : RouterConfiguration
 
     public override Task StartAsync(ConfigurationContext context, CancellationToken cancellationToken)
     {
-        _router = context.Bench.Router;
+        _router = context.Path.Router;
         _router.ExecChecked("iptables", ["-A", .. Rule]);
         return Task.CompletedTask;
     }
@@ -115,9 +180,6 @@ internal sealed class CQueueLoop : RouterConfiguration
 
     public override string Title => "NFQUEUE → C loop";
 
-    /// <summary>What nfq-accept printed when it stopped (a JSON line).</summary>
-    public string? ExitReport { get; private set; }
-
     public static string Executable => Path.Combine(Testbed.Nodes.BuildOutputs.RepositoryRoot, "artifacts", "c-loop", "nfq-accept");
 
     /// <summary>Builds nfq-accept into artifacts/c-loop when it is missing.</summary>
@@ -138,13 +200,13 @@ internal sealed class CQueueLoop : RouterConfiguration
     public override async Task StartAsync(ConfigurationContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
-        _router = context.Bench.Router;
+        _router = context.Path.Router;
         var info = new ProcessStartInfo(EnsureBuilt()) { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var argument in new[]
         {
             "--queue", QueueNumber.ToString(CultureInfo.InvariantCulture),
             "--batch", context.BatchSize.ToString(CultureInfo.InvariantCulture),
-            "--cpu", context.Bench.Placement.ReaderCpu.ToString(CultureInfo.InvariantCulture),
+            "--cpu", context.Path.Placement.ReaderCpu.ToString(CultureInfo.InvariantCulture),
             "--maxlen", context.QueueMaxLength.ToString(CultureInfo.InvariantCulture),
             "--seconds", MaxSeconds.ToString(CultureInfo.InvariantCulture),
         })
@@ -158,7 +220,7 @@ internal sealed class CQueueLoop : RouterConfiguration
         _process.BeginErrorReadLine();
 
         // Scheduled like a container: a cgroup of its own with a container's CPU quota.
-        _cgroup = ReaderCgroup.Create($"cloop-{context.Bench.Path.Network.Id}");
+        _cgroup = ReaderCgroup.Create($"cloop-{context.Path.Id}");
         if (_cgroup is null)
         {
             WriteLog("no CPU cgroup could be made: nfq-accept shares the benchmark's scheduling group");
@@ -280,16 +342,16 @@ internal sealed class NodeContainer(NodeContainer.Layer layer) : RouterConfigura
     public override async Task StartAsync(ConfigurationContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
-        _router = context.Bench.Router;
+        _router = context.Path.Router;
         _log = new StreamWriter(Path.Combine(context.LogDirectory, $"node-config{Key}.log"), append: true) { AutoFlush = true };
         _node = await NetServNodeProcess.StartAsync(
             _router,
             new NetServNodeOptions
             {
-                NodeName = $"bench-{context.Bench.Path.Network.Id}",
-                Users = [new NodeUser(User, [ForwardingBench.ReceiverSubnet])],
+                NodeName = $"bench-{context.Path.Id}",
+                Users = [new NodeUser(User, [BenchPath.ReceiverSubnet])],
                 NoModuleLayer = layer == Layer.None,
-                ReaderCpu = context.Bench.Placement.ReaderCpu,
+                ReaderCpu = context.Path.Placement.ReaderCpu,
                 BatchSize = context.BatchSize,
                 LogLevel = "Warning",
                 LogSink = WriteLog,
@@ -302,12 +364,12 @@ internal sealed class NodeContainer(NodeContainer.Layer layer) : RouterConfigura
         {
             Directory.CreateDirectory(Testbed.Nodes.BuildOutputs.ModulesDirectory);
             var package = Testbed.Nodes.BuildOutputs.EnsurePackage("NetServ.Apps.NetMonitor", "applications/NetMonitor");
-            _packages = PackageServer.Start(Testbed.Nodes.BuildOutputs.ModulesDirectory, IPAddress.Parse("198.18.0.1"), 8080, context.Bench.Path.Sender.Namespace);
+            _packages = PackageServer.Start(Testbed.Nodes.BuildOutputs.ModulesDirectory, IPAddress.Parse("198.18.0.1"), 8080, context.Path.Sender);
             var setup = ModuleSetup.ForPackage(package, User, _packages.UrlOf) with
             {
                 FilterProtocol = "udp",
-                FilterPort = ForwardingBench.Port,
-                FilterDestination = ForwardingBench.ReceiverSubnet,
+                FilterPort = BenchPath.Port,
+                FilterDestination = BenchPath.ReceiverSubnet,
             };
             var response = await _node.SetupAsync(setup, cancellationToken).ConfigureAwait(false);
             if (response.StatusCode != NslpStatus.Ok)

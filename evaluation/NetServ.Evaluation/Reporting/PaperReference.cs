@@ -17,6 +17,9 @@ internal static class PaperReference
     public static double? Mlffr(string key, int size) =>
         Json["mlffr_kpps"]?[size.ToString(System.Globalization.CultureInfo.InvariantCulture)]?[key]?.GetValue<double>();
 
+    /// <summary>The delay packets processed by KeepAlive incur over unprocessed packets (µs, section 9.2, Figure 13).</summary>
+    public static double? KeepAliveExtraDelayMicroseconds => Json["latency"]?["keepalive_processed_extra_delay_us"]?.GetValue<double>();
+
     /// <summary>The paper's memory per busy container in MB.</summary>
     public static double? MemoryPerContainerMb => Json["containers"]?["memory_mb_per_container_busy"]?.GetValue<double>();
 

@@ -1,10 +1,11 @@
 using System.Globalization;
+using NetServ.Evaluation.Latency;
 using NetServ.Evaluation.NodeRuntime;
 using ScottPlot;
 
 namespace NetServ.Evaluation.Reporting;
 
-/// <summary>PNG plots of a node-runtime run (ScottPlot), mirroring the paper's Figures 12 and 14.</summary>
+/// <summary>PNG plots of the evaluation's runs (ScottPlot), mirroring the paper's Figures 12, 13 and 14.</summary>
 internal static class Plots
 {
     private static readonly Color Measured = Color.FromHex("#1f77b4");
@@ -60,6 +61,44 @@ internal static class Plots
         plot.YLabel("MLFFR (kpps)");
         plot.ShowLegend(Alignment.UpperRight);
         plot.SavePng(path, 1100, 620);
+    }
+
+    /// <summary>
+    /// Figure 13: the median one-way latency of each configuration, whiskers p10–p90, and where the
+    /// paper's module bar would stand on this machine: our (2) plus the paper's 92 µs that KeepAlive
+    /// adds to unprocessed packets.
+    /// </summary>
+    public static void Latency(LayerLatencyResults results, string path)
+    {
+        var plot = new Plot();
+        var layers = results.Layers.Where(l => l.Statistics.Received > 0).ToArray();
+        var bars = layers.Select((l, i) => new Bar
+        {
+            Position = i,
+            Value = l.Statistics.MedianUs,
+            FillColor = Measured,
+            Size = 0.7,
+            Label = string.Create(CultureInfo.InvariantCulture, $"{l.Statistics.MedianUs:0.0} (p99 {l.Statistics.P99Us:0})"),
+        }).ToList();
+        var measured = plot.Add.Bars(bars);
+        measured.LegendText = "this run: median one-way latency, whiskers p10–p90 (label: median, p99)";
+        measured.ValueLabelStyle.FontSize = 11;
+        Whiskers(plot, bars.Select(b => b.Position), layers.Select(l => (l.Statistics.MedianUs, l.Statistics.P10Us, l.Statistics.P90Us)));
+        if (PaperReference.KeepAliveExtraDelayMicroseconds is { } paper && results.Layer("2") is { Statistics.Received: > 0 } unprocessed)
+        {
+            var reference = plot.Add.HorizontalLine(unprocessed.Statistics.MedianUs + paper, 2, Colors.Gray, LinePattern.Dashed);
+            reference.LegendText = string.Create(CultureInfo.InvariantCulture, $"paper: (6) KeepAlive = unprocessed (2) + {paper:0} µs, drawn on this run's (2)");
+        }
+
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
+            layers.Select((_, i) => (double)i).ToArray(),
+            layers.Select(l => $"({l.Key}) {Wrap(l.Title)}").ToArray());
+        plot.Axes.Bottom.MajorTickStyle.Length = 0;
+        plot.Axes.Margins(bottom: 0, top: 0.25);
+        plot.Title(string.Create(CultureInfo.InvariantCulture, $"Latency per layer (Figure 13): {results.Options.WireBytes}-byte frames at {results.Options.Rate:0} packets/s"));
+        plot.YLabel("one-way latency through the router (µs)");
+        plot.ShowLegend(Alignment.UpperLeft);
+        plot.SavePng(path, 1000, 620);
     }
 
     /// <summary>PSS per container at each container count (baseline settings): mean, whiskers min–max, the 20 MB target as a line.</summary>

@@ -70,16 +70,8 @@ internal sealed class ResultsWriter(NodeRuntimeResults results, string folder)
             }
         }
 
-        return new JsonObject
+        return results.ToJson("node-runtime", Machine(), new JsonObject
         {
-            ["benchmark"] = "node-runtime",
-            ["started"] = results.Started.ToString("O", CultureInfo.InvariantCulture),
-            ["finished"] = results.Finished.ToString("O", CultureInfo.InvariantCulture),
-            ["durationSeconds"] = Math.Round((results.Finished - results.Started).TotalSeconds),
-            ["completed"] = results.Completed,
-            ["stopReason"] = results.StopReason,
-            ["command"] = "netserv-eval " + string.Join(' ', results.Arguments),
-            ["machine"] = Machine(),
             ["options"] = options.ToJson(),
             ["configurations"] = new JsonObject(results.ConfigurationTitles.Select(p => KeyValuePair.Create(p.Key, (JsonNode?)p.Value))),
             ["generator"] = Generator(),
@@ -94,25 +86,19 @@ internal sealed class ResultsWriter(NodeRuntimeResults results, string folder)
             }).ToArray()),
             ["memory"] = Memory(),
             ["paper"] = PaperReference.Json.DeepClone(),
-            ["notes"] = new JsonArray(results.Notes.Select(n => (JsonNode?)n).ToArray()),
-            ["errors"] = new JsonArray(results.Errors.Select(e => (JsonNode?)e).ToArray()),
-        };
+        });
     }
 
     private JsonObject Machine()
     {
-        var machine = results.Machine.DeepClone().AsObject();
+        var machine = results.MachineJson();
         machine["placement"] = results.Options.Placement.ToJson();
         machine["sysctls"] = new JsonObject(results.Sysctls.Select(s => KeyValuePair.Create(s.Key, (JsonNode?)new JsonObject { ["during"] = s.Value, ["before"] = s.Previous })));
-        machine["loadAverageAtStart"] = results.LoadAverageAtStart;
-        machine["loadAverageAtEnd"] = results.LoadAverageAtEnd;
-        machine["busyWithOtherWorkAtStartPercent"] = Math.Round(results.MachineBusyAtStart * 100);
         machine["busyWithOtherWorkBeforeSearchesPercent"] = results.Searches.Count == 0 ? null : new JsonObject
         {
             ["median"] = Math.Round(Statistics.Median(results.Searches.Select(s => s.MachineBusyBefore * 100))),
             ["max"] = Math.Round(results.Searches.Max(s => s.MachineBusyBefore * 100)),
         };
-        machine["otherNamespacesSeen"] = new JsonArray(results.ForeignNamespacesSeen.Select(n => (JsonNode?)n).ToArray());
         return machine;
     }
 
@@ -309,17 +295,10 @@ internal sealed class ResultsWriter(NodeRuntimeResults results, string folder)
     {
         var options = results.Options;
         var md = new StringBuilder();
-        md.AppendLine(CultureInfo.InvariantCulture, $"# Node-runtime benchmark, {results.Started:yyyy-MM-dd HH:mm}");
-        md.AppendLine();
-        md.AppendLine(CultureInfo.InvariantCulture, $"`netserv-eval {string.Join(' ', results.Arguments)}` — {(results.Completed ? "complete" : $"**partial**: {results.StopReason}")}, {(results.Finished - results.Started).TotalMinutes:0.0} min.");
-        md.AppendLine();
-        md.AppendLine(CultureInfo.InvariantCulture, $"Machine: {results.Machine["cpuModel"]}, {results.Machine["cores"]} CPUs{((bool?)results.Machine["virtualized"] == true ? " (virtual)" : string.Empty)}, kernel {results.Machine["kernel"]}, {results.Machine["dotnetRuntime"]}. Load average at start {results.LoadAverageAtStart}, at end {results.LoadAverageAtEnd}; CPUs busy with other work before the searches: median {(results.Searches.Count == 0 ? 0 : Statistics.Median(results.Searches.Select(s => s.MachineBusyBefore))):0%}, max {(results.Searches.Count == 0 ? 0 : results.Searches.Max(s => s.MachineBusyBefore)):0%}.");
-        if (results.ForeignNamespacesSeen.Count > 0)
-        {
-            md.AppendLine();
-            md.AppendLine(CultureInfo.InvariantCulture, $"Other runs were active on the machine during the measurement (namespaces {string.Join(", ", results.ForeignNamespacesSeen)}): they share the two CPUs and add noise.");
-        }
-
+        var busy = results.Searches.Count == 0
+            ? "no search ran"
+            : string.Create(CultureInfo.InvariantCulture, $"CPUs busy with other work before the searches: median {Statistics.Median(results.Searches.Select(s => s.MachineBusyBefore)):0%}, max {results.Searches.Max(s => s.MachineBusyBefore):0%}");
+        results.AppendSummaryHeader(md, "Node-runtime benchmark", busy);
         md.AppendLine();
         md.AppendLine(CultureInfo.InvariantCulture, $"CPU placement (identical for every configuration): {options.Placement}.");
         foreach (var (key, previous, value) in results.Sysctls)

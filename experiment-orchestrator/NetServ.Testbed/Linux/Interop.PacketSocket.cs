@@ -109,6 +109,16 @@ internal static partial class Interop
     [LibraryImport("libc", EntryPoint = "clock_nanosleep")]
     internal static unsafe partial int ClockNanosleep(int clock, int flags, TimeSpec* request, TimeSpec* remain);
 
+    /// <summary>Sleeps until the Stopwatch timestamp <paramref name="timestamp"/> (on Linux, Stopwatch reads CLOCK_MONOTONIC).</summary>
+    internal static unsafe void SleepUntil(long timestamp)
+    {
+        var nanoseconds = (long)(timestamp * (1e9 / System.Diagnostics.Stopwatch.Frequency));
+        var request = new TimeSpec { tv_sec = nanoseconds / 1_000_000_000, tv_nsec = nanoseconds % 1_000_000_000 };
+
+        // An interruption only ends the sleep early; callers look at the clock again.
+        _ = ClockNanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &request, null);
+    }
+
     [LibraryImport("libc", EntryPoint = "prctl", SetLastError = true)]
     private static partial int Prctl(int option, nuint argument2, nuint argument3, nuint argument4, nuint argument5);
 

@@ -278,16 +278,6 @@ public sealed unsafe class PacedPacketGenerator : IDisposable
         }
     }
 
-    /// <summary>Sleeps until the Stopwatch timestamp <paramref name="timestamp"/> (on Linux, Stopwatch reads CLOCK_MONOTONIC).</summary>
-    private static void SleepUntil(long timestamp)
-    {
-        var nanoseconds = (long)(timestamp * (1e9 / Stopwatch.Frequency));
-        var request = new Interop.TimeSpec { tv_sec = nanoseconds / 1_000_000_000, tv_nsec = nanoseconds % 1_000_000_000 };
-
-        // An interruption only ends the sleep early; the loop looks at the clock again.
-        _ = Interop.ClockNanosleep(Interop.CLOCK_MONOTONIC, Interop.TIMER_ABSTIME, &request, null);
-    }
-
     /// <summary>This thread's time on the CPU and waiting for it, in nanoseconds (0 where the kernel lacks schedstats).</summary>
     private static (long RunNs, long WaitNs) ReadSchedStat()
     {
@@ -386,7 +376,7 @@ public sealed unsafe class PacedPacketGenerator : IDisposable
                     var next = start + (long)(offered * ticksPerPacket);
                     if (request.Pacing == PacingMode.Sleep)
                     {
-                        SleepUntil(Math.Max(next, now + quantumTicks));
+                        Interop.SleepUntil(Math.Max(next, now + quantumTicks));
                     }
                     else if (request.YieldWhileWaiting && next - now > yieldTicks)
                     {
