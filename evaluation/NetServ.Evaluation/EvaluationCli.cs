@@ -280,7 +280,7 @@ internal static class EvaluationCli
             console.MarkupLine($"[yellow]stopped ({Markup.Escape(signals.Reason ?? "cancelled")}); everything was cleaned up[/]");
             return 130;
         }
-        catch (Exception e) when (e is InvalidOperationException or IOException or TimeoutException or NetServ.Signaling.Transport.SignalingException or System.ComponentModel.Win32Exception)
+        catch (Exception e) when (e is InvalidOperationException or IOException or TimeoutException or NetServ.Signaling.Transport.SignalingException or System.ComponentModel.Win32Exception or NetServ.Testbed.Linux.CommandFailedException)
         {
             console.MarkupLine($"[red]netserv-eval {name} failed:[/] {Markup.Escape(e.Message)}");
             return 1;
