@@ -33,32 +33,6 @@ internal static partial class Interop
         public fixed byte sll_addr[8];
     }
 
-    [StructLayout(LayoutKind.Sequential)]
-    internal unsafe struct IoVec
-    {
-        public void* iov_base;
-        public nuint iov_len;
-    }
-
-    [StructLayout(LayoutKind.Sequential)]
-    internal unsafe struct MsgHdr
-    {
-        public void* msg_name;
-        public uint msg_namelen;
-        public IoVec* msg_iov;
-        public nuint msg_iovlen;
-        public void* msg_control;
-        public nuint msg_controllen;
-        public int msg_flags;
-    }
-
-    [StructLayout(LayoutKind.Sequential)]
-    internal struct MMsgHdr
-    {
-        public MsgHdr msg_hdr;
-        public uint msg_len;
-    }
-
     [LibraryImport("libc", EntryPoint = "socket", SetLastError = true)]
     internal static partial int Socket(int domain, int type, int protocol);
 
@@ -69,7 +43,7 @@ internal static partial class Interop
     internal static unsafe partial int GetSockOpt(int fd, int level, int name, void* value, uint* length);
 
     [LibraryImport("libc", EntryPoint = "sendmmsg", SetLastError = true)]
-    internal static unsafe partial int SendMMsg(int fd, MMsgHdr* messages, uint count, int flags);
+    internal static unsafe partial int SendMMsg(int fd, NetServ.Native.Interop.MMsgHdr* messages, uint count, int flags);
 
     [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
     internal static partial int Close(int fd);

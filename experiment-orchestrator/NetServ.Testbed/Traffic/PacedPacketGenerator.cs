@@ -298,8 +298,8 @@ public sealed unsafe class PacedPacketGenerator : IDisposable
         var bytes = frame.Bytes;
         var frameBuffer = (byte*)NativeMemory.AlignedAlloc((nuint)bytes.Length, 64);
         var address = (Interop.SockAddrLl*)NativeMemory.AllocZeroed((nuint)sizeof(Interop.SockAddrLl));
-        var vectors = (Interop.IoVec*)NativeMemory.AllocZeroed((nuint)batch, (nuint)sizeof(Interop.IoVec));
-        var messages = (Interop.MMsgHdr*)NativeMemory.AllocZeroed((nuint)batch, (nuint)sizeof(Interop.MMsgHdr));
+        var vectors = (NetServ.Native.Interop.IoVec*)NativeMemory.AllocZeroed((nuint)batch, (nuint)sizeof(NetServ.Native.Interop.IoVec));
+        var messages = (NetServ.Native.Interop.MMsgHdr*)NativeMemory.AllocZeroed((nuint)batch, (nuint)sizeof(NetServ.Native.Interop.MMsgHdr));
         try
         {
             bytes.CopyTo(new Span<byte>(frameBuffer, bytes.Length));
@@ -334,7 +334,7 @@ public sealed unsafe class PacedPacketGenerator : IDisposable
         }
     }
 
-    private GeneratorResult Loop(Interop.MMsgHdr* messages, GeneratorRequest request, CancellationToken cancellationToken)
+    private GeneratorResult Loop(NetServ.Native.Interop.MMsgHdr* messages, GeneratorRequest request, CancellationToken cancellationToken)
     {
         var count = request.Packets;
         var paced = request.PacketsPerSecond > 0;

@@ -60,35 +60,6 @@ internal static partial class Interop
             public uint nl_groups;
         }
 
-        /// <summary>struct iovec.</summary>
-        [StructLayout(LayoutKind.Sequential)]
-        internal struct IoVec
-        {
-            public void* iov_base;
-            public nuint iov_len;
-        }
-
-        /// <summary>struct msghdr.</summary>
-        [StructLayout(LayoutKind.Sequential)]
-        internal struct MsgHdr
-        {
-            public void* msg_name;
-            public uint msg_namelen;
-            public IoVec* msg_iov;
-            public nuint msg_iovlen;
-            public void* msg_control;
-            public nuint msg_controllen;
-            public int msg_flags;
-        }
-
-        /// <summary>struct mmsghdr.</summary>
-        [StructLayout(LayoutKind.Sequential)]
-        internal struct MMsgHdr
-        {
-            public MsgHdr msg_hdr;
-            public uint msg_len;
-        }
-
         /// <summary>struct timeval.</summary>
         [StructLayout(LayoutKind.Sequential)]
         internal struct TimeVal

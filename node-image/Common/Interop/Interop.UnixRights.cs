@@ -9,25 +9,6 @@ internal static partial class Interop
     private const int SCM_RIGHTS = 1;
 
     [StructLayout(LayoutKind.Sequential)]
-    private struct IoVec
-    {
-        public nint Base;
-        public nuint Length;
-    }
-
-    [StructLayout(LayoutKind.Sequential)]
-    private struct MsgHdr
-    {
-        public nint Name;
-        public uint NameLength;
-        public nint Iov;
-        public nuint IovLength;
-        public nint Control;
-        public nuint ControlLength;
-        public int Flags;
-    }
-
-    [StructLayout(LayoutKind.Sequential)]
     private struct CmsgWithFd
     {
         public nuint Length;
@@ -51,9 +32,9 @@ internal static partial class Interop
         try
         {
             var payload = tag;
-            var iov = new IoVec { Base = (nint)(&payload), Length = 1 };
+            var iov = new IoVec { iov_base = &payload, iov_len = 1 };
             var cmsg = new CmsgWithFd { Length = (nuint)(sizeof(nuint) + 8 + 4), Level = SOL_SOCKET, Type = SCM_RIGHTS, Fd = descriptor };
-            var message = new MsgHdr { Iov = (nint)(&iov), IovLength = 1, Control = (nint)(&cmsg), ControlLength = (nuint)sizeof(CmsgWithFd) };
+            var message = new MsgHdr { msg_iov = &iov, msg_iovlen = 1, msg_control = &cmsg, msg_controllen = (nuint)sizeof(CmsgWithFd) };
             while (true)
             {
                 var sent = SendMsg((int)socket.DangerousGetHandle(), &message, 0);
@@ -85,15 +66,15 @@ internal static partial class Interop
         try
         {
             byte payload = 0;
-            var iov = new IoVec { Base = (nint)(&payload), Length = 1 };
+            var iov = new IoVec { iov_base = &payload, iov_len = 1 };
             var cmsg = default(CmsgWithFd);
-            var message = new MsgHdr { Iov = (nint)(&iov), IovLength = 1, Control = (nint)(&cmsg), ControlLength = (nuint)sizeof(CmsgWithFd) };
+            var message = new MsgHdr { msg_iov = &iov, msg_iovlen = 1, msg_control = &cmsg, msg_controllen = (nuint)sizeof(CmsgWithFd) };
             while (true)
             {
                 var received = RecvMsg((int)socket.DangerousGetHandle(), &message, 0x40000000 /* MSG_CMSG_CLOEXEC */);
                 if (received > 0)
                 {
-                    var hasFd = message.ControlLength >= (nuint)(sizeof(nuint) + 12) && cmsg.Level == SOL_SOCKET && cmsg.Type == SCM_RIGHTS;
+                    var hasFd = message.msg_controllen >= (nuint)(sizeof(nuint) + 12) && cmsg.Level == SOL_SOCKET && cmsg.Type == SCM_RIGHTS;
                     return (payload, hasFd ? cmsg.Fd : -1);
                 }
 

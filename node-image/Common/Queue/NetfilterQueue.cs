@@ -4,6 +4,7 @@ using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using NetServ.Native;
+using static NetServ.Native.Interop;
 using static NetServ.Native.Interop.Netlink;
 using static NetServ.Native.Interop.NfnetlinkQueue;
 

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using static NetServ.Native.Interop;
 using static NetServ.Native.Interop.Netlink;
 
 namespace NetServ.Queue;
