@@ -24,30 +24,16 @@ internal static class EvaluationCli
     private static Command NodeRuntimeCommand(IAnsiConsole console, CancellationToken outer)
     {
         var sizes = new Option<string>("--sizes") { Description = "frame sizes on the wire in bytes, FCS included (default 64,340)" };
-        var trialSeconds = new Option<double?>("--trial-seconds") { Description = "length of one trial (default 2)" };
-        var repetitions = new Option<int?>("--repetitions") { Description = "searches per configuration and size; median and min/max are reported (default 3)" };
         var containers = new Option<string>("--containers") { Description = "container counts of the memory measurement (default 1,10,50)" };
         var quick = new Option<bool>("--quick") { Description = "a very short run: 1 repetition, 0.5 s trials, coarse resolution, 1 and 3 containers" };
-        var output = new Option<string?>("--output") { Description = "the folder in which the results folder <yyyyMMdd-HHmmss>-node-runtime is created (default evaluation/results)" };
         var configurations = new Option<string>("--configurations") { Description = "router configurations to measure, in order (default 1,2,C,3,4,5)" };
-        var generatorCpu = new Option<int?>("--generator-cpu") { Description = "CPU of the generator (default 0)" };
-        var generatorNice = new Option<int?>("--generator-nice") { Description = "nice value of the generator's thread (default: unchanged)" };
-        var pacing = new Option<PacingMode?>("--pacing") { Description = "how the generator waits between packets: spin (busy-wait) or sleep (default sleep: the CPU it shares with the queue reader stays free while nothing is due)" };
-        var readerCpu = new Option<int?>("--reader-cpu") { Description = "CPU of the queue reader, container or C loop (default 0)" };
-        var routerRps = new Option<string>("--router-rps") { Description = "hex RPS mask of the router's ingress interface (default 2: CPU 1)" };
-        var receiverRps = new Option<string>("--receiver-rps") { Description = "hex RPS mask of the receiver's interface (default 2: CPU 1)" };
-        var resolution = new Option<double?>("--resolution-kpps") { Description = "search resolution in kpps (default 1)" };
-        var relative = new Option<double?>("--resolution-percent") { Description = "search resolution relative to the rate (default 2)" };
         var variantContainers = new Option<int?>("--variant-containers") { Description = "containers for comparing runtime settings; 0 skips the comparison (default 10)" };
-        var confirmations = new Option<int?>("--confirmations") { Description = "repeats of a failed trial at the same rate before the rate counts as failed (default 1; 0 in --quick)" };
-        var batch = new Option<int?>("--batch") { Description = "queue reader batch, container and C loop (default 64)" };
-        var quietWait = new Option<double?>("--quiet-wait") { Description = "before each search, wait up to this many seconds until other work uses under --quiet-percent of the CPUs (default 0: no waiting)" };
-        var quietPercent = new Option<double?>("--quiet-percent") { Description = "busy percentage of all CPUs under which the machine counts as quiet (default 10)" };
         var skipForwarding = new Option<bool>("--skip-forwarding") { Description = "only measure memory" };
         var skipMemory = new Option<bool>("--skip-memory") { Description = "only measure forwarding rates" };
+        var measurement = new MeasurementOptions("node-runtime");
 
         var command = new Command("node-runtime", "MLFFR of the router configurations of the paper's section 9 (RFC 2544 binary search), and memory per container");
-        foreach (var option in new Option[] { sizes, trialSeconds, repetitions, containers, quick, output, configurations, generatorCpu, generatorNice, pacing, readerCpu, routerRps, receiverRps, resolution, relative, variantContainers, confirmations, batch, quietWait, quietPercent, skipForwarding, skipMemory })
+        foreach (var option in new Option[] { sizes, containers, quick, configurations, variantContainers, skipForwarding, skipMemory }.Concat(measurement.All))
         {
             command.Options.Add(option);
         }
@@ -57,38 +43,15 @@ internal static class EvaluationCli
             NodeRuntimeOptions options;
             try
             {
-                options = new NodeRuntimeOptions();
-                if (parse.GetValue(quick))
-                {
-                    options = options.Quick();
-                }
-
+                options = measurement.Apply(parse, parse.GetValue(quick) ? new NodeRuntimeOptions().Quick() : new NodeRuntimeOptions());
                 options = options with
                 {
                     Sizes = parse.GetValue(sizes) is { } s ? Integers(s, "--sizes") : options.Sizes,
-                    TrialSeconds = parse.GetValue(trialSeconds) ?? options.TrialSeconds,
-                    Repetitions = parse.GetValue(repetitions) ?? options.Repetitions,
                     ContainerCounts = parse.GetValue(containers) is { } c ? Integers(c, "--containers") : options.ContainerCounts,
-                    Output = parse.GetValue(output) is { } o ? Path.GetFullPath(o) : options.Output,
                     Configurations = parse.GetValue(configurations) is { } k ? k.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(x => x.ToUpperInvariant()).ToArray() : options.Configurations,
-                    Resolution = parse.GetValue(resolution) is { } r ? r * 1000 : options.Resolution,
-                    RelativeResolution = parse.GetValue(relative) is { } p ? p / 100 : options.RelativeResolution,
                     VariantContainers = parse.GetValue(variantContainers) ?? options.VariantContainers,
-                    BatchSize = parse.GetValue(batch) ?? options.BatchSize,
-                    Confirmations = parse.GetValue(confirmations) ?? options.Confirmations,
-                    QuietWaitSeconds = parse.GetValue(quietWait) ?? options.QuietWaitSeconds,
-                    QuietBusyFraction = parse.GetValue(quietPercent) is { } q ? q / 100 : options.QuietBusyFraction,
                     SkipForwarding = parse.GetValue(skipForwarding),
                     SkipMemory = parse.GetValue(skipMemory),
-                    Placement = options.Placement with
-                    {
-                        GeneratorCpu = parse.GetValue(generatorCpu) ?? options.Placement.GeneratorCpu,
-                        GeneratorNice = parse.GetValue(generatorNice) ?? options.Placement.GeneratorNice,
-                        GeneratorPacing = parse.GetValue(pacing) ?? options.Placement.GeneratorPacing,
-                        ReaderCpu = parse.GetValue(readerCpu) ?? options.Placement.ReaderCpu,
-                        RouterIngressRps = parse.GetValue(routerRps) is { } rr ? Mask(rr) : options.Placement.RouterIngressRps,
-                        ReceiverRps = parse.GetValue(receiverRps) is { } rv ? Mask(rv) : options.Placement.ReceiverRps,
-                    },
                 };
                 options.Validate();
             }
@@ -98,26 +61,41 @@ internal static class EvaluationCli
                 return 2;
             }
 
-            using var linked = CancellationTokenSource.CreateLinkedTokenSource(token, outer);
-            using var signals = new StopSignals(linked.Token);
-            try
-            {
-                var (_, results) = await new NodeRuntimeBenchmark(options, console).RunAsync(parse.Tokens.Select(t => t.Value).ToArray(), signals.Token).ConfigureAwait(false);
-                return results.Completed ? 0 : 1;
-            }
-            catch (OperationCanceledException) when (signals.Token.IsCancellationRequested)
-            {
-                console.MarkupLine($"[yellow]stopped ({Markup.Escape(signals.Reason ?? "cancelled")}); everything was cleaned up[/]");
-                return 130;
-            }
-            catch (Exception e) when (e is InvalidOperationException or IOException or TimeoutException or System.ComponentModel.Win32Exception)
-            {
-                console.MarkupLine($"[red]netserv-eval node-runtime failed:[/] {Markup.Escape(e.Message)}");
-                return 1;
-            }
+            return await RunBenchmarkAsync(
+                console,
+                "node-runtime",
+                async stop => (await new NodeRuntimeBenchmark(options, console).RunAsync(Arguments(parse), stop).ConfigureAwait(false)).Results.Completed,
+                token,
+                outer).ConfigureAwait(false);
         });
         return command;
     }
+
+    /// <summary>
+    /// Runs a benchmark until it ends or a signal stops it (it cleans up either way): 0 when it
+    /// completed, 1 when it failed or completed only in part, 130 when stopped.
+    /// </summary>
+    private static async Task<int> RunBenchmarkAsync(IAnsiConsole console, string name, Func<CancellationToken, Task<bool>> run, CancellationToken token, CancellationToken outer)
+    {
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(token, outer);
+        using var signals = new StopSignals(linked.Token);
+        try
+        {
+            return await run(signals.Token).ConfigureAwait(false) ? 0 : 1;
+        }
+        catch (OperationCanceledException) when (signals.Token.IsCancellationRequested)
+        {
+            console.MarkupLine($"[yellow]stopped ({Markup.Escape(signals.Reason ?? "cancelled")}); everything was cleaned up[/]");
+            return 130;
+        }
+        catch (Exception e) when (e is InvalidOperationException or IOException or TimeoutException or System.ComponentModel.Win32Exception)
+        {
+            console.MarkupLine($"[red]netserv-eval {name} failed:[/] {Markup.Escape(e.Message)}");
+            return 1;
+        }
+    }
+
+    private static string[] Arguments(ParseResult parse) => parse.Tokens.Select(t => t.Value).ToArray();
 
     private static Command GeneratorCommand(IAnsiConsole console, CancellationToken outer)
     {
@@ -189,4 +167,49 @@ internal static class EvaluationCli
         ulong.TryParse(text.StartsWith("0x", StringComparison.OrdinalIgnoreCase) ? text[2..] : text, NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var mask)
             ? mask
             : throw new ArgumentException($"'{text}' is not a hexadecimal CPU mask");
+
+    /// <summary>The options every benchmark shares: trials, search, CPU placement, queue readers, a quiet machine, the output folder.</summary>
+    private sealed class MeasurementOptions(string benchmark)
+    {
+        private readonly Option<double?> _trialSeconds = new("--trial-seconds") { Description = "length of one trial (default 2)" };
+        private readonly Option<int?> _repetitions = new("--repetitions") { Description = "searches per measurement; median and min/max are reported (default 3)" };
+        private readonly Option<string?> _output = new("--output") { Description = $"the folder in which the results folder <yyyyMMdd-HHmmss>-{benchmark} is created (default evaluation/results)" };
+        private readonly Option<int?> _generatorCpu = new("--generator-cpu") { Description = "CPU of the generator (default 0)" };
+        private readonly Option<int?> _generatorNice = new("--generator-nice") { Description = "nice value of the generator's thread (default: unchanged)" };
+        private readonly Option<PacingMode?> _pacing = new("--pacing") { Description = "how the generator waits between packets: spin (busy-wait) or sleep (default sleep: the CPU it shares with the queue reader stays free while nothing is due)" };
+        private readonly Option<int?> _readerCpu = new("--reader-cpu") { Description = "CPU of the queue reader, container or C loop (default 0)" };
+        private readonly Option<string> _routerRps = new("--router-rps") { Description = "hex RPS mask of the router's ingress interface (default 2: CPU 1)" };
+        private readonly Option<string> _receiverRps = new("--receiver-rps") { Description = "hex RPS mask of the receiver's interface (default 2: CPU 1)" };
+        private readonly Option<double?> _resolution = new("--resolution-kpps") { Description = "search resolution in kpps (default 1)" };
+        private readonly Option<double?> _relative = new("--resolution-percent") { Description = "search resolution relative to the rate (default 2)" };
+        private readonly Option<int?> _confirmations = new("--confirmations") { Description = "repeats of a failed trial at the same rate before the rate counts as failed (default 1; 0 in --quick)" };
+        private readonly Option<int?> _batch = new("--batch") { Description = "queue reader batch, container and C loop (default 64)" };
+        private readonly Option<double?> _quietWait = new("--quiet-wait") { Description = "before each search, wait up to this many seconds until other work uses under --quiet-percent of the CPUs (default 0: no waiting)" };
+        private readonly Option<double?> _quietPercent = new("--quiet-percent") { Description = "busy percentage of all CPUs under which the machine counts as quiet (default 10)" };
+
+        public IEnumerable<Option> All => [_trialSeconds, _repetitions, _output, _generatorCpu, _generatorNice, _pacing, _readerCpu, _routerRps, _receiverRps, _resolution, _relative, _confirmations, _batch, _quietWait, _quietPercent];
+
+        /// <summary><paramref name="options"/> with what the command line says.</summary>
+        public NodeRuntimeOptions Apply(ParseResult parse, NodeRuntimeOptions options) => options with
+        {
+            TrialSeconds = parse.GetValue(_trialSeconds) ?? options.TrialSeconds,
+            Repetitions = parse.GetValue(_repetitions) ?? options.Repetitions,
+            Output = parse.GetValue(_output) is { } o ? Path.GetFullPath(o) : options.Output,
+            Resolution = parse.GetValue(_resolution) is { } r ? r * 1000 : options.Resolution,
+            RelativeResolution = parse.GetValue(_relative) is { } p ? p / 100 : options.RelativeResolution,
+            BatchSize = parse.GetValue(_batch) ?? options.BatchSize,
+            Confirmations = parse.GetValue(_confirmations) ?? options.Confirmations,
+            QuietWaitSeconds = parse.GetValue(_quietWait) ?? options.QuietWaitSeconds,
+            QuietBusyFraction = parse.GetValue(_quietPercent) is { } q ? q / 100 : options.QuietBusyFraction,
+            Placement = options.Placement with
+            {
+                GeneratorCpu = parse.GetValue(_generatorCpu) ?? options.Placement.GeneratorCpu,
+                GeneratorNice = parse.GetValue(_generatorNice) ?? options.Placement.GeneratorNice,
+                GeneratorPacing = parse.GetValue(_pacing) ?? options.Placement.GeneratorPacing,
+                ReaderCpu = parse.GetValue(_readerCpu) ?? options.Placement.ReaderCpu,
+                RouterIngressRps = parse.GetValue(_routerRps) is { } rr ? Mask(rr) : options.Placement.RouterIngressRps,
+                ReceiverRps = parse.GetValue(_receiverRps) is { } rv ? Mask(rv) : options.Placement.ReceiverRps,
+            },
+        };
+    }
 }

@@ -28,6 +28,35 @@ internal static class CpuLoad
         return total1 > total0 ? (busy1 - busy0) / (double)(total1 - total0) : 0;
     }
 
+    /// <summary>
+    /// Samples how busy other work keeps the CPUs for <paramref name="sample"/> and, for up to
+    /// <paramref name="waitSeconds"/>, waits for it to fall to <paramref name="quietFraction"/>;
+    /// says what it did through <paramref name="report"/> (console markup). Returns the last busy fraction.
+    /// </summary>
+    public static double WaitForQuiet(TimeSpan sample, double waitSeconds, double quietFraction, Action<string> report, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        var busy = Sample(sample);
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (busy > quietFraction && waited.Elapsed.TotalSeconds < waitSeconds)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            busy = Sample(TimeSpan.FromSeconds(1));
+        }
+
+        if (waitSeconds > 0 && waited.Elapsed > TimeSpan.FromSeconds(1))
+        {
+            report(string.Create(CultureInfo.InvariantCulture, $"  waited {waited.Elapsed.TotalSeconds:0} s for other work to calm down"));
+        }
+
+        if (busy > quietFraction)
+        {
+            report(string.Create(CultureInfo.InvariantCulture, $"  [yellow]other work keeps the CPUs {busy:0%} busy: expect noise[/]"));
+        }
+
+        return busy;
+    }
+
     private static (long Busy, long Total) Read()
     {
         var line = File.ReadLines("/proc/stat").First(l => l.StartsWith("cpu ", StringComparison.Ordinal));

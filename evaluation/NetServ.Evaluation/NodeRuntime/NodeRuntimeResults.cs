@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using NetServ.Evaluation.Hosting;
 using NetServ.Evaluation.Mlffr;
 using NetServ.Testbed.Traffic;
 
@@ -24,6 +25,12 @@ internal sealed record GeneratorCheck(int Size, GeneratorResult Unpaced, long Un
     public double PacedOfferedError => (Paced.OfferedRate - PacedRate) / PacedRate;
 
     public double PacedReceivedError => (PacedReceivedRate - PacedRate) / PacedRate;
+
+    /// <summary>One line for the console.</summary>
+    public string Describe() => string.Create(
+        System.Globalization.CultureInfo.InvariantCulture,
+        $"{Size} B: unpaced {Unpaced.OfferedRate / 1000:0.0} kpps offered ({Unpaced.Failed} refused), {UnpacedReceivedRate / 1000:0.0} kpps received; " +
+        $"paced at {PacedRate / 1000:0} kpps: offered {Paced.OfferedRate / 1000:0.00} kpps ({PacedOfferedError:+0.00%;-0.00%}), received {PacedReceivedRate / 1000:0.00} kpps ({PacedReceivedError:+0.00%;-0.00%})");
 }
 
 /// <summary>One MLFFR search: configuration, size, repetition, and every trial.</summary>
@@ -37,32 +44,23 @@ internal sealed record GeneratorCheck(int Size, GeneratorResult Unpaced, long Un
 internal sealed record SearchRecord(string Configuration, int Size, int Repetition, double HighRate, MlffrResult Result, TimeSpan Duration, double MachineBusyBefore)
 {
     public double MlffrKpps => Result.Mlffr / 1000;
+
+    /// <summary>How busy other work kept the CPUs before the searches, in percent (median and max), for results.json; null without searches.</summary>
+    public static JsonObject? BusyBefore(IReadOnlyCollection<SearchRecord> searches)
+    {
+        ArgumentNullException.ThrowIfNull(searches);
+        return searches.Count == 0 ? null : new JsonObject
+        {
+            ["median"] = Math.Round(Statistics.Median(searches.Select(s => s.MachineBusyBefore * 100))),
+            ["max"] = Math.Round(searches.Max(s => s.MachineBusyBefore * 100)),
+        };
+    }
 }
 
 /// <summary>Everything one node-runtime run found, complete or not.</summary>
-internal sealed class NodeRuntimeResults
+internal sealed class NodeRuntimeResults : BenchmarkRecord
 {
-    public required DateTimeOffset Started { get; init; }
-
-    public DateTimeOffset Finished { get; set; }
-
     public required NodeRuntimeOptions Options { get; init; }
-
-    public required string[] Arguments { get; init; }
-
-    public required JsonObject Machine { get; init; }
-
-    public string LoadAverageAtStart { get; set; } = string.Empty;
-
-    /// <summary>Busy fraction of all CPUs just before the run, from other work.</summary>
-    public double MachineBusyAtStart { get; set; }
-
-    public string LoadAverageAtEnd { get; set; } = string.Empty;
-
-    /// <summary>Namespaces of other runs present during the measurement: they share the CPUs.</summary>
-    public List<string> ForeignNamespacesSeen { get; } = [];
-
-    public List<(string Key, string Previous, string Value)> Sysctls { get; } = [];
 
     public List<GeneratorCheck> GeneratorChecks { get; } = [];
 
@@ -75,14 +73,6 @@ internal sealed class NodeRuntimeResults
     public List<(string Configuration, int Repetition, JsonObject Description)> ConfigurationReports { get; } = [];
 
     public List<MemorySample> Memory { get; } = [];
-
-    public List<string> Errors { get; } = [];
-
-    public List<string> Notes { get; } = [];
-
-    public bool Completed { get; set; }
-
-    public string? StopReason { get; set; }
 
     /// <summary>MLFFR of a configuration at a size over the repetitions: median, min, max (kpps), or null when not measured.</summary>
     public (double Median, double Min, double Max, int Count, bool AtGeneratorLimit)? Mlffr(string configuration, int size)
