@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using NetServ.Evaluation.Containers;
 using NetServ.Evaluation.Hosting;
 using NetServ.Evaluation.NodeRuntime;
 using NetServ.Testbed.Traffic;
@@ -7,7 +8,7 @@ using Spectre.Console;
 
 namespace NetServ.Evaluation;
 
-/// <summary>The netserv-eval command line: node-runtime (the section 9 benchmark) and generator (a check of the traffic generator).</summary>
+/// <summary>The netserv-eval command line: node-runtime (the section 9 benchmark), containers (Figure 14) and generator (a check of the traffic generator).</summary>
 internal static class EvaluationCli
 {
     public static async Task<int> RunAsync(string[] args, IAnsiConsole? console = null, CancellationToken cancellationToken = default)
@@ -15,6 +16,7 @@ internal static class EvaluationCli
         console ??= AnsiConsole.Console;
         var root = new RootCommand("netserv-eval: the evaluation of NetServ for .NET (paper section 9). Needs root.");
         root.Subcommands.Add(NodeRuntimeCommand(console, cancellationToken));
+        root.Subcommands.Add(ContainersCommand(console, cancellationToken));
         root.Subcommands.Add(GeneratorCommand(console, cancellationToken));
 
         // The runs handle Ctrl-C and SIGTERM themselves: they must clean up, however long that takes.
@@ -38,12 +40,12 @@ internal static class EvaluationCli
             command.Options.Add(option);
         }
 
-        command.SetAction(async (parse, token) =>
-        {
-            NodeRuntimeOptions options;
-            try
+        command.SetAction((parse, token) => RunBenchmarkAsync(
+            console,
+            "node-runtime",
+            () =>
             {
-                options = measurement.Apply(parse, parse.GetValue(quick) ? new NodeRuntimeOptions().Quick() : new NodeRuntimeOptions());
+                var options = measurement.Apply(parse, parse.GetValue(quick) ? new NodeRuntimeOptions().Quick() : new NodeRuntimeOptions());
                 options = options with
                 {
                     Sizes = parse.GetValue(sizes) is { } s ? Integers(s, "--sizes") : options.Sizes,
@@ -54,34 +56,75 @@ internal static class EvaluationCli
                     SkipMemory = parse.GetValue(skipMemory),
                 };
                 options.Validate();
-            }
-            catch (ArgumentException e)
-            {
-                console.MarkupLine($"[red]netserv-eval node-runtime:[/] {Markup.Escape(e.Message)}");
-                return 2;
-            }
+                return options;
+            },
+            async (options, stop) => (await new NodeRuntimeBenchmark(options, console).RunAsync(Arguments(parse), stop).ConfigureAwait(false)).Results.Completed,
+            token,
+            outer));
+        return command;
+    }
 
-            return await RunBenchmarkAsync(
-                console,
-                "node-runtime",
-                async stop => (await new NodeRuntimeBenchmark(options, console).RunAsync(Arguments(parse), stop).ConfigureAwait(false)).Results.Completed,
-                token,
-                outer).ConfigureAwait(false);
-        });
+    private static Command ContainersCommand(IAnsiConsole console, CancellationToken outer)
+    {
+        var counts = new Option<string>("--counts") { Description = "container counts (users, one container each), in order (default 1,10,25,50,100)" };
+        var size = new Option<int?>("--size") { Description = "frame size on the wire in bytes, FCS included (default 64)" };
+        var saturation = new Option<double?>("--saturation-kpps") { Description = "rate offered in the saturation trial (default: the generator's maximum)" };
+        var memoryTrial = new Option<double?>("--memory-trial-seconds") { Description = "length of the trial at the peak rate during which memory is read (default 3)" };
+        var quick = new Option<bool>("--quick") { Description = "a very short run: 1 and 3 containers, 1 repetition, 0.5 s trials, coarse resolution" };
+        var measurement = new MeasurementOptions("containers");
+
+        var command = new Command("containers", "the paper's Figure 14: peak throughput (MLFFR), throughput at saturation and memory per container of a node with N containers running NetMonitor, traffic spread evenly over them");
+        foreach (var option in new Option[] { counts, size, saturation, memoryTrial, quick }.Concat(measurement.All))
+        {
+            command.Options.Add(option);
+        }
+
+        command.SetAction((parse, token) => RunBenchmarkAsync(
+            console,
+            "containers",
+            () =>
+            {
+                var options = parse.GetValue(quick) ? new ContainersOptions().Quick() : new ContainersOptions();
+                options = options with
+                {
+                    Measurement = measurement.Apply(parse, options.Measurement),
+                    Counts = parse.GetValue(counts) is { } c ? Integers(c, "--counts") : options.Counts,
+                    Size = parse.GetValue(size) ?? options.Size,
+                    SaturationRate = parse.GetValue(saturation) is { } r ? r * 1000 : options.SaturationRate,
+                    MemoryTrialSeconds = parse.GetValue(memoryTrial) ?? options.MemoryTrialSeconds,
+                };
+                options.Validate();
+                return options;
+            },
+            async (options, stop) => (await new ContainersBenchmark(options, console).RunAsync(Arguments(parse), stop).ConfigureAwait(false)).Results.Completed,
+            token,
+            outer));
         return command;
     }
 
     /// <summary>
-    /// Runs a benchmark until it ends or a signal stops it (it cleans up either way): 0 when it
-    /// completed, 1 when it failed or completed only in part, 130 when stopped.
+    /// Builds a benchmark's options from the command line (2, with the reason, when they do not hold),
+    /// then runs it until it ends or a signal stops it (it cleans up either way): 0 when it completed,
+    /// 1 when it failed or completed only in part, 130 when stopped.
     /// </summary>
-    private static async Task<int> RunBenchmarkAsync(IAnsiConsole console, string name, Func<CancellationToken, Task<bool>> run, CancellationToken token, CancellationToken outer)
+    private static async Task<int> RunBenchmarkAsync<TOptions>(IAnsiConsole console, string name, Func<TOptions> options, Func<TOptions, CancellationToken, Task<bool>> run, CancellationToken token, CancellationToken outer)
     {
+        TOptions parsed;
+        try
+        {
+            parsed = options();
+        }
+        catch (ArgumentException e)
+        {
+            console.MarkupLine($"[red]netserv-eval {name}:[/] {Markup.Escape(e.Message)}");
+            return 2;
+        }
+
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(token, outer);
         using var signals = new StopSignals(linked.Token);
         try
         {
-            return await run(signals.Token).ConfigureAwait(false) ? 0 : 1;
+            return await run(parsed, signals.Token).ConfigureAwait(false) ? 0 : 1;
         }
         catch (OperationCanceledException) when (signals.Token.IsCancellationRequested)
         {
@@ -168,7 +211,7 @@ internal static class EvaluationCli
             ? mask
             : throw new ArgumentException($"'{text}' is not a hexadecimal CPU mask");
 
-    /// <summary>The options every benchmark shares: trials, search, CPU placement, queue readers, a quiet machine, the output folder.</summary>
+    /// <summary>The options node-runtime and containers share: trials, search, CPU placement, queue readers, a quiet machine, the output folder.</summary>
     private sealed class MeasurementOptions(string benchmark)
     {
         private readonly Option<double?> _trialSeconds = new("--trial-seconds") { Description = "length of one trial (default 2)" };

@@ -28,6 +28,9 @@ internal abstract class BenchmarkRecord
     /// <summary>Namespaces of other runs present during the measurement: they share the CPUs.</summary>
     public List<string> ForeignNamespacesSeen { get; } = [];
 
+    /// <summary>The namespaces of the run's measurement path (gone again at the end).</summary>
+    public List<string> Namespaces { get; } = [];
+
     public List<(string Key, string Previous, string Value)> Sysctls { get; } = [];
 
     public List<string> Errors { get; } = [];
@@ -48,6 +51,7 @@ internal abstract class BenchmarkRecord
         ["completed"] = Completed,
         ["stopReason"] = StopReason,
         ["command"] = "netserv-eval " + string.Join(' ', Arguments),
+        ["namespaces"] = new JsonArray(Namespaces.Select(n => (JsonNode?)n).ToArray()),
     };
 
     /// <summary>The end of results.json: the run's notes and its errors in full.</summary>
@@ -154,11 +158,12 @@ internal static class BenchmarkRun
         return folder;
     }
 
-    /// <summary>Notes (in the results and on the console) the namespaces of other runs: they share the CPUs.</summary>
-    public static void NoteForeignNamespaces(BenchmarkRecord results, string ownId, IAnsiConsole console)
+    /// <summary>Notes the run's own namespaces (tagged <paramref name="ownId"/>), and (in the results and on the console) those of other runs: they share the CPUs.</summary>
+    public static void NoteNamespaces(BenchmarkRecord results, string ownId, IAnsiConsole console)
     {
         ArgumentNullException.ThrowIfNull(results);
         ArgumentNullException.ThrowIfNull(console);
+        results.Namespaces.AddRange(NetworkNamespace.List().Where(n => n.Contains(ownId, StringComparison.Ordinal)));
         results.ForeignNamespacesSeen.AddRange(MachineInfo.ForeignNamespaces(ownId));
         if (results.ForeignNamespacesSeen.Count > 0)
         {

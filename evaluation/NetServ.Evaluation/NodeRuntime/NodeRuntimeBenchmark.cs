@@ -53,7 +53,7 @@ internal sealed class NodeRuntimeBenchmark(NodeRuntimeOptions options, IAnsiCons
     private async Task RunForwardingAsync(NodeRuntimeResults results, string raw, CancellationToken cancellationToken)
     {
         using var bench = ForwardingBench.Create(options.Placement);
-        BenchmarkRun.NoteForeignNamespaces(results, bench.Path.Network.Id, console);
+        BenchmarkRun.NoteNamespaces(results, bench.Path.Network.Id, console);
 
         CQueueLoop.EnsureBuilt();
         BuildOutputs.EnsureNode();
