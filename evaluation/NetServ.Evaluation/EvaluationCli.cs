@@ -70,11 +70,12 @@ internal static class EvaluationCli
         var size = new Option<int?>("--size") { Description = "frame size on the wire in bytes, FCS included (default 64)" };
         var saturation = new Option<double?>("--saturation-kpps") { Description = "rate offered in the saturation trial (default: the generator's maximum)" };
         var memoryTrial = new Option<double?>("--memory-trial-seconds") { Description = "length of the trial at the peak rate during which memory is read (default 3)" };
+        var hang = new Option<int?>("--hang-timeout-ms") { Description = "how long a module may hold one packet before its container takes it out as hung (default: the node's, 1000)" };
         var quick = new Option<bool>("--quick") { Description = "a very short run: 1 and 3 containers, 1 repetition, 0.5 s trials, coarse resolution" };
         var measurement = new MeasurementOptions("containers");
 
         var command = new Command("containers", "the paper's Figure 14: peak throughput (MLFFR), throughput at saturation and memory per container of a node with N containers running NetMonitor, traffic spread evenly over them");
-        foreach (var option in new Option[] { counts, size, saturation, memoryTrial, quick }.Concat(measurement.All))
+        foreach (var option in new Option[] { counts, size, saturation, memoryTrial, hang, quick }.Concat(measurement.All))
         {
             command.Options.Add(option);
         }
@@ -92,6 +93,7 @@ internal static class EvaluationCli
                     Size = parse.GetValue(size) ?? options.Size,
                     SaturationRate = parse.GetValue(saturation) is { } r ? r * 1000 : options.SaturationRate,
                     MemoryTrialSeconds = parse.GetValue(memoryTrial) ?? options.MemoryTrialSeconds,
+                    HangTimeoutMs = parse.GetValue(hang) ?? options.HangTimeoutMs,
                 };
                 options.Validate();
                 return options;

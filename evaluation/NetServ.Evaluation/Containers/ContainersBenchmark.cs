@@ -62,6 +62,7 @@ internal sealed class ContainersBenchmark(ContainersOptions options, IAnsiConsol
         console.MarkupLine(Markup.Escape($"{results.Generator.Describe()} (cycling through {frames.Count} frames, UDP ports {most[0].Port}–{most[^1].Port})"));
 
         var context = new ConfigurationContext(bench, raw, measurement.BatchSize, measurement.QueueMaxLength);
+        context = options.HangTimeoutMs is { } hang ? context with { HangTimeoutMs = hang } : context;
         foreach (var count in options.Counts)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -119,6 +120,11 @@ internal sealed class ContainersBenchmark(ContainersOptions options, IAnsiConsol
 
             var saturation = Saturate(bench, frames, node, repetition, options.SaturationRate ?? result.HighRate, cancellationToken);
             result.Saturations.Add(saturation);
+            if (await ModulesFailedAsync(node, result, $"repetition {repetition}", cancellationToken).ConfigureAwait(false))
+            {
+                return;
+            }
+
             console.MarkupLine(Markup.Escape(string.Create(
                 CultureInfo.InvariantCulture,
                 $"  => saturation: offered {saturation.Trial.OfferedRate / 1000:0.0} kpps; over {saturation.WindowSeconds:0.00} s inside the trial the containers processed {saturation.ProcessedRate / 1000:0.0} kpps, the receiver got {saturation.ReceivedRate / 1000:0.0} kpps; over the whole trial {saturation.Trial.Bypassed} packets passed full queues unprocessed")));
@@ -131,10 +137,34 @@ internal sealed class ContainersBenchmark(ContainersOptions options, IAnsiConsol
         var peak = result.PeakKpps!.Value.Median * 1000;
         await ReadMemoryUnderLoadAsync(bench, frames, node, result, Math.Max(measurement.LowRate, peak), cancellationToken).ConfigureAwait(false);
         result.Counts = await node.CountsAsync(cancellationToken).ConfigureAwait(false);
+        if (await ModulesFailedAsync(node, result, "the memory trial", cancellationToken).ConfigureAwait(false))
+        {
+            return;
+        }
+
         var monitored = result.Counts.Select(c => c.NetMonitorPackets ?? 0).ToArray();
         console.MarkupLine(string.Create(
             CultureInfo.InvariantCulture,
             $"  NetMonitor counted {monitored.Min()}–{monitored.Max()} packets per container ({monitored.Sum()} in all): the traffic was spread over every container"));
+    }
+
+    /// <summary>
+    /// Whether the node has taken a module out of the packet path (hung) or lost a container: from then
+    /// on fewer than N containers process their share, so this count's measurement ends there, marked.
+    /// </summary>
+    private async Task<bool> ModulesFailedAsync(NodeContainer node, ContainerCountResult result, string when, CancellationToken cancellationToken)
+    {
+        var failures = await node.FailuresAsync(cancellationToken).ConfigureAwait(false);
+        if (failures.Count == 0)
+        {
+            return false;
+        }
+
+        result.ModuleFailures.AddRange(failures);
+        result.Counts = await node.CountsAsync(cancellationToken).ConfigureAwait(false);
+        result.Error = $"the node reported {failures.Count} module or container failure(s) by the end of {when} (hang timeout {node.HangTimeoutMs} ms), so fewer than {result.Containers} containers processed their share; the measurement of this count stopped there. First: {failures[^1]}";
+        console.MarkupLine($"  [red]{Markup.Escape(result.Error)}[/]");
+        return true;
     }
 
     /// <summary>

@@ -30,6 +30,9 @@ internal sealed record ContainersOptions
     /// <summary>Length of the trial at the peak rate during which each container's memory is read.</summary>
     public double MemoryTrialSeconds { get; init; } = 3;
 
+    /// <summary>How long a module may hold one packet before its container takes it out as hung; null for the node's default.</summary>
+    public int? HangTimeoutMs { get; init; }
+
     /// <summary>Warm-up packets per container at least, before each search (JIT tiering of every container's reader).</summary>
     public int WarmupPacketsPerContainer { get; init; } = 1000;
 
@@ -76,6 +79,11 @@ internal sealed record ContainersOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(MemoryTrialSeconds, 0.5, "--memory-trial-seconds");
         ArgumentOutOfRangeException.ThrowIfGreaterThan(MemoryTrialSeconds, 60, "--memory-trial-seconds");
         ArgumentOutOfRangeException.ThrowIfNegative(WarmupPacketsPerContainer);
+        if (HangTimeoutMs is < 100 or > 600_000)
+        {
+            throw new ArgumentException("--hang-timeout-ms: 100..600000");
+        }
+
         Measurement.Validate();
     }
 
@@ -98,6 +106,7 @@ internal sealed record ContainersOptions
             ["measure"] = "PSS (and private memory) from /proc/<pid>/smaps_rollup of every container process, read once while the containers process the peak (median MLFFR) rate",
         };
         json["warmupPacketsPerContainer"] = WarmupPacketsPerContainer;
+        json["hangTimeoutMs"] = HangTimeoutMs is { } hang ? hang : new Testbed.Nodes.NetServNodeOptions().HangTimeoutMs;
         json["containerLimits"] = "the node's defaults as in node-runtime: 256 MB memory, 1 CPU per container (cgroup), reader thread on the queue reader CPU";
         return json;
     }

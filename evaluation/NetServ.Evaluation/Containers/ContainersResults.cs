@@ -74,6 +74,9 @@ internal sealed class ContainerCountResult(int containers)
     /// <summary>Every container's counts after the measurements: the traffic's spread over them.</summary>
     public IReadOnlyList<ContainerCounts> Counts { get; set; } = [];
 
+    /// <summary>Failures the node recorded while this count was measured (modules taken out as hung, containers that died).</summary>
+    public List<string> ModuleFailures { get; } = [];
+
     public string? Error { get; set; }
 
     /// <summary>The peak throughput (MLFFR) over the repetitions, kpps: median, min, max; null when not measured.</summary>

@@ -61,12 +61,17 @@ internal sealed class ContainersResultsWriter(ContainersResults results, string 
         var options = results.Options;
         var md = new StringBuilder();
         AppendRunHeader(md, "Container-count benchmark (paper Figure 14)", results, options.Measurement, results.Counts.SelectMany(c => c.Searches).ToArray(), "container count");
-        md.AppendLine(CultureInfo.InvariantCulture, $"Every container runs NetMonitor, installed through the admin API; user u<i> may claim {UserShare.Destination} and its filter selects UDP to port {ForwardingBench.Port}+i there. The generator cycles through one {options.Size}-byte frame per user, so every trial spreads its packets evenly over all containers. Containers have the node's default limits (256 MB, 1 CPU each).");
+        md.AppendLine(CultureInfo.InvariantCulture, $"Every container runs NetMonitor, installed through the admin API; user u<i> may claim {UserShare.Destination} and its filter selects UDP to port {ForwardingBench.Port}+i there. The generator cycles through one {options.Size}-byte frame per user, so every trial spreads its packets evenly over all containers. Containers have the node's default limits (256 MB, 1 CPU each); a module that holds a packet longer than {options.HangTimeoutMs ?? new Testbed.Nodes.NetServNodeOptions().HangTimeoutMs} ms is taken out of the packet path as hung{(options.HangTimeoutMs is null ? " (the node's default)" : string.Empty)}.");
         md.AppendLine();
         md.AppendLine(CultureInfo.InvariantCulture, $"**Peak** is the MLFFR (zero loss, no packet past a full queue unprocessed). **Saturation** is what the containers processed (verdicts per second, from the kernel's queue counters) over {options.SaturationWindow.Start:0%}–{options.SaturationWindow.End:0%} of a trial offering {(options.SaturationRate is { } rate ? string.Create(CultureInfo.InvariantCulture, $"{rate / 1000:0} kpps") : "the generator's maximum")}. **Memory** is each container's PSS (/proc/<pid>/smaps_rollup) read during a {options.MemoryTrialSeconds:0.#} s trial at the peak rate.");
         md.AppendLine();
         md.Append(Table(results));
         md.AppendLine();
+        foreach (var count in results.Counts.Where(c => c.Error is not null))
+        {
+            md.AppendLine(CultureInfo.InvariantCulture, $"**{Plural(count.Containers, "container")} incomplete**: {count.Error!.Split('\n')[0]}");
+            md.AppendLine();
+        }
 
         var paperMb = PaperReference.MemoryPerContainerMb;
         var largest = results.Counts.Where(c => c.Memory is { Succeeded: true }).MaxBy(c => c.Containers);
@@ -108,7 +113,7 @@ internal sealed class ContainersResultsWriter(ContainersResults results, string 
             var memory = c.Memory is { Succeeded: true } m
                 ? string.Create(CultureInfo.InvariantCulture, $"{m.MeanMb:0.0} | {m.MaxMb:0.0} | {m.PerContainer.Sum(x => x.PssBytes) / 1048576.0:0}")
                 : "– | – | –";
-            md.AppendLine(CultureInfo.InvariantCulture, $"| {c.Containers} | {PeakText(c)} | {SaturationText(c)} | {memory} | {paper} |{(c.Error is null ? string.Empty : $" failed: {c.Error.Split('\n')[0]}")}");
+            md.AppendLine(CultureInfo.InvariantCulture, $"| {c.Containers}{(c.Error is null ? string.Empty : " (incomplete)")} | {PeakText(c)} | {SaturationText(c)} | {memory} | {paper} |");
         }
 
         return md.ToString();
@@ -151,6 +156,7 @@ internal sealed class ContainersResultsWriter(ContainersResults results, string 
             ["containers"] = c.Containers,
             ["complete"] = c.Complete,
             ["error"] = c.Error,
+            ["module_failures"] = new JsonArray(c.ModuleFailures.Select(f => (JsonNode?)f).ToArray()),
             ["node"] = c.NodeName,
             ["setup_seconds"] = Round(c.SetupTime.TotalSeconds),
             ["peak_kpps"] = c.PeakKpps is { } p ? Round(p.Median) : null,

@@ -18,7 +18,11 @@ internal sealed record ContainerCounts(string User, int Pid, long Received, long
 /// <param name="LogDirectory">Where node and C loop output goes (results' raw/ folder).</param>
 /// <param name="BatchSize">Packets one receive of a queue reader takes at most (container and C loop alike).</param>
 /// <param name="QueueMaxLength">Packets the kernel holds for a verdict before failing open (container and C loop alike).</param>
-internal sealed record ConfigurationContext(ForwardingBench Bench, string LogDirectory, int BatchSize, int QueueMaxLength);
+internal sealed record ConfigurationContext(ForwardingBench Bench, string LogDirectory, int BatchSize, int QueueMaxLength)
+{
+    /// <summary>How long a module may take over one packet before the container takes it out of the packet path as hung (the node's default).</summary>
+    public int HangTimeoutMs { get; init; } = new NetServNodeOptions().HangTimeoutMs;
+}
 
 /// <summary>
 /// One router configuration of the paper's section 9 (or the C baseline), set up in the router's
@@ -285,6 +289,9 @@ internal sealed class NodeContainer(NodeContainer.Layer layer, IReadOnlyList<Use
     /// <summary>The users, one container each, and their shares of the traffic.</summary>
     public IReadOnlyList<UserShare> Users => _users;
 
+    /// <summary>The hang timeout the node runs with, once started.</summary>
+    public int? HangTimeoutMs => _node?.Options.HangTimeoutMs;
+
     /// <summary>The users' queues as the kernel alone sees them: cheap enough to read while traffic flows (no container is asked).</summary>
     public KernelQueueProbe? KernelQueues { get; private set; }
 
@@ -312,6 +319,7 @@ internal sealed class NodeContainer(NodeContainer.Layer layer, IReadOnlyList<Use
                 LogLevel = "Warning",
                 LogSink = WriteLog,
                 StartTimeout = TimeSpan.FromSeconds(90 + (3 * _users.Count)),
+                HangTimeoutMs = context.HangTimeoutMs,
             },
             cancellationToken).ConfigureAwait(false);
         var status = await _node.StatusAsync(false, cancellationToken).ConfigureAwait(false);
@@ -415,6 +423,17 @@ internal sealed class NodeContainer(NodeContainer.Layer layer, IReadOnlyList<Use
         }
 
         _router = null;
+    }
+
+    /// <summary>The failures the node has recorded (modules taken out as hung, containers that died), newest first, one line each.</summary>
+    public async Task<IReadOnlyList<string>> FailuresAsync(CancellationToken cancellationToken)
+    {
+        var node = _node ?? throw new InvalidOperationException("the node is not running");
+        var status = await node.StatusAsync(false, cancellationToken).ConfigureAwait(false);
+        return (status["recentFailures"] as JsonArray ?? [])
+            .OfType<JsonObject>()
+            .Select(f => $"{f["time"]}: {f["user"]} {f["module"]} {f["reason"]} ({f["detail"]})")
+            .ToArray();
     }
 
     /// <summary>What NetMonitor counted in a container's status entry, or null without NetMonitor.</summary>

@@ -56,6 +56,26 @@ public sealed class ContainersResultsWriterTests
     }
 
     [Test]
+    public void Summary_CountWithModuleFailures_IsMarkedIncompleteWithTheReason()
+    {
+        var failed = Count(100, [100_000], [80_000], pssMb: [15]);
+        failed.ModuleFailures.Add("u091 NetServ.Apps.NetMonitor_1.0.0 hung");
+        failed.Error = "the node reported 1 module or container failure(s) by the end of repetition 2";
+        var results = Results(Count(1, [150_000], [120_000], pssMb: [18]), failed);
+
+        var summary = new ContainersResultsWriter(results, "unused").Summary();
+        var json = new ContainersResultsWriter(results, "unused").ToJson()["counts"]![1]!;
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(summary, Does.Contain("| 100 (incomplete) | 100.0 |"));
+            Assert.That(summary, Does.Contain("**100 containers incomplete**: the node reported 1 module or container failure(s) by the end of repetition 2"));
+            Assert.That(json["complete"]!.GetValue<bool>(), Is.False);
+            Assert.That(json["module_failures"]!.AsArray(), Has.Count.EqualTo(1));
+        });
+    }
+
+    [Test]
     public void ToJson_EveryCount_CarriesPeakSaturationAndMemoryPerContainer()
     {
         var results = Results(Count(3, [150_000], [120_000], pssMb: [10, 11, 12]));
