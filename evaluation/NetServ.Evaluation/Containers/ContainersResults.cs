@@ -28,6 +28,12 @@ internal sealed record SaturationSample(int Repetition, TrialResult Trial, Windo
     /// <summary>Whether traffic arrived during the window; if not, the window missed the trial and the sample says nothing.</summary>
     public bool SawTraffic => WindowEnd.Received > WindowStart.Received;
 
+    /// <summary>
+    /// Whether the queues overflowed (packets passed them unprocessed). If not, the containers kept up with
+    /// what the generator managed to offer, and their rate is a lower bound of the throughput at saturation.
+    /// </summary>
+    public bool QueuesOverflowed => Trial.Bypassed > 0;
+
     /// <summary>Packets per second the containers gave a verdict inside the window: the throughput at saturation.</summary>
     public double ProcessedRate => Rate(WindowEnd.Verdicts - WindowStart.Verdicts);
 
@@ -85,15 +91,23 @@ internal sealed class ContainerCountResult(int containers)
             ? null
             : (Statistics.Median(Searches.Select(s => s.MlffrKpps)), Searches.Min(s => s.MlffrKpps), Searches.Max(s => s.MlffrKpps), Searches.Any(s => s.Result.LimitedByGenerator));
 
-    /// <summary>The throughput at saturation over the repetitions whose window saw traffic, kpps: median, min, max; null when not measured.</summary>
-    public (double Median, double Min, double Max)? SaturationKpps
+    /// <summary>
+    /// The throughput at saturation over the repetitions whose window saw traffic, kpps: median, min, max,
+    /// and whether in any of them the queues never overflowed (the generator, not the containers, was the limit); null when not measured.
+    /// </summary>
+    public (double Median, double Min, double Max, bool AtGeneratorLimit)? SaturationKpps
     {
         get
         {
-            var kpps = Saturations.Where(s => s.SawTraffic).Select(s => s.ProcessedRate / 1000).ToArray();
-            return kpps.Length == 0 ? null : (Statistics.Median(kpps), kpps.Min(), kpps.Max());
+            var samples = Saturations.Where(s => s.SawTraffic).ToArray();
+            var kpps = samples.Select(s => s.ProcessedRate / 1000).ToArray();
+            return kpps.Length == 0 ? null : (Statistics.Median(kpps), kpps.Min(), kpps.Max(), samples.Any(s => !s.QueuesOverflowed));
         }
     }
+
+    /// <summary>What the saturation trials offered (the generator's rate while the containers competed for its CPU), median kpps.</summary>
+    public double? SaturationOfferedKpps =>
+        Saturations.Count == 0 ? null : Statistics.Median(Saturations.Select(s => s.Trial.OfferedRate / 1000));
 
     /// <summary>Whether every figure of this count was measured.</summary>
     public bool Complete => Error is null && PeakKpps is not null && SaturationKpps is not null && Memory is { Succeeded: true };

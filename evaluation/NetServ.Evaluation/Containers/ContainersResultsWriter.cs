@@ -63,7 +63,7 @@ internal sealed class ContainersResultsWriter(ContainersResults results, string 
         AppendRunHeader(md, "Container-count benchmark (paper Figure 14)", results, options.Measurement, results.Counts.SelectMany(c => c.Searches).ToArray(), "container count");
         md.AppendLine(CultureInfo.InvariantCulture, $"Every container runs NetMonitor, installed through the admin API; user u<i> may claim {UserShare.Destination} and its filter selects UDP to port {ForwardingBench.Port}+i there. The generator cycles through one {options.Size}-byte frame per user, so every trial spreads its packets evenly over all containers. Containers have the node's default limits (256 MB, 1 CPU each); a module that holds a packet longer than {options.HangTimeoutMs ?? new Testbed.Nodes.NetServNodeOptions().HangTimeoutMs} ms is taken out of the packet path as hung{(options.HangTimeoutMs is null ? " (the node's default)" : string.Empty)}.");
         md.AppendLine();
-        md.AppendLine(CultureInfo.InvariantCulture, $"**Peak** is the MLFFR (zero loss, no packet past a full queue unprocessed). **Saturation** is what the containers processed (verdicts per second, from the kernel's queue counters) over {options.SaturationWindow.Start:0%}–{options.SaturationWindow.End:0%} of a trial offering {(options.SaturationRate is { } rate ? string.Create(CultureInfo.InvariantCulture, $"{rate / 1000:0} kpps") : "the generator's maximum")}. **Memory** is each container's PSS (/proc/<pid>/smaps_rollup) read during a {options.MemoryTrialSeconds:0.#} s trial at the peak rate.");
+        md.AppendLine(CultureInfo.InvariantCulture, $"**Peak** is the MLFFR (zero loss, no packet past a full queue unprocessed). **Saturation** is what the containers processed (verdicts per second, from the kernel's queue counters) over {options.SaturationWindow.Start:0%}–{options.SaturationWindow.End:0%} of a trial offering {(options.SaturationRate is { } rate ? string.Create(CultureInfo.InvariantCulture, $"{rate / 1000:0} kpps") : "the generator's maximum")}; the generator shares its CPU with every container's reader, so what it managed to offer is given beside it, and where the queues never overflowed the containers kept up with it (≥). **Memory** is each container's PSS (/proc/<pid>/smaps_rollup) read during a {options.MemoryTrialSeconds:0.#} s trial at the peak rate.");
         md.AppendLine();
         md.Append(Table(results));
         md.AppendLine();
@@ -105,15 +105,16 @@ internal sealed class ContainersResultsWriter(ContainersResults results, string 
     {
         ArgumentNullException.ThrowIfNull(results);
         var md = new StringBuilder();
-        md.AppendLine("| containers | peak (MLFFR), kpps | saturation, kpps | PSS per container, MB: mean | max | all containers, MB | paper, MB per container |");
-        md.AppendLine("|---|---|---|---|---|---|---|");
+        md.AppendLine("| containers | peak (MLFFR), kpps | saturation, kpps | offered at saturation, kpps | PSS per container, MB: mean | max | all containers, MB | paper, MB per container |");
+        md.AppendLine("|---|---|---|---|---|---|---|---|");
         var paper = PaperReference.MemoryPerContainerMb is { } p ? string.Create(CultureInfo.InvariantCulture, $"~{p:0}") : "–";
         foreach (var c in results.Counts)
         {
             var memory = c.Memory is { Succeeded: true } m
                 ? string.Create(CultureInfo.InvariantCulture, $"{m.MeanMb:0.0} | {m.MaxMb:0.0} | {m.PerContainer.Sum(x => x.PssBytes) / 1048576.0:0}")
                 : "– | – | –";
-            md.AppendLine(CultureInfo.InvariantCulture, $"| {c.Containers}{(c.Error is null ? string.Empty : " (incomplete)")} | {PeakText(c)} | {SaturationText(c)} | {memory} | {paper} |");
+            var offered = c.SaturationOfferedKpps is { } o ? o.ToString("0.0", CultureInfo.InvariantCulture) : "–";
+            md.AppendLine(CultureInfo.InvariantCulture, $"| {c.Containers}{(c.Error is null ? string.Empty : " (incomplete)")} | {PeakText(c)} | {SaturationText(c)} | {offered} | {memory} | {paper} |");
         }
 
         return md.ToString();
@@ -132,7 +133,9 @@ internal sealed class ContainersResultsWriter(ContainersResults results, string 
     public static string SaturationText(ContainerCountResult count)
     {
         ArgumentNullException.ThrowIfNull(count);
-        return count.SaturationKpps is { } s ? string.Create(CultureInfo.InvariantCulture, $"{s.Median:0.0}{Range(count.Saturations.Count(x => x.SawTraffic), s.Min, s.Max)}") : "–";
+        return count.SaturationKpps is { } s
+            ? string.Create(CultureInfo.InvariantCulture, $"{s.Median:0.0}{Range(count.Saturations.Count(x => x.SawTraffic), s.Min, s.Max)}{(s.AtGeneratorLimit ? " ≥ (queues never full)" : string.Empty)}")
+            : "–";
     }
 
     /// <summary>Whether the memory target holds at the largest count measured; null without a memory figure.</summary>
@@ -166,6 +169,8 @@ internal sealed class ContainersResultsWriter(ContainersResults results, string 
             ["saturation_kpps"] = c.SaturationKpps is { } s ? Round(s.Median) : null,
             ["saturation_kpps_min"] = c.SaturationKpps is { } s1 ? Round(s1.Min) : null,
             ["saturation_kpps_max"] = c.SaturationKpps is { } s2 ? Round(s2.Max) : null,
+            ["saturation_at_generator_limit"] = c.SaturationKpps?.AtGeneratorLimit,
+            ["saturation_offered_kpps"] = c.SaturationOfferedKpps is { } o ? Round(o) : null,
             ["memory_mb_per_container"] = memory is { PerContainer.Count: > 0 } ? new JsonObject
             {
                 ["mean"] = Round(memory.MeanMb, 2),
@@ -202,6 +207,7 @@ internal sealed class ContainersResultsWriter(ContainersResults results, string 
                 ["bypassed"] = s.Trial.Bypassed,
                 ["window_seconds"] = Round(s.WindowSeconds, 3),
                 ["window_saw_traffic"] = s.SawTraffic,
+                ["queues_overflowed"] = s.QueuesOverflowed,
                 ["processed_kpps"] = Round(s.ProcessedRate / 1000),
                 ["received_kpps"] = Round(s.ReceivedRate / 1000),
                 ["details"] = s.Trial.Details,
@@ -218,7 +224,7 @@ internal sealed class ContainersResultsWriter(ContainersResults results, string 
             string Value(double? value, string format = "0.0") => value is { } v ? F(v, format) : string.Empty;
             var memory = c.Memory is { Succeeded: true } m ? m : null;
             csv.Append(CultureInfo.InvariantCulture, $"{c.Containers},{Value(c.PeakKpps?.Median)},{Value(c.PeakKpps?.Min)},{Value(c.PeakKpps?.Max)},{(c.PeakKpps?.AtGeneratorLimit == true ? "true" : "false")},");
-            csv.Append(CultureInfo.InvariantCulture, $"{Value(c.SaturationKpps?.Median)},{Value(c.SaturationKpps?.Min)},{Value(c.SaturationKpps?.Max)},{Value(c.Saturations.Count == 0 ? null : Statistics.Median(c.Saturations.Select(s => s.Trial.OfferedRate / 1000)))},");
+            csv.Append(CultureInfo.InvariantCulture, $"{Value(c.SaturationKpps?.Median)},{Value(c.SaturationKpps?.Min)},{Value(c.SaturationKpps?.Max)},{Value(c.SaturationOfferedKpps)},");
             csv.Append(CultureInfo.InvariantCulture, $"{Value(memory?.MeanMb, "0.00")},{Value(memory?.MaxMb, "0.00")},{Value(memory?.MeanPrivateMb, "0.00")},{Value(memory?.PerContainer.Sum(x => x.PssBytes) / 1048576.0)},{F(c.NodePssBytes / 1048576.0, "0.00")},{F(c.SetupTime.TotalSeconds)},{Quote(c.Error?.Split('\n')[0] ?? string.Empty)}\n");
         }
 
