@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using NetServ.Evaluation.Containers;
 using NetServ.Evaluation.Hosting;
 using NetServ.Evaluation.Latency;
 using NetServ.Evaluation.NodeRuntime;
@@ -9,15 +10,16 @@ using Spectre.Console;
 
 namespace NetServ.Evaluation;
 
-/// <summary>The netserv-eval command line: node-runtime (the section 9 benchmark), latency (latency per layer, Figure 13), signaling (latency of SETUP, PROBE, REMOVE) and generator (a check of the traffic generator).</summary>
+/// <summary>The netserv-eval command line: node-runtime (the section 9 benchmark), latency (latency per layer, Figure 13), containers (Figure 14), signaling (latency of SETUP, PROBE, REMOVE) and generator (a check of the traffic generator).</summary>
 internal static class EvaluationCli
 {
     public static async Task<int> RunAsync(string[] args, IAnsiConsole? console = null, CancellationToken cancellationToken = default)
     {
         console ??= AnsiConsole.Console;
         var root = new RootCommand("netserv-eval: the evaluation of NetServ for .NET (paper section 9). Needs root.");
-        root.Subcommands.Add(LatencyCommand(console, cancellationToken));
         root.Subcommands.Add(NodeRuntimeCommand(console, cancellationToken));
+        root.Subcommands.Add(LatencyCommand(console, cancellationToken));
+        root.Subcommands.Add(ContainersCommand(console, cancellationToken));
         root.Subcommands.Add(SignalingCommand(console, cancellationToken));
         root.Subcommands.Add(GeneratorCommand(console, cancellationToken));
 
@@ -28,37 +30,70 @@ internal static class EvaluationCli
     private static Command NodeRuntimeCommand(IAnsiConsole console, CancellationToken outer)
     {
         var sizes = new Option<string>("--sizes") { Description = "frame sizes on the wire in bytes, FCS included (default 64,340)" };
-        var trialSeconds = new Option<double?>("--trial-seconds") { Description = "length of one trial (default 2)" };
-        var repetitions = new Option<int?>("--repetitions") { Description = "searches per configuration and size; median and min/max are reported (default 3)" };
         var containers = new Option<string>("--containers") { Description = "container counts of the memory measurement (default 1,10,50)" };
         var quick = new Option<bool>("--quick") { Description = "a very short run: 1 repetition, 0.5 s trials, coarse resolution, 1 and 3 containers" };
-        var output = new Option<string?>("--output") { Description = "the folder in which the results folder <yyyyMMdd-HHmmss>-node-runtime is created (default evaluation/results)" };
         var configurations = new Option<string>("--configurations") { Description = "router configurations to measure, in order (default 1,2,C,3,4,5)" };
-        var generatorNice = new Option<int?>("--generator-nice") { Description = "nice value of the generator's thread (default: unchanged)" };
-        var pacing = new Option<PacingMode?>("--pacing") { Description = "how the generator waits between packets: spin (busy-wait) or sleep (default sleep: the CPU it shares with the queue reader stays free while nothing is due)" };
-        var placement = new PlacementOptions();
-        var resolution = new Option<double?>("--resolution-kpps") { Description = "search resolution in kpps (default 1)" };
-        var relative = new Option<double?>("--resolution-percent") { Description = "search resolution relative to the rate (default 2)" };
         var variantContainers = new Option<int?>("--variant-containers") { Description = "containers for comparing runtime settings; 0 skips the comparison (default 10)" };
-        var confirmations = new Option<int?>("--confirmations") { Description = "repeats of a failed trial at the same rate before the rate counts as failed (default 1; 0 in --quick)" };
-        var batch = new Option<int?>("--batch") { Description = "queue reader batch, container and C loop (default 64)" };
-        var quietWait = new Option<double?>("--quiet-wait") { Description = "before each search, wait up to this many seconds until other work uses under --quiet-percent of the CPUs (default 0: no waiting)" };
-        var quietPercent = new Option<double?>("--quiet-percent") { Description = "busy percentage of all CPUs under which the machine counts as quiet (default 10)" };
         var skipForwarding = new Option<bool>("--skip-forwarding") { Description = "only measure memory" };
         var skipMemory = new Option<bool>("--skip-memory") { Description = "only measure forwarding rates" };
+        var measurement = new MeasurementOptions("node-runtime");
 
         var command = new Command("node-runtime", "MLFFR of the router configurations of the paper's section 9 (RFC 2544 binary search), and memory per container");
-        foreach (var option in new Option[] { sizes, trialSeconds, repetitions, containers, quick, output, configurations, generatorNice, pacing, resolution, relative, variantContainers, confirmations, batch, quietWait, quietPercent, skipForwarding, skipMemory }.Concat(placement.All))
+        foreach (var option in new Option[] { sizes, containers, quick, configurations, variantContainers, skipForwarding, skipMemory }.Concat(measurement.All))
         {
             command.Options.Add(option);
         }
 
-        command.SetAction(async (parse, token) =>
-        {
-            NodeRuntimeOptions options;
-            try
+        command.SetAction((parse, token) => RunBenchmarkAsync(
+            console,
+            "node-runtime",
+            () =>
             {
-                options = new NodeRuntimeOptions();
+                var options = measurement.Apply(parse, parse.GetValue(quick) ? new NodeRuntimeOptions().Quick() : new NodeRuntimeOptions());
+                options = options with
+                {
+                    Sizes = parse.GetValue(sizes) is { } s ? Integers(s, "--sizes") : options.Sizes,
+                    ContainerCounts = parse.GetValue(containers) is { } c ? Integers(c, "--containers") : options.ContainerCounts,
+                    Configurations = parse.GetValue(configurations) is { } k ? Keys(k) : options.Configurations,
+                    VariantContainers = parse.GetValue(variantContainers) ?? options.VariantContainers,
+                    SkipForwarding = parse.GetValue(skipForwarding),
+                    SkipMemory = parse.GetValue(skipMemory),
+                };
+                options.Validate();
+                return options;
+            },
+            async (options, stop) => (await new NodeRuntimeBenchmark(options, console).RunAsync(Arguments(parse), stop).ConfigureAwait(false)).Results.Completed,
+            token,
+            outer));
+        return command;
+    }
+
+    private static Command LatencyCommand(IAnsiConsole console, CancellationToken outer)
+    {
+        var rate = new Option<double?>("--rate") { Description = "packets per second, paced (default 1000)" };
+        var seconds = new Option<double?>("--seconds") { Description = "length of the measured run of each configuration (default 5)" };
+        var size = new Option<int?>("--size") { Description = "frame size on the wire in bytes, FCS included (default 340, the paper's SIP packets)" };
+        var warmup = new Option<double?>("--warmup-seconds") { Description = "uncounted run before each measurement, at the same rate (default 1)" };
+        var configurations = new Option<string>("--configurations") { Description = "router configurations to measure, in order (default 1,2,C,4,5; 3 is available)" };
+        var quick = new Option<bool>("--quick") { Description = "a very short run: 300 packets per configuration, 0.2 s warm-up" };
+        var output = new Option<string?>("--output") { Description = "the folder in which the results folder <yyyyMMdd-HHmmss>-latency is created (default evaluation/results)" };
+        var receiverCpu = new Option<int?>("--receiver-cpu") { Description = "CPU of the receiving thread (default 1)" };
+        var batch = new Option<int?>("--batch") { Description = "queue reader batch, container and C loop (default 64; neither waits for a batch to fill)" };
+        var quietWait = new Option<double?>("--quiet-wait") { Description = "before each measurement, wait up to this many seconds until other work uses under --quiet-percent of the CPUs (default 0: no waiting)" };
+        var quietPercent = new Option<double?>("--quiet-percent") { Description = "busy percentage of all CPUs under which the machine counts as quiet (default 10)" };
+        var placement = new PlacementOptions();
+        var command = new Command("latency", "one-way latency through the router in each configuration (the paper's Figure 13): paced UDP packets carrying their send time, kernel receive timestamps at the receiver");
+        foreach (var option in new Option[] { rate, seconds, size, warmup, configurations, quick, output, receiverCpu, batch, quietWait, quietPercent }.Concat(placement.All))
+        {
+            command.Options.Add(option);
+        }
+
+        command.SetAction((parse, token) => RunBenchmarkAsync(
+            console,
+            "latency",
+            () =>
+            {
+                var options = new LayerLatencyOptions { Rate = parse.GetValue(rate) ?? 1_000 };
                 if (parse.GetValue(quick))
                 {
                     options = options.Quick();
@@ -66,44 +101,75 @@ internal static class EvaluationCli
 
                 options = options with
                 {
-                    Sizes = parse.GetValue(sizes) is { } s ? Integers(s, "--sizes") : options.Sizes,
-                    TrialSeconds = parse.GetValue(trialSeconds) ?? options.TrialSeconds,
-                    Repetitions = parse.GetValue(repetitions) ?? options.Repetitions,
-                    ContainerCounts = parse.GetValue(containers) is { } c ? Integers(c, "--containers") : options.ContainerCounts,
-                    Output = parse.GetValue(output) is { } o ? Path.GetFullPath(o) : options.Output,
+                    Seconds = parse.GetValue(seconds) ?? options.Seconds,
+                    WireBytes = parse.GetValue(size) ?? options.WireBytes,
+                    WarmupSeconds = parse.GetValue(warmup) ?? options.WarmupSeconds,
                     Configurations = parse.GetValue(configurations) is { } k ? Keys(k) : options.Configurations,
-                    Resolution = parse.GetValue(resolution) is { } r ? r * 1000 : options.Resolution,
-                    RelativeResolution = parse.GetValue(relative) is { } p ? p / 100 : options.RelativeResolution,
-                    VariantContainers = parse.GetValue(variantContainers) ?? options.VariantContainers,
+                    Output = parse.GetValue(output) is { } o ? Path.GetFullPath(o) : options.Output,
+                    ReceiverCpu = parse.GetValue(receiverCpu) ?? options.ReceiverCpu,
                     BatchSize = parse.GetValue(batch) ?? options.BatchSize,
-                    Confirmations = parse.GetValue(confirmations) ?? options.Confirmations,
                     QuietWaitSeconds = parse.GetValue(quietWait) ?? options.QuietWaitSeconds,
                     QuietBusyFraction = parse.GetValue(quietPercent) is { } q ? q / 100 : options.QuietBusyFraction,
-                    SkipForwarding = parse.GetValue(skipForwarding),
-                    SkipMemory = parse.GetValue(skipMemory),
-                    Placement = placement.Apply(parse, options.Placement) with
-                    {
-                        GeneratorNice = parse.GetValue(generatorNice) ?? options.Placement.GeneratorNice,
-                        GeneratorPacing = parse.GetValue(pacing) ?? options.Placement.GeneratorPacing,
-                    },
+                    Placement = placement.Apply(parse, options.Placement),
                 };
                 options.Validate();
-            }
-            catch (ArgumentException e)
+                return options;
+            },
+            async (options, stop) =>
             {
-                console.MarkupLine($"[red]netserv-eval node-runtime:[/] {Markup.Escape(e.Message)}");
-                return 2;
-            }
-
-            return await RunStoppableAsync(console, "node-runtime", async stop =>
-            {
-                var (_, results) = await new NodeRuntimeBenchmark(options, console).RunAsync(parse.Tokens.Select(t => t.Value).ToArray(), stop).ConfigureAwait(false);
-                return results.Completed;
-            }, token, outer).ConfigureAwait(false);
-        });
+                var (_, results) = await new LayerLatencyBenchmark(options, console).RunAsync(Arguments(parse), stop).ConfigureAwait(false);
+                return results.Completed && results.Errors.Count == 0;
+            },
+            token,
+            outer));
         return command;
     }
 
+    private static Command ContainersCommand(IAnsiConsole console, CancellationToken outer)
+    {
+        var counts = new Option<string>("--counts") { Description = "container counts (users, one container each), in order (default 1,10,25,50,100)" };
+        var size = new Option<int?>("--size") { Description = "frame size on the wire in bytes, FCS included (default 64)" };
+        var saturation = new Option<double?>("--saturation-kpps") { Description = "rate offered in the saturation trial (default: the generator's maximum)" };
+        var memoryTrial = new Option<double?>("--memory-trial-seconds") { Description = "length of the trial at the peak rate during which memory is read (default 3)" };
+        var hang = new Option<int?>("--hang-timeout-ms") { Description = "how long a module may hold one packet before its container takes it out as hung (default: the node's, 1000)" };
+        var quick = new Option<bool>("--quick") { Description = "a very short run: 1 and 3 containers, 1 repetition, 0.5 s trials, coarse resolution" };
+        var measurement = new MeasurementOptions("containers");
+
+        var command = new Command("containers", "the paper's Figure 14: peak throughput (MLFFR), throughput at saturation and memory per container of a node with N containers running NetMonitor, traffic spread evenly over them");
+        foreach (var option in new Option[] { counts, size, saturation, memoryTrial, hang, quick }.Concat(measurement.All))
+        {
+            command.Options.Add(option);
+        }
+
+        command.SetAction((parse, token) => RunBenchmarkAsync(
+            console,
+            "containers",
+            () =>
+            {
+                var options = parse.GetValue(quick) ? new ContainersOptions().Quick() : new ContainersOptions();
+                options = options with
+                {
+                    Measurement = measurement.Apply(parse, options.Measurement),
+                    Counts = parse.GetValue(counts) is { } c ? Integers(c, "--counts") : options.Counts,
+                    Size = parse.GetValue(size) ?? options.Size,
+                    SaturationRate = parse.GetValue(saturation) is { } r ? r * 1000 : options.SaturationRate,
+                    MemoryTrialSeconds = parse.GetValue(memoryTrial) ?? options.MemoryTrialSeconds,
+                    HangTimeoutMs = parse.GetValue(hang) ?? options.HangTimeoutMs,
+                };
+                options.Validate();
+                return options;
+            },
+            async (options, stop) => (await new ContainersBenchmark(options, console).RunAsync(Arguments(parse), stop).ConfigureAwait(false)).Results.Completed,
+            token,
+            outer));
+        return command;
+    }
+
+    /// <summary>
+    /// Builds a benchmark's options from the command line (2, with the reason, when they do not hold),
+    /// then runs it until it ends or a signal stops it (it cleans up either way): 0 when it completed,
+    /// 1 when it failed or completed only in part, 130 when stopped.
+    /// </summary>
     private static Command SignalingCommand(IAnsiConsole console, CancellationToken outer)
     {
         var repetitions = new Option<int?>("--repetitions") { Description = "rounds of SETUP, refresh, PROBE and REMOVE; the first is reported apart (default 30)" };
@@ -111,12 +177,12 @@ internal static class EvaluationCli
         var output = new Option<string?>("--output") { Description = "the folder in which the results folder <yyyyMMdd-HHmmss>-signaling is created (default evaluation/results)" };
         var logLevel = new Option<string?>("--node-log-level") { Description = "log level of the two nodes, whose logs go to raw/ (default Information; Debug traces GIST)" };
         var command = new Command("signaling", "signaling latency through two NetServ nodes and a plain router: SETUP until the module is active on both nodes, refresh, PROBE and REMOVE round trips") { repetitions, quick, output, logLevel };
-        command.SetAction(async (parse, token) =>
-        {
-            SignalingLatencyOptions options;
-            try
+        command.SetAction((parse, token) => RunBenchmarkAsync(
+            console,
+            "signaling",
+            () =>
             {
-                options = parse.GetValue(quick) ? new SignalingLatencyOptions().Quick() : new SignalingLatencyOptions();
+                var options = parse.GetValue(quick) ? new SignalingLatencyOptions().Quick() : new SignalingLatencyOptions();
                 options = options with
                 {
                     Repetitions = parse.GetValue(repetitions) ?? options.Repetitions,
@@ -124,16 +190,11 @@ internal static class EvaluationCli
                     NodeLogLevel = parse.GetValue(logLevel) ?? options.NodeLogLevel,
                 };
                 options.Validate();
-            }
-            catch (ArgumentException e)
+                return options;
+            },
+            async (options, stop) =>
             {
-                console.MarkupLine($"[red]netserv-eval signaling:[/] {Markup.Escape(e.Message)}");
-                return 2;
-            }
-
-            return await RunStoppableAsync(console, "signaling", async stop =>
-            {
-                var (_, results) = await new SignalingLatencyBenchmark(options, console).RunAsync(parse.Tokens.Select(t => t.Value).ToArray(), stop).ConfigureAwait(false);
+                var (_, results) = await new SignalingLatencyBenchmark(options, console).RunAsync(Arguments(parse), stop).ConfigureAwait(false);
                 var table = new Table().AddColumns("operation", "median ms", "p10", "p90", "max", "first round");
                 foreach (var s in SignalingLatencyBenchmark.Operations.Select(results.Summary).OfType<LatencySummary>())
                 {
@@ -142,10 +203,44 @@ internal static class EvaluationCli
 
                 console.Write(table);
                 return results.Completed;
-            }, token, outer).ConfigureAwait(false);
-        });
+            },
+            token,
+            outer));
         return command;
     }
+
+    private static async Task<int> RunBenchmarkAsync<TOptions>(IAnsiConsole console, string name, Func<TOptions> options, Func<TOptions, CancellationToken, Task<bool>> run, CancellationToken token, CancellationToken outer)
+    {
+        TOptions parsed;
+        try
+        {
+            parsed = options();
+        }
+        catch (ArgumentException e)
+        {
+            console.MarkupLine($"[red]netserv-eval {name}:[/] {Markup.Escape(e.Message)}");
+            return 2;
+        }
+
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(token, outer);
+        using var signals = new StopSignals(linked.Token);
+        try
+        {
+            return await run(parsed, signals.Token).ConfigureAwait(false) ? 0 : 1;
+        }
+        catch (OperationCanceledException) when (signals.Token.IsCancellationRequested)
+        {
+            console.MarkupLine($"[yellow]stopped ({Markup.Escape(signals.Reason ?? "cancelled")}); everything was cleaned up[/]");
+            return 130;
+        }
+        catch (Exception e) when (e is InvalidOperationException or IOException or TimeoutException or NetServ.Signaling.Transport.SignalingException or System.ComponentModel.Win32Exception or NetServ.Testbed.Linux.CommandFailedException)
+        {
+            console.MarkupLine($"[red]netserv-eval {name} failed:[/] {Markup.Escape(e.Message)}");
+            return 1;
+        }
+    }
+
+    private static string[] Arguments(ParseResult parse) => parse.Tokens.Select(t => t.Value).ToArray();
 
     private static Command GeneratorCommand(IAnsiConsole console, CancellationToken outer)
     {
@@ -197,96 +292,6 @@ internal static class EvaluationCli
         return command;
     }
 
-    private static Command LatencyCommand(IAnsiConsole console, CancellationToken outer)
-    {
-        var rate = new Option<double?>("--rate") { Description = "packets per second, paced (default 1000)" };
-        var seconds = new Option<double?>("--seconds") { Description = "length of the measured run of each configuration (default 5)" };
-        var size = new Option<int?>("--size") { Description = "frame size on the wire in bytes, FCS included (default 340, the paper's SIP packets)" };
-        var warmup = new Option<double?>("--warmup-seconds") { Description = "uncounted run before each measurement, at the same rate (default 1)" };
-        var configurations = new Option<string>("--configurations") { Description = "router configurations to measure, in order (default 1,2,C,4,5; 3 is available)" };
-        var quick = new Option<bool>("--quick") { Description = "a very short run: 300 packets per configuration, 0.2 s warm-up" };
-        var output = new Option<string?>("--output") { Description = "the folder in which the results folder <yyyyMMdd-HHmmss>-latency is created (default evaluation/results)" };
-        var receiverCpu = new Option<int?>("--receiver-cpu") { Description = "CPU of the receiving thread (default 1)" };
-        var batch = new Option<int?>("--batch") { Description = "queue reader batch, container and C loop (default 64; neither waits for a batch to fill)" };
-        var quietWait = new Option<double?>("--quiet-wait") { Description = "before each measurement, wait up to this many seconds until other work uses under --quiet-percent of the CPUs (default 0: no waiting)" };
-        var quietPercent = new Option<double?>("--quiet-percent") { Description = "busy percentage of all CPUs under which the machine counts as quiet (default 10)" };
-        var placement = new PlacementOptions();
-        var command = new Command("latency", "one-way latency through the router in each configuration (the paper's Figure 13): paced UDP packets carrying their send time, kernel receive timestamps at the receiver");
-        foreach (var option in new Option[] { rate, seconds, size, warmup, configurations, quick, output, receiverCpu, batch, quietWait, quietPercent }.Concat(placement.All))
-        {
-            command.Options.Add(option);
-        }
-
-        command.SetAction(async (parse, token) =>
-        {
-            LayerLatencyOptions options;
-            try
-            {
-                options = new LayerLatencyOptions { Rate = parse.GetValue(rate) ?? 1_000 };
-                if (parse.GetValue(quick))
-                {
-                    options = options.Quick();
-                }
-
-                options = options with
-                {
-                    Seconds = parse.GetValue(seconds) ?? options.Seconds,
-                    WireBytes = parse.GetValue(size) ?? options.WireBytes,
-                    WarmupSeconds = parse.GetValue(warmup) ?? options.WarmupSeconds,
-                    Configurations = parse.GetValue(configurations) is { } k ? Keys(k) : options.Configurations,
-                    Output = parse.GetValue(output) is { } o ? Path.GetFullPath(o) : options.Output,
-                    ReceiverCpu = parse.GetValue(receiverCpu) ?? options.ReceiverCpu,
-                    BatchSize = parse.GetValue(batch) ?? options.BatchSize,
-                    QuietWaitSeconds = parse.GetValue(quietWait) ?? options.QuietWaitSeconds,
-                    QuietBusyFraction = parse.GetValue(quietPercent) is { } q ? q / 100 : options.QuietBusyFraction,
-                    Placement = placement.Apply(parse, options.Placement),
-                };
-                options.Validate();
-            }
-            catch (ArgumentException e)
-            {
-                console.MarkupLine($"[red]netserv-eval latency:[/] {Markup.Escape(e.Message)}");
-                return 2;
-            }
-
-            return await RunStoppableAsync(
-                console,
-                "latency",
-                async stop =>
-                {
-                    var (_, results) = await new LayerLatencyBenchmark(options, console).RunAsync(parse.Tokens.Select(t => t.Value).ToArray(), stop).ConfigureAwait(false);
-                    return results.Completed && results.Errors.Count == 0;
-                },
-                token,
-                outer).ConfigureAwait(false);
-        });
-        return command;
-    }
-
-    /// <summary>
-    /// Runs a benchmark that Ctrl-C, SIGTERM and SIGHUP stop (it cleans up before it returns): exit code
-    /// 0 when it reports success, 1 when not or when it failed, 130 when stopped.
-    /// </summary>
-    private static async Task<int> RunStoppableAsync(IAnsiConsole console, string name, Func<CancellationToken, Task<bool>> run, CancellationToken token, CancellationToken outer)
-    {
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(token, outer);
-        using var signals = new StopSignals(linked.Token);
-        try
-        {
-            return await run(signals.Token).ConfigureAwait(false) ? 0 : 1;
-        }
-        catch (OperationCanceledException) when (signals.Token.IsCancellationRequested)
-        {
-            console.MarkupLine($"[yellow]stopped ({Markup.Escape(signals.Reason ?? "cancelled")}); everything was cleaned up[/]");
-            return 130;
-        }
-        catch (Exception e) when (e is InvalidOperationException or IOException or TimeoutException or NetServ.Signaling.Transport.SignalingException or System.ComponentModel.Win32Exception or NetServ.Testbed.Linux.CommandFailedException)
-        {
-            console.MarkupLine($"[red]netserv-eval {name} failed:[/] {Markup.Escape(e.Message)}");
-            return 1;
-        }
-    }
-
     private static string F(double value) => value.ToString("0.0", CultureInfo.InvariantCulture);
 
     private static string[] Keys(string text) =>
@@ -312,6 +317,44 @@ internal static class EvaluationCli
         ulong.TryParse(text.StartsWith("0x", StringComparison.OrdinalIgnoreCase) ? text[2..] : text, NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var mask)
             ? mask
             : throw new ArgumentException($"'{text}' is not a hexadecimal CPU mask");
+
+    /// <summary>The options node-runtime and containers share: trials, search, CPU placement, queue readers, a quiet machine, the output folder.</summary>
+    private sealed class MeasurementOptions(string benchmark)
+    {
+        private readonly PlacementOptions _placement = new();
+        private readonly Option<double?> _trialSeconds = new("--trial-seconds") { Description = "length of one trial (default 2)" };
+        private readonly Option<int?> _repetitions = new("--repetitions") { Description = "searches per measurement; median and min/max are reported (default 3)" };
+        private readonly Option<string?> _output = new("--output") { Description = $"the folder in which the results folder <yyyyMMdd-HHmmss>-{benchmark} is created (default evaluation/results)" };
+        private readonly Option<int?> _generatorNice = new("--generator-nice") { Description = "nice value of the generator's thread (default: unchanged)" };
+        private readonly Option<PacingMode?> _pacing = new("--pacing") { Description = "how the generator waits between packets: spin (busy-wait) or sleep (default sleep: the CPU it shares with the queue reader stays free while nothing is due)" };
+        private readonly Option<double?> _resolution = new("--resolution-kpps") { Description = "search resolution in kpps (default 1)" };
+        private readonly Option<double?> _relative = new("--resolution-percent") { Description = "search resolution relative to the rate (default 2)" };
+        private readonly Option<int?> _confirmations = new("--confirmations") { Description = "repeats of a failed trial at the same rate before the rate counts as failed (default 1; 0 in --quick)" };
+        private readonly Option<int?> _batch = new("--batch") { Description = "queue reader batch, container and C loop (default 64)" };
+        private readonly Option<double?> _quietWait = new("--quiet-wait") { Description = "before each search, wait up to this many seconds until other work uses under --quiet-percent of the CPUs (default 0: no waiting)" };
+        private readonly Option<double?> _quietPercent = new("--quiet-percent") { Description = "busy percentage of all CPUs under which the machine counts as quiet (default 10)" };
+
+        public IEnumerable<Option> All => [_trialSeconds, _repetitions, _output, _generatorNice, _pacing, .. _placement.All, _resolution, _relative, _confirmations, _batch, _quietWait, _quietPercent];
+
+        /// <summary><paramref name="options"/> with what the command line says.</summary>
+        public NodeRuntimeOptions Apply(ParseResult parse, NodeRuntimeOptions options) => options with
+        {
+            TrialSeconds = parse.GetValue(_trialSeconds) ?? options.TrialSeconds,
+            Repetitions = parse.GetValue(_repetitions) ?? options.Repetitions,
+            Output = parse.GetValue(_output) is { } o ? Path.GetFullPath(o) : options.Output,
+            Resolution = parse.GetValue(_resolution) is { } r ? r * 1000 : options.Resolution,
+            RelativeResolution = parse.GetValue(_relative) is { } p ? p / 100 : options.RelativeResolution,
+            BatchSize = parse.GetValue(_batch) ?? options.BatchSize,
+            Confirmations = parse.GetValue(_confirmations) ?? options.Confirmations,
+            QuietWaitSeconds = parse.GetValue(_quietWait) ?? options.QuietWaitSeconds,
+            QuietBusyFraction = parse.GetValue(_quietPercent) is { } q ? q / 100 : options.QuietBusyFraction,
+            Placement = _placement.Apply(parse, options.Placement) with
+            {
+                GeneratorNice = parse.GetValue(_generatorNice) ?? options.Placement.GeneratorNice,
+                GeneratorPacing = parse.GetValue(_pacing) ?? options.Placement.GeneratorPacing,
+            },
+        };
+    }
 
     /// <summary>The CPU placement options every forwarding measurement takes.</summary>
     private sealed class PlacementOptions

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
+using NetServ.Evaluation.NodeRuntime;
 using NetServ.Testbed.Nodes;
 using Spectre.Console;
 
@@ -13,13 +14,13 @@ namespace NetServ.Evaluation.Hosting;
 /// </summary>
 internal abstract class RunRecord
 {
-    public required DateTimeOffset Started { get; init; }
+    public DateTimeOffset Started { get; init; } = DateTimeOffset.Now;
 
     public DateTimeOffset Finished { get; set; }
 
     public required string[] Arguments { get; init; }
 
-    public required JsonObject Machine { get; init; }
+    public JsonObject Machine { get; set; } = [];
 
     public string LoadAverageAtStart { get; set; } = string.Empty;
 
@@ -30,6 +31,12 @@ internal abstract class RunRecord
 
     /// <summary>Namespaces of other runs present during the measurement: they share the CPUs.</summary>
     public List<string> ForeignNamespacesSeen { get; } = [];
+
+    /// <summary>The namespaces of the run's measurement path (gone again at the end).</summary>
+    public List<string> Namespaces { get; } = [];
+
+    /// <summary>Sysctls the run set, with their previous values (restored at the end).</summary>
+    public List<(string Key, string Previous, string Value)> Sysctls { get; } = [];
 
     public List<string> Errors { get; } = [];
 
@@ -96,24 +103,36 @@ internal abstract class RunRecord
         }
     }
 
+    /// <summary>The start of results.json: which benchmark, when, how it ended, the command that ran it and the run's namespaces.</summary>
+    public JsonObject RunJson(string benchmark) => new()
+    {
+        ["benchmark"] = benchmark,
+        ["started"] = Started.ToString("O", CultureInfo.InvariantCulture),
+        ["finished"] = Finished.ToString("O", CultureInfo.InvariantCulture),
+        ["durationSeconds"] = Math.Round((Finished - Started).TotalSeconds),
+        ["completed"] = Completed,
+        ["stopReason"] = StopReason,
+        ["command"] = "netserv-eval " + string.Join(' ', Arguments),
+        ["namespaces"] = new JsonArray(Namespaces.Select(n => (JsonNode?)n).ToArray()),
+    };
+
+    /// <summary>The end of results.json: the run's notes and its errors in full.</summary>
+    public void AddNotesAndErrors(JsonObject json)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        json["notes"] = new JsonArray(Notes.Select(n => (JsonNode?)n).ToArray());
+        json["errors"] = new JsonArray(Errors.Select(e => (JsonNode?)e).ToArray());
+    }
+
     /// <summary>
-    /// results.json: the run's own fields (benchmark, times, outcome, command line, machine), then
+    /// results.json: the run's own fields (<see cref="RunJson"/>, then <paramref name="machine"/>), then
     /// the benchmark's <paramref name="fields"/> (moved, in their order), then the notes and errors.
     /// </summary>
     public JsonObject ToJson(string benchmark, JsonObject machine, JsonObject fields)
     {
         ArgumentNullException.ThrowIfNull(fields);
-        var json = new JsonObject
-        {
-            ["benchmark"] = benchmark,
-            ["started"] = Started.ToString("O", CultureInfo.InvariantCulture),
-            ["finished"] = Finished.ToString("O", CultureInfo.InvariantCulture),
-            ["durationSeconds"] = Math.Round((Finished - Started).TotalSeconds),
-            ["completed"] = Completed,
-            ["stopReason"] = StopReason,
-            ["command"] = "netserv-eval " + string.Join(' ', Arguments),
-            ["machine"] = machine,
-        };
+        var json = RunJson(benchmark);
+        json["machine"] = machine;
         foreach (var key in fields.Select(f => f.Key).ToArray())
         {
             var value = fields[key];
@@ -121,15 +140,24 @@ internal abstract class RunRecord
             json[key] = value;
         }
 
-        json["notes"] = new JsonArray(Notes.Select(n => (JsonNode?)n).ToArray());
-        json["errors"] = new JsonArray(Errors.Select(e => (JsonNode?)e).ToArray());
+        AddNotesAndErrors(json);
         return json;
     }
 
-    /// <summary>The machine's description with the load and the other runs seen, for results.json.</summary>
-    public JsonObject MachineJson()
+    /// <summary>The machine as results.json records it: its description, the CPU placement (when the run sets one), the sysctls set, the load and the other runs seen.</summary>
+    public JsonObject MachineJson(CpuPlacement? placement = null)
     {
         var machine = Machine.DeepClone().AsObject();
+        if (placement is not null)
+        {
+            machine["placement"] = placement.ToJson();
+        }
+
+        if (Sysctls.Count > 0)
+        {
+            machine["sysctls"] = new JsonObject(Sysctls.Select(s => KeyValuePair.Create(s.Key, (JsonNode?)new JsonObject { ["during"] = s.Value, ["before"] = s.Previous })));
+        }
+
         machine["loadAverageAtStart"] = LoadAverageAtStart;
         machine["loadAverageAtEnd"] = LoadAverageAtEnd;
         machine["busyWithOtherWorkAtStartPercent"] = Math.Round(MachineBusyAtStart * 100);

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Net.NetworkInformation;
 using NetServ.Evaluation.Mlffr;
 using NetServ.Sdk;
 using NetServ.Testbed.Linux;
@@ -10,13 +11,15 @@ namespace NetServ.Evaluation.NodeRuntime;
 /// <summary>
 /// The MLFFR measurement on the <see cref="BenchPath"/>: the paced generator on the sender's eth0,
 /// and an exact count at the receiver (an iptables rule in its INPUT chain that counts and drops
-/// UDP to 5060). Disposing removes it all, the path included.
+/// UDP to 5060, or to a range of ports from 5060 where traffic is spread over flows). Disposing
+/// removes it all, the path included.
 /// </summary>
 internal sealed class ForwardingBench : IDisposable
 {
     private const string CounterComment = "netserv-eval receiver count";
 
     private readonly Dictionary<(int, UdpPayloadKind), UdpFrame> _frames = [];
+    private readonly Dictionary<(int, string), UdpFrameSet> _frameSets = [];
 
     private ForwardingBench(BenchPath path, PacedPacketGenerator generator, IptablesCounter counter)
     {
@@ -38,14 +41,18 @@ internal sealed class ForwardingBench : IDisposable
     /// <summary>The most packets one sendmmsg of the generator carries.</summary>
     public int GeneratorBatch { get; init; } = 32;
 
-    public static ForwardingBench Create(CpuPlacement placement)
+    /// <summary>How long a trial waits at most for the path to fall quiet (many full queues take seconds to drain).</summary>
+    public TimeSpan QuietTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>The path, counting UDP to <see cref="BenchPath.Port"/> up to <paramref name="lastPort"/> at the receiver.</summary>
+    public static ForwardingBench Create(CpuPlacement placement, ushort lastPort = BenchPath.Port)
     {
         var path = BenchPath.Create(placement);
         PacedPacketGenerator? generator = null;
         IptablesCounter? counter = null;
         try
         {
-            counter = IptablesCounter.InstallUdp(path.Receiver, BenchPath.Port, "INPUT", "DROP", CounterComment);
+            counter = IptablesCounter.InstallUdp(path.Receiver, BenchPath.Port, lastPort, "INPUT", "DROP", CounterComment);
             generator = PacedPacketGenerator.Open(path.Sender, "eth0");
             return new ForwardingBench(path, generator, counter);
         }
@@ -71,10 +78,47 @@ internal sealed class ForwardingBench : IDisposable
         return frame;
     }
 
-    /// <summary>Offers <paramref name="rate"/> packets per second for <paramref name="seconds"/> and counts what arrived.</summary>
+    /// <summary>
+    /// Frames of <paramref name="wireBytes"/> from 198.18.0.1:5060 to 198.19.0.1, one to each of
+    /// <paramref name="destinationPorts"/>, sent in turn: traffic spread evenly over as many flows.
+    /// </summary>
+    public UdpFrameSet Frames(int wireBytes, IReadOnlyList<ushort> destinationPorts)
+    {
+        ArgumentNullException.ThrowIfNull(destinationPorts);
+        var key = (wireBytes, string.Join(',', destinationPorts));
+        if (!_frameSets.TryGetValue(key, out var set))
+        {
+            set = CreateFrames(wireBytes, Path.SenderMac, Path.RouterMac, destinationPorts);
+            _frameSets[key] = set;
+        }
+
+        return set;
+    }
+
+    /// <summary>The frames of <see cref="Frames"/>, from <paramref name="senderMac"/> to <paramref name="routerMac"/>.</summary>
+    public static UdpFrameSet CreateFrames(int wireBytes, PhysicalAddress senderMac, PhysicalAddress routerMac, IReadOnlyList<ushort> destinationPorts)
+    {
+        ArgumentNullException.ThrowIfNull(destinationPorts);
+        return UdpFrameSet.Of(destinationPorts.Select(port => UdpFrame.Create(
+            wireBytes, senderMac, routerMac, Ipv4Address.Parse(BenchPath.SenderAddress), Ipv4Address.Parse(BenchPath.ReceiverAddress), BenchPath.SourcePort, port)).ToArray());
+    }
+
+    /// <summary>Offers <paramref name="rate"/> packets per second of <paramref name="frame"/> for <paramref name="seconds"/> and counts what arrived.</summary>
     public (TrialResult Trial, GeneratorResult Generator) RunTrial(UdpFrame frame, double rate, double seconds, IQueueProbe? queue, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(frame);
+        return RunTrial(UdpFrameSet.Of(frame), rate, seconds, queue, cancellationToken);
+    }
+
+    /// <summary>
+    /// Offers <paramref name="rate"/> packets per second for <paramref name="seconds"/>, cycling through
+    /// <paramref name="frames"/>, and counts what arrived. <paramref name="whileSending"/>, when given,
+    /// runs on a thread of its own from the moment the generator starts (to sample the router under
+    /// load); the trial returns once both are done.
+    /// </summary>
+    public (TrialResult Trial, GeneratorResult Generator) RunTrial(UdpFrameSet frames, double rate, double seconds, IQueueProbe? queue, CancellationToken cancellationToken, Action<CancellationToken>? whileSending = null)
+    {
+        ArgumentNullException.ThrowIfNull(frames);
         var count = Math.Max(1, (long)Math.Round(rate * seconds));
 
         // Bounded in packets (count) and in time (the deadline), whatever happens on the way.
@@ -89,8 +133,34 @@ internal sealed class ForwardingBench : IDisposable
         WaitUntilQuiet(queue, cancellationToken);
         ReceiverCounter.Zero();
         var before = queue?.Read();
-        var sent = Generator.Run(frame, request, cancellationToken);
+
+        // A thread of its own, started with the generator's: a pool thread may start only after the trial
+        // (the pool adds threads slowly while this one blocks in the generator).
+        Exception? samplerFailure = null;
+        var sampler = whileSending is null ? null : new Thread(() =>
+        {
+            try
+            {
+                whileSending(cancellationToken);
+            }
+            catch (Exception e)
+            {
+                samplerFailure = e;
+            }
+        })
+        {
+            IsBackground = true,
+            Name = "trial sampler",
+        };
+        sampler?.Start();
+        var sent = Generator.Run(frames, request, cancellationToken);
+        sampler?.Join();
         cancellationToken.ThrowIfCancellationRequested();
+        if (samplerFailure is not null)
+        {
+            throw new InvalidOperationException($"reading the router during the trial failed: {samplerFailure.Message}", samplerFailure);
+        }
+
         WaitUntilQuiet(queue, cancellationToken);
         var received = ReceiverCounter.Read();
         var after = queue?.Read();
@@ -145,13 +215,53 @@ internal sealed class ForwardingBench : IDisposable
         return (trial, sent);
     }
 
+    /// <summary>
+    /// The generator's own limits through this path (plain forwarding when the router holds nothing):
+    /// the best of three unpaced runs of <paramref name="seconds"/>, then a paced run well below that.
+    /// <paramref name="beforeEachRun"/> lets the caller wait for a quiet machine first.
+    /// </summary>
+    public GeneratorCheck CheckGenerator(UdpFrameSet frames, int size, double seconds, Action beforeEachRun, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(frames);
+        ArgumentNullException.ThrowIfNull(beforeEachRun);
+
+        // The best of three unpaced runs: a burst of other work during one must not lower every search's high bound.
+        GeneratorResult? unpaced = null;
+        long unpacedReceived = 0;
+        for (var run = 0; run < 3; run++)
+        {
+            beforeEachRun();
+            WaitUntilQuiet(null, cancellationToken);
+            ReceiverCounter.Zero();
+            var result = Generator.Run(
+                frames,
+                new GeneratorRequest(0, (long)(3_000_000 * seconds), TimeSpan.FromSeconds(seconds)) { Cpu = Placement.GeneratorCpu, Nice = Placement.GeneratorNice, Pacing = Placement.GeneratorPacing, MaxBatch = GeneratorBatch },
+                cancellationToken);
+            WaitUntilQuiet(null, cancellationToken);
+            var received = ReceiverCounter.Read();
+            if (unpaced is null || result.OfferedRate > unpaced.OfferedRate)
+            {
+                unpaced = result;
+                unpacedReceived = received;
+            }
+        }
+
+        ArgumentNullException.ThrowIfNull(unpaced);
+
+        // The pacing check runs where plain forwarding loses nothing, well below the generator's maximum.
+        beforeEachRun();
+        var rate = Math.Round(Math.Min(200_000, unpaced.OfferedRate / 2) / 1000) * 1000;
+        var (trial, paced) = RunTrial(frames, rate, seconds, null, cancellationToken);
+        return new GeneratorCheck(size, unpaced, unpacedReceived, rate, paced, trial.Received);
+    }
+
     /// <summary>Waits until the receiver's interface counter stops moving and the queue (if any) holds nothing.</summary>
     public void WaitUntilQuiet(IQueueProbe? queue, CancellationToken cancellationToken)
     {
         var watch = Stopwatch.StartNew();
         var last = ReceivedOnInterface();
         var stable = 0;
-        while (watch.Elapsed < TimeSpan.FromSeconds(10))
+        while (watch.Elapsed < QuietTimeout)
         {
             cancellationToken.ThrowIfCancellationRequested();
             Thread.Sleep(20);

@@ -43,7 +43,26 @@ internal sealed record MemoryVariant(string Name, IReadOnlyDictionary<string, st
 }
 
 /// <summary>One container's memory, from its status and from /proc/&lt;pid&gt;/smaps_rollup read by the benchmark.</summary>
-internal sealed record ContainerMemory(string User, int Pid, long PssBytes, long PssAnonBytes, long PssFileBytes, long RssBytes, long PrivateBytes, long StatusPssBytes, long GcHeapBytes, long GcCommittedBytes, long PssAfterCollectBytes);
+internal sealed record ContainerMemory(string User, int Pid, long PssBytes, long PssAnonBytes, long PssFileBytes, long RssBytes, long PrivateBytes, long StatusPssBytes, long GcHeapBytes, long GcCommittedBytes, long PssAfterCollectBytes)
+{
+    /// <summary>Reads the smaps_rollup of <paramref name="pid"/> now; <paramref name="status"/> is the container's own memory report, if at hand (-1 where not).</summary>
+    public static ContainerMemory Read(string user, int pid, JsonObject? status = null)
+    {
+        var rollup = MemoryBenchmark.SmapsRollup(pid);
+        return new ContainerMemory(
+            user,
+            pid,
+            rollup.GetValueOrDefault("Pss"),
+            rollup.GetValueOrDefault("Pss_Anon"),
+            rollup.GetValueOrDefault("Pss_File"),
+            rollup.GetValueOrDefault("Rss"),
+            rollup.GetValueOrDefault("Private_Clean") + rollup.GetValueOrDefault("Private_Dirty"),
+            status?["pssBytes"]?.GetValue<long>() ?? -1,
+            status?["gcHeapBytes"]?.GetValue<long>() ?? -1,
+            status?["gcCommittedBytes"]?.GetValue<long>() ?? -1,
+            0);
+    }
+}
 
 /// <summary>The memory of every container of one node start.</summary>
 internal sealed record MemorySample(MemoryVariant Variant, int Containers, IReadOnlyList<ContainerMemory> PerContainer, TimeSpan StartTime, string? Error = null)
@@ -127,21 +146,7 @@ internal sealed class MemoryBenchmark(NodeRuntimeOptions options, Action<string>
             var measured = new List<ContainerMemory>();
             foreach (var container in (status["containers"] as JsonArray ?? []).OfType<JsonObject>())
             {
-                var pid = container["pid"]?.GetValue<int>() ?? 0;
-                var memory = container["memory"] as JsonObject;
-                var rollup = SmapsRollup(pid);
-                measured.Add(new ContainerMemory(
-                    container["user"]!.GetValue<string>(),
-                    pid,
-                    rollup.GetValueOrDefault("Pss"),
-                    rollup.GetValueOrDefault("Pss_Anon"),
-                    rollup.GetValueOrDefault("Pss_File"),
-                    rollup.GetValueOrDefault("Rss"),
-                    rollup.GetValueOrDefault("Private_Clean") + rollup.GetValueOrDefault("Private_Dirty"),
-                    memory?["pssBytes"]?.GetValue<long>() ?? -1,
-                    memory?["gcHeapBytes"]?.GetValue<long>() ?? -1,
-                    memory?["gcCommittedBytes"]?.GetValue<long>() ?? -1,
-                    0));
+                measured.Add(ContainerMemory.Read(container["user"]!.GetValue<string>(), container["pid"]?.GetValue<int>() ?? 0, container["memory"] as JsonObject));
             }
 
             // The same after every container collected its garbage: what an idle heap can shrink to.

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using NetServ.Evaluation.Mlffr;
 
 namespace NetServ.Evaluation.NodeRuntime;
 
@@ -119,30 +120,52 @@ internal sealed record NodeRuntimeOptions
         Placement.Validate(Environment.ProcessorCount);
     }
 
-    public JsonObject ToJson() => new()
+    /// <summary>The search's bounds, resolution and pass criteria, from <see cref="LowRate"/> up to <paramref name="highRate"/>.</summary>
+    public MlffrSearchOptions SearchOptions(double highRate) => new()
     {
-        ["sizes"] = new JsonArray(Sizes.Select(s => (JsonNode?)s).ToArray()),
-        ["configurations"] = new JsonArray(Configurations.Select(c => (JsonNode?)c).ToArray()),
+        LowRate = LowRate,
+        HighRate = highRate,
+        Resolution = Resolution,
+        RelativeResolution = RelativeResolution,
+        RateTolerance = RateTolerance,
+        MaxTrials = MaxTrials,
+        Confirmations = Confirmations,
+    };
+
+    public JsonObject ToJson()
+    {
+        var json = MeasurementToJson();
+        json["sizes"] = new JsonArray(Sizes.Select(s => (JsonNode?)s).ToArray());
+        json["configurations"] = new JsonArray(Configurations.Select(c => (JsonNode?)c).ToArray());
+        json["containerCounts"] = new JsonArray(ContainerCounts.Select(c => (JsonNode?)c).ToArray());
+        json["variantContainers"] = VariantContainers;
+        return json;
+    }
+
+    /// <summary>How every search and trial is run, for results.json: trials, search, quiet machine, queue readers.</summary>
+    public JsonObject MeasurementToJson() => new()
+    {
         ["trialSeconds"] = TrialSeconds,
         ["repetitions"] = Repetitions,
-        ["containerCounts"] = new JsonArray(ContainerCounts.Select(c => (JsonNode?)c).ToArray()),
-        ["variantContainers"] = VariantContainers,
         ["quick"] = IsQuick,
-        ["search"] = new JsonObject
-        {
-            ["lowRatePps"] = LowRate,
-            ["highRate"] = "the generator's unpaced rate for the size, measured at the start",
-            ["resolutionPps"] = Resolution,
-            ["relativeResolution"] = RelativeResolution,
-            ["maxTrials"] = MaxTrials,
-            ["confirmations"] = Confirmations,
-            ["lossTolerance"] = 0,
-            ["rateTolerance"] = RateTolerance,
-            ["warmup"] = $"{WarmupRate / 1000:0} kpps for {WarmupSeconds} s before each search, not counted",
-            ["confirmation"] = Confirmations > 0 ? $"a failed trial is repeated up to {Confirmations} time(s) at the same rate; the rate passes if any trial at it passes" : "none: one trial per rate",
-            ["criterion"] = "zero loss: received (iptables counter at the receiver) equals offered (failed sends included), no packet passed a full queue unprocessed (fail-open), and the generator offered the rate within the tolerance",
-        },
+        ["search"] = SearchToJson(),
         ["quiet"] = QuietWaitSeconds > 0 ? $"before each search, waited up to {QuietWaitSeconds:0} s for other work to use less than {QuietBusyFraction:0%} of the CPUs" : "no waiting for a quiet machine",
         ["queueReaders"] = new JsonObject { ["batch"] = BatchSize, ["queueMaxLength"] = QueueMaxLength, ["failOpen"] = true },
+    };
+
+    /// <summary>The search's settings and criteria for results.json.</summary>
+    private JsonObject SearchToJson() => new()
+    {
+        ["lowRatePps"] = LowRate,
+        ["highRate"] = "the generator's unpaced rate for the size, measured at the start",
+        ["resolutionPps"] = Resolution,
+        ["relativeResolution"] = RelativeResolution,
+        ["maxTrials"] = MaxTrials,
+        ["confirmations"] = Confirmations,
+        ["lossTolerance"] = 0,
+        ["rateTolerance"] = RateTolerance,
+        ["warmup"] = $"{WarmupRate / 1000:0} kpps for {WarmupSeconds} s before each search, not counted",
+        ["confirmation"] = Confirmations > 0 ? $"a failed trial is repeated up to {Confirmations} time(s) at the same rate; the rate passes if any trial at it passes" : "none: one trial per rate",
+        ["criterion"] = "zero loss: received (iptables counter at the receiver) equals offered (failed sends included), no packet passed a full queue unprocessed (fail-open), and the generator offered the rate within the tolerance",
     };
 }

@@ -25,6 +25,12 @@ internal sealed record GeneratorCheck(int Size, GeneratorResult Unpaced, long Un
     public double PacedOfferedError => (Paced.OfferedRate - PacedRate) / PacedRate;
 
     public double PacedReceivedError => (PacedReceivedRate - PacedRate) / PacedRate;
+
+    /// <summary>One line for the console.</summary>
+    public string Describe() => string.Create(
+        System.Globalization.CultureInfo.InvariantCulture,
+        $"{Size} B: unpaced {Unpaced.OfferedRate / 1000:0.0} kpps offered ({Unpaced.Failed} refused), {UnpacedReceivedRate / 1000:0.0} kpps received; " +
+        $"paced at {PacedRate / 1000:0} kpps: offered {Paced.OfferedRate / 1000:0.00} kpps ({PacedOfferedError:+0.00%;-0.00%}), received {PacedReceivedRate / 1000:0.00} kpps ({PacedReceivedError:+0.00%;-0.00%})");
 }
 
 /// <summary>One MLFFR search: configuration, size, repetition, and every trial.</summary>
@@ -38,14 +44,23 @@ internal sealed record GeneratorCheck(int Size, GeneratorResult Unpaced, long Un
 internal sealed record SearchRecord(string Configuration, int Size, int Repetition, double HighRate, MlffrResult Result, TimeSpan Duration, double MachineBusyBefore)
 {
     public double MlffrKpps => Result.Mlffr / 1000;
+
+    /// <summary>How busy other work kept the CPUs before the searches, in percent (median and max), for results.json; null without searches.</summary>
+    public static JsonObject? BusyBefore(IReadOnlyCollection<SearchRecord> searches)
+    {
+        ArgumentNullException.ThrowIfNull(searches);
+        return searches.Count == 0 ? null : new JsonObject
+        {
+            ["median"] = Math.Round(Statistics.Median(searches.Select(s => s.MachineBusyBefore * 100))),
+            ["max"] = Math.Round(searches.Max(s => s.MachineBusyBefore * 100)),
+        };
+    }
 }
 
 /// <summary>Everything one node-runtime run found, complete or not.</summary>
 internal sealed class NodeRuntimeResults : RunRecord
 {
     public required NodeRuntimeOptions Options { get; init; }
-
-    public List<(string Key, string Previous, string Value)> Sysctls { get; } = [];
 
     public List<GeneratorCheck> GeneratorChecks { get; } = [];
 

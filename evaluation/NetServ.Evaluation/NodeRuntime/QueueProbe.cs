@@ -30,48 +30,78 @@ internal interface IQueueProbe
 }
 
 /// <summary>
-/// The kernel's view of queue <see cref="QueueNumber"/> in the router: the NFQUEUE rules' packet
-/// counters, and /proc/net/netfilter/nfnetlink_queue (whose id sequence counts packets handed to the
-/// reader; with fail-open, a full queue lets packets pass without counting them anywhere).
+/// The kernel's view of one or more queues in the router, summed: the NFQUEUE rules'
+/// packet counters, and /proc/net/netfilter/nfnetlink_queue (whose id sequence counts packets handed
+/// to the reader; with fail-open, a full queue lets packets pass without counting them anywhere).
 /// </summary>
-internal sealed class KernelQueueProbe(NetworkNamespace router, ushort queueNumber, IReadOnlyList<string> chains, Func<ReaderInfo>? reader = null) : IQueueProbe
+internal sealed class KernelQueueProbe(NetworkNamespace router, IReadOnlyCollection<ushort> queueNumbers, IReadOnlyList<string> chains, Func<ReaderInfo>? reader = null) : IQueueProbe
 {
-    public ushort QueueNumber { get; } = queueNumber;
+    private readonly HashSet<ushort> _queues = [.. queueNumbers];
+
+    public KernelQueueProbe(NetworkNamespace router, ushort queueNumber, IReadOnlyList<string> chains, Func<ReaderInfo>? reader = null)
+        : this(router, [queueNumber], chains, reader)
+    {
+    }
 
     public QueueCounters Read()
+    {
+        var hits = RuleHits();
+        var lines = QueueLines();
+        var sequence = lines.Sum(l => l.IdSequence);
+        var info = reader?.Invoke();
+        var threads = info is { Pid: > 0 } i ? ThreadStats.ReadAll(i.Pid) : new Dictionary<int, ThreadStats>();
+        return new QueueCounters(hits, info?.Received ?? sequence, sequence, lines.Sum(l => l.Dropped), lines.Sum(l => l.UserDropped), info?.Batches ?? 0, threads);
+    }
+
+    public int Waiting() => QueueLines().Sum(l => l.Waiting);
+
+    /// <summary>
+    /// From one reading of the kernel's queue table: packets handed to the readers so far (the id
+    /// sequences) and packets waiting for a verdict now. Their difference is what the readers have
+    /// processed; it needs no reader to answer, so it can be read while traffic flows.
+    /// </summary>
+    public (long HandedToReaders, long Waiting) Totals()
+    {
+        var lines = QueueLines();
+        return (lines.Sum(l => l.IdSequence), lines.Sum(l => (long)l.Waiting));
+    }
+
+    /// <summary>Whether a reader is bound to every queue.</summary>
+    public bool IsBound() => QueueLines().Count == _queues.Count;
+
+    /// <summary>The queue number of an NFQUEUE rule as <c>iptables -nvxL</c> prints it ("NFQUEUE num 100 bypass"), or null.</summary>
+    public static ushort? QueueOfRule(string ruleText)
+    {
+        ArgumentNullException.ThrowIfNull(ruleText);
+        var fields = ruleText.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        var num = Array.IndexOf(fields, "num");
+        return num >= 0 && num + 1 < fields.Length && ushort.TryParse(fields[num + 1], NumberStyles.None, CultureInfo.InvariantCulture, out var queue) ? queue : null;
+    }
+
+    /// <summary>Packets that matched the queues' NFQUEUE rules in the probe's chains.</summary>
+    private long RuleHits()
     {
         long hits = 0;
         foreach (var chain in chains)
         {
             var result = router.Exec("iptables", "-nvxL", chain);
-            if (!result.Succeeded)
+            if (result.Succeeded)
             {
-                continue;
+                hits += IptablesCounter.ParseListing(result.StandardOutput)
+                    .Where(r => r.Target == "NFQUEUE" && QueueOfRule(r.Text) is { } queue && _queues.Contains(queue))
+                    .Sum(r => r.Packets);
             }
-
-            hits += IptablesCounter.ParseListing(result.StandardOutput)
-                .Where(r => r.Target == "NFQUEUE" && r.Text.Contains($"num {QueueNumber}", StringComparison.Ordinal))
-                .Sum(r => r.Packets);
         }
 
-        var line = QueueLine();
-        var sequence = line is null ? 0 : long.Parse(line[7], CultureInfo.InvariantCulture);
-        var dropped = line is null ? 0 : long.Parse(line[5], CultureInfo.InvariantCulture);
-        var userDropped = line is null ? 0 : long.Parse(line[6], CultureInfo.InvariantCulture);
-        var info = reader?.Invoke();
-        var threads = info is { } i ? ThreadStats.ReadAll(i.Pid) : new Dictionary<int, ThreadStats>();
-        return new QueueCounters(hits, info?.Received ?? sequence, sequence, dropped, userDropped, info?.Batches ?? 0, threads);
+        return hits;
     }
 
-    public int Waiting() => QueueLine() is { } line ? int.Parse(line[2], CultureInfo.InvariantCulture) : 0;
-
-    /// <summary>Whether a reader is bound to the queue.</summary>
-    public bool IsBound() => QueueLine() is not null;
-
     // queue_number peer_portid queue_total copy_mode copy_range queue_dropped queue_user_dropped id_sequence 1
-    private string[]? QueueLine() =>
+    private List<(int Waiting, long Dropped, long UserDropped, long IdSequence)> QueueLines() =>
         router.ReadProcNet("netfilter/nfnetlink_queue")
             .Split('\n', StringSplitOptions.RemoveEmptyEntries)
             .Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries))
-            .FirstOrDefault(f => f.Length >= 8 && f[0] == QueueNumber.ToString(CultureInfo.InvariantCulture));
+            .Where(f => f.Length >= 8 && ushort.TryParse(f[0], NumberStyles.None, CultureInfo.InvariantCulture, out var queue) && _queues.Contains(queue))
+            .Select(f => (int.Parse(f[2], CultureInfo.InvariantCulture), long.Parse(f[5], CultureInfo.InvariantCulture), long.Parse(f[6], CultureInfo.InvariantCulture), long.Parse(f[7], CultureInfo.InvariantCulture)))
+            .ToList();
 }

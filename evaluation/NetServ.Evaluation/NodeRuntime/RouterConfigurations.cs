@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Text.Json.Nodes;
+using NetServ.Evaluation.Containers;
 using NetServ.Evaluation.Hosting;
 using NetServ.Signaling.Nslp;
 using NetServ.Testbed.Http;
@@ -10,12 +11,19 @@ using NetServ.Testbed.Nodes;
 
 namespace NetServ.Evaluation.NodeRuntime;
 
+/// <summary>One container's process and counts: what its reader received, and what its NetMonitor counted (null without it).</summary>
+internal sealed record ContainerCounts(string User, int Pid, long Received, long? NetMonitorPackets);
+
 /// <summary>What every router configuration is set up with.</summary>
 /// <param name="Path">The measurement path, whose router the configuration occupies.</param>
 /// <param name="LogDirectory">Where node and C loop output goes (results' raw/ folder).</param>
 /// <param name="BatchSize">Packets one receive of a queue reader takes at most (container and C loop alike).</param>
 /// <param name="QueueMaxLength">Packets the kernel holds for a verdict before failing open (container and C loop alike).</param>
-internal sealed record ConfigurationContext(BenchPath Path, string LogDirectory, int BatchSize, int QueueMaxLength);
+internal sealed record ConfigurationContext(BenchPath Path, string LogDirectory, int BatchSize, int QueueMaxLength)
+{
+    /// <summary>How long a module may take over one packet before the container takes it out of the packet path as hung (the node's default).</summary>
+    public int HangTimeoutMs { get; init; } = new NetServNodeOptions().HangTimeoutMs;
+}
 
 /// <summary>
 /// One router configuration of the paper's section 9 (or the C baseline), set up in the router's
@@ -300,20 +308,21 @@ internal sealed class CQueueLoop : RouterConfiguration
 
 /// <summary>
 /// (3) NFQUEUE to a NetServ container without module layer, (4) the full container with no module,
-/// (5) NetMonitor installed through the admin API. netservd runs with one user, u000; for 3 and 4
-/// the benchmark adds the NFQUEUE rule to the node's chain itself (no module installs one), for 5
-/// the node adds it when the module is set up.
+/// (5) NetMonitor installed through the admin API. netservd runs with one user, u000, or with one
+/// container per <see cref="UserShare"/> (the container-count benchmark); for 3 and 4 the benchmark
+/// adds each user's NFQUEUE rule to the node's chain itself (no module installs one), for 5 the node
+/// adds it when the user's module is set up with the user's filter.
 /// </summary>
-internal sealed class NodeContainer(NodeContainer.Layer layer) : RouterConfiguration
+internal sealed class NodeContainer(NodeContainer.Layer layer, IReadOnlyList<UserShare>? users = null) : RouterConfiguration
 {
-    public const string User = "u000";
     public const string NetMonitorModule = "NetServ.Apps.NetMonitor_1.0.0";
 
+    private readonly IReadOnlyList<UserShare> _users = users ?? UserShare.Assign(1);
+    private readonly List<string[]> _rules = [];
     private NetworkNamespace? _router;
     private NetServNodeProcess? _node;
     private PackageServer? _packages;
     private StreamWriter? _log;
-    private string[]? _rule;
 
     public enum Layer
     {
@@ -339,53 +348,91 @@ internal sealed class NodeContainer(NodeContainer.Layer layer) : RouterConfigura
     /// <summary>The node, while the configuration is up.</summary>
     public NetServNodeProcess? Node => _node;
 
+    /// <summary>The users, one container each, and their shares of the traffic.</summary>
+    public IReadOnlyList<UserShare> Users => _users;
+
+    /// <summary>The hang timeout the node runs with, once started.</summary>
+    public int? HangTimeoutMs => _node?.Options.HangTimeoutMs;
+
+    /// <summary>The users' queues as the kernel alone sees them: cheap enough to read while traffic flows (no container is asked).</summary>
+    public KernelQueueProbe? KernelQueues { get; private set; }
+
+    /// <summary>Told about slow steps (the node's start, module installs) as they happen.</summary>
+    public Action<string>? Progress { get; init; }
+
+    /// <summary>The single user of configurations 3 to 5.</summary>
+    private string User => _users[0].User;
+
     public override async Task StartAsync(ConfigurationContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
         _router = context.Path.Router;
-        _log = new StreamWriter(Path.Combine(context.LogDirectory, $"node-config{Key}.log"), append: true) { AutoFlush = true };
+        _log = new StreamWriter(Path.Combine(context.LogDirectory, _users.Count == 1 ? $"node-config{Key}.log" : $"node-{_users.Count}-containers.log"), append: true) { AutoFlush = true };
+        Progress?.Invoke($"starting netservd with {_users.Count} container(s)");
         _node = await NetServNodeProcess.StartAsync(
             _router,
             new NetServNodeOptions
             {
                 NodeName = $"bench-{context.Path.Id}",
-                Users = [new NodeUser(User, [BenchPath.ReceiverSubnet])],
+                Users = _users.Select(u => u.NodeUser).ToArray(),
                 NoModuleLayer = layer == Layer.None,
                 ReaderCpu = context.Path.Placement.ReaderCpu,
                 BatchSize = context.BatchSize,
                 LogLevel = "Warning",
                 LogSink = WriteLog,
+                StartTimeout = TimeSpan.FromSeconds(90 + (3 * _users.Count)),
+                HangTimeoutMs = context.HangTimeoutMs,
             },
             cancellationToken).ConfigureAwait(false);
         var status = await _node.StatusAsync(false, cancellationToken).ConfigureAwait(false);
-        var queue = (ushort)NetServNodeProcess.ContainerOf(status, User)["queue"]!.GetValue<int>();
+        var queues = _users.ToDictionary(u => u.User, u => (ushort)NetServNodeProcess.ContainerOf(status, u.User)["queue"]!.GetValue<int>());
 
         if (layer == Layer.NetMonitor)
         {
             Directory.CreateDirectory(Testbed.Nodes.BuildOutputs.ModulesDirectory);
             var package = Testbed.Nodes.BuildOutputs.EnsurePackage("NetServ.Apps.NetMonitor", "applications/NetMonitor");
-            _packages = PackageServer.Start(Testbed.Nodes.BuildOutputs.ModulesDirectory, IPAddress.Parse("198.18.0.1"), 8080, context.Path.Sender);
-            var setup = ModuleSetup.ForPackage(package, User, _packages.UrlOf) with
+            _packages = PackageServer.Start(Testbed.Nodes.BuildOutputs.ModulesDirectory, IPAddress.Parse(BenchPath.SenderAddress), 8080, context.Path.Sender);
+            for (var i = 0; i < _users.Count; i++)
             {
-                FilterProtocol = "udp",
-                FilterPort = BenchPath.Port,
-                FilterDestination = BenchPath.ReceiverSubnet,
-            };
-            var response = await _node.SetupAsync(setup, cancellationToken).ConfigureAwait(false);
-            if (response.StatusCode != NslpStatus.Ok)
-            {
-                throw new InvalidOperationException($"SETUP of NetMonitor failed: {response.StatusCode} {response.Headers[NslpHeaderNames.Error]}\n{_node.LogTail()}");
+                var user = _users[i];
+                Progress?.Invoke($"installing NetMonitor for {user.User} ({i + 1}/{_users.Count}), filter udp/{user.Port} to {UserShare.Destination}");
+                var response = await _node.SetupAsync(user.WithFilter(ModuleSetup.ForPackage(package, user.User, _packages.UrlOf)), cancellationToken).ConfigureAwait(false);
+                if (response.StatusCode != NslpStatus.Ok)
+                {
+                    throw new InvalidOperationException($"SETUP of NetMonitor for {user.User} failed: {response.StatusCode} {response.Headers[NslpHeaderNames.Error]}\n{_node.LogTail()}");
+                }
             }
         }
         else
         {
             // No module installs a rule here: the benchmark adds the one a module would, in the node's own chain.
-            _rule = ["NETSERV", .. QueueMatch, "-m", "comment", "--comment", $"netserv-eval config {Key}", "-j", "NFQUEUE", "--queue-num", queue.ToString(CultureInfo.InvariantCulture), "--queue-bypass"];
-            _router.ExecChecked("iptables", ["-A", .. _rule]);
+            foreach (var user in _users)
+            {
+                string[] rule = ["NETSERV", .. user.Match, "-m", "comment", "--comment", $"netserv-eval config {Key}", "-j", "NFQUEUE", "--queue-num", queues[user.User].ToString(CultureInfo.InvariantCulture), "--queue-bypass"];
+                _router.ExecChecked("iptables", ["-A", .. rule]);
+                _rules.Add(rule);
+            }
         }
 
         var node = _node;
-        Queue = new KernelQueueProbe(_router, queue, ["FORWARD", "NETSERV"], () => ContainerReader(node));
+        Queue = new KernelQueueProbe(_router, queues.Values.ToArray(), ["FORWARD", "NETSERV"], () => ContainerReaders(node));
+        KernelQueues = new KernelQueueProbe(_router, queues.Values.ToArray(), ["NETSERV"]);
+    }
+
+    /// <summary>Every container's process and packet counts, and what its NetMonitor counted, by user.</summary>
+    public async Task<IReadOnlyList<ContainerCounts>> CountsAsync(CancellationToken cancellationToken)
+    {
+        var node = _node ?? throw new InvalidOperationException("the node is not running");
+        var status = await node.StatusAsync(false, cancellationToken).ConfigureAwait(false);
+        return _users.Select(u =>
+        {
+            var container = NetServNodeProcess.ContainerOf(status, u.User);
+            return new ContainerCounts(
+                u.User,
+                container["pid"]?.GetValue<int>() ?? 0,
+                container["packets"]?["received"]?.GetValue<long>() ?? 0,
+                NetMonitorTotal(container));
+        }).ToArray();
     }
 
     public override async Task<JsonObject?> DescribeAsync(CancellationToken cancellationToken)
@@ -404,8 +451,7 @@ internal sealed class NodeContainer(NodeContainer.Layer layer) : RouterConfigura
         };
         if (layer == Layer.NetMonitor)
         {
-            var module = container["modules"]?.AsArray().OfType<JsonObject>().FirstOrDefault(m => m["name"]?.GetValue<string>() == NetMonitorModule);
-            result["netMonitorTotalPackets"] = module?["live"]?["status"]?["totalPackets"]?.DeepClone();
+            result["netMonitorTotalPackets"] = NetMonitorTotal(container);
         }
 
         return result;
@@ -413,11 +459,12 @@ internal sealed class NodeContainer(NodeContainer.Layer layer) : RouterConfigura
 
     public override async ValueTask DisposeAsync()
     {
-        if (_rule is not null)
+        foreach (var rule in _rules)
         {
-            _router?.Exec("iptables", ["-D", .. _rule]);
-            _rule = null;
+            _router?.Exec("iptables", ["-D", .. rule]);
         }
+
+        _rules.Clear();
 
         if (_node is not null)
         {
@@ -440,14 +487,31 @@ internal sealed class NodeContainer(NodeContainer.Layer layer) : RouterConfigura
         _router = null;
     }
 
-    /// <summary>The container's reader: its process and its own counts.</summary>
-    private static ReaderInfo ContainerReader(NetServNodeProcess node)
+    /// <summary>The failures the node has recorded (modules taken out as hung, containers that died), newest first, one line each.</summary>
+    public async Task<IReadOnlyList<string>> FailuresAsync(CancellationToken cancellationToken)
     {
-        var container = NetServNodeProcess.ContainerOf(node.StatusAsync().GetAwaiter().GetResult(), User);
+        var node = _node ?? throw new InvalidOperationException("the node is not running");
+        var status = await node.StatusAsync(false, cancellationToken).ConfigureAwait(false);
+        return (status["recentFailures"] as JsonArray ?? [])
+            .OfType<JsonObject>()
+            .Select(f => $"{f["time"]}: {f["user"]} {f["module"]} {f["reason"]} ({f["detail"]})")
+            .ToArray();
+    }
+
+    /// <summary>What NetMonitor counted in a container's status entry, or null without NetMonitor.</summary>
+    private static long? NetMonitorTotal(JsonObject container) =>
+        container["modules"]?.AsArray().OfType<JsonObject>()
+            .FirstOrDefault(m => m["name"]?.GetValue<string>() == NetMonitorModule)?["live"]?["status"]?["totalPackets"]?.GetValue<long>();
+
+    /// <summary>The containers' readers: the process (of a single container; scheduler statistics of many say nothing) and their own counts, summed.</summary>
+    private ReaderInfo ContainerReaders(NetServNodeProcess node)
+    {
+        var status = node.StatusAsync().GetAwaiter().GetResult();
+        var containers = _users.Select(u => NetServNodeProcess.ContainerOf(status, u.User)).ToArray();
         return new ReaderInfo(
-            container["pid"]?.GetValue<int>() ?? 0,
-            container["packets"]?["received"]?.GetValue<long>() ?? 0,
-            container["packets"]?["batches"]?.GetValue<long>() ?? 0);
+            containers.Length == 1 ? containers[0]["pid"]?.GetValue<int>() ?? 0 : 0,
+            containers.Sum(c => c["packets"]?["received"]?.GetValue<long>() ?? 0),
+            containers.Sum(c => c["packets"]?["batches"]?.GetValue<long>() ?? 0));
     }
 
     private void WriteLog(string line)

@@ -8,8 +8,8 @@ namespace NetServ.Evaluation.Reporting;
 /// <summary>PNG plots of the evaluation's runs (ScottPlot), mirroring the paper's Figures 12, 13 and 14.</summary>
 internal static class Plots
 {
-    private static readonly Color Measured = Color.FromHex("#1f77b4");
-    private static readonly Color Paper = Color.FromHex("#bbbbbb");
+    internal static readonly Color Measured = Color.FromHex("#1f77b4");
+    internal static readonly Color Paper = Color.FromHex("#bbbbbb");
 
     /// <summary>
     /// MLFFR per configuration at one size: our median with min–max whiskers, the paper's value
@@ -151,7 +151,7 @@ internal static class Plots
     }
 
     /// <summary>Asymmetric whiskers from min to max over bars (a Bar's own error is symmetric).</summary>
-    private static void Whiskers(Plot plot, IEnumerable<double> positions, IEnumerable<(double Value, double Min, double Max)> ranges)
+    internal static void Whiskers(Plot plot, IEnumerable<double> positions, IEnumerable<(double Value, double Min, double Max)> ranges)
     {
         var xs = positions.ToArray();
         var r = ranges.ToArray();

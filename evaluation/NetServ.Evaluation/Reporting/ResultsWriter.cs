@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using NetServ.Evaluation.Hosting;
 using NetServ.Evaluation.Mlffr;
 using NetServ.Evaluation.NodeRuntime;
 
@@ -23,7 +24,7 @@ internal sealed class ResultsWriter(NodeRuntimeResults results, string folder)
     public void WriteAll()
     {
         Directory.CreateDirectory(folder);
-        File.WriteAllText(Path.Combine(folder, "results.json"), ToJson().ToJsonString(Indented) + "\n");
+        WriteJson(folder, ToJson());
         File.WriteAllText(Path.Combine(folder, "mlffr.csv"), MlffrCsv());
         File.WriteAllText(Path.Combine(folder, "trials.csv"), TrialsCsv());
         File.WriteAllText(Path.Combine(folder, "memory.csv"), MemoryCsv());
@@ -70,39 +71,37 @@ internal sealed class ResultsWriter(NodeRuntimeResults results, string folder)
             }
         }
 
-        return results.ToJson("node-runtime", Machine(), new JsonObject
+        var json = results.RunJson("node-runtime");
+        json["machine"] = Machine();
+        json["options"] = options.ToJson();
+        json["configurations"] = new JsonObject(results.ConfigurationTitles.Select(p => KeyValuePair.Create(p.Key, (JsonNode?)p.Value)));
+        json["generator"] = Generator();
+        json["mlffr"] = mlffr;
+        json["ratios"] = Ratios();
+        json["searches"] = new JsonArray(results.Searches.Select(s => (JsonNode?)Search(s)).ToArray());
+        json["containersAfterMeasurement"] = new JsonArray(results.ConfigurationReports.Select(r => (JsonNode?)new JsonObject
         {
-            ["options"] = options.ToJson(),
-            ["configurations"] = new JsonObject(results.ConfigurationTitles.Select(p => KeyValuePair.Create(p.Key, (JsonNode?)p.Value))),
-            ["generator"] = Generator(),
-            ["mlffr"] = mlffr,
-            ["ratios"] = Ratios(),
-            ["searches"] = new JsonArray(results.Searches.Select(s => (JsonNode?)Search(s)).ToArray()),
-            ["containersAfterMeasurement"] = new JsonArray(results.ConfigurationReports.Select(r => (JsonNode?)new JsonObject
-            {
-                ["configuration"] = r.Configuration,
-                ["repetition"] = r.Repetition,
-                ["container"] = r.Description.DeepClone(),
-            }).ToArray()),
-            ["memory"] = Memory(),
-            ["paper"] = PaperReference.Json.DeepClone(),
-        });
+            ["configuration"] = r.Configuration,
+            ["repetition"] = r.Repetition,
+            ["container"] = r.Description.DeepClone(),
+        }).ToArray());
+        json["memory"] = Memory();
+        json["paper"] = PaperReference.Json.DeepClone();
+        results.AddNotesAndErrors(json);
+        return json;
     }
 
     private JsonObject Machine()
     {
-        var machine = results.MachineJson();
-        machine["placement"] = results.Options.Placement.ToJson();
-        machine["sysctls"] = new JsonObject(results.Sysctls.Select(s => KeyValuePair.Create(s.Key, (JsonNode?)new JsonObject { ["during"] = s.Value, ["before"] = s.Previous })));
-        machine["busyWithOtherWorkBeforeSearchesPercent"] = results.Searches.Count == 0 ? null : new JsonObject
-        {
-            ["median"] = Math.Round(Statistics.Median(results.Searches.Select(s => s.MachineBusyBefore * 100))),
-            ["max"] = Math.Round(results.Searches.Max(s => s.MachineBusyBefore * 100)),
-        };
+        var machine = results.MachineJson(results.Options.Placement);
+        machine["busyWithOtherWorkBeforeSearchesPercent"] = SearchRecord.BusyBefore(results.Searches);
         return machine;
     }
 
-    private JsonArray Generator() => new(results.GeneratorChecks.Select(c => (JsonNode?)new JsonObject
+    private JsonArray Generator() => new(results.GeneratorChecks.Select(c => (JsonNode?)GeneratorJson(c)).ToArray());
+
+    /// <summary>A generator check as results.json records it.</summary>
+    internal static JsonObject GeneratorJson(GeneratorCheck c) => new()
     {
         ["sizeBytes"] = c.Size,
         ["bytesHandedToInterface"] = c.Size - 4,
@@ -119,7 +118,7 @@ internal sealed class ResultsWriter(NodeRuntimeResults results, string folder)
         ["pacedMaxLagMs"] = Round(c.Paced.MaxLag.TotalMilliseconds, 3),
         ["meetsTargets"] = c.Unpaced.OfferedRate >= 500_000 && Math.Abs(c.PacedReceivedError) <= 0.02,
         ["targets"] = "≥ 500 kpps unpaced; a paced rate held within 2 % as counted at the receiver",
-    }).ToArray());
+    };
 
     private JsonObject Ratios()
     {
@@ -145,7 +144,8 @@ internal sealed class ResultsWriter(NodeRuntimeResults results, string folder)
         };
     }
 
-    private static JsonObject Search(SearchRecord s) => new()
+    /// <summary>A search with every trial as results.json records it.</summary>
+    internal static JsonObject Search(SearchRecord s) => new()
     {
         ["configuration"] = s.Configuration,
         ["sizeBytes"] = s.Size,
@@ -295,20 +295,7 @@ internal sealed class ResultsWriter(NodeRuntimeResults results, string folder)
     {
         var options = results.Options;
         var md = new StringBuilder();
-        var busy = results.Searches.Count == 0
-            ? "no search ran"
-            : string.Create(CultureInfo.InvariantCulture, $"CPUs busy with other work before the searches: median {Statistics.Median(results.Searches.Select(s => s.MachineBusyBefore)):0%}, max {results.Searches.Max(s => s.MachineBusyBefore):0%}");
-        results.AppendSummaryHeader(md, "Node-runtime benchmark", busy);
-        md.AppendLine();
-        md.AppendLine(CultureInfo.InvariantCulture, $"CPU placement (identical for every configuration): {options.Placement}.");
-        foreach (var (key, previous, value) in results.Sysctls)
-        {
-            md.AppendLine(CultureInfo.InvariantCulture, $"`{key}` = {value} during the run ({previous} before, restored after).");
-        }
-
-        md.AppendLine(CultureInfo.InvariantCulture, $"Search: trials of {options.TrialSeconds} s, {options.Repetitions} repetition(s), resolution max({options.Resolution / 1000:0.#} kpps, {options.RelativeResolution:0.#%}), from the generator's unpaced rate down to {options.LowRate / 1000:0.#} kpps{(options.Confirmations > 0 ? $"; a failed trial is repeated {options.Confirmations} time(s) at the same rate before the rate counts as failed ({results.Searches.Sum(s => s.Result.Steps.Count(x => x.Attempt > 1 && x.Passed))} of {results.Searches.Sum(s => s.Result.Steps.Count(x => x.Attempt > 1))} repeats passed)" : string.Empty)}; zero loss counted at the receiver's iptables counter against every packet offered (refused sends included), packets that passed a full queue unprocessed (fail-open) counted as lost. Queue readers: batch {options.BatchSize}, queue length {options.QueueMaxLength}.");
-        md.AppendLine();
-
+        AppendRunHeader(md, "Node-runtime benchmark", results, options, results.Searches, "configuration");
         if (results.GeneratorChecks.Count > 0)
         {
             md.AppendLine("## Generator");
@@ -400,6 +387,13 @@ internal sealed class ResultsWriter(NodeRuntimeResults results, string folder)
             md.AppendLine(CultureInfo.InvariantCulture, $"Container of configuration ({report.Configuration}) after its searches (busy): PSS {report.Description["memory"]!["pssBytes"]!.GetValue<long>() / 1024.0 / 1024.0:0.0} MB, {report.Description["packets"]?["received"]} packets received.");
         }
 
+        AppendNotesAndFiles(md, results, "results.json (everything, every trial), mlffr.csv, trials.csv, memory.csv, memory-containers.csv, mlffr-*B.png, memory.png, memory-settings.png; raw/ holds the node and C loop logs");
+        return md.ToString();
+    }
+
+    /// <summary>The end of a run's summary.md: its notes and errors (first lines), then what the folder holds.</summary>
+    internal static void AppendNotesAndFiles(StringBuilder md, RunRecord results, string files)
+    {
         if (results.Errors.Count > 0 || results.Notes.Count > 0)
         {
             md.AppendLine();
@@ -412,8 +406,33 @@ internal sealed class ResultsWriter(NodeRuntimeResults results, string folder)
         }
 
         md.AppendLine();
-        md.AppendLine("Files: results.json (everything, every trial), mlffr.csv, trials.csv, memory.csv, memory-containers.csv, mlffr-*B.png, memory.png, memory-settings.png; raw/ holds the node and C loop logs.");
-        return md.ToString();
+        md.AppendLine(CultureInfo.InvariantCulture, $"Files: {files}.");
+    }
+
+    /// <summary>Writes results.json (indented) into <paramref name="folder"/>.</summary>
+    internal static void WriteJson(string folder, JsonObject json) =>
+        File.WriteAllText(Path.Combine(folder, "results.json"), json.ToJsonString(Indented) + "\n");
+
+    /// <summary>
+    /// The start of a run's summary.md: title, command and how the run ended, the machine and what
+    /// else ran on it, CPU placement, sysctls, and how the searches were run.
+    /// </summary>
+    internal static void AppendRunHeader(StringBuilder md, string title, RunRecord results, NodeRuntimeOptions options, IReadOnlyCollection<SearchRecord> searches, string measured)
+    {
+        ArgumentNullException.ThrowIfNull(results);
+        var busy = searches.Count == 0
+            ? "no search ran"
+            : string.Create(CultureInfo.InvariantCulture, $"CPUs busy with other work before the searches: median {Statistics.Median(searches.Select(s => s.MachineBusyBefore)):0%}, max {searches.Max(s => s.MachineBusyBefore):0%}");
+        results.AppendSummaryHeader(md, title, busy);
+        md.AppendLine();
+        md.AppendLine(CultureInfo.InvariantCulture, $"CPU placement (identical for every {measured}): {options.Placement}.");
+        foreach (var (key, previous, value) in results.Sysctls)
+        {
+            md.AppendLine(CultureInfo.InvariantCulture, $"`{key}` = {value} during the run ({previous} before, restored after).");
+        }
+
+        md.AppendLine(CultureInfo.InvariantCulture, $"Search: trials of {options.TrialSeconds} s, {options.Repetitions} repetition(s), resolution max({options.Resolution / 1000:0.#} kpps, {options.RelativeResolution:0.#%}), from the generator's unpaced rate down to {options.LowRate / 1000:0.#} kpps{(options.Confirmations > 0 ? $"; a failed trial is repeated {options.Confirmations} time(s) at the same rate before the rate counts as failed ({searches.Sum(s => s.Result.Steps.Count(x => x.Attempt > 1 && x.Passed))} of {searches.Sum(s => s.Result.Steps.Count(x => x.Attempt > 1))} repeats passed)" : string.Empty)}; zero loss counted at the receiver's iptables counter against every packet offered (refused sends included), packets that passed a full queue unprocessed (fail-open) counted as lost. Queue readers: batch {options.BatchSize}, queue length {options.QueueMaxLength}.");
+        md.AppendLine();
     }
 
     /// <summary>
@@ -468,9 +487,9 @@ internal sealed class ResultsWriter(NodeRuntimeResults results, string folder)
         md.AppendLine();
     }
 
-    private static double Round(double value, int digits = 1) => double.IsFinite(value) ? Math.Round(value, digits) : 0;
+    internal static double Round(double value, int digits = 1) => double.IsFinite(value) ? Math.Round(value, digits) : 0;
 
-    private static string F(double value, string format = "0.0") => value.ToString(format, CultureInfo.InvariantCulture);
+    internal static string F(double value, string format = "0.0") => value.ToString(format, CultureInfo.InvariantCulture);
 
-    private static string Quote(string text) => text.Contains(',', StringComparison.Ordinal) || text.Contains('"', StringComparison.Ordinal) ? $"\"{text.Replace("\"", "\"\"", StringComparison.Ordinal)}\"" : text;
+    internal static string Quote(string text) => text.Contains(',', StringComparison.Ordinal) || text.Contains('"', StringComparison.Ordinal) ? $"\"{text.Replace("\"", "\"\"", StringComparison.Ordinal)}\"" : text;
 }

@@ -32,12 +32,23 @@ public sealed class IptablesCounter : IDisposable
     /// Inserts, first in <paramref name="chain"/> of <paramref name="ns"/>, a rule matching UDP to
     /// <paramref name="port"/> that jumps to <paramref name="target"/> (DROP at a receiver).
     /// </summary>
-    public static IptablesCounter InstallUdp(NetworkNamespace ns, ushort port, string chain = "INPUT", string target = "DROP", string comment = "netserv counter")
+    public static IptablesCounter InstallUdp(NetworkNamespace ns, ushort port, string chain = "INPUT", string target = "DROP", string comment = "netserv counter") =>
+        InstallUdp(ns, port, port, chain, target, comment);
+
+    /// <summary>
+    /// Inserts, first in <paramref name="chain"/> of <paramref name="ns"/>, a rule matching UDP to any port from
+    /// <paramref name="firstPort"/> to <paramref name="lastPort"/> that jumps to <paramref name="target"/>.
+    /// </summary>
+    public static IptablesCounter InstallUdp(NetworkNamespace ns, ushort firstPort, ushort lastPort, string chain = "INPUT", string target = "DROP", string comment = "netserv counter")
     {
         ArgumentNullException.ThrowIfNull(ns);
+        ArgumentOutOfRangeException.ThrowIfLessThan(lastPort, firstPort);
+        var ports = firstPort == lastPort
+            ? firstPort.ToString(CultureInfo.InvariantCulture)
+            : string.Create(CultureInfo.InvariantCulture, $"{firstPort}:{lastPort}");
         string[] specification =
         [
-            "-p", "udp", "--dport", port.ToString(CultureInfo.InvariantCulture),
+            "-p", "udp", "--dport", ports,
             "-m", "comment", "--comment", comment, "-j", target,
         ];
         ns.ExecChecked("iptables", ["-I", chain, "1", .. specification]);

@@ -121,7 +121,9 @@ public sealed record GeneratorResult
 /// a very large send buffer so the socket itself never throttles, and a send the kernel refuses
 /// counted as offered and lost, never retried. The sending runs on a dedicated thread pinned to
 /// one CPU. When it falls behind schedule it catches up with batches of up to
-/// <see cref="GeneratorRequest.MaxBatch"/> packets per sendmmsg.
+/// <see cref="GeneratorRequest.MaxBatch"/> packets per sendmmsg. One run sends one frame, or cycles
+/// through a <see cref="UdpFrameSet"/> (traffic spread over many flows), all prepared before the
+/// first packet: nothing is built or allocated per packet.
 /// </summary>
 /// <remarks>
 /// Why not a UDP socket: the IP stack's per-packet cost in the sender and its own flow control
@@ -213,6 +215,17 @@ public sealed unsafe class PacedPacketGenerator : IDisposable
     public GeneratorResult Run(UdpFrame frame, GeneratorRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(frame);
+        return Run(UdpFrameSet.Of(frame), request, cancellationToken);
+    }
+
+    /// <summary>
+    /// Offers <see cref="GeneratorRequest.Packets"/> packets at the requested rate, packet <c>i</c> carrying
+    /// frame <c>i mod Count</c> of <paramref name="frames"/>, on a new thread pinned to
+    /// <see cref="GeneratorRequest.Cpu"/>, and returns when done, at the deadline, or on cancellation.
+    /// </summary>
+    public GeneratorResult Run(UdpFrameSet frames, GeneratorRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(frames);
         ArgumentNullException.ThrowIfNull(request);
         ArgumentOutOfRangeException.ThrowIfNegative(request.Packets);
         ArgumentOutOfRangeException.ThrowIfLessThan(request.MaxBatch, 1);
@@ -241,7 +254,7 @@ public sealed unsafe class PacedPacketGenerator : IDisposable
                 }
 
                 var before = ReadSchedStat();
-                result = Send(frame, request, cancellationToken);
+                result = Send(frames, request, cancellationToken);
                 var after = ReadSchedStat();
                 result = result with
                 {
@@ -292,38 +305,50 @@ public sealed unsafe class PacedPacketGenerator : IDisposable
         }
     }
 
-    private GeneratorResult Send(UdpFrame frame, GeneratorRequest request, CancellationToken cancellationToken)
+    private GeneratorResult Send(UdpFrameSet frames, GeneratorRequest request, CancellationToken cancellationToken)
     {
         var batch = request.MaxBatch;
-        var bytes = frame.Bytes;
-        var frameBuffer = (byte*)NativeMemory.AlignedAlloc((nuint)bytes.Length, 64);
+        var count = frames.Count;
+
+        // Every frame in one buffer, each on its own cache lines.
+        var stride = (frames.Frames.Max(f => f.Bytes.Length) + 63) & ~63;
+        var frameBuffer = (byte*)NativeMemory.AlignedAlloc((nuint)(stride * count), 64);
         var address = (Interop.SockAddrLl*)NativeMemory.AllocZeroed((nuint)sizeof(Interop.SockAddrLl));
-        var vectors = (NetServ.Native.Interop.IoVec*)NativeMemory.AllocZeroed((nuint)batch, (nuint)sizeof(NetServ.Native.Interop.IoVec));
-        var messages = (NetServ.Native.Interop.MMsgHdr*)NativeMemory.AllocZeroed((nuint)batch, (nuint)sizeof(NetServ.Native.Interop.MMsgHdr));
+
+        // Message j sends frame j mod count: a send starting at packet i takes the messages from i mod count on,
+        // so count + batch - 1 messages serve every start without touching a descriptor per packet.
+        var messageCount = count + batch - 1;
+        var vectors = (NetServ.Native.Interop.IoVec*)NativeMemory.AllocZeroed((nuint)messageCount, (nuint)sizeof(NetServ.Native.Interop.IoVec));
+        var messages = (NetServ.Native.Interop.MMsgHdr*)NativeMemory.AllocZeroed((nuint)messageCount, (nuint)sizeof(NetServ.Native.Interop.MMsgHdr));
         try
         {
-            bytes.CopyTo(new Span<byte>(frameBuffer, bytes.Length));
+            for (var f = 0; f < count; f++)
+            {
+                frames.Frames[f].Bytes.CopyTo(new Span<byte>(frameBuffer + (f * stride), frames.Frames[f].Bytes.Length));
+            }
+
+            var first = frames.Frames[0].Bytes;
             address->sll_family = Interop.AF_PACKET;
             address->sll_protocol = (ushort)System.Net.IPAddress.HostToNetworkOrder((short)Interop.ETH_P_IP);
             address->sll_ifindex = _ifindex;
             address->sll_halen = 6;
             for (var i = 0; i < 6; i++)
             {
-                address->sll_addr[i] = bytes[i];
+                address->sll_addr[i] = first[i];
             }
 
-            // Every message sends the same frame: one buffer, many descriptors.
-            for (var i = 0; i < batch; i++)
+            for (var j = 0; j < messageCount; j++)
             {
-                vectors[i].iov_base = frameBuffer;
-                vectors[i].iov_len = (nuint)bytes.Length;
-                messages[i].msg_hdr.msg_name = address;
-                messages[i].msg_hdr.msg_namelen = (uint)sizeof(Interop.SockAddrLl);
-                messages[i].msg_hdr.msg_iov = &vectors[i];
-                messages[i].msg_hdr.msg_iovlen = 1;
+                var f = j % count;
+                vectors[j].iov_base = frameBuffer + (f * stride);
+                vectors[j].iov_len = (nuint)frames.Frames[f].Bytes.Length;
+                messages[j].msg_hdr.msg_name = address;
+                messages[j].msg_hdr.msg_namelen = (uint)sizeof(Interop.SockAddrLl);
+                messages[j].msg_hdr.msg_iov = &vectors[j];
+                messages[j].msg_hdr.msg_iovlen = 1;
             }
 
-            return Loop(messages, request, cancellationToken);
+            return Loop(messages, count, request, cancellationToken);
         }
         finally
         {
@@ -334,7 +359,7 @@ public sealed unsafe class PacedPacketGenerator : IDisposable
         }
     }
 
-    private GeneratorResult Loop(NetServ.Native.Interop.MMsgHdr* messages, GeneratorRequest request, CancellationToken cancellationToken)
+    private GeneratorResult Loop(NetServ.Native.Interop.MMsgHdr* messages, int frames, GeneratorRequest request, CancellationToken cancellationToken)
     {
         var count = request.Packets;
         var paced = request.PacketsPerSecond > 0;
@@ -397,8 +422,9 @@ public sealed unsafe class PacedPacketGenerator : IDisposable
                 due = count;
             }
 
+            // Packet i carries frame i mod frames, refused or not: the next send starts at the next frame.
             var n = (int)Math.Min(due - offered, request.MaxBatch);
-            var result = Interop.SendMMsg(_fd, messages, (uint)n, Interop.MSG_DONTWAIT);
+            var result = Interop.SendMMsg(_fd, messages + (frames == 1 ? 0 : (int)(offered % frames)), (uint)n, Interop.MSG_DONTWAIT);
             calls++;
             if (result >= 0)
             {

@@ -41,6 +41,43 @@ public sealed class PacedPacketGeneratorTests
     }
 
     [Test]
+    public void Run_FrameSet_EveryFrameCarriesItsShareExactly()
+    {
+        using var path = LocalNetwork.CreateSenderRouterReceiver();
+        ushort[] ports = [6000, 6001, 6002];
+        var counters = ports.Select(p => IptablesCounter.InstallUdp(path.Receiver.Namespace, p, comment: $"frame set {p}")).ToArray();
+        try
+        {
+            using var generator = PacedPacketGenerator.Open(path.Sender.Namespace, "eth0");
+            var frames = UdpFrameSet.Of(ports.Select(p => UdpFrame.Create(
+                64, path.Sender.Namespace.GetMacAddress("eth0"), path.Router.Namespace.GetMacAddress("eth0"),
+                Ipv4Address.Parse("198.18.0.1"), Ipv4Address.Parse("198.19.0.1"), 5060, p)).ToArray());
+            generator.Run(frames, new GeneratorRequest(1000, 1, TimeSpan.FromSeconds(1)));
+            Thread.Sleep(200);
+            counters[0].Zero();
+
+            // 4,001 packets over 3 frames, in batches that start at every frame: 1,334, 1,334 and 1,333.
+            var result = generator.Run(frames, new GeneratorRequest(20_000, 4_001, TimeSpan.FromSeconds(5)) { Cpu = 0, MaxBatch = 8 });
+            WaitForCount(counters[2], 1_333);
+            var received = counters.Select(c => c.Read()).ToArray();
+
+            Assert.Multiple(() =>
+            {
+                Assert.That(result.Offered, Is.EqualTo(4_001));
+                Assert.That(result.Failed, Is.Zero, "nothing refused at 20 kpps");
+                Assert.That(received, Is.EqualTo(new[] { frames.PacketsOf(0, 4_001), frames.PacketsOf(1, 4_001), frames.PacketsOf(2, 4_001) }));
+            });
+        }
+        finally
+        {
+            foreach (var counter in counters)
+            {
+                counter.Dispose();
+            }
+        }
+    }
+
+    [Test]
     public void Run_Deadline_StopsTheRunEarly()
     {
         using var path = LocalNetwork.CreateSenderRouterReceiver();
