@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using NetServ.Evaluation.Hosting;
 using NetServ.Evaluation.NodeRuntime;
+using NetServ.Sdk;
 using NetServ.Testbed.Linux;
 using NetServ.Testbed.Nodes;
 using NetServ.Testbed.Traffic;
@@ -118,6 +119,15 @@ internal sealed class LayerLatencyBenchmark(LayerLatencyOptions options, IAnsiCo
             ReceiverCpu = options.ReceiverCpu,
             Drain = TimeSpan.FromSeconds(options.DrainSeconds),
         };
+        if (configuration.Payload == UdpPayloadKind.SipKeepAlive)
+        {
+            // KeepAlive must see keep-alives: a SIP NOTIFY whose body is the stamp.
+            request = request with
+            {
+                PayloadTemplate = UdpFrame.SipKeepAlive(Ipv4Address.Parse(BenchPath.SenderAddress), BenchPath.SourcePort, Ipv4Address.Parse(BenchPath.ReceiverAddress), BenchPath.Port, options.PayloadBytes, LatencyStamp.Length),
+                StampOffset = options.PayloadBytes - LatencyStamp.Length,
+            };
+        }
 
         // Other work on the machine (and the configuration's own start) settles before the warm-up and the measurement.
         var busy = CpuLoad.WaitForQuiet(TimeSpan.FromSeconds(options.BusySampleSeconds), options.QuietBusyFraction, TimeSpan.FromSeconds(options.QuietWaitSeconds), console, cancellationToken);

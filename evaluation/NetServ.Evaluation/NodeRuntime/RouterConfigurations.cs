@@ -8,6 +8,7 @@ using NetServ.Signaling.Nslp;
 using NetServ.Testbed.Http;
 using NetServ.Testbed.Linux;
 using NetServ.Testbed.Nodes;
+using NetServ.Testbed.Traffic;
 
 namespace NetServ.Evaluation.NodeRuntime;
 
@@ -39,6 +40,9 @@ internal abstract class RouterConfiguration : IAsyncDisposable
 
     public abstract string Title { get; }
 
+    /// <summary>What the UDP payload of the configuration's traffic holds: SIP NOTIFY keep-alives for KeepAlive, a pattern otherwise.</summary>
+    public virtual UdpPayloadKind Payload => UdpPayloadKind.Pattern;
+
     /// <summary>The queue's counters, for configurations that send packets to user space.</summary>
     public IQueueProbe? Queue { get; protected set; }
 
@@ -46,7 +50,7 @@ internal abstract class RouterConfiguration : IAsyncDisposable
     public string? ExitReport { get; protected set; }
 
     /// <summary>All configurations in the order they are measured.</summary>
-    public static IReadOnlyList<string> AllKeys { get; } = ["1", "2", "C", "3", "4", "5"];
+    public static IReadOnlyList<string> AllKeys { get; } = ["1", "2", "C", "3", "4", "5", "6"];
 
     public static RouterConfiguration Create(string key) => key switch
     {
@@ -56,7 +60,8 @@ internal abstract class RouterConfiguration : IAsyncDisposable
         "3" => new NodeContainer(NodeContainer.Layer.None),
         "4" => new NodeContainer(NodeContainer.Layer.NoModule),
         "5" => new NodeContainer(NodeContainer.Layer.NetMonitor),
-        _ => throw new ArgumentException($"unknown configuration '{key}' (1, 2, 3, 4, 5, C)", nameof(key)),
+        "6" => new NodeContainer(NodeContainer.Layer.KeepAlive),
+        _ => throw new ArgumentException($"unknown configuration '{key}' (1, 2, 3, 4, 5, 6, C)", nameof(key)),
     };
 
     /// <summary>Builds what the configurations <paramref name="keys"/> need and is missing: nfq-accept, the node, NetMonitor's package.</summary>
@@ -68,14 +73,17 @@ internal abstract class RouterConfiguration : IAsyncDisposable
             CQueueLoop.EnsureBuilt();
         }
 
-        if (keys.Any(k => k is "3" or "4" or "5"))
+        if (keys.Any(k => k is "3" or "4" or "5" or "6"))
         {
             Testbed.Nodes.BuildOutputs.EnsureNode();
         }
 
-        if (keys.Contains("5"))
+        foreach (var (key, package) in NodeContainer.Packages)
         {
-            Testbed.Nodes.BuildOutputs.EnsurePackage("NetServ.Apps.NetMonitor", "applications/NetMonitor");
+            if (keys.Contains(key))
+            {
+                Testbed.Nodes.BuildOutputs.EnsurePackage(package.Id, package.Project);
+            }
         }
     }
 
@@ -317,6 +325,15 @@ internal sealed class NodeContainer(NodeContainer.Layer layer, IReadOnlyList<Use
 {
     public const string NetMonitorModule = "NetServ.Apps.NetMonitor_1.0.0";
 
+    public const string KeepAliveModule = "NetServ.Apps.KeepAlive_1.0.0";
+
+    /// <summary>
+    /// KeepAlive as configuration 6 runs it: with address swapping disabled (the paper's section 9) it
+    /// matches every SIP NOTIFY keep-alive and builds the whole reply, but sends nothing and forwards
+    /// the request to the receiver, where it is counted.
+    /// </summary>
+    public const string KeepAliveProperties = "swap-addresses=false";
+
     private readonly IReadOnlyList<UserShare> _users = users ?? UserShare.Assign(1);
     private readonly List<string[]> _rules = [];
     private NetworkNamespace? _router;
@@ -334,16 +351,29 @@ internal sealed class NodeContainer(NodeContainer.Layer layer, IReadOnlyList<Use
 
         /// <summary>Configuration 5: NetMonitor installed.</summary>
         NetMonitor,
+
+        /// <summary>Configuration 6: KeepAlive installed, address swapping disabled; the traffic is SIP NOTIFY keep-alives.</summary>
+        KeepAlive,
     }
 
-    public override string Key => layer switch { Layer.None => "3", Layer.NoModule => "4", _ => "5" };
+    /// <summary>The module package of each configuration that installs one: its id and project folder.</summary>
+    public static IReadOnlyDictionary<string, (string Id, string Project)> Packages { get; } = new Dictionary<string, (string, string)>
+    {
+        ["5"] = ("NetServ.Apps.NetMonitor", "applications/NetMonitor"),
+        ["6"] = ("NetServ.Apps.KeepAlive", "applications/KeepAlive"),
+    };
+
+    public override string Key => layer switch { Layer.None => "3", Layer.NoModule => "4", Layer.NetMonitor => "5", _ => "6" };
 
     public override string Title => layer switch
     {
         Layer.None => "NFQUEUE → container, no module layer",
         Layer.NoModule => "container, no module",
-        _ => "NetMonitor",
+        Layer.NetMonitor => "NetMonitor",
+        _ => "KeepAlive, address swapping disabled",
     };
+
+    public override UdpPayloadKind Payload => layer == Layer.KeepAlive ? UdpPayloadKind.SipKeepAlive : UdpPayloadKind.Pattern;
 
     /// <summary>The node, while the configuration is up.</summary>
     public NetServNodeProcess? Node => _node;
@@ -387,19 +417,20 @@ internal sealed class NodeContainer(NodeContainer.Layer layer, IReadOnlyList<Use
         var status = await _node.StatusAsync(false, cancellationToken).ConfigureAwait(false);
         var queues = _users.ToDictionary(u => u.User, u => (ushort)NetServNodeProcess.ContainerOf(status, u.User)["queue"]!.GetValue<int>());
 
-        if (layer == Layer.NetMonitor)
+        if (Packages.TryGetValue(Key, out var module))
         {
             Directory.CreateDirectory(Testbed.Nodes.BuildOutputs.ModulesDirectory);
-            var package = Testbed.Nodes.BuildOutputs.EnsurePackage("NetServ.Apps.NetMonitor", "applications/NetMonitor");
+            var package = Testbed.Nodes.BuildOutputs.EnsurePackage(module.Id, module.Project);
             _packages = PackageServer.Start(Testbed.Nodes.BuildOutputs.ModulesDirectory, IPAddress.Parse(BenchPath.SenderAddress), 8080, context.Path.Sender);
+            var properties = layer == Layer.KeepAlive ? KeepAliveProperties : null;
             for (var i = 0; i < _users.Count; i++)
             {
                 var user = _users[i];
-                Progress?.Invoke($"installing NetMonitor for {user.User} ({i + 1}/{_users.Count}), filter udp/{user.Port} to {UserShare.Destination}");
-                var response = await _node.SetupAsync(user.WithFilter(ModuleSetup.ForPackage(package, user.User, _packages.UrlOf)), cancellationToken).ConfigureAwait(false);
+                Progress?.Invoke($"installing {Title} for {user.User} ({i + 1}/{_users.Count}), filter udp/{user.Port} to {UserShare.Destination}");
+                var response = await _node.SetupAsync(user.WithFilter(ModuleSetup.ForPackage(package, user.User, _packages.UrlOf)) with { Properties = properties }, cancellationToken).ConfigureAwait(false);
                 if (response.StatusCode != NslpStatus.Ok)
                 {
-                    throw new InvalidOperationException($"SETUP of NetMonitor for {user.User} failed: {response.StatusCode} {response.Headers[NslpHeaderNames.Error]}\n{_node.LogTail()}");
+                    throw new InvalidOperationException($"SETUP of {Title} for {user.User} failed: {response.StatusCode} {response.Headers[NslpHeaderNames.Error]}\n{_node.LogTail()}");
                 }
             }
         }
@@ -453,6 +484,10 @@ internal sealed class NodeContainer(NodeContainer.Layer layer, IReadOnlyList<Use
         {
             result["netMonitorTotalPackets"] = NetMonitorTotal(container);
         }
+        else if (layer == Layer.KeepAlive)
+        {
+            result["keepAliveStatus"] = ModuleStatus(container, KeepAliveModule)?.DeepClone();
+        }
 
         return result;
     }
@@ -499,6 +534,9 @@ internal sealed class NodeContainer(NodeContainer.Layer layer, IReadOnlyList<Use
     }
 
     /// <summary>What NetMonitor counted in a container's status entry, or null without NetMonitor.</summary>
+    private static JsonNode? ModuleStatus(JsonObject container, string module) =>
+        container["modules"]?.AsArray().FirstOrDefault(m => m?["name"]?.GetValue<string>() == module)?["live"]?["status"];
+
     private static long? NetMonitorTotal(JsonObject container) =>
         container["modules"]?.AsArray().OfType<JsonObject>()
             .FirstOrDefault(m => m["name"]?.GetValue<string>() == NetMonitorModule)?["live"]?["status"]?["totalPackets"]?.GetValue<long>();

@@ -15,6 +15,16 @@ public sealed record LatencyRequest(double PacketsPerSecond, int Packets, TimeSp
     /// <summary>UDP payload bytes of every packet, the stamp included.</summary>
     public int PayloadBytes { get; init; } = LatencyStamp.Length;
 
+    /// <summary>
+    /// What every payload holds besides the stamp (exactly <see cref="PayloadBytes"/> bytes), or null for a
+    /// letter pattern; the stamp is written over it at <see cref="StampOffset"/>. A SIP NOTIFY keep-alive
+    /// with the stamp as its body reaches a module that answers keep-alives as one.
+    /// </summary>
+    public byte[]? PayloadTemplate { get; init; }
+
+    /// <summary>Where in the payload the stamp goes (and is read from at the receiver).</summary>
+    public int StampOffset { get; init; }
+
     /// <summary>The CPU the sending thread is pinned to, or null to leave it unpinned.</summary>
     public int? SenderCpu { get; init; }
 
@@ -204,6 +214,12 @@ public sealed unsafe class LatencyProbe : IDisposable
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(request.Packets);
         ArgumentOutOfRangeException.ThrowIfLessThan(request.PayloadBytes, LatencyStamp.Length);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(request.PayloadBytes, MaxPayloadBytes);
+        ArgumentOutOfRangeException.ThrowIfNegative(request.StampOffset);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(request.StampOffset, request.PayloadBytes - LatencyStamp.Length);
+        if (request.PayloadTemplate is { } template && template.Length != request.PayloadBytes)
+        {
+            throw new ArgumentException($"the payload template has {template.Length} bytes, not {request.PayloadBytes}", nameof(request));
+        }
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
 
         Interlocked.Exchange(ref _sent, 0);
@@ -319,10 +335,19 @@ public sealed unsafe class LatencyProbe : IDisposable
         try
         {
             var span = new Span<byte>(payload, length);
-            for (var i = LatencyStamp.Length; i < length; i++)
+            if (request.PayloadTemplate is { } template)
             {
-                span[i] = (byte)('a' + (i % 26));
+                template.CopyTo(span);
             }
+            else
+            {
+                for (var i = 0; i < length; i++)
+                {
+                    span[i] = (byte)('a' + (i % 26));
+                }
+            }
+
+            var stampSpan = span.Slice(request.StampOffset, LatencyStamp.Length);
 
             var allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
             var ticksPerPacket = Stopwatch.Frequency / request.PacketsPerSecond;
@@ -356,7 +381,7 @@ public sealed unsafe class LatencyProbe : IDisposable
                 }
 
                 maxLag = Math.Max(maxLag, now - due);
-                new LatencyStamp((uint)i, Interop.RealtimeNanoseconds()).TryWrite(span);
+                new LatencyStamp((uint)i, Interop.RealtimeNanoseconds()).TryWrite(stampSpan);
 
                 // A send the kernel refuses is lost, never retried: it would shift every later packet.
                 if (Interop.Send(fd, payload, (nuint)length, Interop.MSG_DONTWAIT) < 0)
@@ -427,7 +452,8 @@ public sealed unsafe class LatencyProbe : IDisposable
                 }
 
                 if ((message->msg_flags & Interop.MSG_TRUNC) != 0
-                    || !LatencyStamp.TryRead(new ReadOnlySpan<byte>(buffer, (int)length), out var stamp)
+                    || length < request.StampOffset + LatencyStamp.Length
+                    || !LatencyStamp.TryRead(new ReadOnlySpan<byte>(buffer + request.StampOffset, (int)length - request.StampOffset), out var stamp)
                     || stamp.Sequence >= (uint)samples.Count
                     || stamp.SentNanoseconds < runStart)
                 {

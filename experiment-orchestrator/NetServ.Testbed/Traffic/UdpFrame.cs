@@ -31,6 +31,9 @@ public sealed record UdpFrame
     /// <summary>IPv4 (no options) plus UDP header bytes.</summary>
     public const int IpUdpHeaderBytes = 28;
 
+    /// <summary>The fewest UDP payload bytes a SIP NOTIFY keep-alive of <see cref="SipKeepAlive"/> takes (with the longest addresses and ports).</summary>
+    public const int SipKeepAliveMinimumBytes = 260;
+
     /// <summary>The smallest size on the wire: a 64-byte Ethernet frame.</summary>
     public const int MinimumWireBytes = 64;
 
@@ -123,8 +126,13 @@ public sealed record UdpFrame
     /// A SIP NOTIFY keep-alive of exactly <paramref name="length"/> bytes: the Call-ID is padded to
     /// fill the room, so the message stays well formed at any size from about 250 bytes on.
     /// </summary>
-    public static byte[] SipKeepAlive(Ipv4Address source, ushort sourcePort, Ipv4Address destination, ushort destinationPort, int length)
+    /// <remarks>
+    /// With <paramref name="bodyBytes"/>, the last that many bytes are the message's body (zeros, announced
+    /// by Content-Length): room for a latency stamp that leaves the keep-alive a keep-alive.
+    /// </remarks>
+    public static byte[] SipKeepAlive(Ipv4Address source, ushort sourcePort, Ipv4Address destination, ushort destinationPort, int length, int bodyBytes = 0)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(bodyBytes);
         string Message(string callId) => string.Join(
             "\r\n",
             $"NOTIFY sip:{destination}:{destinationPort} SIP/2.0",
@@ -135,18 +143,19 @@ public sealed record UdpFrame
             $"Call-ID: {callId}",
             "CSeq: 1 NOTIFY",
             "Event: keep-alive",
-            "Content-Length: 0",
+            $"Content-Length: {bodyBytes}",
             string.Empty,
             string.Empty);
 
         var shortest = Message("k");
-        if (shortest.Length > length)
+        if (shortest.Length + bodyBytes > length)
         {
-            throw new ArgumentOutOfRangeException(nameof(length), length, $"a SIP NOTIFY keep-alive needs at least {shortest.Length} bytes of UDP payload");
+            throw new ArgumentOutOfRangeException(nameof(length), length, $"a SIP NOTIFY keep-alive needs at least {shortest.Length + bodyBytes} bytes of UDP payload");
         }
 
-        var callId = "k" + new string('0', length - shortest.Length);
-        var message = Encoding.ASCII.GetBytes(Message(callId));
-        return message.Length == length ? message : throw new InvalidOperationException("SIP message length mismatch");
+        var callId = "k" + new string('0', length - bodyBytes - shortest.Length);
+        var message = new byte[length];
+        var written = Encoding.ASCII.GetBytes(Message(callId), message);
+        return written + bodyBytes == length ? message : throw new InvalidOperationException("SIP message length mismatch");
     }
 }
