@@ -10,13 +10,14 @@ using Spectre.Console;
 
 namespace NetServ.Evaluation;
 
-/// <summary>The netserv-eval command line: node-runtime (the section 9 benchmark), latency (latency per layer, Figure 13), containers (Figure 14), signaling (latency of SETUP, PROBE, REMOVE) and generator (a check of the traffic generator).</summary>
+/// <summary>The netserv-eval command line: all (the whole evaluation in one folder), node-runtime (the section 9 benchmark), latency (latency per layer, Figure 13), containers (Figure 14), signaling (latency of SETUP, PROBE, REMOVE) and generator (a check of the traffic generator).</summary>
 internal static class EvaluationCli
 {
     public static async Task<int> RunAsync(string[] args, IAnsiConsole? console = null, CancellationToken cancellationToken = default)
     {
         console ??= AnsiConsole.Console;
         var root = new RootCommand("netserv-eval: the evaluation of NetServ for .NET (paper section 9). Needs root.");
+        root.Subcommands.Add(AllCommand(console, cancellationToken));
         root.Subcommands.Add(NodeRuntimeCommand(console, cancellationToken));
         root.Subcommands.Add(LatencyCommand(console, cancellationToken));
         root.Subcommands.Add(ContainersCommand(console, cancellationToken));
@@ -25,6 +26,53 @@ internal static class EvaluationCli
 
         // The runs handle Ctrl-C and SIGTERM themselves: they must clean up, however long that takes.
         return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null }, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static Command AllCommand(IAnsiConsole console, CancellationToken outer)
+    {
+        var quick = new Option<bool>("--quick") { Description = "a short evaluation of a few minutes: every benchmark in its --quick form" };
+        var output = new Option<string?>("--output") { Description = "the folder in which the results folder <yyyyMMdd-HHmmss>-evaluation is created (default evaluation/results)" };
+        var benchmarks = new Option<string>("--benchmarks") { Description = "which benchmarks, in order (default node-runtime,latency,containers)" };
+        var trialSeconds = new Option<double?>("--trial-seconds") { Description = "length of one MLFFR trial (default 2)" };
+        var repetitions = new Option<int?>("--repetitions") { Description = "searches per configuration and size (default 3; 2 for containers)" };
+        var counts = new Option<string>("--counts") { Description = "container counts of the containers benchmark (default 1,10,50,100)" };
+        var quietWait = new Option<double?>("--quiet-wait") { Description = "before each measurement, wait up to this many seconds for other work to calm down (default 60; 0 in --quick)" };
+        var command = new Command("all", "the paper's whole evaluation in one results folder: node-runtime (Figure 12), latency per layer (Figure 13) and containers (Figure 14), then summary.json, summary.md and the figures")
+        {
+            quick, output, benchmarks, trialSeconds, repetitions, counts, quietWait,
+        };
+        command.SetAction((parse, token) => RunBenchmarkAsync(
+            console,
+            "all",
+            () =>
+            {
+                var options = parse.GetValue(quick) ? EvaluationSuiteOptions.Quick() : EvaluationSuiteOptions.Full();
+                var wait = parse.GetValue(quietWait);
+                NodeRuntimeOptions Measurement(NodeRuntimeOptions m) => m with
+                {
+                    TrialSeconds = parse.GetValue(trialSeconds) ?? m.TrialSeconds,
+                    Repetitions = parse.GetValue(repetitions) ?? m.Repetitions,
+                    QuietWaitSeconds = wait ?? m.QuietWaitSeconds,
+                };
+                options = options with
+                {
+                    Output = parse.GetValue(output) is { } o ? Path.GetFullPath(o) : null,
+                    Benchmarks = parse.GetValue(benchmarks) is { } b ? b.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) : options.Benchmarks,
+                    NodeRuntime = Measurement(options.NodeRuntime),
+                    Latency = options.Latency with { QuietWaitSeconds = wait ?? options.Latency.QuietWaitSeconds },
+                    Containers = options.Containers with
+                    {
+                        Measurement = Measurement(options.Containers.Measurement),
+                        Counts = parse.GetValue(counts) is { } c ? Integers(c, "--counts") : options.Containers.Counts,
+                    },
+                };
+                options.Validate();
+                return options;
+            },
+            async (options, stop) => (await new EvaluationSuite(options, console).RunAsync(Arguments(parse), stop).ConfigureAwait(false)).Completed,
+            token,
+            outer));
+        return command;
     }
 
     private static Command NodeRuntimeCommand(IAnsiConsole console, CancellationToken outer)

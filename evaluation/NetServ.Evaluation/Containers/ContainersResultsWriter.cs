@@ -18,6 +18,7 @@ internal sealed class ContainersResultsWriter(ContainersResults results, string 
 
     public void WriteAll()
     {
+        EvaluationSummary.Write(folder, EvaluationSummary.Build(results.Machine, null, null, results));
         Directory.CreateDirectory(folder);
         WriteJson(folder, ToJson());
         File.WriteAllText(Path.Combine(folder, "containers.csv"), Csv());

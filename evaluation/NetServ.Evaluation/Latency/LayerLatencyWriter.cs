@@ -20,6 +20,7 @@ internal sealed class LayerLatencyWriter(LayerLatencyResults results, string fol
 
     public void WriteAll()
     {
+        EvaluationSummary.Write(folder, EvaluationSummary.Build(results.Machine, null, results, null));
         Directory.CreateDirectory(Path.Combine(folder, "raw"));
         File.WriteAllText(Path.Combine(folder, "results.json"), ToJson().ToJsonString(Indented) + "\n");
         File.WriteAllText(Path.Combine(folder, "latency.csv"), SummaryCsv());

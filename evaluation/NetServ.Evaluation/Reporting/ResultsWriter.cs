@@ -23,6 +23,7 @@ internal sealed class ResultsWriter(NodeRuntimeResults results, string folder)
 
     public void WriteAll()
     {
+        EvaluationSummary.Write(folder, EvaluationSummary.Build(results.Machine, results, null, null));
         Directory.CreateDirectory(folder);
         WriteJson(folder, ToJson());
         File.WriteAllText(Path.Combine(folder, "mlffr.csv"), MlffrCsv());
