@@ -1,0 +1,126 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using Microsoft.Extensions.Logging;
+using NetServ.Sdk;
+using NetServ.Sdk.Packaging;
+using NetServ.Signaling.Nslp;
+using NetServ.Signaling.Security;
+using NetServ.Signaling.Transport;
+
+namespace NetServ.Apps.KeepAlive.Server;
+
+/// <summary>What the server installs, and as whom.</summary>
+internal sealed class SignalingOptions
+{
+    /// <summary>The KeepAlive module package (its name and digest are read from it).</summary>
+    public required string PackagePath { get; init; }
+
+    /// <summary>Where NetServ nodes download the package.</summary>
+    public required Uri Url { get; init; }
+
+    public required string User { get; init; }
+
+    /// <summary>The user's private key file (netserv keygen).</summary>
+    public required string KeyPath { get; init; }
+
+    /// <summary>The server's own address and port: the filter selects UDP toward it.</summary>
+    public required Ipv4Address ServerAddress { get; init; }
+
+    public required int ServerPort { get; init; }
+
+    /// <summary>Module lifetime on the nodes (soft state); none means the node's default.</summary>
+    public int? TtlSeconds { get; init; }
+
+    /// <summary>Handed to the module, <c>key=value,key=value</c>.</summary>
+    public string? Properties { get; init; }
+
+    public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(30);
+}
+
+/// <summary>
+/// Sends signed SETUP and REMOVE requests for the KeepAlive module toward a user agent with the
+/// signaling library, as <c>netserv setup</c> does: every NetServ node on the path from the server
+/// to the user agent installs the module, filtering UDP toward this server.
+/// </summary>
+internal sealed partial class ModuleSignaler(SignalingOptions options, ILogger logger, TimeProvider time)
+{
+    private readonly ModulePackageInfo _package = ModulePackage.Inspect(options.PackagePath);
+    private readonly string _digest = Sha256(options.PackagePath);
+
+    public string ModuleName => _package.ModuleName;
+
+    /// <summary>Installs the module on the path toward <paramref name="agent"/>; the status of the path's answer (200 when every node installed it), or 0 when no node answered.</summary>
+    public async Task<int> SetupAsync(Ipv4Address agent, CancellationToken cancellationToken)
+    {
+        var request = new NslpRequest(NslpMethod.Setup, ModuleName);
+        request.Headers.Add(NslpHeaderNames.Url, options.Url.ToString());
+        request.Headers.Add(NslpHeaderNames.ModuleDigest, _digest);
+        request.Headers.Add(NslpHeaderNames.FilterProto, "udp");
+        request.Headers.Add(NslpHeaderNames.FilterPort, options.ServerPort.ToString(CultureInfo.InvariantCulture));
+        request.Headers.Add(NslpHeaderNames.FilterDst, $"{options.ServerAddress}/32");
+        if (options.TtlSeconds is { } ttl)
+        {
+            request.Headers.Add(NslpHeaderNames.Ttl, ttl.ToString(CultureInfo.InvariantCulture));
+        }
+
+        if (!string.IsNullOrWhiteSpace(options.Properties))
+        {
+            request.Headers.Add(NslpHeaderNames.Properties, options.Properties);
+        }
+
+        return await SendAsync(agent, request, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Removes the module from the path toward <paramref name="agent"/>.</summary>
+    public Task<int> RemoveAsync(Ipv4Address agent, CancellationToken cancellationToken) =>
+        SendAsync(agent, new NslpRequest(NslpMethod.Remove, ModuleName), cancellationToken);
+
+    private async Task<int> SendAsync(Ipv4Address agent, NslpRequest request, CancellationToken cancellationToken)
+    {
+        var method = NslpRequest.MethodName(request.Method);
+        if (!UserPrivateKey.TryParse(await File.ReadAllTextAsync(options.KeyPath, cancellationToken).ConfigureAwait(false), out var key, out var error))
+        {
+            throw new InvalidDataException($"{options.KeyPath}: {error}");
+        }
+
+        using (key)
+        {
+            request.Headers[NslpHeaderNames.User] = options.User;
+            NslpSignature.Sign(request, key, time);
+        }
+
+        Log.Signaling(logger, method, ModuleName, agent.ToString());
+        try
+        {
+            await using var client = SignalingClient.Start($"keepalive-server-{Environment.ProcessId}", logger, time);
+            var response = await client.SendAsync(agent, request, options.Timeout, cancellationToken).ConfigureAwait(false);
+            var nodes = PathResponse.TryParse(response, out var stack, out _) ? stack.Nodes.Count : 0;
+            var status = nodes > 0 ? stack!.Status : response.StatusCode;
+            Log.Signaled(logger, method, ModuleName, agent.ToString(), status, nodes);
+            return status;
+        }
+        catch (SignalingException e)
+        {
+            Log.SignalingFailed(logger, method, agent.ToString(), e.Message);
+            return 0;
+        }
+    }
+
+    private static string Sha256(string path)
+    {
+        using var stream = File.OpenRead(path);
+        return Convert.ToHexStringLower(SHA256.HashData(stream));
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(20, LogLevel.Information, "{Method} {Module} toward {Agent}")]
+        public static partial void Signaling(ILogger logger, string method, string module, string agent);
+
+        [LoggerMessage(21, LogLevel.Information, "{Method} {Module} toward {Agent}: {Status} from {Nodes} NetServ node(s)")]
+        public static partial void Signaled(ILogger logger, string method, string module, string agent, int status, int nodes);
+
+        [LoggerMessage(22, LogLevel.Warning, "{Method} toward {Agent} failed: {Error}")]
+        public static partial void SignalingFailed(ILogger logger, string method, string agent, string error);
+    }
+}

@@ -1,0 +1,74 @@
+using System.CommandLine;
+using System.Net;
+using System.Security.Cryptography;
+using Microsoft.Extensions.Logging;
+using NetServ.Apps.KeepAlive.Server;
+using NetServ.Sdk;
+
+var listen = new Option<string>("--listen") { Description = "the server's IPv4 address", Required = true };
+var port = new Option<int>("--port") { Description = "the SIP port (UDP)", DefaultValueFactory = _ => 5060 };
+var threshold = new Option<int>("--threshold") { Description = "keep-alives from one user agent within the window that start signaling", DefaultValueFactory = _ => 10 };
+var window = new Option<double>("--window-seconds") { Description = "the sliding window keep-alives are counted over", DefaultValueFactory = _ => 60 };
+var package = new Option<string?>("--package") { Description = "the KeepAlive module package; without it the server only answers" };
+var url = new Option<string?>("--url") { Description = "where NetServ nodes download the package" };
+var user = new Option<string?>("--user") { Description = "the NetServ user the server signals as" };
+var key = new Option<string?>("--key") { Description = "that user's private key file (netserv keygen)" };
+var ttl = new Option<int?>("--ttl") { Description = "seconds the module lives on the nodes unless signaled again" };
+var properties = new Option<string?>("--properties") { Description = "key=value,key=value handed to the module" };
+var root = new RootCommand("A SIP server for the KeepAlive Responder (paper section 6.2): answers REGISTER, OPTIONS and NOTIFY keep-alives over UDP, and once a user agent's keep-alive rate passes the threshold, installs the KeepAlive module on the path toward it with a signed SETUP.")
+{
+    listen, port, threshold, window, package, url, user, key, ttl, properties,
+};
+root.SetAction(async (result, cancellationToken) =>
+{
+    var error = result.InvocationConfiguration.Error;
+    if (!IPAddress.TryParse(result.GetValue(listen), out var address) || !Ipv4Address.TryParse(result.GetValue(listen), out var serverAddress))
+    {
+        await error.WriteLineAsync($"keepalive-server: --listen '{result.GetValue(listen)}' is not an IPv4 address").ConfigureAwait(false);
+        return 2;
+    }
+
+    if (result.GetValue(threshold) < 1 || result.GetValue(window) <= 0)
+    {
+        await error.WriteLineAsync("keepalive-server: --threshold and --window-seconds must be positive").ConfigureAwait(false);
+        return 2;
+    }
+
+    using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o =>
+    {
+        o.SingleLine = true;
+        o.TimestampFormat = "HH:mm:ss.fff ";
+    }));
+    var logger = loggers.CreateLogger("keepalive-server");
+    ModuleSignaler? signaler = null;
+    if (result.GetValue(package) is { } packagePath)
+    {
+        if (result.GetValue(url) is not { } packageUrl || result.GetValue(user) is not { } userName || result.GetValue(key) is not { } keyPath)
+        {
+            await error.WriteLineAsync("keepalive-server: --package needs --url, --user and --key").ConfigureAwait(false);
+            return 2;
+        }
+
+        signaler = new ModuleSignaler(
+            new SignalingOptions
+            {
+                PackagePath = packagePath,
+                Url = new Uri(packageUrl),
+                User = userName,
+                KeyPath = keyPath,
+                ServerAddress = serverAddress,
+                ServerPort = result.GetValue(port),
+                TtlSeconds = result.GetValue(ttl),
+                Properties = result.GetValue(properties),
+            },
+            logger,
+            TimeProvider.System);
+    }
+
+    var tag = "srv" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
+    var rate = new KeepAliveRate(result.GetValue(threshold), TimeSpan.FromSeconds(result.GetValue(window)), TimeProvider.System);
+    var server = new SipServer(new SipRegistrar(tag), rate, signaler, logger);
+    await server.RunAsync(new IPEndPoint(address, result.GetValue(port)), cancellationToken).ConfigureAwait(false);
+    return 0;
+});
+return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
