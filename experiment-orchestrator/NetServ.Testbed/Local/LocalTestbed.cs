@@ -24,12 +24,14 @@ public sealed partial class LocalTestbed : IDisposable
 {
     private readonly List<LocalTestbedNode> _nodes = [];
     private readonly ILogger _logger;
+    private readonly LocalTestbedOptions _options;
     private bool _disposed;
 
-    private LocalTestbed(RequestRSpec request, LocalNetwork network, ILogger logger)
+    private LocalTestbed(RequestRSpec request, LocalNetwork network, LocalTestbedOptions options, ILogger logger)
     {
         Request = request;
         Network = network;
+        _options = options;
         _logger = logger;
     }
 
@@ -65,7 +67,7 @@ public sealed partial class LocalTestbed : IDisposable
 
     /// <summary>
     /// Realises <paramref name="request"/>. The request is checked before anything is created;
-    /// <c>execute</c> services run last, one after the other in the request's order, each bounded by
+    /// <c>execute</c> services run last (unless <see cref="LocalTestbedOptions.RunExecuteServices"/> is off), one after the other in the request's order, each bounded by
     /// <see cref="LocalTestbedOptions.ExecuteTimeout"/>. A service that fails or times out does not
     /// fail the realisation (as on a GENI aggregate): its result is in <see cref="LocalTestbedNode.ServiceResults"/>.
     /// </summary>
@@ -81,7 +83,7 @@ public sealed partial class LocalTestbed : IDisposable
         cancellationToken.ThrowIfCancellationRequested();
 
         var network = options.NetworkId is { } id ? LocalNetwork.Create(id) : LocalNetwork.Create();
-        var testbed = new LocalTestbed(request, network, (ILogger?)logger ?? NullLogger.Instance);
+        var testbed = new LocalTestbed(request, network, options, (ILogger?)logger ?? NullLogger.Instance);
         try
         {
             await testbed.BuildAsync(plan, options, cancellationToken).ConfigureAwait(false);
@@ -101,6 +103,45 @@ public sealed partial class LocalTestbed : IDisposable
 
             throw;
         }
+    }
+
+    /// <summary>Why <paramref name="request"/> cannot be realised on this machine, one line each; empty when it can. Creates nothing.</summary>
+    public static IReadOnlyList<string> Check(RequestRSpec request)
+    {
+        try
+        {
+            LocalTestbedPlan.Create(request);
+            return [];
+        }
+        catch (LocalTestbedException e)
+        {
+            return e.Problems;
+        }
+    }
+
+    /// <summary>
+    /// Runs one <c>execute</c> service on <paramref name="node"/> now, bounded by
+    /// <see cref="LocalTestbedOptions.ExecuteTimeout"/>, and records its result with the node's.
+    /// For services realisation did not run (<see cref="LocalTestbedOptions.RunExecuteServices"/> off).
+    /// </summary>
+    /// <exception cref="OperationCanceledException">The caller cancelled; the command was killed.</exception>
+    public async Task<ExecuteServiceResult> RunServiceAsync(LocalTestbedNode node, ExecuteService service, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        ArgumentNullException.ThrowIfNull(service);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var result = await ExecuteServiceRunner.RunAsync(node.Namespace, node.ClientId, service, _options, cancellationToken).ConfigureAwait(false);
+        node.AddServiceResult(result);
+        if (result.TimedOut)
+        {
+            Log.ServiceTimedOut(_logger, node.ClientId, _options.ExecuteTimeout.TotalSeconds, service.Command);
+        }
+        else
+        {
+            Log.ServiceFinished(_logger, node.ClientId, result.ExitCode, (long)result.Duration.TotalMilliseconds, service.Command);
+        }
+
+        return result;
     }
 
     /// <summary>Removes every namespace of the testbed, killing whatever still runs inside.</summary>
@@ -139,21 +180,17 @@ public sealed partial class LocalTestbed : IDisposable
         Step(options, "add routes", cancellationToken);
         Network.AddStaticRoutes();
 
+        if (!options.RunExecuteServices)
+        {
+            return;
+        }
+
         foreach (var node in _nodes)
         {
             foreach (var service in node.Definition.Executes)
             {
                 Step(options, $"execute on {node.ClientId}", cancellationToken);
-                var result = await ExecuteServiceRunner.RunAsync(node.Namespace, node.ClientId, service, options, cancellationToken).ConfigureAwait(false);
-                node.AddServiceResult(result);
-                if (result.TimedOut)
-                {
-                    Log.ServiceTimedOut(_logger, node.ClientId, options.ExecuteTimeout.TotalSeconds, service.Command);
-                }
-                else
-                {
-                    Log.ServiceFinished(_logger, node.ClientId, result.ExitCode, (long)result.Duration.TotalMilliseconds, service.Command);
-                }
+                await RunServiceAsync(node, service, cancellationToken).ConfigureAwait(false);
             }
         }
     }

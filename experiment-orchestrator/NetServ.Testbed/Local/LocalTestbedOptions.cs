@@ -9,6 +9,12 @@ public sealed class LocalTestbedOptions
     /// <summary>How many characters of each of a service's output streams are kept.</summary>
     public int OutputLimit { get; init; } = 64 * 1024;
 
+    /// <summary>
+    /// Whether realising runs the nodes' <c>execute</c> services. An experiment runner that deploys
+    /// software first turns this off and runs them later with <see cref="LocalTestbed.RunServiceAsync"/>.
+    /// </summary>
+    public bool RunExecuteServices { get; init; } = true;
+
     /// <summary>The MTU of every veth pair.</summary>
     public int Mtu { get; init; } = 1500;
 

@@ -44,6 +44,25 @@ public sealed class LocalTestbedTests
     }
 
     [Test]
+    public async Task Realise_WithoutExecuteServices_RunsThemOnlyWhenAsked()
+    {
+        var request = TestRequests.WithExecutes(TestRequests.Evaluation, "receiver", new ExecuteService("sh", "echo ran in $(ip -4 -o address show dev eth0 | awk '{print $4}')"));
+        using var testbed = await LocalTestbed.RealiseAsync(request, new LocalTestbedOptions { RunExecuteServices = false });
+        var receiver = testbed["receiver"];
+        var before = receiver.ServiceResults.Count;
+
+        var result = await testbed.RunServiceAsync(receiver, receiver.Definition.Executes[0]);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(before, Is.Zero, "realising ran nothing");
+            Assert.That(result.Succeeded, Is.True, result.StandardError);
+            Assert.That(result.StandardOutput.Trim(), Is.EqualTo("ran in 198.19.0.1/24"), "inside the node's namespace");
+            Assert.That(receiver.ServiceResults, Is.EqualTo(new[] { result }));
+        }
+    }
+
+    [Test]
     public async Task Realise_EvaluationRequest_ExposesNamespacesAndAddressesByClientId()
     {
         using var testbed = await LocalTestbed.RealiseAsync(TestRequests.Evaluation);

@@ -1,0 +1,201 @@
+using System.CommandLine;
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using NetServ.Orchestrator.Experiments;
+using Spectre.Console;
+
+namespace NetServ.Orchestrator.Commands;
+
+/// <summary>
+/// <c>netserv-lab run RSPEC [options]</c>: an experiment through every phase, with live progress, or
+/// with <c>--json</c> only the summary on standard output. Exit 0 when every phase succeeded, 1 when
+/// one failed, 2 for bad arguments (nothing is created), 130 when stopped.
+/// </summary>
+internal static class RunCommand
+{
+    public static Command Create(TextWriter output, TextWriter error)
+    {
+        var rspec = new Argument<string>("rspec") { Description = "the GENI RSpec v3 request file" };
+        var netservNodes = new Option<string?>("--netserv-nodes") { Description = "nodes to deploy netservd on, comma-separated (default: the nodes whose execute service starts netservd)" };
+        var user = new Option<string>("--user") { Description = "the NetServ user configured on the nodes; SETUPs are signed with a key made for this run", DefaultValueFactory = _ => "demo" };
+        var module = new Option<string?>("--module") { Description = "a module to install through signaling: a folder of applications/ (NetMonitor), a package id, or a .nupkg" };
+        var from = new Option<string?>("--from") { Description = "the node that sends the SETUP and serves the package" };
+        var toward = new Option<string?>("--toward") { Description = "where the SETUP travels: a node or an address of one" };
+        var filter = new Option<string?>("--filter") { Description = "the packets the module processes: udp/PORT, tcp/PORT, udp, tcp or any" };
+        var filterDst = new Option<string?>("--filter-dst") { Description = "the filter's destination prefix (default: the subnet of --toward)" };
+        var properties = new Option<string?>("--properties") { Description = "key=value,... handed to the module" };
+        var ttl = new Option<int?>("--ttl") { Description = "seconds until the module expires unless refreshed" };
+        var packets = new Option<long>("--packets") { Description = "UDP packets the paced generator sends in the run phase (0: no traffic)", DefaultValueFactory = _ => 0 };
+        var rate = new Option<double>("--rate") { Description = "packets per second", DefaultValueFactory = _ => 1000 };
+        var trafficFrom = new Option<string?>("--traffic-from") { Description = "the sending node (default --from)" };
+        var trafficTo = new Option<string?>("--traffic-to") { Description = "the receiving node or address (default --toward)" };
+        var port = new Option<int?>("--port") { Description = "UDP destination port of the traffic (default: the filter's port, else 5060)" };
+        var results = new Option<string?>("--results") { Description = "folder for logs, PROBE answers and summary.json (default artifacts/experiments/<time>-<testbed>)" };
+        var keep = new Option<bool>("--keep-modules") { Description = "do not REMOVE the modules before release (they go with the nodes anyway)" };
+        var executeTimeout = new Option<double>("--execute-timeout") { Description = "seconds one execute service of the rspec may run", DefaultValueFactory = _ => 60 };
+        var json = new Option<bool>("--json") { Description = "print only a JSON summary on standard output" };
+        var verbose = new Option<bool>("--verbose") { Description = "log the runner's own diagnostics on standard error" };
+        var command = new Command("run", "Run an experiment: reserve, deploy, configure, run, collect, release (always)")
+        {
+            rspec, netservNodes, user, module, from, toward, filter, filterDst, properties, ttl, packets, rate, trafficFrom, trafficTo, port, results, keep, executeTimeout, json, verbose,
+        };
+        command.SetAction(async (result, cancellationToken) =>
+        {
+            var moduleName = result.GetValue(module);
+            var fromNode = result.GetValue(from);
+            var towardNode = result.GetValue(toward);
+            var filterText = result.GetValue(filter);
+            var count = result.GetValue(packets);
+            var pps = result.GetValue(rate);
+            string? Bad()
+            {
+                if (moduleName is not null && (fromNode is null || towardNode is null))
+                {
+                    return "--module needs --from and --toward";
+                }
+
+                if (filterText is not null)
+                {
+                    try
+                    {
+                        ExperimentArguments.ParseFilter(filterText);
+                    }
+                    catch (FormatException e)
+                    {
+                        return e.Message;
+                    }
+                }
+
+                if (count is < 0 or > 10_000_000 || pps is < 1 or > 1_000_000)
+                {
+                    return "--packets must be 0-10000000 and --rate 1-1000000";
+                }
+
+                if (count > 0 && (result.GetValue(trafficFrom) ?? fromNode) is null || count > 0 && (result.GetValue(trafficTo) ?? towardNode) is null)
+                {
+                    return "traffic needs --traffic-from and --traffic-to (or --from and --toward)";
+                }
+
+                return result.GetValue(executeTimeout) <= 0 ? "--execute-timeout must be positive" : null;
+            }
+
+            if (Bad() is { } problem)
+            {
+                await error.WriteLineAsync($"netserv-lab: {problem}").ConfigureAwait(false);
+                return 2;
+            }
+
+            var filterPort = filterText is null ? null : ExperimentArguments.ParseFilter(filterText).Port;
+            var options = new ExperimentOptions
+            {
+                NetServNodes = result.GetValue(netservNodes) is { } names ? ExperimentArguments.ParseList(names) : null,
+                User = result.GetValue(user)!,
+                Modules = moduleName is null ? [] :
+                [
+                    new ModuleStep(moduleName, fromNode!, towardNode!)
+                    {
+                        Filter = filterText,
+                        FilterDestination = result.GetValue(filterDst),
+                        Properties = result.GetValue(properties),
+                        TtlSeconds = result.GetValue(ttl),
+                    },
+                ],
+                Traffic = count == 0 ? null : new TrafficStep(result.GetValue(trafficFrom) ?? fromNode!, result.GetValue(trafficTo) ?? towardNode!, result.GetValue(port) ?? filterPort ?? 5060, pps, count),
+                ResultsDirectory = result.GetValue(results),
+                RemoveModules = !result.GetValue(keep),
+                ExecuteTimeout = TimeSpan.FromSeconds(result.GetValue(executeTimeout)),
+            };
+            var outcome = await ExecuteAsync(result.GetValue(rspec)!, options, result.GetValue(json), result.GetValue(verbose), output, error, cancellationToken).ConfigureAwait(false);
+            return outcome.ExitCode;
+        });
+        return command;
+    }
+
+    /// <summary>
+    /// Reads the rspec, runs the experiment with progress (or silently for JSON) and prints the outcome.
+    /// <paramref name="check"/> lists what the caller wants beyond every phase succeeding (the quickstart's checks).
+    /// </summary>
+    public static async Task<(int ExitCode, ExperimentResult? Result)> ExecuteAsync(
+        string rspecPath,
+        ExperimentOptions options,
+        bool json,
+        bool verbose,
+        TextWriter output,
+        TextWriter error,
+        CancellationToken cancellationToken,
+        Func<ExperimentResult, IReadOnlyList<(string Check, bool Passed)>>? check = null)
+    {
+        if (!ValidateCommand.TryRead(rspecPath, error, out var request))
+        {
+            return (2, null);
+        }
+
+        var console = CreateConsole(output);
+        using var loggers = verbose
+            ? LoggerFactory.Create(b => b.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace).SetMinimumLevel(LogLevel.Debug))
+            : NullLoggerFactory.Instance;
+        var progress = json ? null : new ConsoleProgress(console);
+        await using var runner = new ExperimentRunner(options, (IExperimentProgress?)progress ?? new SilentProgress(), TimeProvider.System, loggers.CreateLogger<ExperimentRunner>());
+        using var stop = new StopSignals(cancellationToken);
+        var result = progress is null
+            ? await runner.RunAsync(request, rspecPath, stop.Token).ConfigureAwait(false)
+            : await progress.LiveAsync(() => runner.RunAsync(request, rspecPath, stop.Token)).ConfigureAwait(false);
+        var checks = check?.Invoke(result) ?? [];
+        var passed = result.Succeeded && checks.All(c => c.Passed);
+        if (json)
+        {
+            var document = result.ToJson();
+            document["checks"] = new System.Text.Json.Nodes.JsonArray(checks.Select(c => (System.Text.Json.Nodes.JsonNode?)new System.Text.Json.Nodes.JsonObject { ["check"] = c.Check, ["passed"] = c.Passed }).ToArray());
+            document["succeeded"] = passed;
+            await output.WriteLineAsync(document.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping })).ConfigureAwait(false);
+        }
+        else
+        {
+            Summarise(console, result, checks, passed);
+        }
+
+        return (result.Stopped ? 130 : passed ? 0 : 1, result);
+    }
+
+    private static void Summarise(IAnsiConsole console, ExperimentResult result, IReadOnlyList<(string Check, bool Passed)> checks, bool passed)
+    {
+        var table = new Table().Title("phases").AddColumns("phase", "outcome", "seconds");
+        foreach (var phase in result.Phases)
+        {
+            table.AddRow(phase.Name, phase.Outcome.ToString().ToLowerInvariant(), phase.Duration.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture));
+        }
+
+        console.Write(table);
+        foreach (var (text, ok) in checks)
+        {
+            console.MarkupLine($"{(ok ? "[green]✓[/]" : "[red]✗[/]")} {Markup.Escape(text)}");
+        }
+
+        foreach (var failure in result.Errors)
+        {
+            console.MarkupLineInterpolated($"[red]{failure}[/]");
+        }
+
+        if (result.ResultsDirectory is { } folder)
+        {
+            console.MarkupLineInterpolated($"results: [blue]{folder}[/]");
+        }
+
+        console.MarkupLine(result.Stopped ? "[yellow]stopped[/]: the testbed was released"
+            : passed ? "[green]the experiment succeeded[/]; the testbed was released"
+            : "[red]the experiment failed[/]; the testbed was released");
+    }
+
+    private static IAnsiConsole CreateConsole(TextWriter output)
+    {
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output) });
+        if (Console.IsOutputRedirected || !ReferenceEquals(output, Console.Out))
+        {
+            // Logs and CI capture the output: do not wrap long lines at 80 columns.
+            console.Profile.Width = 160;
+        }
+
+        return console;
+    }
+}

@@ -1,0 +1,68 @@
+using NetServ.Testbed.Linux;
+
+namespace NetServ.Orchestrator.Experiments;
+
+/// <summary>What an experiment does on top of its rspec: where NetServ runs, which modules it installs, what traffic it sends.</summary>
+internal sealed record ExperimentOptions
+{
+    /// <summary>The nodes netservd is deployed on; null to take the nodes whose execute service mentions netservd (see <see cref="NetServNodes"/>).</summary>
+    public IReadOnlyList<string>? NetServNodes { get; init; }
+
+    /// <summary>The NetServ user every node is configured with; SETUPs are signed with this user's key.</summary>
+    public string User { get; init; } = "demo";
+
+    /// <summary>The prefixes the user may claim in filters: by default the whole range test topologies live in.</summary>
+    public IReadOnlyList<string> UserPrefixes { get; init; } = [LocalNetwork.BenchmarkingRange.ToString()];
+
+    /// <summary>The modules installed through signaling, in order.</summary>
+    public IReadOnlyList<ModuleStep> Modules { get; init; } = [];
+
+    /// <summary>The traffic of the run phase, or null for none.</summary>
+    public TrafficStep? Traffic { get; init; }
+
+    /// <summary>Where collected logs, probes and the summary go; null for artifacts/experiments/&lt;time&gt;-&lt;testbed id&gt;.</summary>
+    public string? ResultsDirectory { get; init; }
+
+    /// <summary>Whether release REMOVEs the installed modules through signaling before it stops the nodes.</summary>
+    public bool RemoveModules { get; init; } = true;
+
+    /// <summary>How long a signaled request may wait for the path's answer.</summary>
+    public TimeSpan SignalingTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long one of the rspec's execute services may run.</summary>
+    public TimeSpan ExecuteTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>How netservd logs on the nodes.</summary>
+    public string NodeLogLevel { get; init; } = "Information";
+}
+
+/// <summary>One module installed by a SETUP sent from node <paramref name="From"/> toward <paramref name="Toward"/> (a node or an address).</summary>
+/// <param name="Module">A module of applications/ (NetMonitor), a package id, or a .nupkg file.</param>
+/// <param name="From">The node that sends the SETUP and serves the package (the content provider).</param>
+/// <param name="Toward">The destination the SETUP travels toward: a node (its first address) or an address.</param>
+internal sealed record ModuleStep(string Module, string From, string Toward)
+{
+    /// <summary>The packets the module processes, as <c>udp/5060</c>, <c>tcp/80</c>, <c>udp</c> or <c>any</c>; null for a module without a filter.</summary>
+    public string? Filter { get; init; }
+
+    /// <summary>The filter's destination prefix; null for the subnet of the destination's interface.</summary>
+    public string? FilterDestination { get; init; }
+
+    /// <summary>key=value,key=value handed to the module.</summary>
+    public string? Properties { get; init; }
+
+    /// <summary>Seconds until the module expires unless refreshed; null for the node's default.</summary>
+    public int? TtlSeconds { get; init; }
+}
+
+/// <summary>A bounded run of the paced generator from <paramref name="From"/> to <paramref name="To"/>, counted at the receiver by the kernel.</summary>
+/// <param name="From">The sending node.</param>
+/// <param name="To">The receiving node, or an address of it.</param>
+/// <param name="Port">The UDP destination port.</param>
+/// <param name="PacketsPerSecond">The rate.</param>
+/// <param name="Packets">Exactly how many packets are offered.</param>
+internal sealed record TrafficStep(string From, string To, int Port, double PacketsPerSecond, long Packets)
+{
+    /// <summary>The size of each frame on the wire, FCS included.</summary>
+    public int FrameBytes { get; init; } = 64;
+}

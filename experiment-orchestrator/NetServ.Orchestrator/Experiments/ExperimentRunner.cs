@@ -1,0 +1,445 @@
+using System.Globalization;
+using System.Net;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging;
+using NetServ.RSpec;
+using NetServ.Sdk;
+using NetServ.Signaling.Nslp;
+using NetServ.Testbed.Http;
+using NetServ.Testbed.Linux;
+using NetServ.Testbed.Local;
+using NetServ.Testbed.Nodes;
+
+namespace NetServ.Orchestrator.Experiments;
+
+/// <summary>
+/// Runs an experiment described by an rspec on the local testbed, phase by phase: reserve (realise
+/// the rspec), deploy (netservd from the build output on the NetServ nodes, in place of the
+/// rspec's execute service that would start /opt/netserv/netservd on a GENI node), configure
+/// (install modules through signaling), run (the rspec's other execute services, then traffic),
+/// collect (logs, PROBE answers, counts) and release (REMOVE, stop, remove the namespaces, check that
+/// nothing is left). Release runs always: after a failure, and after a stop (Ctrl-C, SIGTERM).
+/// </summary>
+internal sealed partial class ExperimentRunner(ExperimentOptions options, IExperimentProgress progress, TimeProvider time, ILogger<ExperimentRunner> logger) : IAsyncDisposable
+{
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    private static readonly TimeSpan RemoveTimeout = TimeSpan.FromSeconds(10);
+
+    private readonly Dictionary<string, NetServNodeProcess> _nodes = new(StringComparer.Ordinal);
+    private readonly List<PackageServer> _servers = [];
+    private readonly List<(ModuleReport Report, LocalTestbedNode From, Ipv4Address Toward, string Module)> _installed = [];
+    private LocalTestbed? _testbed;
+    private ExperimentSignaling? _signaling;
+
+    /// <summary>Runs every phase on <paramref name="request"/> (read from <paramref name="rspecPath"/>) and returns what happened; throws only for bugs.</summary>
+    public async Task<ExperimentResult> RunAsync(RequestRSpec request, string rspecPath, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var result = new ExperimentResult { RSpec = rspecPath };
+        var phases = new (ExperimentPhase Phase, string Description, Func<List<string>, Task> Work)[]
+        {
+            (ExperimentPhase.Reserve, "realising the rspec on the local testbed (a namespace per node, veth per link)", notes => ReserveAsync(request, result, notes, cancellationToken)),
+            (ExperimentPhase.Deploy, "starting netservd from the build output on the NetServ nodes", notes => DeployAsync(request, result, notes, cancellationToken)),
+            (ExperimentPhase.Configure, "installing modules through signaling (signed SETUP toward a destination)", notes => ConfigureAsync(result, notes, cancellationToken)),
+            (ExperimentPhase.Run, "running the rspec's execute services and the traffic", notes => RunPhaseAsync(result, notes, cancellationToken)),
+            (ExperimentPhase.Collect, "collecting logs, PROBE answers and counts", notes => CollectAsync(result, notes, cancellationToken)),
+        };
+        try
+        {
+            var failed = false;
+            foreach (var (phase, description, work) in phases)
+            {
+                if (failed)
+                {
+                    Report(result, new PhaseReport(phase, PhaseOutcome.Skipped, TimeSpan.Zero, null, []));
+                    continue;
+                }
+
+                failed = !await PhaseAsync(result, phase, description, work, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            await PhaseAsync(result, ExperimentPhase.Release, "removing the modules, stopping the nodes, removing the namespaces", notes => ReleaseAsync(result, notes, cancellationToken), CancellationToken.None).ConfigureAwait(false);
+            await WriteSummaryAsync(result).ConfigureAwait(false);
+        }
+
+        return result;
+    }
+
+    /// <summary>Runs one phase, timing it and turning its failure into the phase's outcome; false when the run cannot go on.</summary>
+    private async Task<bool> PhaseAsync(ExperimentResult result, ExperimentPhase phase, string description, Func<List<string>, Task> work, CancellationToken cancellationToken)
+    {
+        progress.PhaseStarted(phase, description);
+        var started = time.GetTimestamp();
+        var notes = new List<string>();
+        PhaseOutcome outcome;
+        string? error = null;
+        try
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            await work(notes).ConfigureAwait(false);
+            outcome = PhaseOutcome.Ok;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            outcome = PhaseOutcome.Stopped;
+            error = "stopped (Ctrl-C or SIGTERM)";
+        }
+        catch (Exception e)
+        {
+            // The boundary of a phase: whatever went wrong, the run goes on to release.
+            outcome = PhaseOutcome.Failed;
+            error = Describe(e);
+            Log.PhaseFailed(logger, ExperimentResult.NameOf(phase), e);
+        }
+
+        Report(result, new PhaseReport(phase, outcome, time.GetElapsedTime(started), error, notes));
+        return outcome == PhaseOutcome.Ok;
+    }
+
+    private void Report(ExperimentResult result, PhaseReport report)
+    {
+        result.Phases.Add(report);
+        progress.PhaseFinished(report);
+    }
+
+    private void Note(List<string> notes, string text)
+    {
+        notes.Add(text);
+        progress.Detail(text);
+    }
+
+    private async Task ReserveAsync(RequestRSpec request, ExperimentResult result, List<string> notes, CancellationToken cancellationToken)
+    {
+        // Execute services run in the run phase, after deploy: some of them need netservd.
+        _testbed = await LocalTestbed.RealiseAsync(request, new LocalTestbedOptions { RunExecuteServices = false, ExecuteTimeout = options.ExecuteTimeout }, cancellationToken: cancellationToken).ConfigureAwait(false);
+        result.TestbedId = _testbed.Id;
+        var netserv = ExperimentTopology.NetServNodes(request, options.NetServNodes);
+        foreach (var node in _testbed.Nodes)
+        {
+            var addresses = node.Interfaces.Select(i => $"{i.Address}/{i.PrefixLength}").ToArray();
+            result.Nodes.Add(new NodeReport(node.ClientId, node.Namespace.Name, addresses, netserv.Contains(node.ClientId)));
+            Note(notes, $"{node.ClientId,-10} {node.Namespace.Name}  {string.Join(", ", node.Interfaces.Select(i => $"{i.Device} {i.Address}/{i.PrefixLength}"))}");
+        }
+
+        ResultsFolder(result);
+    }
+
+    private async Task DeployAsync(RequestRSpec request, ExperimentResult result, List<string> notes, CancellationToken cancellationToken)
+    {
+        var testbed = _testbed!;
+        var netserv = result.Nodes.Where(n => n.NetServ).ToArray();
+        if (netserv.Length == 0)
+        {
+            Note(notes, "no NetServ node: no execute service starts netservd and --netserv-nodes names none");
+            return;
+        }
+
+        foreach (var node in request.Nodes)
+        {
+            foreach (var service in node.Executes.Where(ExperimentTopology.StartsNetServd))
+            {
+                Note(notes, $"{node.ClientId}: its execute service starts /opt/netserv/netservd on a GENI node; on the local testbed this deploy replaces it");
+            }
+        }
+
+        _signaling = new ExperimentSignaling(options.User, logger, time, options.SignalingTimeout);
+        var nodeDirectory = BuildOutputs.EnsureNode();
+        progress.Status($"deploy: starting netservd on {string.Join(", ", netserv.Select(n => n.Name))}");
+        var starts = netserv.Select(n => (Report: n, Start: NetServNodeProcess.StartAsync(testbed[n.Name].Namespace, new NetServNodeOptions
+        {
+            // Unique per testbed: concurrent runs on one machine must not share cgroups or folders.
+            NodeName = $"{n.Name}-{testbed.Id}",
+            LogLevel = options.NodeLogLevel,
+            Users = [new NodeUser(options.User, options.UserPrefixes) { PublicKey = _signaling.PublicKeyPem }],
+        }, cancellationToken))).ToArray();
+        // Every start is awaited, so that release stops each node that came up even when another did not.
+        await Task.WhenAll(starts.Select(s => s.Start)).ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default).ConfigureAwait(false);
+        var failures = new List<string>();
+        foreach (var (report, start) in starts)
+        {
+            if (start.IsCompletedSuccessfully)
+            {
+                var process = start.Result;
+                _nodes.Add(report.Name, process);
+                report.NetServdPid = process.Pid;
+                report.NetServName = process.Options.NodeName;
+                Note(notes, $"{report.Name}: netservd pid {process.Pid} ({nodeDirectory}), user '{options.User}' may claim {string.Join(", ", options.UserPrefixes)}");
+            }
+            else if (start.Exception is { } failure)
+            {
+                failures.Add($"netservd on {report.Name} did not start: {Describe(failure)}");
+            }
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        if (failures.Count > 0)
+        {
+            throw new ExperimentException(string.Join("; ", failures));
+        }
+    }
+
+    private async Task ConfigureAsync(ExperimentResult result, List<string> notes, CancellationToken cancellationToken)
+    {
+        var testbed = _testbed!;
+        foreach (var step in options.Modules)
+        {
+            if (_signaling is null)
+            {
+                throw new ExperimentException($"cannot install {step.Module}: the experiment has no NetServ node");
+            }
+
+            progress.Status($"configure: {step.Module}");
+            var package = ModuleCatalog.Resolve(step.Module);
+            var from = ExperimentTopology.Node(testbed, step.From);
+            var (owner, toward) = ExperimentTopology.Destination(testbed, step.Toward);
+            var server = PackageServer.Start(Path.GetDirectoryName(package)!, IPAddress.Parse(from.Address.ToString()), 0, from.Namespace);
+            _servers.Add(server);
+            var setup = ModuleSetup.ForPackage(package, options.User, server.UrlOf) with
+            {
+                Properties = step.Properties,
+                TtlSeconds = step.TtlSeconds,
+            };
+            if (step.Filter is { } filter)
+            {
+                var (protocol, port) = ExperimentArguments.ParseFilter(filter);
+                setup = setup with
+                {
+                    FilterProtocol = protocol,
+                    FilterPort = port,
+                    FilterDestination = step.FilterDestination ?? owner.Interfaces.First(i => i.Address == toward).Subnet.ToString(),
+                };
+            }
+
+            Note(notes, $"{setup.Module} served by {from.ClientId} at {setup.Url}");
+            Note(notes, $"SETUP {setup.Module} from {from.ClientId} toward {toward}{(step.Filter is null ? string.Empty : $", filter {setup.FilterProtocol}/{setup.FilterPort} to {setup.FilterDestination}")}, signed by '{options.User}'");
+            var started = time.GetTimestamp();
+            var stack = await _signaling.SendAsync(from, toward, setup.ToRequest(), cancellationToken).ConfigureAwait(false);
+            var elapsed = time.GetElapsedTime(started);
+            foreach (var node in stack.Nodes)
+            {
+                Note(notes, $"  {NodeNameOf(result, node.Node)} ({node.Address}): {node.Status} {NslpStatus.ReasonPhrase(node.Status)}{(node.Error is null ? string.Empty : " - " + node.Error)}");
+            }
+
+            var refused = stack.Nodes.Where(n => !n.Succeeded).ToArray();
+            if (stack.Nodes.Count == 0 || refused.Length > 0)
+            {
+                throw new ExperimentException(stack.Nodes.Count == 0
+                    ? $"SETUP {setup.Module} toward {toward}: no NetServ node answered"
+                    : $"SETUP {setup.Module} was refused: {string.Join("; ", refused.Select(n => $"{NodeNameOf(result, n.Node)} {n.Status} {n.Error}"))}");
+            }
+
+            var report = new ModuleReport(setup.Module, from.ClientId, toward.ToString(), step.Filter, stack.Nodes.Select(n => NodeNameOf(result, n.Node)).ToArray(), elapsed.TotalMilliseconds);
+            result.Modules.Add(report);
+            _installed.Add((report, from, toward, setup.Module));
+            Note(notes, $"{setup.Module} installed on {string.Join(", ", report.InstalledOn)} in {elapsed.TotalMilliseconds:0} ms");
+        }
+    }
+
+    private async Task RunPhaseAsync(ExperimentResult result, List<string> notes, CancellationToken cancellationToken)
+    {
+        var testbed = _testbed!;
+        var failures = new List<string>();
+        foreach (var node in testbed.Nodes)
+        {
+            foreach (var service in node.Definition.Executes)
+            {
+                var isNetServ = result.Nodes.First(n => n.Name == node.ClientId).NetServ;
+                if (isNetServ && ExperimentTopology.StartsNetServd(service))
+                {
+                    result.Services.Add(new ServiceReport(node.ClientId, service.Command, null, false, ReplacedByDeploy: true));
+                    continue;
+                }
+
+                progress.Status($"run: execute service on {node.ClientId}");
+                var outcome = await testbed.RunServiceAsync(node, service, cancellationToken).ConfigureAwait(false);
+                result.Services.Add(new ServiceReport(node.ClientId, service.Command, outcome.ExitCode, outcome.TimedOut, ReplacedByDeploy: false));
+                var summary = outcome.TimedOut ? $"killed after {options.ExecuteTimeout.TotalSeconds:0} s" : $"exit {outcome.ExitCode} in {outcome.Duration.TotalMilliseconds:0} ms";
+                Note(notes, $"{node.ClientId}: {summary}: {service.Command}");
+                if (!outcome.Succeeded)
+                {
+                    failures.Add($"the execute service on {node.ClientId} {summary}: {outcome.StandardError.Trim()}{outcome.StandardOutput.Trim()}");
+                }
+            }
+        }
+
+        if (failures.Count > 0)
+        {
+            throw new ExperimentException(string.Join("; ", failures));
+        }
+
+        if (options.Traffic is { } traffic)
+        {
+            result.Traffic = await TrafficRun.RunAsync(testbed, traffic, progress, cancellationToken).ConfigureAwait(false);
+            var t = result.Traffic;
+            Note(notes, $"offered {t.Offered} (the kernel refused {t.Refused}), received {t.Received} at {t.To} (iptables counter), lost {t.Lost}, in {t.Elapsed.TotalSeconds:0.0} s");
+        }
+    }
+
+    private async Task CollectAsync(ExperimentResult result, List<string> notes, CancellationToken cancellationToken)
+    {
+        var folder = result.ResultsDirectory!;
+        foreach (var (report, from, toward, module) in _installed)
+        {
+            progress.Status($"collect: PROBE {module}");
+            var probe = new NslpRequest(NslpMethod.Probe, module);
+            probe.Headers.Add(NslpHeaderNames.Probe, "module");
+            var stack = await _signaling!.SendAsync(from, toward, probe, cancellationToken).ConfigureAwait(false);
+            await File.WriteAllTextAsync(Path.Combine(folder, $"probe-{module}.json"), stack.ToJson().ToJsonString(Indented), cancellationToken).ConfigureAwait(false);
+            foreach (var node in stack.Nodes)
+            {
+                var live = node.Data?["live"];
+                var packets = live?["counters"]?["packets"]?.GetValue<long>();
+                var flows = (live?["status"]?["flows"] as JsonArray ?? [])
+                    .OfType<JsonObject>()
+                    .Select(f => new FlowCount(f["source"]!.GetValue<string>(), f["destination"]!.GetValue<string>(), f["ttl"]!.GetValue<int>(), f["packets"]!.GetValue<long>()))
+                    .ToArray();
+                var name = NodeNameOf(result, node.Node);
+                report.Counts.Add(new ModuleCount(name, packets, flows));
+                Note(notes, $"PROBE {module} on {name}: {node.Status}, the module saw {packets?.ToString(CultureInfo.InvariantCulture) ?? "?"} packets{string.Concat(flows.Select(f => $"; flow {f.Source} -> {f.Destination} ttl {f.Ttl}: {f.Packets}"))}");
+            }
+        }
+
+        foreach (var (name, node) in _nodes)
+        {
+            var status = await node.StatusAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+            await File.WriteAllTextAsync(Path.Combine(folder, $"{name}.status.json"), status.ToJsonString(Indented), cancellationToken).ConfigureAwait(false);
+        }
+
+        WriteLogs(folder);
+        Note(notes, $"results in {folder}");
+    }
+
+    private async Task ReleaseAsync(ExperimentResult result, List<string> notes, CancellationToken stopped)
+    {
+        var failures = new List<string>();
+        if (options.RemoveModules && !stopped.IsCancellationRequested && _signaling is not null)
+        {
+            foreach (var (report, from, toward, module) in _installed)
+            {
+                try
+                {
+                    var stack = await _signaling.SendAsync(from, toward, new NslpRequest(NslpMethod.Remove, module), CancellationToken.None, RemoveTimeout).ConfigureAwait(false);
+                    report.Removed = stack.Nodes.Count > 0 && stack.Nodes.All(n => n.Succeeded);
+                    Note(notes, $"REMOVE {module} toward {toward}: {string.Join(", ", stack.Nodes.Select(n => $"{NodeNameOf(result, n.Node)} {n.Status}"))}");
+                }
+                catch (ExperimentException e)
+                {
+                    failures.Add(e.Message);
+                }
+            }
+
+            foreach (var (name, node) in _nodes.Where(n => !n.Value.HasExited))
+            {
+                var rules = (await node.StatusAsync(cancellationToken: CancellationToken.None).ConfigureAwait(false))["forwarding"]?["rules"] as JsonArray ?? [];
+                result.RulesAfterRemove[name] = rules.Count;
+                Note(notes, $"{name}: {rules.Count} forwarding rules left after REMOVE");
+            }
+        }
+
+        if (result.ResultsDirectory is { } folder)
+        {
+            // The logs again, now with the REMOVEs and the shutdown.
+            WriteLogs(folder);
+        }
+
+        await DisposeAsync().ConfigureAwait(false);
+        foreach (var server in _servers)
+        {
+            await server.DisposeAsync().ConfigureAwait(false);
+        }
+
+        foreach (var node in _nodes.Values)
+        {
+            await node.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (_testbed is { } testbed)
+        {
+            testbed.Dispose();
+            result.Leftovers.AddRange(NetworkNamespace.List($"{NetworkNamespace.NamePrefix}{testbed.Id}-").Select(n => $"namespace {n}"));
+        }
+
+        result.Leftovers.AddRange(result.Nodes.Where(n => n.NetServdPid is { } pid && IsAlive(pid)).Select(n => $"netservd of {n.Name} (pid {n.NetServdPid})"));
+        Note(notes, result.Leftovers.Count == 0 ? "nothing left: namespaces, rules and processes are gone" : $"left over: {string.Join(", ", result.Leftovers)}");
+        failures.AddRange(result.Leftovers.Select(l => $"left over: {l}"));
+        if (failures.Count > 0)
+        {
+            throw new ExperimentException(string.Join("; ", failures));
+        }
+    }
+
+    // netservd is this process's child, waited for by its dispose: once it is gone, so is its /proc entry.
+    private static bool IsAlive(int pid) => Directory.Exists($"/proc/{pid}");
+
+    private string ResultsFolder(ExperimentResult result)
+    {
+        var folder = options.ResultsDirectory
+            ?? Path.Combine(BuildOutputs.RepositoryRoot, "artifacts", "experiments", $"{time.GetUtcNow():yyyyMMdd-HHmmss}-{result.TestbedId}");
+        Directory.CreateDirectory(folder);
+        result.ResultsDirectory = folder;
+        return folder;
+    }
+
+    private void WriteLogs(string folder)
+    {
+        foreach (var (name, node) in _nodes)
+        {
+            File.WriteAllLines(Path.Combine(folder, $"{name}.netservd.log"), node.LogLines);
+        }
+
+        if (_testbed is null)
+        {
+            return;
+        }
+
+        foreach (var node in _testbed.Nodes)
+        {
+            var index = 0;
+            foreach (var service in node.ServiceResults)
+            {
+                index++;
+                File.WriteAllText(
+                    Path.Combine(folder, $"{node.ClientId}.execute-{index}.log"),
+                    $"$ {service.Service.Command}\nexit: {(service.TimedOut ? "killed at the timeout" : service.ExitCode)}\n--- stdout\n{service.StandardOutput}\n--- stderr\n{service.StandardError}\n");
+            }
+        }
+    }
+
+    /// <summary>What release did not get to (a run that threw past it); release leaves nothing.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (_signaling is not null)
+        {
+            await _signaling.DisposeAsync().ConfigureAwait(false);
+            _signaling = null;
+        }
+    }
+
+    private static async Task WriteSummaryAsync(ExperimentResult result)
+    {
+        if (result.ResultsDirectory is { } folder && Directory.Exists(folder))
+        {
+            await File.WriteAllTextAsync(Path.Combine(folder, "summary.json"), result.ToJson().ToJsonString(Indented), CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The rspec's name of the node that answers signaling as <paramref name="netservName"/>.</summary>
+    private static string NodeNameOf(ExperimentResult result, string netservName) =>
+        result.Nodes.FirstOrDefault(n => n.NetServName == netservName)?.Name ?? netservName;
+
+    private static string Describe(Exception e) => e switch
+    {
+        AggregateException aggregate => string.Join("; ", aggregate.Flatten().InnerExceptions.Select(Describe)),
+        InvalidOperationException { InnerException: { } inner } when e.Message.StartsWith("inside namespace", StringComparison.Ordinal) => Describe(inner),
+        _ => e.Message,
+    };
+
+    private static partial class Log
+    {
+        [LoggerMessage(3101, LogLevel.Debug, "Phase {Phase} failed")]
+        public static partial void PhaseFailed(ILogger logger, string phase, Exception exception);
+    }
+}

@@ -1,0 +1,60 @@
+using Microsoft.Extensions.Logging;
+using NetServ.Sdk;
+using NetServ.Signaling.Nslp;
+using NetServ.Signaling.Security;
+using NetServ.Signaling.Transport;
+using NetServ.Testbed.Local;
+
+namespace NetServ.Orchestrator.Experiments;
+
+/// <summary>
+/// The experimenter's side of signaling: one user key for the whole run (its public half goes into
+/// every NetServ node's configuration), and a signaling client inside each node that sends requests.
+/// Every request is signed and sent toward a destination; the NetServ nodes on the path answer.
+/// </summary>
+internal sealed class ExperimentSignaling(string user, ILogger logger, TimeProvider time, TimeSpan timeout) : IAsyncDisposable
+{
+    private readonly UserPrivateKey _key = UserPrivateKey.Generate(UserKeyAlgorithm.Ed25519);
+    private readonly Dictionary<string, SignalingClient> _clients = new(StringComparer.Ordinal);
+
+    /// <summary>The user's public key, as the nodes are configured with it.</summary>
+    public string PublicKeyPem => _key.PublicKey.ToPem();
+
+    /// <summary>Signs <paramref name="request"/> as the user and sends it from <paramref name="from"/> toward <paramref name="destination"/>.</summary>
+    /// <exception cref="ExperimentException">The path did not answer, or answered without a response stack.</exception>
+    public async Task<PathResponse> SendAsync(LocalTestbedNode from, Ipv4Address destination, NslpRequest request, CancellationToken cancellationToken, TimeSpan? timeoutOverride = null)
+    {
+        request.Headers[NslpHeaderNames.User] = user;
+        NslpSignature.Sign(request, _key, time);
+        if (!_clients.TryGetValue(from.ClientId, out var client))
+        {
+            client = from.Namespace.Run(() => SignalingClient.Start($"netserv-lab-{from.ClientId}", logger, time));
+            _clients.Add(from.ClientId, client);
+        }
+
+        NslpResponse response;
+        try
+        {
+            response = await client.SendAsync(destination, request, timeoutOverride ?? timeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (SignalingException e)
+        {
+            throw new ExperimentException($"{NslpRequest.MethodName(request.Method)} from {from.ClientId} toward {destination}: {e.Message}", e);
+        }
+
+        return PathResponse.TryParse(response, out var stack, out var error)
+            ? stack
+            : throw new ExperimentException($"{NslpRequest.MethodName(request.Method)} toward {destination}: {response.StatusCode} {response.Reason} {response.Headers[NslpHeaderNames.Error] ?? error}");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var client in _clients.Values)
+        {
+            await client.DisposeAsync().ConfigureAwait(false);
+        }
+
+        _clients.Clear();
+        _key.Dispose();
+    }
+}

@@ -1,0 +1,37 @@
+namespace NetServ.Orchestrator.Experiments;
+
+/// <summary>Where a run reports what it is doing, phase by phase.</summary>
+internal interface IExperimentProgress
+{
+    /// <summary>A phase starts.</summary>
+    void PhaseStarted(ExperimentPhase phase, string description);
+
+    /// <summary>Something the current phase did or found (a node started, a response, a count).</summary>
+    void Detail(string text);
+
+    /// <summary>What the current phase is waiting for, shown live where the terminal allows (replaced by the next).</summary>
+    void Status(string text);
+
+    /// <summary>A phase ended.</summary>
+    void PhaseFinished(PhaseReport report);
+}
+
+/// <summary>Reports nothing (for --json, where only the summary is printed).</summary>
+internal sealed class SilentProgress : IExperimentProgress
+{
+    public void PhaseStarted(ExperimentPhase phase, string description)
+    {
+    }
+
+    public void Detail(string text)
+    {
+    }
+
+    public void Status(string text)
+    {
+    }
+
+    public void PhaseFinished(PhaseReport report)
+    {
+    }
+}

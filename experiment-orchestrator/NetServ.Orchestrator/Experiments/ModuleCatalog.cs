@@ -1,0 +1,58 @@
+using NetServ.Testbed.Nodes;
+
+namespace NetServ.Orchestrator.Experiments;
+
+/// <summary>
+/// Finds the package of a module named on the command line: a .nupkg file; a folder of
+/// applications/ (<c>NetMonitor</c>: package <c>NetServ.Apps.NetMonitor</c>, packed when missing or stale);
+/// or a package id with a package in artifacts/modules.
+/// </summary>
+internal static class ModuleCatalog
+{
+    private const string ApplicationPrefix = "NetServ.Apps.";
+
+    /// <summary>The package file of <paramref name="module"/>.</summary>
+    /// <exception cref="ExperimentException">No such module.</exception>
+    public static string Resolve(string module)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(module);
+        if (module.EndsWith(".nupkg", StringComparison.OrdinalIgnoreCase))
+        {
+            return File.Exists(module) ? Path.GetFullPath(module) : throw new ExperimentException($"module package {module} does not exist");
+        }
+
+        var application = module.StartsWith(ApplicationPrefix, StringComparison.Ordinal) ? module[ApplicationPrefix.Length..] : module;
+        if (!application.Contains('/', StringComparison.Ordinal) && !application.Contains("..", StringComparison.Ordinal)
+            && Directory.Exists(Path.Combine(BuildOutputs.RepositoryRoot, "applications", application)))
+        {
+            return BuildOutputs.EnsurePackage(ApplicationPrefix + application, $"applications/{application}");
+        }
+
+        var packed = Directory.Exists(BuildOutputs.ModulesDirectory)
+            ? Directory.EnumerateFiles(BuildOutputs.ModulesDirectory, $"{module}.*.nupkg").Order(StringComparer.Ordinal).LastOrDefault()
+            : null;
+        return packed ?? throw new ExperimentException(
+            $"unknown module '{module}': not a .nupkg file, not a folder of applications/ ({string.Join(", ", Applications())}), and no {module}.*.nupkg in {BuildOutputs.ModulesDirectory}");
+    }
+
+    private static IEnumerable<string> Applications() =>
+        Directory.EnumerateDirectories(Path.Combine(BuildOutputs.RepositoryRoot, "applications")).Select(Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal);
+}
+
+/// <summary>An experiment cannot go on; the message says why, for a person.</summary>
+internal sealed class ExperimentException : Exception
+{
+    public ExperimentException()
+    {
+    }
+
+    public ExperimentException(string message)
+        : base(message)
+    {
+    }
+
+    public ExperimentException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}

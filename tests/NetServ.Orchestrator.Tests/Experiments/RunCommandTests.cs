@@ -1,0 +1,100 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using NetServ.Testbed.Linux;
+using NetServ.Testbed.Nodes;
+
+namespace NetServ.Orchestrator.Tests.Experiments;
+
+/// <summary><c>netserv-lab run</c> end to end on real namespaces: every phase, and release after a failure.</summary>
+[TestFixture]
+[NonParallelizable]
+public sealed class RunCommandTests
+{
+    private static readonly string LabRSpec = Path.Combine(BuildOutputs.RepositoryRoot, "rspecs", "lab-netmonitor.rspec.xml");
+    private string _results = null!;
+
+    [SetUp]
+    public void CreateResultsFolder() => _results = Directory.CreateTempSubdirectory("netserv-lab-test-").FullName;
+
+    [TearDown]
+    public void RemoveResultsFolder() => Directory.Delete(_results, recursive: true);
+
+    [Test]
+    public async Task Run_ReportsEveryPhaseOk_InstallsTheModuleThroughSignaling_AndCountsExactly()
+    {
+        RequiresRoot.Check();
+
+        var (exit, summary, output) = await RunAsync(
+            "--module", "NetMonitor", "--from", "sender", "--toward", "receiver", "--filter", "udp/5060", "--packets", "300", "--rate", "1000");
+
+        var module = summary["modules"]!.AsArray().Single()!;
+        var router = module["counts"]!.AsArray().Single()!;
+        Assert.Multiple(() =>
+        {
+            Assert.That(exit, Is.Zero, output);
+            Assert.That(Phases(summary), Is.EqualTo(new[] { "reserve ok", "deploy ok", "configure ok", "run ok", "collect ok", "release ok" }));
+            Assert.That(summary["phases"]!.AsArray().Select(p => p!["milliseconds"]!.GetValue<double>()), Is.All.GreaterThan(0));
+            Assert.That(module["module"]!.GetValue<string>(), Is.EqualTo("NetServ.Apps.NetMonitor_1.0.0"));
+            Assert.That(module["installedOn"]!.AsArray().Select(n => n!.GetValue<string>()), Is.EqualTo(new[] { "router" }), "the router intercepted the SETUP");
+            Assert.That(summary["traffic"]!["received"]!.GetValue<long>(), Is.EqualTo(300));
+            Assert.That(router["packets"]!.GetValue<long>(), Is.EqualTo(300), "the module saw each packet the receiver counted");
+            Assert.That(module["removed"]!.GetValue<bool>(), Is.True);
+            Assert.That(summary["services"]!.AsArray().Single()!["replacedByDeploy"]!.GetValue<bool>(), Is.True, "the rspec's /opt/netserv execute service was replaced by deploy");
+            Assert.That(summary["leftovers"]!.AsArray(), Is.Empty);
+            Assert.That(File.Exists(Path.Combine(_results, "summary.json")), Is.True);
+            Assert.That(File.ReadAllText(Path.Combine(_results, "router.netservd.log")), Is.Not.Empty);
+        });
+        AssertNothingLeft(summary);
+    }
+
+    [Test]
+    public async Task Run_WhenConfigureFails_SkipsTheRestReleasesAndLeavesNothing()
+    {
+        RequiresRoot.Check();
+
+        var (exit, summary, output) = await RunAsync("--module", "NoSuchModule", "--from", "sender", "--toward", "receiver", "--packets", "100");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(exit, Is.EqualTo(1), output);
+            Assert.That(Phases(summary), Is.EqualTo(new[] { "reserve ok", "deploy ok", "configure failed", "run skipped", "collect skipped", "release ok" }));
+            Assert.That(summary["errors"]!.AsArray().Select(e => e!.GetValue<string>()), Has.Some.Contains("unknown module 'NoSuchModule'"));
+        });
+        AssertNothingLeft(summary);
+    }
+
+    [Test]
+    public async Task Run_WithAModuleButNoSender_ExitsWithTwoAndCreatesNothing()
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+
+        var exit = await LabCommands.RunAsync(["run", LabRSpec, "--module", "NetMonitor", "--json"], output, error);
+
+        Assert.That(exit, Is.EqualTo(2));
+        Assert.That(error.ToString(), Does.Contain("--module needs --from and --toward"));
+        Assert.That(output.ToString(), Is.Empty);
+    }
+
+    private static IEnumerable<string> Phases(JsonObject summary) =>
+        summary["phases"]!.AsArray().Select(p => $"{p!["phase"]} {p["outcome"]}");
+
+    private static void AssertNothingLeft(JsonObject summary)
+    {
+        var id = summary["testbed"]!.GetValue<string>();
+        Assert.That(NetworkNamespace.List($"ns-{id}-"), Is.Empty, "every namespace of the testbed is gone");
+        foreach (var pid in summary["nodes"]!.AsArray().Select(n => n!["netservdPid"]?.GetValue<int>()).OfType<int>())
+        {
+            Assert.That(() => Process.GetProcessById(pid).HasExited, Throws.ArgumentException.Or.True, $"netservd {pid} is gone");
+        }
+    }
+
+    private async Task<(int Exit, JsonObject Summary, string Output)> RunAsync(params string[] arguments)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var exit = await LabCommands.RunAsync(["run", LabRSpec, "--json", "--results", _results, .. arguments], output, error);
+        var text = output + error.ToString();
+        return (exit, JsonNode.Parse(output.ToString()) as JsonObject ?? throw new AssertionException($"not JSON: {text}"), text);
+    }
+}
