@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.Net.NetworkInformation;
-using System.Text;
 using NetServ.Sdk;
 
 namespace NetServ.Testbed.Traffic;
@@ -33,6 +32,12 @@ public sealed record UdpFrame
 
     /// <summary>The smallest size on the wire: a 64-byte Ethernet frame.</summary>
     public const int MinimumWireBytes = 64;
+
+    /// <summary>The largest size on the wire: a 1518-byte Ethernet frame (a 1500-byte MTU).</summary>
+    public const int MaximumWireBytes = 1518;
+
+    /// <summary>The <see cref="UdpPayloadKind.Pattern"/> payload repeats these bytes (so Click's RatedSource, repeating its DATA to a LENGTH, sends the same).</summary>
+    public const string PatternAlphabet = "abcdefghijklmnopqrstuvwxyz";
 
     private UdpFrame(byte[] bytes, int wireBytes, UdpPayloadKind payload)
     {
@@ -71,7 +76,7 @@ public sealed record UdpFrame
         ArgumentNullException.ThrowIfNull(sourceMac);
         ArgumentNullException.ThrowIfNull(nextHop);
         ArgumentOutOfRangeException.ThrowIfLessThan(wireBytes, MinimumWireBytes);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(wireBytes, 1518);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(wireBytes, MaximumWireBytes);
         if (sourceMac.GetAddressBytes().Length != 6 || nextHop.GetAddressBytes().Length != 6)
         {
             throw new ArgumentException("MAC addresses have 6 bytes");
@@ -104,12 +109,12 @@ public sealed record UdpFrame
         switch (payload)
         {
             case UdpPayloadKind.SipKeepAlive:
-                SipKeepAlive(source, sourcePort, destination, destinationPort, payloadLength).CopyTo(body);
+                SipKeepAliveMessage.Build(source, sourcePort, destination, destinationPort, payloadLength).CopyTo(body);
                 break;
             default:
                 for (var i = 0; i < body.Length; i++)
                 {
-                    body[i] = (byte)('a' + (i % 26));
+                    body[i] = (byte)PatternAlphabet[i % PatternAlphabet.Length];
                 }
 
                 break;
@@ -117,36 +122,5 @@ public sealed record UdpFrame
 
         BinaryPrimitives.WriteUInt16BigEndian(udp[6..], InternetChecksum.ComputeTransport(source, destination, IpProtocol.Udp, udp));
         return new UdpFrame(frame, wireBytes, payload);
-    }
-
-    /// <summary>
-    /// A SIP NOTIFY keep-alive of exactly <paramref name="length"/> bytes: the Call-ID is padded to
-    /// fill the room, so the message stays well formed at any size from about 250 bytes on.
-    /// </summary>
-    public static byte[] SipKeepAlive(Ipv4Address source, ushort sourcePort, Ipv4Address destination, ushort destinationPort, int length)
-    {
-        string Message(string callId) => string.Join(
-            "\r\n",
-            $"NOTIFY sip:{destination}:{destinationPort} SIP/2.0",
-            $"Via: SIP/2.0/UDP {source}:{sourcePort};branch=z9hG4bK-netserv",
-            "Max-Forwards: 70",
-            $"From: <sip:ua@{source}>;tag=1",
-            $"To: <sip:ua@{destination}>",
-            $"Call-ID: {callId}",
-            "CSeq: 1 NOTIFY",
-            "Event: keep-alive",
-            "Content-Length: 0",
-            string.Empty,
-            string.Empty);
-
-        var shortest = Message("k");
-        if (shortest.Length > length)
-        {
-            throw new ArgumentOutOfRangeException(nameof(length), length, $"a SIP NOTIFY keep-alive needs at least {shortest.Length} bytes of UDP payload");
-        }
-
-        var callId = "k" + new string('0', length - shortest.Length);
-        var message = Encoding.ASCII.GetBytes(Message(callId));
-        return message.Length == length ? message : throw new InvalidOperationException("SIP message length mismatch");
     }
 }
