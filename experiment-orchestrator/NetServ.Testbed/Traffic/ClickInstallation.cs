@@ -45,7 +45,7 @@ public sealed partial record ClickInstallation
         }
         catch (CommandFailedException e)
         {
-            return new ClickInstallation { Node = shell.NodeName, Executable = executable, Problem = $"'{executable} --version' did not run: {e.Message}" };
+            return new ClickInstallation { Node = shell.NodeName, Executable = executable, Problem = e.Message };
         }
 
         return FromVersionOutput(shell.NodeName, executable, result);

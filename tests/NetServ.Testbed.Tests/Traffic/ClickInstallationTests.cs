@@ -60,7 +60,7 @@ public sealed class ClickInstallationTests
         Assert.Multiple(() =>
         {
             Assert.That(installation.IsInstalled, Is.False);
-            Assert.That(installation.Problem, Does.Contain("did not run"));
+            Assert.That(installation.Problem, Does.Contain("could not be started"));
         });
     }
 
