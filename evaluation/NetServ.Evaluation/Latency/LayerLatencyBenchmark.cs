@@ -124,7 +124,7 @@ internal sealed class LayerLatencyBenchmark(LayerLatencyOptions options, IAnsiCo
             // KeepAlive must see keep-alives: a SIP NOTIFY whose body is the stamp.
             request = request with
             {
-                PayloadTemplate = UdpFrame.SipKeepAlive(Ipv4Address.Parse(BenchPath.SenderAddress), BenchPath.SourcePort, Ipv4Address.Parse(BenchPath.ReceiverAddress), BenchPath.Port, options.PayloadBytes, LatencyStamp.Length),
+                PayloadTemplate = SipKeepAliveMessage.Build(Ipv4Address.Parse(BenchPath.SenderAddress), BenchPath.SourcePort, Ipv4Address.Parse(BenchPath.ReceiverAddress), BenchPath.Port, options.PayloadBytes, LatencyStamp.Length),
                 StampOffset = options.PayloadBytes - LatencyStamp.Length,
             };
         }

@@ -67,7 +67,7 @@ internal sealed class ForwardingBench : IDisposable
 
     /// <summary>Whether a payload of <paramref name="payload"/> fits a frame of <paramref name="wireBytes"/> bytes on the wire.</summary>
     public static bool Fits(UdpPayloadKind payload, int wireBytes) =>
-        payload != UdpPayloadKind.SipKeepAlive || wireBytes - UdpFrame.FcsBytes - UdpFrame.EthernetHeaderBytes - UdpFrame.IpUdpHeaderBytes >= UdpFrame.SipKeepAliveMinimumBytes;
+        payload != UdpPayloadKind.SipKeepAlive || wireBytes - UdpFrame.FcsBytes - UdpFrame.EthernetHeaderBytes - UdpFrame.IpUdpHeaderBytes >= SipKeepAliveMessage.MinimumLengthAnyEndpoints;
 
     /// <summary>A frame of <paramref name="wireBytes"/> on the wire from 198.18.0.1:5060 to 198.19.0.1:5060.</summary>
     public UdpFrame Frame(int wireBytes, UdpPayloadKind payload = UdpPayloadKind.Pattern)

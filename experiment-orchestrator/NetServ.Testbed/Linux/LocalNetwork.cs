@@ -194,9 +194,12 @@ public sealed class LocalNetwork : IDisposable
     /// The topology of the paper's section 9: sender 198.18.0.1 — router — receiver 198.19.0.1,
     /// with routes both ways and forwarding on the router.
     /// </summary>
-    public static ThreeHostPath CreateSenderRouterReceiver(int mtu = 1500)
+    public static ThreeHostPath CreateSenderRouterReceiver(int mtu = 1500) => CreateSenderRouterReceiver(NewId(), mtu);
+
+    /// <summary>The same path, its namespaces tagged <paramref name="id"/> (<c>ns-&lt;id&gt;-sender</c>...), so a caller can find and sweep them.</summary>
+    internal static ThreeHostPath CreateSenderRouterReceiver(string id, int mtu = 1500)
     {
-        var network = Create();
+        var network = Create(id);
         try
         {
             var sender = network.AddHost("sender");

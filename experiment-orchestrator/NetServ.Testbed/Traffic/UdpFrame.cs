@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.Net.NetworkInformation;
-using System.Text;
 using NetServ.Sdk;
 
 namespace NetServ.Testbed.Traffic;
@@ -31,11 +30,14 @@ public sealed record UdpFrame
     /// <summary>IPv4 (no options) plus UDP header bytes.</summary>
     public const int IpUdpHeaderBytes = 28;
 
-    /// <summary>The fewest UDP payload bytes a SIP NOTIFY keep-alive of <see cref="SipKeepAlive"/> takes (with the longest addresses and ports).</summary>
-    public const int SipKeepAliveMinimumBytes = 260;
-
     /// <summary>The smallest size on the wire: a 64-byte Ethernet frame.</summary>
     public const int MinimumWireBytes = 64;
+
+    /// <summary>The largest size on the wire: a 1518-byte Ethernet frame (a 1500-byte MTU).</summary>
+    public const int MaximumWireBytes = 1518;
+
+    /// <summary>The <see cref="UdpPayloadKind.Pattern"/> payload repeats these bytes (so Click's RatedSource, repeating its DATA to a LENGTH, sends the same).</summary>
+    public const string PatternAlphabet = "abcdefghijklmnopqrstuvwxyz";
 
     private UdpFrame(byte[] bytes, int wireBytes, UdpPayloadKind payload)
     {
@@ -74,7 +76,7 @@ public sealed record UdpFrame
         ArgumentNullException.ThrowIfNull(sourceMac);
         ArgumentNullException.ThrowIfNull(nextHop);
         ArgumentOutOfRangeException.ThrowIfLessThan(wireBytes, MinimumWireBytes);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(wireBytes, 1518);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(wireBytes, MaximumWireBytes);
         if (sourceMac.GetAddressBytes().Length != 6 || nextHop.GetAddressBytes().Length != 6)
         {
             throw new ArgumentException("MAC addresses have 6 bytes");
@@ -107,12 +109,12 @@ public sealed record UdpFrame
         switch (payload)
         {
             case UdpPayloadKind.SipKeepAlive:
-                SipKeepAlive(source, sourcePort, destination, destinationPort, payloadLength).CopyTo(body);
+                SipKeepAliveMessage.Build(source, sourcePort, destination, destinationPort, payloadLength).CopyTo(body);
                 break;
             default:
                 for (var i = 0; i < body.Length; i++)
                 {
-                    body[i] = (byte)('a' + (i % 26));
+                    body[i] = (byte)PatternAlphabet[i % PatternAlphabet.Length];
                 }
 
                 break;
@@ -120,42 +122,5 @@ public sealed record UdpFrame
 
         BinaryPrimitives.WriteUInt16BigEndian(udp[6..], InternetChecksum.ComputeTransport(source, destination, IpProtocol.Udp, udp));
         return new UdpFrame(frame, wireBytes, payload);
-    }
-
-    /// <summary>
-    /// A SIP NOTIFY keep-alive of exactly <paramref name="length"/> bytes: the Call-ID is padded to
-    /// fill the room, so the message stays well formed at any size from about 250 bytes on.
-    /// </summary>
-    /// <remarks>
-    /// With <paramref name="bodyBytes"/>, the last that many bytes are the message's body (zeros, announced
-    /// by Content-Length): room for a latency stamp that leaves the keep-alive a keep-alive.
-    /// </remarks>
-    public static byte[] SipKeepAlive(Ipv4Address source, ushort sourcePort, Ipv4Address destination, ushort destinationPort, int length, int bodyBytes = 0)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegative(bodyBytes);
-        string Message(string callId) => string.Join(
-            "\r\n",
-            $"NOTIFY sip:{destination}:{destinationPort} SIP/2.0",
-            $"Via: SIP/2.0/UDP {source}:{sourcePort};branch=z9hG4bK-netserv",
-            "Max-Forwards: 70",
-            $"From: <sip:ua@{source}>;tag=1",
-            $"To: <sip:ua@{destination}>",
-            $"Call-ID: {callId}",
-            "CSeq: 1 NOTIFY",
-            "Event: keep-alive",
-            $"Content-Length: {bodyBytes}",
-            string.Empty,
-            string.Empty);
-
-        var shortest = Message("k");
-        if (shortest.Length + bodyBytes > length)
-        {
-            throw new ArgumentOutOfRangeException(nameof(length), length, $"a SIP NOTIFY keep-alive needs at least {shortest.Length + bodyBytes} bytes of UDP payload");
-        }
-
-        var callId = "k" + new string('0', length - bodyBytes - shortest.Length);
-        var message = new byte[length];
-        var written = Encoding.ASCII.GetBytes(Message(callId), message);
-        return written + bodyBytes == length ? message : throw new InvalidOperationException("SIP message length mismatch");
     }
 }

@@ -1,0 +1,93 @@
+using NetServ.Testbed.Linux;
+using NetServ.Testbed.Traffic;
+
+namespace NetServ.Testbed.Tests.Traffic;
+
+[TestFixture]
+public sealed class ClickInstallationTests
+{
+    private string _directory = null!;
+
+    [SetUp]
+    public void SetUp() => _directory = Directory.CreateTempSubdirectory("netserv-click-").FullName;
+
+    [TearDown]
+    public void TearDown() => Directory.Delete(_directory, recursive: true);
+
+    [Test]
+    public void Detect_ClickOnPathThatIsAnotherProgram_IsNotInstalled()
+    {
+        // What Debian's `click` package (an Ubuntu packaging tool) could answer.
+        FakeClick("echo 'click 0.4.46'");
+
+        var installation = ClickInstallation.Detect(new PathShell(_directory));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(installation.IsInstalled, Is.False);
+            Assert.That(installation.Problem, Does.Contain("click 0.4.46"));
+            Assert.That(installation.NotInstalledMessage, Does.StartWith("Click modular router not installed on node fake-node; use the paced generator"));
+        });
+    }
+
+    [Test]
+    public void Detect_ClickModularRouterOnPath_IsInstalledWithItsVersion()
+    {
+        FakeClick("printf 'click (Click) 2.1\\nCopyright (C) 1999-2001 Massachusetts Institute of Technology\\n'");
+
+        var installation = ClickInstallation.Detect(new PathShell(_directory));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(installation.IsInstalled, Is.True);
+            Assert.That(installation.Version, Is.EqualTo("2.1"));
+        });
+    }
+
+    [Test]
+    public void Detect_ClickModularRouterVersionButFailing_IsNotInstalled()
+    {
+        FakeClick("echo 'click (Click) 2.1'; exit 3");
+
+        Assert.That(ClickInstallation.Detect(new PathShell(_directory)).IsInstalled, Is.False);
+    }
+
+    [Test]
+    public void Detect_NoSuchExecutable_IsNotInstalledAndSaysWhy()
+    {
+        var installation = ClickInstallation.Detect(new LocalShell(), Path.Combine(_directory, "click"));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(installation.IsInstalled, Is.False);
+            Assert.That(installation.Problem, Does.Contain("could not be started"));
+        });
+    }
+
+    [Test]
+    public void Run_NodeWithoutClick_ThrowsClickNotInstalledNamingTheNode()
+    {
+        FakeClick("echo 'click 0.4.46'");
+        using var generator = new ClickTrafficGenerator(new PathShell(_directory));
+
+        var e = Assert.Throws<ClickNotInstalledException>(() => generator.Run(ClickConfigurationTests.Udp64));
+
+        Assert.That(e!.Message, Does.StartWith("Click modular router not installed on node fake-node; use the paced generator"));
+    }
+
+    private void FakeClick(string body)
+    {
+        var path = Path.Combine(_directory, "click");
+        File.WriteAllText(path, $"#!/bin/sh\n{body}\n");
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+    }
+
+    /// <summary>A node whose PATH starts with <paramref name="directory"/>.</summary>
+    private sealed class PathShell(string directory) : INodeShell
+    {
+        public string NodeName => "fake-node";
+
+        public CommandResult Run(string file, IReadOnlyList<string> arguments, TimeSpan timeout, string? standardInput = null) =>
+            CommandRunner.Run("env", [$"PATH={directory}:{Environment.GetEnvironmentVariable("PATH")}", file, .. arguments], timeout, standardInput);
+    }
+}

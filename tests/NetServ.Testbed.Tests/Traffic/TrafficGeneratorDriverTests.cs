@@ -1,0 +1,146 @@
+using System.Text;
+using NetServ.Testbed.Linux;
+using NetServ.Testbed.Traffic;
+
+namespace NetServ.Testbed.Tests.Traffic;
+
+/// <summary>Both drivers through <see cref="ITrafficGenerator"/>, on sender — router — receiver namespaces (ns-clk-*), counted at the receiver by the kernel.</summary>
+[TestFixture]
+[NonParallelizable]
+public sealed class TrafficGeneratorDriverTests
+{
+    private const string Tag = "clk";
+
+    [SetUp]
+    public void SetUp()
+    {
+        RequiresRoot.Check();
+
+        // What an interrupted run of these tests left; only this fixture's own prefix.
+        NetworkNamespace.Sweep($"{NetworkNamespace.NamePrefix}{Tag}-");
+    }
+
+    [TestCase(64, UdpPayloadKind.Pattern)]
+    [TestCase(340, UdpPayloadKind.SipKeepAlive)]
+    public void PacedDriver_BelowCapacity_DeliversTheExactCountAtTheAskedRateWithinTwoPercent(int wireBytes, UdpPayloadKind payload)
+    {
+        using var path = LocalNetwork.CreateSenderRouterReceiver(Tag);
+        using var counter = IptablesCounter.InstallUdp(path.Receiver.Namespace, 5060, comment: "netserv clk test");
+        // Nice -10: the machine is shared (builds, other benchmarks), and a sending thread that waits for its CPU falls behind schedule.
+        using var generator = TrafficGenerators.Create(TrafficGeneratorChoice.Paced, path.Sender.Namespace, pacedTemplate: new GeneratorRequest(0, 0, TimeSpan.FromSeconds(1)) { Cpu = 0, Nice = -10 });
+        // Two seconds: a stall of the sending thread near the end (other work on the machine) stretches the run by less than 2%.
+        var spec = Spec(path, wireBytes, payload).ForDuration(20_000, 2);
+        WarmUp(generator, spec);
+
+        var run = CountedTrafficRun.Run(generator, spec, counter);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(generator.Driver, Is.EqualTo("paced"));
+            Assert.That(run.Generator.Offered, Is.EqualTo(40_000), "exactly the count asked");
+            Assert.That(run.Generator.FailedSends, Is.Zero);
+            Assert.That(run.Received, Is.EqualTo(40_000), "the receiver's kernel counter saw every packet");
+            Assert.That(run.Generator.OfferedRate, Is.InRange(19_600, 20_400), "within 2% of the asked rate");
+            Assert.That(run.Generator.Paced, Is.Not.Null);
+        });
+    }
+
+    [Test]
+    public void Create_ClickIfInstalledOnANodeWithoutClick_FallsBackToThePacedGenerator()
+    {
+        using var path = LocalNetwork.CreateSenderRouterReceiver(Tag);
+
+        using var generator = TrafficGenerators.Create(TrafficGeneratorChoice.ClickIfInstalled, path.Sender.Namespace, new ClickGeneratorOptions { Executable = "/nonexistent/click" });
+
+        Assert.That(generator, Is.InstanceOf<PacedTrafficGenerator>());
+    }
+
+    [Test]
+    public void Create_ClickOnANodeWithoutClick_ThrowsNamingTheNode()
+    {
+        using var path = LocalNetwork.CreateSenderRouterReceiver(Tag);
+
+        var e = Assert.Throws<ClickNotInstalledException>(() =>
+            TrafficGenerators.Create(TrafficGeneratorChoice.Click, path.Sender.Namespace, new ClickGeneratorOptions { Executable = "/nonexistent/click" }));
+
+        Assert.That(e!.Message, Does.StartWith($"Click modular router not installed on node {path.Sender.Namespace.Name}; use the paced generator"));
+    }
+
+    [TestCaseSource(typeof(ClickConfigurationTests), nameof(ClickConfigurationTests.EveryShape))]
+    public void ClickParser_EveryGeneratedConfiguration_IsAcceptedAndCarriesTheExactData(TrafficSpec spec)
+    {
+        var click = ClickForTests.RequireInstalled();
+        using var ns = NetworkNamespace.Create($"{NetworkNamespace.NamePrefix}{Tag}-parse");
+        ns.ExecChecked("ip", "link", "add", spec.Device, "type", "veth", "peer", "name", "peer0");
+        ns.ExecChecked("ip", "link", "set", spec.Device, "up");
+
+        // -q: read, check and initialise the configuration, then quit without running it; -h prints the source's DATA
+        // as Click parsed it, into a file because the command runner reads text by lines and would drop the CRs.
+        var data = Path.GetTempFileName();
+        CommandResult result;
+        try
+        {
+            result = new NamespaceShell(ns).Run("sh", ["-c", "exec \"$0\" -q -h src.data > \"$1\"", click, data], TimeSpan.FromSeconds(30), ClickConfiguration.Write(spec));
+            result = result with { StandardOutput = Convert.ToHexString(File.ReadAllBytes(data)) };
+        }
+        finally
+        {
+            File.Delete(data);
+        }
+
+        var expected = spec.Payload == UdpPayloadKind.SipKeepAlive ? spec.BuildUdpPayload() : Encoding.ASCII.GetBytes(UdpFrame.PatternAlphabet);
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.ExitCode, Is.Zero, result.StandardError);
+            Assert.That(result.StandardError, Is.Empty, "no errors or warnings");
+            Assert.That(Convert.FromHexString(result.StandardOutput), Is.EqualTo(expected));
+        });
+    }
+
+    [TestCase(64, UdpPayloadKind.Pattern)]
+    [TestCase(340, UdpPayloadKind.SipKeepAlive)]
+    public void ClickDriver_WhereInstalled_TheReceiverCountsEveryPacketClickSent(int wireBytes, UdpPayloadKind payload)
+    {
+        var click = ClickForTests.RequireInstalled();
+        using var path = LocalNetwork.CreateSenderRouterReceiver(Tag);
+        using var counter = IptablesCounter.InstallUdp(path.Receiver.Namespace, 5060, comment: "netserv clk test");
+        using var generator = TrafficGenerators.Create(TrafficGeneratorChoice.Click, path.Sender.Namespace, new ClickGeneratorOptions { Executable = click });
+        var spec = Spec(path, wireBytes, payload).ForDuration(10_000, 1);
+        WarmUp(generator, spec);
+
+        var run = CountedTrafficRun.Run(generator, spec, counter);
+        TestContext.Out.WriteLine($"click offered {run.Generator.OfferedRate:0} pps of 10000 asked");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(generator.Driver, Is.EqualTo("click"));
+            Assert.That(run.Generator.Offered, Is.EqualTo(10_000), "RatedSource's LIMIT");
+            Assert.That(run.Generator.Sent, Is.EqualTo(10_000));
+            Assert.That(run.Received, Is.EqualTo(10_000), "the receiver's kernel counter saw every packet");
+            // RatedSource paces by timer and falls behind on a loaded machine (10% to 40% at load averages of 15 to 25 on
+            // two cores), so only the bound it must keep is asserted: never faster than asked.
+            Assert.That(run.Generator.OfferedRate, Is.InRange(1_000, 10_200), "RatedSource at most the asked rate");
+        });
+    }
+
+    private static TrafficSpec Spec(ThreeHostPath path, int wireBytes, UdpPayloadKind payload) => new()
+    {
+        Device = "eth0",
+        SourceMac = path.Sender.Namespace.GetMacAddress("eth0"),
+        NextHopMac = path.Router.Namespace.GetMacAddress("eth0"),
+        Source = path.Sender.Address,
+        Destination = path.Receiver.Address,
+        WireBytes = wireBytes,
+        Payload = payload,
+        PacketsPerSecond = 1,
+        Packets = 1,
+        MaxDuration = TimeSpan.FromSeconds(1),
+    };
+
+    /// <summary>A first packet lets the router resolve the receiver (ARP), so none of the counted ones waits.</summary>
+    private static void WarmUp(ITrafficGenerator generator, TrafficSpec spec)
+    {
+        generator.Run(spec with { PacketsPerSecond = 1000, Packets = 1, MaxDuration = TimeSpan.FromSeconds(1) });
+        Thread.Sleep(200);
+    }
+}
