@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json.Nodes;
+using NetServ.Apps.Testing;
 using NetServ.Sdk;
 using NetServ.Sip;
 
@@ -26,7 +27,7 @@ public sealed class KeepAliveModuleTests
         "\r\n";
 
     private KeepAliveModule _module = null!;
-    private TestModuleContext _context = null!;
+    private RecordingPacketSender _sender = null!;
 
     [SetUp]
     public void SetUp() => _module = new KeepAliveModule();
@@ -41,15 +42,15 @@ public sealed class KeepAliveModuleTests
         var verdict = Process(bytes);
 
         Assert.That(verdict, Is.EqualTo(PacketVerdict.Drop));
-        Assert.That(_context.Sender.Sent, Has.Count.EqualTo(1));
-        var reply = new Packet(_context.Sender.Sent[0]);
+        Assert.That(_sender.Sent, Has.Count.EqualTo(1));
+        var reply = new Packet(_sender.Sent[0]);
         var sip = Encoding.ASCII.GetString(reply.Payload);
         using (Assert.EnterMultipleScope())
         {
             Assert.That(bytes, Is.EqualTo(original), "the request is left as it was");
             Assert.That((reply.Source, reply.Destination), Is.EqualTo((Server, Ua)));
             Assert.That((reply.SourcePort, reply.DestinationPort), Is.EqualTo(((int)ServerPort, (int)UaPort)));
-            Assert.That(HasValidChecksums(_context.Sender.Sent[0]), Is.True);
+            Assert.That(HasValidChecksums(_sender.Sent[0]), Is.True);
             Assert.That(sip, Does.StartWith("SIP/2.0 200 OK\r\n"));
             Assert.That(sip, Does.Contain("\r\nVia: SIP/2.0/UDP 198.18.0.1:40000;branch=z9hG4bK-1;rport\r\n"));
             Assert.That(sip, Does.Contain("\r\nFrom: <sip:alice@198.18.0.1>;tag=a1\r\n"));
@@ -67,7 +68,7 @@ public sealed class KeepAliveModuleTests
         var verdict = Process(Udp(Ua, Server, UaPort, ServerPort, "\r\n\r\n"));
 
         Assert.That(verdict, Is.EqualTo(PacketVerdict.Drop));
-        var reply = new Packet(_context.Sender.Sent.Single());
+        var reply = new Packet(_sender.Sent.Single());
         Assert.That(Encoding.ASCII.GetString(reply.Payload), Is.EqualTo("\r\n"));
         Assert.That((reply.Source, reply.Destination), Is.EqualTo((Server, Ua)));
     }
@@ -80,7 +81,7 @@ public sealed class KeepAliveModuleTests
         Process(Udp(Ua, Server, UaPort, ServerPort, KeepAliveNotify));
         Process(Udp(Ua, Server, UaPort, ServerPort, KeepAliveNotify));
 
-        var tags = _context.Sender.Sent.Select(p => ToLine(p)).ToArray();
+        var tags = _sender.Sent.Select(p => ToLine(p)).ToArray();
         Assert.That(tags[0], Is.EqualTo(tags[1]));
     }
 
@@ -104,7 +105,7 @@ public sealed class KeepAliveModuleTests
             Assert.That(verdict, Is.EqualTo(PacketVerdict.Accept));
             Assert.That(packet.IsModified, Is.False);
             Assert.That(bytes, Is.EqualTo(original));
-            Assert.That(_context.Sender.Sent, Is.Empty);
+            Assert.That(_sender.Sent, Is.Empty);
             Assert.That(Counter("passed"), Is.EqualTo(1));
             Assert.That(Counter("matched"), Is.Zero);
         }
@@ -121,7 +122,7 @@ public sealed class KeepAliveModuleTests
         using (Assert.EnterMultipleScope())
         {
             Assert.That(verdict, Is.EqualTo(PacketVerdict.Accept));
-            Assert.That(_context.Sender.Sent, Is.Empty);
+            Assert.That(_sender.Sent, Is.Empty);
             Assert.That(Counter("malformed"), Is.EqualTo(1));
         }
     }
@@ -161,7 +162,7 @@ public sealed class KeepAliveModuleTests
     public async Task Process_SenderRefuses_AcceptsTheRequestSoTheServerAnswers()
     {
         await StartAsync(string.Empty);
-        _context.Sender.Refuse = true;
+        _sender.Refuse = true;
 
         var verdict = Process(Udp(Ua, Server, UaPort, ServerPort, KeepAliveNotify));
 
@@ -183,7 +184,7 @@ public sealed class KeepAliveModuleTests
         {
             Assert.That(verdict, Is.EqualTo(PacketVerdict.Accept));
             Assert.That(bytes, Is.EqualTo(original));
-            Assert.That(_context.Sender.Sent, Is.Empty);
+            Assert.That(_sender.Sent, Is.Empty);
             Assert.That(Counter("matched"), Is.EqualTo(1));
             Assert.That(Counter("built"), Is.EqualTo(1), "the reply is built all the same: the benchmark measures that work");
             Assert.That(Counter("replied"), Is.Zero);
@@ -227,7 +228,7 @@ public sealed class KeepAliveModuleTests
     public async Task Process_AllocatesNothing(string properties)
     {
         await StartAsync(properties);
-        _context.Sender.Keep = false;
+        _sender.Keep = false;
         byte[][] packets =
         [
             Udp(Ua, Server, UaPort, ServerPort, KeepAliveNotify),
@@ -255,8 +256,15 @@ public sealed class KeepAliveModuleTests
     private Task StartAsync(string properties)
     {
         Assert.That(ModuleProperties.TryParse(properties, out var parsed, out var error), Is.True, error);
-        _context = new TestModuleContext(parsed!);
-        return _module.StartAsync(_context, CancellationToken.None);
+        _sender = new RecordingPacketSender();
+        var context = new TestModuleContext(parsed!)
+        {
+            ModuleName = "NetServ.Apps.KeepAlive_1.0.0",
+            User = "itsp",
+            Filter = new(FilterProtocol.Udp, 5060, [Ipv4Prefix.Parse("198.19.0.1/32")]),
+            PacketSender = _sender,
+        };
+        return _module.StartAsync(context, CancellationToken.None);
     }
 
     private PacketVerdict Process(byte[] bytes)
