@@ -240,26 +240,7 @@ public sealed class MediaRelayModuleTests
         return (int.Parse(fields[2], System.Globalization.CultureInfo.InvariantCulture), int.Parse(fields[3], System.Globalization.CultureInfo.InvariantCulture));
     }
 
-    private static List<string> Receive(Socket socket, int count)
-    {
-        var payloads = new List<string>();
-        var buffer = new byte[2048];
-        socket.ReceiveTimeout = (int)Wait.TotalMilliseconds;
-        try
-        {
-            while (payloads.Count < count)
-            {
-                var length = socket.Receive(buffer);
-                payloads.Add(Encoding.ASCII.GetString(buffer, 12, length - 12));
-            }
-        }
-        catch (SocketException)
-        {
-            // Timed out: the assertion reports what arrived.
-        }
-
-        return payloads;
-    }
+    private static List<string> Receive(Socket socket, int count) => RtpPackets.ReceivePayloads(socket, count, Wait);
 
     private static async Task WaitUntilAsync(Func<bool> condition)
     {

@@ -1,4 +1,6 @@
 using System.Buffers.Binary;
+using System.Net.Sockets;
+using System.Text;
 
 namespace NetServ.Apps.MediaRelay.Tests;
 
@@ -26,5 +28,26 @@ internal static class RtpPackets
         BinaryPrimitives.WriteUInt16BigEndian(packet.AsSpan(2), 1);
         BinaryPrimitives.WriteUInt32BigEndian(packet.AsSpan(4), ssrc);
         return packet;
+    }
+    /// <summary>Receives up to <paramref name="count"/> RTP packets and returns their payloads as ASCII; stops early after <paramref name="timeout"/> of silence.</summary>
+    public static List<string> ReceivePayloads(Socket socket, int count, TimeSpan timeout)
+    {
+        var payloads = new List<string>();
+        var buffer = new byte[2048];
+        socket.ReceiveTimeout = (int)timeout.TotalMilliseconds;
+        try
+        {
+            while (payloads.Count < count)
+            {
+                var length = socket.Receive(buffer);
+                payloads.Add(Encoding.ASCII.GetString(buffer, 12, length - 12));
+            }
+        }
+        catch (SocketException)
+        {
+            // Timed out: the caller's assertion reports what arrived.
+        }
+
+        return payloads;
     }
 }

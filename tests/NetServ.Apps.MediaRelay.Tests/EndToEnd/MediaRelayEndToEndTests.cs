@@ -1,0 +1,163 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json.Nodes;
+using NetServ.Testbed.Linux;
+
+namespace NetServ.Apps.MediaRelay.Tests.EndToEnd;
+
+/// <summary>
+/// The Media Relay on a real path (paper section 6.3, Figure 9): the SIP server's host signals SETUP
+/// toward user agent 1, so the router — the NetServ node nearest that agent — installs the module;
+/// the server allocates a session on the node the path's answer names, and the two user agents
+/// exchange RTP and RTCP through it both ways. Then the session times out, and REMOVE closes every socket.
+/// </summary>
+[TestFixture]
+[NonParallelizable]
+public sealed class MediaRelayEndToEndTests
+{
+    private const int Packets = 200;
+    private const int SessionTimeoutSeconds = 3;
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(5);
+    private MediaRelayPath _path = null!;
+
+    [OneTimeSetUp]
+    public async Task StartAsync()
+    {
+        if (Prerequisites.Missing("ip", "iptables", "nsenter", "ss") is { } reason)
+        {
+            Assert.Ignore(reason);
+        }
+
+        _path = await MediaRelayPath.StartAsync();
+    }
+
+    [OneTimeTearDown]
+    public async Task StopAsync()
+    {
+        if (_path is not null)
+        {
+            await _path.DisposeAsync();
+        }
+    }
+
+    [Test]
+    public async Task Call_ThroughTheRelayNearestUserAgent1_RelaysMediaBothWaysAndCleansUp()
+    {
+        // SETUP toward user agent 1, as the SIP server does when that agent registers.
+        var setup = _path.Cli(
+            "setup", "--package", _path.Package, "--url", _path.Packages.UrlOf(Path.GetFileName(_path.Package)).ToString(),
+            "--dest", MediaRelayPath.Ua1Address.ToString(), "--user", MediaRelayPath.User, "--key", _path.Key, "--json",
+            "--properties", $"control-port={MediaRelayPath.ControlPort},port-min={MediaRelayPath.PortMin},port-max={MediaRelayPath.PortMax},session-timeout={SessionTimeoutSeconds}");
+        Assert.That(setup.ExitCode, Is.Zero, setup.StandardError + setup.StandardOutput);
+
+        // The node nearest the user agent is the last on the path from the server.
+        var nodes = JsonNode.Parse(setup.StandardOutput)!["nodes"]!.AsArray();
+        var relay = IPAddress.Parse(nodes[^1]!["address"]!.GetValue<string>());
+        Assert.That(await _path.ModulesAsync(), Does.Contain(MediaRelayPath.Module));
+
+        using var control = _path.Server.CreateSocket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        control.Bind(new IPEndPoint(MediaRelayPath.ServerAddress, 0));
+        var answer = await ControlAsync(control, relay, "ALLOCATE call-1@198.18.2.2");
+        var fields = answer.Trim().Split(' ');
+        Assert.That(fields[0], Is.EqualTo("OK"), answer);
+        var toA = new IPEndPoint(relay, int.Parse(fields[2], CultureInfo.InvariantCulture));
+        var toB = new IPEndPoint(relay, int.Parse(fields[3], CultureInfo.InvariantCulture));
+
+        using var ua1 = _path.Ua1.CreateSocket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        ua1.Bind(new IPEndPoint(MediaRelayPath.Ua1Address, 40000));
+        using var ua2 = _path.Server.CreateSocket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        ua2.Bind(new IPEndPoint(MediaRelayPath.ServerAddress, 50000));
+        using var ua1Rtcp = _path.Ua1.CreateSocket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        ua1Rtcp.Bind(new IPEndPoint(MediaRelayPath.Ua1Address, 40001));
+        using var ua2Rtcp = _path.Server.CreateSocket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        ua2Rtcp.Bind(new IPEndPoint(MediaRelayPath.ServerAddress, 50001));
+
+        // Latching: user agent 1 speaks first (dropped, the far side is unknown), then user agent 2 (relayed to 1).
+        ua1.SendTo(Rtp(0, "latch 1"), toA);
+        await Task.Delay(200);
+        ua2.SendTo(Rtp(0, "latch 2"), toB);
+        Assert.That(Receive(ua1, 1), Is.EqualTo(new[] { "latch 2" }));
+
+        for (var i = 1; i <= Packets; i++)
+        {
+            ua1.SendTo(Rtp((ushort)i, $"ua1 says {i}"), toA);
+            ua2.SendTo(Rtp((ushort)i, $"ua2 says {i}"), toB);
+            if (i % 20 == 0)
+            {
+                await Task.Delay(10);
+            }
+        }
+
+        var atUa2 = Receive(ua2, Packets);
+        var atUa1 = Receive(ua1, Packets);
+
+        // RTCP latches and flows on the next ports.
+        ua1Rtcp.SendTo(RtpPackets.RtcpReceiverReport(1), new IPEndPoint(relay, toA.Port + 1));
+        await Task.Delay(200);
+        ua2Rtcp.SendTo(RtpPackets.RtcpReceiverReport(2), new IPEndPoint(relay, toB.Port + 1));
+        var rtcpAtUa1 = new byte[64];
+        ua1Rtcp.ReceiveTimeout = (int)Wait.TotalMilliseconds;
+        var rtcpLength = ua1Rtcp.Receive(rtcpAtUa1);
+
+        var status = await _path.ModuleStatusAsync();
+        var session = status["sessions"]!.AsArray().Single()!;
+        Assert.Multiple(() =>
+        {
+            Assert.That(atUa2, Is.EqualTo(Enumerable.Range(1, Packets).Select(i => $"ua1 says {i}")), "user agent 1 → 2, in order and intact");
+            Assert.That(atUa1, Is.EqualTo(Enumerable.Range(1, Packets).Select(i => $"ua2 says {i}")), "user agent 2 → 1, in order and intact");
+            Assert.That(rtcpAtUa1.AsSpan(0, rtcpLength).ToArray(), Is.EqualTo(RtpPackets.RtcpReceiverReport(2)));
+            Assert.That((string?)session["peerA"], Is.EqualTo("198.18.1.1:40000"), "latched user agent 1");
+            Assert.That((string?)session["peerB"], Is.EqualTo("198.18.2.2:50000"), "latched user agent 2");
+            Assert.That((long)status["packetsAToB"]!, Is.EqualTo(Packets));
+            Assert.That((long)status["packetsBToA"]!, Is.EqualTo(Packets + 2), "latch 2, the RTP stream and one RTCP report");
+        });
+
+        // Silence: the session times out and its ports are released.
+        var sessionPorts = new[] { toA.Port, toA.Port + 1, toB.Port, toB.Port + 1 };
+        Assert.That(_path.BoundUdpPorts(), Is.SupersetOf(sessionPorts));
+        await WaitUntilAsync(async () => (int)(await _path.ModuleStatusAsync())["sessionsActive"]! == 0, TimeSpan.FromSeconds(SessionTimeoutSeconds + 10));
+        Assert.Multiple(async () =>
+        {
+            Assert.That((long)(await _path.ModuleStatusAsync())["sessionsClosed"]!, Is.EqualTo(1));
+            Assert.That(_path.BoundUdpPorts(), Has.None.AnyOf(sessionPorts));
+        });
+
+        // Malformed control requests and media are answered or dropped, never crash the container.
+        Assert.That(await ControlAsync(control, relay, "ALLOCATE"), Does.StartWith("ERR"));
+        var again = (await ControlAsync(control, relay, "ALLOCATE call-2")).Trim().Split(' ');
+        ua1.SendTo(new byte[] { 0xff, 0x00, 0x01 }, new IPEndPoint(relay, int.Parse(again[2], CultureInfo.InvariantCulture)));
+        Assert.That(await ControlAsync(control, relay, "RELEASE call-2"), Is.EqualTo("OK call-2\n"));
+
+        // REMOVE closes the control socket and every media socket.
+        Assert.That(_path.BoundUdpPorts(), Does.Contain(MediaRelayPath.ControlPort));
+        var remove = _path.Cli("remove", MediaRelayPath.Module, "--dest", MediaRelayPath.Ua1Address.ToString(), "--user", MediaRelayPath.User, "--key", _path.Key);
+        Assert.That(remove.ExitCode, Is.Zero, remove.StandardError + remove.StandardOutput);
+        Assert.That(await _path.ModulesAsync(), Is.Empty);
+        await WaitUntilAsync(() => Task.FromResult(!_path.BoundUdpPorts().Contains(MediaRelayPath.ControlPort)), Wait);
+        Assert.That(_path.BoundUdpPorts(), Has.None.InRange(MediaRelayPath.PortMin, MediaRelayPath.PortMax).And.None.EqualTo(MediaRelayPath.ControlPort));
+    }
+
+    private static byte[] Rtp(ushort sequence, string payload) => RtpPackets.Rtp(sequence, Encoding.ASCII.GetBytes(payload));
+
+    private static List<string> Receive(Socket socket, int count) => RtpPackets.ReceivePayloads(socket, count, Wait);
+
+    private static async Task<string> ControlAsync(Socket socket, IPAddress relay, string request)
+    {
+        await socket.SendToAsync(Encoding.ASCII.GetBytes(request), new IPEndPoint(relay, MediaRelayPath.ControlPort));
+        var buffer = new byte[512];
+        using var timeout = new CancellationTokenSource(Wait);
+        var length = await socket.ReceiveAsync(buffer, timeout.Token);
+        return Encoding.ASCII.GetString(buffer, 0, length);
+    }
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!await condition() && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100);
+        }
+    }
+}
