@@ -8,7 +8,10 @@ public sealed class RelaySessionTests
     private static readonly SocketAddress UaB = new IPEndPoint(IPAddress.Parse("198.19.2.20"), 50000).Serialize();
     private static readonly SocketAddress Stranger = new IPEndPoint(IPAddress.Parse("198.18.9.9"), 40000).Serialize();
 
-    private readonly RelayCounters _totals = new();
+    private RelayCounters _totals = null!;
+
+    [SetUp]
+    public void Reset() => _totals = new RelayCounters();
 
     private RelaySession NewSession() => new("call-1", 30000, 30002, 0, _totals);
 

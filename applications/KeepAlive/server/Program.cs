@@ -3,6 +3,7 @@ using System.Net;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using NetServ.Apps.KeepAlive.Server;
+using NetServ.Apps.Signaling;
 using NetServ.Sdk;
 
 var listen = new Option<string>("--listen") { Description = "the server's IPv4 address", Required = true };
@@ -56,8 +57,8 @@ root.SetAction(async (result, cancellationToken) =>
                 Url = new Uri(packageUrl),
                 User = userName,
                 KeyPath = keyPath,
-                ServerAddress = serverAddress,
-                ServerPort = result.GetValue(port),
+                FilterUdpDestination = new IPEndPoint(serverAddress.ToIPAddress(), result.GetValue(port)),
+                ClientName = "keepalive-server",
                 TtlSeconds = result.GetValue(ttl),
                 Properties = result.GetValue(properties),
             },

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Net;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using NetServ.Sdk;
@@ -7,26 +8,28 @@ using NetServ.Signaling.Nslp;
 using NetServ.Signaling.Security;
 using NetServ.Signaling.Transport;
 
-namespace NetServ.Apps.KeepAlive.Server;
+namespace NetServ.Apps.Signaling;
 
 /// <summary>What the server installs, and as whom.</summary>
-internal sealed class SignalingOptions
+public sealed class SignalingOptions
 {
-    /// <summary>The KeepAlive module package (its name and digest are read from it).</summary>
+    /// <summary>The module package (its name and digest are read from it).</summary>
     public required string PackagePath { get; init; }
 
     /// <summary>Where NetServ nodes download the package.</summary>
     public required Uri Url { get; init; }
 
+    /// <summary>The NetServ user the server signals as.</summary>
     public required string User { get; init; }
 
     /// <summary>The user's private key file (netserv keygen).</summary>
     public required string KeyPath { get; init; }
 
-    /// <summary>The server's own address and port: the filter selects UDP toward it.</summary>
-    public required Ipv4Address ServerAddress { get; init; }
+    /// <summary>The filter's destination: UDP toward this address and port goes through the module; none for a server module.</summary>
+    public IPEndPoint? FilterUdpDestination { get; init; }
 
-    public required int ServerPort { get; init; }
+    /// <summary>Names this client's signaling endpoint in logs.</summary>
+    public string ClientName { get; init; } = "app-server";
 
     /// <summary>Module lifetime on the nodes (soft state); none means the node's default.</summary>
     public int? TtlSeconds { get; init; }
@@ -34,30 +37,41 @@ internal sealed class SignalingOptions
     /// <summary>Handed to the module, <c>key=value,key=value</c>.</summary>
     public string? Properties { get; init; }
 
+    /// <summary>How long to wait for the path's answer.</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(30);
 }
 
+/// <summary>What the path answered: its status (200 when every node succeeded, 0 when no node answered) and the NetServ nodes, nearest the server first.</summary>
+public sealed record SignalingResult(int Status, IReadOnlyList<NodeResult> Nodes)
+{
+    /// <summary>The node that succeeded nearest the destination (the last on the path from the server), or <see langword="null"/>.</summary>
+    public NodeResult? NearestToDestination => Nodes.LastOrDefault(n => n.Succeeded);
+}
+
 /// <summary>
-/// Sends signed SETUP and REMOVE requests for the KeepAlive module toward a user agent with the
-/// signaling library, as <c>netserv setup</c> does: every NetServ node on the path from the server
-/// to the user agent installs the module, filtering UDP toward this server.
+/// Sends signed SETUP and REMOVE requests for a module toward a user with the signaling library,
+/// as <c>netserv setup</c> does: every NetServ node on the path from the server to the user
+/// installs the module — with a filter for UDP toward the server when one is given.
 /// </summary>
-internal sealed partial class ModuleSignaler(SignalingOptions options, ILogger logger, TimeProvider time)
+public sealed partial class ModuleSignaler(SignalingOptions options, ILogger logger, TimeProvider time)
 {
     private readonly ModulePackageInfo _package = ModulePackage.Inspect(options.PackagePath);
     private readonly string _digest = Sha256(options.PackagePath);
 
     public string ModuleName => _package.ModuleName;
 
-    /// <summary>Installs the module on the path toward <paramref name="agent"/>; the status of the path's answer (200 when every node installed it), or 0 when no node answered.</summary>
-    public async Task<int> SetupAsync(Ipv4Address agent, CancellationToken cancellationToken)
+    /// <summary>Installs the module on the path toward <paramref name="agent"/>.</summary>
+    public async Task<SignalingResult> SetupAsync(Ipv4Address agent, CancellationToken cancellationToken)
     {
         var request = new NslpRequest(NslpMethod.Setup, ModuleName);
         request.Headers.Add(NslpHeaderNames.Url, options.Url.ToString());
         request.Headers.Add(NslpHeaderNames.ModuleDigest, _digest);
-        request.Headers.Add(NslpHeaderNames.FilterProto, "udp");
-        request.Headers.Add(NslpHeaderNames.FilterPort, options.ServerPort.ToString(CultureInfo.InvariantCulture));
-        request.Headers.Add(NslpHeaderNames.FilterDst, $"{options.ServerAddress}/32");
+        if (options.FilterUdpDestination is { } filter)
+        {
+            request.Headers.Add(NslpHeaderNames.FilterProto, "udp");
+            request.Headers.Add(NslpHeaderNames.FilterPort, filter.Port.ToString(CultureInfo.InvariantCulture));
+            request.Headers.Add(NslpHeaderNames.FilterDst, $"{filter.Address}/32");
+        }
         if (options.TtlSeconds is { } ttl)
         {
             request.Headers.Add(NslpHeaderNames.Ttl, ttl.ToString(CultureInfo.InvariantCulture));
@@ -72,10 +86,10 @@ internal sealed partial class ModuleSignaler(SignalingOptions options, ILogger l
     }
 
     /// <summary>Removes the module from the path toward <paramref name="agent"/>.</summary>
-    public Task<int> RemoveAsync(Ipv4Address agent, CancellationToken cancellationToken) =>
+    public Task<SignalingResult> RemoveAsync(Ipv4Address agent, CancellationToken cancellationToken) =>
         SendAsync(agent, new NslpRequest(NslpMethod.Remove, ModuleName), cancellationToken);
 
-    private async Task<int> SendAsync(Ipv4Address agent, NslpRequest request, CancellationToken cancellationToken)
+    private async Task<SignalingResult> SendAsync(Ipv4Address agent, NslpRequest request, CancellationToken cancellationToken)
     {
         var method = NslpRequest.MethodName(request.Method);
         if (!UserPrivateKey.TryParse(await File.ReadAllTextAsync(options.KeyPath, cancellationToken).ConfigureAwait(false), out var key, out var error))
@@ -92,17 +106,17 @@ internal sealed partial class ModuleSignaler(SignalingOptions options, ILogger l
         Log.Signaling(logger, method, ModuleName, agent.ToString());
         try
         {
-            await using var client = SignalingClient.Start($"keepalive-server-{Environment.ProcessId}", logger, time);
+            await using var client = SignalingClient.Start($"{options.ClientName}-{Environment.ProcessId}", logger, time);
             var response = await client.SendAsync(agent, request, options.Timeout, cancellationToken).ConfigureAwait(false);
-            var nodes = PathResponse.TryParse(response, out var stack, out _) ? stack.Nodes.Count : 0;
-            var status = nodes > 0 ? stack!.Status : response.StatusCode;
-            Log.Signaled(logger, method, ModuleName, agent.ToString(), status, nodes);
-            return status;
+            IReadOnlyList<NodeResult> nodes = PathResponse.TryParse(response, out var stack, out _) ? stack.Nodes : [];
+            var status = nodes.Count > 0 ? stack!.Status : response.StatusCode;
+            Log.Signaled(logger, method, ModuleName, agent.ToString(), status, nodes.Count);
+            return new SignalingResult(status, nodes);
         }
         catch (SignalingException e)
         {
             Log.SignalingFailed(logger, method, agent.ToString(), e.Message);
-            return 0;
+            return new SignalingResult(0, []);
         }
     }
 

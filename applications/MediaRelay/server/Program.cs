@@ -1,0 +1,53 @@
+using System.CommandLine;
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.Logging;
+using NetServ.Apps.MediaRelay.Server;
+using NetServ.Apps.Signaling;
+
+var listen = new Option<string>("--listen") { Description = "the server's IPv4 address", Required = true };
+var port = new Option<int>("--port") { Description = "the SIP port (UDP)", DefaultValueFactory = _ => 5060 };
+var package = new Option<string>("--package") { Description = "the MediaRelay module package", Required = true };
+var url = new Option<string>("--url") { Description = "where NetServ nodes download the package", Required = true };
+var user = new Option<string>("--user") { Description = "the NetServ user the server signals as", Required = true };
+var key = new Option<string>("--key") { Description = "that user's private key file (netserv keygen)", Required = true };
+var ttl = new Option<int?>("--ttl") { Description = "seconds the module lives on the nodes unless signaled again" };
+var properties = new Option<string?>("--properties") { Description = "key=value,key=value handed to the module (control-port, port-min, port-max, session-timeout, controller)" };
+var root = new RootCommand("A SIP registrar for the Media Relay (paper section 6.3, Figure 9): answers REGISTER over UDP and installs the MediaRelay module on the path toward each registering user agent with a signed SETUP, remembering the node nearest the agent as its relay.")
+{
+    listen, port, package, url, user, key, ttl, properties,
+};
+root.SetAction(async (result, cancellationToken) =>
+{
+    if (!IPAddress.TryParse(result.GetValue(listen), out var address))
+    {
+        await result.InvocationConfiguration.Error.WriteLineAsync($"mediarelay-server: --listen '{result.GetValue(listen)}' is not an IPv4 address").ConfigureAwait(false);
+        return 2;
+    }
+
+    using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o =>
+    {
+        o.SingleLine = true;
+        o.TimestampFormat = "HH:mm:ss.fff ";
+    }));
+    var logger = loggers.CreateLogger("mediarelay-server");
+    var signaler = new ModuleSignaler(
+        new SignalingOptions
+        {
+            PackagePath = result.GetValue(package)!,
+            Url = new Uri(result.GetValue(url)!),
+            User = result.GetValue(user)!,
+            KeyPath = result.GetValue(key)!,
+            TtlSeconds = result.GetValue(ttl),
+            Properties = result.GetValue(properties),
+            ClientName = "mediarelay-server",
+        },
+        logger,
+        TimeProvider.System);
+    var tag = Encoding.ASCII.GetBytes("srv" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4)));
+    var server = new SipServer(new RelayDirectory(), signaler, tag, logger);
+    await server.RunAsync(new IPEndPoint(address, result.GetValue(port)), cancellationToken).ConfigureAwait(false);
+    return 0;
+});
+return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
