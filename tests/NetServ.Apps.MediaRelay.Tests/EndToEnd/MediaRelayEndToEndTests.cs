@@ -139,6 +139,35 @@ public sealed class MediaRelayEndToEndTests
         Assert.That(_path.BoundUdpPorts(), Has.None.InRange(MediaRelayPath.PortMin, MediaRelayPath.PortMax).And.None.EqualTo(MediaRelayPath.ControlPort));
     }
 
+    [Test]
+    public async Task Register_FromUserAgent1_InstallsTheRelayOnTheNodeNearestIt()
+    {
+        _path.StartSipServer($"control-port={MediaRelayPath.ControlPort},port-min={MediaRelayPath.PortMin},port-max={MediaRelayPath.PortMax}");
+        await _path.WaitForServerLogAsync("SIP registrar on udp", TimeSpan.FromSeconds(30));
+        using var ua1 = _path.Ua1.CreateSocket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        ua1.Bind(new IPEndPoint(MediaRelayPath.Ua1Address, 5060));
+        const string Register =
+            "REGISTER sip:198.18.2.2 SIP/2.0\r\nVia: SIP/2.0/UDP 198.18.1.1:5060;branch=z9hG4bKmr1\r\nFrom: <sip:ua1@itsp>;tag=1\r\n" +
+            "To: <sip:ua1@itsp>\r\nCall-ID: reg-1\r\nCSeq: 1 REGISTER\r\nContact: <sip:ua1@198.18.1.1:5060>\r\nContent-Length: 0\r\n\r\n";
+        ua1.SendTo(Encoding.ASCII.GetBytes(Register), new IPEndPoint(MediaRelayPath.ServerAddress, 5060));
+        var ok = new byte[2048];
+        ua1.ReceiveTimeout = (int)Wait.TotalMilliseconds;
+        var okLength = ua1.Receive(ok);
+        Assert.That(Encoding.ASCII.GetString(ok, 0, okLength), Does.StartWith("SIP/2.0 200 OK"));
+
+        var chosen = await _path.WaitForServerLogAsync("relay for sip:ua1@itsp: node", TimeSpan.FromSeconds(60));
+        var relay = IPAddress.Parse(chosen[(chosen.LastIndexOf(" at ", StringComparison.Ordinal) + 4)..].Trim());
+        Assert.That(await _path.ModulesAsync(), Does.Contain(MediaRelayPath.Module));
+
+        using var control = _path.Server.CreateSocket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        control.Bind(new IPEndPoint(MediaRelayPath.ServerAddress, 0));
+        Assert.That(await ControlAsync(control, relay, "ALLOCATE reg-call"), Does.StartWith("OK reg-call "));
+        Assert.That(await ControlAsync(control, relay, "RELEASE reg-call"), Is.EqualTo("OK reg-call\n"));
+
+        var remove = _path.Cli("remove", MediaRelayPath.Module, "--dest", MediaRelayPath.Ua1Address.ToString(), "--user", MediaRelayPath.User, "--key", _path.Key);
+        Assert.That(remove.ExitCode, Is.Zero, remove.StandardError + remove.StandardOutput);
+    }
+
     private static byte[] Rtp(ushort sequence, string payload) => RtpPackets.Rtp(sequence, Encoding.ASCII.GetBytes(payload));
 
     private static List<string> Receive(Socket socket, int count) => RtpPackets.ReceivePayloads(socket, count, Wait);

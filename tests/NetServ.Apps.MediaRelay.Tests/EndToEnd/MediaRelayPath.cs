@@ -1,3 +1,6 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
@@ -25,6 +28,8 @@ internal sealed class MediaRelayPath : IAsyncDisposable
     public static readonly IPAddress ServerAddress = IPAddress.Parse("198.18.2.2");
 
     private readonly string _keys;
+    private readonly ConcurrentQueue<string> _serverLog = new();
+    private Process? _server;
 
     private MediaRelayPath(LocalNetwork network, PackageServer packages, NetServNodeProcess router, string keys, string package)
     {
@@ -132,11 +137,79 @@ internal sealed class MediaRelayPath : IAsyncDisposable
         return ports;
     }
 
+    /// <summary>Starts mediarelay-server on the SIP server's host, installing the relay with <paramref name="properties"/>.</summary>
+    public void StartSipServer(string properties)
+    {
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in new[]
+        {
+            ServerAssembly(), "--listen", ServerAddress.ToString(), "--port", "5060", "--package", Package,
+            "--url", Packages.UrlOf(Path.GetFileName(Package)).ToString(), "--user", User, "--key", Key, "--properties", properties,
+        })
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        _server = Server.Start(info);
+        _server.OutputDataReceived += (_, e) => Keep(e.Data);
+        _server.ErrorDataReceived += (_, e) => Keep(e.Data);
+        _server.BeginOutputReadLine();
+        _server.BeginErrorReadLine();
+    }
+
+    /// <summary>Waits for a line of the SIP server's log containing <paramref name="text"/> and returns it.</summary>
+    public async Task<string> WaitForServerLogAsync(string text, TimeSpan timeout)
+    {
+        var watch = Stopwatch.StartNew();
+        while (true)
+        {
+            if (_serverLog.FirstOrDefault(l => l.Contains(text, StringComparison.Ordinal)) is { } line)
+            {
+                return line;
+            }
+
+            if (watch.Elapsed > timeout || _server is null || _server.HasExited)
+            {
+                throw new AssertionException($"the SIP server did not log '{text}' within {timeout.TotalSeconds} s:\n{string.Join('\n', _serverLog)}");
+            }
+
+            await Task.Delay(100);
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
+        if (_server is not null)
+        {
+            if (!_server.HasExited)
+            {
+                _server.Kill(entireProcessTree: true);
+                await _server.WaitForExitAsync();
+            }
+
+            _server.Dispose();
+        }
+
         await Router.DisposeAsync();
         await Packages.DisposeAsync();
         Network.Dispose();
         Directory.Delete(_keys, recursive: true);
+    }
+
+    /// <summary>mediarelay-server, built beside this test assembly (same configuration) because the test project references it.</summary>
+    private static string ServerAssembly()
+    {
+        var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Name;
+        var path = Path.Combine(BuildOutputs.RepositoryRoot, "artifacts", "bin", "NetServ.Apps.MediaRelay.Server", configuration, "mediarelay-server.dll");
+        return File.Exists(path) ? path : throw new FileNotFoundException($"mediarelay-server is not built: {path}");
+    }
+
+    private void Keep(string? line)
+    {
+        if (line is not null)
+        {
+            _serverLog.Enqueue(line);
+            TestContext.Progress.WriteLine("sip-server: " + line);
+        }
     }
 }
