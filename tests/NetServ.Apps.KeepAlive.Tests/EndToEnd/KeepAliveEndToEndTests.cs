@@ -89,6 +89,9 @@ public sealed class KeepAliveEndToEndTests
         // Other requests still reach the server, which answers them.
         var others = KeepAlivePath.Sipp(_path.Ua, "options-message.xml", 2);
         AssertAllSucceeded(others, 2);
+
+        // sipp has its answers before the server's log lines for them are read.
+        await _path.WaitForServerLogAsync($"Request MESSAGE from {KeepAlivePath.UaAddress}:{KeepAlivePath.UaPort}", TimeSpan.FromSeconds(5), occurrences: 2);
         using (Assert.EnterMultipleScope())
         {
             Assert.That(_path.ServerLines($"Request OPTIONS from {KeepAlivePath.UaAddress}:{KeepAlivePath.UaPort}"), Is.EqualTo(2));
