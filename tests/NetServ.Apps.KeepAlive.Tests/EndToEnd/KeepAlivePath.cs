@@ -1,144 +1,63 @@
-using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Net;
-using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using NetServ.Signaling.Security;
-using NetServ.Testbed.Http;
+using NetServ.Apps.Testing;
 using NetServ.Testbed.Linux;
 using NetServ.Testbed.Nodes;
 
 namespace NetServ.Apps.KeepAlive.Tests.EndToEnd;
 
 /// <summary>
-/// The topology of the paper's Figure 8: SIP user agent 198.18.1.1 — router running netservd —
-/// SIP server 198.18.2.2, each link its own /24, namespaces named <c>ns-ka…</c>. The server's
-/// host also serves the module packages on port 8080; the ITSP's user "itsp" has a key on the
-/// router and may filter 198.18.2.0/24 (traffic toward its server).
+/// The topology of the paper's Figure 8 (<see cref="SipServerPath"/>, namespaces <c>ns-ka…</c>):
+/// sipp as the user agent, keepalive-server as the SIP server. The ITSP's user "itsp" may filter
+/// 198.18.2.0/24 (traffic toward its server).
 /// </summary>
 internal sealed partial class KeepAlivePath : IAsyncDisposable
 {
     public const string Module = "NetServ.Apps.KeepAlive_1.0.0";
     public const string User = "itsp";
     public const int UaPort = 40000;
-    public static readonly IPAddress UaAddress = IPAddress.Parse("198.18.1.1");
-    public static readonly IPEndPoint ServerEndPoint = new(IPAddress.Parse("198.18.2.2"), 5060);
+    public static readonly IPAddress UaAddress = SipServerPath.AgentAddress;
+    public static readonly IPEndPoint ServerEndPoint = new(SipServerPath.ServerAddress, 5060);
 
-    private readonly string _keys;
-    private readonly ConcurrentQueue<string> _serverLog = new();
-    private Process? _server;
+    private readonly SipServerPath _path;
 
-    private KeepAlivePath(LocalNetwork network, PackageServer packages, NetServNodeProcess router, string keys, string package)
-    {
-        Network = network;
-        Packages = packages;
-        Router = router;
-        _keys = keys;
-        Package = package;
-    }
+    private KeepAlivePath(SipServerPath path) => _path = path;
 
-    public LocalNetwork Network { get; }
+    public NetServNodeProcess Router => _path.Router;
 
-    public PackageServer Packages { get; }
+    public string Package => _path.Package;
 
-    public NetServNodeProcess Router { get; }
+    public string Key => _path.Key;
 
-    public string Package { get; }
+    public NetworkNamespace Ua => _path.Agent;
 
-    public string Key => Path.Combine(_keys, "itsp.key");
+    public NetworkNamespace Server => _path.Server;
 
-    public NetworkNamespace Ua => Network["ua"].Namespace;
+    /// <summary>How many keep-alive NOTIFYs the SIP server has answered itself.</summary>
+    public int ServerKeepAlives => ServerLines($"keep-alive KeepAliveNotify from {UaAddress}:{UaPort}");
 
-    public NetworkNamespace Server => Network["server"].Namespace;
-
-    /// <summary>What the SIP server has logged so far.</summary>
-    public IReadOnlyList<string> ServerLog => _serverLog.ToArray();
-
-    public static async Task<KeepAlivePath> StartAsync()
-    {
-        var package = BuildOutputs.EnsurePackage("NetServ.Apps.KeepAlive", "applications/KeepAlive/NetServ.Apps.KeepAlive.csproj");
-        var keys = Directory.CreateTempSubdirectory("netserv-ka-keys-").FullName;
-        using var key = UserPrivateKey.Generate(UserKeyAlgorithm.Ed25519);
-        await File.WriteAllTextAsync(Path.Combine(keys, "itsp.key"), key.ToPem());
-
-        var network = LocalNetwork.Create("ka" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(2)));
-        PackageServer? packages = null;
-        try
-        {
-            var ua = network.AddHost("ua");
-            var router = network.AddHost("router");
-            var server = network.AddHost("server");
-            network.Connect(ua, "eth0", "198.18.1.1/24", router, "eth0", "198.18.1.2/24");
-            network.Connect(router, "eth1", "198.18.2.1/24", server, "eth0", "198.18.2.2/24");
-            network.AddStaticRoutes();
-            packages = PackageServer.Start(BuildOutputs.ModulesDirectory, ServerEndPoint.Address, 8080, server.Namespace);
-            var node = await NetServNodeProcess.StartAsync(router.Namespace, new NetServNodeOptions
-            {
-                NodeName = $"router-{network.Id}",
-                Users = [new NodeUser(User, ["198.18.2.0/24"]) { PublicKey = key.PublicKey.ToPem() }],
-                LogSink = line => TestContext.Progress.WriteLine(line),
-            });
-            return new KeepAlivePath(network, packages, node, keys, package);
-        }
-        catch
-        {
-            if (packages is not null)
-            {
-                await packages.DisposeAsync();
-            }
-
-            network.Dispose();
-            Directory.Delete(keys, recursive: true);
-            throw;
-        }
-    }
+    public static async Task<KeepAlivePath> StartAsync() =>
+        new(await SipServerPath.StartAsync("ka", "NetServ.Apps.KeepAlive", "applications/KeepAlive/NetServ.Apps.KeepAlive.csproj", User, key =>
+            new NodeUser(User, ["198.18.2.0/24"]) { PublicKey = key }));
 
     /// <summary>Starts keepalive-server on the server's host: it installs the module after <paramref name="threshold"/> keep-alives from one user agent within two minutes.</summary>
     public void StartSipServer(int threshold, string? properties = null)
     {
-        StopSipServer();
-        _serverLog.Clear();
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         string[] arguments =
         [
-            ServerAssembly(), "--listen", ServerEndPoint.Address.ToString(), "--port", ServerEndPoint.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            "--threshold", threshold.ToString(System.Globalization.CultureInfo.InvariantCulture), "--window-seconds", "120",
-            "--package", Package, "--url", Packages.UrlOf(Path.GetFileName(Package)).ToString(), "--user", User, "--key", Key, "--ttl", "600",
+            "--listen", ServerEndPoint.Address.ToString(), "--port", Invariant(ServerEndPoint.Port),
+            "--threshold", Invariant(threshold), "--window-seconds", "120",
+            "--package", Package, "--url", _path.PackageUrl.ToString(), "--user", User, "--key", Key, "--ttl", "600",
         ];
-        foreach (var argument in properties is null ? arguments : [.. arguments, "--properties", properties])
-        {
-            info.ArgumentList.Add(argument);
-        }
-
-        var process = Server.Start(info);
-        process.OutputDataReceived += (_, e) => Keep(e.Data);
-        process.ErrorDataReceived += (_, e) => Keep(e.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        _server = process;
+        _path.StartServer("NetServ.Apps.KeepAlive.Server", "keepalive-server", properties is null ? arguments : [.. arguments, "--properties", properties]);
     }
 
     /// <summary>Waits until the SIP server's log has <paramref name="occurrences"/> lines containing <paramref name="text"/>.</summary>
-    public async Task WaitForServerLogAsync(string text, TimeSpan timeout, int occurrences = 1)
-    {
-        var watch = Stopwatch.StartNew();
-        while (ServerLines(text) < occurrences)
-        {
-            if (watch.Elapsed > timeout || _server is null || _server.HasExited)
-            {
-                Assert.Fail($"the SIP server did not log '{text}' {occurrences} time(s) within {timeout.TotalSeconds} s:\n{string.Join('\n', ServerLog)}");
-            }
-
-            await Task.Delay(100);
-        }
-    }
+    public Task WaitForServerLogAsync(string text, TimeSpan timeout, int occurrences = 1) => _path.WaitForServerLogAsync(text, timeout, occurrences);
 
     /// <summary>How many lines of the server's log contain <paramref name="text"/>.</summary>
-    public int ServerLines(string text) => ServerLog.Count(l => l.Contains(text, StringComparison.Ordinal));
-
-    /// <summary>How many keep-alive NOTIFYs the SIP server has answered itself.</summary>
-    public int ServerKeepAlives => ServerLines($"keep-alive KeepAliveNotify from {UaAddress}:{UaPort}");
+    public int ServerLines(string text) => _path.ServerLines(text);
 
     /// <summary>Runs a sipp scenario from the user agent's host toward the SIP server; bounded in calls and time.</summary>
     public static SippResult Sipp(NetworkNamespace ua, string scenario, int calls, int callsPerSecond = 20)
@@ -162,64 +81,18 @@ internal sealed partial class KeepAlivePath : IAsyncDisposable
     }
 
     /// <summary>The KeepAlive module's status counters on the router.</summary>
-    public async Task<JsonObject> ModuleStatusAsync()
-    {
-        var modules = NetServNodeProcess.ContainerOf(await Router.StatusAsync(), User)["modules"]!.AsArray().OfType<JsonObject>();
-        var module = modules.FirstOrDefault(m => m["name"]!.GetValue<string>() == Module) ?? throw new AssertionException($"{Module} is not installed on the router");
-        return module["live"]!["status"]!.AsObject();
-    }
+    public Task<JsonObject> ModuleStatusAsync() => _path.ModuleStatusAsync(Module);
 
-    public async Task<IReadOnlyList<string>> ModulesAsync() =>
-        NetServNodeProcess.ContainerOf(await Router.StatusAsync(), User)["modules"]!.AsArray().Select(m => m!["name"]!.GetValue<string>()).ToArray();
+    public Task<IReadOnlyList<string>> ModulesAsync() => _path.ModulesAsync();
 
     /// <summary>Runs the netserv CLI on the server's host (the ITSP signs with its key).</summary>
-    public CommandResult Cli(params string[] arguments) =>
-        CommandRunner.Run("ip", ["netns", "exec", Server.Name, "dotnet", Path.Combine(BuildOutputs.EnsureNode(), "netserv.dll"), .. arguments], TimeSpan.FromSeconds(90));
+    public CommandResult Cli(params string[] arguments) => _path.Cli(arguments);
 
-    public void StopSipServer()
-    {
-        if (_server is null)
-        {
-            return;
-        }
+    public void StopSipServer() => _path.StopServer();
 
-        if (!_server.HasExited)
-        {
-            _server.Kill(entireProcessTree: true);
-            _server.WaitForExit(10_000);
-        }
-
-        _server.Dispose();
-        _server = null;
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        StopSipServer();
-        await Router.DisposeAsync();
-        await Packages.DisposeAsync();
-        Network.Dispose();
-        Directory.Delete(_keys, recursive: true);
-    }
-
-    /// <summary>keepalive-server, built beside this test assembly (same configuration) because the test project references it.</summary>
-    private static string ServerAssembly()
-    {
-        var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Name;
-        var path = Path.Combine(BuildOutputs.RepositoryRoot, "artifacts", "bin", "NetServ.Apps.KeepAlive.Server", configuration, "keepalive-server.dll");
-        return File.Exists(path) ? path : throw new FileNotFoundException($"keepalive-server is not built: {path}");
-    }
+    public ValueTask DisposeAsync() => _path.DisposeAsync();
 
     private static string Invariant(int value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
-
-    private void Keep(string? line)
-    {
-        if (line is not null)
-        {
-            _serverLog.Enqueue(line);
-            TestContext.Progress.WriteLine("sip-server: " + line);
-        }
-    }
 
     [GeneratedRegex(@"Successful call\s*\|\s*\d+\s*\|\s*(\d+)")]
     private static partial Regex SuccessfulCalls();

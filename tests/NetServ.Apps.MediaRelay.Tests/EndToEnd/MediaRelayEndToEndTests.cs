@@ -3,7 +3,9 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json.Nodes;
+using NetServ.Apps.Testing;
 using NetServ.Testbed.Linux;
+using NetServ.Testbed.Nodes;
 
 namespace NetServ.Apps.MediaRelay.Tests.EndToEnd;
 
@@ -17,10 +19,15 @@ namespace NetServ.Apps.MediaRelay.Tests.EndToEnd;
 [NonParallelizable]
 public sealed class MediaRelayEndToEndTests
 {
+    private const string Module = "NetServ.Apps.MediaRelay_1.0.0";
+    private const string User = "itsp";
+    private const int ControlPort = 7070;
+    private const int PortMin = 30000;
+    private const int PortMax = 30007;
     private const int Packets = 200;
     private const int SessionTimeoutSeconds = 3;
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(5);
-    private MediaRelayPath _path = null!;
+    private SipServerPath _path = null!;
 
     [OneTimeSetUp]
     public async Task StartAsync()
@@ -30,7 +37,9 @@ public sealed class MediaRelayEndToEndTests
             Assert.Ignore(reason);
         }
 
-        _path = await MediaRelayPath.StartAsync();
+        // The ITSP may listen on the control port and the media ports, and signal toward user agent 1's network.
+        _path = await SipServerPath.StartAsync("mr", "NetServ.Apps.MediaRelay", "applications/MediaRelay/NetServ.Apps.MediaRelay.csproj", User, key =>
+            new NodeUser(User, ["198.18.1.0/24"]) { PublicKey = key, AllowedPorts = [ControlPort, .. Enumerable.Range(PortMin, PortMax - PortMin + 1)] });
     }
 
     [OneTimeTearDown]
@@ -47,32 +56,32 @@ public sealed class MediaRelayEndToEndTests
     {
         // SETUP toward user agent 1, as the SIP server does when that agent registers.
         var setup = _path.Cli(
-            "setup", "--package", _path.Package, "--url", _path.Packages.UrlOf(Path.GetFileName(_path.Package)).ToString(),
-            "--dest", MediaRelayPath.Ua1Address.ToString(), "--user", MediaRelayPath.User, "--key", _path.Key, "--json",
-            "--properties", $"control-port={MediaRelayPath.ControlPort},port-min={MediaRelayPath.PortMin},port-max={MediaRelayPath.PortMax},session-timeout={SessionTimeoutSeconds}");
+            "setup", "--package", _path.Package, "--url", _path.PackageUrl.ToString(),
+            "--dest", SipServerPath.AgentAddress.ToString(), "--user", User, "--key", _path.Key, "--json",
+            "--properties", $"control-port={ControlPort},port-min={PortMin},port-max={PortMax},session-timeout={SessionTimeoutSeconds}");
         Assert.That(setup.ExitCode, Is.Zero, setup.StandardError + setup.StandardOutput);
 
         // The node nearest the user agent is the last on the path from the server.
         var nodes = JsonNode.Parse(setup.StandardOutput)!["nodes"]!.AsArray();
         var relay = IPAddress.Parse(nodes[^1]!["address"]!.GetValue<string>());
-        Assert.That(await _path.ModulesAsync(), Does.Contain(MediaRelayPath.Module));
+        Assert.That(await _path.ModulesAsync(), Does.Contain(Module));
 
         using var control = _path.Server.CreateSocket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-        control.Bind(new IPEndPoint(MediaRelayPath.ServerAddress, 0));
+        control.Bind(new IPEndPoint(SipServerPath.ServerAddress, 0));
         var answer = await ControlAsync(control, relay, "ALLOCATE call-1@198.18.2.2");
         var fields = answer.Trim().Split(' ');
         Assert.That(fields[0], Is.EqualTo("OK"), answer);
         var toA = new IPEndPoint(relay, int.Parse(fields[2], CultureInfo.InvariantCulture));
         var toB = new IPEndPoint(relay, int.Parse(fields[3], CultureInfo.InvariantCulture));
 
-        using var ua1 = _path.Ua1.CreateSocket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-        ua1.Bind(new IPEndPoint(MediaRelayPath.Ua1Address, 40000));
+        using var ua1 = _path.Agent.CreateSocket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        ua1.Bind(new IPEndPoint(SipServerPath.AgentAddress, 40000));
         using var ua2 = _path.Server.CreateSocket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-        ua2.Bind(new IPEndPoint(MediaRelayPath.ServerAddress, 50000));
-        using var ua1Rtcp = _path.Ua1.CreateSocket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-        ua1Rtcp.Bind(new IPEndPoint(MediaRelayPath.Ua1Address, 40001));
+        ua2.Bind(new IPEndPoint(SipServerPath.ServerAddress, 50000));
+        using var ua1Rtcp = _path.Agent.CreateSocket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        ua1Rtcp.Bind(new IPEndPoint(SipServerPath.AgentAddress, 40001));
         using var ua2Rtcp = _path.Server.CreateSocket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-        ua2Rtcp.Bind(new IPEndPoint(MediaRelayPath.ServerAddress, 50001));
+        ua2Rtcp.Bind(new IPEndPoint(SipServerPath.ServerAddress, 50001));
 
         // Latching: user agent 1 speaks first (dropped, the far side is unknown), then user agent 2 (relayed to 1).
         ua1.SendTo(Rtp(0, "latch 1"), toA);
@@ -101,7 +110,7 @@ public sealed class MediaRelayEndToEndTests
         ua1Rtcp.ReceiveTimeout = (int)Wait.TotalMilliseconds;
         var rtcpLength = ua1Rtcp.Receive(rtcpAtUa1);
 
-        var status = await _path.ModuleStatusAsync();
+        var status = await _path.ModuleStatusAsync(Module);
         var session = status["sessions"]!.AsArray().Single()!;
         Assert.Multiple(() =>
         {
@@ -116,12 +125,12 @@ public sealed class MediaRelayEndToEndTests
 
         // Silence: the session times out and its ports are released.
         var sessionPorts = new[] { toA.Port, toA.Port + 1, toB.Port, toB.Port + 1 };
-        Assert.That(_path.BoundUdpPorts(), Is.SupersetOf(sessionPorts));
-        await WaitUntilAsync(async () => (int)(await _path.ModuleStatusAsync())["sessionsActive"]! == 0, TimeSpan.FromSeconds(SessionTimeoutSeconds + 10));
+        Assert.That(BoundUdpPorts(), Is.SupersetOf(sessionPorts));
+        await WaitUntilAsync(async () => (int)(await _path.ModuleStatusAsync(Module))["sessionsActive"]! == 0, TimeSpan.FromSeconds(SessionTimeoutSeconds + 10));
         Assert.Multiple(async () =>
         {
-            Assert.That((long)(await _path.ModuleStatusAsync())["sessionsClosed"]!, Is.EqualTo(1));
-            Assert.That(_path.BoundUdpPorts(), Has.None.AnyOf(sessionPorts));
+            Assert.That((long)(await _path.ModuleStatusAsync(Module))["sessionsClosed"]!, Is.EqualTo(1));
+            Assert.That(BoundUdpPorts(), Has.None.AnyOf(sessionPorts));
         });
 
         // Malformed control requests and media are answered or dropped, never crash the container.
@@ -131,25 +140,29 @@ public sealed class MediaRelayEndToEndTests
         Assert.That(await ControlAsync(control, relay, "RELEASE call-2"), Is.EqualTo("OK call-2\n"));
 
         // REMOVE closes the control socket and every media socket.
-        Assert.That(_path.BoundUdpPorts(), Does.Contain(MediaRelayPath.ControlPort));
-        var remove = _path.Cli("remove", MediaRelayPath.Module, "--dest", MediaRelayPath.Ua1Address.ToString(), "--user", MediaRelayPath.User, "--key", _path.Key);
+        Assert.That(BoundUdpPorts(), Does.Contain(ControlPort));
+        var remove = _path.Cli("remove", Module, "--dest", SipServerPath.AgentAddress.ToString(), "--user", User, "--key", _path.Key);
         Assert.That(remove.ExitCode, Is.Zero, remove.StandardError + remove.StandardOutput);
         Assert.That(await _path.ModulesAsync(), Is.Empty);
-        await WaitUntilAsync(() => Task.FromResult(!_path.BoundUdpPorts().Contains(MediaRelayPath.ControlPort)), Wait);
-        Assert.That(_path.BoundUdpPorts(), Has.None.InRange(MediaRelayPath.PortMin, MediaRelayPath.PortMax).And.None.EqualTo(MediaRelayPath.ControlPort));
+        await WaitUntilAsync(() => Task.FromResult(!BoundUdpPorts().Contains(ControlPort)), Wait);
+        Assert.That(BoundUdpPorts(), Has.None.InRange(PortMin, PortMax).And.None.EqualTo(ControlPort));
     }
 
     [Test]
     public async Task Register_FromUserAgent1_InstallsTheRelayOnTheNodeNearestIt()
     {
-        _path.StartSipServer($"control-port={MediaRelayPath.ControlPort},port-min={MediaRelayPath.PortMin},port-max={MediaRelayPath.PortMax}");
+        _path.StartServer("NetServ.Apps.MediaRelay.Server", "mediarelay-server",
+        [
+            "--listen", SipServerPath.ServerAddress.ToString(), "--port", "5060", "--package", _path.Package, "--url", _path.PackageUrl.ToString(),
+            "--user", User, "--key", _path.Key, "--properties", $"control-port={ControlPort},port-min={PortMin},port-max={PortMax}",
+        ]);
         await _path.WaitForServerLogAsync("SIP registrar on udp", TimeSpan.FromSeconds(30));
-        using var ua1 = _path.Ua1.CreateSocket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-        ua1.Bind(new IPEndPoint(MediaRelayPath.Ua1Address, 5060));
+        using var ua1 = _path.Agent.CreateSocket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        ua1.Bind(new IPEndPoint(SipServerPath.AgentAddress, 5060));
         const string Register =
             "REGISTER sip:198.18.2.2 SIP/2.0\r\nVia: SIP/2.0/UDP 198.18.1.1:5060;branch=z9hG4bKmr1\r\nFrom: <sip:ua1@itsp>;tag=1\r\n" +
             "To: <sip:ua1@itsp>\r\nCall-ID: reg-1\r\nCSeq: 1 REGISTER\r\nContact: <sip:ua1@198.18.1.1:5060>\r\nContent-Length: 0\r\n\r\n";
-        ua1.SendTo(Encoding.ASCII.GetBytes(Register), new IPEndPoint(MediaRelayPath.ServerAddress, 5060));
+        ua1.SendTo(Encoding.ASCII.GetBytes(Register), new IPEndPoint(SipServerPath.ServerAddress, 5060));
         var ok = new byte[2048];
         ua1.ReceiveTimeout = (int)Wait.TotalMilliseconds;
         var okLength = ua1.Receive(ok);
@@ -157,15 +170,33 @@ public sealed class MediaRelayEndToEndTests
 
         var chosen = await _path.WaitForServerLogAsync("relay for sip:ua1@itsp: node", TimeSpan.FromSeconds(60));
         var relay = IPAddress.Parse(chosen[(chosen.LastIndexOf(" at ", StringComparison.Ordinal) + 4)..].Trim());
-        Assert.That(await _path.ModulesAsync(), Does.Contain(MediaRelayPath.Module));
+        Assert.That(await _path.ModulesAsync(), Does.Contain(Module));
 
         using var control = _path.Server.CreateSocket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-        control.Bind(new IPEndPoint(MediaRelayPath.ServerAddress, 0));
+        control.Bind(new IPEndPoint(SipServerPath.ServerAddress, 0));
         Assert.That(await ControlAsync(control, relay, "ALLOCATE reg-call"), Does.StartWith("OK reg-call "));
         Assert.That(await ControlAsync(control, relay, "RELEASE reg-call"), Is.EqualTo("OK reg-call\n"));
 
-        var remove = _path.Cli("remove", MediaRelayPath.Module, "--dest", MediaRelayPath.Ua1Address.ToString(), "--user", MediaRelayPath.User, "--key", _path.Key);
+        var remove = _path.Cli("remove", Module, "--dest", SipServerPath.AgentAddress.ToString(), "--user", User, "--key", _path.Key);
         Assert.That(remove.ExitCode, Is.Zero, remove.StandardError + remove.StandardOutput);
+    }
+
+    /// <summary>The UDP ports bound in the router's namespace (ss), to see that the relay released them.</summary>
+    private HashSet<int> BoundUdpPorts()
+    {
+        var ports = new HashSet<int>();
+        foreach (var line in _path.RouterNamespace.ExecChecked("ss", "-Hnua").StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            // State, Recv-Q, Send-Q, local address:port, peer.
+            var fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            var local = fields.Length > 3 ? fields[3] : string.Empty;
+            if (int.TryParse(local.AsSpan(local.LastIndexOf(':') + 1), CultureInfo.InvariantCulture, out var port))
+            {
+                ports.Add(port);
+            }
+        }
+
+        return ports;
     }
 
     private static byte[] Rtp(ushort sequence, string payload) => RtpPackets.Rtp(sequence, Encoding.ASCII.GetBytes(payload));
@@ -174,7 +205,7 @@ public sealed class MediaRelayEndToEndTests
 
     private static async Task<string> ControlAsync(Socket socket, IPAddress relay, string request)
     {
-        await socket.SendToAsync(Encoding.ASCII.GetBytes(request), new IPEndPoint(relay, MediaRelayPath.ControlPort));
+        await socket.SendToAsync(Encoding.ASCII.GetBytes(request), new IPEndPoint(relay, ControlPort));
         var buffer = new byte[512];
         using var timeout = new CancellationTokenSource(Wait);
         var length = await socket.ReceiveAsync(buffer, timeout.Token);
