@@ -136,6 +136,11 @@ public sealed partial class MediaRelayModule : NetServModule, IModuleStatus
 
     private byte[] Allocate(string callId)
     {
+        if (_stopped)
+        {
+            return ControlRequest.Error("stopping");
+        }
+
         var sessions = Sessions;
         if (!sessions.TryGetOrAdd(callId, out var session, out var created))
         {
@@ -220,7 +225,18 @@ public sealed partial class MediaRelayModule : NetServModule, IModuleStatus
             {
                 var received = await socket.ReceiveFromAsync(buffer, SocketFlags.None, any, Context.ModuleStopping).ConfigureAwait(false);
                 var source = (IPEndPoint)received.RemoteEndPoint;
-                var answer = HandleControl(buffer.AsSpan(0, received.ReceivedBytes), source);
+                byte[]? answer;
+                try
+                {
+                    answer = HandleControl(buffer.AsSpan(0, received.ReceivedBytes), source);
+                }
+                catch (Exception e) when (e is not OutOfMemoryException)
+                {
+                    // One request gone wrong must not end the control channel.
+                    Log.ControlFailed(Context.Logger, e);
+                    answer = ControlRequest.Error("internal error");
+                }
+
                 if (answer is not null)
                 {
                     await socket.SendToAsync(answer, SocketFlags.None, source, Context.ModuleStopping).ConfigureAwait(false);
@@ -317,5 +333,8 @@ public sealed partial class MediaRelayModule : NetServModule, IModuleStatus
 
         [LoggerMessage(9, LogLevel.Error, "Closing idle sessions failed")]
         public static partial void SweepFailed(ILogger logger, Exception exception);
+
+        [LoggerMessage(10, LogLevel.Error, "Handling a control request failed")]
+        public static partial void ControlFailed(ILogger logger, Exception exception);
     }
 }
