@@ -66,6 +66,24 @@ public sealed class MediaRelayModuleTests
     }
 
     [Test]
+    public void HandleControl_RandomDatagrams_AnswersWithoutThrowing()
+    {
+        var random = new Random(11);
+        var source = new IPEndPoint(IPAddress.Loopback, 1);
+        for (var i = 0; i < 5000; i++)
+        {
+            var datagram = new byte[random.Next(0, 300)];
+            random.NextBytes(datagram);
+            if (i % 2 == 0 && datagram.Length > 9)
+            {
+                "RELEASE "u8.CopyTo(datagram);
+            }
+
+            Assert.That(_module.HandleControl(datagram, source), Is.Not.Null);
+        }
+    }
+
+    [Test]
     public async Task Relay_StreamsBothWays_ArriveCompleteAndIntact()
     {
         var (portA, portB) = Ports(await ControlAsync("ALLOCATE call-1"));
