@@ -56,6 +56,7 @@ public sealed class ActiveCdnEndToEndTests
 
         await InstallAsync(_path.Setup($"origin={CdnPath.OriginUrl},port={CdnPath.BobPort}", "bob"));
         var after = NetServNodeProcess.ContainerOf(await _path.Router.StatusAsync(), "bob");
+        TestContext.Progress.WriteLine($"bob's container memory with NetMonitor: {before["memory"]?.ToJsonString()}; with ActiveCDN too: {after["memory"]?.ToJsonString()}");
 
         Assert.Multiple(() =>
         {
