@@ -40,7 +40,7 @@ public sealed partial class OverloadControlModule : NetServModule, IPacketProces
 
     private readonly byte[] _sip = new byte[MaxPayload];
     private readonly byte[] _reply = new byte[65535];
-    private AdmissionControl _admission = null!;
+    private AdmissionControl? _admission;
     private byte[] _toTag = [];
     private byte[] _retryAfter = [];
     private int _feedbackPort;
@@ -55,6 +55,7 @@ public sealed partial class OverloadControlModule : NetServModule, IPacketProces
     private long _replyFailures;
     private long _feedbackReceived;
     private long _feedbackIgnored;
+    private OverloadFeedback _lastFeedback = new(FeedbackKind.Off, 0, -1);
 
     /// <inheritdoc />
     public PacketVerdict Process(ref Packet packet)
@@ -77,7 +78,7 @@ public sealed partial class OverloadControlModule : NetServModule, IPacketProces
         }
 
         Interlocked.Increment(ref _offered);
-        if (_admission.TryAdmit())
+        if (_admission?.TryAdmit() ?? true)
         {
             Interlocked.Increment(ref _admitted);
             return PacketVerdict.Accept;
@@ -94,7 +95,7 @@ public sealed partial class OverloadControlModule : NetServModule, IPacketProces
     }
 
     /// <inheritdoc />
-    public JsonObject GetStatus() => new()
+    public JsonObject GetStatus() => _admission is null ? new JsonObject { ["mode"] = "starting" } : new()
     {
         ["mode"] = _admission.Mode switch
         {
@@ -119,14 +120,20 @@ public sealed partial class OverloadControlModule : NetServModule, IPacketProces
     /// <summary>Handles one feedback datagram from <paramref name="sender"/>; what the socket loop calls.</summary>
     internal bool HandleFeedback(ReadOnlySpan<byte> datagram, Ipv4Address sender)
     {
-        if (!IsFromServer(sender) || !OverloadFeedback.TryParse(datagram, out var feedback) || !_admission.Apply(feedback))
+        if (!IsFromServer(sender) || !OverloadFeedback.TryParse(datagram, out var feedback) || _admission?.Apply(feedback) != true)
         {
             Interlocked.Increment(ref _feedbackIgnored);
             return false;
         }
 
         Interlocked.Increment(ref _feedbackReceived);
-        Log.Feedback(Context.Logger, feedback.Kind.ToString(), feedback.Value, feedback.Sequence);
+        if (feedback.Kind != _lastFeedback.Kind || feedback.Value != _lastFeedback.Value)
+        {
+            // Feedback repeats every tick while the server is overloaded: the node's log keeps only the changes.
+            Log.FeedbackChanged(Context.Logger, feedback.Kind.ToString(), feedback.Value, feedback.Sequence);
+        }
+
+        _lastFeedback = feedback;
         return true;
     }
 
@@ -256,8 +263,8 @@ public sealed partial class OverloadControlModule : NetServModule, IPacketProces
         [LoggerMessage(1, LogLevel.Information, "Overload control for the SIP server (feedback on udp {FeedbackPort}, Retry-After {RetryAfter} s, fail-open after {Timeout} s without feedback)")]
         public static partial void Started(ILogger logger, int feedbackPort, int retryAfter, int timeout);
 
-        [LoggerMessage(2, LogLevel.Information, "Feedback {Kind} {Value} (seq {Sequence})")]
-        public static partial void Feedback(ILogger logger, string kind, double value, long sequence);
+        [LoggerMessage(2, LogLevel.Information, "Feedback now {Kind} {Value} (seq {Sequence})")]
+        public static partial void FeedbackChanged(ILogger logger, string kind, double value, long sequence);
 
         [LoggerMessage(3, LogLevel.Warning, "Receiving feedback failed: {Error}")]
         public static partial void FeedbackReceiveFailed(ILogger logger, string error);

@@ -248,6 +248,12 @@ public sealed class OverloadControlModuleTests
         Assert.That(_module.GetStatus()["replyFailures"]!.GetValue<long>(), Is.EqualTo(1));
     }
 
+    [Test]
+    public void GetStatus_BeforeStart_SaysStarting()
+    {
+        Assert.That(_module.GetStatus()["mode"]!.GetValue<string>(), Is.EqualTo("starting"));
+    }
+
     [TestCase("retry-after=-1")]
     [TestCase("feedback-timeout=0")]
     [TestCase("feedback-port=70000")]
