@@ -54,16 +54,21 @@ public sealed class OverloadFeedbackTests
         Assert.That(parsed, Is.EqualTo(feedback));
     }
 
-    [Test]
-    public void TryParse_RandomBytes_NeverThrows()
+    [TestCase("OC-FEEDBACK rate=1 seq=1")]
+    [TestCase("MESSAGE sip:bob@198.19.0.1 SIP/2.0\r\nTo: <sip:bob@198.19.0.1>\r\nCSeq: 1 MESSAGE\r\n\r\n")]
+    public void Fuzz_MutationsOfASeed_NeverThrow(string seed)
     {
         var random = new Random(5);
-        var buffer = new byte[40];
-        "OC-FEEDBACK rate=1"u8.CopyTo(buffer);
+        var bytes = System.Text.Encoding.ASCII.GetBytes(seed);
         for (var i = 0; i < 20_000; i++)
         {
-            random.NextBytes(buffer.AsSpan(i % 2 == 0 ? 12 : 0));
-            Assert.DoesNotThrow(() => OverloadFeedback.TryParse(buffer.AsSpan(0, random.Next(buffer.Length)), out _));
+            var mutated = bytes[..random.Next(bytes.Length + 1)];
+            for (var flips = random.Next(3); flips > 0 && mutated.Length > 0; flips--)
+            {
+                mutated[random.Next(mutated.Length)] = (byte)random.Next(256);
+            }
+
+            Assert.DoesNotThrow(() => OverloadControlFuzz.Fuzz(mutated), Encoding.Latin1.GetString(mutated));
         }
     }
 }
