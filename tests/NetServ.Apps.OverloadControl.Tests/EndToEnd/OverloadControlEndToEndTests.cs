@@ -20,6 +20,7 @@ public sealed partial class OverloadControlEndToEndTests : SipPathFixture
     private const int FeedbackPort = 5070;
     private const int Capacity = 50;
     private const int Offered = 200;
+    private const int FeedbackTimeout = 3;
 
     private static readonly SipPathOptions PathOptions = new("oc", "NetServ.Apps.OverloadControl", "applications/OverloadControl/NetServ.Apps.OverloadControl.csproj", "NetServ.Apps.OverloadControl.Server", "overload-server")
     {
@@ -31,11 +32,7 @@ public sealed partial class OverloadControlEndToEndTests : SipPathFixture
     [Test]
     public async Task OfferedLoadAboveCapacity_ServerReceivesTheTargetRateAndTheRestGet503_RemoveRestoresPassThrough()
     {
-        Path.StartSipServer(
-        [
-            .. Path.SignalingArguments, "--capacity", Invariant(Capacity), "--feedback-port", Invariant(FeedbackPort),
-            "--tick-ms", "500", "--feedback-timeout", "3", "--retry-after", "5",
-        ]);
+        StartServer();
         await Path.WaitForServerLogAsync("SIP server on udp", TimeSpan.FromSeconds(30));
 
         // 200 MESSAGEs a second for 15 s against a server that handles 50.
@@ -79,6 +76,28 @@ public sealed partial class OverloadControlEndToEndTests : SipPathFixture
 
         await WaitForTotalAsync(before + (Offered * 5));
     }
+
+    [Test]
+    public async Task ServerStopsSendingFeedback_ModuleFailsOpen()
+    {
+        StartServer();
+        await Path.WaitForServerLogAsync("SIP server on udp", TimeSpan.FromSeconds(30));
+        Path.Sipp("message-200-or-503.xml", Offered * 5, Offered, concurrent: Offered);
+        await Path.WaitForServerLogAsync("feedback Rate", TimeSpan.FromSeconds(10));
+        Assert.That((await Path.ModuleStatusAsync())["mode"]!.GetValue<string>(), Is.EqualTo("rate"));
+
+        Path.StopSipServer();
+        await Task.Delay(TimeSpan.FromSeconds(FeedbackTimeout + 1));
+
+        Assert.That((await Path.ModuleStatusAsync())["mode"]!.GetValue<string>(), Is.EqualTo("pass-through"));
+    }
+
+    private void StartServer() =>
+        Path.StartSipServer(
+        [
+            .. Path.SignalingArguments, "--capacity", Invariant(Capacity), "--feedback-port", Invariant(FeedbackPort),
+            "--tick-ms", "500", "--feedback-timeout", Invariant(FeedbackTimeout), "--retry-after", "5",
+        ]);
 
     /// <summary>
     /// The rate the server received from 1.5 s after its first feedback (the module active, the
