@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
+using NetServ.Apps.Signaling;
 using NetServ.Sdk;
 
 namespace NetServ.Apps.KeepAlive.Server;

@@ -7,12 +7,12 @@ using NetServ.Signaling.Nslp;
 using NetServ.Signaling.Security;
 using NetServ.Signaling.Transport;
 
-namespace NetServ.Apps.KeepAlive.Server;
+namespace NetServ.Apps.Signaling;
 
-/// <summary>What the server installs, and as whom.</summary>
-internal sealed class SignalingOptions
+/// <summary>What a server installs, and as whom.</summary>
+public sealed class SignalingOptions
 {
-    /// <summary>The KeepAlive module package (its name and digest are read from it).</summary>
+    /// <summary>The module package (its name and digest are read from it).</summary>
     public required string PackagePath { get; init; }
 
     /// <summary>Where NetServ nodes download the package.</summary>
@@ -35,22 +35,31 @@ internal sealed class SignalingOptions
     public string? Properties { get; init; }
 
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Names the signaling client in logs, the server's program name say.</summary>
+    public string ClientName { get; init; } = "module-signaler";
+}
+
+/// <summary>The path's answer: its status (200 when every node did it, 0 when no node answered) and the addresses of the NetServ nodes that succeeded.</summary>
+public sealed record SignalingResult(int Status, IReadOnlyList<string> NodeAddresses)
+{
+    public bool Succeeded => Status is >= 200 and < 300;
 }
 
 /// <summary>
-/// Sends signed SETUP and REMOVE requests for the KeepAlive module toward a user agent with the
+/// Sends signed SETUP and REMOVE requests for a server's module toward a user agent with the
 /// signaling library, as <c>netserv setup</c> does: every NetServ node on the path from the server
 /// to the user agent installs the module, filtering UDP toward this server.
 /// </summary>
-internal sealed partial class ModuleSignaler(SignalingOptions options, ILogger logger, TimeProvider time)
+public sealed partial class ModuleSignaler(SignalingOptions options, ILogger logger, TimeProvider time)
 {
     private readonly ModulePackageInfo _package = ModulePackage.Inspect(options.PackagePath);
     private readonly string _digest = Sha256(options.PackagePath);
 
     public string ModuleName => _package.ModuleName;
 
-    /// <summary>Installs the module on the path toward <paramref name="agent"/>; the status of the path's answer (200 when every node installed it), or 0 when no node answered.</summary>
-    public async Task<int> SetupAsync(Ipv4Address agent, CancellationToken cancellationToken)
+    /// <summary>Installs the module on the path toward <paramref name="agent"/>.</summary>
+    public async Task<SignalingResult> SetupAsync(Ipv4Address agent, CancellationToken cancellationToken)
     {
         var request = new NslpRequest(NslpMethod.Setup, ModuleName);
         request.Headers.Add(NslpHeaderNames.Url, options.Url.ToString());
@@ -72,10 +81,10 @@ internal sealed partial class ModuleSignaler(SignalingOptions options, ILogger l
     }
 
     /// <summary>Removes the module from the path toward <paramref name="agent"/>.</summary>
-    public Task<int> RemoveAsync(Ipv4Address agent, CancellationToken cancellationToken) =>
+    public Task<SignalingResult> RemoveAsync(Ipv4Address agent, CancellationToken cancellationToken) =>
         SendAsync(agent, new NslpRequest(NslpMethod.Remove, ModuleName), cancellationToken);
 
-    private async Task<int> SendAsync(Ipv4Address agent, NslpRequest request, CancellationToken cancellationToken)
+    private async Task<SignalingResult> SendAsync(Ipv4Address agent, NslpRequest request, CancellationToken cancellationToken)
     {
         var method = NslpRequest.MethodName(request.Method);
         if (!UserPrivateKey.TryParse(await File.ReadAllTextAsync(options.KeyPath, cancellationToken).ConfigureAwait(false), out var key, out var error))
@@ -92,17 +101,17 @@ internal sealed partial class ModuleSignaler(SignalingOptions options, ILogger l
         Log.Signaling(logger, method, ModuleName, agent.ToString());
         try
         {
-            await using var client = SignalingClient.Start($"keepalive-server-{Environment.ProcessId}", logger, time);
+            await using var client = SignalingClient.Start($"{options.ClientName}-{Environment.ProcessId}", logger, time);
             var response = await client.SendAsync(agent, request, options.Timeout, cancellationToken).ConfigureAwait(false);
-            var nodes = PathResponse.TryParse(response, out var stack, out _) ? stack.Nodes.Count : 0;
-            var status = nodes > 0 ? stack!.Status : response.StatusCode;
-            Log.Signaled(logger, method, ModuleName, agent.ToString(), status, nodes);
-            return status;
+            var nodes = PathResponse.TryParse(response, out var stack, out _) ? stack.Nodes : [];
+            var status = nodes.Count > 0 ? stack!.Status : response.StatusCode;
+            Log.Signaled(logger, method, ModuleName, agent.ToString(), status, nodes.Count);
+            return new SignalingResult(status, nodes.Where(n => n.Succeeded).Select(n => n.Address).ToArray());
         }
         catch (SignalingException e)
         {
             Log.SignalingFailed(logger, method, agent.ToString(), e.Message);
-            return 0;
+            return new SignalingResult(0, []);
         }
     }
 
