@@ -130,8 +130,7 @@ public sealed partial class KeepAliveModule : NetServModule, IPacketProcessor, I
             return false;
         }
 
-        var udp = packet.Udp;
-        return PacketWriter.TryWriteUdp(_reply, packet.Destination, packet.Source, udp.DestinationPort, udp.SourcePort, _sip.AsSpan(0, sipLength), out length);
+        return PacketWriter.TryWriteUdpReply(_reply, packet, _sip.AsSpan(0, sipLength), out length);
     }
 
     private static partial class Log

@@ -3,57 +3,94 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using NetServ.Sdk;
 
-namespace NetServ.Apps.Testing;
+namespace NetServ.Apps.Tests;
 
-/// <summary>
-/// What a container would give a module under test: its properties, a clock the test moves, and
-/// whatever building blocks, packet sender and allowed ports the test sets. Compiled into the
-/// application test projects that link it.
-/// </summary>
-internal sealed class TestModuleContext(ModuleProperties properties) : IModuleContext
+/// <summary>What a container would give a SIP module in the application tests (filter: UDP toward 198.19.0.1:5060), with a packet sender that keeps what it is given.</summary>
+internal sealed class TestModuleContext(ModuleProperties properties, string moduleName) : IModuleContext
 {
-    public string ModuleName { get; init; } = "NetServ.Apps.Test_1.0.0";
+    public string ModuleName => moduleName;
 
-    public string User { get; init; } = "alice";
+    public string User => "itsp";
 
     public ModuleProperties Properties { get; } = properties;
 
-    public PacketFilter? Filter { get; init; }
+    public PacketFilter? Filter { get; } = new(FilterProtocol.Udp, 5060, [Ipv4Prefix.Parse("198.19.0.1/32")]);
 
     public ILogger Logger => NullLogger.Instance;
 
     public ILoggerFactory LoggerFactory => NullLoggerFactory.Instance;
 
-    public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2025, 3, 1, 12, 0, 0, TimeSpan.Zero));
+    public TimeProvider TimeProvider { get; } = new FakeTimeProvider();
 
-    public TimeProvider TimeProvider => Time;
+    public IBuildingBlocks BuildingBlocks => throw new NotSupportedException("the module uses no building blocks");
 
-    public IBuildingBlocks BuildingBlocks { get; init; } = new TestBuildingBlocks();
+    public RecordingPacketSender Sender { get; } = new();
 
-    public IPacketSender PacketSender { get; init; } = new RefusingPacketSender();
+    public IPacketSender PacketSender => Sender;
 
     public string DataDirectory => Path.GetTempPath();
 
-    public IReadOnlySet<int> AllowedPorts { get; init; } = new HashSet<int>();
+    public IReadOnlySet<int> AllowedPorts { get; } = new HashSet<int>();
 
     public CancellationToken ModuleStopping => CancellationToken.None;
+}
 
-    private sealed class RefusingPacketSender : IPacketSender
+/// <summary>Keeps the packets a module sends; can be told to refuse, as a full socket buffer would.</summary>
+internal sealed class RecordingPacketSender : IPacketSender
+{
+    public List<byte[]> Sent { get; } = [];
+
+    public bool Refuse { get; set; }
+
+    /// <summary>When false, accepts without keeping (for the allocation test).</summary>
+    public bool Keep { get; set; } = true;
+
+    public bool TrySend(ReadOnlySpan<byte> ipv4Packet)
     {
-        public bool TrySend(ReadOnlySpan<byte> ipv4Packet) => false;
+        if (Refuse)
+        {
+            return false;
+        }
+
+        if (Keep)
+        {
+            Sent.Add(ipv4Packet.ToArray());
+        }
+
+        return true;
     }
 }
 
-/// <summary>Building blocks given by the test; none by default.</summary>
-internal sealed class TestBuildingBlocks(params object[] blocks) : IBuildingBlocks
+/// <summary>Packets for the application tests.</summary>
+internal static class TestPackets
 {
-    public IReadOnlyCollection<string> Names => [.. blocks.Select(b => b.GetType().Name)];
+    /// <summary>The user agent's port.</summary>
+    public const ushort UaPort = 40000;
 
-    public bool Has(string name) => Names.Contains(name);
+    /// <summary>The SIP server's port, the filter's.</summary>
+    public const ushort ServerPort = 5060;
 
-    public T? Find<T>()
-        where T : class => blocks.OfType<T>().FirstOrDefault();
+    /// <summary>The user agent.</summary>
+    public static readonly Ipv4Address UaAddress = Ipv4Address.Parse("198.18.0.1");
 
-    public T Require<T>()
-        where T : class => Find<T>() ?? throw new InvalidOperationException($"no {typeof(T).Name} in this test");
+    /// <summary>The SIP server, the filter's destination.</summary>
+    public static readonly Ipv4Address ServerAddress = Ipv4Address.Parse("198.19.0.1");
+
+    /// <summary>A whole IPv4/UDP packet carrying <paramref name="payload"/>, checksums set.</summary>
+    public static byte[] Udp(Ipv4Address source, Ipv4Address destination, ushort sourcePort, ushort destinationPort, string payload)
+    {
+        var buffer = new byte[2048];
+        Assert.That(PacketWriter.TryWriteUdp(buffer, source, destination, sourcePort, destinationPort, System.Text.Encoding.ASCII.GetBytes(payload), out var written), Is.True);
+        return buffer[..written];
+    }
+
+    /// <summary>Whether the packet's IPv4 and UDP checksums are what they should be.</summary>
+    public static bool HasValidChecksums(byte[] bytes)
+    {
+        var packet = new Packet(bytes.ToArray());
+        var ip = packet.Ipv4.Checksum;
+        var udp = packet.Udp.Checksum;
+        packet.UpdateChecksums();
+        return packet.Ipv4.Checksum == ip && packet.Udp.Checksum == udp;
+    }
 }

@@ -1,19 +1,15 @@
 using System.Text;
 using System.Text.Json.Nodes;
-using NetServ.Apps.Testing;
+using NetServ.Apps.Tests;
 using NetServ.Sdk;
 using NetServ.Sip;
+using static NetServ.Apps.Tests.TestPackets;
 
 namespace NetServ.Apps.KeepAlive.Tests;
 
 [TestFixture]
 public sealed class KeepAliveModuleTests
 {
-    private const ushort UaPort = 40000;
-    private const ushort ServerPort = 5060;
-    private static readonly Ipv4Address Ua = Ipv4Address.Parse("198.18.0.1");
-    private static readonly Ipv4Address Server = Ipv4Address.Parse("198.19.0.1");
-
     private const string KeepAliveNotify =
         "NOTIFY sip:198.19.0.1:5060 SIP/2.0\r\n" +
         "Via: SIP/2.0/UDP 198.18.0.1:40000;branch=z9hG4bK-1;rport\r\n" +
@@ -27,7 +23,7 @@ public sealed class KeepAliveModuleTests
         "\r\n";
 
     private KeepAliveModule _module = null!;
-    private RecordingPacketSender _sender = null!;
+    private TestModuleContext _context = null!;
 
     [SetUp]
     public void SetUp() => _module = new KeepAliveModule();
@@ -36,21 +32,21 @@ public sealed class KeepAliveModuleTests
     public async Task Process_KeepAliveNotify_RepliesFromTheServerToTheUaAndDropsTheRequest()
     {
         await StartAsync(string.Empty);
-        var bytes = Udp(Ua, Server, UaPort, ServerPort, KeepAliveNotify);
+        var bytes = Udp(UaAddress, ServerAddress, UaPort, ServerPort, KeepAliveNotify);
         var original = bytes.ToArray();
 
         var verdict = Process(bytes);
 
         Assert.That(verdict, Is.EqualTo(PacketVerdict.Drop));
-        Assert.That(_sender.Sent, Has.Count.EqualTo(1));
-        var reply = new Packet(_sender.Sent[0]);
+        Assert.That(_context.Sender.Sent, Has.Count.EqualTo(1));
+        var reply = new Packet(_context.Sender.Sent[0]);
         var sip = Encoding.ASCII.GetString(reply.Payload);
         using (Assert.EnterMultipleScope())
         {
             Assert.That(bytes, Is.EqualTo(original), "the request is left as it was");
-            Assert.That((reply.Source, reply.Destination), Is.EqualTo((Server, Ua)));
+            Assert.That((reply.Source, reply.Destination), Is.EqualTo((ServerAddress, UaAddress)));
             Assert.That((reply.SourcePort, reply.DestinationPort), Is.EqualTo(((int)ServerPort, (int)UaPort)));
-            Assert.That(HasValidChecksums(_sender.Sent[0]), Is.True);
+            Assert.That(HasValidChecksums(_context.Sender.Sent[0]), Is.True);
             Assert.That(sip, Does.StartWith("SIP/2.0 200 OK\r\n"));
             Assert.That(sip, Does.Contain("\r\nVia: SIP/2.0/UDP 198.18.0.1:40000;branch=z9hG4bK-1;rport\r\n"));
             Assert.That(sip, Does.Contain("\r\nFrom: <sip:alice@198.18.0.1>;tag=a1\r\n"));
@@ -65,12 +61,12 @@ public sealed class KeepAliveModuleTests
     {
         await StartAsync(string.Empty);
 
-        var verdict = Process(Udp(Ua, Server, UaPort, ServerPort, "\r\n\r\n"));
+        var verdict = Process(Udp(UaAddress, ServerAddress, UaPort, ServerPort, "\r\n\r\n"));
 
         Assert.That(verdict, Is.EqualTo(PacketVerdict.Drop));
-        var reply = new Packet(_sender.Sent.Single());
+        var reply = new Packet(_context.Sender.Sent.Single());
         Assert.That(Encoding.ASCII.GetString(reply.Payload), Is.EqualTo("\r\n"));
-        Assert.That((reply.Source, reply.Destination), Is.EqualTo((Server, Ua)));
+        Assert.That((reply.Source, reply.Destination), Is.EqualTo((ServerAddress, UaAddress)));
     }
 
     [Test]
@@ -78,10 +74,10 @@ public sealed class KeepAliveModuleTests
     {
         await StartAsync(string.Empty);
 
-        Process(Udp(Ua, Server, UaPort, ServerPort, KeepAliveNotify));
-        Process(Udp(Ua, Server, UaPort, ServerPort, KeepAliveNotify));
+        Process(Udp(UaAddress, ServerAddress, UaPort, ServerPort, KeepAliveNotify));
+        Process(Udp(UaAddress, ServerAddress, UaPort, ServerPort, KeepAliveNotify));
 
-        var tags = _sender.Sent.Select(p => ToLine(p)).ToArray();
+        var tags = _context.Sender.Sent.Select(p => ToLine(p)).ToArray();
         Assert.That(tags[0], Is.EqualTo(tags[1]));
     }
 
@@ -94,7 +90,7 @@ public sealed class KeepAliveModuleTests
     public async Task Process_NotAKeepAlive(string payload)
     {
         await StartAsync(string.Empty);
-        var bytes = Udp(Ua, Server, UaPort, ServerPort, payload);
+        var bytes = Udp(UaAddress, ServerAddress, UaPort, ServerPort, payload);
         var original = bytes.ToArray();
         var packet = new Packet(bytes);
 
@@ -105,7 +101,7 @@ public sealed class KeepAliveModuleTests
             Assert.That(verdict, Is.EqualTo(PacketVerdict.Accept));
             Assert.That(packet.IsModified, Is.False);
             Assert.That(bytes, Is.EqualTo(original));
-            Assert.That(_sender.Sent, Is.Empty);
+            Assert.That(_context.Sender.Sent, Is.Empty);
             Assert.That(Counter("passed"), Is.EqualTo(1));
             Assert.That(Counter("matched"), Is.Zero);
         }
@@ -117,12 +113,12 @@ public sealed class KeepAliveModuleTests
     {
         await StartAsync(string.Empty);
 
-        var verdict = Process(Udp(Ua, Server, UaPort, ServerPort, payload[..(payload.Length - cut)]));
+        var verdict = Process(Udp(UaAddress, ServerAddress, UaPort, ServerPort, payload[..(payload.Length - cut)]));
 
         using (Assert.EnterMultipleScope())
         {
             Assert.That(verdict, Is.EqualTo(PacketVerdict.Accept));
-            Assert.That(_sender.Sent, Is.Empty);
+            Assert.That(_context.Sender.Sent, Is.Empty);
             Assert.That(Counter("malformed"), Is.EqualTo(1));
         }
     }
@@ -131,7 +127,7 @@ public sealed class KeepAliveModuleTests
     public async Task Process_NotUdp_PassesAndIsCounted()
     {
         await StartAsync(string.Empty);
-        var bytes = Udp(Ua, Server, UaPort, ServerPort, KeepAliveNotify);
+        var bytes = Udp(UaAddress, ServerAddress, UaPort, ServerPort, KeepAliveNotify);
         bytes[9] = IpProtocol.Tcp;
 
         Assert.That(Process(bytes), Is.EqualTo(PacketVerdict.Accept));
@@ -153,7 +149,7 @@ public sealed class KeepAliveModuleTests
             }
 
             var bytes = new byte[28 + payload.Length];
-            Assert.That(PacketWriter.TryWriteUdp(bytes, Ua, Server, UaPort, ServerPort, payload, out _), Is.True);
+            Assert.That(PacketWriter.TryWriteUdp(bytes, UaAddress, ServerAddress, UaPort, ServerPort, payload, out _), Is.True);
             Assert.DoesNotThrow(() => Process(bytes));
         }
     }
@@ -162,9 +158,9 @@ public sealed class KeepAliveModuleTests
     public async Task Process_SenderRefuses_AcceptsTheRequestSoTheServerAnswers()
     {
         await StartAsync(string.Empty);
-        _sender.Refuse = true;
+        _context.Sender.Refuse = true;
 
-        var verdict = Process(Udp(Ua, Server, UaPort, ServerPort, KeepAliveNotify));
+        var verdict = Process(Udp(UaAddress, ServerAddress, UaPort, ServerPort, KeepAliveNotify));
 
         Assert.That(verdict, Is.EqualTo(PacketVerdict.Accept));
         Assert.That(Counter("replyFailures"), Is.EqualTo(1));
@@ -175,7 +171,7 @@ public sealed class KeepAliveModuleTests
     public async Task Process_SwappingDisabled_BuildsTheReplyButSendsNothingAndPassesTheRequest()
     {
         await StartAsync("swap-addresses=false");
-        var bytes = Udp(Ua, Server, UaPort, ServerPort, KeepAliveNotify);
+        var bytes = Udp(UaAddress, ServerAddress, UaPort, ServerPort, KeepAliveNotify);
         var original = bytes.ToArray();
 
         var verdict = Process(bytes);
@@ -184,7 +180,7 @@ public sealed class KeepAliveModuleTests
         {
             Assert.That(verdict, Is.EqualTo(PacketVerdict.Accept));
             Assert.That(bytes, Is.EqualTo(original));
-            Assert.That(_sender.Sent, Is.Empty);
+            Assert.That(_context.Sender.Sent, Is.Empty);
             Assert.That(Counter("matched"), Is.EqualTo(1));
             Assert.That(Counter("built"), Is.EqualTo(1), "the reply is built all the same: the benchmark measures that work");
             Assert.That(Counter("replied"), Is.Zero);
@@ -196,10 +192,10 @@ public sealed class KeepAliveModuleTests
     public async Task GetStatus_AfterAMix_CountsEachKind()
     {
         await StartAsync(string.Empty);
-        Process(Udp(Ua, Server, UaPort, ServerPort, KeepAliveNotify));
-        Process(Udp(Ua, Server, UaPort, ServerPort, "\r\n\r\n"));
-        Process(Udp(Ua, Server, UaPort, ServerPort, "OPTIONS sip:x SIP/2.0\r\n\r\n"));
-        Process(Udp(Ua, Server, UaPort, ServerPort, KeepAliveNotify[..50]));
+        Process(Udp(UaAddress, ServerAddress, UaPort, ServerPort, KeepAliveNotify));
+        Process(Udp(UaAddress, ServerAddress, UaPort, ServerPort, "\r\n\r\n"));
+        Process(Udp(UaAddress, ServerAddress, UaPort, ServerPort, "OPTIONS sip:x SIP/2.0\r\n\r\n"));
+        Process(Udp(UaAddress, ServerAddress, UaPort, ServerPort, KeepAliveNotify[..50]));
 
         var status = JsonNode.Parse(_module.GetStatus().ToJsonString())!;
 
@@ -228,13 +224,13 @@ public sealed class KeepAliveModuleTests
     public async Task Process_AllocatesNothing(string properties)
     {
         await StartAsync(properties);
-        _sender.Keep = false;
+        _context.Sender.Keep = false;
         byte[][] packets =
         [
-            Udp(Ua, Server, UaPort, ServerPort, KeepAliveNotify),
-            Udp(Ua, Server, UaPort, ServerPort, "\r\n\r\n"),
-            Udp(Ua, Server, UaPort, ServerPort, "INVITE sip:bob@198.19.0.1 SIP/2.0\r\n\r\n"),
-            Udp(Ua, Server, UaPort, ServerPort, KeepAliveNotify[..60]),
+            Udp(UaAddress, ServerAddress, UaPort, ServerPort, KeepAliveNotify),
+            Udp(UaAddress, ServerAddress, UaPort, ServerPort, "\r\n\r\n"),
+            Udp(UaAddress, ServerAddress, UaPort, ServerPort, "INVITE sip:bob@198.19.0.1 SIP/2.0\r\n\r\n"),
+            Udp(UaAddress, ServerAddress, UaPort, ServerPort, KeepAliveNotify[..60]),
         ];
         for (var i = 0; i < 1_000; i++)
         {
@@ -256,15 +252,8 @@ public sealed class KeepAliveModuleTests
     private Task StartAsync(string properties)
     {
         Assert.That(ModuleProperties.TryParse(properties, out var parsed, out var error), Is.True, error);
-        _sender = new RecordingPacketSender();
-        var context = new TestModuleContext(parsed!)
-        {
-            ModuleName = "NetServ.Apps.KeepAlive_1.0.0",
-            User = "itsp",
-            Filter = new(FilterProtocol.Udp, 5060, [Ipv4Prefix.Parse("198.19.0.1/32")]),
-            PacketSender = _sender,
-        };
-        return _module.StartAsync(context, CancellationToken.None);
+        _context = new TestModuleContext(parsed!, "NetServ.Apps.KeepAlive_1.0.0");
+        return _module.StartAsync(_context, CancellationToken.None);
     }
 
     private PacketVerdict Process(byte[] bytes)
@@ -277,20 +266,4 @@ public sealed class KeepAliveModuleTests
 
     private static string ToLine(byte[] packet) =>
         Encoding.ASCII.GetString(new Packet(packet).Payload).Split("\r\n").Single(l => l.StartsWith("To:", StringComparison.Ordinal));
-
-    private static byte[] Udp(Ipv4Address source, Ipv4Address destination, ushort sourcePort, ushort destinationPort, string payload)
-    {
-        var buffer = new byte[2048];
-        Assert.That(PacketWriter.TryWriteUdp(buffer, source, destination, sourcePort, destinationPort, Encoding.ASCII.GetBytes(payload), out var written), Is.True);
-        return buffer[..written];
-    }
-
-    private static bool HasValidChecksums(byte[] bytes)
-    {
-        var packet = new Packet(bytes.ToArray());
-        var ip = packet.Ipv4.Checksum;
-        var udp = packet.Udp.Checksum;
-        packet.UpdateChecksums();
-        return packet.Ipv4.Checksum == ip && packet.Udp.Checksum == udp;
-    }
 }

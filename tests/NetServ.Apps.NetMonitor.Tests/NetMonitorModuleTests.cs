@@ -3,7 +3,6 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json.Nodes;
-using NetServ.Apps.Testing;
 using NetServ.Sdk;
 
 namespace NetServ.Apps.NetMonitor.Tests;
@@ -329,11 +328,7 @@ public sealed class NetMonitorModuleTests
     private Task StartAsync(string properties)
     {
         Assert.That(ModuleProperties.TryParse(properties, out var parsed, out var error), Is.True, error);
-        Context = new TestModuleContext(parsed!)
-        {
-            ModuleName = "NetServ.Apps.NetMonitor_1.0.0",
-            Filter = new(FilterProtocol.Udp, null, [Ipv4Prefix.Parse("198.19.0.0/16")]),
-        };
+        Context = new TestModuleContext(parsed!);
         return _module.StartAsync(Context, CancellationToken.None);
     }
 

@@ -46,6 +46,12 @@ public sealed record SignalingResult(int Status, IReadOnlyList<NodeResult> Nodes
 {
     /// <summary>The node that succeeded nearest the destination (the last on the path from the server), or <see langword="null"/>.</summary>
     public NodeResult? NearestToDestination => Nodes.LastOrDefault(n => n.Succeeded);
+
+    /// <summary>Whether every node on the path did it.</summary>
+    public bool Succeeded => Status is >= 200 and < 300;
+
+    /// <summary>The addresses of the nodes that succeeded, nearest the server first.</summary>
+    public IReadOnlyList<string> NodeAddresses => Nodes.Where(n => n.Succeeded).Select(n => n.Address).ToArray();
 }
 
 /// <summary>

@@ -10,16 +10,16 @@ var listen = new Option<string>("--listen") { Description = "the server's IPv4 a
 var port = new Option<int>("--port") { Description = "the SIP port (UDP)", DefaultValueFactory = _ => 5060 };
 var threshold = new Option<int>("--threshold") { Description = "keep-alives from one user agent within the window that start signaling", DefaultValueFactory = _ => 10 };
 var window = new Option<double>("--window-seconds") { Description = "the sliding window keep-alives are counted over", DefaultValueFactory = _ => 60 };
-var package = new Option<string?>("--package") { Description = "the KeepAlive module package; without it the server only answers" };
-var url = new Option<string?>("--url") { Description = "where NetServ nodes download the package" };
-var user = new Option<string?>("--user") { Description = "the NetServ user the server signals as" };
-var key = new Option<string?>("--key") { Description = "that user's private key file (netserv keygen)" };
-var ttl = new Option<int?>("--ttl") { Description = "seconds the module lives on the nodes unless signaled again" };
-var properties = new Option<string?>("--properties") { Description = "key=value,key=value handed to the module" };
+var signaling = new SignalingCommandLine("KeepAlive");
 var root = new RootCommand("A SIP server for the KeepAlive Responder (paper section 6.2): answers REGISTER, OPTIONS and NOTIFY keep-alives over UDP, and once a user agent's keep-alive rate passes the threshold, installs the KeepAlive module on the path toward it with a signed SETUP.")
 {
-    listen, port, threshold, window, package, url, user, key, ttl, properties,
+    listen, port, threshold, window,
 };
+foreach (var option in signaling.Options)
+{
+    root.Options.Add(option);
+}
+
 root.SetAction(async (result, cancellationToken) =>
 {
     var error = result.InvocationConfiguration.Error;
@@ -41,29 +41,10 @@ root.SetAction(async (result, cancellationToken) =>
         o.TimestampFormat = "HH:mm:ss.fff ";
     }));
     var logger = loggers.CreateLogger("keepalive-server");
-    ModuleSignaler? signaler = null;
-    if (result.GetValue(package) is { } packagePath)
+    if (!signaling.TryCreateSignaler(result, "keepalive-server", serverAddress, result.GetValue(port), string.Empty, logger, out var signaler, out var signalingError))
     {
-        if (result.GetValue(url) is not { } packageUrl || result.GetValue(user) is not { } userName || result.GetValue(key) is not { } keyPath)
-        {
-            await error.WriteLineAsync("keepalive-server: --package needs --url, --user and --key").ConfigureAwait(false);
-            return 2;
-        }
-
-        signaler = new ModuleSignaler(
-            new SignalingOptions
-            {
-                PackagePath = packagePath,
-                Url = new Uri(packageUrl),
-                User = userName,
-                KeyPath = keyPath,
-                FilterUdpDestination = new IPEndPoint(serverAddress.ToIPAddress(), result.GetValue(port)),
-                ClientName = "keepalive-server",
-                TtlSeconds = result.GetValue(ttl),
-                Properties = result.GetValue(properties),
-            },
-            logger,
-            TimeProvider.System);
+        await error.WriteLineAsync(signalingError).ConfigureAwait(false);
+        return 2;
     }
 
     var tag = "srv" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));

@@ -8,7 +8,7 @@ namespace NetServ.Evaluation.Latency;
 internal sealed record LayerLatencyOptions
 {
     /// <summary>The layers of Figure 13 that exist so far, in the order they are measured; (6) KeepAlive comes with the applications.</summary>
-    public static IReadOnlyList<string> DefaultConfigurations { get; } = ["1", "2", "C", "4", "5"];
+    public static IReadOnlyList<string> DefaultConfigurations { get; } = ["1", "2", "C", "4", "5", "6"];
 
     /// <summary>Router configurations, measured in this order.</summary>
     public IReadOnlyList<string> Configurations { get; init; } = DefaultConfigurations;

@@ -145,7 +145,13 @@ public sealed class LocalNetwork : IDisposable
     }
 
     /// <summary>A line of hosts, each linked to the next on its own /24 (198.18.1.0/24, 198.18.2.0/24, ...), with static routes.</summary>
-    public static LocalNetwork CreateLine(params string[] names)
+    public static LocalNetwork CreateLine(params string[] names) => CreateTaggedLine(NewId(), names);
+
+    /// <summary>
+    /// A line as <see cref="CreateLine"/> makes, its namespaces called <c>ns-&lt;tag&gt;-&lt;name&gt;</c>, so that a
+    /// test can find (and sweep) its own leftovers by the tag; the tag is 1 to 6 lower-case letters or digits.
+    /// </summary>
+    public static LocalNetwork CreateTaggedLine(string tag, params string[] names)
     {
         ArgumentNullException.ThrowIfNull(names);
         if (names.Length < 2 || names.Length > 200)
@@ -153,7 +159,7 @@ public sealed class LocalNetwork : IDisposable
             throw new ArgumentException("a line needs 2 to 200 hosts", nameof(names));
         }
 
-        var network = Create();
+        var network = Create(tag);
         try
         {
             var hosts = names.Select(network.AddHost).ToArray();

@@ -58,11 +58,7 @@ internal sealed partial class ContainerRuntime : IDisposable
 
         var serverSockets = new ServerSockets();
         using var httpClient = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2) }) { Timeout = TimeSpan.FromSeconds(30) };
-        var blocks = new BuildingBlockRegistry();
-        blocks.Add(BuildingBlockNames.PacketDispatcher, null);
-        blocks.Add(BuildingBlockNames.PacketSender, sender);
-        blocks.Add(BuildingBlockNames.ServerSockets, serverSockets);
-        blocks.Add(BuildingBlockNames.HttpClient, httpClient);
+        var blocks = StandardBuildingBlocks.Create(sender, serverSockets, httpClient, _loggerFactory);
 
         var host = new ModuleHost(
             _options.User,
@@ -194,6 +190,7 @@ internal sealed partial class ContainerRuntime : IDisposable
                         ["batches"] = dispatcher.Batches,
                     };
                     data["memory"] = ProcessMemory.Snapshot();
+                    data["aspNetCoreLoaded"] = AppDomain.CurrentDomain.GetAssemblies().Any(a => a.GetName().Name?.StartsWith("Microsoft.AspNetCore.", StringComparison.Ordinal) == true);
                     return new ReplyMessage { Id = status.Id, Ok = true, Data = data };
                 default:
                     return Error(message, $"unexpected control message {message.GetType().Name}");

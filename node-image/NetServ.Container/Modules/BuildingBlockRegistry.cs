@@ -7,6 +7,7 @@ internal sealed class BuildingBlockRegistry : IBuildingBlocks
 {
     private readonly Dictionary<string, object?> _byName = new(StringComparer.OrdinalIgnoreCase);
     private readonly List<object> _services = [];
+    private readonly List<(Type Contract, Lazy<object> Service)> _lazy = [];
 
     public IReadOnlyCollection<string> Names => _byName.Keys;
 
@@ -20,6 +21,22 @@ internal sealed class BuildingBlockRegistry : IBuildingBlocks
         }
     }
 
+    /// <summary>
+    /// Offers a block that is created the first time a module asks for <typeparamref name="T"/>:
+    /// for blocks whose code is costly to load (ASP.NET Core for the HTTP server).
+    /// </summary>
+    public void AddLazy<T>(string name, Func<T> create)
+        where T : class
+    {
+        _byName[name] = null;
+        _lazy.Add((typeof(T), new Lazy<object>(create, LazyThreadSafetyMode.ExecutionAndPublication)));
+    }
+
+    /// <summary>Whether a lazily offered block has been created.</summary>
+    public bool IsCreated<T>()
+        where T : class =>
+        _lazy.Any(l => l.Contract == typeof(T) && l.Service.IsValueCreated);
+
     public bool Has(string name) => _byName.ContainsKey(name);
 
     public T? Find<T>()
@@ -30,6 +47,14 @@ internal sealed class BuildingBlockRegistry : IBuildingBlocks
             if (service is T match)
             {
                 return match;
+            }
+        }
+
+        foreach (var (contract, service) in _lazy)
+        {
+            if (typeof(T).IsAssignableFrom(contract))
+            {
+                return (T)service.Value;
             }
         }
 

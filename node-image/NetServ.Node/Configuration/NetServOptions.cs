@@ -98,6 +98,12 @@ internal sealed class ContainerSettings
 
     /// <summary>Extra environment for the container processes (for example DOTNET_ settings).</summary>
     public Dictionary<string, string> Environment { get; set; } = [];
+
+    /// <summary>
+    /// The only programs besides the runtime that modules may start (Landlock execute rights); those
+    /// missing on the node are left out. ffmpeg is here for ActiveCDN's content processing.
+    /// </summary>
+    public List<string> Programs { get; set; } = ["/usr/bin/ffmpeg", "/usr/bin/ffprobe"];
 }
 
 /// <summary>The forwarding plane: netfilter chains that steer packets into containers.</summary>

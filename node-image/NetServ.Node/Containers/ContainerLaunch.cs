@@ -62,11 +62,17 @@ internal sealed class ContainerLaunch(NetServOptions options)
             arguments.AddRange(["--cgroup", directory]);
         }
 
-        // Execution only of the runtime and the shared libraries it maps: no shell, no other program.
+        // Execution only of the runtime, the shared libraries it maps and the programs the operator
+        // lists (ffmpeg): no shell, no other program.
         var dotnetRoot = Path.GetDirectoryName(DotnetHost)!;
         foreach (var path in new[] { dotnetRoot, Path.GetDirectoryName(Path.GetFullPath(ContainerAssembly))!, "/lib", "/lib64", "/usr/lib", "/usr/lib64" })
         {
             arguments.AddRange(["--rx", path]);
+        }
+
+        foreach (var program in settings.Programs.Where(File.Exists))
+        {
+            arguments.AddRange(["--rx", program]);
         }
 
         foreach (var path in new[] { "/etc", "/proc", "/sys", "/dev", "/usr/share" })

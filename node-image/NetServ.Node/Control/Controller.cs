@@ -356,6 +356,7 @@ internal sealed partial class Controller : IAsyncDisposable
                 entry["memory"] = live["memory"]?.DeepClone();
                 entry["loadedModuleContexts"] = live["loadedModuleContexts"]?.DeepClone();
                 entry["unloadingModuleContexts"] = live["unloadingModuleContexts"]?.DeepClone();
+                entry["aspNetCoreLoaded"] = live["aspNetCoreLoaded"]?.DeepClone();
             }
 
             users.Add(entry);

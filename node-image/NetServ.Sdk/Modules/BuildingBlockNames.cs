@@ -14,4 +14,7 @@ public static class BuildingBlockNames
 
     /// <summary>Outgoing HTTP: <see cref="System.Net.Http.HttpClient"/>.</summary>
     public const string HttpClient = "http-client";
+
+    /// <summary>Serves HTTP with Kestrel on the ports policy allows: <c>IHttpServer</c> in NetServ.Sdk.Http.</summary>
+    public const string HttpServer = "http-server";
 }

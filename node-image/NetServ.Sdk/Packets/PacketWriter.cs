@@ -4,6 +4,17 @@ namespace NetServ.Sdk;
 public static class PacketWriter
 {
     /// <summary>
+    /// Writes the UDP reply to <paramref name="request"/> (a UDP packet): from its destination
+    /// address and port back to its source, carrying <paramref name="payload"/> — how a module answers
+    /// on behalf of the server a packet was going to. Returns <see langword="false"/> when it does not fit.
+    /// </summary>
+    public static bool TryWriteUdpReply(Span<byte> destination, scoped in Packet request, ReadOnlySpan<byte> payload, out int bytesWritten)
+    {
+        var udp = request.Udp;
+        return TryWriteUdp(destination, request.Destination, request.Source, udp.DestinationPort, udp.SourcePort, payload, out bytesWritten);
+    }
+
+    /// <summary>
     /// Writes an IPv4/UDP packet carrying <paramref name="payload"/> into <paramref name="destination"/>,
     /// with correct lengths and checksums. Returns <see langword="false"/> when it does not fit.
     /// </summary>

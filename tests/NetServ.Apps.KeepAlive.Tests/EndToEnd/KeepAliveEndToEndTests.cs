@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using NetServ.Apps.Tests.EndToEnd;
 using NetServ.Testbed.Linux;
 using NetServ.Testbed.Traffic;
 
@@ -14,115 +15,81 @@ namespace NetServ.Apps.KeepAlive.Tests.EndToEnd;
 /// </summary>
 [TestFixture]
 [NonParallelizable]
-public sealed class KeepAliveEndToEndTests
+public sealed class KeepAliveEndToEndTests : SipPathFixture
 {
     private const int Threshold = 3;
-    private KeepAlivePath _path = null!;
 
-    [OneTimeSetUp]
-    public async Task StartAsync()
-    {
-        if (Prerequisites.Missing("ip", "iptables", "nsenter") is { } reason)
-        {
-            Assert.Ignore(reason);
-        }
-
-        if (CommandRunner.FindOnPath("sipp") is null)
-        {
-            Assert.Ignore("needs sipp (Debian package sip-tester; ./lab build installs it)");
-        }
-
-        _path = await KeepAlivePath.StartAsync();
-    }
-
-    [OneTimeTearDown]
-    public async Task StopAsync()
-    {
-        if (_path is not null)
-        {
-            await _path.DisposeAsync();
-        }
-    }
-
-    [TearDown]
-    public async Task RemoveLeftoversAsync()
-    {
-        _path.StopSipServer();
-        await _path.Router.RemoveAsync(KeepAlivePath.Module, KeepAlivePath.User);
-    }
+    private protected override SipPathOptions Options => KeepAlivePath.Options;
 
     [Test]
     public async Task KeepAlives_ServerAnswersUntilItsThreshold_ThenTheRouterAnswersAndRemoveRestoresPassThrough()
     {
-        _path.StartSipServer(Threshold);
-        await _path.WaitForServerLogAsync("SIP server on udp", TimeSpan.FromSeconds(30));
+        Path.StartSipServer(Threshold);
+        await Path.WaitForServerLogAsync("SIP server on udp", TimeSpan.FromSeconds(30));
 
         // Before installation: the server answers, and its threshold starts the signaling.
-        var before = KeepAlivePath.Sipp(_path.Ua, "keepalive-notify.xml", Threshold);
+        var before = Path.Sipp("keepalive-notify.xml", Threshold);
         AssertAllSucceeded(before, Threshold);
-        Assert.That(_path.ServerKeepAlives, Is.EqualTo(Threshold), "the server answered every keep-alive itself");
-        await _path.WaitForServerLogAsync($"SETUP {KeepAlivePath.Module} toward {KeepAlivePath.UaAddress}: 200 from 1 NetServ node(s)", TimeSpan.FromSeconds(30));
-        Assert.That(await _path.ModulesAsync(), Is.EqualTo(new[] { KeepAlivePath.Module }));
+        Assert.That(Path.ServerKeepAlives(), Is.EqualTo(Threshold), "the server answered every keep-alive itself");
+        await Path.WaitForServerLogAsync($"SETUP {KeepAlivePath.Module} toward {SipPath.UaAddress}: 200 from 1 NetServ node(s)", TimeSpan.FromSeconds(30));
+        Assert.That(await Path.ModulesAsync(), Is.EqualTo(new[] { KeepAlivePath.Module }));
 
         // Installed: the router answers on the server's behalf, valid SIP that sipp accepts; the server sees none.
-        var after = KeepAlivePath.Sipp(_path.Ua, "keepalive-notify.xml", 10);
+        var after = Path.Sipp("keepalive-notify.xml", 10);
         AssertAllSucceeded(after, 10);
-        var status = await _path.ModuleStatusAsync();
+        var status = await Path.ModuleStatusAsync();
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(_path.ServerKeepAlives, Is.EqualTo(Threshold), "no keep-alive reached the server once the module was installed");
+            Assert.That(Path.ServerKeepAlives(), Is.EqualTo(Threshold), "no keep-alive reached the server once the module was installed");
             Assert.That(status["matched"]!.GetValue<long>(), Is.EqualTo(10));
             Assert.That(status["replied"]!.GetValue<long>(), Is.EqualTo(10));
         }
 
         // The CRLF keep-alive of RFC 5626 is answered by the router too, from the server's address.
-        using (var ua = UdpReceiver.Start(_path.Ua, new IPEndPoint(KeepAlivePath.UaAddress, KeepAlivePath.UaPort + 1)))
+        using (var ua = UdpReceiver.Start(Path.Ua, new IPEndPoint(SipPath.UaAddress, SipPath.UaPort + 1)))
         {
-            ua.Send(KeepAlivePath.ServerEndPoint, ["\r\n\r\n"u8.ToArray()], packetsPerSecond: 10);
+            ua.Send(SipPath.ServerEndPoint, ["\r\n\r\n"u8.ToArray()], packetsPerSecond: 10);
             Assert.That(ua.WaitFor(1, TimeSpan.FromMilliseconds(300), TimeSpan.FromSeconds(5)), Is.EqualTo(1));
             Assert.That(Encoding.ASCII.GetString(ua.Payloads[0]), Is.EqualTo("\r\n"));
-            Assert.That(ua.Senders[0], Is.EqualTo(KeepAlivePath.ServerEndPoint));
+            Assert.That(ua.Senders[0], Is.EqualTo(SipPath.ServerEndPoint));
         }
 
-        Assert.That(_path.ServerLines("keep-alive CrlfPing"), Is.Zero);
+        Assert.That(Path.ServerLines("keep-alive CrlfPing"), Is.Zero);
 
         // Other requests still reach the server, which answers them.
-        var others = KeepAlivePath.Sipp(_path.Ua, "options-message.xml", 2);
+        var others = Path.Sipp("options-message.xml", 2);
         AssertAllSucceeded(others, 2);
-
-        // sipp has its answers before the server's log lines for them are read.
-        await _path.WaitForServerLogAsync($"Request MESSAGE from {KeepAlivePath.UaAddress}:{KeepAlivePath.UaPort}", TimeSpan.FromSeconds(5), occurrences: 2);
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(_path.ServerLines($"Request OPTIONS from {KeepAlivePath.UaAddress}:{KeepAlivePath.UaPort}"), Is.EqualTo(2));
-            Assert.That(_path.ServerLines($"Request MESSAGE from {KeepAlivePath.UaAddress}:{KeepAlivePath.UaPort}"), Is.EqualTo(2));
-            Assert.That((await _path.ModuleStatusAsync())["passed"]!.GetValue<long>(), Is.EqualTo(4));
+            Assert.That(Path.ServerLines($"Request OPTIONS from {SipPath.UaAddress}:{SipPath.UaPort}"), Is.EqualTo(2));
+            Assert.That(Path.ServerLines($"Request MESSAGE from {SipPath.UaAddress}:{SipPath.UaPort}"), Is.EqualTo(2));
+            Assert.That((await Path.ModuleStatusAsync())["passed"]!.GetValue<long>(), Is.EqualTo(4));
         }
 
         // REMOVE, signed by the ITSP like the SETUP: pass-through again, the server answers.
-        var remove = _path.Cli("remove", KeepAlivePath.Module, "--dest", KeepAlivePath.UaAddress.ToString(), "--user", KeepAlivePath.User, "--key", _path.Key);
+        var remove = Path.Cli("remove", KeepAlivePath.Module, "--dest", SipPath.UaAddress.ToString(), "--user", SipPath.User, "--key", Path.Key);
         Assert.That(remove.ExitCode, Is.Zero, remove.StandardError + remove.StandardOutput);
-        Assert.That(await _path.ModulesAsync(), Is.Empty);
-        var removed = KeepAlivePath.Sipp(_path.Ua, "keepalive-notify.xml", Threshold);
+        Assert.That(await Path.ModulesAsync(), Is.Empty);
+        var removed = Path.Sipp("keepalive-notify.xml", Threshold);
         AssertAllSucceeded(removed, Threshold);
-        Assert.That(_path.ServerKeepAlives, Is.EqualTo(2 * Threshold));
+        Assert.That(Path.ServerKeepAlives(), Is.EqualTo(2 * Threshold));
     }
 
     [Test]
     public async Task KeepAlives_WithSwappingDisabled_MatchedAndBuiltOnTheRouterButAnsweredByTheServer()
     {
-        _path.StartSipServer(Threshold, properties: "swap-addresses=false");
-        await _path.WaitForServerLogAsync("SIP server on udp", TimeSpan.FromSeconds(30));
-        AssertAllSucceeded(KeepAlivePath.Sipp(_path.Ua, "keepalive-notify.xml", Threshold), Threshold);
-        await _path.WaitForServerLogAsync($"SETUP {KeepAlivePath.Module} toward {KeepAlivePath.UaAddress}: 200 from 1 NetServ node(s)", TimeSpan.FromSeconds(30));
+        Path.StartSipServer(Threshold, properties: "swap-addresses=false");
+        await Path.WaitForServerLogAsync("SIP server on udp", TimeSpan.FromSeconds(30));
+        AssertAllSucceeded(Path.Sipp("keepalive-notify.xml", Threshold), Threshold);
+        await Path.WaitForServerLogAsync($"SETUP {KeepAlivePath.Module} toward {SipPath.UaAddress}: 200 from 1 NetServ node(s)", TimeSpan.FromSeconds(30));
 
-        var result = KeepAlivePath.Sipp(_path.Ua, "keepalive-notify.xml", 10);
+        var result = Path.Sipp("keepalive-notify.xml", 10);
 
         AssertAllSucceeded(result, 10);
-        var status = await _path.ModuleStatusAsync();
+        var status = await Path.ModuleStatusAsync();
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(_path.ServerKeepAlives, Is.EqualTo(Threshold + 10), "configuration 6: every keep-alive goes on to the server");
+            Assert.That(Path.ServerKeepAlives(), Is.EqualTo(Threshold + 10), "configuration 6: every keep-alive goes on to the server");
             Assert.That(status["swapAddresses"]!.GetValue<bool>(), Is.False);
             Assert.That(status["matched"]!.GetValue<long>(), Is.EqualTo(10));
             Assert.That(status["built"]!.GetValue<long>(), Is.EqualTo(10));

@@ -70,6 +70,19 @@ public sealed class ContainersQuickTests
         var summary = await File.ReadAllTextAsync(Path.Combine(folder, "summary.md"), cancellationToken);
         Assert.That(summary, Does.Contain("| containers | peak (MLFFR), kpps | saturation, kpps |").And.Contain("Memory target ≤ 20 MB per container"));
 
+        // summary.json: one entry a count, under the names tools read, with the figures results.json holds.
+        var figures = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(folder, "summary.json"), cancellationToken))!["containers"]!.AsArray().Select(c => c!.AsObject()).ToArray();
+        Assert.Multiple(() =>
+        {
+            Assert.That(figures.Select(c => c["count"]!.GetValue<int>()), Is.EqualTo(new[] { 1, 3 }));
+            for (var i = 0; i < figures.Length; i++)
+            {
+                Assert.That(figures[i]["peak_kpps"]!.GetValue<double>(), Is.EqualTo(counts[i]["peak_kpps"]!.GetValue<double>()).Within(0.05));
+                Assert.That(figures[i]["saturation_kpps"]!.GetValue<double>(), Is.EqualTo(counts[i]["saturation_kpps"]!.GetValue<double>()).Within(0.05));
+                Assert.That(figures[i]["memory_mb_per_container"]!.GetValue<double>(), Is.EqualTo(counts[i]["memory_mb_per_container"]!["mean"]!.GetValue<double>()).Within(0.005));
+            }
+        });
+
         var nodes = counts.Select(c => c["node"]!.GetValue<string>()).Distinct().ToArray();
         var ownNamespaces = results["namespaces"]!.AsArray().Select(n => n!.GetValue<string>()).ToArray();
         Assert.Multiple(() =>

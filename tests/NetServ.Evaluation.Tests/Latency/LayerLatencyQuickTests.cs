@@ -62,14 +62,28 @@ public sealed class LayerLatencyQuickTests
                 Assert.That(layer["receiver"]!["untimestamped"]!.GetValue<int>(), Is.Zero, $"{name}: every packet has a kernel timestamp");
             }
 
-            foreach (var queued in layers.Where(l => l["configuration"]!.GetValue<string>() is "C" or "4" or "5"))
+            foreach (var queued in layers.Where(l => l["configuration"]!.GetValue<string>() is "C" or "4" or "5" or "6"))
             {
                 Assert.That(queued["queue"]!["matched"]!.GetValue<long>(), Is.GreaterThanOrEqualTo(300), $"configuration {queued["configuration"]}: the packets went through the queue");
             }
+
+            // KeepAlive took every measured packet for a keep-alive: the stamp rides in the NOTIFY's body.
+            var keepAlive = layers.Single(l => l["configuration"]!.GetValue<string>() == "6")["router"]!["keepAliveStatus"]!;
+            Assert.That(keepAlive["matched"]!.GetValue<long>(), Is.GreaterThanOrEqualTo(300), "keep-alives matched");
+            Assert.That(keepAlive["replied"]!.GetValue<long>(), Is.Zero, "address swapping disabled: nothing sent");
         });
 
         var summary = await File.ReadAllTextAsync(Path.Combine(folder, "summary.md"), cancellationToken);
-        Assert.That(summary, Does.Contain("| (5) NetMonitor |").And.Contain("92 µs"));
+        Assert.That(summary, Does.Contain("| (5) NetMonitor |").And.Contain("(6) KeepAlive, address swapping disabled, added vs (2) unprocessed").And.Contain("92 µs"));
+        var figures = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(folder, "summary.json"), cancellationToken))!.AsObject();
+        Assert.Multiple(() =>
+        {
+            Assert.That(figures["latency_us"]!["6"]!["median"]!.GetValue<double>(), Is.EqualTo(layers.Single(l => l["configuration"]!.GetValue<string>() == "6")["latencyUs"]!["median"]!.GetValue<double>()).Within(0.05));
+            Assert.That(figures["latency_us"]!["c_loop"]!["p99"]!.GetValue<double>(), Is.GreaterThan(0));
+            Assert.That(figures["latency_us"]!["3"], Is.Null, "not measured");
+            Assert.That(figures["ratios"]!["module_path_added_us"], Is.Not.Null);
+            Assert.That(figures["mlffr_kpps"], Is.Null);
+        });
         Assert.That(NetworkNamespace.List().Except(namespacesBefore), Is.Empty, "no namespace is left behind");
     }
 

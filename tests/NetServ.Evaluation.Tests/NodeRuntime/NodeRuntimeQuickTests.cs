@@ -48,9 +48,9 @@ public sealed class NodeRuntimeQuickTests
             Assert.That(machine["placement"]!["generatorCpu"], Is.Not.Null);
             Assert.That(machine["sysctls"]!["net.core.netdev_max_backlog"]!["during"]!.GetValue<string>(), Is.EqualTo("10000"));
 
-            // Every configuration at both sizes, each with a rate a router on any machine reaches.
+            // Every configuration at both sizes (KeepAlive's SIP keep-alives fit only the 340-byte frames), each with a rate a router on any machine reaches.
             Assert.That(mlffr.Select(m => (m["configuration"]!.GetValue<string>(), m["sizeBytes"]!.GetValue<int>())), Is.EquivalentTo(
-                new[] { "1", "2", "C", "3", "4", "5" }.SelectMany(c => new[] { (c, 64), (c, 340) })));
+                new[] { "1", "2", "C", "3", "4", "5" }.SelectMany(c => new[] { (c, 64), (c, 340) }).Append(("6", 340))));
             foreach (var m in mlffr)
             {
                 Assert.That(m["medianKpps"]!.GetValue<double>(), Is.InRange(1.0, 5_000.0), $"configuration {m["configuration"]} at {m["sizeBytes"]} B");
@@ -65,9 +65,26 @@ public sealed class NodeRuntimeQuickTests
         });
 
         var csv = await File.ReadAllLinesAsync(Path.Combine(folder, "mlffr.csv"));
-        Assert.That(csv, Has.Length.EqualTo(13), "a header and 6 configurations x 2 sizes");
+        Assert.That(csv, Has.Length.EqualTo(14), "a header, 6 configurations x 2 sizes and KeepAlive at 340 B");
         var summary = await File.ReadAllTextAsync(Path.Combine(folder, "summary.md"));
-        Assert.That(summary, Does.Contain("(4) container / (C) C loop").And.Contain("(5) NetMonitor / (4) container"));
+        Assert.That(summary, Does.Contain("(4) container / (C) C loop").And.Contain("(5) NetMonitor / (4) container").And.Contain("(6) KeepAlive / (5) NetMonitor"));
+
+        // summary.json: the names tools read, this run's MLFFR in them, and no latency or containers section (not measured here).
+        var figures = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(folder, "summary.json")))!.AsObject();
+        var mlffrBySize = figures["mlffr_kpps"]!.AsObject();
+        Assert.Multiple(() =>
+        {
+            Assert.That(figures["machine"]!["cores"]!.GetValue<int>(), Is.EqualTo(Environment.ProcessorCount));
+            Assert.That(figures["machine"]!["cpu_model"], Is.Not.Null);
+            Assert.That(mlffrBySize.Select(p => p.Key), Is.EquivalentTo(new[] { "64", "340" }));
+            Assert.That(mlffrBySize["340"]!.AsObject().Select(p => p.Key), Is.EqualTo(new[] { "1", "2", "3", "4", "5", "6", "c_loop" }));
+            Assert.That(mlffrBySize["340"]!["6"]!.GetValue<double>(), Is.EqualTo(mlffr.Single(m => m["configuration"]!.GetValue<string>() == "6")["medianKpps"]!.GetValue<double>()).Within(0.05));
+            Assert.That(mlffrBySize["64"]!["6"], Is.Null, "not measured at 64 B");
+            Assert.That(mlffrBySize["64"]!["c_loop"]!.GetValue<double>(), Is.GreaterThan(1.0));
+            Assert.That(figures["latency_us"], Is.Null);
+            Assert.That(figures["containers"], Is.Null);
+            Assert.That(figures["ratios"]!["6_over_5"]!["340"]!.GetValue<double>(), Is.GreaterThan(0));
+        });
 
         Assert.Multiple(() =>
         {

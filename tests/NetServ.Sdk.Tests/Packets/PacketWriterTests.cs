@@ -77,4 +77,23 @@ public sealed class PacketWriterTests
             Assert.That(new Packet(buffer.AsSpan(0, count)).Payload.Length, Is.Zero);
         }
     }
+
+    [Test]
+    public void TryWriteUdpReply_SwapsAddressesAndPorts()
+    {
+        var request = new byte[64];
+        Assert.That(PacketWriter.TryWriteUdp(request, Source, Destination, 40000, 5060, "ping"u8, out var requestLength), Is.True);
+        var reply = new byte[64];
+
+        var written = PacketWriter.TryWriteUdpReply(reply, new Packet(request.AsSpan(0, requestLength)), "pong"u8, out var count);
+        var packet = new Packet(reply.AsSpan(0, count));
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(written, Is.True);
+            Assert.That((packet.Source, packet.Destination), Is.EqualTo((Destination, Source)));
+            Assert.That((packet.SourcePort, packet.DestinationPort), Is.EqualTo((5060, 40000)));
+            Assert.That(packet.Payload.SequenceEqual("pong"u8), Is.True);
+        }
+    }
 }
