@@ -183,7 +183,7 @@ internal sealed class EvaluationSuite(EvaluationSuiteOptions options, IAnsiConso
         var machine = summary["machine"];
         md.AppendLine(CultureInfo.InvariantCulture, $"# NetServ evaluation, {started:yyyy-MM-dd HH:mm}");
         md.AppendLine();
-        md.AppendLine(CultureInfo.InvariantCulture, $"`netserv-eval all {string.Join(' ', arguments)}` on {machine?["cpu_model"]}, {machine?["cores"]} CPUs, kernel {machine?["kernel"]}, {machine?["dotnet"]}.");
+        md.AppendLine(CultureInfo.InvariantCulture, $"`netserv-eval {string.Join(' ', arguments)}` on {machine?["cpu_model"]}, {machine?["cores"]} CPUs, kernel {machine?["kernel"]}, {machine?["dotnet"]}.");
         md.AppendLine();
         foreach (var (benchmark, folder, completed, error) in parts)
         {
