@@ -61,8 +61,9 @@ public sealed class KeepAliveEndToEndTests : SipPathFixture
         AssertAllSucceeded(others, 2);
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(Path.ServerLines($"Request OPTIONS from {SipPath.UaAddress}:{SipPath.UaPort}"), Is.EqualTo(2));
-            Assert.That(Path.ServerLines($"Request MESSAGE from {SipPath.UaAddress}:{SipPath.UaPort}"), Is.EqualTo(2));
+            // sipp has its answers before the server's log lines for them are read: wait for them.
+            Assert.That(() => Path.ServerLines($"Request OPTIONS from {SipPath.UaAddress}:{SipPath.UaPort}"), Is.EqualTo(2).After(5_000, 100));
+            Assert.That(() => Path.ServerLines($"Request MESSAGE from {SipPath.UaAddress}:{SipPath.UaPort}"), Is.EqualTo(2).After(5_000, 100));
             Assert.That((await Path.ModuleStatusAsync())["passed"]!.GetValue<long>(), Is.EqualTo(4));
         }
 
@@ -72,7 +73,7 @@ public sealed class KeepAliveEndToEndTests : SipPathFixture
         Assert.That(await Path.ModulesAsync(), Is.Empty);
         var removed = Path.Sipp("keepalive-notify.xml", Threshold);
         AssertAllSucceeded(removed, Threshold);
-        Assert.That(Path.ServerKeepAlives(), Is.EqualTo(2 * Threshold));
+        Assert.That(() => Path.ServerKeepAlives(), Is.EqualTo(2 * Threshold).After(5_000, 100));
     }
 
     [Test]
