@@ -156,7 +156,7 @@ public sealed class MediaRelayEndToEndTests
             "--listen", SipServerPath.ServerAddress.ToString(), "--port", "5060", "--package", _path.Package, "--url", _path.PackageUrl.ToString(),
             "--user", User, "--key", _path.Key, "--properties", $"control-port={ControlPort},port-min={PortMin},port-max={PortMax}",
         ]);
-        await _path.WaitForServerLogAsync("SIP registrar on udp", TimeSpan.FromSeconds(30));
+        await _path.WaitForServerLogAsync("SIP registrar and call proxy on udp", TimeSpan.FromSeconds(30));
         using var ua1 = _path.Agent.CreateSocket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
         ua1.Bind(new IPEndPoint(SipServerPath.AgentAddress, 5060));
         const string Register =
