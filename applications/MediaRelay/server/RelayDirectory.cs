@@ -31,4 +31,12 @@ internal sealed class RelayDirectory
         _registrations.AddOrUpdate(addressOfRecord, aor => throw new InvalidOperationException($"{aor} is not registered"), (_, old) => old with { Relay = relay });
 
     public Registration? Find(string addressOfRecord) => _registrations.GetValueOrDefault(addressOfRecord);
+
+    /// <summary>
+    /// The registration whose address of record has the user <paramref name="user"/> (an INVITE's
+    /// Request-URI user), whatever host it names: the ITSP serves one domain under several names.
+    /// User parts compare case-sensitively (RFC 3261 section 19.1.4).
+    /// </summary>
+    public Registration? FindByUser(string user) =>
+        _registrations.Values.FirstOrDefault(r => string.Equals(SipUri.UserOf(r.AddressOfRecord), user, StringComparison.Ordinal));
 }

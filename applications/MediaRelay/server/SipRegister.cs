@@ -21,7 +21,7 @@ internal static class SipRegister
         {
             if (header.Known == SipHeaderName.To)
             {
-                addressOfRecord = UriOf(Encoding.ASCII.GetString(header.Value));
+                addressOfRecord = SipUri.AddressOf(Encoding.ASCII.GetString(header.Value));
                 return addressOfRecord.Length > 0;
             }
         }
@@ -32,18 +32,4 @@ internal static class SipRegister
     /// <summary>Writes the 200 OK granting the registration for <paramref name="seconds"/>.</summary>
     public static bool TryWriteOk(Span<byte> destination, ReadOnlySpan<byte> request, ReadOnlySpan<byte> toTag, int seconds, out int written) =>
         SipResponseWriter.TryWriteResponse(destination, request, 200, "OK"u8, toTag, Encoding.ASCII.GetBytes($"Expires: {seconds}\r\n"), out written);
-
-    // "Alice" <sip:alice@example.com>;tag=1 → sip:alice@example.com
-    private static string UriOf(string value)
-    {
-        var open = value.IndexOf('<', StringComparison.Ordinal);
-        if (open >= 0)
-        {
-            var close = value.IndexOf('>', open + 1);
-            return close > open ? value[(open + 1)..close].Trim() : string.Empty;
-        }
-
-        var semicolon = value.IndexOf(';', StringComparison.Ordinal);
-        return (semicolon >= 0 ? value[..semicolon] : value).Trim();
-    }
 }

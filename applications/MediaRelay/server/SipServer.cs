@@ -9,9 +9,10 @@ namespace NetServ.Apps.MediaRelay.Server;
 /// <summary>
 /// The server's socket loop: answers REGISTER and, for an agent new or moved, has
 /// <see cref="ModuleSignaler"/> install the Media Relay on the path toward it, then remembers the
-/// node that answered nearest the agent (the last on the path) as that agent's relay.
+/// node that answered nearest the agent (the last on the path) as that agent's relay. Every other
+/// datagram goes to <see cref="SipCallProxy"/>, which relays the calls, and what it returns is sent.
 /// </summary>
-internal sealed partial class SipServer(RelayDirectory directory, ModuleSignaler signaler, byte[] toTag, ILogger logger)
+internal sealed partial class SipServer(RelayDirectory directory, ModuleSignaler signaler, SipCallProxy proxy, byte[] toTag, ILogger logger)
 {
     private readonly List<Task> _signaling = [];
 
@@ -27,16 +28,26 @@ internal sealed partial class SipServer(RelayDirectory directory, ModuleSignaler
         {
             while (!cancellationToken.IsCancellationRequested)
             {
-                var received = await socket.ReceiveFromAsync(receive, SocketFlags.None, any, cancellationToken).ConfigureAwait(false);
-                var agent = (IPEndPoint)received.RemoteEndPoint;
-                var datagram = receive.AsSpan(0, received.ReceivedBytes);
-                if (!SipRegister.TryRead(datagram, out var aor))
+                SocketReceiveFromResult received;
+                try
                 {
-                    // Calls are relayed through CallRelayPlanner by a proxy; this registrar answers REGISTER only.
+                    received = await socket.ReceiveFromAsync(receive, SocketFlags.None, any, cancellationToken).ConfigureAwait(false);
+                }
+                catch (SocketException)
+                {
+                    // An ICMP error for something sent to an agent that is gone: the socket is still good.
                     continue;
                 }
 
-                if (SipRegister.TryWriteOk(send, datagram, toTag, 3600, out var length))
+                var agent = (IPEndPoint)received.RemoteEndPoint;
+                var datagram = receive.AsMemory(0, received.ReceivedBytes);
+                if (!SipRegister.TryRead(datagram.Span, out var aor))
+                {
+                    await ProxyAsync(socket, datagram, agent, cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
+
+                if (SipRegister.TryWriteOk(send, datagram.Span, toTag, 3600, out var length))
                 {
                     await socket.SendToAsync(send.AsMemory(0, length), SocketFlags.None, agent, cancellationToken).ConfigureAwait(false);
                 }
@@ -61,6 +72,33 @@ internal sealed partial class SipServer(RelayDirectory directory, ModuleSignaler
         }
     }
 
+    private async Task ProxyAsync(Socket socket, ReadOnlyMemory<byte> datagram, IPEndPoint agent, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<SipDatagram> sends;
+        try
+        {
+            sends = await proxy.HandleAsync(datagram, agent, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException and not OutOfMemoryException)
+        {
+            // One message gone wrong must not end the server.
+            Log.ProxyFailed(logger, agent.ToString(), e);
+            return;
+        }
+
+        foreach (var send in sends)
+        {
+            try
+            {
+                await socket.SendToAsync(send.Payload, SocketFlags.None, send.Destination, cancellationToken).ConfigureAwait(false);
+            }
+            catch (SocketException e)
+            {
+                Log.SendFailed(logger, send.Destination.ToString(), e.SocketErrorCode.ToString());
+            }
+        }
+    }
+
     private async Task InstallRelayAsync(string aor, IPAddress agent, CancellationToken cancellationToken)
     {
         var result = await signaler.SetupAsync(Ipv4Address.FromIPAddress(agent), cancellationToken).ConfigureAwait(false);
@@ -77,7 +115,7 @@ internal sealed partial class SipServer(RelayDirectory directory, ModuleSignaler
 
     private static partial class Log
     {
-        [LoggerMessage(1, LogLevel.Information, "SIP registrar on udp {Listen}; installs {Module} near registering user agents")]
+        [LoggerMessage(1, LogLevel.Information, "SIP registrar and call proxy on udp {Listen}; installs {Module} near registering user agents")]
         public static partial void Listening(ILogger logger, string listen, string module);
 
         [LoggerMessage(2, LogLevel.Information, "REGISTER {Aor} from {Agent}")]
@@ -88,5 +126,11 @@ internal sealed partial class SipServer(RelayDirectory directory, ModuleSignaler
 
         [LoggerMessage(4, LogLevel.Warning, "no NetServ node installed the relay toward {Aor} (status {Status}); its calls go without one")]
         public static partial void NoRelay(ILogger logger, string aor, int status);
+
+        [LoggerMessage(5, LogLevel.Error, "handling a SIP message from {Agent} failed")]
+        public static partial void ProxyFailed(ILogger logger, string agent, Exception exception);
+
+        [LoggerMessage(6, LogLevel.Warning, "sending to {Destination} failed: {Error}")]
+        public static partial void SendFailed(ILogger logger, string destination, string error);
     }
 }

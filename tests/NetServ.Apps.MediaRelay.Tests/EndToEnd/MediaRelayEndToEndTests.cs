@@ -14,6 +14,9 @@ namespace NetServ.Apps.MediaRelay.Tests.EndToEnd;
 /// toward user agent 1, so the router — the NetServ node nearest that agent — installs the module;
 /// the server allocates a session on the node the path's answer names, and the two user agents
 /// exchange RTP and RTCP through it both ways. Then the session times out, and REMOVE closes every socket.
+/// And the same by SIP: both agents register with mediarelay-server, which installs the relay near
+/// user agent 1 and proxies the call, allocating the session and pointing both SDP bodies at it;
+/// media flows on those ports, and BYE releases the session.
 /// </summary>
 [TestFixture]
 [NonParallelizable]
@@ -27,6 +30,7 @@ public sealed class MediaRelayEndToEndTests
     private const int Packets = 200;
     private const int SessionTimeoutSeconds = 3;
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(5);
+    private static readonly IPEndPoint SipServer = new(SipServerPath.ServerAddress, 5060);
     private SipServerPath _path = null!;
 
     [OneTimeSetUp]
@@ -151,31 +155,103 @@ public sealed class MediaRelayEndToEndTests
     [Test]
     public async Task Register_FromUserAgent1_InstallsTheRelayOnTheNodeNearestIt()
     {
-        _path.StartServer("NetServ.Apps.MediaRelay.Server", "mediarelay-server",
-        [
-            "--listen", SipServerPath.ServerAddress.ToString(), "--port", "5060", "--package", _path.Package, "--url", _path.PackageUrl.ToString(),
-            "--user", User, "--key", _path.Key, "--properties", $"control-port={ControlPort},port-min={PortMin},port-max={PortMax}",
-        ]);
-        await _path.WaitForServerLogAsync("SIP registrar on udp", TimeSpan.FromSeconds(30));
+        await StartSipServerAsync();
         using var ua1 = _path.Agent.CreateSocket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
         ua1.Bind(new IPEndPoint(SipServerPath.AgentAddress, 5060));
-        const string Register =
-            "REGISTER sip:198.18.2.2 SIP/2.0\r\nVia: SIP/2.0/UDP 198.18.1.1:5060;branch=z9hG4bKmr1\r\nFrom: <sip:ua1@itsp>;tag=1\r\n" +
-            "To: <sip:ua1@itsp>\r\nCall-ID: reg-1\r\nCSeq: 1 REGISTER\r\nContact: <sip:ua1@198.18.1.1:5060>\r\nContent-Length: 0\r\n\r\n";
-        ua1.SendTo(Encoding.ASCII.GetBytes(Register), new IPEndPoint(SipServerPath.ServerAddress, 5060));
-        var ok = new byte[2048];
-        ua1.ReceiveTimeout = (int)Wait.TotalMilliseconds;
-        var okLength = ua1.Receive(ok);
-        Assert.That(Encoding.ASCII.GetString(ok, 0, okLength), Does.StartWith("SIP/2.0 200 OK"));
+        ua1.SendTo(SipCallMessages.Register("ua1", "198.18.1.1:5060"), SipServer);
+        Assert.That(ReceiveSip(ua1), Does.StartWith("SIP/2.0 200 OK"));
 
-        var chosen = await _path.WaitForServerLogAsync("relay for sip:ua1@itsp: node", TimeSpan.FromSeconds(60));
-        var relay = IPAddress.Parse(chosen[(chosen.LastIndexOf(" at ", StringComparison.Ordinal) + 4)..].Trim());
+        var relay = await RelayChosenAsync("sip:ua1@itsp");
         Assert.That(await _path.ModulesAsync(), Does.Contain(Module));
 
         using var control = _path.Server.CreateSocket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
         control.Bind(new IPEndPoint(SipServerPath.ServerAddress, 0));
         Assert.That(await ControlAsync(control, relay, "ALLOCATE reg-call"), Does.StartWith("OK reg-call "));
         Assert.That(await ControlAsync(control, relay, "RELEASE reg-call"), Is.EqualTo("OK reg-call\n"));
+
+        var remove = _path.Cli("remove", Module, "--dest", SipServerPath.AgentAddress.ToString(), "--user", User, "--key", _path.Key);
+        Assert.That(remove.ExitCode, Is.Zero, remove.StandardError + remove.StandardOutput);
+    }
+
+    [Test]
+    public async Task SipCall_ThroughTheServer_RelaysMediaOnTheRewrittenPortsAndByeReleasesTheSession()
+    {
+        await StartSipServerAsync();
+        using var ua1Sip = _path.Agent.CreateSocket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        ua1Sip.Bind(new IPEndPoint(SipServerPath.AgentAddress, 5060));
+        using var ua2Sip = _path.Server.CreateSocket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        ua2Sip.Bind(new IPEndPoint(SipServerPath.ServerAddress, 5070));
+
+        // Both agents register; the relay is installed on the node nearest user agent 1.
+        ua1Sip.SendTo(SipCallMessages.Register("ua1", "198.18.1.1:5060"), SipServer);
+        Assert.That(ReceiveSip(ua1Sip), Does.StartWith("SIP/2.0 200 OK"));
+        ua2Sip.SendTo(SipCallMessages.Register("ua2", "198.18.2.2:5070"), SipServer);
+        Assert.That(ReceiveSip(ua2Sip), Does.StartWith("SIP/2.0 200 OK"));
+        var relay = await RelayChosenAsync("sip:ua1@itsp");
+
+        // User agent 1 offers its own address; user agent 2 is offered the relay, and its answer reaches 1 pointed at the relay too.
+        ua1Sip.SendTo(SipCallMessages.Invite(SipCallMessages.Sdp("198.18.1.1", 40000)), SipServer);
+        Assert.That(ReceiveSip(ua1Sip), Does.StartWith("SIP/2.0 100 Trying"));
+        var invite = ReceiveSipBytes(ua2Sip);
+        var offer = SipCallMessages.Body(SipCallMessages.Text(invite));
+        var toB = new IPEndPoint(IPAddress.Parse(SipCallMessages.ConnectionAddress(offer)), SipCallMessages.AudioPort(offer));
+        ua2Sip.SendTo(SipCallMessages.ResponseTo(invite, "180 Ringing"), SipServer);
+        Assert.That(ReceiveSip(ua1Sip), Does.StartWith("SIP/2.0 180 Ringing"));
+        ua2Sip.SendTo(SipCallMessages.ResponseTo(invite, "200 OK", SipCallMessages.Sdp("198.18.2.2", 50000)), SipServer);
+        var ok = ReceiveSip(ua1Sip);
+        var answer = SipCallMessages.Body(ok);
+        var toA = new IPEndPoint(IPAddress.Parse(SipCallMessages.ConnectionAddress(answer)), SipCallMessages.AudioPort(answer));
+        Assert.Multiple(() =>
+        {
+            Assert.That(ok, Does.StartWith("SIP/2.0 200 OK"));
+            Assert.That(toB.Address, Is.EqualTo(relay), "the offer names the relay");
+            Assert.That(toA.Address, Is.EqualTo(relay), "the answer names the relay");
+            Assert.That(toA.Port, Is.Not.EqualTo(toB.Port));
+        });
+
+        ua1Sip.SendTo(SipCallMessages.InDialog("ACK", fromCaller: true, 1), SipServer);
+        Assert.That(ReceiveSip(ua2Sip), Does.StartWith("ACK "));
+
+        // Media on the ports the SDP named: user agent 1 speaks first (dropped while 2 is unknown), then both ways.
+        using var ua1 = _path.Agent.CreateSocket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        ua1.Bind(new IPEndPoint(SipServerPath.AgentAddress, 40000));
+        using var ua2 = _path.Server.CreateSocket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        ua2.Bind(new IPEndPoint(SipServerPath.ServerAddress, 50000));
+        ua1.SendTo(Rtp(0, "latch 1"), toA);
+        await Task.Delay(200);
+        ua2.SendTo(Rtp(0, "latch 2"), toB);
+        Assert.That(Receive(ua1, 1), Is.EqualTo(new[] { "latch 2" }));
+        const int CallPackets = 50;
+        for (var i = 1; i <= CallPackets; i++)
+        {
+            ua1.SendTo(Rtp((ushort)i, $"ua1 says {i}"), toA);
+            ua2.SendTo(Rtp((ushort)i, $"ua2 says {i}"), toB);
+        }
+
+        var atUa2 = Receive(ua2, CallPackets);
+        var atUa1 = Receive(ua1, CallPackets);
+        Assert.Multiple(() =>
+        {
+            Assert.That(atUa2, Is.EqualTo(Enumerable.Range(1, CallPackets).Select(i => $"ua1 says {i}")));
+            Assert.That(atUa1, Is.EqualTo(Enumerable.Range(1, CallPackets).Select(i => $"ua2 says {i}")));
+        });
+
+        // BYE goes through the server, which releases the session at once (not on the media timeout).
+        ua1Sip.SendTo(SipCallMessages.InDialog("BYE", fromCaller: true, 2), SipServer);
+        var bye = ReceiveSipBytes(ua2Sip);
+        Assert.That(SipCallMessages.Text(bye), Does.StartWith("BYE "));
+        ua2Sip.SendTo(SipCallMessages.ResponseTo(bye, "200 OK"), SipServer);
+        Assert.That(ReceiveSip(ua1Sip), Does.StartWith("SIP/2.0 200 OK"));
+        await _path.WaitForServerLogAsync($"call {SipCallMessages.CallId} ended (BYE); relay session released: True", Wait);
+        int[] sessionPorts = [toA.Port, toA.Port + 1, toB.Port, toB.Port + 1];
+        await WaitUntilAsync(() => Task.FromResult(!BoundUdpPorts().Overlaps(sessionPorts)), Wait);
+        var status = await _path.ModuleStatusAsync(Module);
+        Assert.Multiple(() =>
+        {
+            Assert.That((int)status["sessionsActive"]!, Is.Zero);
+            Assert.That((long)status["sessionsClosed"]!, Is.EqualTo(1));
+            Assert.That(BoundUdpPorts().Overlaps(sessionPorts), Is.False, "the session's ports are unbound");
+        });
 
         var remove = _path.Cli("remove", Module, "--dest", SipServerPath.AgentAddress.ToString(), "--user", User, "--key", _path.Key);
         Assert.That(remove.ExitCode, Is.Zero, remove.StandardError + remove.StandardOutput);
@@ -198,6 +274,34 @@ public sealed class MediaRelayEndToEndTests
 
         return ports;
     }
+
+    /// <summary>Starts mediarelay-server on the server's host, handing the module this fixture's ports.</summary>
+    private async Task StartSipServerAsync()
+    {
+        _path.StartServer("NetServ.Apps.MediaRelay.Server", "mediarelay-server",
+        [
+            "--listen", SipServerPath.ServerAddress.ToString(), "--port", SipServer.Port.ToString(CultureInfo.InvariantCulture),
+            "--package", _path.Package, "--url", _path.PackageUrl.ToString(),
+            "--user", User, "--key", _path.Key, "--properties", $"control-port={ControlPort},port-min={PortMin},port-max={PortMax}",
+        ]);
+        await _path.WaitForServerLogAsync("SIP registrar and call proxy on udp", TimeSpan.FromSeconds(30));
+    }
+
+    /// <summary>The relay the server logs for <paramref name="aor"/> once SETUP toward it has been answered.</summary>
+    private async Task<IPAddress> RelayChosenAsync(string aor)
+    {
+        var chosen = await _path.WaitForServerLogAsync($"relay for {aor}: node", TimeSpan.FromSeconds(60));
+        return IPAddress.Parse(chosen[(chosen.LastIndexOf(" at ", StringComparison.Ordinal) + 4)..].Trim());
+    }
+
+    private static byte[] ReceiveSipBytes(Socket socket)
+    {
+        var buffer = new byte[8192];
+        socket.ReceiveTimeout = (int)Wait.TotalMilliseconds;
+        return buffer[..socket.Receive(buffer)];
+    }
+
+    private static string ReceiveSip(Socket socket) => SipCallMessages.Text(ReceiveSipBytes(socket));
 
     private static byte[] Rtp(ushort sequence, string payload) => RtpPackets.Rtp(sequence, Encoding.ASCII.GetBytes(payload));
 

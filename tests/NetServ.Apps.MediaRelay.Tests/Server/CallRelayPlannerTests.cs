@@ -7,6 +7,7 @@ public sealed class CallRelayPlannerTests
 {
     private const string Sdp = "v=0\r\nc=IN IP4 10.0.0.5\r\nm=audio 4000 RTP/AVP 0\r\n";
     private static readonly IPAddress RelayNearAlice = IPAddress.Parse("198.18.1.2");
+    private static readonly IPAddress RelayNearBob = IPAddress.Parse("198.18.3.2");
 
     private RelayDirectory _directory = null!;
     private FakeRelayControl _control = null!;
@@ -19,44 +20,61 @@ public sealed class CallRelayPlannerTests
     }
 
     [Test]
-    public async Task PlanAsync_CallerHasRelay_AllocatesThereAndPointsEachSideAtItsPort()
+    public async Task AllocateAsync_CallerHasRelay_AllocatesThere()
     {
-        _directory.Register("sip:alice@itsp", new IPEndPoint(IPAddress.Parse("198.18.1.1"), 5060));
-        _directory.SetRelay("sip:alice@itsp", RelayNearAlice);
-        _directory.Register("sip:bob@itsp", new IPEndPoint(IPAddress.Parse("198.18.2.2"), 5060));
+        RegisterBoth();
+        _directory.SetRelay("sip:bob@itsp", RelayNearBob);
 
-        var call = await new CallRelayPlanner(_directory, _control).PlanAsync("c1", "sip:alice@itsp", "sip:bob@itsp", Sdp, Sdp, CancellationToken.None);
+        var allocation = await new CallRelayPlanner(_directory, _control).AllocateAsync("c1", "sip:alice@itsp", "sip:bob@itsp", CancellationToken.None);
         Assert.Multiple(() =>
         {
             Assert.That(_control.Allocated, Is.EqualTo(new[] { (RelayNearAlice, "c1") }));
-            Assert.That(call!.OfferForCallee, Does.Contain("m=audio 30002 ").And.Contain("c=IN IP4 198.18.1.2"));
-            Assert.That(call.AnswerForCaller, Does.Contain("m=audio 30000 "));
+            Assert.That(allocation!.CallerSide, Is.EqualTo(new IPEndPoint(RelayNearAlice, 30000)));
         });
     }
 
     [Test]
-    public async Task PlanAsync_NeitherSideHasRelay_ReturnsNull()
+    public async Task AllocateAsync_OnlyCalleeHasRelay_AllocatesThere()
     {
         _directory.Register("sip:alice@itsp", new IPEndPoint(IPAddress.Parse("198.18.1.1"), 5060));
-        var call = await new CallRelayPlanner(_directory, _control).PlanAsync("c1", "sip:alice@itsp", "sip:bob@itsp", Sdp, Sdp, CancellationToken.None);
+        _directory.Register("sip:bob@itsp", new IPEndPoint(IPAddress.Parse("198.18.3.1"), 5060));
+        _directory.SetRelay("sip:bob@itsp", RelayNearBob);
+
+        await new CallRelayPlanner(_directory, _control).AllocateAsync("c1", "sip:alice@itsp", "sip:bob@itsp", CancellationToken.None);
+        Assert.That(_control.Allocated, Is.EqualTo(new[] { (RelayNearBob, "c1") }));
+    }
+
+    [Test]
+    public async Task AllocateAsync_NeitherSideHasRelay_ReturnsNull()
+    {
+        _directory.Register("sip:alice@itsp", new IPEndPoint(IPAddress.Parse("198.18.1.1"), 5060));
+        var allocation = await new CallRelayPlanner(_directory, _control).AllocateAsync("c1", "sip:alice@itsp", "sip:bob@itsp", CancellationToken.None);
         Assert.Multiple(() =>
         {
-            Assert.That(call, Is.Null);
+            Assert.That(allocation, Is.Null);
             Assert.That(_control.Allocated, Is.Empty);
         });
     }
 
     [Test]
-    public async Task PlanAsync_SdpWithoutAudio_ReleasesTheSession()
+    public void TryRewrite_TowardEachSide_NamesThePortFacingThatSide()
     {
-        _directory.Register("sip:alice@itsp", new IPEndPoint(IPAddress.Parse("198.18.1.1"), 5060));
-        _directory.SetRelay("sip:alice@itsp", RelayNearAlice);
-        var call = await new CallRelayPlanner(_directory, _control).PlanAsync("c1", "sip:alice@itsp", "sip:bob@itsp", "v=0\r\n", Sdp, CancellationToken.None);
+        var allocation = new RelayAllocation("c1", new IPEndPoint(RelayNearAlice, 30000), new IPEndPoint(RelayNearAlice, 30002));
+        CallRelayPlanner.TryRewrite(allocation, Sdp, towardCallee: true, out var offerForCallee);
+        CallRelayPlanner.TryRewrite(allocation, Sdp, towardCallee: false, out var answerForCaller);
         Assert.Multiple(() =>
         {
-            Assert.That(call, Is.Null);
-            Assert.That(_control.Released, Is.EqualTo(new[] { "c1" }));
+            Assert.That(offerForCallee, Does.Contain("m=audio 30002 ").And.Contain("c=IN IP4 198.18.1.2"));
+            Assert.That(answerForCaller, Does.Contain("m=audio 30000 ").And.Contain("c=IN IP4 198.18.1.2"));
         });
+    }
+
+    [Test]
+    public async Task ReleaseAsync_Allocation_ReleasesOnItsRelay()
+    {
+        var allocation = new RelayAllocation("c1", new IPEndPoint(RelayNearAlice, 30000), new IPEndPoint(RelayNearAlice, 30002));
+        Assert.That(await new CallRelayPlanner(_directory, _control).ReleaseAsync(allocation, CancellationToken.None), Is.True);
+        Assert.That(_control.Released, Is.EqualTo(new[] { "c1" }));
     }
 
     [Test]
@@ -74,6 +92,15 @@ public sealed class CallRelayPlannerTests
         });
     }
 
+    [TestCase("bob", "sip:bob@itsp")]
+    [TestCase("carol", null)]
+    [TestCase("Bob", null)]
+    public void FindByUser_RequestUriUser_FindsTheRegistrationOfThatUser(string user, string? expected)
+    {
+        RegisterBoth();
+        Assert.That(_directory.FindByUser(user)?.AddressOfRecord, Is.EqualTo(expected));
+    }
+
     [TestCase("OK c1 30000 30002", true)]
     [TestCase("ERR no free ports", false)]
     [TestCase("OK c1 30000", false)]
@@ -82,22 +109,10 @@ public sealed class CallRelayPlannerTests
     public void TryParse_ControlAnswer_AcceptsOnlyAnAllocation(string answer, bool expected) =>
         Assert.That(RelayAllocation.TryParse(answer, RelayNearAlice, out _), Is.EqualTo(expected));
 
-    private sealed class FakeRelayControl : IRelayControl
+    private void RegisterBoth()
     {
-        public List<(IPAddress, string)> Allocated { get; } = [];
-
-        public List<string> Released { get; } = [];
-
-        public Task<RelayAllocation?> AllocateAsync(IPAddress relay, string callId, CancellationToken cancellationToken)
-        {
-            Allocated.Add((relay, callId));
-            return Task.FromResult<RelayAllocation?>(new RelayAllocation(callId, new IPEndPoint(relay, 30000), new IPEndPoint(relay, 30002)));
-        }
-
-        public Task<bool> ReleaseAsync(IPAddress relay, string callId, CancellationToken cancellationToken)
-        {
-            Released.Add(callId);
-            return Task.FromResult(true);
-        }
+        _directory.Register("sip:alice@itsp", new IPEndPoint(IPAddress.Parse("198.18.1.1"), 5060));
+        _directory.SetRelay("sip:alice@itsp", RelayNearAlice);
+        _directory.Register("sip:bob@itsp", new IPEndPoint(IPAddress.Parse("198.18.2.2"), 5060));
     }
 }
