@@ -520,9 +520,17 @@ internal sealed partial class Controller : IAsyncDisposable
         await userLock.WaitAsync().ConfigureAwait(false);
         try
         {
-            // A refresh may have moved the deadline while we waited for the lock.
-            if (!ReferenceEquals(Find((record.User, record.Name.ToString())), record) || record.ExpiresAt > _time.GetUtcNow())
+            if (!ReferenceEquals(Find((record.User, record.Name.ToString())), record))
             {
+                return;
+            }
+
+            // A refresh may have moved the deadline while we waited for the lock, and the timer may fire
+            // a little before the deadline as the wall clock reads it: wait for the rest, never give up.
+            var left = record.ExpiresAt - _time.GetUtcNow();
+            if (left > TimeSpan.Zero)
+            {
+                record.ExpiryTimer?.Change(left + TimeSpan.FromMilliseconds(5), Timeout.InfiniteTimeSpan);
                 return;
             }
 
