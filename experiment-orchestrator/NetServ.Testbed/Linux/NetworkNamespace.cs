@@ -7,8 +7,9 @@ namespace NetServ.Testbed.Linux;
 
 /// <summary>
 /// A Linux network namespace made by the project (<c>ip netns add</c>). Disposing kills what
-/// still runs inside it and deletes it. Names start with <see cref="NamePrefix"/> so leftovers
-/// are recognisable and can be swept.
+/// still runs inside it and deletes it. Each one, and each process started in it, is noted in the
+/// run's <see cref="LabRunRecord"/>, so that <see cref="RunReaper"/> removes exactly what a killed run
+/// left and never a namespace someone else made.
 /// </summary>
 public sealed class NetworkNamespace : IDisposable
 {
@@ -32,6 +33,8 @@ public sealed class NetworkNamespace : IDisposable
         }
 
         CommandRunner.RunChecked("ip", "netns", "add", name);
+        // Noted once it exists, never before: a record must not name a namespace of someone else's that had the name.
+        LabRunRecord.Current.Add(RunResource.Namespace(name));
         var ns = new NetworkNamespace(name);
         try
         {
@@ -84,18 +87,7 @@ public sealed class NetworkNamespace : IDisposable
         }
 
         CommandRunner.Run("ip", ["netns", "del", name]);
-    }
-
-    /// <summary>Removes every namespace starting with <paramref name="prefix"/>: what an interrupted run left behind.</summary>
-    public static int Sweep(string prefix = NamePrefix)
-    {
-        var names = List(prefix);
-        foreach (var name in names)
-        {
-            Delete(name);
-        }
-
-        return names.Count;
+        LabRunRecord.NoteRemoved(RunResource.Namespace(name));
     }
 
     /// <summary>Runs a command inside the namespace (<c>ip netns exec</c>).</summary>
@@ -134,7 +126,21 @@ public sealed class NetworkNamespace : IDisposable
             wrapped.ArgumentList.Add(argument);
         }
 
-        return Process.Start(wrapped) ?? throw new InvalidOperationException($"could not start {info.FileName} in {Name}");
+        var process = Process.Start(wrapped) ?? throw new InvalidOperationException($"could not start {info.FileName} in {Name}");
+        // nsenter execs the program: same pid, same start time.
+        if (ProcessIdentity.Of(process.Id) is { } identity)
+        {
+            var resource = RunResource.Process(identity);
+            LabRunRecord.Current.Add(resource);
+            process.EnableRaisingEvents = true;
+            process.Exited += (_, _) => LabRunRecord.NoteRemoved(resource);
+            if (process.HasExited)
+            {
+                LabRunRecord.NoteRemoved(resource);
+            }
+        }
+
+        return process;
     }
 
     /// <summary>

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -16,8 +15,9 @@ namespace NetServ.Testbed.Nodes;
 /// with its own temporary state and runtime folders. It stops with the process that started it
 /// (--parent-pid), and <see cref="DisposeAsync"/> stops it and removes its folders.
 /// </summary>
-public sealed partial class NetServNodeProcess : IAsyncDisposable
+public sealed class NetServNodeProcess : IAsyncDisposable
 {
+    private static readonly string[] CgroupV1Controllers = ["memory", "cpu", "cpu,cpuacct"];
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _log = new();
     private readonly string _directory;
@@ -52,6 +52,11 @@ public sealed partial class NetServNodeProcess : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         var nodeDirectory = BuildOutputs.EnsureNode();
         var directory = Directory.CreateTempSubdirectory($"netserv-node-{options.NodeName}-").FullName;
+        foreach (var resource in RecordedResources(directory, options.NodeName))
+        {
+            LabRunRecord.Current.Add(resource);
+        }
+
         File.SetUnixFileMode(directory, (UnixFileMode)0b111_101_101);
         var config = Path.Combine(directory, "netserv.json");
         await File.WriteAllTextAsync(config, CreateConfiguration(options, directory), cancellationToken).ConfigureAwait(false);
@@ -192,7 +197,7 @@ public sealed partial class NetServNodeProcess : IAsyncDisposable
         _disposed = true;
         if (!_process.HasExited)
         {
-            _ = Kill(_process.Id, 15);
+            _ = Interop.Kill(_process.Id, 15);
             using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(20));
             try
             {
@@ -212,6 +217,32 @@ public sealed partial class NetServNodeProcess : IAsyncDisposable
         }
         catch (IOException)
         {
+        }
+
+        // netservd removes its cgroups when it stops; one killed instead leaves them to the reaper.
+        foreach (var resource in RecordedResources(_directory, Options.NodeName))
+        {
+            if (!Directory.Exists(resource.Value))
+            {
+                LabRunRecord.NoteRemoved(resource);
+            }
+        }
+    }
+
+    /// <summary>What the run's record lists for a node: its folder and the cgroups netservd makes for its containers (netserv/&lt;node&gt;, as NetServ.Node's Cgroups).</summary>
+    private static IEnumerable<RunResource> RecordedResources(string directory, string node)
+    {
+        yield return RunResource.Directory(directory);
+        const string root = "/sys/fs/cgroup";
+        if (File.Exists(Path.Combine(root, "cgroup.controllers")))
+        {
+            yield return RunResource.Cgroup(Path.Combine(root, "netserv", node));
+            yield break;
+        }
+
+        foreach (var controller in CgroupV1Controllers.Where(c => Directory.Exists(Path.Combine(root, c))))
+        {
+            yield return RunResource.Cgroup(Path.Combine(root, controller, "netserv", node));
         }
     }
 
@@ -316,9 +347,6 @@ public sealed partial class NetServNodeProcess : IAsyncDisposable
         };
         return config.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
     }
-
-    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
-    private static partial int Kill(int pid, int signal);
 }
 
 /// <summary>A SETUP for the admin API, with the paper's headers as properties.</summary>

@@ -59,7 +59,8 @@ internal sealed class CdnPath : IAsyncDisposable
 
     public static async Task<CdnPath> StartAsync()
     {
-        NetworkNamespace.Sweep($"{NetworkNamespace.NamePrefix}{Tag}-");
+        // What an interrupted run left (ns-cdn-*), as its record lists it; never a live run's.
+        _ = RunReaper.ForMachine().Reap();
         var directory = System.IO.Directory.CreateTempSubdirectory("activecdn-e2e-").FullName;
         var content = Path.Combine(directory, "content");
         System.IO.Directory.CreateDirectory(content);

@@ -16,8 +16,8 @@ public sealed class TrafficGeneratorDriverTests
     {
         RequiresRoot.Check();
 
-        // What an interrupted run of these tests left; only this fixture's own prefix.
-        NetworkNamespace.Sweep($"{NetworkNamespace.NamePrefix}{Tag}-");
+        // What an interrupted run of these tests left (ns-clk-*), as its record lists it; never a live run's.
+        _ = RunReaper.ForMachine().Reap();
     }
 
     [TestCase(64, UdpPayloadKind.Pattern)]
