@@ -5,7 +5,7 @@ using NetServ.Orchestrator.Quickstart;
 namespace NetServ.Orchestrator;
 
 /// <summary>
-/// The command line of netserv-lab: run, validate, quickstart. Exit codes as the netserv CLI's:
+/// The command line of netserv-lab: run, validate, quickstart, clean. Exit codes as the netserv CLI's:
 /// 0 ok, 1 failed, 2 bad arguments or an invalid rspec, 130 stopped.
 /// </summary>
 internal static class LabCommands
@@ -18,6 +18,7 @@ internal static class LabCommands
             RunCommand.Create(output, error),
             ValidateCommand.Create(output, error),
             QuickstartCommand.Create(output, error),
+            CleanCommand.Create(output),
         };
 
         // Runs handle Ctrl-C and SIGTERM themselves: release must finish, however long it takes.
