@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using NetServ.Apps.KeepAlive;
@@ -17,10 +16,13 @@ namespace NetServ.Apps.KeepAlive;
 /// </summary>
 /// <remarks>
 /// <para>
-/// The reply goes from the server's address and port (the request's destination) to the user
-/// agent's (its source) through <see cref="IModuleContext.PacketSender"/>: a 200 OK copying Via,
-/// From, To (with a tag), Call-ID and CSeq, or a CRLF pong. When it cannot be sent the request is
-/// accepted, so the server answers instead.
+/// The reply goes from the server's address and port (the request's destination) through
+/// <see cref="IModuleContext.PacketSender"/>, built by <see cref="SipUdpResponder"/>: a 200 OK copying
+/// Via (the top one with <c>received</c> and <c>rport</c> as RFC 3261 section 18.2.1 and RFC 3581
+/// ask), From, To (with a tag per dialog), Call-ID and CSeq, sent where section 18.2.2 says — back
+/// to the source port only when the user agent asked with <c>rport</c>, to the sent-by port otherwise;
+/// or a CRLF pong back to the source. When it cannot be built or sent the request is accepted, so
+/// the server answers instead.
 /// </para>
 /// <para>
 /// <c>swap-addresses=false</c> is the paper's configuration 6 (section 9): the module still
@@ -31,12 +33,7 @@ namespace NetServ.Apps.KeepAlive;
 /// </remarks>
 public sealed partial class KeepAliveModule : NetServModule, IPacketProcessor, IModuleStatus
 {
-    /// <summary>The largest UDP payload of an IPv4 packet; room for any reply to any request that fits one.</summary>
-    private const int MaxPayload = 65535 - 28;
-
-    private readonly byte[] _sip = new byte[MaxPayload];
-    private readonly byte[] _reply = new byte[65535];
-    private byte[] _toTag = [];
+    private readonly SipUdpResponder _responder = new();
     private bool _swapAddresses = true;
     private long _matched;
     private long _replied;
@@ -70,9 +67,12 @@ public sealed partial class KeepAliveModule : NetServModule, IPacketProcessor, I
         }
 
         Interlocked.Increment(ref _matched);
-        if (!TryBuildReply(ref packet, kind, out var length))
+        var built = kind == SipKeepAliveKind.CrlfPing
+            ? _responder.TryWriteCrlfPong(packet, out var reply)
+            : _responder.TryWriteResponse(packet, 200, "OK"u8, [], out reply);
+        if (!built)
         {
-            // A request so large that its reply cannot fit one packet: the server answers it.
+            // A reply that cannot fit one packet, or a Via that names nowhere to send it: the server answers.
             Interlocked.Increment(ref _replyFailures);
             return PacketVerdict.Accept;
         }
@@ -83,7 +83,7 @@ public sealed partial class KeepAliveModule : NetServModule, IPacketProcessor, I
             return PacketVerdict.Accept;
         }
 
-        if (!Context.PacketSender.TrySend(_reply.AsSpan(0, length)))
+        if (!Context.PacketSender.TrySend(reply))
         {
             Interlocked.Increment(ref _replyFailures);
             return PacketVerdict.Accept;
@@ -110,27 +110,8 @@ public sealed partial class KeepAliveModule : NetServModule, IPacketProcessor, I
     {
         _swapAddresses = Context.Properties.GetBoolean("swap-addresses", true);
 
-        // One tag per module instance: the responder's half of the dialog identifier (RFC 3261 section 19.3).
-        _toTag = System.Text.Encoding.ASCII.GetBytes("nsk" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6)));
         Log.Started(Context.Logger, _swapAddresses);
         return Task.CompletedTask;
-    }
-
-    private bool TryBuildReply(ref Packet packet, SipKeepAliveKind kind, out int length)
-    {
-        length = 0;
-        int sipLength;
-        if (kind == SipKeepAliveKind.CrlfPing)
-        {
-            SipKeepAlive.CrlfPong.CopyTo(_sip);
-            sipLength = SipKeepAlive.CrlfPong.Length;
-        }
-        else if (!SipResponseWriter.TryWriteResponse(_sip, packet.Payload, 200, "OK"u8, _toTag, [], out sipLength))
-        {
-            return false;
-        }
-
-        return PacketWriter.TryWriteUdpReply(_reply, packet, _sip.AsSpan(0, sipLength), out length);
     }
 
     private static partial class Log

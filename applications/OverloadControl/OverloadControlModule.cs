@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
@@ -17,7 +16,9 @@ namespace NetServ.Apps.OverloadControl;
 /// NetServ node near the user agents. It sees the SIP requests toward the server (the SETUP's
 /// filter), admits the share the server's latest feedback asks for and rejects the rest itself with
 /// <c>503 Service Unavailable</c> and <c>Retry-After</c>, sent from the server's address to the
-/// user agent, so the overloaded server never sees them. Only initial requests are throttled.
+/// user agent, so the overloaded server never sees them. Only initial requests are throttled. The
+/// 503 is built by <see cref="SipUdpResponder"/>: Via with <c>received</c> and <c>rport</c>, a To tag
+/// per dialog, sent where RFC 3261 section 18.2.2 and RFC 3581 say.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -35,13 +36,8 @@ namespace NetServ.Apps.OverloadControl;
 /// </remarks>
 public sealed partial class OverloadControlModule : NetServModule, IPacketProcessor, IModuleStatus
 {
-    /// <summary>The largest UDP payload of an IPv4 packet; room for any reply to any request that fits one.</summary>
-    private const int MaxPayload = 65535 - 28;
-
-    private readonly byte[] _sip = new byte[MaxPayload];
-    private readonly byte[] _reply = new byte[65535];
+    private readonly SipUdpResponder _responder = new();
     private AdmissionControl? _admission;
-    private byte[] _toTag = [];
     private byte[] _retryAfter = [];
     private int _feedbackPort;
     private Socket? _feedbackSocket;
@@ -85,7 +81,7 @@ public sealed partial class OverloadControlModule : NetServModule, IPacketProces
         }
 
         Interlocked.Increment(ref _rejected);
-        if (!TryBuildRejection(ref packet, out var length) || !Context.PacketSender.TrySend(_reply.AsSpan(0, length)))
+        if (!_responder.TryWriteResponse(packet, 503, "Service Unavailable"u8, _retryAfter, out var reply) || !Context.PacketSender.TrySend(reply))
         {
             // Still dropped: shedding the load is the point; the user agent retransmits or times out.
             Interlocked.Increment(ref _replyFailures);
@@ -164,8 +160,6 @@ public sealed partial class OverloadControlModule : NetServModule, IPacketProces
 
         _retryAfter = Encoding.ASCII.GetBytes(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"Retry-After: {retryAfter}\r\n"));
 
-        // One tag per module instance: the responder's half of the dialog identifier (RFC 3261 section 19.3).
-        _toTag = Encoding.ASCII.GetBytes("nso" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6)));
         if (_feedbackPort > 0)
         {
             _feedbackSocket = Context.BuildingBlocks.Require<IServerSockets>().BindUdp(_feedbackPort);
@@ -245,17 +239,6 @@ public sealed partial class OverloadControlModule : NetServModule, IPacketProces
         }
 
         return false;
-    }
-
-    private bool TryBuildRejection(ref Packet packet, out int length)
-    {
-        length = 0;
-        if (!SipResponseWriter.TryWriteResponse(_sip, packet.Payload, 503, "Service Unavailable"u8, _toTag, _retryAfter, out var sipLength))
-        {
-            return false;
-        }
-
-        return PacketWriter.TryWriteUdpReply(_reply, packet, _sip.AsSpan(0, sipLength), out length);
     }
 
     private static partial class Log

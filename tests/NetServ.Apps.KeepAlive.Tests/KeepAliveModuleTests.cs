@@ -48,9 +48,9 @@ public sealed class KeepAliveModuleTests
             Assert.That((reply.SourcePort, reply.DestinationPort), Is.EqualTo(((int)ServerPort, (int)UaPort)));
             Assert.That(HasValidChecksums(_context.Sender.Sent[0]), Is.True);
             Assert.That(sip, Does.StartWith("SIP/2.0 200 OK\r\n"));
-            Assert.That(sip, Does.Contain("\r\nVia: SIP/2.0/UDP 198.18.0.1:40000;branch=z9hG4bK-1;rport\r\n"));
+            Assert.That(sip, Does.Contain("\r\nVia: SIP/2.0/UDP 198.18.0.1:40000;branch=z9hG4bK-1;received=198.18.0.1;rport=40000\r\n"), "RFC 3581 section 4: rport filled in, with received");
             Assert.That(sip, Does.Contain("\r\nFrom: <sip:alice@198.18.0.1>;tag=a1\r\n"));
-            Assert.That(sip, Does.Match(@"\r\nTo: <sip:alice@198\.19\.0\.1>;tag=nsk[0-9a-f]{12}\r\n"));
+            Assert.That(sip, Does.Match(@"\r\nTo: <sip:alice@198\.19\.0\.1>;tag=[0-9a-f]{16}\r\n"));
             Assert.That(sip, Does.Contain("\r\nCall-ID: ka-1@198.18.0.1\r\nCSeq: 3 NOTIFY\r\n"));
             Assert.That(sip, Does.EndWith("\r\nContent-Length: 0\r\n\r\n"));
         }
@@ -70,15 +70,66 @@ public sealed class KeepAliveModuleTests
     }
 
     [Test]
-    public async Task Process_TwoKeepAlives_CarryTheSameToTag()
+    public async Task Process_SameKeepAliveTwice_CarriesTheSameToTag()
     {
+        // RFC 3261 section 8.2.7: a stateless UAS tags a retransmitted request as it tagged the first.
         await StartAsync(string.Empty);
 
         Process(Udp(UaAddress, ServerAddress, UaPort, ServerPort, KeepAliveNotify));
         Process(Udp(UaAddress, ServerAddress, UaPort, ServerPort, KeepAliveNotify));
 
         var tags = _context.Sender.Sent.Select(p => ToLine(p)).ToArray();
-        Assert.That(tags[0], Is.EqualTo(tags[1]));
+        Assert.That(tags[1], Is.EqualTo(tags[0]));
+    }
+
+    [Test]
+    public async Task Process_KeepAlivesOfTwoCallIds_CarryDifferentToTags()
+    {
+        // RFC 3261 section 19.3: a tag per dialog, not one for every response of the module.
+        await StartAsync(string.Empty);
+
+        Process(Udp(UaAddress, ServerAddress, UaPort, ServerPort, KeepAliveNotify));
+        Process(Udp(UaAddress, ServerAddress, UaPort, ServerPort, KeepAliveNotify.Replace("ka-1@", "ka-2@", StringComparison.Ordinal)));
+
+        var tags = _context.Sender.Sent.Select(p => ToLine(p)).ToArray();
+        Assert.That(tags[1], Is.Not.EqualTo(tags[0]));
+    }
+
+    [Test]
+    public async Task Process_KeepAliveFromBehindANatWithRport_ReplyGoesToTheSourcePort()
+    {
+        // RFC 3581 section 4: the NAT's port, which the user agent asked for with rport.
+        await StartAsync(string.Empty);
+
+        Process(Udp(UaAddress, ServerAddress, 9988, ServerPort, KeepAliveNotify));
+
+        var reply = new Packet(_context.Sender.Sent.Single());
+        Assert.That((reply.Destination, reply.DestinationPort), Is.EqualTo((UaAddress, 9988)));
+        Assert.That(Encoding.ASCII.GetString(reply.Payload), Does.Contain(";received=198.18.0.1;rport=9988\r\n"));
+    }
+
+    [Test]
+    public async Task Process_KeepAliveWithoutRport_ReplyGoesToTheSentByPort()
+    {
+        // RFC 3261 section 18.2.2: without rport the response goes to the port in sent-by, not the source port.
+        await StartAsync(string.Empty);
+
+        Process(Udp(UaAddress, ServerAddress, 9988, ServerPort, KeepAliveNotify.Replace(";rport", string.Empty, StringComparison.Ordinal)));
+
+        var reply = new Packet(_context.Sender.Sent.Single());
+        Assert.That((reply.Destination, reply.DestinationPort), Is.EqualTo((UaAddress, 40000)));
+    }
+
+    [Test]
+    public async Task Process_KeepAliveWhoseMaddrIsAName_PassesSoTheServerAnswers()
+    {
+        await StartAsync(string.Empty);
+
+        var verdict = Process(Udp(UaAddress, ServerAddress, UaPort, ServerPort, KeepAliveNotify.Replace(";rport", ";maddr=sip.example.com", StringComparison.Ordinal)));
+
+        Assert.That(verdict, Is.EqualTo(PacketVerdict.Accept));
+        Assert.That(_context.Sender.Sent, Is.Empty);
+        Assert.That(Counter("replyFailures"), Is.EqualTo(1));
     }
 
     [TestCase("OPTIONS sip:198.19.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP a;branch=z9\r\nEvent: keep-alive\r\n\r\n", TestName = "Process_Options_PassesUntouched")]

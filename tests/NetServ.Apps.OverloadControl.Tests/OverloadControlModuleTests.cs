@@ -62,12 +62,39 @@ public sealed class OverloadControlModuleTests
             Assert.That((reply.SourcePort, reply.DestinationPort), Is.EqualTo(((int)ServerPort, (int)UaPort)));
             Assert.That(HasValidChecksums(_context.Sender.Sent[0]), Is.True);
             Assert.That(sip, Does.StartWith("SIP/2.0 503 Service Unavailable\r\n"));
-            Assert.That(sip, Does.Contain("\r\nVia: SIP/2.0/UDP 198.18.0.1:40000;branch=z9hG4bK-1;rport\r\n"));
+            Assert.That(sip, Does.Contain("\r\nVia: SIP/2.0/UDP 198.18.0.1:40000;branch=z9hG4bK-1;received=198.18.0.1;rport=40000\r\n"), "RFC 3581 section 4: rport filled in, with received");
             Assert.That(sip, Does.Contain("\r\nFrom: <sip:alice@198.18.0.1>;tag=a1\r\n"));
-            Assert.That(sip, Does.Match(@"\r\nTo: <sip:bob@198\.19\.0\.1>;tag=nso[0-9a-f]{12}\r\n"));
+            Assert.That(sip, Does.Match(@"\r\nTo: <sip:bob@198\.19\.0\.1>;tag=[0-9a-f]{16}\r\n"));
             Assert.That(sip, Does.Contain("\r\nCall-ID: m-1@198.18.0.1\r\nCSeq: 1 MESSAGE\r\n"));
             Assert.That(sip, Does.EndWith("\r\nRetry-After: 7\r\nContent-Length: 0\r\n\r\n"));
         }
+    }
+
+    [Test]
+    public async Task Process_RejectedRequestFromBehindANat_The503GoesToTheSentByPortUnlessTheUaAskedWithRport()
+    {
+        await StartAsync(string.Empty);
+        Feedback("OC-FEEDBACK drop=1 seq=1");
+        var withoutRport = Message.Replace(";rport", string.Empty, StringComparison.Ordinal);
+
+        Process(Udp(UaAddress, ServerAddress, 9988, ServerPort, Message));
+        Process(Udp(UaAddress, ServerAddress, 9988, ServerPort, withoutRport));
+
+        // RFC 3581 section 4 for the first; RFC 3261 section 18.2.2 (the port in sent-by) for the second.
+        Assert.That(_context.Sender.Sent.Select(p => new Packet(p).DestinationPort), Is.EqualTo(new[] { 9988, 40000 }));
+    }
+
+    [Test]
+    public async Task Process_RejectedRequestsOfTwoCalls_CarryDifferentToTags()
+    {
+        await StartAsync(string.Empty);
+        Feedback("OC-FEEDBACK drop=1 seq=1");
+
+        Process(Udp(UaAddress, ServerAddress, UaPort, ServerPort, Message));
+        Process(Udp(UaAddress, ServerAddress, UaPort, ServerPort, Message.Replace("m-1@", "m-2@", StringComparison.Ordinal)));
+
+        var toLines = _context.Sender.Sent.Select(p => Encoding.ASCII.GetString(new Packet(p).Payload).Split("\r\n").Single(l => l.StartsWith("To:", StringComparison.Ordinal))).ToArray();
+        Assert.That(toLines[1], Is.Not.EqualTo(toLines[0]));
     }
 
     [TestCase("INVITE")]

@@ -11,6 +11,7 @@ public sealed class SipFuzzTests
         "\r\n\r\n",
         "OPTIONS sip:198.19.0.1 SIP/2.0\r\nv: SIP/2.0/UDP a;branch=z9\r\nf: <sip:a@b>;tag=1\r\nt: <sip:c@d>\r\ni: x\r\nCSeq: 1 OPTIONS\r\nl: 0\r\n\r\n",
         "NOTIFY sip:x SIP/2.0\r\nSubject: a\r\n b\r\n\tc\r\nEvent: keep-alive\r\n\r\n",
+        "MESSAGE sip:x SIP/2.0\r\nVia: SIP/2.0/UDP 10.1.1.1:4540;received=1.2.3.4;rport;maddr=239.1.1.1;x=\"a;b\", SIP/2.0/UDP [::1]\r\nf: <sip:a@b>;tag=1\r\nt: c\r\ni: x\r\nCSeq: 1 MESSAGE\r\n\r\n",
     ];
 
     [Test]

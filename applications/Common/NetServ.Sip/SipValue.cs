@@ -95,8 +95,15 @@ public static class SipValue
     /// (<c>;tag=</c>, say). Parameters inside the angle brackets belong to the URI and do not count;
     /// nor does anything inside a quoted display name.
     /// </summary>
-    public static bool HasParameter(ReadOnlySpan<byte> value, ReadOnlySpan<byte> name)
+    public static bool HasParameter(ReadOnlySpan<byte> value, ReadOnlySpan<byte> name) => TryGetParameter(value, name, out _);
+
+    /// <summary>
+    /// The value of the header parameter <paramref name="name"/> of a From, To or Contact value (the
+    /// token after <c>;tag=</c>, say; empty when the parameter has no value), as <see cref="HasParameter"/> finds it.
+    /// </summary>
+    public static bool TryGetParameter(ReadOnlySpan<byte> value, ReadOnlySpan<byte> name, out ReadOnlySpan<byte> parameterValue)
     {
+        parameterValue = [];
         var parameters = HeaderParameters(value);
         while (true)
         {
@@ -111,8 +118,14 @@ public static class SipValue
             if (Ascii.EqualsIgnoreCase(candidate, name))
             {
                 var after = parameters[(parameters.IndexOf(candidate) + candidate.Length)..].TrimStart(Lws);
-                if (after.IsEmpty || after[0] is (byte)'=' or (byte)';')
+                if (after.IsEmpty || after[0] == (byte)';')
                 {
+                    return true;
+                }
+
+                if (after[0] == (byte)'=')
+                {
+                    parameterValue = FirstToken(after[1..]);
                     return true;
                 }
             }

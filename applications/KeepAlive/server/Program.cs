@@ -1,10 +1,10 @@
 using System.CommandLine;
 using System.Net;
-using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using NetServ.Apps.KeepAlive.Server;
 using NetServ.Apps.Signaling;
 using NetServ.Sdk;
+using NetServ.Sip;
 
 var listen = new Option<string>("--listen") { Description = "the server's IPv4 address", Required = true };
 var port = new Option<int>("--port") { Description = "the SIP port (UDP)", DefaultValueFactory = _ => 5060 };
@@ -47,9 +47,8 @@ root.SetAction(async (result, cancellationToken) =>
         return 2;
     }
 
-    var tag = "srv" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
     var rate = new KeepAliveRate(result.GetValue(threshold), TimeSpan.FromSeconds(result.GetValue(window)), TimeProvider.System);
-    var server = new SipServer(new SipRegistrar(tag), rate, signaler, logger);
+    var server = new SipServer(new SipRegistrar(new SipToTags()), rate, signaler, logger);
     await server.RunAsync(new IPEndPoint(address, result.GetValue(port)), cancellationToken).ConfigureAwait(false);
     return 0;
 });

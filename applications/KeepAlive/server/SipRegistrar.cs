@@ -19,8 +19,8 @@ internal enum SipDatagramKind
     Ignored,
 }
 
-/// <summary>How the server handled one datagram.</summary>
-internal readonly record struct SipAnswer(SipDatagramKind Kind, string Method, int ResponseLength)
+/// <summary>How the server handled one datagram, and where its response goes (RFC 3261 section 18.2.2, RFC 3581).</summary>
+internal readonly record struct SipAnswer(SipDatagramKind Kind, string Method, int ResponseLength, SipEndpoint SendTo = default)
 {
     public bool IsKeepAlive => Kind is SipDatagramKind.KeepAliveNotify or SipDatagramKind.CrlfPing;
 }
@@ -29,19 +29,20 @@ internal readonly record struct SipAnswer(SipDatagramKind Kind, string Method, i
 /// The SIP logic of the server, apart from its socket: answers REGISTER (echoing Contact, with
 /// Expires), OPTIONS, NOTIFY (keep-alives among them) and any other request with 200 OK, and the
 /// CRLF ping with a pong. It is a stand-in for an ITSP's registrar, enough for user agents and sipp.
+/// Responses carry Via's <c>received</c> and <c>rport</c> and a To tag per dialog, as
+/// <see cref="SipResponseWriter"/> writes them for the datagram's source.
 /// </summary>
-internal sealed class SipRegistrar(string toTag, int registrationSeconds = 3600)
+internal sealed class SipRegistrar(SipToTags toTags, int registrationSeconds = 3600)
 {
-    private readonly byte[] _toTag = Encoding.ASCII.GetBytes(toTag);
-
-    /// <summary>Answers <paramref name="datagram"/> into <paramref name="response"/>.</summary>
-    public SipAnswer Handle(ReadOnlySpan<byte> datagram, Span<byte> response)
+    /// <summary>Answers <paramref name="datagram"/>, which came from <paramref name="source"/>, into <paramref name="response"/>.</summary>
+    public SipAnswer Handle(ReadOnlySpan<byte> datagram, SipEndpoint source, Span<byte> response)
     {
         var kind = SipKeepAlive.Classify(datagram);
         if (kind == SipKeepAliveKind.CrlfPing)
         {
+            // The pong goes back on the flow the ping came on (RFC 5626 section 4.4.1).
             SipKeepAlive.CrlfPong.CopyTo(response);
-            return new SipAnswer(SipDatagramKind.CrlfPing, string.Empty, SipKeepAlive.CrlfPong.Length);
+            return new SipAnswer(SipDatagramKind.CrlfPing, string.Empty, SipKeepAlive.CrlfPong.Length, source);
         }
 
         if (!SipParser.TryParseRequestLine(datagram, out var line, out var headers))
@@ -57,8 +58,8 @@ internal sealed class SipRegistrar(string toTag, int registrationSeconds = 3600)
         }
 
         var extra = method == "REGISTER" ? RegisterHeaders(datagram, headers) : [];
-        return SipResponseWriter.TryWriteResponse(response, datagram, 200, "OK"u8, _toTag, extra, out var written)
-            ? new SipAnswer(answered, method, written)
+        return SipResponseWriter.TryWriteResponse(response, datagram, source, 200, "OK"u8, toTags, extra, out var written, out var sendTo)
+            ? new SipAnswer(answered, method, written, sendTo)
             : new SipAnswer(SipDatagramKind.Ignored, method, 0);
     }
 

@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using NetServ.Apps.Signaling;
 using NetServ.Sdk;
+using NetServ.Sip;
 
 namespace NetServ.Apps.KeepAlive.Server;
 
@@ -29,10 +30,12 @@ internal sealed partial class SipServer(SipRegistrar registrar, KeepAliveRate ra
             {
                 var received = await socket.ReceiveFromAsync(receive, SocketFlags.None, any, cancellationToken).ConfigureAwait(false);
                 var agent = (IPEndPoint)received.RemoteEndPoint;
-                var answer = registrar.Handle(receive.AsSpan(0, received.ReceivedBytes), send);
+                var source = new SipEndpoint(Ipv4Address.FromIPAddress(agent.Address), (ushort)agent.Port);
+                var answer = registrar.Handle(receive.AsSpan(0, received.ReceivedBytes), source, send);
                 if (answer.ResponseLength > 0)
                 {
-                    await socket.SendToAsync(send.AsMemory(0, answer.ResponseLength), SocketFlags.None, agent, cancellationToken).ConfigureAwait(false);
+                    var sendTo = new IPEndPoint(answer.SendTo.Address.ToIPAddress(), answer.SendTo.Port);
+                    await socket.SendToAsync(send.AsMemory(0, answer.ResponseLength), SocketFlags.None, sendTo, cancellationToken).ConfigureAwait(false);
                 }
 
                 if (!answer.IsKeepAlive)

@@ -24,7 +24,7 @@ internal sealed partial class OverloadSipServer(
     ILogger logger,
     TimeProvider time)
 {
-    private readonly byte[] _toTag = System.Text.Encoding.ASCII.GetBytes("ocs" + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(4)));
+    private readonly SipToTags _toTags = new();
     private readonly List<IPEndPoint> _feedbackTargets = [];
     private IPEndPoint? _lastAgent;
 
@@ -75,25 +75,27 @@ internal sealed partial class OverloadSipServer(
             }
 
             var agent = (IPEndPoint)received.RemoteEndPoint;
-            var length = Answer(receive.AsSpan(0, received.ReceivedBytes), send);
+            var source = new SipEndpoint(Ipv4Address.FromIPAddress(agent.Address), (ushort)agent.Port);
+            var length = Answer(receive.AsSpan(0, received.ReceivedBytes), source, send, out var sendTo);
             if (length > 0)
             {
                 Volatile.Write(ref _lastAgent, agent);
-                await socket.SendToAsync(send.AsMemory(0, length), SocketFlags.None, agent, cancellationToken).ConfigureAwait(false);
+                await socket.SendToAsync(send.AsMemory(0, length), SocketFlags.None, new IPEndPoint(sendTo.Address.ToIPAddress(), sendTo.Port), cancellationToken).ConfigureAwait(false);
             }
         }
     }
 
-    /// <summary>Counts a request and writes its answer; 0 when there is none to send.</summary>
-    private int Answer(ReadOnlySpan<byte> datagram, Span<byte> response)
+    /// <summary>Counts a request and writes its answer, which goes to <paramref name="sendTo"/>; 0 when there is none to send.</summary>
+    private int Answer(ReadOnlySpan<byte> datagram, SipEndpoint source, Span<byte> response, out SipEndpoint sendTo)
     {
+        sendTo = default;
         if (!SipParser.TryParseRequestLine(datagram, out var line, out _) || line.Method.SequenceEqual("ACK"u8))
         {
             return 0;
         }
 
         meter.Record();
-        return SipResponseWriter.TryWriteResponse(response, datagram, 200, "OK"u8, _toTag, [], out var written) ? written : 0;
+        return SipResponseWriter.TryWriteResponse(response, datagram, source, 200, "OK"u8, _toTags, [], out var written, out sendTo) ? written : 0;
     }
 
     private async Task TickAsync(Socket socket, CancellationToken cancellationToken)

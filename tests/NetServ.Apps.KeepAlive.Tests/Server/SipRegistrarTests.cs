@@ -1,5 +1,7 @@
 using System.Text;
 using NetServ.Apps.KeepAlive.Server;
+using NetServ.Sdk;
+using NetServ.Sip;
 
 namespace NetServ.Apps.KeepAlive.Tests.Server;
 
@@ -12,7 +14,9 @@ public sealed class SipRegistrarTests
         "To: <sip:ua@198.18.2.2>\r\n" +
         "Call-ID: c1\r\n";
 
-    private readonly SipRegistrar _registrar = new("srvtag", registrationSeconds: 600);
+    private static readonly SipEndpoint Agent = new(Ipv4Address.Parse("198.18.1.1"), 40000);
+
+    private readonly SipRegistrar _registrar = new(new SipToTags(), registrationSeconds: 600);
 
     [Test]
     public void Handle_KeepAliveNotify_Answers200AndSaysItIsAKeepAlive()
@@ -21,7 +25,40 @@ public sealed class SipRegistrarTests
 
         Assert.That(answer.Kind, Is.EqualTo(SipDatagramKind.KeepAliveNotify));
         Assert.That(answer.IsKeepAlive, Is.True);
-        Assert.That(response, Does.StartWith("SIP/2.0 200 OK\r\n").And.Contain("To: <sip:ua@198.18.2.2>;tag=srvtag\r\n"));
+        Assert.That(response, Does.StartWith("SIP/2.0 200 OK\r\n").And.Match("To: <sip:ua@198\\.18\\.2\\.2>;tag=[0-9a-f]{16}\r\n"));
+        Assert.That(answer.SendTo, Is.EqualTo(Agent));
+    }
+
+    [Test]
+    public void Handle_RequestFromBehindANatWithRport_FillsInViaAndAnswersTheSourcePort()
+    {
+        // RFC 3581 section 4 with the example of its section 6.
+        var nat = new SipEndpoint(Ipv4Address.Parse("192.0.2.1"), 9988);
+        var request = "OPTIONS sip:s@198.18.2.2 SIP/2.0\r\n" + Headers.Replace("198.18.1.1:40000;branch=z9hG4bK-1", "10.1.1.1:4540;rport;branch=z9hG4bKkjshdyff", StringComparison.Ordinal) + "CSeq: 1 OPTIONS\r\n\r\n";
+
+        var (answer, response) = Handle(request, nat);
+
+        Assert.That(response, Does.Contain("\r\nVia: SIP/2.0/UDP 10.1.1.1:4540;received=192.0.2.1;rport=9988;branch=z9hG4bKkjshdyff\r\n"));
+        Assert.That(answer.SendTo, Is.EqualTo(nat));
+    }
+
+    [Test]
+    public void Handle_RequestFromAnotherAddressThanSentBy_AddsReceivedAndAnswersTheSentByPort()
+    {
+        // RFC 3261 sections 18.2.1 and 18.2.2.
+        var (answer, response) = Handle("OPTIONS sip:s@198.18.2.2 SIP/2.0\r\n" + Headers + "CSeq: 1 OPTIONS\r\n\r\n", new SipEndpoint(Ipv4Address.Parse("192.0.2.1"), 9988));
+
+        Assert.That(response, Does.Contain("\r\nVia: SIP/2.0/UDP 198.18.1.1:40000;branch=z9hG4bK-1;received=192.0.2.1\r\n"));
+        Assert.That(answer.SendTo, Is.EqualTo(new SipEndpoint(Ipv4Address.Parse("192.0.2.1"), 40000)));
+    }
+
+    [Test]
+    public void Handle_RequestsOfTwoCallIds_CarryDifferentToTags()
+    {
+        var first = Handle("OPTIONS sip:s@198.18.2.2 SIP/2.0\r\n" + Headers + "CSeq: 1 OPTIONS\r\n\r\n").Response;
+        var second = Handle("OPTIONS sip:s@198.18.2.2 SIP/2.0\r\n" + Headers.Replace("Call-ID: c1", "Call-ID: c2", StringComparison.Ordinal) + "CSeq: 1 OPTIONS\r\n\r\n").Response;
+
+        Assert.That(ToLine(second), Is.Not.EqualTo(ToLine(first)));
     }
 
     [Test]
@@ -29,7 +66,7 @@ public sealed class SipRegistrarTests
     {
         var (answer, response) = Handle("\r\n\r\n");
 
-        Assert.That((answer.Kind, response), Is.EqualTo((SipDatagramKind.CrlfPing, "\r\n")));
+        Assert.That((answer.Kind, response, answer.SendTo), Is.EqualTo((SipDatagramKind.CrlfPing, "\r\n", Agent)));
     }
 
     [Test]
@@ -62,10 +99,12 @@ public sealed class SipRegistrarTests
     public void Handle_ResponsesAndJunk_AreIgnored(string datagram) =>
         Assert.That(Handle(datagram).Answer, Is.EqualTo(new SipAnswer(SipDatagramKind.Ignored, datagram.StartsWith("OPTIONS", StringComparison.Ordinal) ? "OPTIONS" : string.Empty, 0)));
 
-    private (SipAnswer Answer, string Response) Handle(string datagram)
+    private static string ToLine(string response) => response.Split("\r\n").Single(l => l.StartsWith("To:", StringComparison.Ordinal));
+
+    private (SipAnswer Answer, string Response) Handle(string datagram, SipEndpoint? source = null)
     {
         var buffer = new byte[4096];
-        var answer = _registrar.Handle(Encoding.ASCII.GetBytes(datagram), buffer);
+        var answer = _registrar.Handle(Encoding.ASCII.GetBytes(datagram), source ?? Agent, buffer);
         return (answer, Encoding.ASCII.GetString(buffer, 0, answer.ResponseLength));
     }
 }
