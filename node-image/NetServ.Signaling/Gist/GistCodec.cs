@@ -266,6 +266,12 @@ public static class GistCodec
             return false;
         }
 
+        if (!header.ResponseRequested && type == GistMessageType.Query)
+        {
+            error = new GistError(GistErrorKind.InvalidRFlag, "R is clear on a Query, which RFC 5971 A.1 requires to be set", start + 7);
+            return false;
+        }
+
         if (header.ExplicitRouting && type != GistMessageType.Data)
         {
             error = new GistError(GistErrorKind.InvalidEFlag, $"E is set on a {type}; only Data may be explicitly routed", start + 7);
@@ -410,7 +416,6 @@ public static class GistCodec
                 StackProposal = Get<GistStackProposal>(GistObjectType.StackProposal),
                 StackConfiguration = Get<GistStackConfigurationData>(GistObjectType.StackConfigurationData),
                 NslpData = Get<GistNslpData>(GistObjectType.NslpData),
-                ResponseRequested = header.ResponseRequested,
             },
             GistMessageType.Response => new GistResponse(
                 Need<GistMessageRoutingInformation>(mri), Need<GistSessionId>(sid), Need<GistNetworkLayerInformation>(nli), Need<GistQueryCookie>(GistObjectType.QueryCookie))

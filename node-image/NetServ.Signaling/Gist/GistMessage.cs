@@ -52,12 +52,10 @@ public sealed record GistQuery(
 
     public GistNslpData? NslpData { get; init; }
 
-    /// <summary>R: a reply is explicitly requested.</summary>
-    public bool ResponseRequested { get; init; }
-
     internal override bool CFlag => true;
 
-    internal override bool RFlag => ResponseRequested;
+    // RFC 5971 A.1: "The R flag MUST always be set (R=1) in Query messages".
+    internal override bool RFlag => true;
 }
 
 /// <summary>

@@ -72,7 +72,7 @@ public sealed class GistCodecTests
             Assert.That(query.GistHops, Is.EqualTo(16));
             Assert.That(query.NslpId, Is.EqualTo(32704));
             Assert.That(query.SourceAddressing, Is.False);
-            Assert.That(query.ResponseRequested, Is.False);
+            Assert.That(query.RFlag, Is.True);
             Assert.That(query.Mri, Is.EqualTo(GistSamples.Mri));
             Assert.That(query.SessionId, Is.EqualTo(GistSamples.SessionId));
             Assert.That(query.Nli, Is.EqualTo(GistSamples.Nli));
@@ -156,7 +156,8 @@ public sealed class GistCodecTests
         yield return Case("R on Confirm", GistErrorKind.InvalidRFlag, 2, Patched(confirm, 7, 0x40));
         var error = GistCodec.Encode(new GistErrorMessage(GistSamples.Nli, GistSamples.ErrorObject));
         yield return Case("R on Error", GistErrorKind.InvalidRFlag, 2, Patched(error, 7, 0x40));
-        yield return Case("E on Query", GistErrorKind.InvalidEFlag, 4, Patched(Query(), 7, 0x20));
+        yield return Case("R clear on Query (RFC 5971 A.1: MUST always be set)", GistErrorKind.InvalidRFlag, 2, Patched(Query(), 7, 0x00));
+        yield return Case("E on Query", GistErrorKind.InvalidEFlag, 4, Patched(Query(), 7, 0x60));
         yield return Case("C clear on Query", GistErrorKind.InvalidCFlag, 5, Patched(Query(), 6, 0x00));
         yield return Case("C on Confirm", GistErrorKind.InvalidCFlag, 5, Patched(confirm, 6, 0x82));
         var hello = GistCodec.Encode(new GistMaHello(new GistHelloId(1)));
@@ -220,6 +221,7 @@ public sealed class GistCodecTests
             MessageLength = (ushort)(body.Length / 4),
             NslpId = GistConstants.NetServNslpId,
             QModeEncapsulated = type == GistMessageType.Query,
+            ResponseRequested = type == GistMessageType.Query,
             Type = type,
         }.TryWrite(header);
         return [.. header, .. body];

@@ -98,7 +98,7 @@ internal static class GistKnownAnswers
     [
         0x4E, 0x04, 0xBD, 0xA5, // magic number
         0x01, 0x10, 0x00, 0x14, // Version 1 | GIST hops 16 | Message Length 20 words
-        0x7F, 0xC0, 0x80, 0x00, // NSLPID 32704 | C=1 Type 0 (Query) | S=0 R=0 E=0, reserved
+        0x7F, 0xC0, 0x80, 0x40, // NSLPID 32704 | C=1 Type 0 (Query) | S=0 R=1 E=0, reserved
         .. Mri,
         .. SessionId,
         .. Nli,

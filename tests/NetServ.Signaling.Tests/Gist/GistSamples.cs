@@ -162,7 +162,6 @@ internal static class GistSamples
             NatTraversal = nat,
             StackProposal = StackProposal,
             StackConfiguration = StackConfiguration,
-            ResponseRequested = true,
             SourceAddressing = true,
             GistHops = byte.MaxValue,
             NslpId = ushort.MaxValue,

@@ -46,6 +46,7 @@ public sealed class GistStateMachineTests
         Assert.Multiple(() =>
         {
             Assert.That(query.SessionId, Is.EqualTo(session));
+            Assert.That(datagram.Datagram[GistConstants.MagicNumberLength + 7] & 0x40, Is.EqualTo(0x40), "RFC 5971 A.1: the R flag MUST always be set in Query messages");
             Assert.That(query.Mri, Is.EqualTo(Mri));
             Assert.That(query.Nli.InterfaceAddress, Is.EqualTo(ClientAddress));
             Assert.That(query.Nli.PeerIdentity.ToArray(), Is.EqualTo("P"u8.ToArray()));
