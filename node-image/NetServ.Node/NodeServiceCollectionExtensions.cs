@@ -8,6 +8,7 @@ using NetServ.Node.Control;
 using NetServ.Node.Forwarding;
 using NetServ.Node.Modules;
 using NetServ.Node.Signaling;
+using NetServ.Node.Signaling.Routing;
 
 namespace NetServ.Node;
 
@@ -40,6 +41,7 @@ internal static class NodeServiceCollectionExtensions
         services.AddSingleton<ContainerManager>();
         services.AddSingleton<Controller>();
         services.AddSingleton<RequestAuthenticator>();
+        services.AddSingleton<IRouteLookup, NetlinkRouteLookup>();
         services.AddSingleton<SignalingService>();
 
         // Start order: forwarding plane, containers, admin API, signaling; stop order is the reverse.

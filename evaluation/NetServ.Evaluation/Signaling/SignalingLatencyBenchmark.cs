@@ -55,10 +55,9 @@ internal sealed class SignalingLatencyBenchmark(SignalingLatencyOptions options,
 {
     public const string Module = "NetServ.Apps.NetMonitor_1.0.0";
     /// <summary>
-    /// The timed requests of a round: toward the end user (the last node, B, waits out its Query
-    /// downstream before it answers, having no way to know that no NetServ node follows), and the
-    /// same toward node B's own address (the path ends at B: no such wait), which separates that
-    /// wait from the protocol's and the nodes' own work.
+    /// The timed requests of a round: toward the end user (the last node, B, reaches the user without
+    /// a router and so answers without a Query downstream), and the same toward node B's own address
+    /// (the path ends at B itself).
     /// </summary>
     public static readonly string[] Operations = ["setup", "setup-refresh", "probe", "remove", "setup-b", "setup-refresh-b", "probe-b", "remove-b"];
     private static readonly Ipv4Address EndUser = Ipv4Address.Parse("198.18.4.2");

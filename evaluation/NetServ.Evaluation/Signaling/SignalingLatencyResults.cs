@@ -163,7 +163,7 @@ internal static class SignalingLatencyWriter
         }
 
         md.AppendLine();
-        md.AppendLine(CultureInfo.InvariantCulture, $"The first four rows go toward the end user: node B, the last NetServ node, learns that no NetServ node follows only when its own Query toward the user goes unanswered, so it answers after its Query timeout and retries (on these nodes {EndOfPathWait()}) — that wait, not the nodes' work, is most of those round trips. The rows \"toward B\" send the same requests toward node B's own address: the path ends at a NetServ node, nobody waits, and they show the cost of GIST discovery at two hops, signature checks, the download-free install in both containers and the response stack.");
+        md.AppendLine(CultureInfo.InvariantCulture, $"The first four rows go toward the end user: node B, the last NetServ node, reaches the user without a router (its route to the user has no gateway), so it knows no NetServ node follows and answers at once; a node whose route goes through a router sends its Query on and, when nobody answers, waits out the Query timeout and retries (on these nodes {EndOfPathWait()}). The rows \"toward B\" send the same requests toward node B's own address: the path ends at a NetServ node, and they show the cost of GIST discovery at two hops, signature checks, the download-free install in both containers and the response stack.");
         md.AppendLine();
         md.AppendLine("The paper gives no signaling latency figure to compare with (its section 9 measures the data path).");
         md.AppendLine();
@@ -214,11 +214,11 @@ internal static class SignalingLatencyWriter
 
     private static double Round(double value) => Math.Round(value, 3);
 
-    /// <summary>How long the benchmark's last node waits for a Query that nobody answers: the timeout, doubled at each retry.</summary>
+    /// <summary>How long a node waits for a Query that nobody answers: the timeout, doubled at each retry up to the maximum.</summary>
     private static string EndOfPathWait()
     {
         var node = new Testbed.Nodes.NetServNodeOptions();
-        var waits = Enumerable.Range(0, node.SignalingQueryRetries + 1).Select(i => node.SignalingQueryTimeoutMs << i).ToArray();
+        var waits = Enumerable.Range(0, node.SignalingQueryRetries + 1).Select(i => Math.Min((long)node.SignalingQueryTimeoutMs << i, node.SignalingQueryMaxTimeoutMs)).ToArray();
         return $"{string.Join(" + ", waits)} ms = {waits.Sum() / 1000.0:0.0#} s";
     }
 }

@@ -13,7 +13,7 @@ public sealed record NodeUser(string Name, IReadOnlyList<string> AllowedPrefixes
 }
 
 /// <summary>What a node started by <see cref="NetServNodeProcess"/> is configured with.</summary>
-public sealed class NetServNodeOptions
+public sealed record NetServNodeOptions
 {
     public string NodeName { get; init; } = "router";
 
@@ -40,6 +40,14 @@ public sealed class NetServNodeOptions
     public int SignalingQueryTimeoutMs { get; init; } = 200;
 
     public int SignalingQueryRetries { get; init; } = 2;
+
+    /// <summary>The doubling of the Query timeout stops here.</summary>
+    public int SignalingQueryMaxTimeoutMs { get; init; } = 60_000;
+
+    /// <summary>How long a request the node passes on waits for its answer before it is sent again (doubling, up to <see cref="SignalingRetransmitMaxMs"/>).</summary>
+    public int SignalingRetransmitInitialMs { get; init; } = 500;
+
+    public int SignalingRetransmitMaxMs { get; init; } = 4000;
 
     /// <summary>The port of the reverse-routability check (paper section 5.2), or null to leave the check off.</summary>
     public int? ReverseRoutabilityPort { get; init; }

@@ -336,6 +336,9 @@ public sealed class NetServNodeProcess : IAsyncDisposable
                     ["Enabled"] = options.Signaling,
                     ["QueryTimeoutMs"] = options.SignalingQueryTimeoutMs,
                     ["QueryRetries"] = options.SignalingQueryRetries,
+                    ["QueryMaxTimeoutMs"] = options.SignalingQueryMaxTimeoutMs,
+                    ["RetransmitInitialMs"] = options.SignalingRetransmitInitialMs,
+                    ["RetransmitMaxMs"] = options.SignalingRetransmitMaxMs,
                 },
                 ["ReverseRoutability"] = new JsonObject
                 {

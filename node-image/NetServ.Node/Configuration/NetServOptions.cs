@@ -142,6 +142,18 @@ internal sealed class SignalingOptions
     /// <summary>How often a Query is sent again before the node concludes it is the last NetServ node on the path.</summary>
     public int QueryRetries { get; set; } = 2;
 
+    /// <summary>The doubling of the Query timeout stops here: many retries in a bounded wait on a lossy path.</summary>
+    public int QueryMaxTimeoutMs { get; set; } = 60_000;
+
+    /// <summary>How long a request passed on waits for its answer before it is sent again (doubling each time, up to <see cref="RetransmitMaxMs"/>).</summary>
+    public int RetransmitInitialMs { get; set; } = 500;
+
+    /// <summary>The longest wait between two sendings of a request passed on.</summary>
+    public int RetransmitMaxMs { get; set; } = 4000;
+
+    /// <summary>How many answers the node keeps to answer a repeated request from its first result.</summary>
+    public int AnsweredRequestsKept { get; set; } = 10_000;
+
     /// <summary>How long routing state lives without a refresh.</summary>
     public int RoutingStateSeconds { get; set; } = 30;
 

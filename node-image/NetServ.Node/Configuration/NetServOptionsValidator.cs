@@ -62,7 +62,11 @@ internal sealed class NetServOptionsValidator : IValidateOptions<NetServOptions>
         Require(signaling.Port is >= 1 and <= 65535, "Signaling:Port", $"{signaling.Port} is not a port");
         Require(signaling.Queue is >= 0 and <= 65535, "Signaling:Queue", $"{signaling.Queue} is not an NFQUEUE number 0-65535");
         Require(signaling.QueryTimeoutMs is >= 10 and <= 60_000, "Signaling:QueryTimeoutMs", "must be 10-60000");
-        Require(signaling.QueryRetries is >= 0 and <= 10, "Signaling:QueryRetries", "must be 0-10");
+        Require(signaling.QueryRetries is >= 0 and <= 50, "Signaling:QueryRetries", "must be 0-50");
+        Require(signaling.QueryMaxTimeoutMs >= signaling.QueryTimeoutMs && signaling.QueryMaxTimeoutMs <= 600_000, "Signaling:QueryMaxTimeoutMs", "must be from QueryTimeoutMs to 600000");
+        Require(signaling.RetransmitInitialMs is >= 10 and <= 60_000, "Signaling:RetransmitInitialMs", "must be 10-60000");
+        Require(signaling.RetransmitMaxMs >= signaling.RetransmitInitialMs && signaling.RetransmitMaxMs <= 600_000, "Signaling:RetransmitMaxMs", "must be from RetransmitInitialMs to 600000");
+        Require(signaling.AnsweredRequestsKept is >= 0 and <= 1_000_000, "Signaling:AnsweredRequestsKept", "must be 0-1000000");
         Require(signaling.RoutingStateSeconds is >= 1 and <= 86_400, "Signaling:RoutingStateSeconds", "must be 1-86400");
         Require(signaling.RequestTimeoutSeconds is >= 1 and <= 600, "Signaling:RequestTimeoutSeconds", "must be 1-600");
         Require(signaling.MaxDatagramBytes is >= 576 and <= 65_000, "Signaling:MaxDatagramBytes", "must be 576-65000");

@@ -18,6 +18,9 @@ internal sealed class RequestAuthenticator
     private readonly TimeProvider _time;
     private readonly Lock _lock = new();
 
+    /// <summary>How long a nonce is remembered: as long as its timestamp could still pass the clock check.</summary>
+    public static TimeSpan NonceMemory => NslpSignature.MaxClockSkew * 2;
+
     public RequestAuthenticator(IOptions<NetServOptions> options, TimeProvider time)
     {
         _time = time;
@@ -60,7 +63,7 @@ internal sealed class RequestAuthenticator
         lock (_lock)
         {
             // Nonces are kept as long as their timestamps could still pass the clock check.
-            foreach (var expired in _seenNonces.Where(p => now - p.Value > NslpSignature.MaxClockSkew * 2).Select(p => p.Key).ToArray())
+            foreach (var expired in _seenNonces.Where(p => now - p.Value > NonceMemory).Select(p => p.Key).ToArray())
             {
                 _seenNonces.Remove(expired);
             }

@@ -7,6 +7,8 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using NetServ.Node.Configuration;
 using NetServ.Node.Control;
+using NetServ.Node.Signaling.Routing;
+using NetServ.Sdk;
 using NetServ.Signaling.Gist;
 using NetServ.Signaling.Nslp;
 using NetServ.Signaling.Transport;
@@ -20,12 +22,17 @@ namespace NetServ.Node.Signaling;
 /// one — the node puts its own result in front of the response stack and sends it upstream.
 /// A TRIGGER passes through untouched until the last node, which sends the request it carries
 /// back upstream toward the sender in a new flow and answers with that flow's response.
+/// A node whose route to the destination has no next-hop router knows at once that it is the last
+/// one. Requests passed on are sent again until answered, and a request received again is answered
+/// from its first result (<see cref="AnsweredRequests"/>): a lost datagram costs a retransmission.
 /// </summary>
 internal sealed partial class SignalingService : IHostedService, IAsyncDisposable
 {
     private readonly NetServOptions _options;
     private readonly Controller _controller;
     private readonly RequestAuthenticator _authenticator;
+    private readonly IRouteLookup _routes;
+    private readonly AnsweredRequests _answered;
     private readonly TimeProvider _time;
     private readonly ILogger<SignalingService> _logger;
     private readonly ILoggerFactory _loggerFactory;
@@ -35,11 +42,13 @@ internal sealed partial class SignalingService : IHostedService, IAsyncDisposabl
     private QueryInterceptor? _interceptor;
     private bool _disposed;
 
-    public SignalingService(IOptions<NetServOptions> options, Controller controller, RequestAuthenticator authenticator, TimeProvider time, ILoggerFactory loggerFactory)
+    public SignalingService(IOptions<NetServOptions> options, Controller controller, RequestAuthenticator authenticator, IRouteLookup routes, TimeProvider time, ILoggerFactory loggerFactory)
     {
         _options = options.Value;
         _controller = controller;
         _authenticator = authenticator;
+        _routes = routes;
+        _answered = new AnsweredRequests(time, RequestAuthenticator.NonceMemory, _options.Signaling.AnsweredRequestsKept);
         _time = time;
         _loggerFactory = loggerFactory;
         _logger = loggerFactory.CreateLogger<SignalingService>();
@@ -64,6 +73,8 @@ internal sealed partial class SignalingService : IHostedService, IAsyncDisposabl
                     DatagramPort = (ushort)Settings.Port,
                     QueryTimeout = TimeSpan.FromMilliseconds(Settings.QueryTimeoutMs),
                     QueryRetries = Settings.QueryRetries,
+                    QueryMaxTimeout = TimeSpan.FromMilliseconds(Settings.QueryMaxTimeoutMs),
+                    DestinationOnLink = IsOnLink,
                     RoutingStateValidity = TimeSpan.FromSeconds(Settings.RoutingStateSeconds),
                     MaxDatagramMessage = Settings.MaxDatagramBytes,
                 },
@@ -165,10 +176,25 @@ internal sealed partial class SignalingService : IHostedService, IAsyncDisposabl
             case NslpRequest request when delivery.Direction == GistDirection.Downstream:
                 try
                 {
-                    var response = request.Method == NslpMethod.Trigger
-                        ? await HandleTriggerAsync(delivery, request).ConfigureAwait(false)
-                        : await HandleRequestAsync(delivery.Session, delivery.Mri, request, delivery.NslpData, delivery.Peer).ConfigureAwait(false);
-                    SendUpstream(delivery, response.ToMessage());
+                    var answer = _answered.GetOrStart(
+                        RequestKey.Of(delivery.NslpData, delivery.Mri),
+                        () => request.Method == NslpMethod.Trigger
+                            ? HandleTriggerAsync(delivery, request)
+                            : HandleRequestAsync(delivery.Session, delivery.Mri, request, delivery.NslpData, delivery.Peer),
+                        out var repeated);
+                    if (repeated && !answer.IsCompleted)
+                    {
+                        // The first copy is still being worked on; its answer goes upstream when ready.
+                        Log.RepeatInProgress(_logger, NslpRequest.MethodName(request.Method), request.Target, delivery.Peer.Name);
+                        break;
+                    }
+
+                    if (repeated)
+                    {
+                        Log.RepeatAnswered(_logger, NslpRequest.MethodName(request.Method), request.Target, delivery.Peer.Name);
+                    }
+
+                    SendUpstream(delivery, (await answer.ConfigureAwait(false)).ToMessage());
                 }
                 catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
                 {
@@ -237,15 +263,24 @@ internal sealed partial class SignalingService : IHostedService, IAsyncDisposabl
         };
     }
 
-    /// <summary>Sends a request on downstream and waits for the rest of the path; null when no further NetServ node answered.</summary>
+    /// <summary>
+    /// Sends a request on downstream, again while no answer comes, and waits for the rest of the path;
+    /// null when no further NetServ node answered (or none can be: the destination is on-link).
+    /// </summary>
     private async Task<NslpResponse?> ForwardAsync(GistSessionId session, GistMessageRoutingInformation mri, byte[] wire)
     {
         var waiting = new TaskCompletionSource<NslpResponse?>(TaskCreationOptions.RunContinuationsAsynchronously);
         _waiting[session] = waiting;
-        _endpoint!.Send(session, mri, GistDirection.Downstream, wire);
+        var endpoint = _endpoint!;
         try
         {
-            return await waiting.Task.WaitAsync(TimeSpan.FromSeconds(Settings.RequestTimeoutSeconds), _time, _stopping.Token).ConfigureAwait(false);
+            return await RequestRetransmission.SendUntilAnsweredAsync(
+                waiting.Task,
+                () => endpoint.Send(session, mri, GistDirection.Downstream, wire),
+                Retransmission,
+                TimeSpan.FromSeconds(Settings.RequestTimeoutSeconds),
+                _time,
+                _stopping.Token).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {
@@ -254,6 +289,30 @@ internal sealed partial class SignalingService : IHostedService, IAsyncDisposabl
             silent.Headers.Add(NslpHeaderNames.Error, $"the next NetServ node accepted the request but did not answer within {Settings.RequestTimeoutSeconds} s");
             return silent;
         }
+    }
+
+    private RetransmissionSchedule Retransmission => new()
+    {
+        Initial = TimeSpan.FromMilliseconds(Settings.RetransmitInitialMs),
+        Max = TimeSpan.FromMilliseconds(Settings.RetransmitMaxMs),
+    };
+
+    /// <summary>Whether no router lies between this node and <paramref name="destination"/>: then it is the last NetServ node toward it.</summary>
+    private bool IsOnLink(Ipv4Address destination)
+    {
+        if (!_routes.TryLookup(destination, out var route, out var error))
+        {
+            // Not knowing is not knowing it is the end: the Query decides, as before.
+            Log.RouteUnknown(_logger, destination.ToString(), error ?? "unknown");
+            return false;
+        }
+
+        if (route.HasNoNextHopRouter)
+        {
+            Log.LastByRoute(_logger, destination.ToString(), route.Kind.ToString());
+        }
+
+        return route.HasNoNextHopRouter;
     }
 
     /// <summary>What this node does with the request: authenticate it, then let the controller act.</summary>
@@ -350,6 +409,18 @@ internal sealed partial class SignalingService : IHostedService, IAsyncDisposabl
 
         [LoggerMessage(3110, LogLevel.Debug, "Session {Session}: answering {Status} upstream to {Peer} ({Length} bytes)")]
         public static partial void Answering(ILogger logger, string session, int status, string peer, int length);
+
+        [LoggerMessage(3111, LogLevel.Debug, "{Method} {Target} from {Peer} again while its first copy is being worked on: answered when that is done")]
+        public static partial void RepeatInProgress(ILogger logger, string method, string target, string peer);
+
+        [LoggerMessage(3112, LogLevel.Information, "{Method} {Target} from {Peer} again (its answer was lost): answered from the first result")]
+        public static partial void RepeatAnswered(ILogger logger, string method, string target, string peer);
+
+        [LoggerMessage(3113, LogLevel.Debug, "The route to {Destination} has no next-hop router ({Kind}): this node is the last NetServ node toward it")]
+        public static partial void LastByRoute(ILogger logger, string destination, string kind);
+
+        [LoggerMessage(3114, LogLevel.Warning, "No route look-up for {Destination} ({Error}): the Query toward it decides whether a NetServ node follows")]
+        public static partial void RouteUnknown(ILogger logger, string destination, string error);
 
         [LoggerMessage(3107, LogLevel.Debug, "Session {Session}: {Outcome} ({Detail})")]
         public static partial void SessionEnded(ILogger logger, string session, string outcome, string detail);

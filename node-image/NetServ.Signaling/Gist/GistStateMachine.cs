@@ -27,6 +27,9 @@ public sealed record GistStateMachineOptions
     /// <summary>How many times a Query is sent again before the node concludes no peer is downstream.</summary>
     public int QueryRetries { get; init; } = 2;
 
+    /// <summary>The doubling of <see cref="QueryTimeout"/> stops here (RFC 5971's T2), so that many retries fit in a bounded wait on a lossy path.</summary>
+    public TimeSpan QueryMaxTimeout { get; init; } = TimeSpan.FromSeconds(64);
+
     /// <summary>How long routing state lives without a refresh (carried in the Network-Layer-Information).</summary>
     public TimeSpan RoutingStateValidity { get; init; } = TimeSpan.FromSeconds(30);
 
@@ -38,6 +41,13 @@ public sealed record GistStateMachineOptions
 
     /// <summary>The local address a peer in the direction of <c>destination</c> reaches this node at.</summary>
     public Func<Ipv4Address, Ipv4Address> LocalAddressFor { get; init; } = _ => Ipv4Address.Any;
+
+    /// <summary>
+    /// Whether this node reaches <c>destination</c> without a next-hop router. A NetServ node sets it:
+    /// nothing but the end host lies further on such a path, so no Query is sent and the session ends
+    /// at once as having no peer downstream. A client leaves it unset (the node it signals to may be on-link).
+    /// </summary>
+    public Func<Ipv4Address, bool> DestinationOnLink { get; init; } = _ => false;
 }
 
 /// <summary>
@@ -137,6 +147,12 @@ public sealed class GistStateMachine
         {
             // The flow ends here: there is nobody further downstream to ask.
             actions.Add(new SessionStatusAction(session, GistSessionOutcome.NoPeerFound, $"{destination} is this node's own address"));
+            return actions;
+        }
+
+        if (_options.DestinationOnLink(destination))
+        {
+            actions.Add(new SessionStatusAction(session, GistSessionOutcome.NoPeerFound, $"{destination} is on-link: no router, so no further node, lies on the path"));
             return actions;
         }
 
@@ -260,7 +276,7 @@ public sealed class GistStateMachine
                 if (state.Retries < _options.QueryRetries)
                 {
                     state.Retries++;
-                    state.Timeout *= 2;
+                    state.Timeout = state.Timeout * 2 < _options.QueryMaxTimeout ? state.Timeout * 2 : _options.QueryMaxTimeout;
                     state.Deadline = now + state.Timeout;
                     actions.Add(new TraceAction($"no Response for session {state.Session} yet: Query sent again ({state.Retries} of {_options.QueryRetries})"));
                     actions.Add(new SendDatagramAction(pending, MriDestination(state.Mri), GistConstants.UdpPort, QueryMode: true));

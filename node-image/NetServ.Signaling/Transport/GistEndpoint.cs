@@ -27,6 +27,12 @@ public sealed record GistEndpointOptions
 
     public int QueryRetries { get; init; } = 2;
 
+    /// <summary>The longest wait between two Queries (the doubling stops here).</summary>
+    public TimeSpan QueryMaxTimeout { get; init; } = TimeSpan.FromSeconds(64);
+
+    /// <summary>Whether a destination is on-link from here; a node that knows sets it, see <see cref="GistStateMachineOptions.DestinationOnLink"/>.</summary>
+    public Func<Ipv4Address, bool>? DestinationOnLink { get; init; }
+
     public TimeSpan RoutingStateValidity { get; init; } = TimeSpan.FromSeconds(30);
 
     public TimeSpan MaHoldTime { get; init; } = TimeSpan.FromSeconds(30);
@@ -120,6 +126,8 @@ public sealed partial class GistEndpoint : IAsyncDisposable
             Responder = options.Responder,
             QueryTimeout = options.QueryTimeout,
             QueryRetries = options.QueryRetries,
+            QueryMaxTimeout = options.QueryMaxTimeout,
+            DestinationOnLink = options.DestinationOnLink ?? (_ => false),
             RoutingStateValidity = options.RoutingStateValidity,
             MaHoldTime = options.MaHoldTime,
             MaxDatagramMessage = options.MaxDatagramMessage,

@@ -27,6 +27,25 @@ public sealed class SignalingException : Exception
     public bool NoNodeOnPath { get; init; }
 }
 
+/// <summary>How a <see cref="SignalingClient"/> discovers the first node and retransmits its requests.</summary>
+public sealed record SignalingClientOptions
+{
+    /// <summary>The client's identity in signaling.</summary>
+    public required string Name { get; init; }
+
+    /// <summary>How long the first Query waits for a Response before it is sent again (doubling each time).</summary>
+    public TimeSpan QueryTimeout { get; init; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>How often the Query is sent again before the client concludes no NetServ node is on the path.</summary>
+    public int QueryRetries { get; init; } = 2;
+
+    /// <summary>The doubling of the Query timeout stops here.</summary>
+    public TimeSpan QueryMaxTimeout { get; init; } = TimeSpan.FromSeconds(64);
+
+    /// <summary>When a request whose answer has not come is sent again.</summary>
+    public RetransmissionSchedule Retransmission { get; init; } = new();
+}
+
 /// <summary>
 /// The sender's side of signaling (a content provider, the netserv CLI): sends a request toward a
 /// destination in a GIST Query and waits for the response stack the path sends back. It answers
@@ -35,34 +54,54 @@ public sealed class SignalingException : Exception
 public sealed class SignalingClient : IAsyncDisposable
 {
     private readonly GistEndpoint _endpoint;
+    private readonly RetransmissionSchedule _retransmission;
+    private readonly TimeProvider _time;
     private readonly ConcurrentDictionary<GistSessionId, TaskCompletionSource<NslpResponse>> _waiting = new();
 
-    private SignalingClient(GistEndpoint endpoint)
+    private SignalingClient(GistEndpoint endpoint, RetransmissionSchedule retransmission, TimeProvider time)
     {
         _endpoint = endpoint;
+        _retransmission = retransmission;
+        _time = time;
         _endpoint.Delivered = OnDeliveredAsync;
         _endpoint.SessionStatus = OnStatusAsync;
     }
 
     /// <summary>Opens a client endpoint on a free UDP port.</summary>
     public static SignalingClient Start(string name, ILogger logger, TimeProvider time, TimeSpan? queryTimeout = null, int queryRetries = 2) =>
-        new(GistEndpoint.Start(
-            new GistEndpointOptions
-            {
-                Name = name,
-                DatagramPort = 0,
-                AcceptStreams = false,
-                Responder = false,
-                QueryTimeout = queryTimeout ?? TimeSpan.FromMilliseconds(500),
-                QueryRetries = queryRetries,
-            },
-            logger,
-            time));
+        Start(new SignalingClientOptions { Name = name, QueryTimeout = queryTimeout ?? TimeSpan.FromMilliseconds(500), QueryRetries = queryRetries }, logger, time);
+
+    /// <summary>Opens a client endpoint on a free UDP port, with its Query and retransmission timing.</summary>
+    public static SignalingClient Start(SignalingClientOptions options, ILogger logger, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Retransmission.Validate();
+        return new(
+            GistEndpoint.Start(
+                new GistEndpointOptions
+                {
+                    Name = options.Name,
+                    DatagramPort = 0,
+                    AcceptStreams = false,
+                    Responder = false,
+                    QueryTimeout = options.QueryTimeout,
+                    QueryRetries = options.QueryRetries,
+                    QueryMaxTimeout = options.QueryMaxTimeout,
+                },
+                logger,
+                time),
+            options.Retransmission,
+            time);
+    }
 
     /// <summary>The local address the path toward <paramref name="destination"/> sees this client at.</summary>
     public Ipv4Address LocalAddressFor(Ipv4Address destination) => _endpoint.LocalAddressFor(destination);
 
-    /// <summary>Sends <paramref name="request"/> toward <paramref name="destination"/> and waits for the response.</summary>
+    /// <summary>
+    /// Sends <paramref name="request"/> toward <paramref name="destination"/> and waits for the response,
+    /// sending the same bytes again in the same session while none comes (a lost datagram costs one
+    /// retransmission interval; the nodes answer a repeated request from their first result).
+    /// </summary>
     /// <exception cref="SignalingException">No NetServ node is on the path, or the path did not answer in time.</exception>
     public async Task<NslpResponse> SendAsync(Ipv4Address destination, NslpRequest request, TimeSpan timeout, CancellationToken cancellationToken)
     {
@@ -71,10 +110,10 @@ public sealed class SignalingClient : IAsyncDisposable
         var mri = new GistPathCoupledMri { SourceAddress = _endpoint.LocalAddressFor(destination), DestinationAddress = destination };
         var waiting = new TaskCompletionSource<NslpResponse>(TaskCreationOptions.RunContinuationsAsynchronously);
         _waiting[session] = waiting;
-        _endpoint.Send(session, mri, GistDirection.Downstream, NslpCodec.Encode(request));
+        var bytes = NslpCodec.Encode(request);
         try
         {
-            return await waiting.Task.WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
+            return await RequestRetransmission.SendUntilAnsweredAsync(waiting.Task, () => _endpoint.Send(session, mri, GistDirection.Downstream, bytes), _retransmission, timeout, _time, cancellationToken).ConfigureAwait(false);
         }
         catch (TimeoutException e)
         {

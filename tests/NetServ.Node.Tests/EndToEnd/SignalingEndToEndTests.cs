@@ -1,8 +1,11 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging.Abstractions;
 using NetServ.Sdk;
 using NetServ.Signaling.Gist;
 using NetServ.Signaling.Nslp;
+using NetServ.Signaling.Security;
+using NetServ.Signaling.Transport;
 using NetServ.Testbed.Linux;
 using NetServ.Testbed.Nodes;
 using NetServ.Testbed.Traffic;
@@ -117,6 +120,40 @@ public sealed class SignalingEndToEndTests
             Assert.That(triggered.Select(n => n["node"]!.GetValue<string>()), Is.EqualTo(new[] { _path.B.Options.NodeName, _path.A.Options.NodeName }), "the SETUP went B, then A: upstream");
             Assert.That(triggered.Select(n => n["status"]!.GetValue<int>()), Is.All.EqualTo(200));
             Assert.That(await SignalingPath.ModulesAsync(_path.A), Is.EqualTo(new[] { Module }));
+            Assert.That(await SignalingPath.ModulesAsync(_path.B), Is.EqualTo(new[] { Module }));
+        });
+    }
+
+    [Test]
+    public async Task Setup_SentAgainWithTheSameNonce_IsAnsweredFromTheFirstResultAndInstalledOnce()
+    {
+        // What a sender does when an answer is lost: the same signed bytes again (here in a new GIST session).
+        var package = BuildOutputs.EnsurePackage("NetServ.Apps.NetMonitor", "applications/NetMonitor");
+        var request = (ModuleSetup.ForPackage(package, "alice", _path.Packages.UrlOf) with { FilterProtocol = "udp", FilterPort = 5060, FilterDestination = "198.18.4.0/24" }).ToRequest();
+        using (var alice = UserPrivateKey.TryParse(await File.ReadAllTextAsync(_path.AliceKey), out var key, out var error) ? key : throw new AssertionException(error))
+        {
+            NslpSignature.Sign(request, alice, TimeProvider.System);
+        }
+
+        await using var client = _path.Provider.Namespace.Run(() => SignalingClient.Start("twice", NullLogger.Instance, TimeProvider.System));
+        var user = Ipv4Address.Parse(SignalingPath.User);
+        const string Installed = "Installed " + Module + " for alice";
+        const string Refreshed = "Refreshed " + Module + " of alice";
+        int Count(NetServNodeProcess node, string text) => node.LogLines.Count(l => l.Contains(text, StringComparison.Ordinal));
+        var (installedA, installedB, refreshedA, refreshedB) = (Count(_path.A, Installed), Count(_path.B, Installed), Count(_path.A, Refreshed), Count(_path.B, Refreshed));
+
+        var first = await client.SendAsync(user, request, TimeSpan.FromSeconds(30), CancellationToken.None);
+        var again = await client.SendAsync(user, request, TimeSpan.FromSeconds(30), CancellationToken.None);
+
+        await _path.A.WaitForLogAsync("again (its answer was lost): answered from the first result", TimeSpan.FromSeconds(10));
+        Assert.Multiple(async () =>
+        {
+            Assert.That(first.StatusCode, Is.EqualTo(NslpStatus.Ok), first.Headers[NslpHeaderNames.Error]);
+            Assert.That(again.StatusCode, Is.EqualTo(NslpStatus.Ok), "not refused as a replayed nonce: " + again.Headers[NslpHeaderNames.Error]);
+            Assert.That(again.Body.ToArray(), Is.EqualTo(first.Body.ToArray()), "the first result, node for node");
+            Assert.That(Count(_path.A, Installed) - installedA, Is.EqualTo(1), "installed once on A");
+            Assert.That(Count(_path.B, Installed) - installedB, Is.EqualTo(1), "installed once on B");
+            Assert.That((Count(_path.A, Refreshed) - refreshedA, Count(_path.B, Refreshed) - refreshedB), Is.EqualTo((0, 0)), "the repeat did not act as a refresh either");
             Assert.That(await SignalingPath.ModulesAsync(_path.B), Is.EqualTo(new[] { Module }));
         });
     }

@@ -42,8 +42,10 @@ internal sealed class SignalingPath : IAsyncDisposable
 
     public LocalHost Provider => Network["provider"];
 
-    public static async Task<SignalingPath> StartAsync(int defaultTtlSeconds = 3600)
+    /// <summary>Creates the path and starts both nodes; <paramref name="tune"/> adjusts their options (signaling timers, say).</summary>
+    public static async Task<SignalingPath> StartAsync(int defaultTtlSeconds = 3600, Func<NetServNodeOptions, NetServNodeOptions>? tune = null)
     {
+        tune ??= options => options;
         var keys = Directory.CreateTempSubdirectory("netserv-keys-").FullName;
         using var alice = UserPrivateKey.Generate(UserKeyAlgorithm.Ed25519);
         using var mallory = UserPrivateKey.Generate(UserKeyAlgorithm.EcdsaP256);
@@ -57,14 +59,14 @@ internal sealed class SignalingPath : IAsyncDisposable
         {
             Directory.CreateDirectory(BuildOutputs.ModulesDirectory);
             packages = PackageServer.Start(BuildOutputs.ModulesDirectory, IPAddress.Parse("198.18.1.1"), 8080, network["provider"].Namespace);
-            NetServNodeOptions Options(string name) => new()
+            NetServNodeOptions Options(string name) => tune(new()
             {
                 NodeName = $"{name}-{network.Id}",
                 DefaultTtlSeconds = defaultTtlSeconds,
                 LogLevel = Environment.GetEnvironmentVariable("NETSERV_TEST_LOG_LEVEL") ?? "Information",
                 Users = [new NodeUser("alice", ["198.18.4.0/24"]) { PublicKey = alice.PublicKey.ToPem() }, new NodeUser("bob", ["198.18.4.0/24"])],
                 LogSink = line => TestContext.Progress.WriteLine(line),
-            };
+            });
             var startA = NetServNodeProcess.StartAsync(network["a"].Namespace, Options("a"));
             var startB = NetServNodeProcess.StartAsync(network["b"].Namespace, Options("b"));
             a = await startA;

@@ -471,6 +471,66 @@ public sealed class GistStateMachineTests
     }
 
     [Test]
+    public void Forwarding_FromANodeOnLinkWithTheDestination_ReportsNoPeerFoundAtOnceWithoutAQuery()
+    {
+        // B reaches U without a router; A reaches it through one (the plain router R).
+        var (net, session) = ForwardedToB(onLinkFromB: d => d == HostAddress);
+        GistTestHop a = net["A"], b = net["B"];
+        var t = net.Now;
+
+        net.Send(b, session, Mri, GistDirection.Downstream, b.Delivered.Single().NslpData);
+
+        var (at, status) = b.Statuses.Single();
+        Assert.Multiple(() =>
+        {
+            Assert.That(at, Is.EqualTo(t), "no wait for a Query timeout");
+            Assert.That(status.Outcome, Is.EqualTo(GistSessionOutcome.NoPeerFound));
+            Assert.That(status.Detail, Does.Contain("on-link"));
+            Assert.That(b.Queries, Is.Empty, "nothing further to ask");
+            Assert.That(a.Queries.Count(), Is.EqualTo(1), "A's route goes through a router: A still Queries, and finds B");
+            Assert.That(b.Machine.NextDeadline, Is.Not.EqualTo(t + QueryTimeout));
+            Assert.That(net.QueriesLost, Is.Empty);
+        });
+    }
+
+    [Test]
+    public void Forwarding_FromANodeWhoseRouteToTheDestinationHasAGateway_StillQueriesAndWaitsOutTheTimeouts()
+    {
+        // B's own subnet is on-link; the destination is behind a gateway.
+        var (net, session) = ForwardedToB(onLinkFromB: d => d.ToString().StartsWith("198.18.3.", StringComparison.Ordinal));
+        var b = net["B"];
+        var t = net.Now;
+
+        net.Send(b, session, Mri, GistDirection.Downstream, b.Delivered.Single().NslpData);
+        net.RunUntil(t + (7 * QueryTimeout) - TimeSpan.FromMilliseconds(1));
+        Assert.That(b.Statuses, Is.Empty, "still waiting for a Response");
+        net.RunUntil(t + (7 * QueryTimeout));
+
+        Assert.That(b.Queries.Count(), Is.EqualTo(3));
+        Assert.That(b.Statuses.Single().At, Is.EqualTo(t + (7 * QueryTimeout)));
+        Assert.That(b.Statuses.Single().Status.Outcome, Is.EqualTo(GistSessionOutcome.NoPeerFound));
+    }
+
+    [Test]
+    public void QueryRetransmission_StopsDoublingAtTheMaximumTimeout()
+    {
+        var net = GistTestNetwork.ClientTwoNodesAndHost(o => o with { QueryRetries = 4, QueryMaxTimeout = 2 * QueryTimeout });
+        var b = net["B"];
+        var session = GistStateMachine.NewSession();
+        var t = net.Now;
+
+        net.Send(b, session, Mri, GistDirection.Downstream, Payload);
+        net.RunFor(TimeSpan.FromSeconds(5));
+
+        Assert.That(
+            b.Queries.Select(q => q.At),
+            Is.EqualTo(new[] { t, t + QueryTimeout, t + (3 * QueryTimeout), t + (5 * QueryTimeout), t + (7 * QueryTimeout) }),
+            "200 ms, then 400 ms between Queries, not 800 and 1600");
+        Assert.That(b.Statuses.Single().At, Is.EqualTo(t + (9 * QueryTimeout)));
+        Assert.That(b.Statuses.Single().Status.Detail, Does.Contain("5 Queries"));
+    }
+
+    [Test]
     public void AnswerFromTheLastNode_TravelsUpstreamNodeByNodeToTheClient()
     {
         var (net, session) = ForwardedToB();
@@ -777,6 +837,17 @@ public sealed class GistStateMachineTests
         var (net, session) = Discovered();
         var atA = net["A"].Delivered.Single();
         net.Send(net["A"], session, atA.Mri, GistDirection.Downstream, atA.NslpData);
+        Assert.That(net["B"].Delivered.Count(), Is.EqualTo(1), "setup: B did not get A's message");
+        return (net, session);
+    }
+
+    /// <summary>P's message has reached B through A, on a path where B knows which destinations it reaches without a router.</summary>
+    private static (GistTestNetwork Net, GistSessionId Session) ForwardedToB(Func<Ipv4Address, bool> onLinkFromB)
+    {
+        var net = GistTestNetwork.ClientTwoNodesAndHost(o => o.PeerIdentity.Span.SequenceEqual("B"u8) ? o with { DestinationOnLink = onLinkFromB } : o);
+        var session = GistStateMachine.NewSession();
+        net.Send(net["P"], session, Mri, GistDirection.Downstream, Payload);
+        net.Send(net["A"], session, Mri, GistDirection.Downstream, net["A"].Delivered.Single().NslpData);
         Assert.That(net["B"].Delivered.Count(), Is.EqualTo(1), "setup: B did not get A's message");
         return (net, session);
     }
