@@ -68,7 +68,7 @@ public sealed class LocalTestbedPlanTests
     {
         var request = Request(
             [
-                new RSpecNode("a", null, null, null, [], [], [new RSpecInterface("a:if0", null)]),
+                new RSpecNode("a", null, null, null, [], [], [new RSpecInterface("a:if0", [])]),
                 Node("b", ("b:if0", "198.18.0.2")),
             ],
             []);
@@ -129,5 +129,5 @@ public sealed class LocalTestbedPlanTests
     private static RequestRSpec Request(ValueList<RSpecNode> nodes, ValueList<RSpecLink> links) => new(nodes, links);
 
     private static RSpecNode Node(string clientId, params (string ClientId, string Address)[] interfaces) =>
-        new(clientId, null, null, null, [], [], ValueList.From(interfaces.Select(i => new RSpecInterface(i.ClientId, new InterfaceIp(Ipv4Address.Parse(i.Address), 24)))));
+        new(clientId, null, null, null, [], [], ValueList.From(interfaces.Select(i => new RSpecInterface(i.ClientId, [new InterfaceIp(Ipv4Address.Parse(i.Address), 24)]))));
 }

@@ -24,7 +24,7 @@ internal static class TestRequests
             Nodes = ValueList.From(request.Nodes.Select(n => n with
             {
                 Interfaces = ValueList.From(n.Interfaces.Select(i => i.ClientId == interfaceClientId
-                    ? i with { Ip = new InterfaceIp(Ipv4Address.Parse(address), prefixLength) }
+                    ? i with { Ips = [new InterfaceIp(Ipv4Address.Parse(address), prefixLength)] }
                     : i)),
             })),
         };
