@@ -61,9 +61,11 @@ public static class RSpecReader
     }
 
     // Entities expand within a small bound and nothing external is fetched; a DTD is refused when the
-    // scan meets it, before any of its entities is used.
+    // scan meets it, before any of its entities is used. Indentation is not content: kept extensions
+    // compare equal however the document was indented.
     private static XmlReaderSettings Settings => new()
     {
+        IgnoreWhitespace = true,
         DtdProcessing = DtdProcessing.Parse,
         XmlResolver = null,
         MaxCharactersFromEntities = 1024,

@@ -79,15 +79,41 @@ public sealed class RSpecReaderTests
     [TestCase("128.0.0.0", 1)]
     public void TryRead_Netmask_GivesItsPrefixLength(string netmask, int length)
     {
-        var request = RSpecSamples.Read($"""
-            <rspec xmlns="{RSpecSamples.Namespace}" type="request">
-              <node client_id="a"><interface client_id="a:if0"><ip address="198.18.0.1" netmask="{netmask}"/></interface></node>
-            </rspec>
-            """);
+        var entry = ReadInterface($"""<ip address="198.18.0.1" netmask="{netmask}"/>""");
 
-        var ip = request.Nodes.Single().Interfaces.Single().Ip!;
+        var ip = entry.Ip!;
         Assert.That(ip.PrefixLength, Is.EqualTo(length));
         Assert.That(ip.Netmask.ToString(), Is.EqualTo(netmask));
+    }
+
+    [TestCase("", false)]
+    [TestCase(" IPv4 ", false)]
+    [TestCase("IPV6", true)]
+    public void TryRead_IpType_IsCaseInsensitiveAndDefaultsToIpv4(string type, bool ipv6)
+    {
+        var address = ipv6 ? "2001:db8::1" : "198.18.0.1";
+        var entry = ReadInterface($"""<ip address="{address}" type="{type}"/>""");
+
+        var ip = entry.Ips.Single();
+        Assert.That((ip.Address.ToString(), ip.IsIpv6, ip.PrefixLength), Is.EqualTo((address, ipv6, (int?)null)));
+    }
+
+    [TestCase("64", 64)]
+    [TestCase("/48", 48)]
+    [TestCase("ffff:ffff:ffff:ff00::", 56)]
+    public void TryRead_Ipv6Netmask_GivesItsPrefixLength(string netmask, int length)
+    {
+        var entry = ReadInterface($"""<ip address="2001:db8::1" netmask="{netmask}" type="ipv6"/>""");
+
+        Assert.That(entry.Ips.Single().PrefixLength, Is.EqualTo(length));
+    }
+
+    [Test]
+    public void TryRead_Ipv6AddressWithoutType_SaysHowToTypeIt()
+    {
+        RSpecReader.TryRead(Request("""<node client_id="a"><interface client_id="a:if0"><ip address="2001:db8::1"/></interface></node>"""), out _, out var error);
+
+        Assert.That(error!.Message, Is.EqualTo("'2001:db8::1' is not an IPv4 address (an IPv6 address says type=\"ipv6\")"));
     }
 
     [Test]
@@ -224,6 +250,10 @@ public sealed class RSpecReaderTests
         Assert.That(refused, Is.GreaterThan(1000), "most mutations should be refused");
     }
 
+    /// <summary>The one interface of a request whose one node has an interface holding <paramref name="ips"/>.</summary>
+    private static RSpecInterface ReadInterface(string ips) =>
+        RSpecSamples.Read(Request($"<node client_id=\"a\"><interface client_id=\"a:if0\">{ips}</interface></node>")).Nodes.Single().Interfaces.Single();
+
     private static string Request(string body) => $"<rspec xmlns=\"{RSpecSamples.Namespace}\" type=\"request\">\n  {body}\n</rspec>";
 
     private const string Ip = """<ip address="198.18.0.1" netmask="255.255.255.0"/>""";
@@ -268,6 +298,13 @@ public sealed class RSpecReaderTests
         yield return Case("netmask of nothing", Request("<node client_id=\"a\"><interface client_id=\"a:if0\"><ip address=\"198.18.0.1\" @@netmask=\"0.0.0.0\"/></interface></node>"), RSpecErrorKind.InvalidNetmask);
         yield return Case("two sliver types", Request("<node client_id=\"a\"><sliver_type name=\"raw-pc\"/><@@sliver_type name=\"emulab-xen\"/></node>"), RSpecErrorKind.Unsupported);
         yield return Case("two link types", Request("<link client_id=\"l\"><link_type name=\"lan\"/><@@link_type name=\"vlan\"/></link>"), RSpecErrorKind.Unsupported);
+        yield return Case("ip type neither ipv4 nor ipv6", Request("<node client_id=\"a\"><interface client_id=\"a:if0\"><ip address=\"198.18.0.1\" @@type=\"ipx\"/></interface></node>"), RSpecErrorKind.Unsupported);
+        yield return Case("IPv6 address without its type", Request("<node client_id=\"a\"><interface client_id=\"a:if0\"><ip @@address=\"2001:db8::1\"/></interface></node>"), RSpecErrorKind.InvalidAddress);
+        yield return Case("IPv4 address typed ipv6", Request("<node client_id=\"a\"><interface client_id=\"a:if0\"><ip @@address=\"198.18.0.1\" type=\"ipv6\"/></interface></node>"), RSpecErrorKind.InvalidAddress);
+        yield return Case("IPv6 prefix over 128", Request("<node client_id=\"a\"><interface client_id=\"a:if0\"><ip address=\"2001:db8::1\" @@netmask=\"129\" type=\"ipv6\"/></interface></node>"), RSpecErrorKind.InvalidNetmask);
+        yield return Case("disk_image with an empty name and no url", Request("<node client_id=\"a\"><sliver_type name=\"raw-pc\"><@@disk_image name=\"\"/></sliver_type></node>"), RSpecErrorKind.MissingAttribute);
+        yield return Case("property naming another link", Request("<node client_id=\"a\"><interface client_id=\"a:if0\"/></node>\n  <link client_id=\"m\"/>\n  <link client_id=\"l\"><interface_ref client_id=\"a:if0\"/><property source_id=\"a:if0\" @@dest_id=\"m\"/></link>"), RSpecErrorKind.UnknownInterface);
+        yield return Case("two hardware types", Request("<node client_id=\"a\"><hardware_type name=\"d430\"/><@@hardware_type name=\"m510\"/></node>"), RSpecErrorKind.Unsupported);
         yield return Case("exclusive maybe", Request("<node client_id=\"a\" @@exclusive=\"maybe\"/>"), RSpecErrorKind.InvalidValue);
         yield return Case("capacity in words", Request("<link client_id=\"l\">\n    <property source_id=\"x\" dest_id=\"y\" @@capacity=\"fast\"/></link>"), RSpecErrorKind.InvalidNumber);
         yield return Case("capacity with a unit", Request("<link client_id=\"l\"><property source_id=\"x\" dest_id=\"y\" @@capacity=\"100Mbps\"/></link>"), RSpecErrorKind.InvalidNumber);
