@@ -61,6 +61,12 @@ public sealed class ElementExtension : IEquatable<ElementExtension>
     /// <summary>The element's name (with its namespace).</summary>
     public XName Name => _element.Name;
 
+    /// <summary>The name as the document wrote it: <c>emulab:vlan_tagging</c>, <c>location</c> for RSpec's own, <c>{namespace}name</c> without a prefix.</summary>
+    public string DisplayName =>
+        _element.Name.Namespace == RSpecNames.Namespace ? _element.Name.LocalName
+        : Prefixes.TryGetValue(_element.Name.Namespace, out var prefix) ? $"{prefix}:{_element.Name.LocalName}"
+        : _element.Name.ToString();
+
     /// <summary>A copy of the element, to be placed in a document.</summary>
     public XElement ToElement() => new(_element);
 

@@ -193,9 +193,6 @@ public sealed record LinkProperty(
     double? LatencyMs,
     double? PacketLoss)
 {
-    /// <summary>Whether the property asks for any shaping (a capacity, a latency or a loss).</summary>
-    public bool Shapes => CapacityKbps is not null || LatencyMs is not null || PacketLoss is not null;
-
     /// <summary>What the model does not describe in <c>&lt;property&gt;</c>.</summary>
     public RSpecExtensions Extensions { get; init; } = RSpecExtensions.None;
 }
