@@ -3,8 +3,17 @@ namespace NetServ.RSpec;
 /// <summary>Why a document is not a request this project can use.</summary>
 public enum RSpecErrorKind
 {
-    /// <summary>The text is not well-formed XML (or holds a DTD, which is refused).</summary>
+    /// <summary>The text is not well-formed XML.</summary>
     NotWellFormed,
+
+    /// <summary>The document has a DTD (<c>&lt;!DOCTYPE&gt;</c>): requests never need one, and DTDs are refused before anything in them is expanded.</summary>
+    DtdRefused,
+
+    /// <summary>Elements are nested deeper than <see cref="RSpecReader.MaxDepth"/>.</summary>
+    TooDeep,
+
+    /// <summary>The document is longer than <see cref="RSpecReader.MaxLength"/>.</summary>
+    TooLarge,
 
     /// <summary>The root element is not <c>rspec</c> in the namespace <c>http://www.geni.net/resources/rspec/3</c>.</summary>
     WrongRoot,
@@ -24,10 +33,10 @@ public enum RSpecErrorKind
     /// <summary>An interface is joined by two links (or named twice by one).</summary>
     InterfaceAlreadyLinked,
 
-    /// <summary>An <c>ip</c> address is not an IPv4 address.</summary>
+    /// <summary>An <c>ip</c> address is not an address of its type (IPv4 unless it says <c>type="ipv6"</c>).</summary>
     InvalidAddress,
 
-    /// <summary>A netmask is not an IPv4 netmask (contiguous ones, then zeros).</summary>
+    /// <summary>A netmask is not a netmask of its address's type (IPv4: contiguous ones, then zeros; IPv6: a prefix length).</summary>
     InvalidNetmask,
 
     /// <summary>A link property's <c>capacity</c>, <c>latency</c> or <c>packet_loss</c> is not a number in range.</summary>
@@ -36,7 +45,7 @@ public enum RSpecErrorKind
     /// <summary>An attribute has a value outside its set, such as <c>exclusive="maybe"</c>.</summary>
     InvalidValue,
 
-    /// <summary>Valid RSpec this project does not model, such as a second <c>ip</c> on one interface or an IPv6 address.</summary>
+    /// <summary>Valid RSpec this project does not model, such as a second <c>sliver_type</c> on one node or an address type other than IPv4 and IPv6.</summary>
     Unsupported,
 }
 

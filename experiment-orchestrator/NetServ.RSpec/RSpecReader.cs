@@ -7,18 +7,31 @@ namespace NetServ.RSpec;
 /// <summary>
 /// Reads GENI RSpec v3 request documents. Bad input never throws: it gives an
 /// <see cref="RSpecError"/> with the line and column of what is wrong. Reads text or a stream the
-/// caller opened; <see cref="RSpecFile"/> deals with files.
+/// caller opened; <see cref="RSpecFile"/> deals with files. A document is bounded in length and
+/// nesting before it is loaded, so that no input makes reading slow.
 /// </summary>
 public static class RSpecReader
 {
+    /// <summary>
+    /// How deep elements may nest (the root is depth 0). Requests are a few levels deep and their
+    /// extensions a few more; without a bound a deeply nested extension made loading quadratic.
+    /// </summary>
+    public const int MaxDepth = 64;
+
+    /// <summary>The longest document read: characters of text, or bytes of a stream. The largest public requests are a few hundred kilobytes.</summary>
+    public const int MaxLength = 8 * 1024 * 1024;
+
     /// <summary>Reads a request from <paramref name="text"/>.</summary>
     /// <returns><see langword="true"/> with <paramref name="request"/> set, or <see langword="false"/> with <paramref name="error"/> set.</returns>
     public static bool TryRead(string text, [NotNullWhen(true)] out RequestRSpec? request, [NotNullWhen(false)] out RSpecError? error)
     {
         ArgumentNullException.ThrowIfNull(text);
-        using var textReader = new StringReader(text);
-        using var reader = XmlReader.Create(textReader, Settings);
-        return TryRead(reader, out request, out error);
+        if (text.Length > MaxLength)
+        {
+            return TooLarge($"the document is {text.Length} characters long; requests are read up to {MaxLength}", out request, out error);
+        }
+
+        return TryRead(() => XmlReader.Create(new StringReader(text), Settings), out request, out error);
     }
 
     /// <summary>
@@ -29,41 +42,92 @@ public static class RSpecReader
     public static bool TryRead(Stream stream, [NotNullWhen(true)] out RequestRSpec? request, [NotNullWhen(false)] out RSpecError? error)
     {
         ArgumentNullException.ThrowIfNull(stream);
-        using var reader = XmlReader.Create(stream, Settings);
-        return TryRead(reader, out request, out error);
+        var buffer = new MemoryStream();
+        var chunk = new byte[81920];
+        int read;
+        while ((read = stream.Read(chunk)) > 0)
+        {
+            if (buffer.Length + read > MaxLength)
+            {
+                return TooLarge($"the document is longer than {MaxLength} bytes, the most requests are read up to", out request, out error);
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        var bytes = buffer.GetBuffer();
+        var length = (int)buffer.Length;
+        return TryRead(() => XmlReader.Create(new MemoryStream(bytes, 0, length, writable: false), Settings), out request, out error);
     }
 
-    // A DTD is refused (requests never need one), but only once the document is read, so that the
-    // error can say where it is. Until then entities expand within a small bound and nothing external is fetched.
+    // Entities expand within a small bound and nothing external is fetched; a DTD is refused when the
+    // scan meets it, before any of its entities is used. Indentation is not content: kept extensions
+    // compare equal however the document was indented.
     private static XmlReaderSettings Settings => new()
     {
+        IgnoreWhitespace = true,
         DtdProcessing = DtdProcessing.Parse,
         XmlResolver = null,
         MaxCharactersFromEntities = 1024,
-        CloseInput = false,
+        CloseInput = true,
     };
 
-    private static bool TryRead(XmlReader reader, [NotNullWhen(true)] out RequestRSpec? request, [NotNullWhen(false)] out RSpecError? error)
+    private static bool TryRead(Func<XmlReader> open, [NotNullWhen(true)] out RequestRSpec? request, [NotNullWhen(false)] out RSpecError? error)
     {
+        request = null;
         XDocument document;
         try
         {
+            using (var scan = open())
+            {
+                if (Scan(scan) is { } refused)
+                {
+                    error = refused;
+                    return false;
+                }
+            }
+
+            using var reader = open();
             document = XDocument.Load(reader, LoadOptions.SetLineInfo);
         }
         catch (XmlException e)
         {
-            request = null;
             error = new RSpecError(RSpecErrorKind.NotWellFormed, $"not well-formed XML: {e.Message}", e.LineNumber, e.LinePosition);
             return false;
         }
 
-        if (document.DocumentType is IXmlLineInfo doctype)
+        return RequestParser.TryParse(document, out request, out error);
+    }
+
+    /// <summary>A first pass that stops at a DTD or at an element nested too deep; <see langword="null"/> when there is neither.</summary>
+    /// <exception cref="XmlException">The text is not well-formed.</exception>
+    private static RSpecError? Scan(XmlReader reader)
+    {
+        var position = (IXmlLineInfo)reader;
+        while (reader.Read())
         {
-            request = null;
-            error = new RSpecError(RSpecErrorKind.NotWellFormed, "a request has no DTD (<!DOCTYPE>)", doctype.LineNumber, doctype.LinePosition);
-            return false;
+            if (reader.NodeType == XmlNodeType.DocumentType)
+            {
+                return new RSpecError(RSpecErrorKind.DtdRefused, "DTDs are refused: a request has no <!DOCTYPE>", position.LineNumber, position.LinePosition);
+            }
+
+            if (reader.NodeType == XmlNodeType.Element && reader.Depth >= MaxDepth)
+            {
+                return new RSpecError(
+                    RSpecErrorKind.TooDeep,
+                    $"<{reader.LocalName}> is nested {reader.Depth} elements deep; requests are read up to a depth of {MaxDepth - 1}",
+                    position.LineNumber,
+                    position.LinePosition);
+            }
         }
 
-        return RequestParser.TryParse(document, out request, out error);
+        return null;
+    }
+
+    private static bool TooLarge(string message, out RequestRSpec? request, out RSpecError error)
+    {
+        request = null;
+        error = new RSpecError(RSpecErrorKind.TooLarge, message, 0, 0);
+        return false;
     }
 }

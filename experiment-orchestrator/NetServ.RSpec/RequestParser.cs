@@ -1,5 +1,8 @@
+using System.Buffers.Binary;
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
 using System.Numerics;
 using System.Xml;
 using System.Xml.Linq;
@@ -11,10 +14,27 @@ namespace NetServ.RSpec;
 /// <summary>
 /// Turns a loaded document into a <see cref="RequestRSpec"/>, stopping at the first thing that is
 /// wrong and saying where it is. Elements and attributes it does not model (extensions in other
-/// namespaces, <c>location</c>, <c>hardware_type</c>…) are passed over.
+/// namespaces, <c>location</c>, <c>mac_address</c>…) are kept as <see cref="RSpecExtensions"/> on the
+/// element they were found in.
 /// </summary>
 internal sealed class RequestParser
 {
+    private static readonly XName[] RootAttributes = [N.Type];
+    private static readonly XName[] RootChildren = [N.Node, N.Link];
+    private static readonly XName[] NodeAttributes = [N.ClientId, N.ComponentManagerId, N.ComponentId, N.Exclusive];
+    private static readonly XName[] NodeChildren = [N.SliverType, N.Services, N.Interface, N.HardwareType, N.RoutableControlIp];
+    private static readonly XName[] ServicesChildren = [N.Install, N.Execute];
+    private static readonly XName[] InstallAttributes = [N.Url, N.InstallPath];
+    private static readonly XName[] ExecuteAttributes = [N.Shell, N.Command];
+    private static readonly XName[] SliverTypeChildren = [N.DiskImage];
+    private static readonly XName[] DiskImageAttributes = [N.Name, N.Url, N.Os, N.Version];
+    private static readonly XName[] InterfaceChildren = [N.Ip];
+    private static readonly XName[] IpAttributes = [N.Address, N.Netmask, N.Type];
+    private static readonly XName[] LinkChildren = [N.InterfaceRef, N.LinkType, N.Property];
+    private static readonly XName[] PropertyAttributes = [N.SourceId, N.DestId, N.Capacity, N.Latency, N.PacketLoss];
+    private static readonly XName[] ClientIdOnly = [N.ClientId];
+    private static readonly XName[] NameOnly = [N.Name];
+
     // Nodes, interfaces and links share one space of client ids.
     private readonly Dictionary<string, XAttribute> _clientIds = new(StringComparer.Ordinal);
     private readonly HashSet<string> _interfaces = new(StringComparer.Ordinal);
@@ -80,19 +100,31 @@ internal sealed class RequestParser
         }
 
         // Links may come before the nodes they join, so what they name is checked once every node is read.
-        return CheckLinkEnds() ? new RequestRSpec(ValueList.From(nodes), ValueList.From(links)) : null;
+        return CheckLinkEnds()
+            ? new RequestRSpec(ValueList.From(nodes), ValueList.From(links)) { Extensions = RootExtensions(root) }
+            : null;
     }
 
     private RSpecNode? ParseNode(XElement element)
     {
-        if (ClientId(element) is not { } clientId || !TryExclusive(element, out var exclusive) || !TrySliverType(element, out var sliverType))
+        if (ClientId(element) is not { } clientId
+            || !TryExclusive(element, out var exclusive)
+            || !TrySliverType(element, out var sliverType)
+            || !TrySingle(element, N.HardwareType, "a node has one hardware_type here", out var hardwareType))
+        {
+            return null;
+        }
+
+        string? hardwareTypeName = null;
+        if (hardwareType is not null && (hardwareTypeName = Required(hardwareType, N.Name)) is null)
         {
             return null;
         }
 
         var installs = new List<InstallService>();
         var executes = new List<ExecuteService>();
-        foreach (var service in element.Elements(N.Services).Elements())
+        var services = element.Elements(N.Services).ToArray();
+        foreach (var service in services.Elements())
         {
             if (service.Name == N.Install)
             {
@@ -101,7 +133,7 @@ internal sealed class RequestParser
                     return null;
                 }
 
-                installs.Add(new InstallService(url, path));
+                installs.Add(new InstallService(url, path) { Extensions = Extensions(service, InstallAttributes, []) });
             }
             else if (service.Name == N.Execute)
             {
@@ -110,20 +142,20 @@ internal sealed class RequestParser
                     return null;
                 }
 
-                executes.Add(new ExecuteService(shell, command));
+                executes.Add(new ExecuteService(shell, command) { Extensions = Extensions(service, ExecuteAttributes, []) });
             }
         }
 
         var interfaces = new List<RSpecInterface>();
         foreach (var child in element.Elements(N.Interface))
         {
-            if (ClientId(child) is not { } interfaceId || !TryIp(child, out var ip))
+            if (ClientId(child) is not { } interfaceId || ParseIps(child) is not { } ips)
             {
                 return null;
             }
 
             _interfaces.Add(interfaceId);
-            interfaces.Add(new RSpecInterface(interfaceId, ip));
+            interfaces.Add(new RSpecInterface(interfaceId, ips) { Extensions = Extensions(child, ClientIdOnly, InterfaceChildren) });
         }
 
         return new RSpecNode(
@@ -133,7 +165,14 @@ internal sealed class RequestParser
             sliverType,
             ValueList.From(installs),
             ValueList.From(executes),
-            ValueList.From(interfaces));
+            ValueList.From(interfaces))
+        {
+            ComponentId = element.Attribute(N.ComponentId)?.Value,
+            HardwareType = hardwareTypeName,
+            RoutableControlIp = element.Element(N.RoutableControlIp) is not null,
+            ServicesExtensions = Merge(services.Select(s => Extensions(s, [], ServicesChildren))),
+            Extensions = Extensions(element, NodeAttributes, NodeChildren),
+        };
     }
 
     private bool TryExclusive(XElement node, out bool? exclusive)
@@ -173,51 +212,95 @@ internal sealed class RequestParser
             return false;
         }
 
-        string? imageName = null;
-        if (image is not null && (imageName = Required(image, N.Name)) is null)
+        DiskImage? diskImage = null;
+        if (image is not null)
         {
-            return false;
+            // Tutorials name custom images by URL alone; one of the two is needed to say which image.
+            var imageName = Optional(image, N.Name);
+            var url = Optional(image, N.Url);
+            if (imageName is null && url is null)
+            {
+                return Fail(RSpecErrorKind.MissingAttribute, image, "<disk_image> has neither a name nor a url");
+            }
+
+            diskImage = new DiskImage(imageName, url, Optional(image, N.Os), Optional(image, N.Version))
+            {
+                Extensions = Extensions(image, DiskImageAttributes, []),
+            };
         }
 
-        sliverType = new SliverType(name, imageName);
+        sliverType = new SliverType(name, diskImage) { Extensions = Extensions(element, NameOnly, SliverTypeChildren) };
         return true;
     }
 
-    private bool TryIp(XElement interfaceElement, out InterfaceIp? ip)
+    /// <summary>The interface's addresses: none, one or several, IPv4 (the default type) or IPv6, each with or without a netmask.</summary>
+    private ValueList<RSpecIp>? ParseIps(XElement interfaceElement)
     {
-        ip = null;
-        if (!TrySingle(interfaceElement, N.Ip, "an interface has one ip here", out var element))
+        var ips = new List<RSpecIp>();
+        foreach (var element in interfaceElement.Elements(N.Ip))
+        {
+            // Graphical editors write type="" for the default.
+            var type = element.Attribute(N.Type);
+            var typeText = type?.Value.Trim() ?? string.Empty;
+            var ipv6 = typeText.Equals(N.Ipv6, StringComparison.OrdinalIgnoreCase);
+            if (!ipv6 && typeText.Length > 0 && !typeText.Equals(N.Ipv4, StringComparison.OrdinalIgnoreCase))
+            {
+                return Fail<ValueList<RSpecIp>>(RSpecErrorKind.Unsupported, type!, $"ip type '{type!.Value}' is not supported: {N.Ipv4} (the default) or {N.Ipv6}");
+            }
+
+            if (Required(element, N.Address) is not { } addressText)
+            {
+                return null;
+            }
+
+            var address = ipv6 ? ParseIpv6(addressText.Trim()) : ParseIpv4(addressText.Trim());
+            if (address is null)
+            {
+                var hint = !ipv6 && type is null && IPAddress.TryParse(addressText.Trim(), out _) ? $" (an IPv6 address says type=\"{N.Ipv6}\")" : string.Empty;
+                return Fail<ValueList<RSpecIp>>(RSpecErrorKind.InvalidAddress, element.Attribute(N.Address)!,
+                    $"'{addressText}' is not an {(ipv6 ? "IPv6" : "IPv4")} address{hint}");
+            }
+
+            int? length = null;
+            if (Optional(element, N.Netmask) is { } netmaskText)
+            {
+                if (!(ipv6 ? TryIpv6PrefixLength(netmaskText.Trim(), out var parsed) : TryPrefixLength(netmaskText.Trim(), out parsed)))
+                {
+                    return Fail<ValueList<RSpecIp>>(RSpecErrorKind.InvalidNetmask, element.Attribute(N.Netmask)!,
+                        ipv6 ? $"'{netmaskText}' is not an IPv6 prefix length such as 64" : $"'{netmaskText}' is not a netmask such as 255.255.255.0");
+                }
+
+                length = parsed;
+            }
+
+            ips.Add(new RSpecIp(address, length) { Extensions = Extensions(element, IpAttributes, []) });
+        }
+
+        return ValueList.From(ips);
+    }
+
+    private static IPAddress? ParseIpv4(string text) => Ipv4Address.TryParse(text, out var address) ? address.ToIPAddress() : null;
+
+    private static IPAddress? ParseIpv6(string text) =>
+        IPAddress.TryParse(text, out var address) && address.AddressFamily == AddressFamily.InterNetworkV6 ? address : null;
+
+    /// <summary>An IPv6 netmask as GENI tools write it: a prefix length (<c>64</c>, <c>/64</c>) or a mask (<c>ffff:ffff:ffff:ffff::</c>).</summary>
+    private static bool TryIpv6PrefixLength(string text, out int length)
+    {
+        if (int.TryParse(text.AsSpan(text.StartsWith('/') ? 1 : 0), NumberStyles.None, CultureInfo.InvariantCulture, out length))
+        {
+            return length is > 0 and <= 128;
+        }
+
+        if (ParseIpv6(text) is not { } mask)
         {
             return false;
         }
 
-        if (element is null)
-        {
-            return true;
-        }
-
-        if (element.Attribute(N.Type) is { } type && !type.Value.Equals(N.Ipv4, StringComparison.OrdinalIgnoreCase))
-        {
-            return Fail(RSpecErrorKind.Unsupported, type, $"ip type '{type.Value}' is not supported: only {N.Ipv4}");
-        }
-
-        if (Required(element, N.Address) is not { } addressText || Required(element, N.Netmask) is not { } netmaskText)
-        {
-            return false;
-        }
-
-        if (!Ipv4Address.TryParse(addressText.Trim(), out var address))
-        {
-            return Fail(RSpecErrorKind.InvalidAddress, element.Attribute(N.Address)!, $"'{addressText}' is not an IPv4 address");
-        }
-
-        if (!TryPrefixLength(netmaskText.Trim(), out var length))
-        {
-            return Fail(RSpecErrorKind.InvalidNetmask, element.Attribute(N.Netmask)!, $"'{netmaskText}' is not a netmask such as 255.255.255.0");
-        }
-
-        ip = new InterfaceIp(address, length);
-        return true;
+        var value = BinaryPrimitives.ReadUInt128BigEndian(mask.GetAddressBytes());
+        var inverted = ~value;
+        length = (int)UInt128.PopCount(value);
+        return value != UInt128.Zero && (inverted & (inverted + UInt128.One)) == UInt128.Zero;
     }
 
     /// <summary>A netmask is ones then zeros; 0.0.0.0 is refused, no interface lives on /0.</summary>
@@ -247,6 +330,7 @@ internal sealed class RequestParser
         }
 
         var refs = new List<string>();
+        var refExtensions = new List<RSpecExtensions>();
         foreach (var reference in element.Elements(N.InterfaceRef))
         {
             if (Required(reference, N.ClientId) is not { } interfaceId)
@@ -255,6 +339,7 @@ internal sealed class RequestParser
             }
 
             refs.Add(interfaceId);
+            refExtensions.Add(Extensions(reference, ClientIdOnly, []));
             _interfaceRefs.Add((clientId, reference.Attribute(N.ClientId)!));
         }
 
@@ -280,43 +365,32 @@ internal sealed class RequestParser
             properties.Add(parsed);
         }
 
-        return new RSpecLink(clientId, ValueList.From(refs), linkType, ValueList.From(properties));
+        return new RSpecLink(clientId, ValueList.From(refs), linkType, ValueList.From(properties))
+        {
+            InterfaceRefExtensions = refExtensions.TrueForAll(e => e.IsEmpty) ? [] : ValueList.From(refExtensions),
+            LinkTypeExtensions = typeElement is null ? RSpecExtensions.None : Extensions(typeElement, NameOnly, []),
+            Extensions = Extensions(element, ClientIdOnly, LinkChildren),
+        };
     }
 
     private LinkProperty? ParseProperty(string link, XElement element)
     {
         if (Required(element, N.SourceId) is not { } source
             || Required(element, N.DestId) is not { } destination
-            || !TryCount(element, N.Capacity, out var capacity)
-            || !TryCount(element, N.Latency, out var latency)
-            || !TryFraction(element, N.PacketLoss, out var loss))
+            || !TryNumber(element, N.Capacity, double.PositiveInfinity, "a number of kilobits per second", out var capacity)
+            || !TryNumber(element, N.Latency, double.PositiveInfinity, "a number of milliseconds", out var latency)
+            || !TryNumber(element, N.PacketLoss, 1, "a fraction from 0 to 1", out var loss))
         {
             return null;
         }
 
         _propertyEnds.Add((link, element.Attribute(N.SourceId)!));
         _propertyEnds.Add((link, element.Attribute(N.DestId)!));
-        return new LinkProperty(source, destination, capacity, latency, loss);
+        return new LinkProperty(source, destination, capacity, latency, loss) { Extensions = Extensions(element, PropertyAttributes, []) };
     }
 
-    private bool TryCount(XElement element, XName name, out long? value)
-    {
-        value = null;
-        if (element.Attribute(name) is not { } attribute)
-        {
-            return true;
-        }
-
-        if (long.TryParse(attribute.Value.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var number))
-        {
-            value = number;
-            return true;
-        }
-
-        return Fail(RSpecErrorKind.InvalidNumber, attribute, $"{name} is '{attribute.Value}', not a whole number of zero or more");
-    }
-
-    private bool TryFraction(XElement element, XName name, out double? value)
+    /// <summary>A number from 0 to <paramref name="maximum"/>, with or without a fraction (geni-lib writes <c>1000000.0</c>).</summary>
+    private bool TryNumber(XElement element, XName name, double maximum, string what, out double? value)
     {
         value = null;
         if (element.Attribute(name) is not { } attribute)
@@ -326,13 +400,13 @@ internal sealed class RequestParser
 
         if (double.TryParse(attribute.Value.Trim(), NumberStyles.AllowDecimalPoint | NumberStyles.AllowExponent, CultureInfo.InvariantCulture, out var number)
             && double.IsFinite(number)
-            && number <= 1)
+            && number <= maximum)
         {
             value = number;
             return true;
         }
 
-        return Fail(RSpecErrorKind.InvalidNumber, attribute, $"{name} is '{attribute.Value}', not a fraction from 0 to 1");
+        return Fail(RSpecErrorKind.InvalidNumber, attribute, $"{name} is '{attribute.Value}', not {what}");
     }
 
     private bool CheckLinkEnds()
@@ -357,9 +431,11 @@ internal sealed class RequestParser
 
         foreach (var (link, attribute) in _propertyEnds)
         {
-            if (!linkOf.TryGetValue(attribute.Value, out var owner) || owner != link)
+            // geni-lib names the LAN itself as dest_id when it shapes a whole LAN.
+            if (attribute.Value != link && (!linkOf.TryGetValue(attribute.Value, out var owner) || owner != link))
             {
-                return Fail(RSpecErrorKind.UnknownInterface, attribute, $"a property of link '{link}' names interface '{attribute.Value}', which the link does not join");
+                return Fail(RSpecErrorKind.UnknownInterface, attribute,
+                    $"a property of link '{link}' names '{attribute.Value}', which is neither an interface the link joins nor the link itself");
             }
         }
 
@@ -382,6 +458,59 @@ internal sealed class RequestParser
 
         _clientIds.Add(id, attribute);
         return id;
+    }
+
+    /// <summary>The attribute's value, or <see langword="null"/> when it is missing or empty (as editors write optional attributes they leave unset).</summary>
+    private static string? Optional(XElement element, XName name) =>
+        element.Attribute(name)?.Value is { } value && !string.IsNullOrWhiteSpace(value) ? value : null;
+
+    /// <summary>The root's extensions, but for the schema location every request has (which the writer writes anyway).</summary>
+    private static RSpecExtensions RootExtensions(XElement root)
+    {
+        var extensions = Extensions(root, RootAttributes, RootChildren);
+        var standard = extensions.Attributes.FirstOrDefault(a =>
+            a.Name == N.Xsi + "schemaLocation" && string.Join(' ', a.Value.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)) == N.SchemaLocation);
+        return standard is null ? extensions : new RSpecExtensions(ValueList.From(extensions.Attributes.Where(a => a != standard)), extensions.Elements);
+    }
+
+    /// <summary>
+    /// What <paramref name="element"/> holds beyond <paramref name="attributes"/> and <paramref name="children"/>.
+    /// Namespace declarations are not kept: they spell names, the names themselves are kept.
+    /// </summary>
+    private static RSpecExtensions Extensions(XElement element, ReadOnlySpan<XName> attributes, ReadOnlySpan<XName> children)
+    {
+        var unknownAttributes = new List<AttributeExtension>();
+        foreach (var attribute in element.Attributes())
+        {
+            if (!attribute.IsNamespaceDeclaration && !attributes.Contains(attribute.Name))
+            {
+                unknownAttributes.Add(new AttributeExtension(attribute.Name, attribute.Value));
+            }
+        }
+
+        var unknownElements = new List<ElementExtension>();
+        foreach (var child in element.Elements())
+        {
+            if (!children.Contains(child.Name))
+            {
+                unknownElements.Add(new ElementExtension(child));
+            }
+        }
+
+        return unknownAttributes.Count + unknownElements.Count == 0
+            ? RSpecExtensions.None
+            : new RSpecExtensions(ValueList.From(unknownAttributes), ValueList.From(unknownElements));
+    }
+
+    private static RSpecExtensions Merge(IEnumerable<RSpecExtensions> parts)
+    {
+        var all = parts.Where(p => !p.IsEmpty).ToArray();
+        return all.Length switch
+        {
+            0 => RSpecExtensions.None,
+            1 => all[0],
+            _ => new RSpecExtensions(ValueList.From(all.SelectMany(p => p.Attributes)), ValueList.From(all.SelectMany(p => p.Elements))),
+        };
     }
 
     private string? Required(XElement element, XName name)

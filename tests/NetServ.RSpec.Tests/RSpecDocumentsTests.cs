@@ -8,7 +8,7 @@ public sealed class RSpecDocumentsTests
 {
     private static readonly Ipv4Prefix BenchmarkingRange = Ipv4Prefix.Parse("198.18.0.0/15");
 
-    private static string RSpecsDirectory { get; } = Path.Combine(FindRepositoryRoot(), "rspecs");
+    private static string RSpecsDirectory { get; } = Path.Combine(RepositoryFiles.Root, "rspecs");
 
     private static IEnumerable<TestCaseData> Documents() =>
         Directory.EnumerateFiles(RSpecsDirectory).Order(StringComparer.Ordinal)
@@ -95,17 +95,4 @@ public sealed class RSpecDocumentsTests
 
     private static Dictionary<string, string[]> AddressesByNode(RequestRSpec request) =>
         request.Nodes.ToDictionary(n => n.ClientId, n => n.Interfaces.Select(i => i.Ip!.ToString()).ToArray());
-
-    private static string FindRepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "NetServ.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new DirectoryNotFoundException($"no NetServ.sln above {AppContext.BaseDirectory}");
-    }
 }

@@ -79,15 +79,41 @@ public sealed class RSpecReaderTests
     [TestCase("128.0.0.0", 1)]
     public void TryRead_Netmask_GivesItsPrefixLength(string netmask, int length)
     {
-        var request = RSpecSamples.Read($"""
-            <rspec xmlns="{RSpecSamples.Namespace}" type="request">
-              <node client_id="a"><interface client_id="a:if0"><ip address="198.18.0.1" netmask="{netmask}"/></interface></node>
-            </rspec>
-            """);
+        var entry = ReadInterface($"""<ip address="198.18.0.1" netmask="{netmask}"/>""");
 
-        var ip = request.Nodes.Single().Interfaces.Single().Ip!;
+        var ip = entry.Ip!;
         Assert.That(ip.PrefixLength, Is.EqualTo(length));
         Assert.That(ip.Netmask.ToString(), Is.EqualTo(netmask));
+    }
+
+    [TestCase("", false)]
+    [TestCase(" IPv4 ", false)]
+    [TestCase("IPV6", true)]
+    public void TryRead_IpType_IsCaseInsensitiveAndDefaultsToIpv4(string type, bool ipv6)
+    {
+        var address = ipv6 ? "2001:db8::1" : "198.18.0.1";
+        var entry = ReadInterface($"""<ip address="{address}" type="{type}"/>""");
+
+        var ip = entry.Ips.Single();
+        Assert.That((ip.Address.ToString(), ip.IsIpv6, ip.PrefixLength), Is.EqualTo((address, ipv6, (int?)null)));
+    }
+
+    [TestCase("64", 64)]
+    [TestCase("/48", 48)]
+    [TestCase("ffff:ffff:ffff:ff00::", 56)]
+    public void TryRead_Ipv6Netmask_GivesItsPrefixLength(string netmask, int length)
+    {
+        var entry = ReadInterface($"""<ip address="2001:db8::1" netmask="{netmask}" type="ipv6"/>""");
+
+        Assert.That(entry.Ips.Single().PrefixLength, Is.EqualTo(length));
+    }
+
+    [Test]
+    public void TryRead_Ipv6AddressWithoutType_SaysHowToTypeIt()
+    {
+        RSpecReader.TryRead(Request("""<node client_id="a"><interface client_id="a:if0"><ip address="2001:db8::1"/></interface></node>"""), out _, out var error);
+
+        Assert.That(error!.Message, Is.EqualTo("'2001:db8::1' is not an IPv4 address (an IPv6 address says type=\"ipv6\")"));
     }
 
     [Test]
@@ -149,7 +175,7 @@ public sealed class RSpecReaderTests
     }
 
     [Test]
-    public void TryRead_EntitiesThatExpandPastTheBound_AreRefused()
+    public void TryRead_EntitiesThatWouldExpandPastTheBound_AreRefusedWithTheirDtd()
     {
         var text = $"""
             <?xml version="1.0"?>
@@ -164,9 +190,8 @@ public sealed class RSpecReaderTests
         var read = RSpecReader.TryRead(text, out _, out var error);
 
         Assert.That(read, Is.False);
-        // The XML reader gives no position when a limit is hit.
-        Assert.That(error!.Kind, Is.EqualTo(RSpecErrorKind.NotWellFormed));
-        Assert.That(error.Message, Does.Contain("MaxCharactersFromEntities"));
+        Assert.That(error!.Kind, Is.EqualTo(RSpecErrorKind.DtdRefused));
+        Assert.That(error.ToString(), Is.EqualTo("2:11: DTDs are refused: a request has no <!DOCTYPE>"));
     }
 
     [Test]
@@ -181,7 +206,7 @@ public sealed class RSpecReaderTests
 
         Assert.That(read, Is.False);
         Assert.That(request, Is.Null);
-        Assert.That(error!.Kind, Is.EqualTo(RSpecErrorKind.NotWellFormed));
+        Assert.That(error!.Kind, Is.EqualTo(RSpecErrorKind.DtdRefused));
     }
 
     [Test]
@@ -225,6 +250,10 @@ public sealed class RSpecReaderTests
         Assert.That(refused, Is.GreaterThan(1000), "most mutations should be refused");
     }
 
+    /// <summary>The one interface of a request whose one node has an interface holding <paramref name="ips"/>.</summary>
+    private static RSpecInterface ReadInterface(string ips) =>
+        RSpecSamples.Read(Request($"<node client_id=\"a\"><interface client_id=\"a:if0\">{ips}</interface></node>")).Nodes.Single().Interfaces.Single();
+
     private static string Request(string body) => $"<rspec xmlns=\"{RSpecSamples.Namespace}\" type=\"request\">\n  {body}\n</rspec>";
 
     private const string Ip = """<ip address="198.18.0.1" netmask="255.255.255.0"/>""";
@@ -235,7 +264,7 @@ public sealed class RSpecReaderTests
 
         yield return Case("mismatched end tag", $"<rspec xmlns=\"{RSpecSamples.Namespace}\" type=\"request\">\n  <node client_id=\"a\">\n</@@rspec>", RSpecErrorKind.NotWellFormed);
         yield return Case("text after the root", $"<rspec xmlns=\"{RSpecSamples.Namespace}\" type=\"request\"/>\n@@x", RSpecErrorKind.NotWellFormed);
-        yield return Case("DTD", $"<?xml version=\"1.0\"?>\n<!DOCTYPE @@rspec [<!ENTITY a \"aaaa\">]>\n<rspec xmlns=\"{RSpecSamples.Namespace}\" type=\"request\"/>", RSpecErrorKind.NotWellFormed);
+        yield return Case("DTD", $"<?xml version=\"1.0\"?>\n<!DOCTYPE @@rspec [<!ENTITY a \"aaaa\">]>\n<rspec xmlns=\"{RSpecSamples.Namespace}\" type=\"request\"/>", RSpecErrorKind.DtdRefused);
         yield return Case("wrong root", $"<@@request xmlns=\"{RSpecSamples.Namespace}\" type=\"request\"/>", RSpecErrorKind.WrongRoot);
         yield return Case("RSpec v2 namespace", "<@@rspec xmlns=\"http://www.protogeni.net/resources/rspec/2\" type=\"request\"/>", RSpecErrorKind.WrongRoot);
         yield return Case("no namespace", "<@@rspec type=\"request\"/>", RSpecErrorKind.WrongRoot);
@@ -247,7 +276,6 @@ public sealed class RSpecReaderTests
         yield return Case("link without client_id", Request("<@@link/>"), RSpecErrorKind.MissingAttribute);
         yield return Case("interface_ref without client_id", Request("<link client_id=\"l\">\n    <@@interface_ref/>\n  </link>"), RSpecErrorKind.MissingAttribute);
         yield return Case("ip without address", Request("<node client_id=\"a\"><interface client_id=\"a:if0\"><@@ip netmask=\"255.255.255.0\"/></interface></node>"), RSpecErrorKind.MissingAttribute);
-        yield return Case("ip without netmask", Request("<node client_id=\"a\"><interface client_id=\"a:if0\"><@@ip address=\"198.18.0.1\"/></interface></node>"), RSpecErrorKind.MissingAttribute);
         yield return Case("install without url", Request("<node client_id=\"a\"><services><@@install install_path=\"/opt\"/></services></node>"), RSpecErrorKind.MissingAttribute);
         yield return Case("execute without command", Request("<node client_id=\"a\"><services><@@execute shell=\"sh\"/></services></node>"), RSpecErrorKind.MissingAttribute);
         yield return Case("sliver_type without name", Request("<node client_id=\"a\"><@@sliver_type/></node>"), RSpecErrorKind.MissingAttribute);
@@ -268,15 +296,19 @@ public sealed class RSpecReaderTests
         yield return Case("netmask with a hole", Request("<node client_id=\"a\"><interface client_id=\"a:if0\"><ip address=\"198.18.0.1\" @@netmask=\"255.0.255.0\"/></interface></node>"), RSpecErrorKind.InvalidNetmask);
         yield return Case("netmask as a length", Request("<node client_id=\"a\"><interface client_id=\"a:if0\"><ip address=\"198.18.0.1\" @@netmask=\"24\"/></interface></node>"), RSpecErrorKind.InvalidNetmask);
         yield return Case("netmask of nothing", Request("<node client_id=\"a\"><interface client_id=\"a:if0\"><ip address=\"198.18.0.1\" @@netmask=\"0.0.0.0\"/></interface></node>"), RSpecErrorKind.InvalidNetmask);
-        yield return Case("ipv6 type", Request("<node client_id=\"a\"><interface client_id=\"a:if0\"><ip address=\"fe80::1\" netmask=\"64\" @@type=\"ipv6\"/></interface></node>"), RSpecErrorKind.Unsupported);
-        yield return Case("two ips on one interface", Request($"<node client_id=\"a\"><interface client_id=\"a:if0\">{Ip}\n    <@@ip address=\"198.18.1.1\" netmask=\"255.255.255.0\"/></interface></node>"), RSpecErrorKind.Unsupported);
         yield return Case("two sliver types", Request("<node client_id=\"a\"><sliver_type name=\"raw-pc\"/><@@sliver_type name=\"emulab-xen\"/></node>"), RSpecErrorKind.Unsupported);
         yield return Case("two link types", Request("<link client_id=\"l\"><link_type name=\"lan\"/><@@link_type name=\"vlan\"/></link>"), RSpecErrorKind.Unsupported);
+        yield return Case("ip type neither ipv4 nor ipv6", Request("<node client_id=\"a\"><interface client_id=\"a:if0\"><ip address=\"198.18.0.1\" @@type=\"ipx\"/></interface></node>"), RSpecErrorKind.Unsupported);
+        yield return Case("IPv6 address without its type", Request("<node client_id=\"a\"><interface client_id=\"a:if0\"><ip @@address=\"2001:db8::1\"/></interface></node>"), RSpecErrorKind.InvalidAddress);
+        yield return Case("IPv4 address typed ipv6", Request("<node client_id=\"a\"><interface client_id=\"a:if0\"><ip @@address=\"198.18.0.1\" type=\"ipv6\"/></interface></node>"), RSpecErrorKind.InvalidAddress);
+        yield return Case("IPv6 prefix over 128", Request("<node client_id=\"a\"><interface client_id=\"a:if0\"><ip address=\"2001:db8::1\" @@netmask=\"129\" type=\"ipv6\"/></interface></node>"), RSpecErrorKind.InvalidNetmask);
+        yield return Case("disk_image with an empty name and no url", Request("<node client_id=\"a\"><sliver_type name=\"raw-pc\"><@@disk_image name=\"\"/></sliver_type></node>"), RSpecErrorKind.MissingAttribute);
+        yield return Case("property naming another link", Request("<node client_id=\"a\"><interface client_id=\"a:if0\"/></node>\n  <link client_id=\"m\"/>\n  <link client_id=\"l\"><interface_ref client_id=\"a:if0\"/><property source_id=\"a:if0\" @@dest_id=\"m\"/></link>"), RSpecErrorKind.UnknownInterface);
+        yield return Case("two hardware types", Request("<node client_id=\"a\"><hardware_type name=\"d430\"/><@@hardware_type name=\"m510\"/></node>"), RSpecErrorKind.Unsupported);
         yield return Case("exclusive maybe", Request("<node client_id=\"a\" @@exclusive=\"maybe\"/>"), RSpecErrorKind.InvalidValue);
         yield return Case("capacity in words", Request("<link client_id=\"l\">\n    <property source_id=\"x\" dest_id=\"y\" @@capacity=\"fast\"/></link>"), RSpecErrorKind.InvalidNumber);
         yield return Case("capacity with a unit", Request("<link client_id=\"l\"><property source_id=\"x\" dest_id=\"y\" @@capacity=\"100Mbps\"/></link>"), RSpecErrorKind.InvalidNumber);
         yield return Case("negative latency", Request("<link client_id=\"l\"><property source_id=\"x\" dest_id=\"y\" capacity=\"1000\" @@latency=\"-1\"/></link>"), RSpecErrorKind.InvalidNumber);
-        yield return Case("fractional latency", Request("<link client_id=\"l\"><property source_id=\"x\" dest_id=\"y\" @@latency=\"2.5\"/></link>"), RSpecErrorKind.InvalidNumber);
         yield return Case("packet loss over 1", Request("<link client_id=\"l\"><property source_id=\"x\" dest_id=\"y\" @@packet_loss=\"1.5\"/></link>"), RSpecErrorKind.InvalidNumber);
         yield return Case("packet loss NaN", Request("<link client_id=\"l\"><property source_id=\"x\" dest_id=\"y\" @@packet_loss=\"NaN\"/></link>"), RSpecErrorKind.InvalidNumber);
         yield return Case("packet loss in percent", Request("<link client_id=\"l\"><property source_id=\"x\" dest_id=\"y\" @@packet_loss=\"1%\"/></link>"), RSpecErrorKind.InvalidNumber);

@@ -47,10 +47,10 @@ internal static class RSpecSamples
                 "sender",
                 "urn:publicid:IDN+utah.cloudlab.us+authority+cm",
                 true,
-                new SliverType("raw-pc", "urn:publicid:IDN+emulab.net+image+emulab-ops//UBUNTU22-64-STD"),
+                new SliverType("raw-pc", new DiskImage("urn:publicid:IDN+emulab.net+image+emulab-ops//UBUNTU22-64-STD")),
                 [new InstallService("https://example.org/netserv-node.tar.gz", "/opt")],
                 [new ExecuteService("sh", "echo started > /tmp/started"), new ExecuteService("bash", "true")],
-                [new RSpecInterface("sender:if0", new InterfaceIp(Ipv4Address.Parse("198.18.0.1"), 24))]),
+                [new RSpecInterface("sender:if0", [new InterfaceIp(Ipv4Address.Parse("198.18.0.1"), 24)])]),
             new RSpecNode(
                 "receiver",
                 null,
@@ -59,8 +59,8 @@ internal static class RSpecSamples
                 [],
                 [],
                 [
-                    new RSpecInterface("receiver:if0", new InterfaceIp(Ipv4Address.Parse("198.18.0.2"), 30)),
-                    new RSpecInterface("receiver:if1", null),
+                    new RSpecInterface("receiver:if0", [new InterfaceIp(Ipv4Address.Parse("198.18.0.2"), 30)]),
+                    new RSpecInterface("receiver:if1", []),
                 ]),
             new RSpecNode("bare", null, null, null, [], [], []),
         ],

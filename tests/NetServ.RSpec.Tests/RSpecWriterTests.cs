@@ -64,7 +64,7 @@ public sealed class RSpecWriterTests
     public void Write_PacketLoss_ReadsBackExactly(double loss)
     {
         var request = new RequestRSpec(
-            [new RSpecNode("a", null, null, null, [], [], [new RSpecInterface("a:if0", null)])],
+            [new RSpecNode("a", null, null, null, [], [], [new RSpecInterface("a:if0", [])])],
             [new RSpecLink("l", ["a:if0"], null, [new LinkProperty("a:if0", "a:if0", long.MaxValue, 0, loss)])]);
 
         Assert.That(RSpecSamples.Read(RSpecWriter.Write(request)), Is.EqualTo(request));
@@ -96,7 +96,7 @@ public sealed class RSpecWriterTests
     public void Write_RequestTheReaderWouldRefuse_IsWrittenAndThenRefused()
     {
         // The writer writes what it is given; checking is the reader's job.
-        var node = new RSpecNode("a", null, null, null, [], [], [new RSpecInterface("a:if0", new InterfaceIp(Ipv4Address.Parse("198.18.0.1"), 24))]);
+        var node = new RSpecNode("a", null, null, null, [], [], [new RSpecInterface("a:if0", [new InterfaceIp(Ipv4Address.Parse("198.18.0.1"), 24)])]);
         var text = RSpecWriter.Write(new RequestRSpec([node, node], []));
 
         Assert.That(RSpecReader.TryRead(text, out _, out var error), Is.False);

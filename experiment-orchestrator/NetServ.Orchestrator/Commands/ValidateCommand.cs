@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text.RegularExpressions;
 using System.Xml;
 using System.Xml.Linq;
 using NetServ.Orchestrator.Experiments;
@@ -9,11 +8,17 @@ using NetServ.Testbed.Local;
 namespace NetServ.Orchestrator.Commands;
 
 /// <summary>
-/// <c>netserv-lab validate RSPEC</c>: reads the request (errors as <c>file:line:column: why</c>) and
-/// checks that the local testbed can realise it, creating nothing. Exit 0 when it can, 2 when not.
+/// <c>netserv-lab validate RSPEC</c>: reads the request (errors as <c>file:line:column: why</c>), says
+/// whether it is a valid GENI v3 request, then what the local testbed can realise of it and why not,
+/// creating nothing. Exit 0 when it can realise it, 2 when not.
 /// </summary>
-internal static partial class ValidateCommand
+internal static class ValidateCommand
 {
+    private const string RSpecNamespace = "http://www.geni.net/resources/rspec/3";
+
+    // The elements that define what client ids name.
+    private static readonly string[] Definitions = ["node", "interface", "link"];
+
     public static Command Create(TextWriter output, TextWriter error)
     {
         var rspec = new Argument<string>("rspec") { Description = "the GENI RSpec v3 request file" };
@@ -22,7 +27,12 @@ internal static partial class ValidateCommand
         return command;
     }
 
-    /// <summary>Reads and checks <paramref name="path"/>; prints what is wrong on <paramref name="error"/>. Returns the exit code.</summary>
+    /// <summary>
+    /// Reads and checks <paramref name="path"/>: first whether it is a valid GENI RSpec v3 request, then
+    /// what the local testbed can realise of it and why not. What is not realised goes to
+    /// <paramref name="output"/>, what prevents realising to <paramref name="error"/>, each as
+    /// <c>file:line:column:</c> of the element it is about. Returns the exit code.
+    /// </summary>
     public static int Validate(string path, TextWriter output, TextWriter error)
     {
         if (!TryRead(path, error, out var request))
@@ -30,22 +40,29 @@ internal static partial class ValidateCommand
             return 2;
         }
 
-        var problems = LocalTestbed.Check(request);
-        if (problems.Count > 0)
+        output.WriteLine($"{path}: a valid GENI RSpec v3 request: {Count(request.Nodes.Count, "node")}, {Count(request.Links.Count, "link")}");
+        var check = LocalTestbed.Check(request);
+        var document = check.Problems.Count + check.NotRealised.Count > 0 ? XDocument.Load(path, LoadOptions.SetLineInfo) : null;
+        foreach (var finding in check.NotRealised)
         {
-            var document = XDocument.Load(path, LoadOptions.SetLineInfo);
-            foreach (var problem in problems)
+            output.WriteLine($"{path}:{Locate(document!, finding)}: not realised locally: {finding.Message}");
+        }
+
+        if (!check.CanRealise)
+        {
+            foreach (var problem in check.Problems)
             {
-                var (line, column) = Locate(document, problem);
-                error.WriteLine($"{path}:{line}:{column}: {problem}");
+                error.WriteLine($"{path}:{Locate(document!, problem)}: {problem.Message}");
             }
 
-            error.WriteLine($"netserv-lab: {path} cannot be realised on the local testbed ({problems.Count} problem{(problems.Count == 1 ? string.Empty : "s")})");
+            error.WriteLine($"netserv-lab: {path} cannot be realised on the local testbed ({Count(check.Problems.Count, "problem")})");
             return 2;
         }
 
+        output.WriteLine(
+            $"the local testbed can realise it: {Count(check.Namespaces, "network namespace")}, {Count(check.VethPairs, "veth pair")}" +
+            (check.NotRealised.Count > 0 ? $"; without what the {(check.NotRealised.Count == 1 ? "line" : $"{check.NotRealised.Count} lines")} above say{(check.NotRealised.Count == 1 ? "s" : string.Empty)}" : string.Empty));
         var netserv = ExperimentTopology.NetServNodes(request, null);
-        output.WriteLine($"{path}: a valid request the local testbed can realise: {request.Nodes.Count} nodes, {request.Links.Count} links");
         output.WriteLine(netserv.Count == 0
             ? "NetServ nodes: none (no execute service starts netservd; name them with run --netserv-nodes)"
             : $"NetServ nodes: {string.Join(", ", netserv)} (their execute service starting netservd is replaced by the deploy phase on the local testbed)");
@@ -73,21 +90,23 @@ internal static partial class ValidateCommand
         return false;
     }
 
-    /// <summary>Where a problem is: the first element whose client_id the problem names in quotes (1:1 when none).</summary>
-    private static (int Line, int Column) Locate(XDocument document, string problem)
+    /// <summary>
+    /// Where a finding is: the element that defines the node, interface or link it is about (not an
+    /// <c>interface_ref</c> or a property that names it), the root for the request as a whole; the
+    /// extension element inside it when the finding is about one.
+    /// </summary>
+    private static string Locate(XDocument document, LocalTestbedFinding finding)
     {
-        foreach (Match quoted in Quoted().Matches(problem))
+        var element = finding.Subject is not { } subject
+            ? document.Root
+            : document.Descendants().FirstOrDefault(e => e.Name.NamespaceName == RSpecNamespace && Definitions.Contains(e.Name.LocalName) && (string?)e.Attribute("client_id") == subject);
+        if (finding.Element is { } name)
         {
-            var element = document.Descendants().FirstOrDefault(e => (string?)e.Attribute("client_id") == quoted.Groups[1].Value);
-            if (element is IXmlLineInfo info && info.HasLineInfo())
-            {
-                return (info.LineNumber, info.LinePosition);
-            }
+            element = element?.Element(name) ?? element;
         }
 
-        return (1, 1);
+        return element is IXmlLineInfo info && info.HasLineInfo() ? $"{info.LineNumber}:{info.LinePosition}" : "1:1";
     }
 
-    [GeneratedRegex("'([^']+)'")]
-    private static partial Regex Quoted();
+    private static string Count(int count, string noun) => $"{count} {noun}{(count == 1 ? string.Empty : "s")}";
 }

@@ -43,7 +43,9 @@ internal static class ExecuteServiceRunner
     public static async Task<ExecuteServiceResult> RunAsync(
         NetworkNamespace ns, string node, ExecuteService service, LocalTestbedOptions options, CancellationToken cancellationToken)
     {
-        var info = new ProcessStartInfo(service.Shell)
+        // A request may name the shell by path (/bin/bash); this machine's is found on the PATH.
+        var shell = LocalTestbedPlan.ShellToRun(service.Shell) ?? throw new ArgumentException($"the local testbed does not run shell '{service.Shell}'", nameof(service));
+        var info = new ProcessStartInfo(shell)
         {
             RedirectStandardInput = true,
             RedirectStandardOutput = true,

@@ -18,7 +18,8 @@ namespace NetServ.Testbed.Local;
 /// </summary>
 /// <remarks>
 /// <c>install</c> services are not run: the namespaces share this machine's file system, where the
-/// node software is built already. Link properties (capacity, latency, loss) are not applied.
+/// node software is built already. Link properties (capacity, latency, loss) are not applied. What a
+/// request asks for that is not realised is logged, and listed by <see cref="Check"/>.
 /// </remarks>
 public sealed partial class LocalTestbed : IDisposable
 {
@@ -81,6 +82,10 @@ public sealed partial class LocalTestbed : IDisposable
         options.Validate();
         var plan = LocalTestbedPlan.Create(request);
         cancellationToken.ThrowIfCancellationRequested();
+        foreach (var finding in plan.NotRealised)
+        {
+            Log.NotRealised((ILogger?)logger ?? NullLogger.Instance, finding.Message);
+        }
 
         var network = options.NetworkId is { } id ? LocalNetwork.Create(id) : LocalNetwork.Create();
         var testbed = new LocalTestbed(request, network, options, (ILogger?)logger ?? NullLogger.Instance);
@@ -105,19 +110,8 @@ public sealed partial class LocalTestbed : IDisposable
         }
     }
 
-    /// <summary>Why <paramref name="request"/> cannot be realised on this machine, one line each; empty when it can. Creates nothing.</summary>
-    public static IReadOnlyList<string> Check(RequestRSpec request)
-    {
-        try
-        {
-            LocalTestbedPlan.Create(request);
-            return [];
-        }
-        catch (LocalTestbedException e)
-        {
-            return e.Problems;
-        }
-    }
+    /// <summary>Why <paramref name="request"/> cannot be realised on this machine, and what of it would not be realised. Creates nothing.</summary>
+    public static LocalTestbedCheck Check(RequestRSpec request) => LocalTestbedPlan.Check(request);
 
     /// <summary>
     /// Runs one <c>execute</c> service on <paramref name="node"/> now, bounded by
@@ -222,5 +216,8 @@ public sealed partial class LocalTestbed : IDisposable
 
         [LoggerMessage(2706, LogLevel.Debug, "Testbed {Id} is torn down")]
         public static partial void TornDown(ILogger logger, string id);
+
+        [LoggerMessage(2707, LogLevel.Warning, "Not realised on the local testbed: {Finding}")]
+        public static partial void NotRealised(ILogger logger, string finding);
     }
 }

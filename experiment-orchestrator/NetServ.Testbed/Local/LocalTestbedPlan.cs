@@ -8,19 +8,24 @@ namespace NetServ.Testbed.Local;
 /// <summary>
 /// What realising a request on this machine will create, worked out (and checked) before anything
 /// is created: the namespace and device names, the veth pairs and their addresses. Every reason
-/// the request cannot be realised here is gathered into one <see cref="LocalTestbedException"/>.
+/// the request cannot be realised here is gathered into one <see cref="LocalTestbedException"/>;
+/// what is realised otherwise or not at all (shaping, tunnels, extensions) is gathered into <see cref="NotRealised"/>.
 /// </summary>
 internal sealed class LocalTestbedPlan
 {
-    /// <summary>The shells an <c>execute</c> service may name.</summary>
+    /// <summary>The shells an <c>execute</c> service may name, by name or by a path ending in the name (<c>/bin/sh</c>).</summary>
     public static readonly IReadOnlyList<string> Shells = ["sh", "bash"];
+
+    // Link types that are what a veth pair is: a layer-2 link between the ends.
+    private static readonly string[] PlainLinkTypes = ["lan", "vlan"];
 
     private const int MaxHostNameLength = 40;
 
-    private LocalTestbedPlan(IReadOnlyList<PlannedNode> nodes, IReadOnlyList<PlannedLink> links)
+    private LocalTestbedPlan(IReadOnlyList<PlannedNode> nodes, IReadOnlyList<PlannedLink> links, IReadOnlyList<LocalTestbedFinding> notRealised)
     {
         Nodes = nodes;
         Links = links;
+        NotRealised = notRealised;
     }
 
     /// <summary>The nodes, in document order.</summary>
@@ -29,12 +34,48 @@ internal sealed class LocalTestbedPlan
     /// <summary>The links, one veth pair each, in document order.</summary>
     public IReadOnlyList<PlannedLink> Links { get; }
 
+    /// <summary>What of the request is not realised, or realised otherwise.</summary>
+    public IReadOnlyList<LocalTestbedFinding> NotRealised { get; }
+
     /// <summary>Plans <paramref name="request"/>.</summary>
     /// <exception cref="LocalTestbedException">The request cannot be realised on this machine; every reason is listed.</exception>
     public static LocalTestbedPlan Create(RequestRSpec request)
     {
+        var problems = new List<LocalTestbedFinding>();
+        var plan = Create(request, problems);
+        return problems.Count == 0 ? plan : throw new LocalTestbedException([.. problems.Select(p => p.Message)]);
+    }
+
+    /// <summary>What realising <paramref name="request"/> would make and leave out, and why it cannot be, creating nothing.</summary>
+    public static LocalTestbedCheck Check(RequestRSpec request)
+    {
+        var problems = new List<LocalTestbedFinding>();
+        var plan = Create(request, problems);
+        return new LocalTestbedCheck(problems, plan.NotRealised, plan.Nodes.Count, plan.Links.Count);
+    }
+
+    /// <summary>The shell to start for <paramref name="shell"/> as a request names it (<c>/bin/bash</c> runs this machine's <c>bash</c>), or <see langword="null"/> when it is none the local testbed runs.</summary>
+    public static string? ShellToRun(string shell)
+    {
+        var name = shell.Trim();
+        name = name.StartsWith('/') ? Path.GetFileName(name) : name;
+        return Shells.Contains(name) ? name : null;
+    }
+
+    private static LocalTestbedPlan Create(RequestRSpec request, List<LocalTestbedFinding> problems)
+    {
         ArgumentNullException.ThrowIfNull(request);
-        var problems = new List<string>();
+        var notRealised = new List<LocalTestbedFinding>();
+        if (request.Nodes.Count == 0)
+        {
+            problems.Add(new(null, "the request has no nodes: the local testbed realises nodes and the links between them, and there is nothing of that here"));
+        }
+
+        foreach (var extension in request.Extensions.Elements)
+        {
+            notRealised.Add(new(null, $"<{extension.DisplayName}> is not realised: the local testbed realises nodes and links only") { Element = extension.Name });
+        }
+
         var hostNames = HostNames(request.Nodes);
         var nodes = new List<PlannedNode>();
         var interfaces = new Dictionary<string, (PlannedNode Node, PlannedInterface End)>(StringComparer.Ordinal);
@@ -45,27 +86,22 @@ internal sealed class LocalTestbedPlan
             var ends = new List<PlannedInterface>();
             var planned = new PlannedNode(node, hostNames[n], ends);
             nodes.Add(planned);
-            foreach (var execute in node.Executes.Where(e => !Shells.Contains(e.Shell)))
-            {
-                problems.Add($"node '{node.ClientId}': an execute service names shell '{execute.Shell}'; the local testbed runs {string.Join(" or ", Shells)}");
-            }
-
+            CheckNode(node, problems, notRealised);
             foreach (var entry in node.Interfaces)
             {
-                if (entry.Ip is not { } ip)
+                if (InterfaceIp(node, entry, problems, notRealised) is not { } ip)
                 {
-                    problems.Add($"interface '{entry.ClientId}' of node '{node.ClientId}' has no ip: the local testbed configures the addresses the request gives");
                     continue;
                 }
 
                 if (LocalNetwork.InterfaceAddressProblem(ip.Address, ip.PrefixLength) is { } problem)
                 {
-                    problems.Add($"interface '{entry.ClientId}' of node '{node.ClientId}': {problem}");
+                    problems.Add(new(entry.ClientId, $"interface '{entry.ClientId}' of node '{node.ClientId}': {problem}"));
                 }
 
                 if (!owners.TryAdd(ip.Address, entry.ClientId))
                 {
-                    problems.Add($"interfaces '{owners[ip.Address]}' and '{entry.ClientId}' have the same address {ip.Address}");
+                    problems.Add(new(entry.ClientId, $"interfaces '{owners[ip.Address]}' and '{entry.ClientId}' have the same address {ip.Address}"));
                 }
 
                 // Interfaces are named as LocalNetwork names them: eth0, eth1, ... in the node's order.
@@ -76,13 +112,19 @@ internal sealed class LocalTestbedPlan
         }
 
         var links = new List<PlannedLink>();
-        var linked = new HashSet<string>(StringComparer.Ordinal);
+        var linkOf = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var link in request.Links)
         {
-            linked.UnionWith(link.InterfaceRefs);
+            foreach (var end in link.InterfaceRefs)
+            {
+                linkOf[end] = link.ClientId;
+            }
+
+            CheckLink(link, notRealised);
             if (link.InterfaceRefs.Count != 2)
             {
-                problems.Add($"link '{link.ClientId}' joins {link.InterfaceRefs.Count} interfaces: the local testbed makes one veth pair per link, which joins two");
+                problems.Add(new(link.ClientId,
+                    $"link '{link.ClientId}' joins {Counted.Of(link.InterfaceRefs.Count, "interface")}: the local testbed makes one veth pair per link, which joins two (it does not realise LANs of more)"));
                 continue;
             }
 
@@ -94,11 +136,11 @@ internal sealed class LocalTestbedPlan
 
             if (a.Node == b.Node)
             {
-                problems.Add($"link '{link.ClientId}' joins two interfaces of node '{a.Node.ClientId}'");
+                problems.Add(new(link.ClientId, $"link '{link.ClientId}' joins two interfaces of node '{a.Node.ClientId}'"));
             }
             else if (a.End.Ip.Subnet != b.End.Ip.Subnet)
             {
-                problems.Add($"link '{link.ClientId}' joins {a.End.Ip} and {b.End.Ip}, which are not on one subnet");
+                problems.Add(new(link.ClientId, $"link '{link.ClientId}' joins {a.End.Ip} and {b.End.Ip}, which are not on one subnet"));
             }
             else
             {
@@ -108,18 +150,149 @@ internal sealed class LocalTestbedPlan
 
         foreach (var node in request.Nodes)
         {
-            foreach (var entry in node.Interfaces.Where(i => !linked.Contains(i.ClientId)))
+            foreach (var entry in node.Interfaces.Where(i => !linkOf.ContainsKey(i.ClientId)))
             {
-                problems.Add($"interface '{entry.ClientId}' of node '{node.ClientId}' is on no link: the local testbed makes interfaces as the ends of links");
+                problems.Add(new(entry.ClientId, $"interface '{entry.ClientId}' of node '{node.ClientId}' is on no link: the local testbed makes interfaces as the ends of links"));
             }
         }
 
-        if (problems.Count > 0)
+        foreach (var node in nodes)
         {
-            throw new LocalTestbedException(problems);
+            CheckSwitching(node, linkOf, problems);
         }
 
-        return new LocalTestbedPlan(nodes, links);
+        return new LocalTestbedPlan(nodes, links, notRealised);
+    }
+
+    private static void CheckNode(RSpecNode node, List<LocalTestbedFinding> problems, List<LocalTestbedFinding> notRealised)
+    {
+        var shells = node.Executes.Select(e => e.Shell).Where(s => ShellToRun(s) is null).Distinct(StringComparer.Ordinal).Select(s => $"'{s}'").ToArray();
+        if (shells.Length > 0)
+        {
+            problems.Add(new(node.ClientId,
+                $"node '{node.ClientId}': execute services name {(shells.Length == 1 ? "shell" : "shells")} {Counted.List(shells)}; the local testbed runs {string.Join(" or ", Shells)}, by name or by path (such as /bin/sh)"));
+        }
+
+        if (node.SliverType?.Name == "delay")
+        {
+            notRealised.Add(new(node.ClientId, $"node '{node.ClientId}' is a delay node (sliver_type 'delay'): the local testbed makes it a plain node that routes between its links, without delaying or shaping"));
+        }
+
+        if (node.RoutableControlIp)
+        {
+            notRealised.Add(new(node.ClientId, $"node '{node.ClientId}' asks for a routable control address: local nodes have no control network, only the request's links"));
+        }
+
+        if (node.Installs.Count > 0)
+        {
+            notRealised.Add(new(node.ClientId,
+                $"node '{node.ClientId}': {Counted.Of(node.Installs.Count, "install service")} not run: local nodes share this machine's file system, where the node software is built already"));
+        }
+
+        var extensions = node.Extensions.Elements.Concat(node.ServicesExtensions.Elements).Select(e => $"<{e.DisplayName}>").Distinct(StringComparer.Ordinal).ToArray();
+        if (extensions.Length > 0)
+        {
+            notRealised.Add(new(node.ClientId, $"node '{node.ClientId}': {Counted.List(extensions)} kept but not acted on"));
+        }
+    }
+
+    private static void CheckLink(RSpecLink link, List<LocalTestbedFinding> notRealised)
+    {
+        if (link.LinkType is { } type && !PlainLinkTypes.Contains(type, StringComparer.OrdinalIgnoreCase))
+        {
+            notRealised.Add(new(link.ClientId, $"link '{link.ClientId}' is a {type}: the local testbed makes it a plain veth pair"));
+        }
+
+        var shaping = new List<string>();
+        foreach (var property in link.Properties)
+        {
+            // No latency and no loss is what a veth pair gives anyway; a capacity is never enforced.
+            var what = new List<string>();
+            if (property.CapacityKbps is { } capacity)
+            {
+                what.Add(FormattableString.Invariant($"capacity {capacity} kbps"));
+            }
+
+            if (property.LatencyMs is > 0 and var latency)
+            {
+                what.Add(FormattableString.Invariant($"latency {latency} ms"));
+            }
+
+            if (property.PacketLoss is > 0 and var loss)
+            {
+                what.Add(FormattableString.Invariant($"loss {loss}"));
+            }
+
+            if (what.Count == 0)
+            {
+                continue;
+            }
+
+            shaping.Add($"{Counted.List(what)} from '{property.SourceId}' to '{property.DestinationId}'");
+        }
+
+        if (shaping.Count > 0)
+        {
+            notRealised.Add(new(link.ClientId, $"link '{link.ClientId}': {string.Join("; ", shaping)} not applied: the local testbed does not shape links"));
+        }
+
+        var extensions = link.Extensions.Elements.Select(e => $"<{e.DisplayName}>").Distinct(StringComparer.Ordinal).ToArray();
+        if (extensions.Length > 0)
+        {
+            notRealised.Add(new(link.ClientId, $"link '{link.ClientId}': {Counted.List(extensions)} kept but not acted on"));
+        }
+    }
+
+    /// <summary>The address the local testbed configures on <paramref name="entry"/>, or <see langword="null"/> (and a problem) when it has none it can configure.</summary>
+    private static InterfaceIp? InterfaceIp(RSpecNode node, RSpecInterface entry, List<LocalTestbedFinding> problems, List<LocalTestbedFinding> notRealised)
+    {
+        var name = $"interface '{entry.ClientId}' of node '{node.ClientId}'";
+        foreach (var ipv6 in entry.Ips.Where(i => i.IsIpv6))
+        {
+            notRealised.Add(new(entry.ClientId, $"{name}: IPv6 address {ipv6} not configured: the local testbed's namespaces run IPv4 only"));
+        }
+
+        var ipv4 = entry.Ips.Where(i => !i.IsIpv6).ToArray();
+        var configured = ipv4.Select(i => i.Ipv4).OfType<InterfaceIp>().ToArray();
+        if (configured.Length > 1)
+        {
+            notRealised.Add(new(entry.ClientId,
+                $"{name}: {Counted.List([.. configured.Skip(1).Select(i => i.ToString())])} not configured: the local testbed gives each interface one address (the first, {configured[0]})"));
+        }
+
+        if (configured.Length > 0)
+        {
+            return configured[0];
+        }
+
+        problems.Add(new(entry.ClientId, ipv4.Length > 0
+            ? $"{name}: {ipv4[0].Address} has no netmask, and the local testbed configures only addresses given with one (add netmask=\"255.255.255.0\" or the like)"
+            : entry.Ips.Count > 0
+                ? $"{name} has only IPv6 addresses: the local testbed's namespaces run IPv4 only"
+                : $"{name} has no address: the local testbed configures the addresses the request gives, and chooses none itself"));
+        return null;
+    }
+
+    /// <summary>
+    /// A node with two interfaces on one subnet, each on its own link, is meant to switch between
+    /// those links (the OVS and learning-switch tutorials). Veth pairs are routed, not bridged, so
+    /// the hosts on those links could not reach each other: refused rather than built wrong.
+    /// </summary>
+    private static void CheckSwitching(PlannedNode node, Dictionary<string, string> linkOf, List<LocalTestbedFinding> problems)
+    {
+        foreach (var group in node.Interfaces.GroupBy(i => i.Ip.Subnet).Where(g => g.Count() > 1))
+        {
+            var ends = group.Where(i => linkOf.ContainsKey(i.ClientId)).DistinctBy(i => linkOf[i.ClientId]).Select(i => $"{i.Ip} (link '{linkOf[i.ClientId]}')").ToArray();
+            if (ends.Length < 2)
+            {
+                continue;
+            }
+
+            problems.Add(new(node.ClientId,
+                $"node '{node.ClientId}' has {Counted.List(ends)} on one subnet {group.Key}: it would have to switch between those links, and the local testbed " +
+                "does not bridge between separate links, so the hosts on them could not reach each other. Put those hosts in one LAN link on an aggregate, " +
+                "or give each link its own subnet here"));
+        }
     }
 
     /// <summary>

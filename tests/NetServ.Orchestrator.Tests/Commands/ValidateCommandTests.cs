@@ -53,6 +53,61 @@ public sealed class ValidateCommandTests
         Assert.That(error, Does.Match(@"request\.xml:7:\d+: interface 'b:if0' of node 'b': 10\.0\.0\.2 is outside 198\.18\.0\.0/15"));
     }
 
+    [Test]
+    public async Task Validate_LinksBeforeNodes_PointsAtTheInterfaceNotTheInterfaceRef()
+    {
+        var (exit, _, error) = await ValidateAsync(Corpus("links-first-bad-address.rspec.xml"));
+
+        Assert.That(exit, Is.EqualTo(2));
+        Assert.That(error, Does.StartWith(@$"{_folder}/request.xml:14:6: interface 'b:if0' of node 'b': 10.0.0.2 is outside 198.18.0.0/15"));
+    }
+
+    [Test]
+    public async Task Validate_SwitchBetweenLinks_IsAValidRequestTheLocalTestbedRefusesAtTheNode()
+    {
+        var (exit, output, error) = await ValidateAsync(Corpus("switch-between-links.rspec.xml"));
+
+        Assert.That(exit, Is.EqualTo(2));
+        Assert.That(output, Does.Contain("request.xml: a valid GENI RSpec v3 request: 3 nodes, 2 links"));
+        Assert.That(error, Does.Contain("request.xml:9:4: node 'switch' has 198.18.4.11/24 (link 'link-1') and 198.18.4.12/24 (link 'link-2') on one subnet"));
+        Assert.That(error, Does.Contain("cannot be realised on the local testbed (1 problem)"));
+    }
+
+    [Test]
+    public async Task Validate_OpenFlowOnly_SaysThereIsNothingToRealiseAndWhatIsNotRealised()
+    {
+        var (exit, output, error) = await ValidateAsync(Corpus("openflow-only.rspec.xml"));
+
+        Assert.That(exit, Is.EqualTo(2));
+        Assert.That(output, Does.Contain("a valid GENI RSpec v3 request: 0 nodes, 0 links"));
+        Assert.That(output, Does.Contain("request.xml:4:4: not realised locally: <openflow:sliver> is not realised: the local testbed realises nodes and links only"));
+        Assert.That(error, Does.Contain("request.xml:3:2: the request has no nodes"));
+        Assert.That(output, Does.Not.Contain("can realise"));
+    }
+
+    [Test]
+    public async Task Validate_ShapingDelayNodeAndTunnel_RealisableAndSaysWhatIsLeftOutWhere()
+    {
+        var (exit, output, error) = await ValidateAsync(Corpus("not-realised-here.rspec.xml"));
+
+        Assert.That(exit, Is.Zero, error);
+        Assert.That(output.Split('\n').Where(l => l.Contains("not realised locally", StringComparison.Ordinal)).Select(l => l[l.IndexOf("request.xml:", StringComparison.Ordinal)..].Split(": ")[0]),
+            Is.EqualTo(new[] { "request.xml:4:4", "request.xml:10:4", "request.xml:24:4", "request.xml:29:4" }));
+        Assert.That(output, Does.Contain("link 'shaped': capacity 10000 kbps, latency 20 ms and loss 0.01 from 'left:if0' to 'shaper:if0' not applied"));
+        Assert.That(output, Does.Contain("the local testbed can realise it: 3 network namespaces, 2 veth pairs; without what the 4 lines above say"));
+    }
+
+    [Test]
+    public async Task Validate_Dtd_SaysDtdsAreRefused()
+    {
+        var (exit, _, error) = await ValidateAsync("<?xml version=\"1.0\"?>\n<!DOCTYPE rspec>\n<rspec xmlns=\"http://www.geni.net/resources/rspec/3\" type=\"request\"/>\n");
+
+        Assert.That(exit, Is.EqualTo(2));
+        Assert.That(error, Does.Contain("request.xml:2:11: DTDs are refused"));
+    }
+
+    private static string Corpus(string file) => File.ReadAllText(Path.Combine(BuildOutputs.RepositoryRoot, "tests", "NetServ.RSpec.Tests", "Corpus", file));
+
     private async Task<(int Exit, string Output, string Error)> ValidateAsync(string rspec)
     {
         var path = Path.Combine(_folder, "request.xml");

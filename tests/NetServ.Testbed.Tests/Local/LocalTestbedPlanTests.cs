@@ -48,7 +48,7 @@ public sealed class LocalTestbedPlanTests
 
         var error = Assert.Throws<LocalTestbedException>(() => LocalTestbedPlan.Create(request));
 
-        Assert.That(error!.Problems, Is.EqualTo(new[] { "link 'lan' joins 3 interfaces: the local testbed makes one veth pair per link, which joins two" }));
+        Assert.That(error!.Problems, Is.EqualTo(new[] { "link 'lan' joins 3 interfaces: the local testbed makes one veth pair per link, which joins two (it does not realise LANs of more)" }));
     }
 
     [Test]
@@ -68,14 +68,14 @@ public sealed class LocalTestbedPlanTests
     {
         var request = Request(
             [
-                new RSpecNode("a", null, null, null, [], [], [new RSpecInterface("a:if0", null)]),
+                new RSpecNode("a", null, null, null, [], [], [new RSpecInterface("a:if0", [])]),
                 Node("b", ("b:if0", "198.18.0.2")),
             ],
             []);
 
         var error = Assert.Throws<LocalTestbedException>(() => LocalTestbedPlan.Create(request));
 
-        Assert.That(error!.Problems, Has.Some.StartsWith("interface 'a:if0' of node 'a' has no ip"));
+        Assert.That(error!.Problems, Has.Some.StartsWith("interface 'a:if0' of node 'a' has no address"));
         Assert.That(error.Problems, Has.Some.StartsWith("interface 'b:if0' of node 'b' is on no link"));
     }
 
@@ -126,8 +126,132 @@ public sealed class LocalTestbedPlanTests
         Assert.That(plan.Nodes.Select(n => n.HostName), Is.EqualTo(new[] { "n-1", "n-1-1", "node", "-n-" }));
     }
 
+    [Test]
+    public void Create_LinkOfOneInterface_SaysInterfaceInTheSingular()
+    {
+        var request = Request([Node("a", ("a:if0", "198.18.0.1"))], [new RSpecLink("l", ["a:if0"], null, [])]);
+
+        var error = Assert.Throws<LocalTestbedException>(() => LocalTestbedPlan.Create(request));
+
+        Assert.That(error!.Problems.Single(), Does.StartWith("link 'l' joins 1 interface: "));
+    }
+
+    [Test]
+    public void Create_ShellsByPath_ArePlanned()
+    {
+        var plan = LocalTestbedPlan.Create(TestRequests.Corpus("execute-shell-paths.rspec.xml"));
+
+        Assert.That(plan.Nodes[0].Definition.Executes.Select(e => LocalTestbedPlan.ShellToRun(e.Shell)), Is.EqualTo(new[] { "sh", "bash" }));
+    }
+
+    [Test]
+    public void Create_SeveralUnknownShellsOnANode_AreOneProblem()
+    {
+        var request = TestRequests.WithExecutes(
+            TestRequests.Evaluation, "router", new ExecuteService("zsh", "true"), new ExecuteService("/bin/csh", "true"), new ExecuteService("zsh", "false"));
+
+        var error = Assert.Throws<LocalTestbedException>(() => LocalTestbedPlan.Create(request));
+
+        Assert.That(error!.Problems, Is.EqualTo(new[]
+        {
+            "node 'router': execute services name shells 'zsh' and '/bin/csh'; the local testbed runs sh or bash, by name or by path (such as /bin/sh)",
+        }));
+    }
+
+    [Test]
+    public void Check_SwitchBetweenTwoLinksOnOneSubnet_IsRefusedNamingTheNodeAndWhatToDo()
+    {
+        var check = LocalTestbedPlan.Check(TestRequests.Corpus("switch-between-links.rspec.xml"));
+
+        Assert.That(check.Problems, Is.EqualTo(new[]
+        {
+            new LocalTestbedFinding(
+                "switch",
+                "node 'switch' has 198.18.4.11/24 (link 'link-1') and 198.18.4.12/24 (link 'link-2') on one subnet 198.18.4.0/24: it would have to switch between " +
+                "those links, and the local testbed does not bridge between separate links, so the hosts on them could not reach each other. Put those hosts " +
+                "in one LAN link on an aggregate, or give each link its own subnet here"),
+        }));
+    }
+
+    [Test]
+    public void Check_OpenFlowOnly_HasNothingToRealiseAndSaysSo()
+    {
+        var check = LocalTestbedPlan.Check(TestRequests.Corpus("openflow-only.rspec.xml"));
+
+        Assert.That(check.CanRealise, Is.False);
+        Assert.That(check.Problems.Select(p => p.Message), Is.EqualTo(new[] { "the request has no nodes: the local testbed realises nodes and the links between them, and there is nothing of that here" }));
+        Assert.That(check.NotRealised.Select(p => p.Message), Is.EqualTo(new[] { "<openflow:sliver> is not realised: the local testbed realises nodes and links only" }));
+    }
+
+    [Test]
+    public void Check_ShapingDelayNodeTunnelAndControlAddress_AreRealisedWithoutThemAndListed()
+    {
+        var check = LocalTestbedPlan.Check(TestRequests.Corpus("not-realised-here.rspec.xml"));
+
+        Assert.That(check.CanRealise, Is.True, string.Join("\n", check.Problems));
+        Assert.That(check.NotRealised, Is.EqualTo(new[]
+        {
+            new LocalTestbedFinding("left", "node 'left' asks for a routable control address: local nodes have no control network, only the request's links"),
+            new LocalTestbedFinding("shaper", "node 'shaper' is a delay node (sliver_type 'delay'): the local testbed makes it a plain node that routes between its links, without delaying or shaping"),
+            new LocalTestbedFinding("shaped", "link 'shaped': capacity 10000 kbps, latency 20 ms and loss 0.01 from 'left:if0' to 'shaper:if0' not applied: the local testbed does not shape links"),
+            new LocalTestbedFinding("tunnel", "link 'tunnel' is a gre-tunnel: the local testbed makes it a plain veth pair"),
+        }));
+        Assert.That((check.Namespaces, check.VethPairs), Is.EqualTo((3, 2)));
+    }
+
+    [Test]
+    public void Check_GeniLibLanOfTwo_IsAVethPairWithoutItsShaping()
+    {
+        var check = LocalTestbedPlan.Check(TestRequests.Corpus("geni-lib-lan-shaping.rspec.xml"));
+
+        Assert.That(check.CanRealise, Is.True, string.Join("\n", check.Problems));
+        Assert.That(check.NotRealised.Select(f => f.Message), Is.EqualTo(new[]
+        {
+            "link 'lan0': capacity 1000000 kbps and latency 10 ms from 'node-0:if0' to 'lan0'; capacity 1000000 kbps and latency 10 ms from 'node-1:if0' to 'lan0' not applied: the local testbed does not shape links",
+            "link 'lan0': <emulab:vlan_tagging> kept but not acted on",
+        }));
+    }
+
+    [Test]
+    public void Check_IpsWithoutNetmaskOrAddress_AreRefusedAsALocalLimitation()
+    {
+        var check = LocalTestbedPlan.Check(TestRequests.Corpus("ip-without-netmask.rspec.xml"));
+
+        Assert.That(check.Problems.Select(p => (p.Subject, p.Message)), Is.EqualTo(new[]
+        {
+            ("a:if0", "interface 'a:if0' of node 'a': 198.18.2.1 has no netmask, and the local testbed configures only addresses given with one (add netmask=\"255.255.255.0\" or the like)"),
+            ("b:if0", "interface 'b:if0' of node 'b': 198.18.2.2 has no netmask, and the local testbed configures only addresses given with one (add netmask=\"255.255.255.0\" or the like)"),
+            ("c:if0", "interface 'c:if0' of node 'c' has no address: the local testbed configures the addresses the request gives, and chooses none itself"),
+            ("c:if0", "interface 'c:if0' of node 'c' is on no link: the local testbed makes interfaces as the ends of links"),
+        }));
+    }
+
+    [Test]
+    public void Check_DualStack_ConfiguresIpv4AndListsIpv6AsNotConfigured()
+    {
+        var check = LocalTestbedPlan.Check(TestRequests.Corpus("dual-stack.rspec.xml"));
+
+        Assert.That(check.CanRealise, Is.True, string.Join("\n", check.Problems));
+        Assert.That(check.NotRealised.Select(f => f.Message), Is.EqualTo(new[]
+        {
+            "interface 'a:if0' of node 'a': IPv6 address 2001:db8:0:10::1/64 not configured: the local testbed's namespaces run IPv4 only",
+            "interface 'b:if0' of node 'b': IPv6 address 2001:db8:0:10::2/64 not configured: the local testbed's namespaces run IPv4 only",
+        }));
+    }
+
+    [Test]
+    public void Check_OnlyIpv6OnAnInterface_IsRefused()
+    {
+        var request = TestRequests.Corpus("dual-stack.rspec.xml");
+        request = request with { Nodes = [request.Nodes[0] with { Interfaces = [request.Nodes[0].Interfaces[0] with { Ips = [request.Nodes[0].Interfaces[0].Ips[1]] }] }, request.Nodes[1]] };
+
+        var check = LocalTestbedPlan.Check(request);
+
+        Assert.That(check.Problems.Select(p => p.Message), Has.Some.EqualTo("interface 'a:if0' of node 'a' has only IPv6 addresses: the local testbed's namespaces run IPv4 only"));
+    }
+
     private static RequestRSpec Request(ValueList<RSpecNode> nodes, ValueList<RSpecLink> links) => new(nodes, links);
 
     private static RSpecNode Node(string clientId, params (string ClientId, string Address)[] interfaces) =>
-        new(clientId, null, null, null, [], [], ValueList.From(interfaces.Select(i => new RSpecInterface(i.ClientId, new InterfaceIp(Ipv4Address.Parse(i.Address), 24)))));
+        new(clientId, null, null, null, [], [], ValueList.From(interfaces.Select(i => new RSpecInterface(i.ClientId, [new InterfaceIp(Ipv4Address.Parse(i.Address), 24)]))));
 }

@@ -13,6 +13,9 @@ internal static class TestRequests
 
     public static RequestRSpec Load(string file) => RSpecFile.Read(Path.Combine(BuildOutputs.RepositoryRoot, "rspecs", file));
 
+    /// <summary>A document of the RSpec tests' corpus of real-world shapes (tests/NetServ.RSpec.Tests/Corpus).</summary>
+    public static RequestRSpec Corpus(string file) => RSpecFile.Read(Path.Combine(BuildOutputs.RepositoryRoot, "tests", "NetServ.RSpec.Tests", "Corpus", file));
+
     /// <summary>The request with <paramref name="node"/>'s execute services replaced.</summary>
     public static RequestRSpec WithExecutes(RequestRSpec request, string node, params ExecuteService[] executes) =>
         request with { Nodes = ValueList.From(request.Nodes.Select(n => n.ClientId == node ? n with { Executes = ValueList.From(executes) } : n)) };
@@ -24,7 +27,7 @@ internal static class TestRequests
             Nodes = ValueList.From(request.Nodes.Select(n => n with
             {
                 Interfaces = ValueList.From(n.Interfaces.Select(i => i.ClientId == interfaceClientId
-                    ? i with { Ip = new InterfaceIp(Ipv4Address.Parse(address), prefixLength) }
+                    ? i with { Ips = [new InterfaceIp(Ipv4Address.Parse(address), prefixLength)] }
                     : i)),
             })),
         };
