@@ -25,6 +25,7 @@ internal static class RunCommand
         var filter = new Option<string?>("--filter") { Description = "the packets the module processes: udp/PORT, tcp/PORT, udp, tcp or any" };
         var filterDst = new Option<string?>("--filter-dst") { Description = "the filter's destination prefix (default: the subnet of --toward)" };
         var properties = new Option<string?>("--properties") { Description = "key=value,... handed to the module" };
+        var allowPorts = new Option<string?>("--allow-ports") { Description = "ports the user may listen on, as 5070,30000-30099 or none (default: the ports the modules declare, with their --properties)" };
         var ttl = new Option<int?>("--ttl") { Description = "seconds until the module expires unless refreshed" };
         var packets = new Option<long>("--packets") { Description = "UDP packets the paced generator sends in the run phase (0: no traffic)", DefaultValueFactory = _ => 0 };
         var rate = new Option<double>("--rate") { Description = "packets per second", DefaultValueFactory = _ => 1000 };
@@ -38,7 +39,7 @@ internal static class RunCommand
         var verbose = new Option<bool>("--verbose") { Description = "log the runner's own diagnostics on standard error" };
         var command = new Command("run", "Run an experiment: reserve, deploy, configure, run, collect, release (always)")
         {
-            rspec, netservNodes, user, module, from, toward, filter, filterDst, properties, ttl, packets, rate, trafficFrom, trafficTo, port, results, keep, executeTimeout, json, verbose,
+            rspec, netservNodes, user, module, from, toward, filter, filterDst, properties, allowPorts, ttl, packets, rate, trafficFrom, trafficTo, port, results, keep, executeTimeout, json, verbose,
         };
         command.SetAction(async (result, cancellationToken) =>
         {
@@ -55,16 +56,9 @@ internal static class RunCommand
                     return "--module needs --from and --toward";
                 }
 
-                if (filterText is not null)
+                if ((Unreadable(filterText, ExperimentArguments.ParseFilter) ?? Unreadable(result.GetValue(allowPorts), ExperimentArguments.ParsePorts)) is { } unreadable)
                 {
-                    try
-                    {
-                        ExperimentArguments.ParseFilter(filterText);
-                    }
-                    catch (FormatException e)
-                    {
-                        return e.Message;
-                    }
+                    return unreadable;
                 }
 
                 if (count is < 0 or > 10_000_000 || pps is < 1 or > 1_000_000)
@@ -91,6 +85,7 @@ internal static class RunCommand
             {
                 NetServNodes = result.GetValue(netservNodes) is { } names ? ExperimentArguments.ParseList(names) : null,
                 User = result.GetValue(user)!,
+                AllowedPorts = result.GetValue(allowPorts) is { } ports ? ExperimentArguments.ParsePorts(ports) : null,
                 Modules = moduleName is null ? [] :
                 [
                     new ModuleStep(moduleName, fromNode!, towardNode!)
@@ -110,6 +105,20 @@ internal static class RunCommand
             return outcome.ExitCode;
         });
         return command;
+    }
+
+    /// <summary>Why <paramref name="text"/> cannot be read by <paramref name="parse"/>; null when it can, or is absent.</summary>
+    private static string? Unreadable<T>(string? text, Func<string, T> parse)
+    {
+        try
+        {
+            _ = text is null ? default : parse(text);
+            return null;
+        }
+        catch (FormatException e)
+        {
+            return e.Message;
+        }
     }
 
     /// <summary>

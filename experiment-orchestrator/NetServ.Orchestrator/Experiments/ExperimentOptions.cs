@@ -14,6 +14,9 @@ internal sealed record ExperimentOptions
     /// <summary>The prefixes the user may claim in filters: by default the whole range test topologies live in.</summary>
     public IReadOnlyList<string> UserPrefixes { get; init; } = [LocalNetwork.BenchmarkingRange.ToString()];
 
+    /// <summary>The ports the user may listen on; null for the ports the modules' packages declare (see <see cref="ModulePorts"/>).</summary>
+    public IReadOnlyList<int>? AllowedPorts { get; init; }
+
     /// <summary>The modules installed through signaling, in order.</summary>
     public IReadOnlyList<ModuleStep> Modules { get; init; } = [];
 

@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using NetServ.RSpec;
 using NetServ.Sdk;
+using NetServ.Sdk.Packaging;
 using NetServ.Signaling.Nslp;
 using NetServ.Testbed.Http;
 using NetServ.Testbed.Linux;
@@ -146,6 +147,9 @@ internal sealed partial class ExperimentRunner(ExperimentOptions options, IExper
         }
 
         _signaling = new ExperimentSignaling(options.User, logger, time, options.SignalingTimeout);
+        var ports = options.AllowedPorts ?? DeclaredPorts(notes);
+        result.User = new UserReport(options.User, _signaling.WriteKey(Path.Combine(result.ResultsDirectory!, $"{options.User}.key")), ports);
+        Note(notes, $"the key of user '{options.User}' is {result.User.KeyFile} (its public half beside it): module servers sign with it");
         var nodeDirectory = BuildOutputs.EnsureNode();
         progress.Status($"deploy: starting netservd on {string.Join(", ", netserv.Select(n => n.Name))}");
         var starts = netserv.Select(n => (Report: n, Start: NetServNodeProcess.StartAsync(testbed[n.Name].Namespace, new NetServNodeOptions
@@ -153,7 +157,7 @@ internal sealed partial class ExperimentRunner(ExperimentOptions options, IExper
             // Unique per testbed: concurrent runs on one machine must not share cgroups or folders.
             NodeName = $"{n.Name}-{testbed.Id}",
             LogLevel = options.NodeLogLevel,
-            Users = [new NodeUser(options.User, options.UserPrefixes) { PublicKey = _signaling.PublicKeyPem }],
+            Users = [new NodeUser(options.User, options.UserPrefixes) { PublicKey = _signaling.PublicKeyPem, AllowedPorts = ports }],
         }, cancellationToken))).ToArray();
         // Every start is awaited, so that release stops each node that came up even when another did not.
         await Task.WhenAll(starts.Select(s => s.Start)).ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default).ConfigureAwait(false);
@@ -166,7 +170,7 @@ internal sealed partial class ExperimentRunner(ExperimentOptions options, IExper
                 _nodes.Add(report.Name, process);
                 report.NetServdPid = process.Pid;
                 report.NetServName = process.Options.NodeName;
-                Note(notes, $"{report.Name}: netservd pid {process.Pid} ({nodeDirectory}), user '{options.User}' may claim {string.Join(", ", options.UserPrefixes)}");
+                Note(notes, $"{report.Name}: netservd pid {process.Pid} ({nodeDirectory}), user '{options.User}' may claim {string.Join(", ", options.UserPrefixes)} and listen on ports {ExperimentArguments.FormatPorts(ports)}");
             }
             else if (start.Exception is { } failure)
             {
@@ -179,6 +183,47 @@ internal sealed partial class ExperimentRunner(ExperimentOptions options, IExper
         {
             throw new ExperimentException(string.Join("; ", failures));
         }
+    }
+
+    /// <summary>The ports the modules' packages declare, with the properties each is given; a module that cannot be resolved is left to configure to report.</summary>
+    private IReadOnlyList<int> DeclaredPorts(List<string> notes)
+    {
+        var ports = new SortedSet<int>();
+        foreach (var step in options.Modules)
+        {
+            string? declaration;
+            try
+            {
+                declaration = ModulePorts.ReadDeclaration(ModuleCatalog.Resolve(step.Module));
+            }
+            catch (Exception e) when (e is ExperimentException or ModulePackageException)
+            {
+                continue;
+            }
+
+            if (declaration is null)
+            {
+                continue;
+            }
+
+            if (!ModuleProperties.TryParse(step.Properties, out var properties, out var error))
+            {
+                throw new ExperimentException($"--properties of {step.Module}: {error}");
+            }
+
+            try
+            {
+                var declared = ModulePorts.Resolve(declaration, properties);
+                Note(notes, $"{step.Module} declares the ports it listens on ({declaration}): allowing {ExperimentArguments.FormatPorts(declared)}");
+                ports.UnionWith(declared);
+            }
+            catch (FormatException e)
+            {
+                throw new ExperimentException($"{step.Module}: {e.Message}", e);
+            }
+        }
+
+        return [.. ports];
     }
 
     private async Task ConfigureAsync(ExperimentResult result, List<string> notes, CancellationToken cancellationToken)

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
+using NetServ.Signaling.Security;
 using NetServ.Testbed.Linux;
 using NetServ.Testbed.Nodes;
 
@@ -45,6 +46,66 @@ public sealed class RunCommandTests
             Assert.That(File.ReadAllText(Path.Combine(_results, "router.netservd.log")), Is.Not.Empty);
         });
         AssertNothingLeft(summary);
+    }
+
+    [TestCase("NetMonitor", "--filter", "udp/5060", "none")]
+    [TestCase("KeepAlive", "--filter", "udp/5060", "none")]
+    [TestCase("OverloadControl", "--filter", "udp/5060", "--properties", "feedback-port=5070", "5070")]
+    [TestCase("MediaRelay", "7070,30000-30099")]
+    [TestCase("ActiveCdn", "--properties", "origin=http://198.18.0.1:8000", "8080")]
+    public async Task Run_EachApplication_IsInstalledOnTheRouterWithThePortsItsPackageDeclares(string module, params string[] argumentsThenPorts)
+    {
+        RequiresRoot.Check();
+
+        var (exit, summary, output) = await RunAsync(["--module", module, "--from", "sender", "--toward", "receiver", .. argumentsThenPorts[..^1]]);
+
+        var installed = summary["modules"]!.AsArray().Single()!;
+        Assert.Multiple(() =>
+        {
+            Assert.That(exit, Is.Zero, output);
+            Assert.That(Phases(summary), Is.EqualTo(new[] { "reserve ok", "deploy ok", "configure ok", "run ok", "collect ok", "release ok" }));
+            Assert.That(summary["user"]!["allowedPorts"]!.GetValue<string>(), Is.EqualTo(argumentsThenPorts[^1]));
+            Assert.That(installed["installedOn"]!.AsArray().Select(n => n!.GetValue<string>()), Is.EqualTo(new[] { "router" }), "the router answered the SETUP with 200 OK");
+            Assert.That(installed["counts"]!.AsArray().Select(c => c!["node"]!.GetValue<string>()), Is.EqualTo(new[] { "router" }), "the router answered the PROBE");
+            Assert.That(installed["removed"]!.GetValue<bool>(), Is.True);
+        });
+        AssertNothingLeft(summary);
+    }
+
+    [Test]
+    public async Task Run_AllowPortsNone_TheRouterRefusesAModuleThatListensOnAPort()
+    {
+        RequiresRoot.Check();
+
+        var (exit, summary, output) = await RunAsync(
+            "--module", "OverloadControl", "--from", "sender", "--toward", "receiver", "--filter", "udp/5060", "--properties", "feedback-port=5070", "--allow-ports", "none");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(exit, Is.EqualTo(1), output);
+            Assert.That(Phases(summary), Does.Contain("configure failed"));
+            Assert.That(summary["errors"]!.AsArray().Select(e => e!.GetValue<string>()), Has.Some.Contains("port 5070 is not allowed"));
+        });
+        AssertNothingLeft(summary);
+    }
+
+    [Test]
+    public async Task Run_KeepsTheUserKeyInTheResultsFolder_OnlyItsOwnerReadsIt()
+    {
+        RequiresRoot.Check();
+
+        var (exit, summary, output) = await RunAsync("--user", "itsp");
+
+        var keyFile = Path.Combine(_results, "itsp.key");
+        Assert.Multiple(() =>
+        {
+            Assert.That(exit, Is.Zero, output);
+            Assert.That(summary["user"]!["key"]!.GetValue<string>(), Is.EqualTo(keyFile));
+            Assert.That(File.GetUnixFileMode(keyFile), Is.EqualTo(UnixFileMode.UserRead | UnixFileMode.UserWrite));
+            Assert.That(UserPrivateKey.TryParse(File.ReadAllText(keyFile), out var key, out var error), Is.True, error);
+            Assert.That(File.ReadAllText(keyFile + ".pub").Trim(), Is.EqualTo(key?.PublicKey.ToPem().Trim()));
+            key?.Dispose();
+        });
     }
 
     [Test]
