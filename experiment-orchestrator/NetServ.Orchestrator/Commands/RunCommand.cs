@@ -35,11 +35,12 @@ internal static class RunCommand
         var results = new Option<string?>("--results") { Description = "folder for logs, PROBE answers and summary.json (default artifacts/experiments/<time>-<testbed>)" };
         var keep = new Option<bool>("--keep-modules") { Description = "do not REMOVE the modules before release (they go with the nodes anyway)" };
         var executeTimeout = new Option<double>("--execute-timeout") { Description = "seconds one execute service of the rspec may run", DefaultValueFactory = _ => 60 };
+        var hold = new Option<bool>("--hold") { Description = "keep the testbed up after collect until Ctrl-C (printing how to enter each node), then release it" };
         var json = new Option<bool>("--json") { Description = "print only a JSON summary on standard output" };
         var verbose = new Option<bool>("--verbose") { Description = "log the runner's own diagnostics on standard error" };
         var command = new Command("run", "Run an experiment: reserve, deploy, configure, run, collect, release (always)")
         {
-            rspec, netservNodes, user, module, from, toward, filter, filterDst, properties, allowPorts, ttl, packets, rate, trafficFrom, trafficTo, port, results, keep, executeTimeout, json, verbose,
+            rspec, netservNodes, user, module, from, toward, filter, filterDst, properties, allowPorts, ttl, packets, rate, trafficFrom, trafficTo, port, results, keep, executeTimeout, hold, json, verbose,
         };
         command.SetAction(async (result, cancellationToken) =>
         {
@@ -59,6 +60,11 @@ internal static class RunCommand
                 if ((Unreadable(filterText, ExperimentArguments.ParseFilter) ?? Unreadable(result.GetValue(allowPorts), ExperimentArguments.ParsePorts)) is { } unreadable)
                 {
                     return unreadable;
+                }
+
+                if (result.GetValue(hold) && result.GetValue(json))
+                {
+                    return "--hold is for interactive work: it does not go with --json";
                 }
 
                 if (count is < 0 or > 10_000_000 || pps is < 1 or > 1_000_000)
@@ -100,6 +106,7 @@ internal static class RunCommand
                 ResultsDirectory = result.GetValue(results),
                 RemoveModules = !result.GetValue(keep),
                 ExecuteTimeout = TimeSpan.FromSeconds(result.GetValue(executeTimeout)),
+                Hold = result.GetValue(hold),
             };
             var outcome = await ExecuteAsync(result.GetValue(rspec)!, options, result.GetValue(json), result.GetValue(verbose), output, error, cancellationToken).ConfigureAwait(false);
             return outcome.ExitCode;

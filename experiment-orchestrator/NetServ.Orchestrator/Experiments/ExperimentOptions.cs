@@ -35,6 +35,9 @@ internal sealed record ExperimentOptions
     /// <summary>How long one of the rspec's execute services may run.</summary>
     public TimeSpan ExecuteTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>Whether a run whose phases succeeded keeps the testbed up until it is stopped (Ctrl-C), then releases it as usual.</summary>
+    public bool Hold { get; init; }
+
     /// <summary>How netservd logs on the nodes.</summary>
     public string NodeLogLevel { get; init; } = "Information";
 }

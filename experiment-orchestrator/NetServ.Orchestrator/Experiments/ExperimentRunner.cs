@@ -46,6 +46,7 @@ internal sealed partial class ExperimentRunner(ExperimentOptions options, IExper
             (ExperimentPhase.Run, "running the rspec's execute services and the traffic", notes => RunPhaseAsync(result, notes, cancellationToken)),
             (ExperimentPhase.Collect, "collecting logs, PROBE answers and counts", notes => CollectAsync(result, notes, cancellationToken)),
         };
+        var held = false;
         try
         {
             var failed = false;
@@ -59,10 +60,17 @@ internal sealed partial class ExperimentRunner(ExperimentOptions options, IExper
 
                 failed = !await PhaseAsync(result, phase, description, work, cancellationToken).ConfigureAwait(false);
             }
+
+            if (options.Hold && !failed)
+            {
+                held = await HoldAsync(result, cancellationToken).ConfigureAwait(false);
+            }
         }
         finally
         {
-            await PhaseAsync(result, ExperimentPhase.Release, "removing the modules, stopping the nodes, removing the namespaces", notes => ReleaseAsync(result, notes, cancellationToken), CancellationToken.None).ConfigureAwait(false);
+            // Ctrl-C that ends a hold is the way a held run ends: release as after any finished run.
+            var stopped = held ? CancellationToken.None : cancellationToken;
+            await PhaseAsync(result, ExperimentPhase.Release, "removing the modules, stopping the nodes, removing the namespaces", notes => ReleaseAsync(result, notes, stopped), CancellationToken.None).ConfigureAwait(false);
             await WriteSummaryAsync(result).ConfigureAwait(false);
         }
 
@@ -321,6 +329,28 @@ internal sealed partial class ExperimentRunner(ExperimentOptions options, IExper
             var t = result.Traffic;
             Note(notes, $"offered {t.Offered} (the kernel refused {t.Refused}), received {t.Received} at {t.To} (iptables counter), lost {t.Lost}, in {t.Elapsed.TotalSeconds:0.0} s");
         }
+    }
+
+    /// <summary>Keeps the testbed up, saying how to enter each node, until the run is stopped; true once stopped.</summary>
+    private async Task<bool> HoldAsync(ExperimentResult result, CancellationToken cancellationToken)
+    {
+        var lines = _testbed!.Nodes.Select(n => $"{n.ClientId,-10} nsenter --net=/run/netns/{n.Namespace.Name} bash").ToList();
+        if (result.User is { } user)
+        {
+            lines.Add($"user '{user.Name}' signs with --user {user.Name} --key {user.KeyFile}");
+        }
+
+        lines.Add($"results in {result.ResultsDirectory}");
+        progress.Holding(lines);
+        try
+        {
+            await Task.Delay(Timeout.InfiniteTimeSpan, time, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+
+        return true;
     }
 
     private async Task CollectAsync(ExperimentResult result, List<string> notes, CancellationToken cancellationToken)

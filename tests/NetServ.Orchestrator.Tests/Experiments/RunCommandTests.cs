@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using NetServ.Signaling.Security;
 using NetServ.Testbed.Linux;
 using NetServ.Testbed.Nodes;
@@ -109,6 +110,48 @@ public sealed class RunCommandTests
     }
 
     [Test]
+    public async Task Run_Hold_KeepsTheTestbedUpUntilStopped_ThenRemovesTheModuleAndReleases()
+    {
+        RequiresRoot.Check();
+        using var text = new StringWriter();
+        var output = TextWriter.Synchronized(text);
+        string Printed()
+        {
+            lock (output)
+            {
+                return text.ToString();
+            }
+        }
+
+        using var stop = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        var run = LabCommands.RunAsync(["run", LabRSpec, "--results", _results, "--module", "NetMonitor", "--from", "sender", "--toward", "receiver", "--filter", "udp/5060", "--hold"], output, output, stop.Token);
+        while (!Printed().Contains("holding", StringComparison.Ordinal) && !run.IsCompleted)
+        {
+            await Task.Delay(200);
+        }
+
+        var enter = Regex.Matches(Printed(), @"nsenter --net=/run/netns/(\S+) bash").Select(m => m.Groups[1].Value).ToArray();
+        var upWhileHeld = enter.Length > 0 && enter.All(n => File.Exists($"/run/netns/{n}"));
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        var stillHeld = !run.IsCompleted;
+        await stop.CancelAsync();
+        var exit = await run;
+
+        var summary = (JsonObject)JsonNode.Parse(File.ReadAllText(Path.Combine(_results, "summary.json")))!;
+        Assert.Multiple(() =>
+        {
+            Assert.That(exit, Is.Zero, Printed());
+            Assert.That(enter, Has.Length.EqualTo(3), "a command to enter each of sender, router and receiver");
+            Assert.That(upWhileHeld, Is.True, "the namespaces exist while the run holds");
+            Assert.That(stillHeld, Is.True, "the run waits for the stop");
+            Assert.That(Printed(), Does.Contain($"--key {Path.Combine(_results, "demo.key")}"));
+            Assert.That(Phases(summary), Is.EqualTo(new[] { "reserve ok", "deploy ok", "configure ok", "run ok", "collect ok", "release ok" }));
+            Assert.That(summary["modules"]!.AsArray().Single()!["removed"]!.GetValue<bool>(), Is.True, "release REMOVEd the module after the hold");
+        });
+        AssertNothingLeft(summary);
+    }
+
+    [Test]
     public async Task Run_WhenConfigureFails_SkipsTheRestReleasesAndLeavesNothing()
     {
         RequiresRoot.Check();
@@ -135,6 +178,18 @@ public sealed class RunCommandTests
         Assert.That(exit, Is.EqualTo(2));
         Assert.That(error.ToString(), Does.Contain("--module needs --from and --toward"));
         Assert.That(output.ToString(), Is.Empty);
+    }
+
+    [Test]
+    public async Task Run_HoldWithJson_ExitsWithTwoAndCreatesNothing()
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+
+        var exit = await LabCommands.RunAsync(["run", LabRSpec, "--hold", "--json"], output, error);
+
+        Assert.That(exit, Is.EqualTo(2));
+        Assert.That(error.ToString(), Does.Contain("--hold is for interactive work"));
     }
 
     private static IEnumerable<string> Phases(JsonObject summary) =>
