@@ -203,13 +203,18 @@ internal static class RunCommand
             : "[red]the experiment failed[/]; the testbed was released");
     }
 
-    private static IAnsiConsole CreateConsole(TextWriter output)
+    /// <summary>
+    /// A console on <paramref name="output"/>: on a terminal as wide as the terminal, in colour;
+    /// elsewhere (a file, a pipe, a test) plain text that never wraps.
+    /// </summary>
+    internal static IAnsiConsole CreateConsole(TextWriter output)
     {
-        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output) });
-        if (Console.IsOutputRedirected || !ReferenceEquals(output, Console.Out))
+        var terminal = !Console.IsOutputRedirected && ReferenceEquals(output, Console.Out);
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output), Ansi = terminal ? AnsiSupport.Detect : AnsiSupport.No });
+        if (!terminal)
         {
-            // Logs and CI capture the output: do not wrap long lines at 80 columns.
-            console.Profile.Width = 160;
+            // Logs and CI capture the output: a long line stays one line (wrapped, it broke words and searches).
+            console.Profile.Width = int.MaxValue;
         }
 
         return console;
