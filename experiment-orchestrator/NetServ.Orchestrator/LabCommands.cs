@@ -10,7 +10,7 @@ namespace NetServ.Orchestrator;
 /// </summary>
 internal static class LabCommands
 {
-    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter? error = null)
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter? error = null, CancellationToken cancellationToken = default)
     {
         error ??= Console.Error;
         var root = new RootCommand("netserv-lab: NetServ experiments on the local testbed")
@@ -26,10 +26,10 @@ internal static class LabCommands
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0 && parsed.Action is System.CommandLine.Invocation.ParseErrorAction)
         {
-            await parsed.InvokeAsync(configuration).ConfigureAwait(false);
+            await parsed.InvokeAsync(configuration, cancellationToken).ConfigureAwait(false);
             return 2;
         }
 
-        return await parsed.InvokeAsync(configuration).ConfigureAwait(false);
+        return await parsed.InvokeAsync(configuration, cancellationToken).ConfigureAwait(false);
     }
 }

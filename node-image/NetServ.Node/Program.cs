@@ -5,6 +5,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using NetServ.Node;
+using NetServ.Node.Containers;
 using NetServ.Node.Hosting;
 
 // netservd: the NetServ node daemon. Usage: netservd [--config /etc/netserv/netserv.json] [--parent-pid PID]
@@ -36,6 +37,12 @@ if (!File.Exists(configPath))
 {
     Console.Error.WriteLine($"netservd: configuration file {configPath} not found (use --config)");
     return 2;
+}
+
+if (CgroupMount.ReadProblem() is { } cgroups)
+{
+    Console.Error.WriteLine($"netservd: {cgroups}");
+    return 1;
 }
 
 var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = AppContext.BaseDirectory, Args = [] });

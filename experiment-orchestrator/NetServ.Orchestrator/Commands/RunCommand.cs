@@ -25,6 +25,7 @@ internal static class RunCommand
         var filter = new Option<string?>("--filter") { Description = "the packets the module processes: udp/PORT, tcp/PORT, udp, tcp or any" };
         var filterDst = new Option<string?>("--filter-dst") { Description = "the filter's destination prefix (default: the subnet of --toward)" };
         var properties = new Option<string?>("--properties") { Description = "key=value,... handed to the module" };
+        var allowPorts = new Option<string?>("--allow-ports") { Description = "ports the user may listen on, as 5070,30000-30099 or none (default: the ports the modules declare, with their --properties)" };
         var ttl = new Option<int?>("--ttl") { Description = "seconds until the module expires unless refreshed" };
         var packets = new Option<long>("--packets") { Description = "UDP packets the paced generator sends in the run phase (0: no traffic)", DefaultValueFactory = _ => 0 };
         var rate = new Option<double>("--rate") { Description = "packets per second", DefaultValueFactory = _ => 1000 };
@@ -34,11 +35,12 @@ internal static class RunCommand
         var results = new Option<string?>("--results") { Description = "folder for logs, PROBE answers and summary.json (default artifacts/experiments/<time>-<testbed>)" };
         var keep = new Option<bool>("--keep-modules") { Description = "do not REMOVE the modules before release (they go with the nodes anyway)" };
         var executeTimeout = new Option<double>("--execute-timeout") { Description = "seconds one execute service of the rspec may run", DefaultValueFactory = _ => 60 };
+        var hold = new Option<bool>("--hold") { Description = "keep the testbed up after collect until Ctrl-C (printing how to enter each node), then release it" };
         var json = new Option<bool>("--json") { Description = "print only a JSON summary on standard output" };
         var verbose = new Option<bool>("--verbose") { Description = "log the runner's own diagnostics on standard error" };
         var command = new Command("run", "Run an experiment: reserve, deploy, configure, run, collect, release (always)")
         {
-            rspec, netservNodes, user, module, from, toward, filter, filterDst, properties, ttl, packets, rate, trafficFrom, trafficTo, port, results, keep, executeTimeout, json, verbose,
+            rspec, netservNodes, user, module, from, toward, filter, filterDst, properties, allowPorts, ttl, packets, rate, trafficFrom, trafficTo, port, results, keep, executeTimeout, hold, json, verbose,
         };
         command.SetAction(async (result, cancellationToken) =>
         {
@@ -55,16 +57,14 @@ internal static class RunCommand
                     return "--module needs --from and --toward";
                 }
 
-                if (filterText is not null)
+                if ((Unreadable(filterText, ExperimentArguments.ParseFilter) ?? Unreadable(result.GetValue(allowPorts), ExperimentArguments.ParsePorts)) is { } unreadable)
                 {
-                    try
-                    {
-                        ExperimentArguments.ParseFilter(filterText);
-                    }
-                    catch (FormatException e)
-                    {
-                        return e.Message;
-                    }
+                    return unreadable;
+                }
+
+                if (result.GetValue(hold) && result.GetValue(json))
+                {
+                    return "--hold is for interactive work: it does not go with --json";
                 }
 
                 if (count is < 0 or > 10_000_000 || pps is < 1 or > 1_000_000)
@@ -91,6 +91,7 @@ internal static class RunCommand
             {
                 NetServNodes = result.GetValue(netservNodes) is { } names ? ExperimentArguments.ParseList(names) : null,
                 User = result.GetValue(user)!,
+                AllowedPorts = result.GetValue(allowPorts) is { } ports ? ExperimentArguments.ParsePorts(ports) : null,
                 Modules = moduleName is null ? [] :
                 [
                     new ModuleStep(moduleName, fromNode!, towardNode!)
@@ -105,11 +106,26 @@ internal static class RunCommand
                 ResultsDirectory = result.GetValue(results),
                 RemoveModules = !result.GetValue(keep),
                 ExecuteTimeout = TimeSpan.FromSeconds(result.GetValue(executeTimeout)),
+                Hold = result.GetValue(hold),
             };
             var outcome = await ExecuteAsync(result.GetValue(rspec)!, options, result.GetValue(json), result.GetValue(verbose), output, error, cancellationToken).ConfigureAwait(false);
             return outcome.ExitCode;
         });
         return command;
+    }
+
+    /// <summary>Why <paramref name="text"/> cannot be read by <paramref name="parse"/>; null when it can, or is absent.</summary>
+    private static string? Unreadable<T>(string? text, Func<string, T> parse)
+    {
+        try
+        {
+            _ = text is null ? default : parse(text);
+            return null;
+        }
+        catch (FormatException e)
+        {
+            return e.Message;
+        }
     }
 
     /// <summary>
@@ -187,13 +203,18 @@ internal static class RunCommand
             : "[red]the experiment failed[/]; the testbed was released");
     }
 
-    private static IAnsiConsole CreateConsole(TextWriter output)
+    /// <summary>
+    /// A console on <paramref name="output"/>: on a terminal as wide as the terminal, in colour;
+    /// elsewhere (a file, a pipe, a test) plain text that never wraps.
+    /// </summary>
+    internal static IAnsiConsole CreateConsole(TextWriter output)
     {
-        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output) });
-        if (Console.IsOutputRedirected || !ReferenceEquals(output, Console.Out))
+        var terminal = !Console.IsOutputRedirected && ReferenceEquals(output, Console.Out);
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output), Ansi = terminal ? AnsiSupport.Detect : AnsiSupport.No });
+        if (!terminal)
         {
-            // Logs and CI capture the output: do not wrap long lines at 80 columns.
-            console.Profile.Width = 160;
+            // Logs and CI capture the output: a long line stays one line (wrapped, it broke words and searches).
+            console.Profile.Width = int.MaxValue;
         }
 
         return console;

@@ -45,6 +45,18 @@ internal sealed class ConsoleProgress(IAnsiConsole console) : IExperimentProgres
 
     public void Status(string text) => _live?.Status(Markup.Escape(text));
 
+    public void Holding(IReadOnlyList<string> lines)
+    {
+        ArgumentNullException.ThrowIfNull(lines);
+        console.MarkupLine("[bold yellow]holding[/]  [bold]the testbed stays up until Ctrl-C, then it is released[/]");
+        foreach (var line in lines)
+        {
+            console.MarkupLineInterpolated($"          {line}");
+        }
+
+        Status("holding: Ctrl-C releases the testbed");
+    }
+
     public void PhaseFinished(PhaseReport report)
     {
         var seconds = report.Duration.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture);

@@ -14,6 +14,9 @@ internal sealed record ExperimentOptions
     /// <summary>The prefixes the user may claim in filters: by default the whole range test topologies live in.</summary>
     public IReadOnlyList<string> UserPrefixes { get; init; } = [LocalNetwork.BenchmarkingRange.ToString()];
 
+    /// <summary>The ports the user may listen on; null for the ports the modules' packages declare (see <see cref="ModulePorts"/>).</summary>
+    public IReadOnlyList<int>? AllowedPorts { get; init; }
+
     /// <summary>The modules installed through signaling, in order.</summary>
     public IReadOnlyList<ModuleStep> Modules { get; init; } = [];
 
@@ -31,6 +34,9 @@ internal sealed record ExperimentOptions
 
     /// <summary>How long one of the rspec's execute services may run.</summary>
     public TimeSpan ExecuteTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Whether a run whose phases succeeded keeps the testbed up until it is stopped (Ctrl-C), then releases it as usual.</summary>
+    public bool Hold { get; init; }
 
     /// <summary>How netservd logs on the nodes.</summary>
     public string NodeLogLevel { get; init; } = "Information";

@@ -71,6 +71,9 @@ internal sealed record TrafficReport(string From, string To, string Destination,
     public long Lost => Offered - Refused - Received;
 }
 
+/// <summary>The NetServ user of the run: the key file its requests are signed with (kept in the results folder) and the ports it may listen on.</summary>
+internal sealed record UserReport(string Name, string KeyFile, IReadOnlyList<int> AllowedPorts);
+
 /// <summary>What an execute service of the rspec did.</summary>
 internal sealed record ServiceReport(string Node, string Command, int? ExitCode, bool TimedOut, bool ReplacedByDeploy);
 
@@ -82,6 +85,9 @@ internal sealed class ExperimentResult
     public string? TestbedId { get; set; }
 
     public List<PhaseReport> Phases { get; } = [];
+
+    /// <summary>The user of the run, once deploy has made its key.</summary>
+    public UserReport? User { get; set; }
 
     public List<NodeReport> Nodes { get; } = [];
 
@@ -121,6 +127,13 @@ internal sealed class ExperimentResult
             ["error"] = p.Error,
             ["notes"] = Array(p.Notes, n => JsonValue.Create(n)),
         }),
+        ["user"] = User is not { } u ? null : new JsonObject
+        {
+            ["name"] = u.Name,
+            ["key"] = u.KeyFile,
+            ["publicKey"] = u.KeyFile + ".pub",
+            ["allowedPorts"] = ExperimentArguments.FormatPorts(u.AllowedPorts),
+        },
         ["nodes"] = Array(Nodes, n => new JsonObject
         {
             ["name"] = n.Name,

@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using NetServ.RSpec;
 using NetServ.Sdk;
+using NetServ.Sdk.Packaging;
 using NetServ.Signaling.Nslp;
 using NetServ.Testbed.Http;
 using NetServ.Testbed.Linux;
@@ -45,6 +46,7 @@ internal sealed partial class ExperimentRunner(ExperimentOptions options, IExper
             (ExperimentPhase.Run, "running the rspec's execute services and the traffic", notes => RunPhaseAsync(result, notes, cancellationToken)),
             (ExperimentPhase.Collect, "collecting logs, PROBE answers and counts", notes => CollectAsync(result, notes, cancellationToken)),
         };
+        var held = false;
         try
         {
             var failed = false;
@@ -58,10 +60,17 @@ internal sealed partial class ExperimentRunner(ExperimentOptions options, IExper
 
                 failed = !await PhaseAsync(result, phase, description, work, cancellationToken).ConfigureAwait(false);
             }
+
+            if (options.Hold && !failed)
+            {
+                held = await HoldAsync(result, cancellationToken).ConfigureAwait(false);
+            }
         }
         finally
         {
-            await PhaseAsync(result, ExperimentPhase.Release, "removing the modules, stopping the nodes, removing the namespaces", notes => ReleaseAsync(result, notes, cancellationToken), CancellationToken.None).ConfigureAwait(false);
+            // Ctrl-C that ends a hold is the way a held run ends: release as after any finished run.
+            var stopped = held ? CancellationToken.None : cancellationToken;
+            await PhaseAsync(result, ExperimentPhase.Release, "removing the modules, stopping the nodes, removing the namespaces", notes => ReleaseAsync(result, notes, stopped), CancellationToken.None).ConfigureAwait(false);
             await WriteSummaryAsync(result).ConfigureAwait(false);
         }
 
@@ -146,6 +155,9 @@ internal sealed partial class ExperimentRunner(ExperimentOptions options, IExper
         }
 
         _signaling = new ExperimentSignaling(options.User, logger, time, options.SignalingTimeout);
+        var ports = options.AllowedPorts ?? DeclaredPorts(notes);
+        result.User = new UserReport(options.User, _signaling.WriteKey(Path.Combine(result.ResultsDirectory!, $"{options.User}.key")), ports);
+        Note(notes, $"the key of user '{options.User}' is {result.User.KeyFile} (its public half beside it): module servers sign with it");
         var nodeDirectory = BuildOutputs.EnsureNode();
         progress.Status($"deploy: starting netservd on {string.Join(", ", netserv.Select(n => n.Name))}");
         var starts = netserv.Select(n => (Report: n, Start: NetServNodeProcess.StartAsync(testbed[n.Name].Namespace, new NetServNodeOptions
@@ -153,7 +165,7 @@ internal sealed partial class ExperimentRunner(ExperimentOptions options, IExper
             // Unique per testbed: concurrent runs on one machine must not share cgroups or folders.
             NodeName = $"{n.Name}-{testbed.Id}",
             LogLevel = options.NodeLogLevel,
-            Users = [new NodeUser(options.User, options.UserPrefixes) { PublicKey = _signaling.PublicKeyPem }],
+            Users = [new NodeUser(options.User, options.UserPrefixes) { PublicKey = _signaling.PublicKeyPem, AllowedPorts = ports }],
         }, cancellationToken))).ToArray();
         // Every start is awaited, so that release stops each node that came up even when another did not.
         await Task.WhenAll(starts.Select(s => s.Start)).ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default).ConfigureAwait(false);
@@ -166,7 +178,7 @@ internal sealed partial class ExperimentRunner(ExperimentOptions options, IExper
                 _nodes.Add(report.Name, process);
                 report.NetServdPid = process.Pid;
                 report.NetServName = process.Options.NodeName;
-                Note(notes, $"{report.Name}: netservd pid {process.Pid} ({nodeDirectory}), user '{options.User}' may claim {string.Join(", ", options.UserPrefixes)}");
+                Note(notes, $"{report.Name}: netservd pid {process.Pid} ({nodeDirectory}), user '{options.User}' may claim {string.Join(", ", options.UserPrefixes)} and listen on ports {ExperimentArguments.FormatPorts(ports)}");
             }
             else if (start.Exception is { } failure)
             {
@@ -179,6 +191,47 @@ internal sealed partial class ExperimentRunner(ExperimentOptions options, IExper
         {
             throw new ExperimentException(string.Join("; ", failures));
         }
+    }
+
+    /// <summary>The ports the modules' packages declare, with the properties each is given; a module that cannot be resolved is left to configure to report.</summary>
+    private IReadOnlyList<int> DeclaredPorts(List<string> notes)
+    {
+        var ports = new SortedSet<int>();
+        foreach (var step in options.Modules)
+        {
+            string? declaration;
+            try
+            {
+                declaration = ModulePorts.ReadDeclaration(ModuleCatalog.Resolve(step.Module));
+            }
+            catch (Exception e) when (e is ExperimentException or ModulePackageException)
+            {
+                continue;
+            }
+
+            if (declaration is null)
+            {
+                continue;
+            }
+
+            if (!ModuleProperties.TryParse(step.Properties, out var properties, out var error))
+            {
+                throw new ExperimentException($"--properties of {step.Module}: {error}");
+            }
+
+            try
+            {
+                var declared = ModulePorts.Resolve(declaration, properties);
+                Note(notes, $"{step.Module} declares the ports it listens on ({declaration}): allowing {ExperimentArguments.FormatPorts(declared)}");
+                ports.UnionWith(declared);
+            }
+            catch (FormatException e)
+            {
+                throw new ExperimentException($"{step.Module}: {e.Message}", e);
+            }
+        }
+
+        return [.. ports];
     }
 
     private async Task ConfigureAsync(ExperimentResult result, List<string> notes, CancellationToken cancellationToken)
@@ -276,6 +329,28 @@ internal sealed partial class ExperimentRunner(ExperimentOptions options, IExper
             var t = result.Traffic;
             Note(notes, $"offered {t.Offered} (the kernel refused {t.Refused}), received {t.Received} at {t.To} (iptables counter), lost {t.Lost}, in {t.Elapsed.TotalSeconds:0.0} s");
         }
+    }
+
+    /// <summary>Keeps the testbed up, saying how to enter each node, until the run is stopped; true once stopped.</summary>
+    private async Task<bool> HoldAsync(ExperimentResult result, CancellationToken cancellationToken)
+    {
+        var lines = _testbed!.Nodes.Select(n => $"{n.ClientId,-10} nsenter --net=/run/netns/{n.Namespace.Name} bash").ToList();
+        if (result.User is { } user)
+        {
+            lines.Add($"user '{user.Name}' signs with --user {user.Name} --key {user.KeyFile}");
+        }
+
+        lines.Add($"results in {result.ResultsDirectory}");
+        progress.Holding(lines);
+        try
+        {
+            await Task.Delay(Timeout.InfiniteTimeSpan, time, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+
+        return true;
     }
 
     private async Task CollectAsync(ExperimentResult result, List<string> notes, CancellationToken cancellationToken)

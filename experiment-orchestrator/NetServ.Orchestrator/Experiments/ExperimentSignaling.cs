@@ -20,6 +20,25 @@ internal sealed class ExperimentSignaling(string user, ILogger logger, TimeProvi
     /// <summary>The user's public key, as the nodes are configured with it.</summary>
     public string PublicKeyPem => _key.PublicKey.ToPem();
 
+    /// <summary>
+    /// Writes the user's private key to <paramref name="path"/> (mode 0600) and its public half to
+    /// <paramref name="path"/>.pub, as <c>netserv keygen</c> does, so that a module's own server can
+    /// sign as the user during the run; returns the full path.
+    /// </summary>
+    public string WriteKey(string path)
+    {
+        path = Path.GetFullPath(path);
+        File.Delete(path);
+        var owner = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite };
+        using (var writer = new StreamWriter(path, owner))
+        {
+            writer.WriteLine(_key.ToPem());
+        }
+
+        File.WriteAllText(path + ".pub", PublicKeyPem + "\n");
+        return path;
+    }
+
     /// <summary>Signs <paramref name="request"/> as the user and sends it from <paramref name="from"/> toward <paramref name="destination"/>.</summary>
     /// <exception cref="ExperimentException">The path did not answer, or answered without a response stack.</exception>
     public async Task<PathResponse> SendAsync(LocalTestbedNode from, Ipv4Address destination, NslpRequest request, CancellationToken cancellationToken, TimeSpan? timeoutOverride = null)

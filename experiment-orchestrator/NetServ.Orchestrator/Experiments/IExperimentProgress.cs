@@ -14,6 +14,9 @@ internal interface IExperimentProgress
 
     /// <summary>A phase ended.</summary>
     void PhaseFinished(PhaseReport report);
+
+    /// <summary>The testbed is held up for interactive work until Ctrl-C; <paramref name="lines"/> say how to enter each node.</summary>
+    void Holding(IReadOnlyList<string> lines);
 }
 
 /// <summary>Reports nothing (for --json, where only the summary is printed).</summary>
@@ -32,6 +35,10 @@ internal sealed class SilentProgress : IExperimentProgress
     }
 
     public void PhaseFinished(PhaseReport report)
+    {
+    }
+
+    public void Holding(IReadOnlyList<string> lines)
     {
     }
 }

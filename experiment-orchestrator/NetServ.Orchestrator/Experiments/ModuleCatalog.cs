@@ -5,7 +5,7 @@ namespace NetServ.Orchestrator.Experiments;
 /// <summary>
 /// Finds the package of a module named on the command line: a .nupkg file; a folder of
 /// applications/ (<c>NetMonitor</c>: package <c>NetServ.Apps.NetMonitor</c>, packed when missing or stale);
-/// or a package id with a package in artifacts/modules.
+/// or a package id with a package in artifacts/modules. Folder names are matched in any case.
 /// </summary>
 internal static class ModuleCatalog
 {
@@ -22,10 +22,12 @@ internal static class ModuleCatalog
         }
 
         var application = module.StartsWith(ApplicationPrefix, StringComparison.Ordinal) ? module[ApplicationPrefix.Length..] : module;
-        if (!application.Contains('/', StringComparison.Ordinal) && !application.Contains("..", StringComparison.Ordinal)
-            && Directory.Exists(Path.Combine(BuildOutputs.RepositoryRoot, "applications", application)))
+        // Folder names and package ids differ in case (applications/ActiveCDN packs NetServ.Apps.ActiveCdn): the project names the package.
+        var folder = Applications().FirstOrDefault(a => a.Equals(application, StringComparison.OrdinalIgnoreCase));
+        var project = folder is null ? null : Directory.EnumerateFiles(Path.Combine(BuildOutputs.RepositoryRoot, "applications", folder), $"{ApplicationPrefix}*.csproj").FirstOrDefault();
+        if (project is not null)
         {
-            return BuildOutputs.EnsurePackage(ApplicationPrefix + application, $"applications/{application}");
+            return BuildOutputs.EnsurePackage(Path.GetFileNameWithoutExtension(project), $"applications/{folder}");
         }
 
         var packed = Directory.Exists(BuildOutputs.ModulesDirectory)

@@ -8,15 +8,25 @@ internal static class KeyCommands
 {
     public static Command Create()
     {
-        var keyFile = new Option<string>("--out", "-o") { Description = "the key file to write (the public key goes to the same name with .pub)", Required = true };
+        var keyArgument = new Argument<string?>("key") { Description = "the key file to write (the public key goes to the same name with .pub)", Arity = ArgumentArity.ZeroOrOne };
+        var keyFile = new Option<string?>("--out", "-o") { Description = "the key file to write, as KEY" };
         var algorithm = new Option<string>("--algorithm", "-a") { Description = "ecdsa-p256 or ed25519", DefaultValueFactory = _ => "ed25519" };
         var force = new Option<bool>("--force") { Description = "overwrite an existing key file" };
-        var command = new Command("keygen", "Make a signing key for a NetServ user: KEY (private, mode 0600) and KEY.pub (the PEM to put in the nodes' configuration)") { keyFile, algorithm, force };
+        var command = new Command("keygen", "Make a signing key for a NetServ user: KEY (private, mode 0600) and KEY.pub (the PEM to put in the nodes' configuration)") { keyArgument, keyFile, algorithm, force };
         command.SetAction(result =>
         {
             var output = result.InvocationConfiguration.Output;
             var error = result.InvocationConfiguration.Error;
-            var path = Path.GetFullPath(result.GetValue(keyFile)!);
+            var (named, option) = (result.GetValue(keyArgument), result.GetValue(keyFile));
+            if (named is null == option is null)
+            {
+                error.WriteLine(named is null
+                    ? "netserv: name the key file to write: netserv keygen KEY"
+                    : "netserv: name the key file once: netserv keygen KEY, or netserv keygen -o KEY");
+                return 2;
+            }
+
+            var path = Path.GetFullPath((named ?? option)!);
             UserKeyAlgorithm chosen;
             switch (result.GetValue(algorithm)?.ToLowerInvariant())
             {

@@ -29,7 +29,7 @@ public sealed class AdminCommandsTests
     [Test]
     public async Task Setup_EveryOption_IsSentAsItsHeader()
     {
-        var run = await RunAsync(
+        var run = await CliRun.RunAsync(
             "admin", "setup", "NetServ.Apps.NetMonitor_1.0.0", "--socket", _server.Path,
             "--user", "alice", "--url", "http://198.18.0.1:8080/NetServ.Apps.NetMonitor.1.0.0.nupkg", "--digest", Digest,
             "--filter-proto", "udp", "--filter-port", "5060", "--filter-dst", "198.19.0.0/24,198.20.0.0/16",
@@ -59,7 +59,7 @@ public sealed class AdminCommandsTests
     [Test]
     public async Task Setup_OnlyTheRequiredOptions_SendsNoOtherHeaders()
     {
-        var run = await RunAsync("admin", "setup", "X_1.0", "--socket", _server.Path, "--user", "bob", "--url", "http://198.18.0.1/x.nupkg", "--digest", Digest);
+        var run = await CliRun.RunAsync("admin", "setup", "X_1.0", "--socket", _server.Path, "--user", "bob", "--url", "http://198.18.0.1/x.nupkg", "--digest", Digest);
 
         using (Assert.EnterMultipleScope())
         {
@@ -71,7 +71,7 @@ public sealed class AdminCommandsTests
     [Test]
     public async Task Setup_RequiredOptionMissing_FailsWithoutSending()
     {
-        var run = await RunAsync("admin", "setup", "X_1.0", "--socket", _server.Path, "--url", "http://198.18.0.1/x.nupkg", "--digest", Digest);
+        var run = await CliRun.RunAsync("admin", "setup", "X_1.0", "--socket", _server.Path, "--url", "http://198.18.0.1/x.nupkg", "--digest", Digest);
 
         using (Assert.EnterMultipleScope())
         {
@@ -86,7 +86,7 @@ public sealed class AdminCommandsTests
     {
         _server.Response = Response(200, ("node", "router-1"));
 
-        var run = await RunAsync("admin", "setup", "X_1.0", "--socket", _server.Path, "--user", "bob", "--url", "http://198.18.0.1/x.nupkg", "--digest", Digest);
+        var run = await CliRun.RunAsync("admin", "setup", "X_1.0", "--socket", _server.Path, "--user", "bob", "--url", "http://198.18.0.1/x.nupkg", "--digest", Digest);
 
         using (Assert.EnterMultipleScope())
         {
@@ -104,7 +104,7 @@ public sealed class AdminCommandsTests
     {
         _server.Response = Response(status, ("error", "digest mismatch"));
 
-        var run = await RunAsync("admin", "setup", "X_1.0", "--socket", _server.Path, "--user", "bob", "--url", "http://198.18.0.1/x.nupkg", "--digest", Digest);
+        var run = await CliRun.RunAsync("admin", "setup", "X_1.0", "--socket", _server.Path, "--user", "bob", "--url", "http://198.18.0.1/x.nupkg", "--digest", Digest);
 
         using (Assert.EnterMultipleScope())
         {
@@ -117,7 +117,7 @@ public sealed class AdminCommandsTests
     [Test]
     public async Task Remove_SendsModuleAndUser()
     {
-        var run = await RunAsync("admin", "remove", "NetServ.Apps.NetMonitor_1.0.0", "--user", "alice", "--socket", _server.Path);
+        var run = await CliRun.RunAsync("admin", "remove", "NetServ.Apps.NetMonitor_1.0.0", "--user", "alice", "--socket", _server.Path);
 
         var request = _server.Requests.Single();
         using (Assert.EnterMultipleScope())
@@ -132,7 +132,7 @@ public sealed class AdminCommandsTests
     [Test]
     public async Task Probe_NoKind_AsksForStatusOfEverything()
     {
-        var run = await RunAsync("admin", "probe", "--socket", _server.Path);
+        var run = await CliRun.RunAsync("admin", "probe", "--socket", _server.Path);
 
         var request = _server.Requests.Single();
         using (Assert.EnterMultipleScope())
@@ -149,7 +149,7 @@ public sealed class AdminCommandsTests
     [TestCase("policies")]
     public async Task Probe_Kind_IsTheProbeHeader(string kind)
     {
-        await RunAsync("admin", "probe", kind, "--socket", _server.Path);
+        await CliRun.RunAsync("admin", "probe", kind, "--socket", _server.Path);
 
         var request = _server.Requests.Single();
         using (Assert.EnterMultipleScope())
@@ -162,7 +162,7 @@ public sealed class AdminCommandsTests
     [Test]
     public async Task Probe_ModuleName_ProbesThatModuleForTheUserAndCollects()
     {
-        await RunAsync("admin", "probe", "NetServ.Apps.NetMonitor_1.0.0", "--user", "alice", "--collect", "--socket", _server.Path);
+        await CliRun.RunAsync("admin", "probe", "NetServ.Apps.NetMonitor_1.0.0", "--user", "alice", "--collect", "--socket", _server.Path);
 
         var request = _server.Requests.Single();
         using (Assert.EnterMultipleScope())
@@ -175,7 +175,7 @@ public sealed class AdminCommandsTests
     [Test]
     public async Task Status_IsAnAliasOfProbe()
     {
-        var run = await RunAsync("admin", "status", "--socket", _server.Path);
+        var run = await CliRun.RunAsync("admin", "status", "--socket", _server.Path);
 
         using (Assert.EnterMultipleScope())
         {
@@ -189,7 +189,7 @@ public sealed class AdminCommandsTests
     {
         var missing = Path.Combine(_directory, "absent.sock");
 
-        var run = await RunAsync("admin", "probe", "--socket", missing);
+        var run = await CliRun.RunAsync("admin", "probe", "--socket", missing);
 
         using (Assert.EnterMultipleScope())
         {
@@ -205,7 +205,7 @@ public sealed class AdminCommandsTests
         _server.Response = Response(200, ("node", "router-1"), ("content-type", "application/json"));
         _server.Response.Body = Encoding.UTF8.GetBytes("{\"containers\":[],\"node\":\"router-1\"}");
 
-        var run = await RunAsync("admin", "probe", "--json", "--socket", _server.Path);
+        var run = await CliRun.RunAsync("admin", "probe", "--json", "--socket", _server.Path);
 
         var document = JsonNode.Parse(run.Output)!;
         using (Assert.EnterMultipleScope())
@@ -226,7 +226,7 @@ public sealed class AdminCommandsTests
         _server.Response = Response(404, ("error", "no such module"));
         _server.Response.Body = "not json"u8.ToArray();
 
-        var run = await RunAsync("admin", "remove", "X_1.0", "--user", "a", "--json", "--socket", _server.Path);
+        var run = await CliRun.RunAsync("admin", "remove", "X_1.0", "--user", "a", "--json", "--socket", _server.Path);
 
         var document = JsonNode.Parse(run.Output)!;
         using (Assert.EnterMultipleScope())
@@ -241,7 +241,7 @@ public sealed class AdminCommandsTests
     [Test]
     public async Task Json_NoBody_HasANullBody()
     {
-        var run = await RunAsync("admin", "probe", "policies", "--json", "--socket", _server.Path);
+        var run = await CliRun.RunAsync("admin", "probe", "policies", "--json", "--socket", _server.Path);
 
         var document = JsonNode.Parse(run.Output)!.AsObject();
         using (Assert.EnterMultipleScope())
@@ -270,7 +270,7 @@ public sealed class AdminCommandsTests
             }
             """);
 
-        var run = await RunAsync("admin", "probe", "--socket", _server.Path);
+        var run = await CliRun.RunAsync("admin", "probe", "--socket", _server.Path);
 
         using (Assert.EnterMultipleScope())
         {
@@ -298,14 +298,4 @@ public sealed class AdminCommandsTests
 
         return response;
     }
-
-    private static async Task<CliRun> RunAsync(params string[] args)
-    {
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-        var exit = await NetServCommandLine.RunAsync(args, output, error);
-        return new CliRun(exit, output.ToString(), error.ToString());
-    }
 }
-
-internal sealed record CliRun(int Exit, string Output, string Error);

@@ -12,7 +12,7 @@ public sealed class ModuleCommandsTests
         var package = BuildOutputs.EnsurePackage("NetServ.Apps.NetMonitor", "applications/NetMonitor");
         var expected = Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(package)));
 
-        var run = await RunAsync("module", "digest", package);
+        var run = await CliRun.RunAsync("module", "digest", package);
 
         var lines = run.Output.Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries);
         using (Assert.EnterMultipleScope())
@@ -34,7 +34,7 @@ public sealed class ModuleCommandsTests
     {
         var package = BuildOutputs.EnsurePackage("NetServ.TestModules.NotAModule", "tests/TestModules/NotAModule");
 
-        var run = await RunAsync("module", "digest", package);
+        var run = await CliRun.RunAsync("module", "digest", package);
 
         using (Assert.EnterMultipleScope())
         {
@@ -49,20 +49,12 @@ public sealed class ModuleCommandsTests
     {
         var missing = Path.Combine(Path.GetTempPath(), $"{Guid.NewGuid():N}.nupkg");
 
-        var run = await RunAsync("module", "digest", missing);
+        var run = await CliRun.RunAsync("module", "digest", missing);
 
         using (Assert.EnterMultipleScope())
         {
             Assert.That(run.Exit, Is.EqualTo(2));
             Assert.That(run.Error, Does.Contain(missing).And.Contain("does not exist"));
         }
-    }
-
-    private static async Task<CliRun> RunAsync(params string[] args)
-    {
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-        var exit = await NetServCommandLine.RunAsync(args, output, error);
-        return new CliRun(exit, output.ToString(), error.ToString());
     }
 }

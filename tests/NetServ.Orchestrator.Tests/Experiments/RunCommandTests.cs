@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using NetServ.Signaling.Security;
 using NetServ.Testbed.Linux;
 using NetServ.Testbed.Nodes;
 
@@ -47,6 +49,108 @@ public sealed class RunCommandTests
         AssertNothingLeft(summary);
     }
 
+    [TestCase("NetMonitor", "--filter", "udp/5060", "none")]
+    [TestCase("KeepAlive", "--filter", "udp/5060", "none")]
+    [TestCase("OverloadControl", "--filter", "udp/5060", "--properties", "feedback-port=5070", "5070")]
+    [TestCase("MediaRelay", "7070,30000-30099")]
+    [TestCase("ActiveCdn", "--properties", "origin=http://198.18.0.1:8000", "8080")]
+    public async Task Run_EachApplication_IsInstalledOnTheRouterWithThePortsItsPackageDeclares(string module, params string[] argumentsThenPorts)
+    {
+        RequiresRoot.Check();
+
+        var (exit, summary, output) = await RunAsync(["--module", module, "--from", "sender", "--toward", "receiver", .. argumentsThenPorts[..^1]]);
+
+        var installed = summary["modules"]!.AsArray().Single()!;
+        Assert.Multiple(() =>
+        {
+            Assert.That(exit, Is.Zero, output);
+            Assert.That(Phases(summary), Is.EqualTo(new[] { "reserve ok", "deploy ok", "configure ok", "run ok", "collect ok", "release ok" }));
+            Assert.That(summary["user"]!["allowedPorts"]!.GetValue<string>(), Is.EqualTo(argumentsThenPorts[^1]));
+            Assert.That(installed["installedOn"]!.AsArray().Select(n => n!.GetValue<string>()), Is.EqualTo(new[] { "router" }), "the router answered the SETUP with 200 OK");
+            Assert.That(installed["counts"]!.AsArray().Select(c => c!["node"]!.GetValue<string>()), Is.EqualTo(new[] { "router" }), "the router answered the PROBE");
+            Assert.That(installed["removed"]!.GetValue<bool>(), Is.True);
+        });
+        AssertNothingLeft(summary);
+    }
+
+    [Test]
+    public async Task Run_AllowPortsNone_TheRouterRefusesAModuleThatListensOnAPort()
+    {
+        RequiresRoot.Check();
+
+        var (exit, summary, output) = await RunAsync(
+            "--module", "OverloadControl", "--from", "sender", "--toward", "receiver", "--filter", "udp/5060", "--properties", "feedback-port=5070", "--allow-ports", "none");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(exit, Is.EqualTo(1), output);
+            Assert.That(Phases(summary), Does.Contain("configure failed"));
+            Assert.That(summary["errors"]!.AsArray().Select(e => e!.GetValue<string>()), Has.Some.Contains("port 5070 is not allowed"));
+        });
+        AssertNothingLeft(summary);
+    }
+
+    [Test]
+    public async Task Run_KeepsTheUserKeyInTheResultsFolder_OnlyItsOwnerReadsIt()
+    {
+        RequiresRoot.Check();
+
+        var (exit, summary, output) = await RunAsync("--user", "itsp");
+
+        var keyFile = Path.Combine(_results, "itsp.key");
+        Assert.Multiple(() =>
+        {
+            Assert.That(exit, Is.Zero, output);
+            Assert.That(summary["user"]!["key"]!.GetValue<string>(), Is.EqualTo(keyFile));
+            Assert.That(File.GetUnixFileMode(keyFile), Is.EqualTo(UnixFileMode.UserRead | UnixFileMode.UserWrite));
+            Assert.That(UserPrivateKey.TryParse(File.ReadAllText(keyFile), out var key, out var error), Is.True, error);
+            Assert.That(File.ReadAllText(keyFile + ".pub").Trim(), Is.EqualTo(key?.PublicKey.ToPem().Trim()));
+            key?.Dispose();
+        });
+    }
+
+    [Test]
+    public async Task Run_Hold_KeepsTheTestbedUpUntilStopped_ThenRemovesTheModuleAndReleases()
+    {
+        RequiresRoot.Check();
+        using var text = new StringWriter();
+        var output = TextWriter.Synchronized(text);
+        string Printed()
+        {
+            lock (output)
+            {
+                return text.ToString();
+            }
+        }
+
+        using var stop = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        var run = LabCommands.RunAsync(["run", LabRSpec, "--results", _results, "--module", "NetMonitor", "--from", "sender", "--toward", "receiver", "--filter", "udp/5060", "--hold"], output, output, stop.Token);
+        while (!Printed().Contains("holding", StringComparison.Ordinal) && !run.IsCompleted)
+        {
+            await Task.Delay(200);
+        }
+
+        var enter = Regex.Matches(Printed(), @"nsenter --net=/run/netns/(\S+) bash").Select(m => m.Groups[1].Value).ToArray();
+        var upWhileHeld = enter.Length > 0 && enter.All(n => File.Exists($"/run/netns/{n}"));
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        var stillHeld = !run.IsCompleted;
+        await stop.CancelAsync();
+        var exit = await run;
+
+        var summary = (JsonObject)JsonNode.Parse(File.ReadAllText(Path.Combine(_results, "summary.json")))!;
+        Assert.Multiple(() =>
+        {
+            Assert.That(exit, Is.Zero, Printed());
+            Assert.That(enter, Has.Length.EqualTo(3), "a command to enter each of sender, router and receiver");
+            Assert.That(upWhileHeld, Is.True, "the namespaces exist while the run holds");
+            Assert.That(stillHeld, Is.True, "the run waits for the stop");
+            Assert.That(Printed(), Does.Contain($"--key {Path.Combine(_results, "demo.key")}"));
+            Assert.That(Phases(summary), Is.EqualTo(new[] { "reserve ok", "deploy ok", "configure ok", "run ok", "collect ok", "release ok" }));
+            Assert.That(summary["modules"]!.AsArray().Single()!["removed"]!.GetValue<bool>(), Is.True, "release REMOVEd the module after the hold");
+        });
+        AssertNothingLeft(summary);
+    }
+
     [Test]
     public async Task Run_WhenConfigureFails_SkipsTheRestReleasesAndLeavesNothing()
     {
@@ -74,6 +178,18 @@ public sealed class RunCommandTests
         Assert.That(exit, Is.EqualTo(2));
         Assert.That(error.ToString(), Does.Contain("--module needs --from and --toward"));
         Assert.That(output.ToString(), Is.Empty);
+    }
+
+    [Test]
+    public async Task Run_HoldWithJson_ExitsWithTwoAndCreatesNothing()
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+
+        var exit = await LabCommands.RunAsync(["run", LabRSpec, "--hold", "--json"], output, error);
+
+        Assert.That(exit, Is.EqualTo(2));
+        Assert.That(error.ToString(), Does.Contain("--hold is for interactive work"));
     }
 
     private static IEnumerable<string> Phases(JsonObject summary) =>
