@@ -63,7 +63,7 @@ public sealed partial class OverloadControlEndToEndTests : SipPathFixture
         Assert.That(remove.ExitCode, Is.Zero, remove.StandardError + remove.StandardOutput);
         Assert.That(await Path.ModulesAsync(), Is.Empty);
         Assert.That(FeedbackPortBound(), Is.False, "the module's feedback socket is closed with it");
-        var before = LastTotal();
+        var before = await SettledTotalAsync();
 
         var passThrough = Path.Sipp("message-200-or-503.xml", Offered * 5, Offered, concurrent: Offered);
 
@@ -122,6 +122,28 @@ public sealed partial class OverloadControlEndToEndTests : SipPathFixture
 
     private long LastTotal() =>
         Path.ServerLog.Select(l => TickLine().Match(l)).Where(m => m.Success).Select(m => long.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture)).LastOrDefault();
+
+    /// <summary>
+    /// The server's total once its tick lines (every 500 ms) have shown the same count for 1.5 s: read at
+    /// once, the last requests of the previous phase may not be logged yet and would be counted in the next.
+    /// </summary>
+    private async Task<long> SettledTotalAsync()
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        var total = LastTotal();
+        var since = DateTime.UtcNow;
+        while (DateTime.UtcNow - since < TimeSpan.FromSeconds(1.5) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(200);
+            var now = LastTotal();
+            if (now != total)
+            {
+                (total, since) = (now, DateTime.UtcNow);
+            }
+        }
+
+        return total;
+    }
 
     private async Task WaitForTotalAsync(long total)
     {
