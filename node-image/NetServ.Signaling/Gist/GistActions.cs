@@ -39,7 +39,7 @@ public sealed record GistPeer(Ipv4Address Address, ushort DatagramPort, GistByte
 /// <summary>Something the transport must do for the state machine: send, open, close, or tell the NSLP.</summary>
 public abstract record GistAction;
 
-/// <summary>Send a UDP datagram. Q-mode datagrams carry the magic number already and go with the Router Alert option, toward the flow's destination.</summary>
+/// <summary>Send a UDP datagram. Every datagram carries the magic number already; Q-mode ones go with the Router Alert option, toward the flow's destination.</summary>
 public sealed record SendDatagramAction(byte[] Datagram, Ipv4Address Address, ushort Port, bool QueryMode) : GistAction;
 
 /// <summary>Open a TCP messaging association to a peer; messages sent on it before it connects wait.</summary>
@@ -60,9 +60,14 @@ public sealed record CloseStreamAction(int StreamId) : GistAction;
 public sealed record DeliverAction(GistSessionId Session, GistMessageRoutingInformation Mri, GistDirection Direction, byte[] NslpData, GistPeer Peer) : GistAction;
 
 /// <summary>Tell the signaling application how a session fared.</summary>
-public sealed record SessionStatusAction(GistSessionId Session, GistSessionOutcome Outcome, string Detail) : GistAction;
+/// <param name="Session">The signaling session.</param>
+/// <param name="Outcome">How it ended.</param>
+/// <param name="Detail">The same, in words.</param>
+/// <param name="PeerError">For <see cref="GistSessionOutcome.PeerError"/>: the class, code and subcode the peer's Error object gave.</param>
+public sealed record SessionStatusAction(GistSessionId Session, GistSessionOutcome Outcome, string Detail, GistRfcError? PeerError = null) : GistAction;
 
 /// <summary>Something worth a log line (a refused message, a retransmission).</summary>
 /// <param name="Text">What happened.</param>
 /// <param name="Discarded">Whether a malformed or misplaced message was dropped (worth a warning, not only a trace).</param>
-public sealed record TraceAction(string Text, bool Discarded = false) : GistAction;
+/// <param name="PeerFault">Whether a peer's message had a fault that was worked around rather than dropped (worth a warning).</param>
+public sealed record TraceAction(string Text, bool Discarded = false, bool PeerFault = false) : GistAction;

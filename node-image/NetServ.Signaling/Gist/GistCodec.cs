@@ -4,10 +4,11 @@ using System.Diagnostics.CodeAnalysis;
 namespace NetServ.Signaling.Gist;
 
 /// <summary>
-/// Reads and writes whole GIST messages (RFC 5971 5.1, A.1): the common header, optionally preceded by the
-/// magic number as in UDP datagrams, and the objects in the order the message grammar fixes. Pure: bytes in,
-/// values out. Decoding never throws: every malformed input gives a <see cref="GistError"/>, as strict as
-/// the RFC (reserved bits are the only thing ignored).
+/// Reads and writes whole GIST messages (RFC 5971 5.1, A.1): the common header, preceded by the magic number in
+/// every UDP datagram (D-mode, Q-mode or not: RFC 5971 5.3.2) and by nothing on a messaging association, and the
+/// objects in the order the message grammar fixes. Whether a datagram is Q-mode encapsulated is the C flag's to
+/// say, not the magic number's. Pure: bytes in, values out. Decoding never throws: every malformed input gives a
+/// <see cref="GistError"/>, as strict as the RFC (reserved bits are the only thing ignored).
 /// </summary>
 public static class GistCodec
 {
@@ -179,6 +180,48 @@ public static class GistCodec
 
         message = Build(header, found, unknown);
         return true;
+    }
+
+    /// <summary>
+    /// What an Error message that does not decode still says: the class, code and subcode from the first word of
+    /// its Error object and, when its S flag is set and the bytes are there, the session. A peer's report of a
+    /// fault matters more than a fault in the report (an Info Count that announces a field the object lacks).
+    /// False unless <paramref name="input"/> is a GIST Error message whose Error object's first two words read.
+    /// </summary>
+    public static bool TryReadErrorCode(ReadOnlySpan<byte> input, bool withMagic, out GistRfcError rfcError, out GistSessionId? session)
+    {
+        rfcError = default;
+        session = null;
+        if (withMagic)
+        {
+            if (input.Length < GistConstants.MagicNumberLength || BinaryPrimitives.ReadUInt32BigEndian(input) != GistConstants.MagicNumber)
+            {
+                return false;
+            }
+
+            input = input[GistConstants.MagicNumberLength..];
+        }
+
+        if (!GistCommonHeader.TryRead(input, out var header) || header.Type != GistMessageType.Error)
+        {
+            return false;
+        }
+
+        var body = input[..Math.Min(input.Length, header.TotalLength)];
+        var position = GistConstants.CommonHeaderLength;
+        while (GistObjectCodec.TryReadHeader(body[position..], position, out var objectHeader, out _))
+        {
+            var content = body.Slice(position + GistConstants.ObjectHeaderLength, objectHeader.ContentLength);
+            position += GistConstants.ObjectHeaderLength + objectHeader.ContentLength;
+            if ((GistObjectType)objectHeader.Type != GistObjectType.Error)
+            {
+                continue;
+            }
+
+            return GistObjectCodec.TryReadErrorCode(content, out rfcError, out session);
+        }
+
+        return false;
     }
 
     /// <summary>The bytes <paramref name="message"/> takes on the wire.</summary>

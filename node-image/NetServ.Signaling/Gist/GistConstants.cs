@@ -6,7 +6,10 @@ public static class GistConstants
     /// <summary>The GIST version this codec speaks (RFC 5971 A.1).</summary>
     public const byte Version = 1;
 
-    /// <summary>The number that precedes the common header in UDP datagrams (RFC 5971, Q-mode encapsulation), in network byte order on the wire.</summary>
+    /// <summary>
+    /// The number that precedes the common header in every UDP datagram, Q-mode and D-mode alike (RFC 5971 5.3.2),
+    /// in network byte order on the wire; messages on a messaging association have none.
+    /// </summary>
     public const uint MagicNumber = 0x4e04bda5;
 
     /// <summary>The well-known UDP port for Q-mode and D-mode (assigned by IANA to GIST).</summary>

@@ -576,6 +576,26 @@ public static class GistObjectCodec
         return true;
     }
 
+    /// <summary>The first word of an Error object's value and, when S is set and it fits, the session: what a malformed Error object still tells.</summary>
+    internal static bool TryReadErrorCode(ReadOnlySpan<byte> c, out GistRfcError rfcError, out GistSessionId? session)
+    {
+        rfcError = default;
+        session = null;
+        if (c.Length < 8)
+        {
+            return false;
+        }
+
+        rfcError = new GistRfcError((GistErrorClass)c[0], (GistErrorCode)BinaryPrimitives.ReadUInt16BigEndian(c[1..]), c[3]);
+        const int SessionAt = 16;
+        if ((BinaryPrimitives.ReadUInt16BigEndian(c[4..]) & ErrorSFlag) != 0 && c.Length >= SessionAt + GistSessionId.Length)
+        {
+            session = GistSessionId.FromBytes(c.Slice(SessionAt, GistSessionId.Length));
+        }
+
+        return true;
+    }
+
     private static bool TryReadAdditionalInfo(ushort aiType, ReadOnlySpan<byte> value, int offset, [NotNullWhen(true)] out GistAdditionalInfo? info, out GistError error)
     {
         info = null;

@@ -184,24 +184,19 @@ public sealed class GistStateMachine
     }
 
     /// <summary>A UDP datagram arrived: a Q-mode Query intercepted on the path or addressed to us, or a D-mode message.</summary>
-    /// <param name="datagram">The UDP payload (with the magic number for Q-mode).</param>
+    /// <param name="datagram">
+    /// The UDP payload. Every GIST datagram begins with the magic number, Q-mode or D-mode (RFC 5971 5.3.2); the C
+    /// flag, not the magic number, says which (A.1), and the codec refuses a Query without it or a Response with it.
+    /// </param>
     /// <param name="from">The IP source address.</param>
     /// <param name="fromPort">The UDP source port.</param>
     /// <param name="now">The current time.</param>
     public IReadOnlyList<GistAction> OnDatagram(ReadOnlySpan<byte> datagram, Ipv4Address from, ushort fromPort, DateTimeOffset now)
     {
         var actions = new List<GistAction>();
-        var queryMode = datagram.Length >= 4 && System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(datagram) == GistConstants.MagicNumber;
-        if (!GistCodec.TryDecode(datagram, queryMode, out var message, out var error))
+        if (!GistCodec.TryDecode(datagram, withMagic: true, out var message, out var error))
         {
-            actions.Add(new TraceAction($"dropped a malformed datagram from {from}:{fromPort}: {error.Reason}", Discarded: true));
-            return actions;
-        }
-
-        // C says how the message must travel: a Query only Q-mode encapsulated, a Response never (RFC 5971 A.4.4.3).
-        if (message.CFlag != queryMode)
-        {
-            actions.Add(new TraceAction($"dropped a {message.MessageType} from {from}:{fromPort} that came {(queryMode ? "Q-mode encapsulated" : "in D-mode")} with C {(message.CFlag ? "set" : "clear")}", Discarded: true));
+            OnUndecodable(datagram, withMagic: true, $"{from}:{fromPort}", from, error, actions);
             return actions;
         }
 
@@ -222,7 +217,7 @@ public sealed class GistStateMachine
         association.LastUsed = now;
         if (!GistCodec.TryDecode(message, withMagic: false, out var decoded, out var error))
         {
-            actions.Add(new TraceAction($"dropped a malformed message from {association.Address} (C-mode): {error.Reason}", Discarded: true));
+            OnUndecodable(message, withMagic: false, $"{association.Address} (C-mode)", association.Address, error, actions);
             return actions;
         }
 
@@ -341,9 +336,26 @@ public sealed class GistStateMachine
         }
     }
 
+    /// <summary>
+    /// A message that does not decode is dropped, unless it is a peer's Error: then its error code still reaches
+    /// the sessions it concerns, and the fault in it is logged.
+    /// </summary>
+    private void OnUndecodable(ReadOnlySpan<byte> bytes, bool withMagic, string source, Ipv4Address from, GistError error, List<GistAction> actions)
+    {
+        if (GistCodec.TryReadErrorCode(bytes, withMagic, out var code, out var session))
+        {
+            actions.Add(new TraceAction($"the GIST Error message from {source} is malformed ({error.Reason}); its error code is taken all the same", PeerFault: true));
+            OnError(from, session, nli: null, code, actions);
+            return;
+        }
+
+        actions.Add(new TraceAction($"dropped a malformed {(withMagic ? "datagram" : "message")} from {source}: {error.Reason}", Discarded: true));
+    }
+
     private void Handle(GistMessage message, Ipv4Address from, ushort fromPort, int? streamId, DateTimeOffset now, List<GistAction> actions)
     {
-        if (message.NslpId != _options.NslpId)
+        // An Error or an MA-Hello concerns the peer or the association, not one NSLP: peers send them with NSLPID 0.
+        if (message.NslpId != _options.NslpId && message is not (GistErrorMessage or GistMaHello))
         {
             actions.Add(new TraceAction($"ignored a message for NSLPID {message.NslpId} from {from}"));
             return;
@@ -364,15 +376,29 @@ public sealed class GistStateMachine
                 OnData(data, from, fromPort, streamId, now, actions);
                 break;
             case GistErrorMessage error:
-                foreach (var state in _routes.Values.Where(s => s.Peer?.Address == from || (s.PendingQuery is not null && error.Nli.InterfaceAddress == from)).ToArray())
-                {
-                    actions.Add(new SessionStatusAction(state.Session, GistSessionOutcome.PeerError, $"{from} answered with GIST error class {error.ErrorObject.ErrorClass} code {error.ErrorObject.ErrorCode}"));
-                }
-
+                OnError(from, error.ErrorObject.SessionId, error.Nli, error.ErrorObject.RfcError, actions);
                 break;
             case GistMaHello hello when hello.ResponseRequested && streamId is { } id:
-                actions.Add(new SendStreamAction(id, GistCodec.Encode(new GistMaHello(hello.HelloId) { NslpId = _options.NslpId })));
+                actions.Add(new SendStreamAction(id, GistCodec.Encode(new GistMaHello(hello.HelloId) { NslpId = _options.NslpId, SourceAddressing = true })));
                 break;
+        }
+    }
+
+    /// <summary>
+    /// A peer's Error reaches the sessions it concerns: the one it names (its S flag), or else every session whose
+    /// peer sent it and every discovery under way, for the node that refused a Query is not a known peer yet.
+    /// </summary>
+    private void OnError(Ipv4Address from, GistSessionId? session, GistNetworkLayerInformation? nli, GistRfcError code, List<GistAction> actions)
+    {
+        var concerned = _routes.Values.Where(s => (session is null || s.Session == session)
+            && (s.Peer?.Address == from || (s.PendingQuery is not null && (nli is null || nli.InterfaceAddress == from))));
+        foreach (var state in concerned.ToArray())
+        {
+            actions.Add(new SessionStatusAction(
+                state.Session,
+                GistSessionOutcome.PeerError,
+                $"{from} answered with GIST error class {code.Class} code {code.Code} subcode {code.Subcode}",
+                code));
         }
     }
 
@@ -405,15 +431,18 @@ public sealed class GistStateMachine
         state.Deadline = state.Expires;
         _routes[key] = state;
 
-        var response = new GistResponse(query.Mri, query.SessionId, Nli(peer.Address), query.QueryCookie)
+        // The MRI's D flag gives the message's direction relative to the flow (RFC 5971 A.3.1.1): the Response
+        // goes back the way the Query came.
+        var response = new GistResponse(Inverted(query.Mri), query.SessionId, Nli(peer.Address), query.QueryCookie)
         {
             NslpId = _options.NslpId,
+            SourceAddressing = true,
             ResponderCookie = state.ResponderCookie,
             StackProposal = _options.StreamPort is null ? null : TcpProposal(),
             StackConfiguration = _options.StreamPort is { } port ? TcpConfiguration(port) : null,
             ResponseRequested = true,
         };
-        actions.Add(new SendDatagramAction(GistCodec.Encode(response), peer.Address, fromPort, QueryMode: false));
+        actions.Add(new SendDatagramAction(GistCodec.Encode(response, withMagic: true), peer.Address, fromPort, QueryMode: false));
 
         // A retransmitted Query is answered again, but its NSLP message is delivered once.
         if (!duplicate && query.NslpData is { } data)
@@ -440,23 +469,29 @@ public sealed class GistStateMachine
 
         if (response.ResponseRequested)
         {
+            // With a TCP port offered, the Confirm opens the messaging association (RFC 5971 4.4.1) and echoes the
+            // Responder's Stack-Proposal unchanged, so that the Responder sees no one bid its offer down (8.6).
+            // Stack-Configuration-Data goes with it (5.1: [ Stack-Proposal [ Stack-Configuration-Data ] ]),
+            // carrying our MA-Hold-Time; the MA-protocol-options were the Responder's to give.
+            var opensAssociation = peer.StreamPort is not null && response.ResponderCookie is not null && response.StackProposal is not null;
             var confirm = new GistConfirm(state.Mri, state.Session, Nli(peer.Address))
             {
                 NslpId = _options.NslpId,
+                SourceAddressing = true,
                 ResponderCookie = response.ResponderCookie,
-                StackProposal = response.ResponderCookie is not null && peer.StreamPort is not null ? TcpProposal() : null,
+                StackProposal = opensAssociation ? response.StackProposal : null,
+                StackConfiguration = opensAssociation ? new GistStackConfigurationData { MaHoldTime = (uint)_options.MaHoldTime.TotalMilliseconds } : null,
             };
 
-            // With a TCP port offered, the Confirm opens the messaging association (RFC 5971 4.4.1).
-            if (peer.StreamPort is { } port)
+            if (opensAssociation)
             {
-                var association = AssociationTo(peer.Address, port, now, actions);
+                var association = AssociationTo(peer.Address, peer.StreamPort!.Value, now, actions);
                 state.StreamId = association.StreamId;
                 actions.Add(new SendStreamAction(association.StreamId, GistCodec.Encode(confirm)));
             }
             else
             {
-                actions.Add(new SendDatagramAction(GistCodec.Encode(confirm), peer.Address, fromPort, QueryMode: false));
+                actions.Add(new SendDatagramAction(GistCodec.Encode(confirm, withMagic: true), peer.Address, fromPort, QueryMode: false));
             }
         }
 
@@ -492,16 +527,17 @@ public sealed class GistStateMachine
     private void OnData(GistData data, Ipv4Address from, ushort fromPort, int? streamId, DateTimeOffset now, List<GistAction> actions)
     {
         // Data from our downstream peer travels upstream, and the other way round.
+        // The NSLP gets the flow as it gave it or first saw it, whichever way the D flag of this message points.
         if (_routes.TryGetValue((data.SessionId, GistDirection.Downstream), out var downstream) && downstream.Peer?.Address == from)
         {
             downstream.Expires = Later(downstream.Expires, now + _options.RoutingStateValidity);
-            actions.Add(new DeliverAction(data.SessionId, data.Mri, GistDirection.Upstream, data.NslpData.Payload.Span.ToArray(), downstream.Peer));
+            actions.Add(new DeliverAction(data.SessionId, downstream.Mri, GistDirection.Upstream, data.NslpData.Payload.Span.ToArray(), downstream.Peer));
             return;
         }
 
         if (_routes.TryGetValue((data.SessionId, GistDirection.Upstream), out var upstream) && upstream.Peer?.Address == from)
         {
-            actions.Add(new DeliverAction(data.SessionId, data.Mri, GistDirection.Downstream, data.NslpData.Payload.Span.ToArray(), upstream.Peer));
+            actions.Add(new DeliverAction(data.SessionId, upstream.Mri, GistDirection.Downstream, data.NslpData.Payload.Span.ToArray(), upstream.Peer));
             return;
         }
 
@@ -513,13 +549,16 @@ public sealed class GistStateMachine
     private void SendData(RoutingState state, GistNslpData data, DateTimeOffset now, List<GistAction> actions)
     {
         var peer = state.Peer!;
-        var message = new GistData(state.Mri, state.Session, data) { NslpId = _options.NslpId, Nli = Nli(peer.Address) };
-        var bytes = GistCodec.Encode(message);
-        if (bytes.Length <= _options.MaxDatagramMessage)
+        // Toward a peer that queried us, Data runs against the flow: D set (RFC 5971 A.3.1.1).
+        var mri = state.PeerSide == GistDirection.Upstream ? Inverted(state.Mri) : state.Mri;
+        var message = new GistData(mri, state.Session, data) { NslpId = _options.NslpId, SourceAddressing = true, Nli = Nli(peer.Address) };
+        if (GistCodec.GetEncodedLength(message, withMagic: true) <= _options.MaxDatagramMessage)
         {
-            actions.Add(new SendDatagramAction(bytes, peer.Address, peer.DatagramPort, QueryMode: false));
+            actions.Add(new SendDatagramAction(GistCodec.Encode(message, withMagic: true), peer.Address, peer.DatagramPort, QueryMode: false));
             return;
         }
+
+        var bytes = GistCodec.Encode(message);
 
         // C-mode: an association the peer opened, one we have, or a new one to the port it offered.
         Association? association = null;
@@ -554,7 +593,7 @@ public sealed class GistStateMachine
         {
             // The peer offers no association: a large datagram (IP fragments) is the only way left.
             actions.Add(new TraceAction($"{bytes.Length}-byte message to {peer.Address} goes in D-mode: the peer offers no messaging association"));
-            actions.Add(new SendDatagramAction(bytes, peer.Address, peer.DatagramPort, QueryMode: false));
+            actions.Add(new SendDatagramAction(GistCodec.Encode(message, withMagic: true), peer.Address, peer.DatagramPort, QueryMode: false));
             return;
         }
 
@@ -581,6 +620,8 @@ public sealed class GistStateMachine
         new(state.Mri, state.Session, Nli(MriDestination(state.Mri)), state.QueryCookie!)
         {
             NslpId = _options.NslpId,
+            // We send from our own address, which is the signalling source (RFC 5971 A.1: S=1).
+            SourceAddressing = true,
             // We can open a TCP association to the responder; a node that accepts them says where, so
             // the responder could reach it in C-mode too.
             StackProposal = TcpProposal(),
@@ -630,6 +671,14 @@ public sealed class GistStateMachine
         GistLooseEndMri { Upstream: false } loose => loose.DestinationAddress,
         GistLooseEndMri loose => loose.SourceAddress,
         _ => Ipv4Address.Any,
+    };
+
+    /// <summary>The same flow with the D flag turned: for a message that travels the other way (RFC 5971 A.3.1.1).</summary>
+    private static GistMessageRoutingInformation Inverted(GistMessageRoutingInformation mri) => mri switch
+    {
+        GistPathCoupledMri path => path.Reversed(),
+        GistLooseEndMri loose => loose with { Upstream = !loose.Upstream },
+        _ => mri,
     };
 
     private static DateTimeOffset? Earliest(DateTimeOffset? a, DateTimeOffset b) => a is null || b < a ? b : a;

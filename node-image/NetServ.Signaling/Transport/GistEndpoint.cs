@@ -360,6 +360,9 @@ public sealed partial class GistEndpoint : IAsyncDisposable
                 case TraceAction { Discarded: true } discard:
                     OnDiscarded(discard.Text);
                     break;
+                case TraceAction { PeerFault: true } fault:
+                    Log.PeerFault(_logger, fault.Text);
+                    break;
                 case TraceAction trace:
                     Log.Trace(_logger, trace.Text);
                     break;
@@ -646,6 +649,9 @@ public sealed partial class GistEndpoint : IAsyncDisposable
 
         [LoggerMessage(3007, LogLevel.Warning, "GIST: {Count} more malformed or misplaced messages dropped in the last {Seconds} s without a log line each")]
         public static partial void DiscardsSuppressed(ILogger logger, long count, double seconds);
+
+        [LoggerMessage(3010, LogLevel.Warning, "GIST: {Text}")]
+        public static partial void PeerFault(ILogger logger, string text);
 
         [LoggerMessage(3005, LogLevel.Warning, "GIST: an event failed: {Error}")]
         public static partial void EventFailed(ILogger logger, string error);

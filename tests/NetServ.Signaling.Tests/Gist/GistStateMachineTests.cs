@@ -70,7 +70,7 @@ public sealed class GistStateMachineTests
         Assert.That(datagrams[0].Address, Is.EqualTo(ClientAddress));
         Assert.That(datagrams[0].Port, Is.EqualTo(GistTestNetwork.ClientPort));
         var sent = Decode<GistQuery>(query, withMagic: true);
-        var response = Decode<GistResponse>(datagrams[0].Datagram, withMagic: false);
+        var response = Decode<GistResponse>(datagrams[0].Datagram, withMagic: true);
         Assert.Multiple(() =>
         {
             Assert.That(response.SessionId, Is.EqualTo(sent.SessionId));
@@ -125,7 +125,7 @@ public sealed class GistStateMachineTests
         Assert.That(sends[0].StreamId, Is.EqualTo(open.StreamId));
         Assert.That(actions.ToList().IndexOf(open), Is.LessThan(actions.ToList().IndexOf(sends[0])), "the association is opened before it is used");
         var confirm = Decode<GistConfirm>(sends[0].Message, withMagic: false);
-        var response = Decode<GistResponse>(responseBytes, withMagic: false);
+        var response = Decode<GistResponse>(responseBytes, withMagic: true);
         Assert.That(confirm.SessionId, Is.EqualTo(session));
         Assert.That(confirm.ResponderCookie, Is.EqualTo(response.ResponderCookie), "the Responder-Cookie is not echoed");
         var peer = client.PeerOf(session, GistDirection.Downstream);
@@ -148,7 +148,7 @@ public sealed class GistStateMachineTests
             .Concat(node.OnDatagram(again, ClientAddress, GistTestNetwork.ClientPort, T0 + QueryTimeout))
             .ToList();
 
-        var responses = actions.OfType<SendDatagramAction>().Select(d => Decode<GistResponse>(d.Datagram, withMagic: false)).ToList();
+        var responses = actions.OfType<SendDatagramAction>().Select(d => Decode<GistResponse>(d.Datagram, withMagic: true)).ToList();
         Assert.That(responses, Has.Count.EqualTo(2));
         Assert.That(responses[1].ResponderCookie, Is.EqualTo(responses[0].ResponderCookie));
         Assert.That(actions.OfType<DeliverAction>().Count(), Is.EqualTo(1));
@@ -170,7 +170,7 @@ public sealed class GistStateMachineTests
         var data = actions.OfType<SendDatagramAction>().Single();
         Assert.That(data.Address, Is.EqualTo(NodeAddress));
         Assert.That(data.Port, Is.EqualTo(GistConstants.UdpPort));
-        AssertCarries(Decode<GistData>(data.Datagram, withMagic: false).NslpData.Payload.ToArray(), second);
+        AssertCarries(Decode<GistData>(data.Datagram, withMagic: true).NslpData.Payload.ToArray(), second);
     }
 
     [Test]
@@ -193,7 +193,7 @@ public sealed class GistStateMachineTests
         var client = Client();
         var silent = new GistStateMachine(GistTestNetwork.NodeOptions("A", NodeAddress) with { LocalAddressFor = _ => Ipv4Address.Any });
         var responseBytes = ResponseTo(FirstQuery(client, session, Payload), silent);
-        Assert.That(Decode<GistResponse>(responseBytes, withMagic: false).Nli.InterfaceAddress, Is.EqualTo(Ipv4Address.Any));
+        Assert.That(Decode<GistResponse>(responseBytes, withMagic: true).Nli.InterfaceAddress, Is.EqualTo(Ipv4Address.Any));
 
         var actions = client.OnDatagram(responseBytes, NodeAddress, GistConstants.UdpPort, T0);
 
@@ -207,13 +207,75 @@ public sealed class GistStateMachineTests
         var session = GistStateMachine.NewSession();
         var client = Client();
         FirstQuery(client, session, Payload);
-        var error = new GistErrorMessage(new GistNetworkLayerInformation { InterfaceAddress = NodeAddress, PeerIdentity = "A"u8.ToArray() }, GistSamples.ErrorObject);
+        var error = ErrorFromA(GistSamples.ErrorObject with { SessionId = session });
 
-        var actions = client.OnDatagram(GistCodec.Encode(error), NodeAddress, GistConstants.UdpPort, T0);
+        var actions = client.OnDatagram(GistCodec.Encode(error, withMagic: true), NodeAddress, GistConstants.UdpPort, T0);
 
         var status = actions.OfType<SessionStatusAction>().Single();
         Assert.That(status.Session, Is.EqualTo(session));
         Assert.That(status.Outcome, Is.EqualTo(GistSessionOutcome.PeerError));
+        Assert.That(status.PeerError, Is.EqualTo(new GistRfcError(GistErrorClass.ProtocolError, GistErrorCode.ObjectTypeError, 1)));
+    }
+
+    [Test]
+    public void OnDatagram_ErrorWithNslpIdZero_IsReportedAsThePeersError()
+    {
+        var session = GistStateMachine.NewSession();
+        var client = Client();
+        FirstQuery(client, session, Payload);
+        var error = ErrorFromA(GistSamples.ErrorObject with { SessionId = session }) with { NslpId = 0 };
+
+        var actions = client.OnDatagram(GistCodec.Encode(error, withMagic: true), NodeAddress, GistConstants.UdpPort, T0);
+
+        var status = actions.OfType<SessionStatusAction>().Single();
+        Assert.That(status.Session, Is.EqualTo(session));
+        Assert.That(status.PeerError?.Code, Is.EqualTo(GistErrorCode.ObjectTypeError));
+    }
+
+    [Test]
+    public void OnDatagram_ErrorAboutAnotherSession_LeavesOursAlone()
+    {
+        var session = GistStateMachine.NewSession();
+        var client = Client();
+        FirstQuery(client, session, Payload);
+        var error = ErrorFromA(GistSamples.ErrorObject with { SessionId = GistStateMachine.NewSession() });
+
+        var actions = client.OnDatagram(GistCodec.Encode(error, withMagic: true), NodeAddress, GistConstants.UdpPort, T0);
+
+        Assert.That(actions.OfType<SessionStatusAction>(), Is.Empty);
+    }
+
+    [Test]
+    public void OnDatagram_ErrorWhoseInfoCountAnnouncesAMissingField_ReportsItsCodeAndLogsTheFault()
+    {
+        var session = GistStateMachine.NewSession();
+        var client = Client();
+        FirstQuery(client, session, Payload);
+        var withoutInfo = GistSamples.ErrorObject with { SessionId = session, ErrorCode = GistErrorCode.NoRoutingState, Subcode = 0, AdditionalInfo = default, DebugComment = null };
+        var bytes = GistCodec.Encode(ErrorFromA(withoutInfo), withMagic: true);
+        var infoCount = InfoCountOffset(bytes);
+        bytes[infoCount] = 1;
+        Assert.That(GistCodec.TryDecode(bytes, withMagic: true, out _, out var decodeError), Is.False, "setup: the Error should not decode");
+        Assert.That(decodeError.Kind, Is.EqualTo(GistErrorKind.IncorrectObjectLength));
+
+        var actions = client.OnDatagram(bytes, NodeAddress, GistConstants.UdpPort, T0);
+
+        var status = actions.OfType<SessionStatusAction>().Single();
+        Assert.That(status.Session, Is.EqualTo(session));
+        Assert.That(status.Outcome, Is.EqualTo(GistSessionOutcome.PeerError));
+        Assert.That(status.PeerError, Is.EqualTo(new GistRfcError(GistErrorClass.ProtocolError, GistErrorCode.NoRoutingState, 0)));
+        Assert.That(actions.OfType<TraceAction>().Where(t => t.PeerFault).Select(t => t.Text), Has.One.Contains("Info Count"));
+    }
+
+    [Test]
+    public void OnStreamMessage_MaHelloWithNslpIdZero_IsAnswered()
+    {
+        var node = Node("A", NodeAddress);
+        var stream = node.AcceptStream(ClientAddress, T0);
+
+        var actions = node.OnStreamMessage(stream, GistCodec.Encode(new GistMaHello(new GistHelloId(9)) { ResponseRequested = true, NslpId = 0 }), T0);
+
+        Assert.That(actions.OfType<SendStreamAction>().Single().StreamId, Is.EqualTo(stream));
     }
 
     [Test]
@@ -304,15 +366,13 @@ public sealed class GistStateMachineTests
     }
 
     [Test]
-    public void OnDatagram_ResponseWithTheMagicNumber_IsRefused()
+    public void OnDatagram_ResponseWithoutTheMagicNumber_IsRefused()
     {
         var session = GistStateMachine.NewSession();
         var client = Client();
         var response = ResponseTo(FirstQuery(client, session, Payload), Node("A", NodeAddress));
-        var magic = new byte[GistConstants.MagicNumberLength];
-        BinaryPrimitives.WriteUInt32BigEndian(magic, GistConstants.MagicNumber);
 
-        var actions = client.OnDatagram([.. magic, .. response], NodeAddress, GistConstants.UdpPort, T0);
+        var actions = client.OnDatagram(response.AsSpan(GistConstants.MagicNumberLength), NodeAddress, GistConstants.UdpPort, T0);
 
         Assert.That(actions, Is.Not.Empty.And.All.TypeOf<TraceAction>());
         Assert.That(client.PeerOf(session, GistDirection.Downstream), Is.Null);
@@ -348,10 +408,10 @@ public sealed class GistStateMachineTests
     {
         var session = GistStateMachine.NewSession();
         var client = Client();
-        var response = Decode<GistResponse>(ResponseTo(FirstQuery(client, session, Payload), Node("A", NodeAddress)), withMagic: false);
+        var response = Decode<GistResponse>(ResponseTo(FirstQuery(client, session, Payload), Node("A", NodeAddress)), withMagic: true);
         var forged = response with { QueryCookie = new GistQueryCookie(new byte[] { 1, 2, 3, 4 }) };
 
-        var actions = client.OnDatagram(GistCodec.Encode(forged), NodeAddress, GistConstants.UdpPort, T0);
+        var actions = client.OnDatagram(GistCodec.Encode(forged, withMagic: true), NodeAddress, GistConstants.UdpPort, T0);
 
         Assert.That(actions, Is.Not.Empty.And.All.TypeOf<TraceAction>());
         Assert.That(client.PeerOf(session, GistDirection.Downstream), Is.Null);
@@ -362,9 +422,9 @@ public sealed class GistStateMachineTests
     public void OnDatagram_ResponseForAnUnknownSession_IsIgnored()
     {
         var client = Client();
-        var response = Decode<GistResponse>(ResponseTo(FirstQuery(Client(), GistStateMachine.NewSession(), Payload), Node("A", NodeAddress)), withMagic: false);
+        var response = Decode<GistResponse>(ResponseTo(FirstQuery(Client(), GistStateMachine.NewSession(), Payload), Node("A", NodeAddress)), withMagic: true);
 
-        var actions = client.OnDatagram(GistCodec.Encode(response), NodeAddress, GistConstants.UdpPort, T0);
+        var actions = client.OnDatagram(GistCodec.Encode(response, withMagic: true), NodeAddress, GistConstants.UdpPort, T0);
 
         Assert.That(actions, Is.Not.Empty.And.All.TypeOf<TraceAction>());
         Assert.That(client.RoutingStateCount, Is.Zero);
@@ -376,7 +436,7 @@ public sealed class GistStateMachineTests
         var node = Node("A", NodeAddress);
         var data = new GistData(Mri, GistStateMachine.NewSession(), GistNslpData.FromNslpMessage(Payload));
 
-        var actions = node.OnDatagram(GistCodec.Encode(data), ClientAddress, GistTestNetwork.ClientPort, T0);
+        var actions = node.OnDatagram(GistCodec.Encode(data, withMagic: true), ClientAddress, GistTestNetwork.ClientPort, T0);
 
         Assert.That(actions.OfType<TraceAction>().Select(t => t.Text), Has.Some.Contains("without routing state"));
         Assert.That(actions.Where(a => a is SendDatagramAction or OpenStreamAction or SendStreamAction), Is.Empty);
@@ -850,6 +910,21 @@ public sealed class GistStateMachineTests
         net.Send(net["A"], session, Mri, GistDirection.Downstream, net["A"].Delivered.Single().NslpData);
         Assert.That(net["B"].Delivered.Count(), Is.EqualTo(1), "setup: B did not get A's message");
         return (net, session);
+    }
+
+    private static GistErrorMessage ErrorFromA(GistErrorObject errorObject) =>
+        new(new GistNetworkLayerInformation { InterfaceAddress = NodeAddress, PeerIdentity = "A"u8.ToArray() }, errorObject);
+
+    /// <summary>Where the Info Count byte of the Error object in an encoded Error datagram is (RFC 5971 A.4.1: the value's eighth byte).</summary>
+    private static int InfoCountOffset(byte[] datagram)
+    {
+        var position = GistConstants.MagicNumberLength + GistConstants.CommonHeaderLength;
+        while ((BinaryPrimitives.ReadUInt16BigEndian(datagram.AsSpan(position)) & 0xFFF) != (int)GistObjectType.Error)
+        {
+            position += GistConstants.ObjectHeaderLength + ((BinaryPrimitives.ReadUInt16BigEndian(datagram.AsSpan(position + 2)) & 0xFFF) * 4);
+        }
+
+        return position + GistConstants.ObjectHeaderLength + 7;
     }
 
     private static T Decode<T>(byte[] bytes, bool withMagic)
