@@ -49,6 +49,9 @@ public sealed record NetServNodeOptions
 
     public int SignalingRetransmitMaxMs { get; init; } = 4000;
 
+    /// <summary>The IPv4 Router Alert value of the node's Queries (RFC 5971 5.3.2: the NSLP's own); the NetServ NSLP's, 65503, by default.</summary>
+    public int SignalingRouterAlertValue { get; init; } = 65503;
+
     /// <summary>The port of the reverse-routability check (paper section 5.2), or null to leave the check off.</summary>
     public int? ReverseRoutabilityPort { get; init; }
 

@@ -339,6 +339,7 @@ public sealed class NetServNodeProcess : IAsyncDisposable
                     ["QueryMaxTimeoutMs"] = options.SignalingQueryMaxTimeoutMs,
                     ["RetransmitInitialMs"] = options.SignalingRetransmitInitialMs,
                     ["RetransmitMaxMs"] = options.SignalingRetransmitMaxMs,
+                    ["RouterAlertValue"] = options.SignalingRouterAlertValue,
                 },
                 ["ReverseRoutability"] = new JsonObject
                 {

@@ -162,6 +162,13 @@ internal sealed class SignalingOptions
 
     /// <summary>Messages longer than this go over TCP (C-mode).</summary>
     public int MaxDatagramBytes { get; set; } = 1400;
+
+    /// <summary>
+    /// The IPv4 Router Alert value the node's Queries carry: RFC 5971 5.3.2 gives each NSLP its own, and the
+    /// NetServ NSLP's is 65503 (RFC 5350's experimental range). Queries passing through are intercepted whatever
+    /// value they carry.
+    /// </summary>
+    public int RouterAlertValue { get; set; } = 65503;
 }
 
 /// <summary>

@@ -70,6 +70,7 @@ internal sealed class NetServOptionsValidator : IValidateOptions<NetServOptions>
         Require(signaling.RoutingStateSeconds is >= 1 and <= 86_400, "Signaling:RoutingStateSeconds", "must be 1-86400");
         Require(signaling.RequestTimeoutSeconds is >= 1 and <= 600, "Signaling:RequestTimeoutSeconds", "must be 1-600");
         Require(signaling.MaxDatagramBytes is >= 576 and <= 65_000, "Signaling:MaxDatagramBytes", "must be 576-65000");
+        Require(signaling.RouterAlertValue is >= 0 and <= ushort.MaxValue, "Signaling:RouterAlertValue", "must be 0-65535");
 
         var reverse = options.ReverseRoutability;
         Require(reverse.Port is >= 1 and <= 65535, "ReverseRoutability:Port", $"{reverse.Port} is not a port");

@@ -77,6 +77,7 @@ internal sealed partial class SignalingService : IHostedService, IAsyncDisposabl
                     DestinationOnLink = IsOnLink,
                     RoutingStateValidity = TimeSpan.FromSeconds(Settings.RoutingStateSeconds),
                     MaxDatagramMessage = Settings.MaxDatagramBytes,
+                    RouterAlertValue = (ushort)Settings.RouterAlertValue,
                 },
                 _loggerFactory.CreateLogger<GistEndpoint>(),
                 _time);

@@ -22,8 +22,9 @@ public static class GistConstants
     public const ushort NetServNslpId = 32704;
 
     /// <summary>
-    /// The IPv4 Router Alert value NetServ Queries carry. RFC 5350 leaves 65503-65534 for experimental use;
-    /// NetServ takes the first value.
+    /// The IPv4 Router Alert value NetServ Queries carry by default. RFC 5350 leaves 65503-65534 for experimental
+    /// use; NetServ takes the first value. RFC 5971 5.3.2 ties the value to the NSLP, so endpoints take it as an
+    /// option, and Queries passing through are intercepted whatever value they carry.
     /// </summary>
     public const ushort NetServRouterAlertValue = 65503;
 

@@ -14,6 +14,16 @@ public sealed record GistEndpointOptions
     /// <summary>This node's identity in signaling (NetServ nodes use their name).</summary>
     public required string Name { get; init; }
 
+    /// <summary>The NSLP this endpoint serves.</summary>
+    public ushort NslpId { get; init; } = GistConstants.NetServNslpId;
+
+    /// <summary>
+    /// The IPv4 Router Alert value this endpoint's Queries carry. RFC 5971 5.3.2 ties the value to the NSLP, so it
+    /// is set with <see cref="NslpId"/>; NetServ's is <see cref="GistConstants.NetServRouterAlertValue"/>. Queries
+    /// passing through are taken whatever value they carry.
+    /// </summary>
+    public ushort RouterAlertValue { get; init; } = GistConstants.NetServRouterAlertValue;
+
     /// <summary>The UDP port; 270 on nodes, 0 (any free port) on a client.</summary>
     public ushort DatagramPort { get; init; } = GistConstants.UdpPort;
 
@@ -50,7 +60,9 @@ public sealed record GistEndpointOptions
 /// <remarks>
 /// Why not a raw socket with IP_ROUTER_ALERT: Linux gives a router-alert socket only packets whose
 /// Router Alert value is 0 (ip_options_compile sets router_alert for 0 alone), and NetServ Queries
-/// carry an experimental value (65503) as RFC 5971 recommends for an NSLP outside the IANA range.
+/// carry an experimental value (65503 by default, <see cref="GistEndpointOptions.RouterAlertValue"/>),
+/// while peers may mark ours with another. The NFQUEUE rule matches the port alone, so interception
+/// does not depend on the value.
 /// </remarks>
 public sealed partial class GistEndpoint : IAsyncDisposable
 {
@@ -65,7 +77,7 @@ public sealed partial class GistEndpoint : IAsyncDisposable
     private readonly Socket? _listener;
     private readonly Dictionary<int, GistConnection> _streams = [];
     private readonly Dictionary<Ipv4Address, Ipv4Address> _localAddresses = [];
-    private readonly byte[] _routerAlertOption = [Ipv4RouterAlert.OptionType, Ipv4RouterAlert.OptionLength, GistConstants.NetServRouterAlertValue >> 8, GistConstants.NetServRouterAlertValue & 0xFF];
+    private readonly byte[] _routerAlertOption = new byte[Ipv4RouterAlert.OptionLength];
     private readonly List<Task> _tasks = [];
     private readonly Microsoft.Win32.SafeHandles.SafeFileHandle? _namespace;
     private const int DiscardWarningsPerWindow = 20;
@@ -81,6 +93,7 @@ public sealed partial class GistEndpoint : IAsyncDisposable
         _options = options;
         _logger = logger;
         _time = time;
+        Ipv4RouterAlert.TryWriteOption(_routerAlertOption, options.RouterAlertValue);
         _udp = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
         try
         {
@@ -121,6 +134,7 @@ public sealed partial class GistEndpoint : IAsyncDisposable
         endpoint._machine = new GistStateMachine(new GistStateMachineOptions
         {
             PeerIdentity = System.Text.Encoding.UTF8.GetBytes(options.Name),
+            NslpId = options.NslpId,
             DatagramPort = endpoint.Port,
             StreamPort = options.AcceptStreams ? endpoint.Port : null,
             Responder = options.Responder,
@@ -461,13 +475,13 @@ public sealed partial class GistEndpoint : IAsyncDisposable
     }
 
     /// <summary>
-    /// A packet taken off the forwarding path (a whole IPv4 packet for udp/270): if it is a NetServ
-    /// Query — our Router Alert value, the magic number, our NSLPID — it is processed and true says
-    /// to drop it from the path; anything else must be forwarded unchanged.
+    /// A packet taken off the forwarding path (a whole IPv4 packet for udp/270): if it is a Q-mode message of
+    /// our NSLP — see <see cref="IsQueryToTake"/> — it is processed and true says to drop it from the path;
+    /// anything else must be forwarded unchanged.
     /// </summary>
     public bool TryTakeQuery(ReadOnlySpan<byte> ipv4Packet)
     {
-        if (!IsOurQuery(ipv4Packet, out var info))
+        if (!IsQueryToTake(ipv4Packet, _options.NslpId, out var info))
         {
             return false;
         }
@@ -477,11 +491,18 @@ public sealed partial class GistEndpoint : IAsyncDisposable
         return true;
     }
 
-    private static bool IsOurQuery(ReadOnlySpan<byte> packet, out Ipv4UdpPacketInfo info)
+    /// <summary>
+    /// Whether a packet on its way through is a Q-mode message for <paramref name="nslpId"/>: a Router Alert
+    /// option of any value (RFC 5971 5.3.2 lets each NSLP have its own, and a peer may use it for ours), UDP
+    /// to the GIST port, the magic number, the C flag (Q-mode encapsulated, RFC 5971 A.1: D-mode datagrams
+    /// carry the magic number too and pass) and the NSLPID.
+    /// </summary>
+    internal static bool IsQueryToTake(ReadOnlySpan<byte> packet, ushort nslpId, out Ipv4UdpPacketInfo info)
     {
+        const byte CFlag = 0x80;
         if (!Ipv4RouterAlert.TryReadUdpPacket(packet, out info, out _)
             || info.DestinationPort != GistConstants.UdpPort
-            || info.RouterAlertValue != GistConstants.NetServRouterAlertValue)
+            || info.RouterAlertValue is null)
         {
             return false;
         }
@@ -489,7 +510,8 @@ public sealed partial class GistEndpoint : IAsyncDisposable
         var payload = info.PayloadOf(packet);
         return payload.Length >= GistConstants.MagicNumberLength + GistConstants.CommonHeaderLength
             && BinaryPrimitives.ReadUInt32BigEndian(payload) == GistConstants.MagicNumber
-            && BinaryPrimitives.ReadUInt16BigEndian(payload[(GistConstants.MagicNumberLength + 4)..]) == GistConstants.NetServNslpId;
+            && BinaryPrimitives.ReadUInt16BigEndian(payload[(GistConstants.MagicNumberLength + 4)..]) == nslpId
+            && (payload[GistConstants.MagicNumberLength + 6] & CFlag) != 0;
     }
 
     private async Task AcceptStreamsAsync()

@@ -44,6 +44,9 @@ public sealed record SignalingClientOptions
 
     /// <summary>When a request whose answer has not come is sent again.</summary>
     public RetransmissionSchedule Retransmission { get; init; } = new();
+
+    /// <summary>The IPv4 Router Alert value the Queries carry (RFC 5971 5.3.2: the NSLP's own); NetServ's by default.</summary>
+    public ushort RouterAlertValue { get; init; } = GistConstants.NetServRouterAlertValue;
 }
 
 /// <summary>
@@ -87,6 +90,7 @@ public sealed class SignalingClient : IAsyncDisposable
                     QueryTimeout = options.QueryTimeout,
                     QueryRetries = options.QueryRetries,
                     QueryMaxTimeout = options.QueryMaxTimeout,
+                    RouterAlertValue = options.RouterAlertValue,
                 },
                 logger,
                 time),
