@@ -49,6 +49,8 @@ public sealed class NetServOptionsValidatorTests
         yield return Case("Forwarding:Hooks:1", o => o.Forwarding.Hooks.Add("forward"));
         yield return Case("Forwarding:Hooks:1", o => o.Forwarding.Hooks.Add("PREROUTING"));
         yield return Case("Forwarding:Hooks:1", o => o.Forwarding.Hooks.Add("POSTROUTING"));
+        yield return Case("Signaling:RouterAlertValue", o => o.Signaling.RouterAlertValue = 65536);
+        yield return Case("Signaling:RouterAlertValue", o => o.Signaling.RouterAlertValue = -1);
         yield return Case("Users", o => o.Users.Clear());
         yield return Case("Users:0:Name", o => o.Users[0].Name = "");
         yield return Case("Users:0:Name", o => o.Users[0].Name = "alice smith");
