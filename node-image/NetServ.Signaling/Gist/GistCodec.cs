@@ -303,7 +303,8 @@ public static class GistCodec
             return false;
         }
 
-        if (header.ResponseRequested && type is GistMessageType.Confirm or GistMessageType.Error)
+        // RFC 5971 A.1: R is "never [set] in Confirm, Data or Error messages".
+        if (header.ResponseRequested && type is GistMessageType.Confirm or GistMessageType.Data or GistMessageType.Error)
         {
             error = new GistError(GistErrorKind.InvalidRFlag, $"R is set on a {type}, which nothing answers", start + 7);
             return false;
@@ -485,7 +486,6 @@ public static class GistCodec
                 NatTraversal = Get<GistNatTraversal>(GistObjectType.NatTraversal),
                 Nli = Get<GistNetworkLayerInformation>(nli),
                 QModeEncapsulated = header.QModeEncapsulated,
-                ResponseRequested = header.ResponseRequested,
                 ExplicitRouting = header.ExplicitRouting,
             },
             GistMessageType.Error => new GistErrorMessage(Need<GistNetworkLayerInformation>(nli), Need<GistErrorObject>(GistObjectType.Error))

@@ -131,15 +131,10 @@ public sealed record GistData(
     /// <summary>C: sent Q-mode encapsulated, like a Query, when no routing state exists yet.</summary>
     public bool QModeEncapsulated { get; init; }
 
-    /// <summary>R: a reply is explicitly requested.</summary>
-    public bool ResponseRequested { get; init; }
-
     /// <summary>E: the message was explicitly routed (only Data may be).</summary>
     public bool ExplicitRouting { get; init; }
 
     internal override bool CFlag => QModeEncapsulated;
-
-    internal override bool RFlag => ResponseRequested;
 
     internal override bool EFlag => ExplicitRouting;
 }

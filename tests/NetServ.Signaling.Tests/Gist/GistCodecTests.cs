@@ -96,10 +96,10 @@ public sealed class GistCodecTests
     [Test]
     public void Encode_HeaderFlags_LandOnTheirBits()
     {
+        // S and E (R is never set on Data, RFC 5971 A.1; the Query and Response known answers place it).
         var data = new GistData(GistSamples.Mri, GistSamples.SessionId, GistSamples.NslpData)
         {
             SourceAddressing = true,
-            ResponseRequested = true,
             ExplicitRouting = true,
             QModeEncapsulated = true,
             GistHops = 3,
@@ -108,7 +108,7 @@ public sealed class GistCodecTests
 
         var bytes = GistCodec.Encode(data);
 
-        Assert.That(bytes[..8], Is.EqualTo(new byte[] { 0x01, 0x03, (byte)((bytes.Length - 8) / 4 >> 8), (byte)((bytes.Length - 8) / 4), 0x12, 0x34, 0x83, 0xE0 }));
+        Assert.That(bytes[..8], Is.EqualTo(new byte[] { 0x01, 0x03, (byte)((bytes.Length - 8) / 4 >> 8), (byte)((bytes.Length - 8) / 4), 0x12, 0x34, 0x83, 0xA0 }));
         Assert.That(GistCommonHeader.TryRead(bytes, out var header), Is.True);
         Assert.That(header, Is.EqualTo(new GistCommonHeader
         {
@@ -119,7 +119,6 @@ public sealed class GistCodecTests
             QModeEncapsulated = true,
             Type = GistMessageType.Data,
             SourceAddressing = true,
-            ResponseRequested = true,
             ExplicitRouting = true,
         }));
     }
@@ -156,6 +155,8 @@ public sealed class GistCodecTests
         yield return Case("R on Confirm", GistErrorKind.InvalidRFlag, 2, Patched(confirm, 7, 0x40));
         var error = GistCodec.Encode(new GistErrorMessage(GistSamples.Nli, GistSamples.ErrorObject));
         yield return Case("R on Error", GistErrorKind.InvalidRFlag, 2, Patched(error, 7, 0x40));
+        var data = GistCodec.Encode(new GistData(GistSamples.Mri, GistSamples.SessionId, GistSamples.NslpData));
+        yield return Case("R on Data (RFC 5971 A.1: never set)", GistErrorKind.InvalidRFlag, 2, Patched(data, 7, 0x40));
         yield return Case("R clear on Query (RFC 5971 A.1: MUST always be set)", GistErrorKind.InvalidRFlag, 2, Patched(Query(), 7, 0x00));
         yield return Case("E on Query", GistErrorKind.InvalidEFlag, 4, Patched(Query(), 7, 0x60));
         yield return Case("C clear on Query", GistErrorKind.InvalidCFlag, 5, Patched(Query(), 6, 0x00));

@@ -41,6 +41,38 @@ public sealed class GistConformanceTests
     }
 
     [Test]
+    public void ResponseWithAResponderCookie_HasRSet_AndConfirmAndData_HaveRClear()
+    {
+        // RFC 5971 A.1: R "MUST be set if the Response contains a Responder cookie", and is set "never in
+        // Confirm, Data or Error messages".
+        var handshake = Handshake.Run();
+        Assert.That(GistCodec.TryDecode(handshake.Response, withMagic: true, out var response, out var error), Is.True, error.ToString());
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(((GistResponse)response!).ResponderCookie, Is.Not.Null, "setup: the Response carries a Responder-Cookie");
+            Assert.That(handshake.Response[Magic + 7] & RFlag, Is.EqualTo(RFlag), "Response");
+            Assert.That(handshake.CModeConfirm[7] & RFlag, Is.Zero, "Confirm");
+            Assert.That(handshake.DataDownstream[Magic + 7] & RFlag, Is.Zero, "Data downstream");
+            Assert.That(handshake.DataUpstream[Magic + 7] & RFlag, Is.Zero, "Data upstream");
+        });
+    }
+
+    [Test]
+    public void DataWithRSet_IsNotDelivered()
+    {
+        // RFC 5971 A.1: R is never set in Data; a receiver takes one that has it for a malformed message.
+        var handshake = Handshake.Run(out var responder);
+        var withR = (byte[])handshake.DataDownstream.Clone();
+        withR[Magic + 7] |= RFlag;
+
+        var actions = responder.OnDatagram(withR, QuerierAddress, GistConstants.UdpPort, T0);
+
+        Assert.That(actions.OfType<DeliverAction>(), Is.Empty);
+        Assert.That(responder.OnDatagram(handshake.DataDownstream, QuerierAddress, GistConstants.UdpPort, T0).OfType<DeliverAction>().Count(), Is.EqualTo(1), "the same Data without R is delivered");
+    }
+
+    [Test]
     public void EveryMessageSent_HasTheReservedBitsOfTheCommonHeaderClear()
     {
         // RFC 5971 Appendix A: "Any part of the object used for padding or defined as reserved [...] MUST be
@@ -160,10 +192,13 @@ public sealed class GistConformanceTests
         public IEnumerable<(string Name, byte[] Datagram)> Datagrams =>
             [("Query", Query), ("Response", Response), ("Data downstream", DataDownstream), ("Data upstream", DataUpstream)];
 
-        public static Handshake Run()
+        public static Handshake Run() => Run(out _);
+
+        /// <summary>The handshake, and the responding node as it stands after it.</summary>
+        public static Handshake Run(out GistStateMachine responder)
         {
             var querier = new GistStateMachine(GistTestNetwork.NodeOptions("querier", QuerierAddress));
-            var responder = Responder();
+            responder = Responder();
             var session = GistStateMachine.NewSession();
             var nslp = "PROBE NetServ.Apps.NetMonitor_1.0.0 NETSERV/0.1\r\n\r\n"u8.ToArray();
 

@@ -190,7 +190,7 @@ internal static class GistSamples
             SourceAddressing = true,
         });
         yield return Case("Data, minimal", new GistData(Mri, SessionId, NslpData));
-        yield return Case("Data, Q-mode with NLI", new GistData(Mri, SessionId, NslpData) { Nli = Nli, QModeEncapsulated = true, ResponseRequested = true, NatTraversal = nat });
+        yield return Case("Data, Q-mode with NLI", new GistData(Mri, SessionId, NslpData) { Nli = Nli, QModeEncapsulated = true, NatTraversal = nat });
         yield return Case("Data, explicitly routed", new GistData(Mri, SessionId, NslpData) { ExplicitRouting = true });
         yield return Case("Error", new GistErrorMessage(Nli, ErrorObject));
         yield return Case("Error, NAT-Traversal", new GistErrorMessage(Nli, ErrorObject) { NatTraversal = nat });
