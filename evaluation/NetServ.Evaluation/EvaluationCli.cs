@@ -5,6 +5,7 @@ using NetServ.Evaluation.Hosting;
 using NetServ.Evaluation.Latency;
 using NetServ.Evaluation.NodeRuntime;
 using NetServ.Evaluation.Signaling;
+using NetServ.Orchestrator.Commands;
 using NetServ.Testbed.Traffic;
 using Spectre.Console;
 
@@ -15,7 +16,7 @@ internal static class EvaluationCli
 {
     public static async Task<int> RunAsync(string[] args, IAnsiConsole? console = null, CancellationToken cancellationToken = default)
     {
-        console ??= AnsiConsole.Console;
+        console ??= CommandConsole.Create(Console.Out);
         var root = new RootCommand("netserv-eval: the evaluation of NetServ for .NET (paper section 9). Needs root.");
         root.Subcommands.Add(AllCommand(console, cancellationToken));
         root.Subcommands.Add(NodeRuntimeCommand(console, cancellationToken));

@@ -77,7 +77,7 @@ internal sealed partial class OriginEndpoint(IOptions<ProviderOptions> options, 
 
     private static partial class Log
     {
-        [LoggerMessage(10, LogLevel.Information, "Redirected {Client} to {Location}")]
+        [LoggerMessage(20, LogLevel.Information, "Redirected {Client} to {Location}")]
         public static partial void Redirected(ILogger logger, string client, string location);
     }
 }

@@ -31,7 +31,7 @@ public static class SipResponseWriter
     /// <param name="source">The request's source address and port, as the packet carried them.</param>
     /// <param name="statusCode">100 to 699.</param>
     /// <param name="reason">The reason phrase, <c>OK</c> say.</param>
-    /// <param name="toTags">Makes the tag added to To when the request's has none (the responder's half of the dialog identifier).</param>
+    /// <param name="toTags">Makes the tag added to To when the request's has none (the responder's half of the dialog identifier); <see langword="null"/> adds none, for a proxy's 100 Trying, whose tag is the callee's to give (RFC 3261 section 16.2).</param>
     /// <param name="extraHeaders">Whole header lines to add, each ending in CRLF (a REGISTER's Contact, say); may be empty.</param>
     /// <param name="bytesWritten">How many bytes were written.</param>
     /// <param name="responseDestination">Where to send the response.</param>
@@ -41,12 +41,11 @@ public static class SipResponseWriter
         SipEndpoint source,
         int statusCode,
         ReadOnlySpan<byte> reason,
-        SipToTags toTags,
+        SipToTags? toTags,
         ReadOnlySpan<byte> extraHeaders,
         out int bytesWritten,
         out SipEndpoint responseDestination)
     {
-        ArgumentNullException.ThrowIfNull(toTags);
         return TryWrite(destination, request, source, statusCode, reason, toTags, [], extraHeaders, out bytesWritten, out responseDestination);
     }
 

@@ -1,11 +1,10 @@
 using System.CommandLine;
 using System.Net;
-using System.Security.Cryptography;
-using System.Text;
 using Microsoft.Extensions.Logging;
 using NetServ.Apps.MediaRelay.Server;
 using NetServ.Apps.Signaling;
 using NetServ.Sdk;
+using NetServ.Sip;
 
 var listen = new Option<string>("--listen") { Description = "the server's IPv4 address, as user agents reach it (the proxy's Via and Record-Route name it)", Required = true };
 var port = new Option<int>("--port") { Description = "the SIP port (UDP)", DefaultValueFactory = _ => 5060 };
@@ -64,13 +63,13 @@ root.SetAction(async (result, cancellationToken) =>
         },
         logger,
         TimeProvider.System);
-    var tag = Encoding.ASCII.GetBytes("srv" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4)));
+    var toTags = new SipToTags();
     var directory = new RelayDirectory();
 
     // The relays answer within a LAN round trip or not at all; three tries keep an INVITE waiting at most three seconds.
     var planner = new CallRelayPlanner(directory, new RelayControlClient(controlPort, TimeSpan.FromSeconds(1)));
-    var proxy = new SipCallProxy(directory, planner, listenOn, tag, TimeProvider.System, logger);
-    var server = new SipServer(directory, signaler, proxy, tag, logger);
+    var proxy = new SipCallProxy(directory, planner, listenOn, toTags, TimeProvider.System, logger);
+    var server = new SipServer(directory, signaler, proxy, toTags, logger);
     await server.RunAsync(listenOn, cancellationToken).ConfigureAwait(false);
     return 0;
 });

@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Logging;
+using NetServ.Sdk;
 using NetServ.Sip;
 
 namespace NetServ.Apps.MediaRelay.Server;
@@ -37,7 +38,7 @@ internal sealed partial class SipCallProxy
 
     private readonly RelayDirectory _directory;
     private readonly CallRelayPlanner _planner;
-    private readonly byte[] _toTag;
+    private readonly SipToTags _toTags;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly string _via;
@@ -50,15 +51,15 @@ internal sealed partial class SipCallProxy
     /// <param name="directory">The registrations: who can be called, and from where they registered.</param>
     /// <param name="planner">Allocates and releases relay sessions and rewrites SDP.</param>
     /// <param name="self">The address and port the server listens on, which agents reach it at: the proxy's Via and Record-Route name it.</param>
-    /// <param name="toTag">The To tag of the proxy's own final responses (404, 481, 483, 501).</param>
+    /// <param name="toTags">Makes the To tag of the proxy's own final responses (404, 481, 483, 501), one per dialog (RFC 3261 section 19.3).</param>
     /// <param name="time">The clock that ages calls out.</param>
     /// <param name="logger">Where calls and dropped messages are logged.</param>
-    public SipCallProxy(RelayDirectory directory, CallRelayPlanner planner, IPEndPoint self, byte[] toTag, TimeProvider time, ILogger logger)
+    public SipCallProxy(RelayDirectory directory, CallRelayPlanner planner, IPEndPoint self, SipToTags toTags, TimeProvider time, ILogger logger)
     {
         ArgumentNullException.ThrowIfNull(self);
         _directory = directory;
         _planner = planner;
-        _toTag = toTag;
+        _toTags = toTags;
         _time = time;
         _logger = logger;
         _via = $"SIP/2.0/UDP {self}";
@@ -347,12 +348,18 @@ internal sealed partial class SipCallProxy
         }
     }
 
-    private SipDatagram[] Respond(ReadOnlyMemory<byte> request, IPEndPoint destination, int statusCode, ReadOnlySpan<byte> reason, bool withTag = true)
+    /// <summary>
+    /// The proxy's own response to a request from <paramref name="source"/>: Via gets <c>received</c> and
+    /// <c>rport</c> as RFC 3261 section 18.2.1 and RFC 3581 section 4 ask, and the response goes where
+    /// section 18.2.2 sends it (the source port only when the request asked for rport).
+    /// </summary>
+    private SipDatagram[] Respond(ReadOnlyMemory<byte> request, IPEndPoint source, int statusCode, ReadOnlySpan<byte> reason, bool withTag = true)
     {
-        // Full header names and a tag make the response longer than the request's headers at most by this much.
-        var response = new byte[(request.Length * 2) + reason.Length + _toTag.Length + 128];
-        return SipResponseWriter.TryWriteResponse(response, request.Span, statusCode, reason, withTag ? _toTag : [], [], out var written)
-            ? [new SipDatagram(response[..written], destination)]
+        // Full header names, a tag, received and rport make the response longer than the request's headers at most by this much.
+        var response = new byte[(request.Length * 2) + reason.Length + SipToTags.Length + 192];
+        var from = new SipEndpoint(Ipv4Address.FromIPAddress(source.Address), (ushort)source.Port);
+        return SipResponseWriter.TryWriteResponse(response, request.Span, from, statusCode, reason, withTag ? _toTags : null, [], out var written, out var to)
+            ? [new SipDatagram(response[..written], new IPEndPoint(to.Address.ToIPAddress(), to.Port))]
             : [];
     }
 

@@ -1,3 +1,4 @@
+using System.Buffers.Text;
 using System.Diagnostics.CodeAnalysis;
 using System.Text;
 using NetServ.Sip;
@@ -29,7 +30,23 @@ internal static class SipRegister
         return false;
     }
 
-    /// <summary>Writes the 200 OK granting the registration for <paramref name="seconds"/>.</summary>
-    public static bool TryWriteOk(Span<byte> destination, ReadOnlySpan<byte> request, ReadOnlySpan<byte> toTag, int seconds, out int written) =>
-        SipResponseWriter.TryWriteResponse(destination, request, 200, "OK"u8, toTag, Encoding.ASCII.GetBytes($"Expires: {seconds}\r\n"), out written);
+    /// <summary>
+    /// Writes the 200 OK granting the registration for <paramref name="seconds"/> to a REGISTER from
+    /// <paramref name="source"/>: Via with <c>received</c> and <c>rport</c> (RFC 3261 section 18.2.1,
+    /// RFC 3581 section 4), a To tag per dialog, and in <paramref name="sendTo"/> where it goes (section 18.2.2).
+    /// </summary>
+    public static bool TryWriteOk(Span<byte> destination, ReadOnlySpan<byte> request, SipEndpoint source, SipToTags toTags, int seconds, out int written, out SipEndpoint sendTo)
+    {
+        Span<byte> expires = stackalloc byte[32];
+        "Expires: "u8.CopyTo(expires);
+        if (!Utf8Formatter.TryFormat(seconds, expires[9..], out var digits))
+        {
+            written = 0;
+            sendTo = default;
+            return false;
+        }
+
+        "\r\n"u8.CopyTo(expires[(9 + digits)..]);
+        return SipResponseWriter.TryWriteResponse(destination, request, source, 200, "OK"u8, toTags, expires[..(11 + digits)], out written, out sendTo);
+    }
 }

@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using NetServ.Apps.Signaling;
 using NetServ.Sdk;
+using NetServ.Sip;
 
 namespace NetServ.Apps.MediaRelay.Server;
 
@@ -12,7 +13,7 @@ namespace NetServ.Apps.MediaRelay.Server;
 /// node that answered nearest the agent (the last on the path) as that agent's relay. Every other
 /// datagram goes to <see cref="SipCallProxy"/>, which relays the calls, and what it returns is sent.
 /// </summary>
-internal sealed partial class SipServer(RelayDirectory directory, ModuleSignaler signaler, SipCallProxy proxy, byte[] toTag, ILogger logger)
+internal sealed partial class SipServer(RelayDirectory directory, ModuleSignaler signaler, SipCallProxy proxy, SipToTags toTags, ILogger logger)
 {
     private readonly List<Task> _signaling = [];
 
@@ -47,9 +48,10 @@ internal sealed partial class SipServer(RelayDirectory directory, ModuleSignaler
                     continue;
                 }
 
-                if (SipRegister.TryWriteOk(send, datagram.Span, toTag, 3600, out var length))
+                var source = new SipEndpoint(Ipv4Address.FromIPAddress(agent.Address), (ushort)agent.Port);
+                if (SipRegister.TryWriteOk(send, datagram.Span, source, toTags, 3600, out var length, out var sendTo))
                 {
-                    await socket.SendToAsync(send.AsMemory(0, length), SocketFlags.None, agent, cancellationToken).ConfigureAwait(false);
+                    await socket.SendToAsync(send.AsMemory(0, length), SocketFlags.None, new IPEndPoint(sendTo.Address.ToIPAddress(), sendTo.Port), cancellationToken).ConfigureAwait(false);
                 }
 
                 Log.Registered(logger, aor, agent.ToString());

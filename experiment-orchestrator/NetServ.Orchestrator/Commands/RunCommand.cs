@@ -207,16 +207,5 @@ internal static class RunCommand
     /// A console on <paramref name="output"/>: on a terminal as wide as the terminal, in colour;
     /// elsewhere (a file, a pipe, a test) plain text that never wraps.
     /// </summary>
-    internal static IAnsiConsole CreateConsole(TextWriter output)
-    {
-        var terminal = !Console.IsOutputRedirected && ReferenceEquals(output, Console.Out);
-        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output), Ansi = terminal ? AnsiSupport.Detect : AnsiSupport.No });
-        if (!terminal)
-        {
-            // Logs and CI capture the output: a long line stays one line (wrapped, it broke words and searches).
-            console.Profile.Width = int.MaxValue;
-        }
-
-        return console;
-    }
+    internal static IAnsiConsole CreateConsole(TextWriter output) => CommandConsole.Create(output);
 }

@@ -514,7 +514,7 @@ internal sealed partial class ExperimentRunner(ExperimentOptions options, IExper
 
     private static partial class Log
     {
-        [LoggerMessage(3101, LogLevel.Debug, "Phase {Phase} failed")]
+        [LoggerMessage(3401, LogLevel.Debug, "Phase {Phase} failed")]
         public static partial void PhaseFailed(ILogger logger, string phase, Exception exception);
     }
 }

@@ -36,7 +36,7 @@ internal sealed partial class ParentWatcher(int parentPid, IHostApplicationLifet
 
     private static partial class Log
     {
-        [LoggerMessage(2701, LogLevel.Warning, "Parent process {Pid} is gone; stopping")]
+        [LoggerMessage(3301, LogLevel.Warning, "Parent process {Pid} is gone; stopping")]
         public static partial void ParentGone(ILogger logger, int pid);
     }
 }

@@ -174,6 +174,24 @@ public sealed class MediaRelayEndToEndTests
     }
 
     [Test]
+    public async Task Register_ByASippAgentWithAnotherSentBy_IsAnsweredWithReceivedRportAndATagWhereTheRfcsSay()
+    {
+        if (Prerequisites.Missing("sipp") is { } reason)
+        {
+            Assert.Ignore(reason);
+        }
+
+        await StartSipServerAsync();
+        var sipp = _path.Sipp("register-via.xml", 3, SipServer, 5062);
+        Assert.That(sipp.ExitCode, Is.Zero, "every call's two 200 OKs arrived and matched: " + sipp.StandardOutput + sipp.StandardError);
+
+        // The REGISTERs installed the relay toward the agent, as any REGISTER does: take it away for the next test.
+        await RelayChosenAsync("sip:sippua@itsp");
+        var remove = _path.Cli("remove", Module, "--dest", SipServerPath.AgentAddress.ToString(), "--user", User, "--key", _path.Key);
+        Assert.That(remove.ExitCode, Is.Zero, remove.StandardError + remove.StandardOutput);
+    }
+
+    [Test]
     public async Task SipCall_ThroughTheServer_RelaysMediaOnTheRewrittenPortsAndByeReleasesTheSession()
     {
         await StartSipServerAsync();

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
@@ -163,6 +164,21 @@ internal sealed class SipServerPath : IAsyncDisposable
     /// <summary>The modules installed for the ITSP on the router.</summary>
     public async Task<IReadOnlyList<string>> ModulesAsync() =>
         NetServNodeProcess.ContainerOf(await Router.StatusAsync(), User)["modules"]!.AsArray().Select(m => m!["name"]!.GetValue<string>()).ToArray();
+
+    /// <summary>
+    /// Runs a sipp scenario (EndToEnd/sipp beside the test assembly) from the user agent's host,
+    /// port <paramref name="localPort"/>, toward <paramref name="server"/>; bounded in calls and time.
+    /// </summary>
+    public CommandResult Sipp(string scenario, int calls, IPEndPoint server, int localPort) =>
+        CommandRunner.Run(
+            "ip",
+            [
+                "netns", "exec", Agent.Name, "sipp", "-sf", Path.Combine(AppContext.BaseDirectory, "EndToEnd", "sipp", scenario),
+                "-m", calls.ToString(CultureInfo.InvariantCulture), "-r", "10", "-l", "1",
+                "-i", AgentAddress.ToString(), "-p", localPort.ToString(CultureInfo.InvariantCulture), "-nostdin", "-timeout", "30s", "-timeout_error",
+                server.ToString(),
+            ],
+            TimeSpan.FromSeconds(60));
 
     /// <summary>Runs the netserv CLI on the server's host (the ITSP signs with its key).</summary>
     public CommandResult Cli(params string[] arguments) =>

@@ -3,6 +3,7 @@ using System.Text;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using NetServ.Apps.MediaRelay.Server;
+using NetServ.Sip;
 using static NetServ.Apps.MediaRelay.Tests.SipCallMessages;
 
 namespace NetServ.Apps.MediaRelay.Tests.Server;
@@ -33,7 +34,7 @@ public sealed class SipCallProxyTests
         _directory.Register("sip:ua2@itsp", Ua2);
         _control = new FakeRelayControl();
         _time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 12, 0, 0, TimeSpan.Zero));
-        _proxy = new SipCallProxy(_directory, new CallRelayPlanner(_directory, _control), Self, "srv1"u8.ToArray(), _time, NullLogger.Instance);
+        _proxy = new SipCallProxy(_directory, new CallRelayPlanner(_directory, _control), Self, new SipToTags(), _time, NullLogger.Instance);
     }
 
     [Test]
@@ -241,7 +242,7 @@ public sealed class SipCallProxyTests
         Assert.Multiple(() =>
         {
             Assert.That(sends.Single().Destination, Is.EqualTo(Ua1));
-            Assert.That(Text(sends[0].Payload), Does.StartWith("SIP/2.0 404 Not Found\r\n").And.Contain("To: <sip:ua2@itsp>;tag=srv1\r\n"));
+            Assert.That(Text(sends[0].Payload), Does.StartWith("SIP/2.0 404 Not Found\r\n").And.Match("To: <sip:ua2@itsp>;tag=[0-9a-f]{16}\r\n"));
             Assert.That(_control.Allocated, Is.Empty);
             Assert.That(_proxy.Calls, Is.Zero);
         });
@@ -253,7 +254,7 @@ public sealed class SipCallProxyTests
         var directory = new RelayDirectory();
         directory.Register("sip:ua1@itsp", Ua1);
         directory.Register("sip:ua2@itsp", Ua2);
-        var proxy = new SipCallProxy(directory, new CallRelayPlanner(directory, _control), Self, "srv1"u8.ToArray(), _time, NullLogger.Instance);
+        var proxy = new SipCallProxy(directory, new CallRelayPlanner(directory, _control), Self, new SipToTags(), _time, NullLogger.Instance);
         var sends = await proxy.HandleAsync(Invite(Offer), Ua1, CancellationToken.None);
         Assert.Multiple(() =>
         {
@@ -269,6 +270,48 @@ public sealed class SipCallProxyTests
         _control.Refuse = true;
         var invite = (await HandleAsync(Invite(Offer), Ua1))[1];
         Assert.That(Body(Text(invite.Payload)), Is.EqualTo(Offer));
+    }
+
+    [Test]
+    public async Task Invite_UnknownCalleeFromBehindANatWithRport_FillsInViaAndAnswersTheSourcePort()
+    {
+        // RFC 3581 section 4 with the example of its section 6: the request left 10.1.1.1:4540 and came from 192.0.2.1:9988.
+        var nat = new IPEndPoint(IPAddress.Parse("192.0.2.1"), 9988);
+        var invite = Text(Invite(Offer, "sip:nobody@itsp")).Replace("198.18.1.1:5060;branch=z9hG4bKua1inv", "10.1.1.1:4540;rport;branch=z9hG4bKkjshdyff", StringComparison.Ordinal);
+        var sends = await HandleAsync(Encoding.ASCII.GetBytes(invite), nat);
+        Assert.Multiple(() =>
+        {
+            Assert.That(Text(sends.Single().Payload), Does.Contain("\r\nVia: SIP/2.0/UDP 10.1.1.1:4540;received=192.0.2.1;rport=9988;branch=z9hG4bKkjshdyff\r\n"));
+            Assert.That(sends[0].Destination, Is.EqualTo(nat));
+        });
+    }
+
+    [Test]
+    public async Task Invite_UnknownCalleeFromAnotherAddressThanSentBy_AddsReceivedAndAnswersTheSentByPort()
+    {
+        // RFC 3261 sections 18.2.1 and 18.2.2: without rport the response goes to the sent-by port at the source address.
+        var sends = await HandleAsync(Invite(Offer, "sip:nobody@itsp"), new IPEndPoint(IPAddress.Parse("192.0.2.1"), 9988));
+        Assert.Multiple(() =>
+        {
+            Assert.That(Text(sends.Single().Payload), Does.Contain("\r\nVia: SIP/2.0/UDP 198.18.1.1:5060;branch=z9hG4bKua1inv;received=192.0.2.1\r\n"));
+            Assert.That(sends[0].Destination, Is.EqualTo(new IPEndPoint(IPAddress.Parse("192.0.2.1"), 5060)));
+        });
+    }
+
+    [Test]
+    public async Task Invite_UnknownCalleesOfTwoCalls_AreAnsweredWithDifferentToTags()
+    {
+        var first = Text((await HandleAsync(Invite(Offer, "sip:nobody@itsp"), Ua1)).Single().Payload);
+        var other = Text(Invite(Offer, "sip:nobody@itsp")).Replace($"Call-ID: {CallId}", "Call-ID: call-2", StringComparison.Ordinal);
+        var second = Text((await HandleAsync(Encoding.ASCII.GetBytes(other), Ua1)).Single().Payload);
+        Assert.That(Headers(second, "To"), Is.Not.EqualTo(Headers(first, "To")));
+    }
+
+    [Test]
+    public async Task Invite_Trying_CarriesNoToTag()
+    {
+        var trying = Text((await HandleAsync(Invite(Offer), Ua1))[0].Payload);
+        Assert.That(trying, Does.StartWith("SIP/2.0 100 Trying\r\n").And.Contain("\r\nTo: <sip:ua2@itsp>\r\n"));
     }
 
     [Test]

@@ -1,0 +1,29 @@
+using NetServ.Orchestrator.Commands;
+using Spectre.Console;
+
+namespace NetServ.Evaluation.Tests;
+
+[TestFixture]
+public sealed class EvaluationCliConsoleTests
+{
+    [Test]
+    public void CreateConsole_NotATerminal_NeverWrapsALongLine()
+    {
+        using var output = new StringWriter();
+        var line = string.Join(' ', Enumerable.Range(0, 80).Select(i => $"word{i}"));
+
+        CommandConsole.Create(output).MarkupLine(Markup.Escape(line));
+
+        Assert.That(output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Trim()), Is.EqualTo(new[] { line }));
+    }
+
+    [Test]
+    public void CreateConsole_NotATerminal_WritesNoAnsiEscapes()
+    {
+        using var output = new StringWriter();
+
+        CommandConsole.Create(output).MarkupLine("[red]failed[/]");
+
+        Assert.That(output.ToString(), Does.Not.Contain("\u001b"));
+    }
+}
