@@ -38,9 +38,10 @@ internal static class EvaluationCli
         var repetitions = new Option<int?>("--repetitions") { Description = "searches per configuration and size (default 3; 2 for containers)" };
         var counts = new Option<string>("--counts") { Description = "container counts of the containers benchmark (default 1,10,50,100)" };
         var quietWait = new Option<double?>("--quiet-wait") { Description = "before each measurement, wait up to this many seconds for other work to calm down (default 60; 0 in --quick)" };
+        var runs = new Option<int?>("--runs") { Description = "run the whole evaluation this many times, each in its own folder, then compare the target ratios across runs (comparison.json, comparison.md, comparison.png; default 1)" };
         var command = new Command("all", "the paper's whole evaluation in one results folder: node-runtime (Figure 12), latency per layer (Figure 13) and containers (Figure 14), then summary.json, summary.md and the figures")
         {
-            quick, output, benchmarks, trialSeconds, repetitions, counts, quietWait,
+            quick, output, benchmarks, trialSeconds, repetitions, counts, quietWait, runs,
         };
         command.SetAction((parse, token) => RunBenchmarkAsync(
             console,
@@ -67,10 +68,17 @@ internal static class EvaluationCli
                         Counts = parse.GetValue(counts) is { } c ? Integers(c, "--counts") : options.Containers.Counts,
                     },
                 };
+                if (parse.GetValue(runs) is < 1 or > 20)
+                {
+                    throw new ArgumentException("--runs: 1..20");
+                }
+
                 options.Validate();
                 return options;
             },
-            async (options, stop) => (await new EvaluationSuite(options, console).RunAsync(Arguments(parse), stop).ConfigureAwait(false)).Completed,
+            async (options, stop) => parse.GetValue(runs) is int n and > 1
+                ? (await new RepeatedEvaluation(options, n, console).RunAsync(Arguments(parse), stop).ConfigureAwait(false)).Completed
+                : (await new EvaluationSuite(options, console).RunAsync(Arguments(parse), stop).ConfigureAwait(false)).Completed,
             token,
             outer));
         return command;

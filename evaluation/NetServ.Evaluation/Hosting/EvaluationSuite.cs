@@ -74,6 +74,7 @@ internal sealed class EvaluationSuite(EvaluationSuiteOptions options, IAnsiConso
     [
         ("node-runtime", "mlffr-64B.png", "figure-12a-mlffr-64B.png", "Figure 12(a): MLFFR, 64-byte frames"),
         ("node-runtime", "mlffr-340B.png", "figure-12b-mlffr-340B.png", "Figure 12(b): MLFFR, 340-byte frames"),
+        ("node-runtime", "ratios.png", "ratios-confidence.png", "Target ratios from paired searches, 95 % confidence intervals"),
         ("latency", "latency.png", "figure-13-latency.png", "Figure 13: latency per layer"),
         ("containers", "containers-throughput.png", "figure-14-containers-throughput.png", "Figure 14: throughput against the number of containers"),
         ("containers", "containers-memory.png", "figure-14-containers-memory.png", "Figure 14: memory per container"),
@@ -220,6 +221,32 @@ internal sealed class EvaluationSuite(EvaluationSuiteOptions options, IAnsiConso
                 }
             }
 
+            if (summary["ratio_intervals"] is JsonObject intervals)
+            {
+                md.AppendLine();
+                md.AppendLine("Paired (each ratio from adjacent searches of one repetition), mean [95 % confidence interval] and verdict:");
+                md.AppendLine();
+                foreach (var (name, bySize) in intervals.Where(p => p.Value is JsonObject))
+                {
+                    foreach (var (size, paired) in bySize!.AsObject().Where(p => p.Value is not null))
+                    {
+                        var low = (double?)paired!["ci95Low"];
+                        var high = (double?)paired["ci95High"];
+                        var verdict = (string?)paired["verdict"] switch
+                        {
+                            "met" => "met with confidence",
+                            "not_met" => "**not met**",
+                            _ => low is null ? "cannot decide (fewer than 2 pairs)" : "cannot decide (the interval straddles the target)",
+                        };
+                        md.AppendLine(CultureInfo.InvariantCulture, $"- ({name.Replace("_over_", ")/(", StringComparison.Ordinal)}) at {size} B: {Value3(paired["mean"])}{(low is { } l && high is { } h ? string.Create(CultureInfo.InvariantCulture, $" [{l:0.000}–{h:0.000}]") : string.Empty)} from {paired["pairs"]} pair(s), target ≥ {Value3(paired["target"])}: {verdict}");
+                    }
+                }
+
+                md.AppendLine();
+                md.AppendLine(CultureInfo.InvariantCulture, $"Method: {intervals["method"]}.");
+                md.AppendLine();
+            }
+
             var added = (double?)ratios["module_path_added_us"];
             md.AppendLine(CultureInfo.InvariantCulture, $"- latency added by the module path, (6) over (2): {(added is { } a ? $"{a:0.0} µs" : "not measured")} (paper: {summary["paper"]?["module_path_added_us"]} µs)");
         }
@@ -266,6 +293,8 @@ internal sealed class EvaluationSuite(EvaluationSuiteOptions options, IAnsiConso
 
         return md.ToString();
     }
+
+    private static string Value3(JsonNode? node) => node is null ? "–" : ((double)node).ToString("0.000", CultureInfo.InvariantCulture);
 
     private static string Value(JsonNode? node) => node is null ? "–" : ((double)node).ToString("0.#", CultureInfo.InvariantCulture);
 }

@@ -28,7 +28,11 @@ internal sealed record MlffrSearchOptions
     /// </summary>
     public int Confirmations { get; init; }
 
-    /// <summary>Trials at most, whatever the resolution reached.</summary>
+    /// <summary>
+    /// Trials at most once a rate has passed, whatever the resolution reached. Until one passes the
+    /// search keeps halving toward <see cref="LowRate"/> (at most log2(HighRate / Resolution) more
+    /// rates), so a device slower than a few halvings of the high bound gets a rate, not 0.
+    /// </summary>
     public int MaxTrials { get; init; } = 24;
 
     /// <summary>Throws when the options cannot describe a search.</summary>
@@ -150,9 +154,12 @@ internal sealed class MlffrSearch
         var loTested = false;
         while (!Resolved(lo, hi))
         {
-            if (steps.Count >= _options.MaxTrials)
+            // Only a search that found a passing rate stops at MaxTrials: one that has not yet is still
+            // halving down, and stopping it then reports 0 for a device that forwards (a loaded machine,
+            // a slow module, short trials).
+            if (loTested && steps.Count >= _options.MaxTrials)
             {
-                return new MlffrResult(loTested ? lo : 0, hi, steps) { Unresolved = true };
+                return new MlffrResult(lo, hi, steps) { Unresolved = true };
             }
 
             var mid = Math.Round((lo + hi) / 2);
@@ -175,11 +182,6 @@ internal sealed class MlffrSearch
         if (!loTested)
         {
             // Everything tried failed: the low bound itself decides between "below it" and "it".
-            if (steps.Count >= _options.MaxTrials)
-            {
-                return new MlffrResult(0, hi, steps) { Unresolved = true };
-            }
-
             if (!Test(lo))
             {
                 return new MlffrResult(0, lo, steps);

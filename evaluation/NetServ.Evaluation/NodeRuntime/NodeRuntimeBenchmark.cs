@@ -67,7 +67,7 @@ internal sealed class NodeRuntimeBenchmark(NodeRuntimeOptions options, IAnsiCons
         var context = new ConfigurationContext(bench.Path, raw, options.BatchSize, options.QueueMaxLength);
         for (var repetition = 1; repetition <= options.Repetitions; repetition++)
         {
-            foreach (var key in options.Configurations)
+            foreach (var key in options.ConfigurationOrder(repetition))
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 var configuration = RouterConfiguration.Create(key);

@@ -9,8 +9,16 @@ internal sealed record NodeRuntimeOptions
     /// <summary>Frame sizes on the wire, FCS included.</summary>
     public IReadOnlyList<int> Sizes { get; init; } = [64, 340];
 
-    /// <summary>Router configurations, measured in this order (1, 2, C, 3, 4, 5).</summary>
-    public IReadOnlyList<string> Configurations { get; init; } = RouterConfiguration.AllKeys;
+    /// <summary>
+    /// Router configurations, measured in this order in odd repetitions and in the reverse order in even
+    /// ones. The default puts each target ratio's two configurations next to each other (C, 4; 4, 5; 5, 6),
+    /// so every repetition measures each pair in adjacent searches.
+    /// </summary>
+    public IReadOnlyList<string> Configurations { get; init; } = ["1", "2", "3", "C", "4", "5", "6"];
+
+    /// <summary>The order of the configurations in <paramref name="repetition"/> (from 1): as given, reversed in even repetitions (A, B, B, A, …), so that a drift of the machine during the run does not favour either side of a pair.</summary>
+    public IReadOnlyList<string> ConfigurationOrder(int repetition) =>
+        repetition % 2 == 1 ? Configurations : Configurations.Reverse().ToArray();
 
     public double TrialSeconds { get; init; } = 2;
 
@@ -87,7 +95,9 @@ internal sealed record NodeRuntimeOptions
         RelativeResolution = 0.25,
         MaxTrials = 5,
         Confirmations = 0,
-        WarmupSeconds = 0.25,
+        // A longer warm-up than the trial's half: the module's packet path (KeepAlive's SIP matching) has
+        // time to be compiled and tiered up before 0.5 s zero-loss trials judge it.
+        WarmupSeconds = 0.5,
         ContainerCounts = [1, 3],
         VariantContainers = 0,
         MemorySettleSeconds = 0.5,

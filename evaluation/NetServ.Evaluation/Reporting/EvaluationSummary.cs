@@ -49,6 +49,7 @@ internal static class EvaluationSummary
             ["latency_us"] = layers,
             ["containers"] = containers is null ? null : Containers(containers),
             ["ratios"] = Ratios(mlffr, layers),
+            ["ratio_intervals"] = nodeRuntime is null ? null : RatioIntervals(nodeRuntime),
             ["paper"] = new JsonObject
             {
                 ["source"] = PaperReference.Source,
@@ -106,6 +107,27 @@ internal static class EvaluationSummary
             ["memory_mb_per_container"] = c.Memory is { Succeeded: true } m ? Math.Round(m.MeanMb, 2) : null,
             ["complete"] = c.Complete,
         }).ToArray());
+
+    /// <summary>
+    /// Each target ratio per size from paired searches, with its 95 % interval and verdict:
+    /// <c>{"method": …, "4_over_c_loop": {"64": {"target", "pairs", "perPair", "mean", "median", "ci95Low", "ci95High", "verdict"}, …}, …}</c>.
+    /// </summary>
+    private static JsonObject RatioIntervals(NodeRuntimeResults results)
+    {
+        var intervals = new JsonObject { ["method"] = PairedRatio.Method };
+        foreach (var target in RatioTarget.All)
+        {
+            var bySize = new JsonObject();
+            foreach (var size in results.Options.Sizes)
+            {
+                bySize[size.ToString(System.Globalization.CultureInfo.InvariantCulture)] = PairedRatio.Of(results, target, size)?.ToJson();
+            }
+
+            intervals[target.Name] = bySize;
+        }
+
+        return intervals;
+    }
 
     /// <summary>The ratios of the performance targets, each from figures of this run: (4)/C loop, (5)/(4), (6)/(5) per size, and the latency the module path adds, (6) over (2).</summary>
     private static JsonObject Ratios(JsonObject? mlffr, JsonObject? latency)

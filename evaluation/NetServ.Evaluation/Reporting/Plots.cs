@@ -150,7 +150,121 @@ internal static class Plots
         plot.SavePng(path, 900, 120 + (45 * samples.Length));
     }
 
+    /// <summary>
+    /// Each target ratio (mean of its paired ratios) at each size, error bars its 95 % confidence
+    /// interval, and the target as a red dashed mark over the bar.
+    /// </summary>
+    public static void Ratios(IReadOnlyList<PairedRatio> ratios, string path)
+    {
+        ArgumentNullException.ThrowIfNull(ratios);
+        var shown = ratios.Where(r => r.Pairs.Count > 0).ToArray();
+        if (shown.Length == 0)
+        {
+            return;
+        }
+
+        var plot = new Plot();
+        var bars = shown.Select((r, i) => new Bar
+        {
+            Position = i,
+            Value = r.Mean,
+            FillColor = Measured,
+            Size = 0.6,
+            Label = r.Mean.ToString("0.00", CultureInfo.InvariantCulture),
+        }).ToList();
+        var series = plot.Add.Bars(bars);
+        series.LegendText = "mean of the paired ratios, error bars 95 % CI (t)";
+        var withInterval = shown.Select((r, i) => (r, i)).Where(x => x.r.Interval is not null).ToArray();
+        Whiskers(plot, withInterval.Select(x => (double)x.i), withInterval.Select(x => (x.r.Mean, x.r.Interval!.Value.Low, x.r.Interval!.Value.High)));
+
+        for (var i = 0; i < shown.Length; i++)
+        {
+            TargetMark(plot, i, shown[i].Target.Target, legend: i == 0);
+        }
+
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
+            Enumerable.Range(0, shown.Length).Select(i => (double)i).ToArray(),
+            shown.Select(r => $"({r.Target.Numerator})/({r.Target.Denominator})\n{r.Size} B").ToArray());
+        plot.Axes.Bottom.MajorTickStyle.Length = 0;
+        plot.Axes.Margins(bottom: 0, top: 0.15);
+        plot.Title("Target ratios from paired searches, 95 % confidence intervals");
+        plot.YLabel("ratio of MLFFRs");
+        plot.ShowLegend(Alignment.UpperRight);
+        plot.SavePng(path, 900, 560);
+    }
+
+    /// <summary>
+    /// The repeated runs' comparison (comparison.json's <c>ratios</c>): per target ratio and size the
+    /// median across runs as a bar, each run's figure as a point, and the target as a red dashed mark.
+    /// </summary>
+    public static void RunComparison(System.Text.Json.Nodes.JsonObject ratios, string path)
+    {
+        ArgumentNullException.ThrowIfNull(ratios);
+        var rows = ratios
+            .Where(p => p.Value is System.Text.Json.Nodes.JsonObject)
+            .SelectMany(p => p.Value!.AsObject().Where(s => s.Value is not null).Select(s => (Name: p.Key, Size: s.Key, Row: s.Value!)))
+            .ToArray();
+        if (rows.Length == 0)
+        {
+            return;
+        }
+
+        var plot = new Plot();
+        var bars = rows.Select((r, i) => new Bar
+        {
+            Position = i,
+            Value = (double)r.Row["medianAcrossRuns"]!,
+            FillColor = Measured.WithAlpha(0.5),
+            Size = 0.6,
+            Label = ((double)r.Row["medianAcrossRuns"]!).ToString("0.00", CultureInfo.InvariantCulture),
+        }).ToList();
+        plot.Add.Bars(bars).LegendText = "median across runs";
+        var xs = new List<double>();
+        var ys = new List<double>();
+        for (var i = 0; i < rows.Length; i++)
+        {
+            foreach (var run in rows[i].Row["runs"]!.AsArray())
+            {
+                if (run?["ratio"] is { } v)
+                {
+                    xs.Add(i);
+                    ys.Add((double)v);
+                }
+            }
+
+            TargetMark(plot, i, (double)rows[i].Row["target"]!, legend: i == 0);
+        }
+
+        var points = plot.Add.ScatterPoints(xs.ToArray(), ys.ToArray());
+        points.Color = Colors.Black;
+        points.MarkerSize = 7;
+        points.LegendText = "each run (mean of its paired ratios)";
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
+            Enumerable.Range(0, rows.Length).Select(i => (double)i).ToArray(),
+            rows.Select(r => $"{r.Name.Replace("_over_", "/", StringComparison.Ordinal)}\n{r.Size} B\n{((bool)r.Row["withinTenPercent"]! ? "within ±10 %" : "spread > 10 %")}").ToArray());
+        plot.Axes.Bottom.MajorTickStyle.Length = 0;
+        plot.Axes.Margins(bottom: 0, top: 0.15);
+        plot.Title("Target ratios across repeated runs");
+        plot.YLabel("ratio of MLFFRs");
+        plot.ShowLegend(Alignment.UpperRight);
+        plot.SavePng(path, 900, 560);
+    }
+
     /// <summary>Asymmetric whiskers from min to max over bars (a Bar's own error is symmetric).</summary>
+    /// <summary>A target as a red dashed mark across the bar at <paramref name="position"/>.</summary>
+    private static void TargetMark(Plot plot, double position, double target, bool legend)
+    {
+        var mark = plot.Add.Scatter(new[] { position - 0.4, position + 0.4 }, new[] { target, target });
+        mark.Color = Colors.Red;
+        mark.LineWidth = 2;
+        mark.MarkerSize = 0;
+        mark.LinePattern = LinePattern.Dashed;
+        if (legend)
+        {
+            mark.LegendText = "target";
+        }
+    }
+
     internal static void Whiskers(Plot plot, IEnumerable<double> positions, IEnumerable<(double Value, double Min, double Max)> ranges)
     {
         var xs = positions.ToArray();

@@ -38,6 +38,11 @@ internal sealed class ResultsWriter(NodeRuntimeResults results, string folder)
             Plots.Mlffr(results, size, Path.Combine(folder, $"mlffr-{size}B.png"));
         }
 
+        if (PairedRatios().Count > 0)
+        {
+            Plots.Ratios(PairedRatios(), Path.Combine(folder, "ratios.png"));
+        }
+
         if (results.Memory.Any(m => m.Succeeded))
         {
             Plots.Memory(results, Path.Combine(folder, "memory.png"), MemoryTargetMb);
@@ -124,6 +129,34 @@ internal sealed class ResultsWriter(NodeRuntimeResults results, string folder)
         ["targets"] = "≥ 500 kpps unpaced; a paced rate held within 2 % as counted at the receiver",
     };
 
+    /// <summary>Every target ratio at every size that measured both of its configurations.</summary>
+    internal IReadOnlyList<PairedRatio> PairedRatios() =>
+        RatioTarget.All.SelectMany(t => results.Options.Sizes.Select(size => PairedRatio.Of(results, t, size))).OfType<PairedRatio>().ToArray();
+
+    private void AppendPairedRatios(StringBuilder md)
+    {
+        var paired = PairedRatios();
+        if (paired.Count == 0)
+        {
+            return;
+        }
+
+        md.AppendLine("## Ratios from paired searches, with 95 % confidence intervals");
+        md.AppendLine();
+        md.AppendLine("| ratio | size | target | pairs | per pair | mean [95 % CI] | median | verdict |");
+        md.AppendLine("|---|---|---|---|---|---|---|---|");
+        foreach (var p in paired)
+        {
+            md.AppendLine(CultureInfo.InvariantCulture, $"| {p.Target.Label} | {p.Size} B | ≥ {p.Target.Target:0.00} | {p.Pairs.Count} | {string.Join(", ", p.Pairs.Select(x => x.Ratio.ToString("0.000", CultureInfo.InvariantCulture)))} | {p.Describe()} | {(p.Pairs.Count > 0 ? p.Median.ToString("0.000", CultureInfo.InvariantCulture) : "–")} | {p.VerdictText} |");
+        }
+
+        md.AppendLine();
+        md.AppendLine(CultureInfo.InvariantCulture, $"Method: {PairedRatio.Method}. Met with confidence: the whole interval at or above the target; not met: the whole interval below it; cannot decide: it straddles the target.");
+        md.AppendLine();
+        md.AppendLine("![ratios with 95 % confidence intervals](ratios.png)");
+        md.AppendLine();
+    }
+
     private JsonObject Ratios()
     {
         JsonObject Ratio(string numerator, string denominator, double target)
@@ -132,12 +165,15 @@ internal sealed class ResultsWriter(NodeRuntimeResults results, string folder)
             foreach (var size in results.Options.Sizes)
             {
                 var ratio = results.Ratio(numerator, denominator, size);
+                var paired = RatioTarget.All.FirstOrDefault(t => t.Numerator == numerator && t.Denominator == denominator) is { } named
+                    ? PairedRatio.Of(results, named, size)
+                    : null;
                 perSize[size.ToString(CultureInfo.InvariantCulture)] = ratio is { } r
-                    ? new JsonObject { ["value"] = Round(r, 3), ["met"] = r >= target }
+                    ? new JsonObject { ["value"] = Round(r, 3), ["met"] = r >= target, ["paired"] = paired?.ToJson() }
                     : null;
             }
 
-            return new JsonObject { ["target"] = target, ["bySize"] = perSize };
+            return new JsonObject { ["target"] = target, ["bySize"] = perSize, ["pairedMethod"] = PairedRatio.Method };
         }
 
         return new JsonObject
@@ -362,6 +398,7 @@ internal sealed class ResultsWriter(NodeRuntimeResults results, string folder)
             }
 
             md.AppendLine();
+            AppendPairedRatios(md);
         }
 
         AppendQueueCosts(md);

@@ -146,6 +146,23 @@ public sealed class MlffrSearchTests
         });
     }
 
+    [TestCase(40_000)]
+    [TestCase(8_000)]
+    public void Run_NoPassWithinMaxTrials_KeepsHalvingUntilARatePasses(double capacity)
+    {
+        // The quick search's settings: five trials from a generator's 700 kpps reach only 44 kpps.
+        var options = new MlffrSearchOptions { HighRate = 700_000, Resolution = 25_000, RelativeResolution = 0.25, MaxTrials = 5 };
+
+        var result = new MlffrSearch(options).Run(rate => Device(rate, capacity));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.Mlffr, Is.GreaterThan(0).And.LessThanOrEqualTo(capacity), "a forwarding device gets a rate, not 0");
+            Assert.That(result.Steps.Count(s => s.Passed), Is.GreaterThanOrEqualTo(1));
+            Assert.That(result.Steps, Has.Count.LessThanOrEqualTo(options.MaxTrials + (int)Math.Ceiling(Math.Log2(options.HighRate / options.Resolution))), "bounded");
+        });
+    }
+
     [Test]
     public void Run_Cancelled_StopsBeforeTheNextTrial()
     {

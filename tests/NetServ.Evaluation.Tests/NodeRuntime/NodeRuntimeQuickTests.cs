@@ -31,7 +31,7 @@ public sealed class NodeRuntimeQuickTests
         Assert.That(exitCode, Is.Zero, "the quick run completes");
         var folder = Directory.GetDirectories(_output).Single();
         Assert.That(Path.GetFileName(folder), Does.Match(@"^\d{8}-\d{6}-node-runtime$"));
-        foreach (var file in new[] { "results.json", "mlffr.csv", "memory.csv", "trials.csv", "summary.md", "mlffr-64B.png", "mlffr-340B.png", "memory.png" })
+        foreach (var file in new[] { "results.json", "mlffr.csv", "memory.csv", "trials.csv", "summary.md", "mlffr-64B.png", "mlffr-340B.png", "memory.png", "ratios.png" })
         {
             Assert.That(new FileInfo(Path.Combine(folder, file)), Has.Property(nameof(FileInfo.Length)).GreaterThan(100), file);
         }
@@ -84,7 +84,21 @@ public sealed class NodeRuntimeQuickTests
             Assert.That(figures["latency_us"], Is.Null);
             Assert.That(figures["containers"], Is.Null);
             Assert.That(figures["ratios"]!["6_over_5"]!["340"]!.GetValue<double>(), Is.GreaterThan(0));
+
+            // One repetition is one pair per ratio: a mean, no interval, and so no verdict either way.
+            var paired = figures["ratio_intervals"]!["6_over_5"]!["340"]!;
+            Assert.That(paired["pairs"]!.GetValue<int>(), Is.EqualTo(1));
+            Assert.That(paired["mean"]!.GetValue<double>(), Is.EqualTo(figures["ratios"]!["6_over_5"]!["340"]!.GetValue<double>()).Within(0.01));
+            Assert.That(paired["ci95Low"], Is.Null);
+            Assert.That(paired["verdict"]!.GetValue<string>(), Is.EqualTo("cannot_decide"));
+            Assert.That(figures["ratio_intervals"]!["4_over_c_loop"]!["64"]!["pairs"]!.GetValue<int>(), Is.EqualTo(1));
+            Assert.That(results["ratios"]!["5/4"]!["bySize"]!["64"]!["paired"]!["pairs"]!.GetValue<int>(), Is.EqualTo(1));
         });
+
+        // Searched in the paired order: (C) right before (4), (4) before (5), (5) before (6).
+        var order = results["searches"]!.AsArray().Select(s => s!["configuration"]!.GetValue<string>()).Distinct().ToArray();
+        Assert.That(order, Is.EqualTo(new[] { "1", "2", "3", "C", "4", "5", "6" }));
+        Assert.That(summary, Does.Contain("Ratios from paired searches, with 95 % confidence intervals").And.Contain("cannot decide (fewer than 2 pairs)"));
 
         Assert.Multiple(() =>
         {
