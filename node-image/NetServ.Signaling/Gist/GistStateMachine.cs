@@ -370,7 +370,7 @@ public sealed class GistStateMachine
                 OnResponse(response, from, fromPort, now, actions);
                 break;
             case GistConfirm confirm:
-                OnConfirm(confirm, from, streamId, now);
+                OnConfirm(confirm, from, streamId, now, actions);
                 break;
             case GistData data:
                 OnData(data, from, fromPort, streamId, now, actions);
@@ -507,10 +507,18 @@ public sealed class GistStateMachine
         }
     }
 
-    private void OnConfirm(GistConfirm confirm, Ipv4Address from, int? streamId, DateTimeOffset now)
+    private void OnConfirm(GistConfirm confirm, Ipv4Address from, int? streamId, DateTimeOffset now, List<GistAction> actions)
     {
         if (!_routes.TryGetValue((confirm.SessionId, GistDirection.Upstream), out var state) || state.ResponderCookie != confirm.ResponderCookie)
         {
+            return;
+        }
+
+        // A Confirm that opens a messaging association echoes the Stack-Proposal of our Response, and we check
+        // the echo: an attacker who bid our offer down on the way would show here (RFC 5971 4.4.1, 8.6).
+        if (EchoMismatch(confirm, streamId) is { } mismatch)
+        {
+            actions.Add(new TraceAction($"refused a Confirm for session {confirm.SessionId} from {from}: {mismatch} (RFC 5971 8.6)", Discarded: true, PeerFault: true));
             return;
         }
 
@@ -522,6 +530,19 @@ public sealed class GistStateMachine
             _associations[from] = association;
             state.StreamId = id;
         }
+    }
+
+    private string? EchoMismatch(GistConfirm confirm, int? streamId)
+    {
+        var offered = _options.StreamPort is null ? null : TcpProposal();
+        if (confirm.StackProposal is { } echoed)
+        {
+            return offered is null ? "it echoes a Stack-Proposal we never made"
+                : echoed == offered ? null
+                : "its echoed Stack-Proposal differs from the one our Response made";
+        }
+
+        return streamId is not null && offered is not null ? "it opens a messaging association without echoing our Stack-Proposal" : null;
     }
 
     private void OnData(GistData data, Ipv4Address from, ushort fromPort, int? streamId, DateTimeOffset now, List<GistAction> actions)

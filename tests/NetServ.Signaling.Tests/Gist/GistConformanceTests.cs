@@ -154,6 +154,52 @@ public sealed class GistConformanceTests
         }));
     }
 
+    [Test]
+    public void CModeConfirm_EchoingTheRespondersStackProposal_CarriesTheResponderOnThatAssociation()
+    {
+        // RFC 5971 4.4.1 and 8.6: the Responder checks the Stack-Proposal the Confirm echoes against its own.
+        var handshake = Handshake.Run(out var responder);
+        var stream = responder.AcceptStream(QuerierAddress, T0);
+
+        var actions = responder.OnStreamMessage(stream, handshake.CModeConfirm, T0);
+
+        Assert.That(actions.OfType<TraceAction>().Where(t => t.PeerFault), Is.Empty);
+        var large = responder.Send(handshake.Session, Flow, GistDirection.Upstream, new byte[4000], T0);
+        Assert.That(large.OfType<OpenStreamAction>(), Is.Empty, "the Confirm's association is used, not a new one");
+        Assert.That(large.OfType<SendStreamAction>().Single().StreamId, Is.EqualTo(stream));
+    }
+
+    [Test]
+    public void CModeConfirm_WhoseEchoedStackProposalWasAltered_IsRefused()
+    {
+        var handshake = Handshake.Run(out var responder);
+        Assert.That(GistCodec.TryDecode(handshake.CModeConfirm, withMagic: false, out var decoded, out var error), Is.True, error.ToString());
+        var altered = (GistConfirm)decoded! with
+        {
+            StackProposal = new GistStackProposal(EquatableArray.Create<GistStackProfile>([new GistStackProfile(EquatableArray.Create<byte>([GistMaProtocolId.ForwardsTcp, GistMaProtocolId.Tls]))])),
+        };
+        var stream = responder.AcceptStream(QuerierAddress, T0);
+
+        var actions = responder.OnStreamMessage(stream, GistCodec.Encode(altered), T0);
+
+        Assert.That(actions.OfType<TraceAction>().Single(t => t.PeerFault).Text, Does.Contain("echoed Stack-Proposal differs"));
+        var large = responder.Send(handshake.Session, Flow, GistDirection.Upstream, new byte[4000], T0);
+        Assert.That(large.OfType<OpenStreamAction>(), Is.Not.Empty, "a refused Confirm's association is not adopted");
+    }
+
+    [Test]
+    public void CModeConfirm_WithoutTheEchoedStackProposal_IsRefused()
+    {
+        var handshake = Handshake.Run(out var responder);
+        Assert.That(GistCodec.TryDecode(handshake.CModeConfirm, withMagic: false, out var decoded, out var error), Is.True, error.ToString());
+        var stripped = (GistConfirm)decoded! with { StackProposal = null, StackConfiguration = null };
+        var stream = responder.AcceptStream(QuerierAddress, T0);
+
+        var actions = responder.OnStreamMessage(stream, GistCodec.Encode(stripped), T0);
+
+        Assert.That(actions.OfType<TraceAction>().Single(t => t.PeerFault).Text, Does.Contain("without echoing our Stack-Proposal"));
+    }
+
     private static GistStateMachine Responder() => new(GistTestNetwork.NodeOptions("responder", ResponderAddress));
 
     private static bool UpstreamOf(byte[] datagram) => ((GistPathCoupledMri)MriOf(datagram, withMagic: true)).Upstream;
@@ -187,7 +233,7 @@ public sealed class GistConformanceTests
     /// One handshake between a querying and a responding NetServ node, both offering TCP: the Query, the Response,
     /// the Confirm on the association, then Data each way (small enough for D-mode).
     /// </summary>
-    private sealed record Handshake(byte[] Query, byte[] Response, byte[] CModeConfirm, byte[] DataDownstream, byte[] DataUpstream)
+    private sealed record Handshake(GistSessionId Session, byte[] Query, byte[] Response, byte[] CModeConfirm, byte[] DataDownstream, byte[] DataUpstream)
     {
         public IEnumerable<(string Name, byte[] Datagram)> Datagrams =>
             [("Query", Query), ("Response", Response), ("Data downstream", DataDownstream), ("Data upstream", DataUpstream)];
@@ -207,7 +253,7 @@ public sealed class GistConformanceTests
             var confirm = querier.OnDatagram(response, ResponderAddress, GistConstants.UdpPort, T0).OfType<SendStreamAction>().Single().Message;
             var downstream = querier.Send(session, Flow, GistDirection.Downstream, nslp, T0).OfType<SendDatagramAction>().Single().Datagram;
             var upstream = responder.Send(session, Flow, GistDirection.Upstream, nslp, T0).OfType<SendDatagramAction>().Single().Datagram;
-            return new Handshake(query, response, confirm, downstream, upstream);
+            return new Handshake(session, query, response, confirm, downstream, upstream);
         }
     }
 }
