@@ -151,75 +151,89 @@ internal sealed partial class PacketDispatcher : IDisposable
                 continue;
             }
 
-            Interlocked.Exchange(ref _inBatch, 1);
-            Volatile.Write(ref _batchLastId, batch[count - 1].PacketId);
-            verdicts.Clear();
-            if (_options.NoModuleLayer || _chain.IsEmpty)
+            if (!DispatchBatch(batch, count, verdicts, spill, generation))
             {
-                verdicts.Accept(batch[count - 1].PacketId);
-                Interlocked.Add(ref _accepted, count);
+                return;
             }
-            else
-            {
-                for (var i = 0; i < count; i++)
-                {
-                    var queued = batch[i];
-                    var id = queued.PacketId;
+        }
+    }
 
-                    if (queued.IsTruncated)
-                    {
-                        // Only part of it was copied to us (over 64 KiB): it passes unprocessed, never half-sent back.
+    /// <summary>
+    /// Passes the <paramref name="count"/> packets of a received batch through the module chain and sends their
+    /// verdicts. Allocation-free whatever the modules and filters, unless a module throws. Returns false when the
+    /// watchdog declared this reader generation hung meanwhile: its verdicts were not sent, and it must stop.
+    /// </summary>
+    internal bool DispatchBatch(PacketBatch batch, int count, VerdictBatch verdicts, byte[] spill, int generation)
+    {
+        Interlocked.Exchange(ref _inBatch, 1);
+        Volatile.Write(ref _batchLastId, batch[count - 1].PacketId);
+        verdicts.Clear();
+        if (_options.NoModuleLayer || _chain.IsEmpty)
+        {
+            verdicts.Accept(batch[count - 1].PacketId);
+            Interlocked.Add(ref _accepted, count);
+        }
+        else
+        {
+            for (var i = 0; i < count; i++)
+            {
+                var queued = batch[i];
+                var id = queued.PacketId;
+
+                if (queued.IsTruncated)
+                {
+                    // Only part of it was copied to us (over 64 KiB): it passes unprocessed, never half-sent back.
+                    verdicts.Accept(id);
+                    _accepted++;
+                    continue;
+                }
+
+                // The packet may grow into the free room of its receive slot, then into the spill buffer.
+                var packet = new Packet(queued.PayloadBuffer, queued.Payload.Length, spill);
+
+                var outcome = _chain.Process(ref packet);
+                if (Volatile.Read(ref _generation) != generation)
+                {
+                    // The watchdog declared this thread hung while it was inside a module and has
+                    // already released the batch; a late return must not send stale verdicts.
+                    return false;
+                }
+
+                switch (outcome)
+                {
+                    case PacketOutcome.Drop:
+                        verdicts.Drop(id);
+                        _dropped++;
+                        break;
+                    case PacketOutcome.AcceptModified:
+                        verdicts.AcceptModified(id, packet.Data);
+                        _modified++;
+                        break;
+                    default:
                         verdicts.Accept(id);
                         _accepted++;
-                        continue;
-                    }
-
-                    // The packet may grow into the free room of its receive slot, then into the spill buffer.
-                    var packet = new Packet(queued.PayloadBuffer, queued.Payload.Length, spill);
-
-                    var outcome = _chain.Process(ref packet);
-                    if (Volatile.Read(ref _generation) != generation)
-                    {
-                        // The watchdog declared this thread hung while it was inside a module and has
-                        // already released the batch; a late return must not send stale verdicts.
-                        return;
-                    }
-
-                    switch (outcome)
-                    {
-                        case PacketOutcome.Drop:
-                            verdicts.Drop(id);
-                            _dropped++;
-                            break;
-                        case PacketOutcome.AcceptModified:
-                            verdicts.AcceptModified(id, packet.Data);
-                            _modified++;
-                            break;
-                        default:
-                            verdicts.Accept(id);
-                            _accepted++;
-                            break;
-                    }
+                        break;
                 }
             }
-
-            try
-            {
-                _queue.SendVerdicts(verdicts);
-            }
-            catch (Exception e) when (e is System.ComponentModel.Win32Exception or ObjectDisposedException)
-            {
-                if (!_stopping)
-                {
-                    Log.VerdictFailed(_logger, e.Message);
-                }
-            }
-
-            _received += count;
-            _batches++;
-            Interlocked.Increment(ref _batchSequence);
-            Volatile.Write(ref _inBatch, 0);
         }
+
+        try
+        {
+            _queue.SendVerdicts(verdicts);
+        }
+        catch (Exception e) when (e is System.ComponentModel.Win32Exception or ObjectDisposedException)
+        {
+            if (!_stopping)
+            {
+                Log.VerdictFailed(_logger, e.Message);
+            }
+        }
+
+        _received += count;
+        _batches++;
+        Interlocked.Increment(ref _batchSequence);
+        Volatile.Write(ref _inBatch, 0);
+        return true;
     }
 
     private void WatchdogLoop()

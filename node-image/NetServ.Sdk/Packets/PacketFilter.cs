@@ -24,6 +24,10 @@ public enum FilterProtocol
 /// </summary>
 public sealed class PacketFilter : IEquatable<PacketFilter>
 {
+    // An array, not the IReadOnlyList it is shown as: Matches runs on every packet, and enumerating through
+    // the interface would box an enumerator each time.
+    private readonly Ipv4Prefix[] _destinations;
+
     /// <summary>Creates a filter.</summary>
     /// <exception cref="ArgumentException">A port is given without UDP or TCP, or no destination prefix is given.</exception>
     public PacketFilter(FilterProtocol protocol, int? destinationPort, IReadOnlyList<Ipv4Prefix> destinations)
@@ -46,7 +50,7 @@ public sealed class PacketFilter : IEquatable<PacketFilter>
 
         Protocol = protocol;
         DestinationPort = destinationPort;
-        Destinations = destinations.ToArray();
+        _destinations = destinations.ToArray();
     }
 
     /// <summary>The transport selected.</summary>
@@ -56,7 +60,7 @@ public sealed class PacketFilter : IEquatable<PacketFilter>
     public int? DestinationPort { get; }
 
     /// <summary>The destination prefixes selected.</summary>
-    public IReadOnlyList<Ipv4Prefix> Destinations { get; }
+    public IReadOnlyList<Ipv4Prefix> Destinations => _destinations;
 
     /// <summary>Whether <paramref name="packet"/> is one this filter selects.</summary>
     public bool Matches(scoped in Packet packet)
@@ -80,7 +84,7 @@ public sealed class PacketFilter : IEquatable<PacketFilter>
         }
 
         var destination = packet.Destination;
-        foreach (var prefix in Destinations)
+        foreach (var prefix in _destinations)
         {
             if (prefix.Contains(destination))
             {
