@@ -40,16 +40,16 @@ public sealed record GistPeer(Ipv4Address Address, ushort DatagramPort, GistByte
 public abstract record GistAction;
 
 /// <summary>Send a UDP datagram. Every datagram carries the magic number already; Q-mode ones go with the Router Alert option, toward the flow's destination.</summary>
-public sealed record SendDatagramAction(byte[] Datagram, Ipv4Address Address, ushort Port, bool QueryMode) : GistAction;
+internal sealed record SendDatagramAction(byte[] Datagram, Ipv4Address Address, ushort Port, bool QueryMode) : GistAction;
 
 /// <summary>Open a TCP messaging association to a peer; messages sent on it before it connects wait.</summary>
-public sealed record OpenStreamAction(int StreamId, Ipv4Address Address, ushort Port) : GistAction;
+internal sealed record OpenStreamAction(int StreamId, Ipv4Address Address, ushort Port) : GistAction;
 
 /// <summary>Send one GIST message on a messaging association.</summary>
-public sealed record SendStreamAction(int StreamId, byte[] Message) : GistAction;
+internal sealed record SendStreamAction(int StreamId, byte[] Message) : GistAction;
 
 /// <summary>Close a messaging association.</summary>
-public sealed record CloseStreamAction(int StreamId) : GistAction;
+internal sealed record CloseStreamAction(int StreamId) : GistAction;
 
 /// <summary>Hand an NSLP message to the signaling application.</summary>
 /// <param name="Session">The signaling session.</param>
@@ -70,4 +70,4 @@ public sealed record SessionStatusAction(GistSessionId Session, GistSessionOutco
 /// <param name="Text">What happened.</param>
 /// <param name="Discarded">Whether a malformed or misplaced message was dropped (worth a warning, not only a trace).</param>
 /// <param name="PeerFault">Whether a peer's message had a fault that was worked around rather than dropped (worth a warning).</param>
-public sealed record TraceAction(string Text, bool Discarded = false, bool PeerFault = false) : GistAction;
+internal sealed record TraceAction(string Text, bool Discarded = false, bool PeerFault = false) : GistAction;

@@ -17,7 +17,7 @@ namespace NetServ.Signaling.Gist;
 /// +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
 /// </code>
 /// </remarks>
-public readonly record struct GistCommonHeader
+internal readonly record struct GistCommonHeader
 {
     private const byte CFlag = 0x80;
     private const byte SFlag = 0x80;

@@ -1,7 +1,7 @@
 namespace NetServ.Signaling.Gist;
 
 /// <summary>Fixed numbers of GIST (RFC 5971) and of the NetServ NSLP that runs over it.</summary>
-public static class GistConstants
+internal static class GistConstants
 {
     /// <summary>The GIST version this codec speaks (RFC 5971 A.1).</summary>
     public const byte Version = 1;

@@ -22,7 +22,7 @@ namespace NetServ.Signaling.Gist;
 /// session identifier and the MRI are carried as values without their TLV headers; MRI Length gives the
 /// MRI's length in words. The comment is UTF-8, NUL-terminated and NUL-padded to a word.
 /// </remarks>
-public sealed record GistErrorObject : GistObject
+internal sealed record GistErrorObject : GistObject
 {
     public override GistObjectType ObjectType => GistObjectType.Error;
 
@@ -72,13 +72,13 @@ public sealed record GistErrorObject : GistObject
 /// //                           AI-Value                          //  (AI-Length words)
 /// </code>
 /// </summary>
-public abstract record GistAdditionalInfo
+internal abstract record GistAdditionalInfo
 {
     public abstract ushort AiType { get; }
 }
 
 /// <summary>Message Length Info (AI-Type 1): the message length computed from its objects, in words.</summary>
-public sealed record GistMessageLengthInfo(ushort CalculatedLength) : GistAdditionalInfo
+internal sealed record GistMessageLengthInfo(ushort CalculatedLength) : GistAdditionalInfo
 {
     public const ushort Type = 1;
 
@@ -86,7 +86,7 @@ public sealed record GistMessageLengthInfo(ushort CalculatedLength) : GistAdditi
 }
 
 /// <summary>MTU Info (AI-Type 2): the IP MTU of the link a message could not be sent over, in bytes.</summary>
-public sealed record GistMtuInfo(ushort LinkMtu) : GistAdditionalInfo
+internal sealed record GistMtuInfo(ushort LinkMtu) : GistAdditionalInfo
 {
     public const ushort Type = 2;
 
@@ -94,7 +94,7 @@ public sealed record GistMtuInfo(ushort LinkMtu) : GistAdditionalInfo
 }
 
 /// <summary>Object Type Info (AI-Type 3): the type of the object that caused the error.</summary>
-public sealed record GistObjectTypeInfo : GistAdditionalInfo
+internal sealed record GistObjectTypeInfo : GistAdditionalInfo
 {
     public const ushort Type = 3;
 
@@ -119,7 +119,7 @@ public sealed record GistObjectTypeInfo : GistAdditionalInfo
 /// Real Object Length is the object's true length (TLV header included) in words, which its own header may
 /// misstate; it follows from <see cref="OffendingObject"/>.
 /// </summary>
-public sealed record GistObjectValueInfo : GistAdditionalInfo
+internal sealed record GistObjectValueInfo : GistAdditionalInfo
 {
     public const ushort Type = 4;
 
@@ -143,7 +143,7 @@ public sealed record GistObjectValueInfo : GistAdditionalInfo
 }
 
 /// <summary>An Additional Information field of a type this codec does not know, kept as it arrived.</summary>
-public sealed record GistUnknownAdditionalInfo : GistAdditionalInfo
+internal sealed record GistUnknownAdditionalInfo : GistAdditionalInfo
 {
     public GistUnknownAdditionalInfo(ushort aiType, GistBytes value)
     {

@@ -63,7 +63,7 @@ public sealed record GistQuery(
 /// Network-Layer-Information Query-Cookie [ Responder-Cookie [ Stack-Proposal Stack-Configuration-Data ] ]
 /// [ NSLP-Data ].
 /// </summary>
-public sealed record GistResponse(
+internal sealed record GistResponse(
     GistMessageRoutingInformation Mri,
     GistSessionId SessionId,
     GistNetworkLayerInformation Nli,
@@ -93,7 +93,7 @@ public sealed record GistResponse(
 /// Network-Layer-Information [ Responder-Cookie [ Stack-Proposal [ Stack-Configuration-Data ] ] ]
 /// [ NSLP-Data ]. Never requests a reply (R=0).
 /// </summary>
-public sealed record GistConfirm(
+internal sealed record GistConfirm(
     GistMessageRoutingInformation Mri,
     GistSessionId SessionId,
     GistNetworkLayerInformation Nli) : GistMessage
@@ -117,7 +117,7 @@ public sealed record GistConfirm(
 /// Data = Common-Header [ NAT-Traversal-Object ] Message-Routing-Information Session-Identification
 /// [ Network-Layer-Information ] NSLP-Data.
 /// </summary>
-public sealed record GistData(
+internal sealed record GistData(
     GistMessageRoutingInformation Mri,
     GistSessionId SessionId,
     GistNslpData NslpData) : GistMessage
@@ -143,7 +143,7 @@ public sealed record GistData(
 /// Error = Common-Header [ NAT-Traversal-Object ] Network-Layer-Information GIST-Error-Data.
 /// Never requests a reply (R=0) and never carries NSLP-Data.
 /// </summary>
-public sealed record GistErrorMessage(
+internal sealed record GistErrorMessage(
     GistNetworkLayerInformation Nli,
     GistErrorObject ErrorObject) : GistMessage
 {
@@ -153,7 +153,7 @@ public sealed record GistErrorMessage(
 }
 
 /// <summary>MA-Hello = Common-Header Hello-ID. Keeps a messaging association alive; R asks for a reply.</summary>
-public sealed record GistMaHello(GistHelloId HelloId) : GistMessage
+internal sealed record GistMaHello(GistHelloId HelloId) : GistMessage
 {
     public override GistMessageType MessageType => GistMessageType.MaHello;
 

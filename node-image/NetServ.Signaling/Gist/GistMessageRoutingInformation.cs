@@ -102,7 +102,7 @@ public sealed record GistPathCoupledMri : GistMessageRoutingInformation
 /// //                      Destination Address                    //
 /// </code>
 /// </remarks>
-public sealed record GistLooseEndMri : GistMessageRoutingInformation
+internal sealed record GistLooseEndMri : GistMessageRoutingInformation
 {
     public const byte Mrm = 1;
 
@@ -120,7 +120,7 @@ public sealed record GistLooseEndMri : GistMessageRoutingInformation
 /// An MRI this node cannot read (another MRM, IPv6, or malformed), kept byte for byte. It appears only
 /// inside an Error object, which reports the MRI of a message that may itself have been the problem.
 /// </summary>
-public sealed record GistUnsupportedMri : GistMessageRoutingInformation
+internal sealed record GistUnsupportedMri : GistMessageRoutingInformation
 {
     public GistUnsupportedMri(GistBytes content) => Content = content;
 

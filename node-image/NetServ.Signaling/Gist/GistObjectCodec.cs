@@ -10,7 +10,7 @@ namespace NetServ.Signaling.Gist;
 /// Reads and writes single GIST objects, TLV header included (RFC 5971 A.2, A.3, A.4.1). Pure: bytes in,
 /// values out. Decoding never throws; every malformed input gives a <see cref="GistError"/>.
 /// </summary>
-public static class GistObjectCodec
+internal static class GistObjectCodec
 {
     private const byte PFlag = 0x08, TFlag = 0x04, FFlag = 0x02, SFlag = 0x01;
     private const byte AFlag = 0x80, BFlag = 0x40, DFlag = 0x20;

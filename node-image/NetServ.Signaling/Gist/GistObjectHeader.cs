@@ -15,7 +15,7 @@ namespace NetServ.Signaling.Gist;
 /// </code>
 /// Length counts the 32-bit words of the value, the header not included.
 /// </remarks>
-public readonly record struct GistObjectHeader
+internal readonly record struct GistObjectHeader
 {
     private readonly ushort _type;
     private readonly ushort _length;

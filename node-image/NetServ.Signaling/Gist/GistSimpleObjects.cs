@@ -40,7 +40,7 @@ public sealed record GistQueryCookie : GistObject
 }
 
 /// <summary>Responder-Cookie (RFC 5971 A.3.7): opaque to everyone but its creator; a whole number of words.</summary>
-public sealed record GistResponderCookie : GistObject
+internal sealed record GistResponderCookie : GistObject
 {
     public GistResponderCookie(GistBytes value) => Value = value;
 
@@ -81,7 +81,7 @@ public sealed record GistNslpData : GistObject
 }
 
 /// <summary>Hello-ID (RFC 5971 A.3): the 32-bit value that pairs an MA-Hello with its reply.</summary>
-public sealed record GistHelloId(uint Value) : GistObject
+internal sealed record GistHelloId(uint Value) : GistObject
 {
     public override GistObjectType ObjectType => GistObjectType.HelloId;
 }

@@ -3,7 +3,7 @@ using System.Buffers.Binary;
 namespace NetServ.Signaling.Gist;
 
 /// <summary>MA-Protocol-IDs (RFC 5971 5.7 and its IANA considerations).</summary>
-public static class GistMaProtocolId
+internal static class GistMaProtocolId
 {
     /// <summary>TCP, opened from the querying node to the responding node.</summary>
     public const byte ForwardsTcp = 1;

@@ -4,7 +4,7 @@ using NetServ.Sdk;
 namespace NetServ.Signaling.Gist;
 
 /// <summary>How a <see cref="GistStateMachine"/> behaves.</summary>
-public sealed record GistStateMachineOptions
+internal sealed record GistStateMachineOptions
 {
     /// <summary>This node's identity, carried in every Network-Layer-Information (NetServ nodes use their name).</summary>
     public GistBytes PeerIdentity { get; init; }
@@ -59,7 +59,7 @@ public sealed record GistStateMachineOptions
 /// peer answered downstream — which is how a NetServ node learns it is the last one on the path.
 /// Not thread-safe: the transport calls it from one place at a time.
 /// </summary>
-public sealed class GistStateMachine
+internal sealed class GistStateMachine
 {
     private const byte TcpProfile = 1;
 

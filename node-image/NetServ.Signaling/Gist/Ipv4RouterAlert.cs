@@ -4,7 +4,7 @@ using NetServ.Sdk;
 namespace NetServ.Signaling.Gist;
 
 /// <summary>What <see cref="Ipv4RouterAlert.TryReadUdpPacket"/> found in an IPv4 packet that carries UDP.</summary>
-public readonly record struct Ipv4UdpPacketInfo(
+internal readonly record struct Ipv4UdpPacketInfo(
     Ipv4Address Source,
     Ipv4Address Destination,
     ushort SourcePort,
@@ -23,7 +23,7 @@ public readonly record struct Ipv4UdpPacketInfo(
 /// raw socket sends for a Q-mode Query, and what a raw socket with IP_ROUTER_ALERT receives (the whole packet,
 /// its 24-byte header included). Pure span code: no sockets here.
 /// </summary>
-public static class Ipv4RouterAlert
+internal static class Ipv4RouterAlert
 {
     /// <summary>The option type: copied on fragmentation, control class, number 20.</summary>
     public const byte OptionType = 0x94;
