@@ -11,7 +11,7 @@ using NetServ.Signaling.Transport;
 namespace NetServ.Apps.Signaling;
 
 /// <summary>What the server installs, and as whom.</summary>
-public sealed class SignalingOptions
+public sealed class ModuleSignalerOptions
 {
     /// <summary>The module package (its name and digest are read from it).</summary>
     public required string PackagePath { get; init; }
@@ -59,7 +59,7 @@ public sealed record SignalingResult(int Status, IReadOnlyList<NodeResult> Nodes
 /// as <c>netserv setup</c> does: every NetServ node on the path from the server to the user
 /// installs the module — with a filter for UDP toward the server when one is given.
 /// </summary>
-public sealed partial class ModuleSignaler(SignalingOptions options, ILogger logger, TimeProvider time)
+public sealed partial class ModuleSignaler(ModuleSignalerOptions options, ILogger logger, TimeProvider time)
 {
     private readonly ModulePackageInfo _package = ModulePackage.Inspect(options.PackagePath);
     private readonly string _digest = Sha256(options.PackagePath);

@@ -64,7 +64,7 @@ public sealed class SignalingCommandLine(string moduleDescription)
 
         var extra = result.GetValue(Properties);
         signaler = new ModuleSignaler(
-            new SignalingOptions
+            new ModuleSignalerOptions
             {
                 PackagePath = packagePath,
                 Url = new Uri(packageUrl),

@@ -48,7 +48,7 @@ root.SetAction(async (result, cancellationToken) =>
     }
 
     var rate = new KeepAliveRate(result.GetValue(threshold), TimeSpan.FromSeconds(result.GetValue(window)), TimeProvider.System);
-    var server = new SipServer(new SipRegistrar(new SipToTags()), rate, signaler, logger);
+    var server = new KeepAliveSipServer(new SipRegistrar(new SipToTags()), rate, signaler, logger);
     await server.RunAsync(new IPEndPoint(address, result.GetValue(port)), cancellationToken).ConfigureAwait(false);
     return 0;
 });

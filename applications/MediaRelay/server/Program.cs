@@ -51,7 +51,7 @@ root.SetAction(async (result, cancellationToken) =>
     }));
     var logger = loggers.CreateLogger("mediarelay-server");
     var signaler = new ModuleSignaler(
-        new SignalingOptions
+        new ModuleSignalerOptions
         {
             PackagePath = result.GetValue(package)!,
             Url = new Uri(result.GetValue(url)!),
@@ -69,7 +69,7 @@ root.SetAction(async (result, cancellationToken) =>
     // The relays answer within a LAN round trip or not at all; three tries keep an INVITE waiting at most three seconds.
     var planner = new CallRelayPlanner(directory, new RelayControlClient(controlPort, TimeSpan.FromSeconds(1)));
     var proxy = new SipCallProxy(directory, planner, listenOn, toTags, TimeProvider.System, logger);
-    var server = new SipServer(directory, signaler, proxy, toTags, logger);
+    var server = new MediaRelaySipServer(directory, signaler, proxy, toTags, logger);
     await server.RunAsync(listenOn, cancellationToken).ConfigureAwait(false);
     return 0;
 });

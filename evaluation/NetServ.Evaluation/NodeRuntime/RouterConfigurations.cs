@@ -55,7 +55,7 @@ internal abstract class RouterConfiguration : IAsyncDisposable
     public static RouterConfiguration Create(string key) => key switch
     {
         "1" => new PlainForwarding(),
-        "2" => new FilterRule(),
+        "2" => new NetfilterRule(),
         "C" => new CQueueLoop(),
         "3" => new NodeContainer(NodeContainer.Layer.None),
         "4" => new NodeContainer(NodeContainer.Layer.NoModule),
@@ -149,7 +149,7 @@ internal sealed class PlainForwarding : RouterConfiguration
 }
 
 /// <summary>(2) Netfilter in the path: one FORWARD rule matching the traffic, accepting it.</summary>
-internal sealed class FilterRule : RouterConfiguration
+internal sealed class NetfilterRule : RouterConfiguration
 {
     private static readonly string[] Rule = ["FORWARD", .. QueueMatch, "-m", "comment", "--comment", "netserv-eval config 2", "-j", "ACCEPT"];
     private NetworkNamespace? _router;

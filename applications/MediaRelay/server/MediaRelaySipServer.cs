@@ -13,7 +13,7 @@ namespace NetServ.Apps.MediaRelay.Server;
 /// node that answered nearest the agent (the last on the path) as that agent's relay. Every other
 /// datagram goes to <see cref="SipCallProxy"/>, which relays the calls, and what it returns is sent.
 /// </summary>
-internal sealed partial class SipServer(RelayDirectory directory, ModuleSignaler signaler, SipCallProxy proxy, SipToTags toTags, ILogger logger)
+internal sealed partial class MediaRelaySipServer(RelayDirectory directory, ModuleSignaler signaler, SipCallProxy proxy, SipToTags toTags, ILogger logger)
 {
     private readonly List<Task> _signaling = [];
 

@@ -12,7 +12,7 @@ namespace NetServ.Apps.KeepAlive.Server;
 /// counts keep-alives per user agent and, once one passes the threshold, has
 /// <see cref="ModuleSignaler"/> install the KeepAlive module on the path toward it.
 /// </summary>
-internal sealed partial class SipServer(SipRegistrar registrar, KeepAliveRate rate, ModuleSignaler? signaler, ILogger logger)
+internal sealed partial class KeepAliveSipServer(SipRegistrar registrar, KeepAliveRate rate, ModuleSignaler? signaler, ILogger logger)
 {
     private readonly List<Task> _signaling = [];
 
