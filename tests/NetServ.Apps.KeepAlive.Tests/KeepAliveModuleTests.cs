@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 using NetServ.Apps.Tests;
 using NetServ.Sdk;
 using NetServ.Sip;
-using static NetServ.Apps.Tests.TestPackets;
+using static NetServ.Apps.Tests.SipTestPackets;
 
 namespace NetServ.Apps.KeepAlive.Tests;
 
@@ -27,6 +27,9 @@ public sealed class KeepAliveModuleTests
 
     [SetUp]
     public void SetUp() => _module = new KeepAliveModule();
+
+    [TearDown]
+    public void TearDown() => _context?.Dispose();
 
     [Test]
     public async Task Process_KeepAliveNotify_RepliesFromTheServerToTheUaAndDropsTheRequest()
@@ -303,7 +306,7 @@ public sealed class KeepAliveModuleTests
     private Task StartAsync(string properties)
     {
         Assert.That(ModuleProperties.TryParse(properties, out var parsed, out var error), Is.True, error);
-        _context = new TestModuleContext(parsed!, "NetServ.Apps.KeepAlive_1.0.0");
+        _context = SipModuleContext.Create(parsed!, "NetServ.Apps.KeepAlive_1.0.0");
         return _module.StartAsync(_context, CancellationToken.None);
     }
 

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
-using NetServ.Apps.Testing;
 using NetServ.Sdk;
 
 namespace NetServ.Apps.MediaRelay.Tests;
@@ -28,7 +27,11 @@ public sealed class MediaRelayModuleTests
     }
 
     [TearDown]
-    public async Task StopAsync() => await _module.StopAsync(CancellationToken.None);
+    public async Task StopAsync()
+    {
+        await _module.StopAsync(CancellationToken.None);
+        _context.Dispose();
+    }
 
     [Test]
     public async Task Allocate_OverTheControlPort_AnswersWithTheTwoRtpPorts()

@@ -32,6 +32,7 @@ public sealed class NetMonitorModuleTests
     {
         _module.Dispose();
         _visualizer.Dispose();
+        Context?.Dispose();
     }
 
     [Test]
@@ -328,7 +329,11 @@ public sealed class NetMonitorModuleTests
     private Task StartAsync(string properties)
     {
         Assert.That(ModuleProperties.TryParse(properties, out var parsed, out var error), Is.True, error);
-        Context = new TestModuleContext(parsed!);
+        Context = new TestModuleContext(parsed!)
+        {
+            ModuleName = "NetServ.Apps.NetMonitor_1.0.0",
+            Filter = new PacketFilter(FilterProtocol.Udp, null, [Ipv4Prefix.Parse("198.19.0.0/16")]),
+        };
         return _module.StartAsync(Context, CancellationToken.None);
     }
 

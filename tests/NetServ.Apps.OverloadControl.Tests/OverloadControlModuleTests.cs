@@ -2,7 +2,7 @@ using System.Text;
 using Microsoft.Extensions.Time.Testing;
 using NetServ.Apps.Tests;
 using NetServ.Sdk;
-using static NetServ.Apps.Tests.TestPackets;
+using static NetServ.Apps.Tests.SipTestPackets;
 
 namespace NetServ.Apps.OverloadControl.Tests;
 
@@ -29,6 +29,9 @@ public sealed class OverloadControlModuleTests
 
     [SetUp]
     public void SetUp() => _module = new OverloadControlModule();
+
+    [TearDown]
+    public void TearDown() => _context?.Dispose();
 
     [Test]
     public async Task Process_WithoutFeedback_PassesEveryRequest()
@@ -332,7 +335,7 @@ public sealed class OverloadControlModuleTests
     private Task StartAsync(string properties)
     {
         Assert.That(ModuleProperties.TryParse(properties, out var parsed, out var error), Is.True, error);
-        _context = new TestModuleContext(parsed!, "NetServ.Apps.OverloadControl_1.0.0");
+        _context = SipModuleContext.Create(parsed!, "NetServ.Apps.OverloadControl_1.0.0");
         return _module.StartAsync(_context, CancellationToken.None);
     }
 
