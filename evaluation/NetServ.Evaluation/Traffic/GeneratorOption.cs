@@ -13,7 +13,7 @@ internal static class GeneratorOption
     public const string Name = "--generator";
 
     /// <summary>The words the option accepts.</summary>
-    public static IReadOnlyList<string> Values { get; } = ["paced", "click", "auto"];
+    public static IReadOnlyList<string> Values => TrafficGenerators.ChoiceNames;
 
     /// <summary>The option's help text.</summary>
     public const string Description =
@@ -22,13 +22,8 @@ internal static class GeneratorOption
 
     /// <summary>The choice <paramref name="text"/> names.</summary>
     /// <exception cref="ArgumentException">Not one of <see cref="Values"/>.</exception>
-    public static TrafficGeneratorChoice Parse(string? text) => text?.Trim().ToLowerInvariant() switch
-    {
-        null or "" or "paced" => TrafficGeneratorChoice.Paced,
-        "click" => TrafficGeneratorChoice.Click,
-        "auto" => TrafficGeneratorChoice.ClickIfInstalled,
-        _ => throw new ArgumentException($"{Name}: '{text}' is not one of {string.Join(", ", Values)}"),
-    };
+    public static TrafficGeneratorChoice Parse(string? text) =>
+        string.IsNullOrWhiteSpace(text) ? TrafficGeneratorChoice.Paced : TrafficGenerators.ParseChoice(text);
 
     /// <summary>The word recorded in results for <paramref name="choice"/>.</summary>
     public static string Word(TrafficGeneratorChoice choice) => choice switch
