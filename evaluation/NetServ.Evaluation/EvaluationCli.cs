@@ -5,7 +5,9 @@ using NetServ.Evaluation.Hosting;
 using NetServ.Evaluation.Latency;
 using NetServ.Evaluation.NodeRuntime;
 using NetServ.Evaluation.Signaling;
+using NetServ.Evaluation.Traffic;
 using NetServ.Orchestrator.Commands;
+using NetServ.Testbed.Linux;
 using NetServ.Testbed.Traffic;
 using Spectre.Console;
 
@@ -302,14 +304,20 @@ internal static class EvaluationCli
     private static Command GeneratorCommand(IAnsiConsole console, CancellationToken outer)
     {
         var size = new Option<int?>("--size") { Description = "frame size on the wire (default 64)" };
-        var rates = new Option<string>("--rates") { Description = "paced rates in kpps to check (default 50,100,200,400)" };
+        var rates = new Option<string>("--rates") { Description = "rates in kpps to check (default 50,100,200,400)" };
         var seconds = new Option<double?>("--seconds") { Description = "length of each run (default 2)" };
-        var cpu = new Option<int?>("--cpu") { Description = "generator CPU (default 0)" };
+        var cpu = new Option<int?>("--cpu") { Description = "generator CPU, for Click too (default 0)" };
         var sip = new Option<bool>("--sip") { Description = "SIP NOTIFY keep-alive payload" };
         var nice = new Option<int?>("--nice") { Description = "nice value of the generator's thread" };
         var pacing = new Option<PacingMode?>("--pacing") { Description = "spin (busy-wait) or sleep" };
-        var command = new Command("generator", "checks the paced generator through plain forwarding: its unpaced maximum and how exactly it holds paced rates, counted at the receiver");
-        foreach (var option in new Option[] { size, rates, seconds, cpu, sip, nice, pacing })
+        var generator = new Option<string>(GeneratorOption.Name)
+        {
+            Description = "paced, click (Click on the sender; an error naming the node where it has none) or auto: the paced generator, and Click beside it where the sender has it (default auto); NETSERV_CLICK names the click executable",
+            DefaultValueFactory = _ => "auto",
+        };
+        generator.AcceptOnlyFromAmong([.. GeneratorOption.Values]);
+        var command = new Command("generator", "checks the traffic generators through plain forwarding: the paced generator's unpaced maximum, and how exactly each generator holds the asked rates (the rate it offered, the rate counted at the receiver, loss, generator-limited runs)");
+        foreach (var option in new Option[] { size, rates, seconds, cpu, sip, nice, pacing, generator })
         {
             command.Options.Add(option);
         }
@@ -320,25 +328,99 @@ internal static class EvaluationCli
             var placement = CpuPlacement.Default with { GeneratorCpu = parse.GetValue(cpu) ?? 0, GeneratorNice = parse.GetValue(nice), GeneratorPacing = parse.GetValue(pacing) ?? PacingMode.Spin };
             var wire = parse.GetValue(size) ?? 64;
             var length = parse.GetValue(seconds) ?? 2;
+            var payload = parse.GetValue(sip) ? UdpPayloadKind.SipKeepAlive : UdpPayloadKind.Pattern;
+            var choice = GeneratorOption.Parse(parse.GetValue(generator));
+            int[] asked;
+            try
+            {
+                asked = Integers(parse.GetValue(rates) ?? "50,100,200,400", "--rates");
+            }
+            catch (ArgumentException e)
+            {
+                console.MarkupLine($"[red]netserv-eval generator:[/] {Markup.Escape(e.Message)}");
+                return 2;
+            }
+
             using var settings = new SystemSettings();
             try
             {
                 settings.Set("net.core.netdev_max_backlog", "10000");
                 using var bench = ForwardingBench.Create(placement);
-                var frame = bench.Frame(wire, parse.GetValue(sip) ? UdpPayloadKind.SipKeepAlive : UdpPayloadKind.Pattern);
-                console.MarkupLine($"frame: {wire} B on the wire ({frame.Bytes.Length} B handed to eth0), placement: {Markup.Escape(placement.ToString())}, send buffer {bench.Generator.SendBufferBytes >> 20} MiB");
-                bench.ReceiverCounter.Zero();
-                var unpaced = bench.Generator.Run(frame, new GeneratorRequest(0, (long)(3_000_000 * length), TimeSpan.FromSeconds(length)) { Cpu = placement.GeneratorCpu, Nice = placement.GeneratorNice, Pacing = placement.GeneratorPacing }, signals.Token);
-                bench.WaitUntilQuiet(null, signals.Token);
-                var received = bench.ReceiverCounter.Read();
-                console.MarkupLine(string.Create(CultureInfo.InvariantCulture, $"unpaced: offered {unpaced.Offered} in {unpaced.Elapsed.TotalSeconds:0.000} s = {unpaced.OfferedRate / 1000:0.0} kpps ({unpaced.Failed} refused: ENOBUFS {unpaced.FailedNoBuffers}, EAGAIN {unpaced.FailedAgain}, in batch {unpaced.FailedInBatch}); received {received} = {received / unpaced.Elapsed.TotalSeconds / 1000:0.0} kpps; {unpaced.Calls} sendmmsg calls"));
-                foreach (var rate in Integers(parse.GetValue(rates) ?? "50,100,200,400", "--rates"))
+                var clickOptions = GeneratorOption.ClickOptions();
+                clickOptions.Cpu = placement.GeneratorCpu;
+                using var click = new ClickTrafficGenerator(new NamespaceShell(bench.Path.Sender), clickOptions);
+                string driver;
+                try
                 {
-                    var (trial, sent) = bench.RunTrial(frame, rate * 1000.0, length, null, signals.Token);
-                    var receivedRate = trial.Received / (sent.Elapsed.TotalSeconds * sent.Offered / Math.Max(1, sent.Offered - 1));
-                    console.MarkupLine(string.Create(CultureInfo.InvariantCulture, $"paced {rate} kpps: offered {trial.Offered} at {trial.OfferedRate / 1000:0.00} kpps ({(trial.OfferedRate / (rate * 1000.0)) - 1:+0.00%;-0.00%}), received {trial.Received} at {receivedRate / 1000:0.00} kpps ({(receivedRate / (rate * 1000.0)) - 1:+0.00%;-0.00%}), lost {trial.Lost}, max lag {sent.MaxLag.TotalMilliseconds:0.000} ms, {sent.Calls} calls"));
+                    driver = TrafficGenerators.Resolve(choice, click.Installation);
+                }
+                catch (ClickNotInstalledException e)
+                {
+                    console.MarkupLine($"[red]netserv-eval generator --generator click:[/] {Markup.Escape(e.Message)}");
+                    return 2;
                 }
 
+                var withClick = driver == ClickTrafficGenerator.DriverName;
+                var withPaced = choice != TrafficGeneratorChoice.Click;
+                console.MarkupLine(Markup.Escape(withClick
+                    ? $"generators: {(withPaced ? "paced and " : string.Empty)}click ({click.Installation.Version}) on {bench.Path.Sender.Name}"
+                    : choice == TrafficGeneratorChoice.Paced ? "generator: paced" : $"generator: paced only ({click.Installation.NotInstalledMessage})"));
+                var frame = bench.Frame(wire, payload);
+                console.MarkupLine($"frame: {wire} B on the wire ({frame.Bytes.Length} B handed to eth0), placement: {Markup.Escape(placement.ToString())}, send buffer {bench.Generator.SendBufferBytes >> 20} MiB");
+                if (withPaced)
+                {
+                    bench.ReceiverCounter.Zero();
+                    var unpaced = bench.Generator.Run(frame, new GeneratorRequest(0, (long)(3_000_000 * length), TimeSpan.FromSeconds(length)) { Cpu = placement.GeneratorCpu, Nice = placement.GeneratorNice, Pacing = placement.GeneratorPacing }, signals.Token);
+                    bench.WaitUntilQuiet(null, signals.Token);
+                    var received = bench.ReceiverCounter.Read();
+                    console.MarkupLine(string.Create(CultureInfo.InvariantCulture, $"paced unpaced: offered {unpaced.Offered} in {unpaced.Elapsed.TotalSeconds:0.000} s = {unpaced.OfferedRate / 1000:0.0} kpps ({unpaced.Failed} refused: ENOBUFS {unpaced.FailedNoBuffers}, EAGAIN {unpaced.FailedAgain}, in batch {unpaced.FailedInBatch}); received {received} = {received / unpaced.Elapsed.TotalSeconds / 1000:0.0} kpps; {unpaced.Calls} sendmmsg calls"));
+                }
+
+                var table = new Table().AddColumns("generator", "asked kpps", "offered", "offered kpps", "vs asked", "received", "received kpps", "vs asked", "lost", "refused", "generator-limited");
+                var spec = new TrafficSpec
+                {
+                    Device = "eth0",
+                    SourceMac = bench.Path.SenderMac,
+                    NextHopMac = bench.Path.RouterMac,
+                    Source = NetServ.Sdk.Ipv4Address.Parse(BenchPath.SenderAddress),
+                    Destination = NetServ.Sdk.Ipv4Address.Parse(BenchPath.ReceiverAddress),
+                    SourcePort = BenchPath.SourcePort,
+                    DestinationPort = BenchPath.Port,
+                    WireBytes = wire,
+                    Payload = payload,
+                    PacketsPerSecond = 1,
+                    Packets = 1,
+                    MaxDuration = TimeSpan.FromSeconds(1),
+                };
+                if (withClick)
+                {
+                    // One packet first: Click's first run also pays for the router's neighbour lookup.
+                    CountedTrafficRun.Run(click, spec, bench.ReceiverCounter, signals.Token);
+                }
+
+                foreach (var rate in asked)
+                {
+                    var pps = rate * 1000.0;
+                    if (withPaced)
+                    {
+                        var (trial, sent) = bench.RunTrial(frame, pps, length, null, signals.Token);
+                        var receivedRate = trial.Received / (sent.Elapsed.TotalSeconds * sent.Offered / Math.Max(1, sent.Offered - 1));
+                        var limited = trial.Offered < trial.Requested || trial.OfferedRate < pps * (1 - TrafficResult.DefaultRateTolerance);
+                        table.AddRow(GeneratorRow("paced", pps, trial.Offered, trial.OfferedRate, trial.Received, receivedRate, trial.Lost, trial.FailedSends, limited));
+                    }
+
+                    if (withClick)
+                    {
+                        bench.WaitUntilQuiet(null, signals.Token);
+                        var run = CountedTrafficRun.Run(click, spec.ForDuration(pps, length), bench.ReceiverCounter, signals.Token);
+                        var g = run.Generator;
+                        var receivedRate = g.OfferedRate > 0 ? run.Received * g.OfferedRate / Math.Max(1, g.Offered) : 0;
+                        table.AddRow(GeneratorRow("click", pps, g.Offered, g.OfferedRate, run.Received, receivedRate, run.Lost, g.FailedSends, g.GeneratorLimited));
+                    }
+                }
+
+                console.Write(table);
+                console.MarkupLine("offered kpps: what the generator measured itself (Click: its counters once RatedSource's initial burst is over); received kpps: the receiver's kernel count over the same time; generator-limited: more than 2 % short of the asked rate or count, so the run says nothing about the path");
                 return 0;
             }
             catch (OperationCanceledException) when (signals.Token.IsCancellationRequested)
@@ -348,6 +430,21 @@ internal static class EvaluationCli
         });
         return command;
     }
+
+    private static string[] GeneratorRow(string generator, double asked, long offered, double offeredRate, long received, double receivedRate, long lost, long refused, bool limited) =>
+    [
+        generator,
+        string.Create(CultureInfo.InvariantCulture, $"{asked / 1000:0}"),
+        offered.ToString(CultureInfo.InvariantCulture),
+        string.Create(CultureInfo.InvariantCulture, $"{offeredRate / 1000:0.00}"),
+        string.Create(CultureInfo.InvariantCulture, $"{(offeredRate / asked) - 1:+0.00%;-0.00%}"),
+        received.ToString(CultureInfo.InvariantCulture),
+        string.Create(CultureInfo.InvariantCulture, $"{receivedRate / 1000:0.00}"),
+        string.Create(CultureInfo.InvariantCulture, $"{(receivedRate / asked) - 1:+0.00%;-0.00%}"),
+        lost.ToString(CultureInfo.InvariantCulture),
+        refused.ToString(CultureInfo.InvariantCulture),
+        limited ? "yes" : "no",
+    ];
 
     private static string F(double value) => value.ToString("0.0", CultureInfo.InvariantCulture);
 

@@ -5,6 +5,7 @@ using NetServ.Evaluation.Containers;
 using NetServ.Evaluation.Latency;
 using NetServ.Evaluation.NodeRuntime;
 using NetServ.Evaluation.Reporting;
+using NetServ.Testbed.Traffic;
 using Spectre.Console;
 
 namespace NetServ.Evaluation.Hosting;
@@ -155,6 +156,7 @@ internal sealed class EvaluationSuite(EvaluationSuiteOptions options, IAnsiConso
             ["completed"] = p.Completed,
             ["error"] = p.Error,
         }).ToArray());
+        summary["trafficGenerator"] = machine?.TrafficGenerator ?? PacedTrafficGenerator.DriverName;
         EvaluationSummary.Write(folder, summary);
 
         var figures = new List<(string File, string Title)>();

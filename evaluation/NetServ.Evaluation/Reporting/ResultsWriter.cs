@@ -195,6 +195,7 @@ internal sealed class ResultsWriter(NodeRuntimeResults results, string folder)
         ["lowestFailureKpps"] = s.Result.LowestFailure is { } f ? Round(f / 1000) : null,
         ["highBoundKpps"] = Round(s.HighRate / 1000),
         ["atGeneratorLimit"] = s.Result.LimitedByGenerator,
+        ["generatorCeilingKpps"] = s.Result.GeneratorCeiling is { } ceiling ? Round(ceiling / 1000, 3) : null,
         ["unresolved"] = s.Result.Unresolved,
         ["seconds"] = Math.Round(s.Duration.TotalSeconds, 1),
         ["machineBusyBeforePercent"] = Math.Round(s.MachineBusyBefore * 100),

@@ -95,6 +95,7 @@ internal static class SignalingLatencyWriter
         ["finished"] = results.Finished.ToString("O", CultureInfo.InvariantCulture),
         ["completed"] = results.Completed,
         ["stopReason"] = results.StopReason,
+        ["trafficGenerator"] = "none",
         ["arguments"] = new JsonArray(results.Arguments.Select(a => (JsonNode?)a).ToArray()),
         ["machine"] = results.Machine.DeepClone(),
         ["loadAverageAtStart"] = results.LoadAverageAtStart,

@@ -24,7 +24,7 @@ public sealed class ContainersQuickTests
     {
         RequiresRoot.Check();
         var backlogBefore = CommandRunner.RunChecked("sysctl", "-n", "net.core.netdev_max_backlog").StandardOutput.Trim();
-        var chainBefore = CommandRunner.Run("iptables", ["-S", "NETSERV"]).Succeeded;
+        var chainBefore = CommandRunner.Run("iptables", ["-S", "NETSERV"], cancellationToken: cancellationToken).Succeeded;
         var console = AnsiConsole.Create(new AnsiConsoleSettings
         {
             Ansi = AnsiSupport.No,

@@ -220,6 +220,48 @@ public sealed class MlffrSearchTests
         });
     }
 
+    [Test]
+    public void Run_GeneratorSlowsAboveItsCeiling_StopsAtTheCeilingAndSaysTheGeneratorLimitedIt()
+    {
+        // Click's way (issue 16): above about 270 kpps it offers every packet, none is lost, but it takes longer.
+        const double ceiling = 270_000;
+        TrialResult SlowingGenerator(double rate)
+        {
+            var offered = (long)(rate * TrialSeconds);
+            return Trial(rate, offered, offered) with { OfferedRate = Math.Min(rate, ceiling) };
+        }
+
+        var result = new MlffrSearch(new MlffrSearchOptions { HighRate = 1_000_000, Resolution = 1_000, RelativeResolution = 0.02 }).Run(SlowingGenerator);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.Steps[0].Outcome, Is.EqualTo(TrialOutcome.GeneratorLimited), "1 Mpps asked, 270 kpps offered: never a pass");
+            Assert.That(result.Steps.Skip(1).Select(s => s.Trial.Rate), Is.All.LessThanOrEqualTo(ceiling), "searched from the ceiling down");
+            Assert.That(result.Steps.Where(s => s.Passed).Select(s => s.Trial.Rate), Is.All.LessThanOrEqualTo(ceiling));
+            Assert.That(result.GeneratorCeiling, Is.EqualTo(ceiling));
+            Assert.That(result.LimitedByGenerator, Is.True, "the device kept up with all the generator could offer");
+            Assert.That(result.Mlffr, Is.InRange(ceiling * 0.96, ceiling));
+        });
+    }
+
+    [Test]
+    public void Run_DeviceLosesBelowTheGeneratorCeiling_IsNotLimitedByGenerator()
+    {
+        TrialResult Trial2(double rate)
+        {
+            var trial = Device(rate, capacity: 200_000);
+            return trial with { OfferedRate = Math.Min(rate, 270_000) };
+        }
+
+        var result = new MlffrSearch(new MlffrSearchOptions { HighRate = 1_000_000, Resolution = 1_000, RelativeResolution = 0.02 }).Run(Trial2);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.LimitedByGenerator, Is.False);
+            Assert.That(result.Mlffr, Is.InRange(196_000, 200_000));
+        });
+    }
+
     /// <summary>A device that forwards up to <paramref name="capacity"/> packets per second and drops the excess.</summary>
     private static TrialResult Device(double rate, double capacity)
     {
