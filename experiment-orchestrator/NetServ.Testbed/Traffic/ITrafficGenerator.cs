@@ -85,6 +85,25 @@ public sealed record TrafficResult
     /// <summary>The paced generator's own account (sendmmsg calls, errno counts, lag, CPU), when it sent.</summary>
     public GeneratorResult? Paced { get; init; }
 
+    /// <summary>A run of the paced generator as <see cref="ITrafficGenerator"/>s report it.</summary>
+    public static TrafficResult FromPaced(GeneratorResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        return new TrafficResult
+        {
+            Driver = PacedTrafficGenerator.DriverName,
+            RequestedRate = result.RequestedRate,
+            Requested = result.Requested,
+            Offered = result.Offered,
+            Sent = result.Sent,
+            FailedSends = result.Failed,
+            Elapsed = result.Elapsed,
+            StoppedByDeadline = result.StoppedByDeadline,
+            Cancelled = result.Cancelled,
+            Paced = result,
+        };
+    }
+
     /// <summary>What Click printed, when it sent.</summary>
     public string? ClickOutput { get; init; }
 }
