@@ -2,8 +2,8 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
 using NetServ.Evaluation.NodeRuntime;
+using NetServ.Evaluation.Traffic;
 using NetServ.Testbed.Nodes;
-using NetServ.Testbed.Traffic;
 using Spectre.Console;
 
 namespace NetServ.Evaluation.Hosting;
@@ -46,10 +46,10 @@ internal abstract class RunRecord
     public bool Completed { get; set; }
 
     /// <summary>
-    /// The traffic generator that sent the run's measured traffic (<c>paced</c>; <c>none</c> for a run that sends none):
-    /// recorded in results.json and summary.md.
+    /// The traffic generator that sent the run's measured traffic, set by the benchmark once it has chosen
+    /// (<c>none</c> until then, and for a run that sends none): recorded in results.json and summary.md.
     /// </summary>
-    public string TrafficGenerator { get; set; } = PacedTrafficGenerator.DriverName;
+    public TrafficGeneratorUse TrafficGenerator { get; set; } = TrafficGeneratorUse.None("no measured traffic was sent");
 
     public string? StopReason { get; set; }
 
@@ -118,7 +118,7 @@ internal abstract class RunRecord
         ["finished"] = Finished.ToString("O", CultureInfo.InvariantCulture),
         ["durationSeconds"] = Math.Round((Finished - Started).TotalSeconds),
         ["completed"] = Completed,
-        ["trafficGenerator"] = TrafficGenerator,
+        ["trafficGenerator"] = TrafficGenerator.ToJson(),
         ["stopReason"] = StopReason,
         ["command"] = "netserv-eval " + string.Join(' ', Arguments),
         ["namespaces"] = new JsonArray(Namespaces.Select(n => (JsonNode?)n).ToArray()),
@@ -183,7 +183,7 @@ internal abstract class RunRecord
         md.AppendLine();
         md.AppendLine(CultureInfo.InvariantCulture, $"Machine: {Machine["cpuModel"]}, {Machine["cores"]} CPUs{((bool?)Machine["virtualized"] == true ? " (virtual)" : string.Empty)}, kernel {Machine["kernel"]}, {Machine["dotnetRuntime"]}. Load average at start {LoadAverageAtStart}, at end {LoadAverageAtEnd}; {busy}.");
         md.AppendLine();
-        md.AppendLine(CultureInfo.InvariantCulture, $"Traffic generator: {TrafficGenerator}.");
+        md.AppendLine(CultureInfo.InvariantCulture, $"Traffic generator: {TrafficGenerator.Describe()}.");
         if (ForeignNamespacesSeen.Count > 0)
         {
             md.AppendLine();

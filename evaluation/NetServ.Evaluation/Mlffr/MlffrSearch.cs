@@ -106,7 +106,7 @@ internal sealed class MlffrSearch
         }
 
         // Packets not offered at all, or offered too slowly, never tested the device at this rate.
-        if (trial.Offered < trial.Requested || trial.OfferedRate < trial.Rate * (1 - options.RateTolerance))
+        if (trial.GeneratorLimited || trial.Offered < trial.Requested || trial.OfferedRate < trial.Rate * (1 - options.RateTolerance))
         {
             return TrialOutcome.GeneratorLimited;
         }

@@ -101,6 +101,15 @@ public sealed class MlffrSearchTests
     }
 
     [Test]
+    public void Judge_GeneratorSaysItFellShort_DoesNotPassEvenWithinTheSearchsTolerance()
+    {
+        // Click's counters, not the count and rate the trial saw, said it fell behind.
+        var trial = Trial(100_000, 50_000, 50_000) with { GeneratorLimited = true };
+
+        Assert.That(MlffrSearch.Judge(trial, new MlffrSearchOptions { HighRate = 1e6, RateTolerance = 0.5 }), Is.EqualTo(TrialOutcome.GeneratorLimited));
+    }
+
+    [Test]
     public void Judge_GeneratorStoppedBeforeItsCount_DoesNotPass()
     {
         var trial = new TrialResult { Rate = 100_000, Requested = 200_000, Offered = 150_000, Received = 150_000, OfferedRate = 100_000 };

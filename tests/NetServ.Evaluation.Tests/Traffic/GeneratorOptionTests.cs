@@ -24,17 +24,14 @@ public sealed class GeneratorOptionTests
     [Test]
     public void ClickOptions_NetservClickSet_UsesThatExecutable()
     {
-        var before = Environment.GetEnvironmentVariable("NETSERV_CLICK");
-        try
+        using (ClickExecutable.Set("/opt/click/bin/click"))
         {
-            Environment.SetEnvironmentVariable("NETSERV_CLICK", "/opt/click/bin/click");
             Assert.That(GeneratorOption.ClickOptions().Executable, Is.EqualTo("/opt/click/bin/click"));
-            Environment.SetEnvironmentVariable("NETSERV_CLICK", null);
-            Assert.That(GeneratorOption.ClickOptions().Executable, Is.EqualTo(ClickInstallation.DefaultExecutable));
         }
-        finally
+
+        using (ClickExecutable.Set(null))
         {
-            Environment.SetEnvironmentVariable("NETSERV_CLICK", before);
+            Assert.That(GeneratorOption.ClickOptions().Executable, Is.EqualTo(ClickInstallation.DefaultExecutable));
         }
     }
 
@@ -45,21 +42,24 @@ public sealed class GeneratorOptionTests
 
         Assert.Multiple(() =>
         {
-            Assert.That((string?)record.RunJson("node-runtime")["trafficGenerator"], Is.EqualTo("paced"), "every traffic benchmark sends with the paced generator unless told otherwise");
-            record.TrafficGenerator = ClickTrafficGenerator.DriverName;
-            Assert.That((string?)record.RunJson("node-runtime")["trafficGenerator"], Is.EqualTo("click"));
+            Assert.That(record.RunJson("node-runtime")["trafficGenerator"]!["name"]!.GetValue<string>(), Is.EqualTo("none"), "nothing sent until the benchmark chose");
+            record.TrafficGenerator = TrafficGeneratorUse.Click("2.1", TrafficGeneratorChoice.ClickIfInstalled);
+            var json = record.RunJson("node-runtime")["trafficGenerator"]!;
+            Assert.That(json["name"]!.GetValue<string>(), Is.EqualTo("click"));
+            Assert.That(json["version"]!.GetValue<string>(), Is.EqualTo("2.1"));
+            Assert.That(json["asked"]!.GetValue<string>(), Is.EqualTo("auto"));
         });
     }
 
     [Test]
-    public void SummaryHeader_SaysWhichGeneratorSent()
+    public void SummaryHeader_SaysWhichGeneratorSentAndWhatWasAsked()
     {
-        var record = new Record { Arguments = ["latency"] };
+        var record = new Record { Arguments = ["latency"], TrafficGenerator = TrafficGeneratorUse.Paced };
         var md = new System.Text.StringBuilder();
 
         record.AppendSummaryHeader(md, "Latency", "quiet");
 
-        Assert.That(md.ToString(), Does.Contain("Traffic generator: paced."));
+        Assert.That(md.ToString(), Does.Contain("Traffic generator: paced (--generator paced)."));
     }
 
     private sealed class Record : RunRecord;
