@@ -42,7 +42,7 @@ internal static class EvaluationCli
         var counts = new Option<string>("--counts") { Description = "container counts of the containers benchmark (default 1,10,50,100)" };
         var quietWait = new Option<double?>("--quiet-wait") { Description = "before each measurement, wait up to this many seconds for other work to calm down (default 60; 0 in --quick)" };
         var generator = GeneratorOption.Create(
-            "traffic generator of each benchmark: paced (default), click (Click on the sender: node-runtime only, an error naming the node where it has none; latency's timestamped packets and containers' several flows a trial are beyond Click, so with them click is an error) "
+            "traffic generator of each benchmark: paced (default), click (Click on the sender, an error naming the node where it has none; latency's timestamped packets and containers' several flows a trial are beyond Click, so click is an error where they run) "
             + "or auto (Click where a benchmark can use it and the sender has it, paced elsewhere, said on the console); NETSERV_CLICK names the click executable");
         var runs = new Option<int?>("--runs") { Description = "run the whole evaluation this many times, each in its own folder, then compare the target ratios across runs (comparison.json, comparison.md, comparison.png; default 1)" };
         var command = new Command("all", "the paper's whole evaluation in one results folder: node-runtime (Figure 12), latency per layer (Figure 13) and containers (Figure 14), then summary.json, summary.md and the figures")

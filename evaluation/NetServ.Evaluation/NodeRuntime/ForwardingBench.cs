@@ -11,9 +11,9 @@ namespace NetServ.Evaluation.NodeRuntime;
 
 /// <summary>
 /// The MLFFR measurement on the <see cref="BenchPath"/>: the paced generator (or Click, see
-/// <see cref="UseGenerator"/>) on the sender's eth0, and an exact count at the receiver (an iptables rule in its INPUT chain that counts and drops
-/// UDP to 5060, or to a range of ports from 5060 where traffic is spread over flows). Disposing
-/// removes it all, the path included.
+/// <see cref="UseGenerator"/>) on the sender's eth0, and an exact count at the receiver (an iptables
+/// rule in its INPUT chain that counts and drops UDP to 5060, or to a range of ports from 5060 where
+/// traffic is spread over flows). Disposing removes it all, the path included.
 /// </summary>
 internal sealed class ForwardingBench : IDisposable
 {
@@ -212,8 +212,17 @@ internal sealed class ForwardingBench : IDisposable
             Name = "trial sampler",
         };
         sampler?.Start();
-        var sent = send();
-        sampler?.Join();
+        TrafficResult sent;
+        try
+        {
+            sent = send();
+        }
+        finally
+        {
+            // Click throws when cancelled; the sampler ends on the same token.
+            sampler?.Join();
+        }
+
         cancellationToken.ThrowIfCancellationRequested();
         if (samplerFailure is not null)
         {
