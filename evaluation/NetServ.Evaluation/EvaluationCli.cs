@@ -3,9 +3,12 @@ using System.Globalization;
 using NetServ.Evaluation.Containers;
 using NetServ.Evaluation.Hosting;
 using NetServ.Evaluation.Latency;
+using NetServ.Evaluation.Mlffr;
 using NetServ.Evaluation.NodeRuntime;
 using NetServ.Evaluation.Signaling;
+using NetServ.Evaluation.Traffic;
 using NetServ.Orchestrator.Commands;
+using NetServ.Testbed.Linux;
 using NetServ.Testbed.Traffic;
 using Spectre.Console;
 
@@ -38,10 +41,13 @@ internal static class EvaluationCli
         var repetitions = new Option<int?>("--repetitions") { Description = "searches per configuration and size (default 3; 2 for containers)" };
         var counts = new Option<string>("--counts") { Description = "container counts of the containers benchmark (default 1,10,50,100)" };
         var quietWait = new Option<double?>("--quiet-wait") { Description = "before each measurement, wait up to this many seconds for other work to calm down (default 60; 0 in --quick)" };
+        var generator = GeneratorOption.Create(
+            "traffic generator of each benchmark: paced (default), click (Click on the sender, an error naming the node where it has none; latency's timestamped packets and containers' several flows a trial are beyond Click, so click is an error where they run) "
+            + "or auto (Click where a benchmark can use it and the sender has it, paced elsewhere, said on the console); NETSERV_CLICK names the click executable");
         var runs = new Option<int?>("--runs") { Description = "run the whole evaluation this many times, each in its own folder, then compare the target ratios across runs (comparison.json, comparison.md, comparison.png; default 1)" };
         var command = new Command("all", "the paper's whole evaluation in one results folder: node-runtime (Figure 12), latency per layer (Figure 13) and containers (Figure 14), then summary.json, summary.md and the figures")
         {
-            quick, output, benchmarks, trialSeconds, repetitions, counts, quietWait, runs,
+            quick, output, benchmarks, trialSeconds, repetitions, counts, quietWait, generator, runs,
         };
         command.SetAction((parse, token) => RunBenchmarkAsync(
             console,
@@ -50,18 +56,20 @@ internal static class EvaluationCli
             {
                 var options = parse.GetValue(quick) ? EvaluationSuiteOptions.Quick() : EvaluationSuiteOptions.Full();
                 var wait = parse.GetValue(quietWait);
+                var choice = GeneratorOption.Parse(parse.GetValue(generator));
                 NodeRuntimeOptions Measurement(NodeRuntimeOptions m) => m with
                 {
                     TrialSeconds = parse.GetValue(trialSeconds) ?? m.TrialSeconds,
                     Repetitions = parse.GetValue(repetitions) ?? m.Repetitions,
                     QuietWaitSeconds = wait ?? m.QuietWaitSeconds,
+                    Generator = choice,
                 };
                 options = options with
                 {
                     Output = parse.GetValue(output) is { } o ? Path.GetFullPath(o) : null,
                     Benchmarks = parse.GetValue(benchmarks) is { } b ? b.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) : options.Benchmarks,
                     NodeRuntime = Measurement(options.NodeRuntime),
-                    Latency = options.Latency with { QuietWaitSeconds = wait ?? options.Latency.QuietWaitSeconds },
+                    Latency = options.Latency with { QuietWaitSeconds = wait ?? options.Latency.QuietWaitSeconds, Generator = choice },
                     Containers = options.Containers with
                     {
                         Measurement = Measurement(options.Containers.Measurement),
@@ -138,9 +146,10 @@ internal static class EvaluationCli
         var batch = new Option<int?>("--batch") { Description = "queue reader batch, container and C loop (default 64; neither waits for a batch to fill)" };
         var quietWait = new Option<double?>("--quiet-wait") { Description = "before each measurement, wait up to this many seconds until other work uses under --quiet-percent of the CPUs (default 0: no waiting)" };
         var quietPercent = new Option<double?>("--quiet-percent") { Description = "busy percentage of all CPUs under which the machine counts as quiet (default 10)" };
+        var generator = GeneratorOption.Create("paced (default) or auto, which is paced here: the packets carry their send time, which Click cannot stamp; click is an error saying so");
         var placement = new PlacementOptions();
         var command = new Command("latency", "one-way latency through the router in each configuration (the paper's Figure 13): paced UDP packets carrying their send time, kernel receive timestamps at the receiver");
-        foreach (var option in new Option[] { rate, seconds, size, warmup, configurations, quick, output, receiverCpu, batch, quietWait, quietPercent }.Concat(placement.All))
+        foreach (var option in new Option[] { rate, seconds, size, warmup, configurations, quick, output, receiverCpu, batch, quietWait, quietPercent, generator }.Concat(placement.All))
         {
             command.Options.Add(option);
         }
@@ -168,6 +177,7 @@ internal static class EvaluationCli
                     QuietWaitSeconds = parse.GetValue(quietWait) ?? options.QuietWaitSeconds,
                     QuietBusyFraction = parse.GetValue(quietPercent) is { } q ? q / 100 : options.QuietBusyFraction,
                     Placement = placement.Apply(parse, options.Placement),
+                    Generator = GeneratorOption.Parse(parse.GetValue(generator)),
                 };
                 options.Validate();
                 return options;
@@ -190,7 +200,9 @@ internal static class EvaluationCli
         var memoryTrial = new Option<double?>("--memory-trial-seconds") { Description = "length of the trial at the peak rate during which memory is read (default 3)" };
         var hang = new Option<int?>("--hang-timeout-ms") { Description = "how long a module may hold one packet before its container takes it out as hung (default: the node's, 1000)" };
         var quick = new Option<bool>("--quick") { Description = "a very short run: 1 and 3 containers, 1 repetition, 0.5 s trials, coarse resolution" };
-        var measurement = new MeasurementOptions("containers");
+        var measurement = new MeasurementOptions(
+            "containers",
+            "traffic generator of the measured trials: paced (default), click (Click on the sender; only with --counts 1: more containers mean several flows a trial, which a Click run cannot send) or auto (Click where it can send and the sender has it, else paced, said on the console)");
 
         var command = new Command("containers", "the paper's Figure 14: peak throughput (MLFFR), throughput at saturation and memory per container of a node with N containers running NetMonitor, traffic spread evenly over them");
         foreach (var option in new Option[] { counts, size, saturation, memoryTrial, hang, quick }.Concat(measurement.All))
@@ -222,11 +234,6 @@ internal static class EvaluationCli
         return command;
     }
 
-    /// <summary>
-    /// Builds a benchmark's options from the command line (2, with the reason, when they do not hold),
-    /// then runs it until it ends or a signal stops it (it cleans up either way): 0 when it completed,
-    /// 1 when it failed or completed only in part, 130 when stopped.
-    /// </summary>
     private static Command SignalingCommand(IAnsiConsole console, CancellationToken outer)
     {
         var repetitions = new Option<int?>("--repetitions") { Description = "rounds of SETUP, refresh, PROBE and REMOVE; the first is reported apart (default 30)" };
@@ -266,6 +273,11 @@ internal static class EvaluationCli
         return command;
     }
 
+    /// <summary>
+    /// Builds a benchmark's options from the command line (2, with the reason, when they do not hold),
+    /// then runs it until it ends or a signal stops it (it cleans up either way): 0 when it completed,
+    /// 1 when it failed or completed only in part, 2 when it asked for Click on a sender without it, 130 when stopped.
+    /// </summary>
     private static async Task<int> RunBenchmarkAsync<TOptions>(IAnsiConsole console, string name, Func<TOptions> options, Func<TOptions, CancellationToken, Task<bool>> run, CancellationToken token, CancellationToken outer)
     {
         TOptions parsed;
@@ -290,6 +302,12 @@ internal static class EvaluationCli
             console.MarkupLine($"[yellow]stopped ({Markup.Escape(signals.Reason ?? "cancelled")}); everything was cleaned up[/]");
             return 130;
         }
+        catch (ClickNotInstalledException e)
+        {
+            // The results folder records the run as failed; the command line asked for what the sender lacks.
+            console.MarkupLine($"[red]netserv-eval {name} {GeneratorOption.Name} click:[/] {Markup.Escape(e.Message)}");
+            return 2;
+        }
         catch (Exception e) when (e is InvalidOperationException or IOException or TimeoutException or NetServ.Signaling.Transport.SignalingException or System.ComponentModel.Win32Exception or NetServ.Testbed.Linux.CommandFailedException)
         {
             console.MarkupLine($"[red]netserv-eval {name} failed:[/] {Markup.Escape(e.Message)}");
@@ -302,14 +320,17 @@ internal static class EvaluationCli
     private static Command GeneratorCommand(IAnsiConsole console, CancellationToken outer)
     {
         var size = new Option<int?>("--size") { Description = "frame size on the wire (default 64)" };
-        var rates = new Option<string>("--rates") { Description = "paced rates in kpps to check (default 50,100,200,400)" };
+        var rates = new Option<string>("--rates") { Description = "rates in kpps to check (default 50,100,200,400)" };
         var seconds = new Option<double?>("--seconds") { Description = "length of each run (default 2)" };
-        var cpu = new Option<int?>("--cpu") { Description = "generator CPU (default 0)" };
+        var cpu = new Option<int?>("--cpu") { Description = "generator CPU, for Click too (default 0)" };
         var sip = new Option<bool>("--sip") { Description = "SIP NOTIFY keep-alive payload" };
         var nice = new Option<int?>("--nice") { Description = "nice value of the generator's thread" };
         var pacing = new Option<PacingMode?>("--pacing") { Description = "spin (busy-wait) or sleep" };
-        var command = new Command("generator", "checks the paced generator through plain forwarding: its unpaced maximum and how exactly it holds paced rates, counted at the receiver");
-        foreach (var option in new Option[] { size, rates, seconds, cpu, sip, nice, pacing })
+        var generator = GeneratorOption.Create(
+            "paced, click (Click on the sender; an error naming the node where it has none) or auto: the paced generator, and Click beside it where the sender has it (default auto); NETSERV_CLICK names the click executable",
+            "auto");
+        var command = new Command("generator", "checks the traffic generators through plain forwarding: the paced generator's unpaced maximum, and how exactly each generator holds the asked rates (the rate it offered, the rate counted at the receiver, loss, generator-limited runs)");
+        foreach (var option in new Option[] { size, rates, seconds, cpu, sip, nice, pacing, generator })
         {
             command.Options.Add(option);
         }
@@ -320,25 +341,70 @@ internal static class EvaluationCli
             var placement = CpuPlacement.Default with { GeneratorCpu = parse.GetValue(cpu) ?? 0, GeneratorNice = parse.GetValue(nice), GeneratorPacing = parse.GetValue(pacing) ?? PacingMode.Spin };
             var wire = parse.GetValue(size) ?? 64;
             var length = parse.GetValue(seconds) ?? 2;
+            var payload = parse.GetValue(sip) ? UdpPayloadKind.SipKeepAlive : UdpPayloadKind.Pattern;
+            var choice = GeneratorOption.Parse(parse.GetValue(generator));
+            int[] asked;
+            try
+            {
+                asked = Integers(parse.GetValue(rates) ?? "50,100,200,400", "--rates");
+            }
+            catch (ArgumentException e)
+            {
+                console.MarkupLine($"[red]netserv-eval generator:[/] {Markup.Escape(e.Message)}");
+                return 2;
+            }
+
             using var settings = new SystemSettings();
             try
             {
                 settings.Set("net.core.netdev_max_backlog", "10000");
                 using var bench = ForwardingBench.Create(placement);
-                var frame = bench.Frame(wire, parse.GetValue(sip) ? UdpPayloadKind.SipKeepAlive : UdpPayloadKind.Pattern);
-                console.MarkupLine($"frame: {wire} B on the wire ({frame.Bytes.Length} B handed to eth0), placement: {Markup.Escape(placement.ToString())}, send buffer {bench.Generator.SendBufferBytes >> 20} MiB");
-                bench.ReceiverCounter.Zero();
-                var unpaced = bench.Generator.Run(frame, new GeneratorRequest(0, (long)(3_000_000 * length), TimeSpan.FromSeconds(length)) { Cpu = placement.GeneratorCpu, Nice = placement.GeneratorNice, Pacing = placement.GeneratorPacing }, signals.Token);
-                bench.WaitUntilQuiet(null, signals.Token);
-                var received = bench.ReceiverCounter.Read();
-                console.MarkupLine(string.Create(CultureInfo.InvariantCulture, $"unpaced: offered {unpaced.Offered} in {unpaced.Elapsed.TotalSeconds:0.000} s = {unpaced.OfferedRate / 1000:0.0} kpps ({unpaced.Failed} refused: ENOBUFS {unpaced.FailedNoBuffers}, EAGAIN {unpaced.FailedAgain}, in batch {unpaced.FailedInBatch}); received {received} = {received / unpaced.Elapsed.TotalSeconds / 1000:0.0} kpps; {unpaced.Calls} sendmmsg calls"));
-                foreach (var rate in Integers(parse.GetValue(rates) ?? "50,100,200,400", "--rates"))
+                TrafficGeneratorUse use;
+                try
                 {
-                    var (trial, sent) = bench.RunTrial(frame, rate * 1000.0, length, null, signals.Token);
-                    var receivedRate = trial.Received / (sent.Elapsed.TotalSeconds * sent.Offered / Math.Max(1, sent.Offered - 1));
-                    console.MarkupLine(string.Create(CultureInfo.InvariantCulture, $"paced {rate} kpps: offered {trial.Offered} at {trial.OfferedRate / 1000:0.00} kpps ({(trial.OfferedRate / (rate * 1000.0)) - 1:+0.00%;-0.00%}), received {trial.Received} at {receivedRate / 1000:0.00} kpps ({(receivedRate / (rate * 1000.0)) - 1:+0.00%;-0.00%}), lost {trial.Lost}, max lag {sent.MaxLag.TotalMilliseconds:0.000} ms, {sent.Calls} calls"));
+                    use = bench.UseGenerator(choice, signals.Token);
+                }
+                catch (ClickNotInstalledException e)
+                {
+                    console.MarkupLine($"[red]netserv-eval generator --generator click:[/] {Markup.Escape(e.Message)}");
+                    return 2;
                 }
 
+                var withClick = use.IsClick;
+                var withPaced = choice != TrafficGeneratorChoice.Click;
+                console.MarkupLine(Markup.Escape(withClick
+                    ? $"generators: {(withPaced ? "paced and " : string.Empty)}{use.Text} on {bench.Path.Sender.Name}"
+                    : choice == TrafficGeneratorChoice.Paced ? "generator: paced" : $"generator: paced only ({use.Note})"));
+                var frame = bench.Frame(wire, payload);
+                console.MarkupLine($"frame: {wire} B on the wire ({frame.Bytes.Length} B handed to eth0), placement: {Markup.Escape(placement.ToString())}, send buffer {bench.Generator.SendBufferBytes >> 20} MiB");
+                if (withPaced)
+                {
+                    bench.ReceiverCounter.Zero();
+                    var unpaced = bench.Generator.Run(frame, new GeneratorRequest(0, (long)(3_000_000 * length), TimeSpan.FromSeconds(length)) { Cpu = placement.GeneratorCpu, Nice = placement.GeneratorNice, Pacing = placement.GeneratorPacing }, signals.Token);
+                    bench.WaitUntilQuiet(null, signals.Token);
+                    var received = bench.ReceiverCounter.Read();
+                    console.MarkupLine(string.Create(CultureInfo.InvariantCulture, $"paced unpaced: offered {unpaced.Offered} in {unpaced.Elapsed.TotalSeconds:0.000} s = {unpaced.OfferedRate / 1000:0.0} kpps ({unpaced.Failed} refused: ENOBUFS {unpaced.FailedNoBuffers}, EAGAIN {unpaced.FailedAgain}, in batch {unpaced.FailedInBatch}); received {received} = {received / unpaced.Elapsed.TotalSeconds / 1000:0.0} kpps; {unpaced.Calls} sendmmsg calls"));
+                }
+
+                var table = new Table().AddColumns("generator", "asked kpps", "offered", "offered kpps", "vs asked", "received", "received kpps", "vs asked", "lost", "refused", "generator-limited");
+                foreach (var rate in asked)
+                {
+                    var pps = rate * 1000.0;
+                    if (withPaced)
+                    {
+                        var (trial, sent) = bench.RunPacedTrial(UdpFrameSet.Of(frame), pps, length, signals.Token);
+                        table.AddRow(GeneratorRow("paced", pps, trial, trial.Received / (sent.Elapsed.TotalSeconds * sent.Offered / Math.Max(1, sent.Offered - 1))));
+                    }
+
+                    if (withClick)
+                    {
+                        var trial = bench.RunTrial(frame, pps, length, null, signals.Token);
+                        table.AddRow(GeneratorRow("click", pps, trial, trial.OfferedRate > 0 ? trial.Received * trial.OfferedRate / Math.Max(1, trial.Offered) : 0));
+                    }
+                }
+
+                console.Write(table);
+                console.MarkupLine("offered kpps: what the generator measured itself (Click: its counters once RatedSource's initial burst is over); received kpps: the receiver's kernel count over the same time; generator-limited: more than 2 % short of the asked rate or count, so the run says nothing about the path");
                 return 0;
             }
             catch (OperationCanceledException) when (signals.Token.IsCancellationRequested)
@@ -348,6 +414,21 @@ internal static class EvaluationCli
         });
         return command;
     }
+
+    private static string[] GeneratorRow(string generator, double asked, TrialResult trial, double receivedRate) =>
+    [
+        generator,
+        string.Create(CultureInfo.InvariantCulture, $"{asked / 1000:0}"),
+        trial.Offered.ToString(CultureInfo.InvariantCulture),
+        string.Create(CultureInfo.InvariantCulture, $"{trial.OfferedRate / 1000:0.00}"),
+        string.Create(CultureInfo.InvariantCulture, $"{(trial.OfferedRate / asked) - 1:+0.00%;-0.00%}"),
+        trial.Received.ToString(CultureInfo.InvariantCulture),
+        string.Create(CultureInfo.InvariantCulture, $"{receivedRate / 1000:0.00}"),
+        string.Create(CultureInfo.InvariantCulture, $"{(receivedRate / asked) - 1:+0.00%;-0.00%}"),
+        trial.Lost.ToString(CultureInfo.InvariantCulture),
+        trial.FailedSends.ToString(CultureInfo.InvariantCulture),
+        trial.GeneratorLimited ? "yes" : "no",
+    ];
 
     private static string F(double value) => value.ToString("0.0", CultureInfo.InvariantCulture);
 
@@ -376,9 +457,10 @@ internal static class EvaluationCli
             : throw new ArgumentException($"'{text}' is not a hexadecimal CPU mask");
 
     /// <summary>The options node-runtime and containers share: trials, search, CPU placement, queue readers, a quiet machine, the output folder.</summary>
-    private sealed class MeasurementOptions(string benchmark)
+    private sealed class MeasurementOptions(string benchmark, string generatorDescription = GeneratorOption.Description)
     {
         private readonly PlacementOptions _placement = new();
+        private readonly Option<string> _generator = GeneratorOption.Create(generatorDescription);
         private readonly Option<double?> _trialSeconds = new("--trial-seconds") { Description = "length of one trial (default 2)" };
         private readonly Option<int?> _repetitions = new("--repetitions") { Description = "searches per measurement; median and min/max are reported (default 3)" };
         private readonly Option<string?> _output = new("--output") { Description = $"the folder in which the results folder <yyyyMMdd-HHmmss>-{benchmark} is created (default evaluation/results)" };
@@ -391,7 +473,7 @@ internal static class EvaluationCli
         private readonly Option<double?> _quietWait = new("--quiet-wait") { Description = "before each search, wait up to this many seconds until other work uses under --quiet-percent of the CPUs (default 0: no waiting)" };
         private readonly Option<double?> _quietPercent = new("--quiet-percent") { Description = "busy percentage of all CPUs under which the machine counts as quiet (default 10)" };
 
-        public IEnumerable<Option> All => [_trialSeconds, _repetitions, _output, _generatorNice, _pacing, .. _placement.All, _resolution, _relative, _confirmations, _batch, _quietWait, _quietPercent];
+        public IEnumerable<Option> All => [_trialSeconds, _repetitions, _output, _generator, _generatorNice, _pacing, .. _placement.All, _resolution, _relative, _confirmations, _batch, _quietWait, _quietPercent];
 
         /// <summary><paramref name="options"/> with what the command line says.</summary>
         public NodeRuntimeOptions Apply(ParseResult parse, NodeRuntimeOptions options) => options with
@@ -405,6 +487,7 @@ internal static class EvaluationCli
             Confirmations = parse.GetValue(_confirmations) ?? options.Confirmations,
             QuietWaitSeconds = parse.GetValue(_quietWait) ?? options.QuietWaitSeconds,
             QuietBusyFraction = parse.GetValue(_quietPercent) is { } q ? q / 100 : options.QuietBusyFraction,
+            Generator = GeneratorOption.Parse(parse.GetValue(_generator)),
             Placement = _placement.Apply(parse, options.Placement) with
             {
                 GeneratorNice = parse.GetValue(_generatorNice) ?? options.Placement.GeneratorNice,

@@ -18,6 +18,17 @@ public sealed class EvaluationCliConsoleTests
     }
 
     [Test]
+    public void CreateConsole_NotATerminal_DrawsARuleAsOneLine()
+    {
+        using var output = new StringWriter();
+
+        CommandConsole.Create(output).Write(new Rule("generator").LeftJustified());
+
+        var lines = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.That(lines, Has.Length.EqualTo(1).And.All.Contains("generator"), "every benchmark starts with a rule: redirected, it once ran out of memory");
+    }
+
+    [Test]
     public void CreateConsole_NotATerminal_WritesNoAnsiEscapes()
     {
         using var output = new StringWriter();

@@ -55,6 +55,7 @@ internal sealed class ContainersBenchmark(ContainersOptions options, IAnsiConsol
         // A hundred full queues hold hundreds of thousands of packets: draining them takes seconds.
         bench.QuietTimeout = TimeSpan.FromSeconds(60);
         BenchmarkRun.NoteNamespaces(results, bench.Path.Id, console);
+        results.TrafficGenerator = _searches.UseGenerator(bench, options.ClickCannot, cancellationToken);
 
         console.Write(new Rule("generator").LeftJustified());
         var frames = bench.Frames(options.Size, most.Select(u => u.Port).ToArray());
@@ -178,7 +179,7 @@ internal sealed class ContainersBenchmark(ContainersOptions options, IAnsiConsol
         WindowCounters start = default, end = default;
 
         // The node's own probe around the trial (its containers' counts), the kernel's inside it.
-        var (trial, _) = bench.RunTrial(frames, rate, seconds, node.Queue, cancellationToken, token =>
+        var trial = bench.RunTrial(frames, rate, seconds, node.Queue, cancellationToken, token =>
         {
             var begin = Stopwatch.GetTimestamp();
             SleepUntil(begin, options.SaturationWindow.Start * seconds, token);
@@ -197,7 +198,7 @@ internal sealed class ContainersBenchmark(ContainersOptions options, IAnsiConsol
         var seconds = options.MemoryTrialSeconds;
         var measured = new List<ContainerMemory>();
         var readFor = TimeSpan.Zero;
-        var (_, sent) = bench.RunTrial(frames, rate, seconds, node.KernelQueues, cancellationToken, token =>
+        var sent = bench.RunTrial(frames, rate, seconds, node.KernelQueues, cancellationToken, token =>
         {
             var begin = Stopwatch.GetTimestamp();
             SleepUntil(begin, seconds / 3, token);
@@ -206,7 +207,7 @@ internal sealed class ContainersBenchmark(ContainersOptions options, IAnsiConsol
             readFor = Stopwatch.GetElapsedTime(begin);
         });
         result.MemoryTrialRate = rate;
-        result.MemoryReadUnderLoad = readFor < sent.Elapsed;
+        result.MemoryReadUnderLoad = readFor < sent.Duration;
         var error = measured.All(m => m.PssBytes > 0) ? null : $"{measured.Count(m => m.PssBytes > 0)} of {containers.Count} containers could be measured";
         result.Memory = new MemorySample(MemoryVariant.Baseline, result.Containers, measured, result.SetupTime, error);
         console.MarkupLine(result.Memory.Succeeded

@@ -1,5 +1,7 @@
 using System.Text.Json.Nodes;
 using NetServ.Evaluation.NodeRuntime;
+using NetServ.Evaluation.Traffic;
+using NetServ.Testbed.Traffic;
 
 namespace NetServ.Evaluation.Containers;
 
@@ -40,6 +42,14 @@ internal sealed record ContainersOptions
 
     /// <summary>The parent of the results folder; null for evaluation/results in the repository.</summary>
     public string? Output => Measurement.Output;
+
+    /// <summary>
+    /// Why Click cannot send this run's trials, or null when it can: with more than one container every trial
+    /// spreads over one flow a container, and a Click run sends one flow.
+    /// </summary>
+    public string? ClickCannot => Counts.Count > 0 && Counts.Max() > 1
+        ? "the containers benchmark spreads every trial over several flows (one UDP destination port a container), and a Click run sends one flow; Click can measure --counts 1 alone"
+        : null;
 
     /// <summary>The short version: node-runtime's quick measurement, 1 and 3 containers, a 1 s memory trial.</summary>
     public ContainersOptions Quick() => this with
@@ -85,6 +95,10 @@ internal sealed record ContainersOptions
         }
 
         Measurement.Validate();
+        if (ClickCannot is { } why)
+        {
+            _ = TrafficGeneratorUse.PacedBecause(Measurement.Generator, why);
+        }
     }
 
     public JsonObject ToJson()

@@ -87,7 +87,7 @@ internal sealed class ContainersResultsWriter(ContainersResults results, string 
         md.AppendLine();
         if (results.Generator is { } g)
         {
-            md.AppendLine(CultureInfo.InvariantCulture, $"Generator (through plain forwarding, cycling through every user's frame): {g.Describe()}.");
+            md.AppendLine(CultureInfo.InvariantCulture, $"Generator check (the paced generator through plain forwarding, cycling through every user's frame): {g.Describe()}.");
             md.AppendLine();
         }
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
 using NetServ.Evaluation.NodeRuntime;
+using NetServ.Evaluation.Traffic;
 using NetServ.Testbed.Nodes;
 using Spectre.Console;
 
@@ -43,6 +44,12 @@ internal abstract class RunRecord
     public List<string> Notes { get; } = [];
 
     public bool Completed { get; set; }
+
+    /// <summary>
+    /// The traffic generator that sent the run's measured traffic, set by the benchmark once it has chosen
+    /// (<c>none</c> until then, and for a run that sends none): recorded in results.json and summary.md.
+    /// </summary>
+    public TrafficGeneratorUse TrafficGenerator { get; set; } = TrafficGeneratorUse.None("no measured traffic was sent");
 
     public string? StopReason { get; set; }
 
@@ -111,6 +118,7 @@ internal abstract class RunRecord
         ["finished"] = Finished.ToString("O", CultureInfo.InvariantCulture),
         ["durationSeconds"] = Math.Round((Finished - Started).TotalSeconds),
         ["completed"] = Completed,
+        ["trafficGenerator"] = TrafficGenerator.ToJson(),
         ["stopReason"] = StopReason,
         ["command"] = "netserv-eval " + string.Join(' ', Arguments),
         ["namespaces"] = new JsonArray(Namespaces.Select(n => (JsonNode?)n).ToArray()),
@@ -174,6 +182,8 @@ internal abstract class RunRecord
         md.AppendLine(CultureInfo.InvariantCulture, $"`netserv-eval {string.Join(' ', Arguments)}` — {(Completed ? "complete" : $"**partial**: {StopReason}")}, {(Finished - Started).TotalMinutes:0.0} min.");
         md.AppendLine();
         md.AppendLine(CultureInfo.InvariantCulture, $"Machine: {Machine["cpuModel"]}, {Machine["cores"]} CPUs{((bool?)Machine["virtualized"] == true ? " (virtual)" : string.Empty)}, kernel {Machine["kernel"]}, {Machine["dotnetRuntime"]}. Load average at start {LoadAverageAtStart}, at end {LoadAverageAtEnd}; {busy}.");
+        md.AppendLine();
+        md.AppendLine(CultureInfo.InvariantCulture, $"Traffic generator: {TrafficGenerator.Describe()}.");
         if (ForeignNamespacesSeen.Count > 0)
         {
             md.AppendLine();

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using NetServ.Evaluation.Hosting;
 using NetServ.Evaluation.NodeRuntime;
+using NetServ.Evaluation.Traffic;
 using NetServ.Sdk;
 using NetServ.Testbed.Linux;
 using NetServ.Testbed.Nodes;
@@ -35,11 +36,13 @@ internal sealed class LayerLatencyBenchmark(LayerLatencyOptions options, IAnsiCo
             Options = options,
             Arguments = arguments,
             Machine = MachineInfo.Describe(),
+            TrafficGenerator = options.TrafficGenerator,
         };
         await results.SampleMachineAsync(cancellationToken).ConfigureAwait(false);
         console.Write(new Rule("[bold]NetServ latency per layer (Figure 13)[/]").LeftJustified());
         console.MarkupLine($"results: [blue]{Markup.Escape(folder)}[/]");
         console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"{options.Packets} packets of {options.WireBytes} B at {options.Rate:0}/s per configuration ({string.Join(", ", options.Configurations)}); sender CPU {options.Placement.GeneratorCpu}, receiver CPU {options.ReceiverCpu}; load average {results.LoadAverageAtStart}, CPUs {results.MachineBusyAtStart:0%} busy with other work")));
+        GeneratorOption.Announce(console, results.TrafficGenerator);
         await results.RunAsync(
             folder,
             console,

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using NetServ.Evaluation.NodeRuntime;
+using NetServ.Evaluation.Traffic;
 using NetServ.Testbed.Traffic;
 
 namespace NetServ.Evaluation.Latency;
@@ -39,6 +40,17 @@ internal sealed record LayerLatencyOptions
 
     /// <summary>Where the work runs; the sender's thread takes the generator's CPU.</summary>
     public CpuPlacement Placement { get; init; } = CpuPlacement.Default;
+
+    /// <summary>What <c>--generator</c> asked; the benchmark sends with its own paced socket sender whatever it says (<see cref="ClickCannot"/>).</summary>
+    public TrafficGeneratorChoice Generator { get; init; } = TrafficGeneratorChoice.Paced;
+
+    /// <summary>Why Click cannot send the latency benchmark's packets.</summary>
+    public const string ClickCannot =
+        "the latency benchmark's packets carry their send time, stamped by a UDP socket just before each is sent, and Click's sources send fixed data";
+
+    /// <summary>The generator the run sends with: paced, noting why where <c>auto</c> was asked.</summary>
+    /// <exception cref="ArgumentException"><c>--generator click</c>, saying why the benchmark cannot use it.</exception>
+    public TrafficGeneratorUse TrafficGenerator => TrafficGeneratorUse.PacedBecause(Generator, ClickCannot);
 
     /// <summary>How long the CPUs are watched before each measurement to see how busy other work keeps them.</summary>
     public double BusySampleSeconds { get; init; } = 0.5;
@@ -104,6 +116,7 @@ internal sealed record LayerLatencyOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(QuietBusyFraction, 0.01, "--quiet-percent");
         ArgumentOutOfRangeException.ThrowIfLessThan(HistogramBinsPerDecade, 1, "histogram bins");
         Placement.Validate(Environment.ProcessorCount);
+        _ = TrafficGenerator;
     }
 
     public JsonObject ToJson() => new()

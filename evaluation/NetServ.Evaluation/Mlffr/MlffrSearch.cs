@@ -59,8 +59,17 @@ internal sealed record MlffrSearchOptions
 /// <param name="Steps">Every trial in order.</param>
 internal sealed record MlffrResult(double Mlffr, double? LowestFailure, IReadOnlyList<SearchStep> Steps)
 {
-    /// <summary>Whether the device passed at the high bound, so its MLFFR is at least the generator's maximum.</summary>
-    public bool LimitedByGenerator => LowestFailure is null;
+    /// <summary>
+    /// Whether the generator, not the device, ended the search: the device passed at the high bound, or the
+    /// lowest failing rate failed because the generator could not offer it. The MLFFR is then at least the generator's ceiling.
+    /// </summary>
+    public bool LimitedByGenerator => LowestFailure is null || LowestFailureByGenerator;
+
+    /// <summary>Whether the lowest failing rate failed only because the generator fell short of it (<see cref="TrialOutcome.GeneratorLimited"/>).</summary>
+    public bool LowestFailureByGenerator { get; init; }
+
+    /// <summary>The highest rate the generator really offered in a trial it could not hold, when one was generator-limited: its ceiling.</summary>
+    public double? GeneratorCeiling { get; init; }
 
     /// <summary>Whether the search gave up before reaching its resolution.</summary>
     public bool Unresolved { get; init; }
@@ -97,7 +106,7 @@ internal sealed class MlffrSearch
         }
 
         // Packets not offered at all, or offered too slowly, never tested the device at this rate.
-        if (trial.Offered < trial.Requested || trial.OfferedRate < trial.Rate * (1 - options.RateTolerance))
+        if (trial.GeneratorLimited || trial.Offered < trial.Requested || trial.OfferedRate < trial.Rate * (1 - options.RateTolerance))
         {
             return TrialOutcome.GeneratorLimited;
         }
@@ -116,6 +125,8 @@ internal sealed class MlffrSearch
     {
         ArgumentNullException.ThrowIfNull(trial);
         var steps = new List<SearchStep>();
+        double? ceiling = null;
+        var lastFailureByGenerator = false;
         bool Test(double rate)
         {
             // A failure is tried again (Confirmations times) before the rate counts as failed; any pass passes.
@@ -131,6 +142,12 @@ internal sealed class MlffrSearch
                     return true;
                 }
 
+                lastFailureByGenerator = step.Outcome == TrialOutcome.GeneratorLimited;
+                if (lastFailureByGenerator && result.OfferedRate > 0)
+                {
+                    ceiling = Math.Max(ceiling ?? 0, result.OfferedRate);
+                }
+
                 if (steps.Count >= _options.MaxTrials)
                 {
                     break;
@@ -142,15 +159,26 @@ internal sealed class MlffrSearch
 
         var high = Math.Round(_options.HighRate);
         var low = Math.Round(_options.LowRate);
+        var hiByGenerator = false;
+        MlffrResult Result(double mlffr, double? lowestFailure, bool unresolved = false) =>
+            new(mlffr, lowestFailure, steps) { Unresolved = unresolved, LowestFailureByGenerator = lowestFailure is not null && hiByGenerator, GeneratorCeiling = ceiling };
 
         // RFC 2544 starts at the maximum rate: a device that keeps up needs no search.
         if (Test(high))
         {
-            return new MlffrResult(high, null, steps);
+            return Result(high, null);
         }
 
         // lo: highest rate known (or, for the low bound, assumed) to pass; hi: lowest known to fail.
         double lo = low, hi = high;
+        hiByGenerator = lastFailureByGenerator;
+
+        // Above the generator's ceiling every trial fails the same way: search from the ceiling down, not from the asked bound.
+        if (hiByGenerator && ceiling is { } c && Math.Floor(c) > lo && Math.Floor(c) < hi)
+        {
+            hi = Math.Floor(c);
+        }
+
         var loTested = false;
         while (!Resolved(lo, hi))
         {
@@ -159,7 +187,7 @@ internal sealed class MlffrSearch
             // a slow module, short trials).
             if (loTested && steps.Count >= _options.MaxTrials)
             {
-                return new MlffrResult(lo, hi, steps) { Unresolved = true };
+                return Result(lo, hi, unresolved: true);
             }
 
             var mid = Math.Round((lo + hi) / 2);
@@ -176,6 +204,7 @@ internal sealed class MlffrSearch
             else
             {
                 hi = mid;
+                hiByGenerator = lastFailureByGenerator;
             }
         }
 
@@ -184,11 +213,12 @@ internal sealed class MlffrSearch
             // Everything tried failed: the low bound itself decides between "below it" and "it".
             if (!Test(lo))
             {
-                return new MlffrResult(0, lo, steps);
+                hiByGenerator = lastFailureByGenerator;
+                return Result(0, lo);
             }
         }
 
-        return new MlffrResult(lo, hi, steps);
+        return Result(lo, hi);
     }
 
     private bool Resolved(double lo, double hi) =>

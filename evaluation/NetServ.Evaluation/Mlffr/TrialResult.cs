@@ -47,6 +47,12 @@ internal sealed record TrialResult
     /// <summary>The rate at which the packets were actually offered.</summary>
     public required double OfferedRate { get; init; }
 
+    /// <summary>
+    /// Whether the generator itself says it fell short of the trial (Click from its counters, the paced generator
+    /// from its own count and clock, by the 2 % rule): such a trial never passes, whatever the search's tolerance.
+    /// </summary>
+    public bool GeneratorLimited { get; init; }
+
     /// <summary>The trial's length as sent.</summary>
     public TimeSpan Duration { get; init; }
 
@@ -85,9 +91,9 @@ internal sealed record TrialDiagnostics
     /// <summary>The reader thread's time runnable but waiting for its CPU.</summary>
     public TimeSpan? ReaderWaiting { get; init; }
 
-    /// <summary>The generator thread's time on its CPU.</summary>
-    public TimeSpan GeneratorOnCpu { get; init; }
+    /// <summary>The generator thread's time on its CPU, where the generator runs in this process (the paced generator; not Click).</summary>
+    public TimeSpan? GeneratorOnCpu { get; init; }
 
-    /// <summary>The generator thread's time runnable but waiting for its CPU.</summary>
-    public TimeSpan GeneratorWaiting { get; init; }
+    /// <summary>The generator thread's time runnable but waiting for its CPU (the paced generator; not Click).</summary>
+    public TimeSpan? GeneratorWaiting { get; init; }
 }

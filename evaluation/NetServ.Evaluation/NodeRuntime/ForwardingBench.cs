@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net.NetworkInformation;
 using NetServ.Evaluation.Mlffr;
+using NetServ.Evaluation.Traffic;
 using NetServ.Sdk;
 using NetServ.Testbed.Linux;
 using NetServ.Testbed.Traffic;
@@ -9,14 +10,17 @@ using NetServ.Testbed.Traffic;
 namespace NetServ.Evaluation.NodeRuntime;
 
 /// <summary>
-/// The MLFFR measurement on the <see cref="BenchPath"/>: the paced generator on the sender's eth0,
-/// and an exact count at the receiver (an iptables rule in its INPUT chain that counts and drops
-/// UDP to 5060, or to a range of ports from 5060 where traffic is spread over flows). Disposing
-/// removes it all, the path included.
+/// The MLFFR measurement on the <see cref="BenchPath"/>: the paced generator (or Click, see
+/// <see cref="UseGenerator"/>) on the sender's eth0, and an exact count at the receiver (an iptables
+/// rule in its INPUT chain that counts and drops UDP to 5060, or to a range of ports from 5060 where
+/// traffic is spread over flows). Disposing removes it all, the path included.
 /// </summary>
 internal sealed class ForwardingBench : IDisposable
 {
     private const string CounterComment = "netserv-eval receiver count";
+
+    /// <summary>The sender's interface every generator sends out of.</summary>
+    private const string SenderDevice = "eth0";
 
     private readonly Dictionary<(int, UdpPayloadKind), UdpFrame> _frames = [];
     private readonly Dictionary<(int, string), UdpFrameSet> _frameSets = [];
@@ -33,6 +37,9 @@ internal sealed class ForwardingBench : IDisposable
     public CpuPlacement Placement => Path.Placement;
 
     public PacedPacketGenerator Generator { get; }
+
+    /// <summary>Click on the sender, once <see cref="UseGenerator"/> chose it: every trial is then Click's.</summary>
+    public ClickTrafficGenerator? Click { get; private set; }
 
     public IptablesCounter ReceiverCounter { get; }
 
@@ -53,7 +60,7 @@ internal sealed class ForwardingBench : IDisposable
         try
         {
             counter = IptablesCounter.InstallUdp(path.Receiver, BenchPath.Port, lastPort, "INPUT", "DROP", CounterComment);
-            generator = PacedPacketGenerator.Open(path.Sender, "eth0");
+            generator = PacedPacketGenerator.Open(path.Sender, SenderDevice);
             return new ForwardingBench(path, generator, counter);
         }
         catch
@@ -108,7 +115,7 @@ internal sealed class ForwardingBench : IDisposable
     }
 
     /// <summary>Offers <paramref name="rate"/> packets per second of <paramref name="frame"/> for <paramref name="seconds"/> and counts what arrived.</summary>
-    public (TrialResult Trial, GeneratorResult Generator) RunTrial(UdpFrame frame, double rate, double seconds, IQueueProbe? queue, CancellationToken cancellationToken)
+    public TrialResult RunTrial(UdpFrame frame, double rate, double seconds, IQueueProbe? queue, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(frame);
         return RunTrial(UdpFrameSet.Of(frame), rate, seconds, queue, cancellationToken);
@@ -116,24 +123,72 @@ internal sealed class ForwardingBench : IDisposable
 
     /// <summary>
     /// Offers <paramref name="rate"/> packets per second for <paramref name="seconds"/>, cycling through
-    /// <paramref name="frames"/>, and counts what arrived. <paramref name="whileSending"/>, when given,
+    /// <paramref name="frames"/>, with the bench's generator (Click once <see cref="UseGenerator"/> chose it, the
+    /// paced generator otherwise), and counts what arrived. <paramref name="whileSending"/>, when given,
     /// runs on a thread of its own from the moment the generator starts (to sample the router under
     /// load); the trial returns once both are done.
     /// </summary>
-    public (TrialResult Trial, GeneratorResult Generator) RunTrial(UdpFrameSet frames, double rate, double seconds, IQueueProbe? queue, CancellationToken cancellationToken, Action<CancellationToken>? whileSending = null)
+    /// <exception cref="InvalidOperationException">Click sends and <paramref name="frames"/> hold more than one flow.</exception>
+    public TrialResult RunTrial(UdpFrameSet frames, double rate, double seconds, IQueueProbe? queue, CancellationToken cancellationToken, Action<CancellationToken>? whileSending = null)
     {
         ArgumentNullException.ThrowIfNull(frames);
-        var count = Math.Max(1, (long)Math.Round(rate * seconds));
-
-        // Bounded in packets (count) and in time (the deadline), whatever happens on the way.
-        var request = new GeneratorRequest(rate, count, TimeSpan.FromSeconds((seconds * 1.5) + 1))
+        if (Click is not { } click)
         {
-            Cpu = Placement.GeneratorCpu,
-            Nice = Placement.GeneratorNice,
-            Pacing = Placement.GeneratorPacing,
-            MaxBatch = GeneratorBatch,
-        };
+            return Measure(rate, queue, () => SendPaced(frames, rate, seconds, cancellationToken), whileSending, cancellationToken).Trial;
+        }
 
+        if (frames.Count != 1)
+        {
+            throw new InvalidOperationException($"Click sends one flow a run; this trial spreads over {frames.Count}");
+        }
+
+        return Measure(rate, queue, () => CountedTrafficRun.Run(click, Spec(frames[0]).ForDuration(rate, seconds), ReceiverCounter, cancellationToken).Generator, whileSending, cancellationToken).Trial;
+    }
+
+    /// <summary>A trial of the paced generator whatever the bench's generator, without a queue: its own account beside the trial.</summary>
+    public (TrialResult Trial, GeneratorResult Generator) RunPacedTrial(UdpFrameSet frames, double rate, double seconds, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(frames);
+        var (trial, sent) = Measure(rate, null, () => SendPaced(frames, rate, seconds, cancellationToken), null, cancellationToken);
+        return (trial, sent.Paced!);
+    }
+
+    /// <summary>What the sender sends <paramref name="frame"/> with: its flow, out of eth0, for another generator than the paced one.</summary>
+    public static TrafficSpec Spec(UdpFrame frame) => TrafficSpec.Of(frame, SenderDevice);
+
+    /// <summary>
+    /// Makes <paramref name="choice"/> the generator of every <see cref="RunTrial(UdpFrameSet, double, double, IQueueProbe?, CancellationToken, Action{CancellationToken}?)"/>:
+    /// Click (found with <see cref="GeneratorOption.ClickOptions"/>, pinned to the generator's CPU) where it is asked
+    /// for or auto finds it on the sender, the paced generator otherwise.
+    /// </summary>
+    /// <exception cref="ClickNotInstalledException">Click asked for, and the sender has none: the message names it.</exception>
+    public TrafficGeneratorUse UseGenerator(TrafficGeneratorChoice choice, CancellationToken cancellationToken)
+    {
+        if (choice == TrafficGeneratorChoice.Paced)
+        {
+            return TrafficGeneratorUse.Paced;
+        }
+
+        var options = GeneratorOption.ClickOptions();
+        options.Cpu = Placement.GeneratorCpu;
+        var click = new ClickTrafficGenerator(new NamespaceShell(Path.Sender), options);
+        var use = TrafficGeneratorUse.Resolve(choice, click.Installation);
+        if (use.IsClick)
+        {
+            // One packet first: Click's first run also pays for the router's neighbour lookup.
+            CountedTrafficRun.Run(click, Spec(Frame(UdpFrame.MinimumWireBytes)), ReceiverCounter, cancellationToken);
+            Click = click;
+        }
+
+        return use;
+    }
+
+    /// <summary>
+    /// One trial: the path quiet, the receiver's counter zeroed and the queue read, <paramref name="send"/> (with
+    /// <paramref name="whileSending"/> beside it), the path quiet again, then what arrived and what the queue saw.
+    /// </summary>
+    private (TrialResult Trial, TrafficResult Sent) Measure(double rate, IQueueProbe? queue, Func<TrafficResult> send, Action<CancellationToken>? whileSending, CancellationToken cancellationToken)
+    {
         WaitUntilQuiet(queue, cancellationToken);
         ReceiverCounter.Zero();
         var before = queue?.Read();
@@ -157,8 +212,17 @@ internal sealed class ForwardingBench : IDisposable
             Name = "trial sampler",
         };
         sampler?.Start();
-        var sent = Generator.Run(frames, request, cancellationToken);
-        sampler?.Join();
+        TrafficResult sent;
+        try
+        {
+            sent = send();
+        }
+        finally
+        {
+            // Click throws when cancelled; the sampler ends on the same token.
+            sampler?.Join();
+        }
+
         cancellationToken.ThrowIfCancellationRequested();
         if (samplerFailure is not null)
         {
@@ -171,7 +235,7 @@ internal sealed class ForwardingBench : IDisposable
 
         long bypassed = 0;
         string? details = null;
-        var diagnostics = new TrialDiagnostics { GeneratorOnCpu = sent.CpuTime, GeneratorWaiting = sent.RunQueueWait };
+        var diagnostics = new TrialDiagnostics { GeneratorOnCpu = sent.Paced?.CpuTime, GeneratorWaiting = sent.Paced?.RunQueueWait };
         if (before is { } b && after is { } a)
         {
             var matched = a.RuleHits - b.RuleHits;
@@ -200,23 +264,41 @@ internal sealed class ForwardingBench : IDisposable
             }
         }
 
-        details += string.Create(
-            CultureInfo.InvariantCulture,
-            $"generator: {sent.Calls} sendmmsg, {sent.CpuTime.TotalMilliseconds:0} ms on CPU, {sent.RunQueueWait.TotalMilliseconds:0} ms waiting for it, max lag {sent.MaxLag.TotalMilliseconds:0.###} ms, ENOBUFS {sent.FailedNoBuffers}, EAGAIN {sent.FailedAgain}, refused in batch {sent.FailedInBatch}");
+        details += sent.Paced is { } p
+            ? string.Create(
+                CultureInfo.InvariantCulture,
+                $"generator: {p.Calls} sendmmsg, {p.CpuTime.TotalMilliseconds:0} ms on CPU, {p.RunQueueWait.TotalMilliseconds:0} ms waiting for it, max lag {p.MaxLag.TotalMilliseconds:0.###} ms, ENOBUFS {p.FailedNoBuffers}, EAGAIN {p.FailedAgain}, refused in batch {p.FailedInBatch}")
+            : string.Create(
+                CultureInfo.InvariantCulture,
+                $"generator: {sent.Driver}, offered {sent.Offered} at {sent.OfferedRate:0} pps by its counters, the kernel took {sent.Sent}, gave up on {sent.FailedSends}, in {sent.Elapsed.TotalMilliseconds:0} ms");
         var trial = new TrialResult
         {
             Rate = rate,
-            Requested = count,
+            Requested = sent.Requested,
             Offered = sent.Offered,
-            FailedSends = sent.Failed,
+            FailedSends = sent.FailedSends,
             Received = received,
             Bypassed = bypassed,
             OfferedRate = sent.OfferedRate,
+            GeneratorLimited = sent.GeneratorLimited,
             Duration = sent.Elapsed,
             Details = details,
             Diagnostics = diagnostics,
         };
         return (trial, sent);
+    }
+
+    /// <summary>The paced generator for <paramref name="seconds"/> at <paramref name="rate"/>: bounded in packets (the count) and in time (the deadline), whatever happens on the way.</summary>
+    private TrafficResult SendPaced(UdpFrameSet frames, double rate, double seconds, CancellationToken cancellationToken)
+    {
+        var request = new GeneratorRequest(rate, Math.Max(1, (long)Math.Round(rate * seconds)), TimeSpan.FromSeconds((seconds * 1.5) + 1))
+        {
+            Cpu = Placement.GeneratorCpu,
+            Nice = Placement.GeneratorNice,
+            Pacing = Placement.GeneratorPacing,
+            MaxBatch = GeneratorBatch,
+        };
+        return TrafficResult.FromPaced(Generator.Run(frames, request, cancellationToken));
     }
 
     /// <summary>
@@ -255,7 +337,7 @@ internal sealed class ForwardingBench : IDisposable
         // The pacing check runs where plain forwarding loses nothing, well below the generator's maximum.
         beforeEachRun();
         var rate = Math.Round(Math.Min(200_000, unpaced.OfferedRate / 2) / 1000) * 1000;
-        var (trial, paced) = RunTrial(frames, rate, seconds, null, cancellationToken);
+        var (trial, paced) = RunPacedTrial(frames, rate, seconds, cancellationToken);
         return new GeneratorCheck(size, unpaced, unpacedReceived, rate, paced, trial.Received);
     }
 
@@ -302,6 +384,7 @@ internal sealed class ForwardingBench : IDisposable
 
     public void Dispose()
     {
+        Click?.Dispose();
         Generator.Dispose();
         ReceiverCounter.Dispose();
         Path.Dispose();

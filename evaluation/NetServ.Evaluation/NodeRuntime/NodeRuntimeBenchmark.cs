@@ -3,6 +3,7 @@ using System.Globalization;
 using NetServ.Evaluation.Hosting;
 using NetServ.Evaluation.Mlffr;
 using NetServ.Evaluation.Reporting;
+using NetServ.Evaluation.Traffic;
 using NetServ.Testbed.Linux;
 using NetServ.Testbed.Nodes;
 using NetServ.Testbed.Traffic;
@@ -39,6 +40,10 @@ internal sealed class NodeRuntimeBenchmark(NodeRuntimeOptions options, IAnsiCons
                 {
                     await RunForwardingAsync(results, raw, token).ConfigureAwait(false);
                 }
+                else
+                {
+                    results.TrafficGenerator = TrafficGeneratorUse.None("--skip-forwarding: memory only");
+                }
 
                 if (!options.SkipMemory)
                 {
@@ -54,6 +59,7 @@ internal sealed class NodeRuntimeBenchmark(NodeRuntimeOptions options, IAnsiCons
     {
         using var bench = ForwardingBench.Create(options.Placement);
         BenchmarkRun.NoteNamespaces(results, bench.Path.Id, console);
+        results.TrafficGenerator = _searches.UseGenerator(bench, null, cancellationToken);
 
         RouterConfiguration.EnsureBuilt(options.Configurations);
         console.Write(new Rule("generator").LeftJustified());

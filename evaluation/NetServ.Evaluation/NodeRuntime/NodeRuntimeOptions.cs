@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using NetServ.Evaluation.Mlffr;
+using NetServ.Testbed.Traffic;
 
 namespace NetServ.Evaluation.NodeRuntime;
 
@@ -68,6 +69,9 @@ internal sealed record NodeRuntimeOptions
     public int NetdevMaxBacklog { get; init; } = 10_000;
 
     public CpuPlacement Placement { get; init; } = CpuPlacement.Default;
+
+    /// <summary>Which generator sends the searches' trials (<c>--generator</c>); the generator check is the paced generator's whatever this says.</summary>
+    public TrafficGeneratorChoice Generator { get; init; } = TrafficGeneratorChoice.Paced;
 
     /// <summary>How long containers settle after they are ready before their memory is read.</summary>
     public double MemorySettleSeconds { get; init; } = 3;

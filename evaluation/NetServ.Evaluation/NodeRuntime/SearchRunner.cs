@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using NetServ.Evaluation.Hosting;
 using NetServ.Evaluation.Mlffr;
+using NetServ.Evaluation.Traffic;
 using NetServ.Testbed.Traffic;
 using Spectre.Console;
 
@@ -19,6 +20,21 @@ internal sealed class SearchRunner(NodeRuntimeOptions options, IAnsiConsole cons
         CpuLoad.WaitForQuiet(TimeSpan.FromSeconds(options.BusySampleSeconds), options.QuietBusyFraction, TimeSpan.FromSeconds(options.QuietWaitSeconds), console, cancellationToken);
 
     /// <summary>
+    /// Makes the options' <c>--generator</c> the generator of <paramref name="bench"/>'s trials and says which on the
+    /// console: the paced generator where <paramref name="clickCannot"/> says why Click cannot send them (an error
+    /// when Click was asked for), otherwise Click where asked for or where auto finds it on the sender.
+    /// </summary>
+    /// <exception cref="ArgumentException">Click asked for and <paramref name="clickCannot"/> given.</exception>
+    /// <exception cref="ClickNotInstalledException">Click asked for, and the sender has none.</exception>
+    public TrafficGeneratorUse UseGenerator(ForwardingBench bench, string? clickCannot, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(bench);
+        var use = clickCannot is null ? bench.UseGenerator(options.Generator, cancellationToken) : TrafficGeneratorUse.PacedBecause(options.Generator, clickCannot);
+        GeneratorOption.Announce(console, use);
+        return use;
+    }
+
+    /// <summary>
     /// Searches the MLFFR of what lies between the generator and the receiver (reaching <paramref name="queue"/>
     /// when given), offering <paramref name="frames"/> in turn, from <paramref name="high"/> down.
     /// <paramref name="label"/> starts every printed line ("64 B").
@@ -32,12 +48,12 @@ internal sealed class SearchRunner(NodeRuntimeOptions options, IAnsiConsole cons
 
         // Uncounted warm-up: the JIT tiers the containers' readers up, caches and neighbour entries fill.
         var warmupRate = Math.Min(options.WarmupRate, high / 2);
-        var (warmup, _) = bench.RunTrial(frames, warmupRate, warmupSeconds, queue, cancellationToken);
+        var warmup = bench.RunTrial(frames, warmupRate, warmupSeconds, queue, cancellationToken);
         console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"  {label} warm-up {warmupRate / 1000:0} kpps: offered {warmup.Offered}, received {warmup.Received}, bypassed {warmup.Bypassed}")));
 
         var search = new MlffrSearch(options.SearchOptions(high));
         search.TrialCompleted += step => console.MarkupLine(TrialLine(label, step));
-        var result = search.Run(rate => bench.RunTrial(frames, rate, options.TrialSeconds, queue, cancellationToken).Trial, cancellationToken);
+        var result = search.Run(rate => bench.RunTrial(frames, rate, options.TrialSeconds, queue, cancellationToken), cancellationToken);
         return (result, watch.Elapsed, busy);
     }
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using NetServ.Evaluation.Containers;
+using NetServ.Evaluation.Hosting;
 using NetServ.Evaluation.Latency;
 using NetServ.Evaluation.NodeRuntime;
 
@@ -11,8 +12,9 @@ namespace NetServ.Evaluation.Reporting;
 /// the run held. <c>machine</c> (cpu_model, cores, kernel), <c>mlffr_kpps</c> per frame size and
 /// configuration (<c>"1"</c>…<c>"6"</c>, <c>"c_loop"</c>), <c>latency_us</c> per layer (median, p99),
 /// <c>containers</c> (count, peak_kpps, saturation_kpps, memory_mb_per_container), and the ratios the
-/// performance targets name. A figure the run did not measure is <c>null</c>; a benchmark it did not
-/// run leaves its section <c>null</c>.
+/// performance targets name, and <c>trafficGenerator</c>: the generator each benchmark that ran sent
+/// with (the same object as in its results.json). A figure the run did not measure is <c>null</c>; a
+/// benchmark it did not run leaves its section <c>null</c>.
 /// </summary>
 internal static class EvaluationSummary
 {
@@ -50,6 +52,7 @@ internal static class EvaluationSummary
             ["containers"] = containers is null ? null : Containers(containers),
             ["ratios"] = Ratios(mlffr, layers),
             ["ratio_intervals"] = nodeRuntime is null ? null : RatioIntervals(nodeRuntime),
+            ["trafficGenerator"] = TrafficGenerators(("node-runtime", nodeRuntime), ("latency", latency), ("containers", containers)),
             ["paper"] = new JsonObject
             {
                 ["source"] = PaperReference.Source,
@@ -59,6 +62,10 @@ internal static class EvaluationSummary
             },
         };
     }
+
+    /// <summary>The generator each benchmark that ran sent with, by benchmark (the <c>trafficGenerator</c> of its results.json).</summary>
+    private static JsonObject TrafficGenerators(params (string Benchmark, RunRecord? Results)[] benchmarks) =>
+        new(benchmarks.Where(b => b.Results is not null).Select(b => KeyValuePair.Create(b.Benchmark, (JsonNode?)b.Results!.TrafficGenerator.ToJson())));
 
     public static void Write(string folder, JsonObject summary) =>
         File.WriteAllText(Path.Combine(folder, FileName), summary.ToJsonString(Indented) + "\n");

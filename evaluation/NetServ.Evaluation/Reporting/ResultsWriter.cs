@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using NetServ.Evaluation.Hosting;
 using NetServ.Evaluation.Mlffr;
 using NetServ.Evaluation.NodeRuntime;
+using NetServ.Testbed.Traffic;
 
 namespace NetServ.Evaluation.Reporting;
 
@@ -109,9 +110,10 @@ internal sealed class ResultsWriter(NodeRuntimeResults results, string folder)
 
     private JsonArray Generator() => new(results.GeneratorChecks.Select(c => (JsonNode?)GeneratorJson(c)).ToArray());
 
-    /// <summary>A generator check as results.json records it.</summary>
+    /// <summary>A generator check as results.json records it: always the paced generator's, whichever generator sent the trials (<c>trafficGenerator</c>).</summary>
     internal static JsonObject GeneratorJson(GeneratorCheck c) => new()
     {
+        ["checkedGenerator"] = PacedTrafficGenerator.DriverName,
         ["sizeBytes"] = c.Size,
         ["bytesHandedToInterface"] = c.Size - 4,
         ["unpacedOfferedKpps"] = Round(c.Unpaced.OfferedRate / 1000),
@@ -195,6 +197,7 @@ internal sealed class ResultsWriter(NodeRuntimeResults results, string folder)
         ["lowestFailureKpps"] = s.Result.LowestFailure is { } f ? Round(f / 1000) : null,
         ["highBoundKpps"] = Round(s.HighRate / 1000),
         ["atGeneratorLimit"] = s.Result.LimitedByGenerator,
+        ["generatorCeilingKpps"] = s.Result.GeneratorCeiling is { } ceiling ? Round(ceiling / 1000, 3) : null,
         ["unresolved"] = s.Result.Unresolved,
         ["seconds"] = Math.Round(s.Duration.TotalSeconds, 1),
         ["machineBusyBeforePercent"] = Math.Round(s.MachineBusyBefore * 100),
@@ -217,8 +220,8 @@ internal sealed class ResultsWriter(NodeRuntimeResults results, string folder)
                 ["readerPacketsPerBatch"] = d.ReaderPacketsPerBatch is { } batch ? Round(batch, 1) : null,
                 ["readerOnCpuMs"] = d.ReaderOnCpu is { } on ? Round(on.TotalMilliseconds, 0) : null,
                 ["readerWaitingMs"] = d.ReaderWaiting is { } wait ? Round(wait.TotalMilliseconds, 0) : null,
-                ["generatorOnCpuMs"] = Round(d.GeneratorOnCpu.TotalMilliseconds, 0),
-                ["generatorWaitingMs"] = Round(d.GeneratorWaiting.TotalMilliseconds, 0),
+                ["generatorOnCpuMs"] = d.GeneratorOnCpu is { } generatorOn ? Round(generatorOn.TotalMilliseconds, 0) : null,
+                ["generatorWaitingMs"] = d.GeneratorWaiting is { } generatorWait ? Round(generatorWait.TotalMilliseconds, 0) : null,
             } : null,
         }).ToArray()),
     };
@@ -339,7 +342,7 @@ internal sealed class ResultsWriter(NodeRuntimeResults results, string folder)
         AppendRunHeader(md, "Node-runtime benchmark", results, options, results.Searches, "configuration");
         if (results.GeneratorChecks.Count > 0)
         {
-            md.AppendLine("## Generator");
+            md.AppendLine("## Generator check (the paced generator, whichever generator sent the trials)");
             md.AppendLine();
             md.AppendLine("| size | unpaced offered | received | paced check | offered | received at receiver |");
             md.AppendLine("|---|---|---|---|---|---|");
@@ -506,7 +509,7 @@ internal sealed class ResultsWriter(NodeRuntimeResults results, string folder)
 
                 rows.Add($"| ({key}) | {size} B | {near.Length} | {Median(t => t.Diagnostics!.ReaderMicrosecondsPerPacket, "0.00")} | {Median(t => t.Diagnostics!.ReaderPacketsPerBatch, "0.0")} | " +
                     $"{Median(t => t.Diagnostics!.ReaderOnCpu?.TotalSeconds / t.Duration.TotalSeconds, "0%")} | {Median(t => t.Diagnostics!.ReaderWaiting?.TotalSeconds / t.Duration.TotalSeconds, "0%")} | " +
-                    $"{Median(t => t.Diagnostics!.GeneratorOnCpu.TotalSeconds / t.Duration.TotalSeconds, "0%")} |");
+                    $"{Median(t => t.Diagnostics!.GeneratorOnCpu?.TotalSeconds / t.Duration.TotalSeconds, "0%")} |");
             }
         }
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using NetServ.Evaluation.Traffic;
 using ScottPlot;
 
 namespace NetServ.Evaluation.Signaling;
@@ -63,6 +64,9 @@ internal sealed record LatencySummary(string Operation, int Count, double Min, d
 /// <summary>Writes a signaling run's folder: results.json, latency.csv, summary.md and latency.png.</summary>
 internal static class SignalingLatencyWriter
 {
+    /// <summary>What the run sends: signaling messages, and no data traffic from a generator.</summary>
+    public static TrafficGeneratorUse TrafficGenerator { get; } = TrafficGeneratorUse.None("signaling messages only, no data traffic");
+
     private static readonly Dictionary<string, string> Titles = new(StringComparer.Ordinal)
     {
         ["setup"] = "SETUP until active on both nodes",
@@ -95,6 +99,7 @@ internal static class SignalingLatencyWriter
         ["finished"] = results.Finished.ToString("O", CultureInfo.InvariantCulture),
         ["completed"] = results.Completed,
         ["stopReason"] = results.StopReason,
+        ["trafficGenerator"] = TrafficGenerator.ToJson(),
         ["arguments"] = new JsonArray(results.Arguments.Select(a => (JsonNode?)a).ToArray()),
         ["machine"] = results.Machine.DeepClone(),
         ["loadAverageAtStart"] = results.LoadAverageAtStart,
@@ -144,6 +149,8 @@ internal static class SignalingLatencyWriter
         md.AppendLine(CultureInfo.InvariantCulture, $"`netserv-eval {string.Join(' ', results.Arguments)}` — {(results.Completed ? "complete" : "incomplete: " + results.StopReason)}, {(results.Finished - results.Started).TotalSeconds:0} s.");
         md.AppendLine();
         md.AppendLine(CultureInfo.InvariantCulture, $"Machine: {results.Machine["cpuModel"]}, {results.Machine["cores"]} CPUs{(results.Machine["virtualized"]?.GetValue<bool>() == true ? " (virtual)" : string.Empty)}, kernel {results.Machine["kernel"]}, {results.Machine["dotnetRuntime"]}. Load average at start {results.LoadAverageAtStart}, at end {results.LoadAverageAtEnd}.");
+        md.AppendLine();
+        md.AppendLine(CultureInfo.InvariantCulture, $"Traffic generator: {TrafficGenerator.Describe()}.");
         if (results.ForeignNamespacesSeen.Count > 0)
         {
             md.AppendLine();

@@ -9,6 +9,9 @@ namespace NetServ.Orchestrator.Commands;
 /// </summary>
 internal static class CommandConsole
 {
+    /// <summary>The width off a terminal: more than any line the programs write, and what a rule spans there.</summary>
+    public const int UnwrappedWidth = 1024;
+
     public static IAnsiConsole Create(TextWriter output)
     {
         var terminal = !Console.IsOutputRedirected && ReferenceEquals(output, Console.Out);
@@ -16,7 +19,8 @@ internal static class CommandConsole
         if (!terminal)
         {
             // Logs and CI capture the output: a long line stays one line (wrapped, it broke words and searches).
-            console.Profile.Width = int.MaxValue;
+            // Not int.MaxValue: a Rule fills the width, and one that wide does not fit in memory.
+            console.Profile.Width = UnwrappedWidth;
         }
 
         return console;

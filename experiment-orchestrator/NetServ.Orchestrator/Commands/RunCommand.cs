@@ -3,6 +3,7 @@ using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using NetServ.Orchestrator.Experiments;
+using NetServ.Testbed.Traffic;
 using Spectre.Console;
 
 namespace NetServ.Orchestrator.Commands;
@@ -27,8 +28,10 @@ internal static class RunCommand
         var properties = new Option<string?>("--properties") { Description = "key=value,... handed to the module" };
         var allowPorts = new Option<string?>("--allow-ports") { Description = "ports the user may listen on, as 5070,30000-30099 or none (default: the ports the modules declare, with their --properties)" };
         var ttl = new Option<int?>("--ttl") { Description = "seconds until the module expires unless refreshed" };
-        var packets = new Option<long>("--packets") { Description = "UDP packets the paced generator sends in the run phase (0: no traffic)", DefaultValueFactory = _ => 0 };
+        var packets = new Option<long>("--packets") { Description = "UDP packets sent in the run phase (0: no traffic)", DefaultValueFactory = _ => 0 };
         var rate = new Option<double>("--rate") { Description = "packets per second", DefaultValueFactory = _ => 1000 };
+        var generator = new Option<string>("--generator") { Description = "who sends the run phase's packets: paced (the project's generator), click (Click on the sending node; an error where it has none) or auto (Click where the sending node has it, paced otherwise)", DefaultValueFactory = _ => "paced" };
+        generator.AcceptOnlyFromAmong([.. TrafficGenerators.ChoiceNames]);
         var trafficFrom = new Option<string?>("--traffic-from") { Description = "the sending node (default --from)" };
         var trafficTo = new Option<string?>("--traffic-to") { Description = "the receiving node or address (default --toward)" };
         var port = new Option<int?>("--port") { Description = "UDP destination port of the traffic (default: the filter's port, else 5060)" };
@@ -40,7 +43,7 @@ internal static class RunCommand
         var verbose = new Option<bool>("--verbose") { Description = "log the runner's own diagnostics on standard error" };
         var command = new Command("run", "Run an experiment: reserve, deploy, configure, run, collect, release (always)")
         {
-            rspec, netservNodes, user, module, from, toward, filter, filterDst, properties, allowPorts, ttl, packets, rate, trafficFrom, trafficTo, port, results, keep, executeTimeout, hold, json, verbose,
+            rspec, netservNodes, user, module, from, toward, filter, filterDst, properties, allowPorts, ttl, packets, rate, generator, trafficFrom, trafficTo, port, results, keep, executeTimeout, hold, json, verbose,
         };
         command.SetAction(async (result, cancellationToken) =>
         {
@@ -102,7 +105,10 @@ internal static class RunCommand
                         TtlSeconds = result.GetValue(ttl),
                     },
                 ],
-                Traffic = count == 0 ? null : new TrafficStep(result.GetValue(trafficFrom) ?? fromNode!, result.GetValue(trafficTo) ?? towardNode!, result.GetValue(port) ?? filterPort ?? 5060, pps, count),
+                Traffic = count == 0 ? null : new TrafficStep(result.GetValue(trafficFrom) ?? fromNode!, result.GetValue(trafficTo) ?? towardNode!, result.GetValue(port) ?? filterPort ?? 5060, pps, count)
+                {
+                    Generator = TrafficGenerators.ParseChoice(result.GetValue(generator)!),
+                },
                 ResultsDirectory = result.GetValue(results),
                 RemoveModules = !result.GetValue(keep),
                 ExecuteTimeout = TimeSpan.FromSeconds(result.GetValue(executeTimeout)),

@@ -1,4 +1,5 @@
 using NetServ.Testbed.Linux;
+using NetServ.Testbed.Traffic;
 
 namespace NetServ.Orchestrator.Experiments;
 
@@ -61,7 +62,7 @@ internal sealed record ModuleStep(string Module, string From, string Toward)
     public int? TtlSeconds { get; init; }
 }
 
-/// <summary>A bounded run of the paced generator from <paramref name="From"/> to <paramref name="To"/>, counted at the receiver by the kernel.</summary>
+/// <summary>A bounded run of the traffic generator from <paramref name="From"/> to <paramref name="To"/>, counted at the receiver by the kernel.</summary>
 /// <param name="From">The sending node.</param>
 /// <param name="To">The receiving node, or an address of it.</param>
 /// <param name="Port">The UDP destination port.</param>
@@ -71,4 +72,7 @@ internal sealed record TrafficStep(string From, string To, int Port, double Pack
 {
     /// <summary>The size of each frame on the wire, FCS included.</summary>
     public int FrameBytes { get; init; } = 64;
+
+    /// <summary>Which generator sends: the paced generator unless the command line asks for Click.</summary>
+    public TrafficGeneratorChoice Generator { get; init; } = TrafficGeneratorChoice.Paced;
 }

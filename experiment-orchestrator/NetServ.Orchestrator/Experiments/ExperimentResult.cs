@@ -68,6 +68,15 @@ internal sealed record FlowCount(string Source, string Destination, int Ttl, lon
 /// <summary>The traffic of the run phase and what arrived.</summary>
 internal sealed record TrafficReport(string From, string To, string Destination, int Port, double PacketsPerSecond, long Requested, long Offered, long Refused, long Received, TimeSpan Elapsed)
 {
+    /// <summary>The generator that sent: <c>paced</c> or <c>click</c>.</summary>
+    public string Generator { get; init; } = "paced";
+
+    /// <summary>The rate really offered, as the generator measured it.</summary>
+    public double OfferedRate { get; init; }
+
+    /// <summary>Whether the generator fell more than 2 % short of the asked rate or count.</summary>
+    public bool GeneratorLimited { get; init; }
+
     public long Lost => Offered - Refused - Received;
 }
 
@@ -173,7 +182,10 @@ internal sealed class ExperimentResult
             ["to"] = t.To,
             ["destination"] = t.Destination,
             ["port"] = t.Port,
+            ["generator"] = t.Generator,
             ["packetsPerSecond"] = t.PacketsPerSecond,
+            ["offeredPacketsPerSecond"] = Math.Round(t.OfferedRate, 1),
+            ["generatorLimited"] = t.GeneratorLimited,
             ["requested"] = t.Requested,
             ["offered"] = t.Offered,
             ["refused"] = t.Refused,

@@ -327,7 +327,7 @@ internal sealed partial class ExperimentRunner(ExperimentOptions options, IExper
         {
             result.Traffic = await TrafficRun.RunAsync(testbed, traffic, progress, cancellationToken).ConfigureAwait(false);
             var t = result.Traffic;
-            Note(notes, $"offered {t.Offered} (the kernel refused {t.Refused}), received {t.Received} at {t.To} (iptables counter), lost {t.Lost}, in {t.Elapsed.TotalSeconds:0.0} s");
+            Note(notes, $"{t.Generator} generator offered {t.Offered} at {t.OfferedRate:0} packets/s{(t.GeneratorLimited ? " (generator-limited: short of the asked rate)" : string.Empty)} (the kernel refused {t.Refused}), received {t.Received} at {t.To} (iptables counter), lost {t.Lost}, in {t.Elapsed.TotalSeconds:0.0} s");
         }
     }
 

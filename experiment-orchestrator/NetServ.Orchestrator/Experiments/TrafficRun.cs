@@ -8,7 +8,7 @@ using NetServ.Testbed.Traffic;
 namespace NetServ.Orchestrator.Experiments;
 
 /// <summary>
-/// The run phase's traffic: the paced raw-socket generator on the sender, frames addressed to the
+/// The run phase's traffic: the paced raw-socket generator or Click (<see cref="TrafficStep.Generator"/>) on the sender, frames addressed to the
 /// next hop the sender's routing table gives, and an iptables rule at the receiver that counts (and
 /// drops) exactly what arrives. Bounded in packets and time.
 /// </summary>
@@ -25,15 +25,33 @@ internal static class TrafficRun
         var route = RouteTo(sender, destination);
         var nextHop = ExperimentTopology.InterfaceWith(testbed, route.NextHop)
             ?? throw new ExperimentException($"{step.From} reaches {destination} via {route.NextHop}, which is no interface of the testbed");
-        var frame = UdpFrame.Create(
-            step.FrameBytes,
-            sender.Namespace.GetMacAddress(route.Device),
-            nextHop.Node.Namespace.GetMacAddress(nextHop.Interface.Device),
-            route.Source,
-            destination,
-            (ushort)step.Port,
-            (ushort)step.Port);
-        progress.Detail($"{step.From} ({route.Source}, {route.Device}) -> {step.To} {destination}:{step.Port} via {nextHop.Node.ClientId} {route.NextHop}: {step.Packets} frames of {step.FrameBytes} bytes at {step.PacketsPerSecond} packets/s");
+        var seconds = step.Packets / step.PacketsPerSecond;
+        var spec = new TrafficSpec
+        {
+            Device = route.Device,
+            SourceMac = sender.Namespace.GetMacAddress(route.Device),
+            NextHopMac = nextHop.Node.Namespace.GetMacAddress(nextHop.Interface.Device),
+            Source = route.Source,
+            Destination = destination,
+            SourcePort = (ushort)step.Port,
+            DestinationPort = (ushort)step.Port,
+            WireBytes = step.FrameBytes,
+            PacketsPerSecond = step.PacketsPerSecond,
+            Packets = step.Packets,
+            MaxDuration = TimeSpan.FromSeconds((seconds * 2) + 2),
+        };
+        ITrafficGenerator generator;
+        try
+        {
+            generator = TrafficGenerators.Create(step.Generator, sender.Namespace, pacedTemplate: new GeneratorRequest(0, 0, TimeSpan.FromSeconds(1)) { Pacing = PacingMode.Sleep });
+        }
+        catch (ClickNotInstalledException e)
+        {
+            throw new ExperimentException($"--generator click: the sending node {step.From} has no Click modular router ({e.Message})", e);
+        }
+
+        using var _ = generator;
+        progress.Detail($"{step.From} ({route.Source}, {route.Device}) -> {step.To} {destination}:{step.Port} via {nextHop.Node.ClientId} {route.NextHop}: {step.Packets} frames of {step.FrameBytes} bytes at {step.PacketsPerSecond} packets/s, sent by the {generator.Driver} generator");
 
         // One datagram first, to a port nobody filters, so the routers on the way have resolved
         // their neighbours before the counted traffic starts.
@@ -41,15 +59,17 @@ internal static class TrafficRun
         await Task.Delay(200, cancellationToken).ConfigureAwait(false);
 
         using var counter = IptablesCounter.InstallUdp(receiver.Namespace, (ushort)step.Port, comment: $"netserv-lab {testbed.Id}");
-        using var generator = PacedPacketGenerator.Open(sender.Namespace, route.Device);
-        var seconds = step.Packets / step.PacketsPerSecond;
-        var request = new GeneratorRequest(step.PacketsPerSecond, step.Packets, TimeSpan.FromSeconds((seconds * 2) + 2)) { Pacing = PacingMode.Sleep };
         progress.Status($"run: sending {step.Packets} packets ({seconds:0.#} s)");
-        var sent = await Task.Run(() => generator.Run(frame, request, cancellationToken), CancellationToken.None).ConfigureAwait(false);
+        var sent = await Task.Run(() => generator.Run(spec, cancellationToken), CancellationToken.None).ConfigureAwait(false);
         cancellationToken.ThrowIfCancellationRequested();
         progress.Status("run: waiting for the last packets");
-        var received = await SettledCountAsync(counter, sent.Offered - sent.Failed, cancellationToken).ConfigureAwait(false);
-        return new TrafficReport(step.From, step.To, destination.ToString(), step.Port, step.PacketsPerSecond, step.Packets, sent.Offered, sent.Failed, received, sent.Elapsed);
+        var received = await SettledCountAsync(counter, sent.Sent, cancellationToken).ConfigureAwait(false);
+        return new TrafficReport(step.From, step.To, destination.ToString(), step.Port, step.PacketsPerSecond, step.Packets, sent.Offered, sent.FailedSends, received, sent.Elapsed)
+        {
+            Generator = sent.Driver,
+            OfferedRate = sent.OfferedRate,
+            GeneratorLimited = sent.GeneratorLimited,
+        };
     }
 
     /// <summary>The count once it reached <paramref name="expected"/> or stopped changing.</summary>

@@ -48,9 +48,13 @@ public static class CommandRunner
     /// <summary>The default deadline for one command.</summary>
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(30);
 
-    /// <summary>Runs <paramref name="file"/> with <paramref name="arguments"/> and waits for it.</summary>
-    public static CommandResult Run(string file, IEnumerable<string> arguments, TimeSpan? timeout = null, string? standardInput = null)
+    /// <summary>
+    /// Runs <paramref name="file"/> with <paramref name="arguments"/> and waits for it; cancellation kills it
+    /// (its children included) at once and throws <see cref="OperationCanceledException"/>.
+    /// </summary>
+    public static CommandResult Run(string file, IEnumerable<string> arguments, TimeSpan? timeout = null, string? standardInput = null, CancellationToken cancellationToken = default)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         var info = new ProcessStartInfo(file)
         {
             RedirectStandardOutput = true,
@@ -88,7 +92,20 @@ public static class CommandRunner
                 process.StandardInput.Close();
             }
 
-            if (!process.WaitForExit(timeout ?? DefaultTimeout))
+            bool exited;
+            using (cancellationToken.Register(static p => Kill((Process)p!), process))
+            {
+                exited = process.WaitForExit(timeout ?? DefaultTimeout);
+            }
+
+            if (cancellationToken.IsCancellationRequested)
+            {
+                Kill(process);
+                process.WaitForExit();
+                throw new OperationCanceledException($"'{display}' was stopped: the run was cancelled", cancellationToken);
+            }
+
+            if (!exited)
             {
                 try
                 {
@@ -109,6 +126,18 @@ public static class CommandRunner
                     return new CommandResult(display, process.ExitCode, output.ToString(), error.ToString());
                 }
             }
+        }
+    }
+
+    private static void Kill(Process process)
+    {
+        try
+        {
+            process.Kill(entireProcessTree: true);
+        }
+        catch (InvalidOperationException)
+        {
+            // It had already exited.
         }
     }
 

@@ -10,8 +10,11 @@ public interface INodeShell
     /// <summary>The node's name, for messages.</summary>
     string NodeName { get; }
 
-    /// <summary>Runs <paramref name="file"/> on the node and waits at most <paramref name="timeout"/> for it (then kills it and throws <see cref="CommandFailedException"/>).</summary>
-    CommandResult Run(string file, IReadOnlyList<string> arguments, TimeSpan timeout, string? standardInput = null);
+    /// <summary>
+    /// Runs <paramref name="file"/> on the node and waits at most <paramref name="timeout"/> for it (then kills it and throws
+    /// <see cref="CommandFailedException"/>); cancellation kills it at once and throws <see cref="OperationCanceledException"/>.
+    /// </summary>
+    CommandResult Run(string file, IReadOnlyList<string> arguments, TimeSpan timeout, string? standardInput = null, CancellationToken cancellationToken = default);
 }
 
 /// <summary>A node that is a network namespace on this machine: commands run through <c>ip netns exec</c>.</summary>
@@ -23,8 +26,8 @@ public sealed class NamespaceShell(NetworkNamespace ns) : INodeShell
     public string NodeName => _ns.Name;
 
     /// <inheritdoc />
-    public CommandResult Run(string file, IReadOnlyList<string> arguments, TimeSpan timeout, string? standardInput = null) =>
-        CommandRunner.Run("ip", ["netns", "exec", _ns.Name, file, .. arguments], timeout, standardInput);
+    public CommandResult Run(string file, IReadOnlyList<string> arguments, TimeSpan timeout, string? standardInput = null, CancellationToken cancellationToken = default) =>
+        CommandRunner.Run("ip", ["netns", "exec", _ns.Name, file, .. arguments], timeout, standardInput, cancellationToken);
 }
 
 /// <summary>This machine, as it is.</summary>
@@ -34,6 +37,6 @@ public sealed class LocalShell : INodeShell
     public string NodeName => "localhost";
 
     /// <inheritdoc />
-    public CommandResult Run(string file, IReadOnlyList<string> arguments, TimeSpan timeout, string? standardInput = null) =>
-        CommandRunner.Run(file, arguments, timeout, standardInput);
+    public CommandResult Run(string file, IReadOnlyList<string> arguments, TimeSpan timeout, string? standardInput = null, CancellationToken cancellationToken = default) =>
+        CommandRunner.Run(file, arguments, timeout, standardInput, cancellationToken);
 }

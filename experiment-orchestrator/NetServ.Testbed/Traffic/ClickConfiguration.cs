@@ -12,7 +12,8 @@ namespace NetServ.Testbed.Traffic;
 /// <remarks>
 /// The path is pull from end to end (no Queue): ToDevice pulls the source through the encapsulation,
 /// so no packet is left in a queue when the source's STOP ends the driver, and the source's count is
-/// exactly what was handed to ToDevice. A Script ends the run at the spec's deadline.
+/// exactly what was handed to ToDevice. A Script ends the run at the spec's deadline; on the way it restarts
+/// the AverageCounter that measures the rate sent once the source's initial burst is over.
 /// Click's ToDevice retries a send the kernel refuses for want of buffers (ENOBUFS, EAGAIN) until it
 /// passes: the rate drops and no loss shows at the sender. Count at the receiver with kernel counters
 /// (<see cref="IptablesCounter"/>) — and prefer the paced generator (<c>PacedTrafficGenerator</c>) for zero-loss searches.
@@ -28,8 +29,22 @@ public static class ClickConfiguration
     /// <summary>The Counter after ToDevice's output 1: packets the kernel refused with an error other than ENOBUFS/EAGAIN.</summary>
     public const string FailedElement = "failed";
 
+    /// <summary>
+    /// The AverageCounter behind the source, reset by the Script once <see cref="SteadyAfter"/> has passed:
+    /// its <c>count</c> and <c>rate</c> are the packets and the rate from then to the last packet, in Click's own time.
+    /// </summary>
+    public const string SteadyElement = "steady";
+
+    /// <summary>
+    /// How long after start the rate is measured from. RatedSource's token bucket holds 10 ms of packets
+    /// and is full when the driver starts, so its first 10 ms go out at once; counting packets over
+    /// Click's elapsed time from the start reads about 1 % over the rate on a 1 s trial.
+    /// </summary>
+    public static readonly TimeSpan SteadyAfter = TimeSpan.FromMilliseconds(20);
+
     /// <summary>The read handlers whose values the Click driver collects after a run (<c>click -h</c>).</summary>
-    public static IReadOnlyList<string> ResultHandlers { get; } = [$"{SourceElement}.count", $"{SentElement}.count", $"{FailedElement}.count"];
+    public static IReadOnlyList<string> ResultHandlers { get; } =
+        [$"{SourceElement}.count", $"{SentElement}.count", $"{FailedElement}.count", $"{SteadyElement}.count", $"{SteadyElement}.rate"];
 
     /// <summary>The configuration that sends <paramref name="spec"/>.</summary>
     public static string Write(TrafficSpec spec)
@@ -62,12 +77,20 @@ public static class ClickConfiguration
         text.Append("// ToDevice retries sends the kernel refuses for want of buffers, which hides loss: count at the receiver.\n");
         text.Append(CultureInfo.InvariantCulture, $"{SourceElement} :: {source};\n");
         text.Append(CultureInfo.InvariantCulture, $"{SourceElement}\n");
+        text.Append(CultureInfo.InvariantCulture, $"  -> {SteadyElement} :: AverageCounter\n");
         text.Append(CultureInfo.InvariantCulture, $"  -> UDPIPEncap({spec.Source}, {spec.SourcePort}, {spec.Destination}, {spec.DestinationPort})\n");
         text.Append(CultureInfo.InvariantCulture, $"  -> EtherEncap(0x0800, {Mac(spec.SourceMac)}, {Mac(spec.NextHopMac)})\n");
         text.Append(CultureInfo.InvariantCulture, $"  -> out :: ToDevice({Device(spec.Device)}, METHOD LINUX);\n");
         text.Append(CultureInfo.InvariantCulture, $"out[0] -> {SentElement} :: Counter -> Discard;\n");
         text.Append(CultureInfo.InvariantCulture, $"out[1] -> {FailedElement} :: Counter -> Discard;\n");
-        text.Append(CultureInfo.InvariantCulture, $"Script(wait {Seconds(spec.MaxDuration)}, stop);\n");
+        if (spec.MaxDuration > SteadyAfter)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"Script(wait {Seconds(SteadyAfter)}, write {SteadyElement}.reset, wait {Seconds(spec.MaxDuration - SteadyAfter)}, stop);\n");
+        }
+        else
+        {
+            text.Append(CultureInfo.InvariantCulture, $"Script(wait {Seconds(spec.MaxDuration)}, stop);\n");
+        }
         return text.ToString();
     }
 

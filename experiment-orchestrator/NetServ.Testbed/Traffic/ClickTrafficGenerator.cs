@@ -60,6 +60,7 @@ public sealed partial class ClickTrafficGenerator : ITrafficGenerator
     /// <inheritdoc />
     /// <exception cref="ClickNotInstalledException">The node has no Click modular router.</exception>
     /// <exception cref="CommandFailedException">Click rejected the configuration, failed, or outlived the deadline and was killed.</exception>
+    /// <exception cref="OperationCanceledException">Cancellation killed Click before it ended.</exception>
     public TrafficResult Run(TrafficSpec spec, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(spec);
@@ -86,11 +87,13 @@ public sealed partial class ClickTrafficGenerator : ITrafficGenerator
         // The configuration goes in on standard input (click reads it there without a file argument), so nothing is written on the node.
         Log.Starting(_logger, _node.NodeName, spec.Packets, spec.PacketsPerSecond, spec.WireBytes, spec.Payload);
         var started = Stopwatch.GetTimestamp();
-        var result = _node.Run(file, arguments, spec.MaxDuration + _options.StartupGrace, configuration).EnsureSuccess();
+        var result = _node.Run(file, arguments, spec.MaxDuration + _options.StartupGrace, configuration, cancellationToken).EnsureSuccess();
         var wall = Stopwatch.GetElapsedTime(started);
         var output = ParseOutput(result.StandardOutput)
             ?? throw new CommandFailedException($"'{result.Command}' on {_node.NodeName} printed no counters:\n{result.StandardOutput}\n{result.StandardError}");
-        Log.Finished(_logger, _node.NodeName, output.Offered, output.Sent, output.Failed, (output.Elapsed ?? wall).TotalMilliseconds);
+        var elapsed = output.Elapsed ?? wall;
+        var rate = output.RateSent(elapsed);
+        Log.Finished(_logger, _node.NodeName, output.Offered, output.Sent, output.Failed, elapsed.TotalMilliseconds, rate);
         return new TrafficResult
         {
             Driver = DriverName,
@@ -98,7 +101,9 @@ public sealed partial class ClickTrafficGenerator : ITrafficGenerator
             Requested = spec.Packets,
             Offered = output.Offered,
             Sent = output.Sent,
-            Elapsed = output.Elapsed ?? wall,
+            FailedSends = output.Failed,
+            Elapsed = elapsed,
+            OfferedRate = rate,
             StoppedByDeadline = output.Offered < spec.Packets,
             ClickOutput = result.StandardOutput + result.StandardError,
         };
@@ -111,22 +116,26 @@ public sealed partial class ClickTrafficGenerator : ITrafficGenerator
     }
 
     /// <summary>
-    /// Reads <c>click -t -h src.count -h sent.count -h failed.count</c>'s output: the time line
-    /// (<c>0.12u 0.34s 0:01.23</c>, the driver's wall time last) and one <c>element.handler:</c> block per handler.
-    /// Null when a counter is missing.
+    /// Reads <c>click -t -h src.count -h sent.count -h failed.count -h steady.count -h steady.rate</c>'s output:
+    /// the time line (<c>0.12u 0.34s 0:01.23</c>, the driver's wall time last) and one <c>element.handler:</c>
+    /// block per handler. Null when one of the first three counters is missing; the steady counter's are optional.
     /// </summary>
-    internal static (long Offered, long Sent, long Failed, TimeSpan? Elapsed)? ParseOutput(string output)
+    internal static ClickCounters? ParseOutput(string output)
     {
         ArgumentNullException.ThrowIfNull(output);
-        var values = new Dictionary<string, long>(StringComparer.Ordinal);
+        var values = new Dictionary<string, double>(StringComparer.Ordinal);
         foreach (Match m in HandlerBlock().Matches(output))
         {
-            values[m.Groups[1].Value] = long.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture);
+            if (double.TryParse(m.Groups[2].Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var value))
+            {
+                values[m.Groups[1].Value] = value;
+            }
         }
 
-        if (!values.TryGetValue(ClickConfiguration.ResultHandlers[0], out var offered)
-            || !values.TryGetValue(ClickConfiguration.ResultHandlers[1], out var sent)
-            || !values.TryGetValue(ClickConfiguration.ResultHandlers[2], out var failed))
+        var handlers = ClickConfiguration.ResultHandlers;
+        if (!values.TryGetValue(handlers[0], out var offered)
+            || !values.TryGetValue(handlers[1], out var sent)
+            || !values.TryGetValue(handlers[2], out var failed))
         {
             return null;
         }
@@ -138,10 +147,14 @@ public sealed partial class ClickTrafficGenerator : ITrafficGenerator
                 + TimeSpan.FromSeconds(double.Parse(t.Groups[2].Value, CultureInfo.InvariantCulture));
         }
 
-        return (offered, sent, failed, elapsed);
+        return new ClickCounters((long)offered, (long)sent, (long)failed, elapsed)
+        {
+            SteadyCount = values.TryGetValue(handlers[3], out var steadyCount) ? (long)steadyCount : null,
+            SteadyRate = values.TryGetValue(handlers[4], out var steadyRate) ? steadyRate : null,
+        };
     }
 
-    [GeneratedRegex(@"^(\w+\.\w+):\r?\n(\d+)\r?$", RegexOptions.Multiline | RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^(\w+\.\w+):\r?\n([0-9][0-9.eE+-]*)\r?$", RegexOptions.Multiline | RegexOptions.CultureInvariant)]
     private static partial Regex HandlerBlock();
 
     [GeneratedRegex(@"^\d+\.\d+u \d+\.\d+s (\d+):(\d+\.\d+)\r?$", RegexOptions.Multiline | RegexOptions.CultureInvariant)]
@@ -152,7 +165,30 @@ public sealed partial class ClickTrafficGenerator : ITrafficGenerator
         [LoggerMessage(2901, LogLevel.Information, "Click on {Node}: {Packets} packets of {WireBytes} bytes ({Payload}) at {Rate} pps")]
         public static partial void Starting(ILogger logger, string node, long packets, double rate, int wireBytes, UdpPayloadKind payload);
 
-        [LoggerMessage(2902, LogLevel.Information, "Click on {Node} offered {Offered}, the kernel took {Sent}, refused {Failed}, in {Milliseconds} ms")]
-        public static partial void Finished(ILogger logger, string node, long offered, long sent, long failed, double milliseconds);
+        [LoggerMessage(2902, LogLevel.Information, "Click on {Node} offered {Offered}, the kernel took {Sent}, refused {Failed}, in {Milliseconds} ms, at {Rate} pps")]
+        public static partial void Finished(ILogger logger, string node, long offered, long sent, long failed, double milliseconds, double rate);
     }
+}
+
+/// <summary>What Click's handlers said after a run.</summary>
+/// <param name="Offered">The source's count: packets handed to ToDevice.</param>
+/// <param name="Sent">Packets the kernel took.</param>
+/// <param name="Failed">Packets ToDevice gave up on (an error other than ENOBUFS/EAGAIN).</param>
+/// <param name="Elapsed">The driver's wall time (<c>click -t</c>, to 10 ms), when printed.</param>
+internal sealed record ClickCounters(long Offered, long Sent, long Failed, TimeSpan? Elapsed)
+{
+    /// <summary>Packets the AverageCounter counted once the source's initial burst was over.</summary>
+    public long? SteadyCount { get; init; }
+
+    /// <summary>Their rate over Click's own time from the first of them to the last (millisecond clock).</summary>
+    public double? SteadyRate { get; init; }
+
+    /// <summary>
+    /// The rate sent: the steady counter's where it saw enough packets for its millisecond clock to
+    /// resolve 1 % (a run shorter than the initial burst has none), otherwise offered over <paramref name="elapsed"/>.
+    /// </summary>
+    public double RateSent(TimeSpan elapsed) =>
+        SteadyCount is >= 2 and { } count && SteadyRate is > 0 and { } rate && count / rate >= 0.1
+            ? rate
+            : elapsed > TimeSpan.Zero ? Offered / elapsed.TotalSeconds : 0;
 }

@@ -11,13 +11,23 @@ public interface ITrafficGenerator : IDisposable
     /// <summary>The driver's name in results: <c>paced</c> or <c>click</c>.</summary>
     string Driver { get; }
 
-    /// <summary>Offers the traffic of <paramref name="spec"/> and returns when done, at its deadline, or on cancellation.</summary>
+    /// <summary>
+    /// Offers the traffic of <paramref name="spec"/> and returns when done or at its deadline. Cancellation stops
+    /// the generator at once: the paced generator returns what it offered so far (<see cref="TrafficResult.Cancelled"/>),
+    /// Click, whose counters die with it, throws <see cref="OperationCanceledException"/>.
+    /// </summary>
     TrafficResult Run(TrafficSpec spec, CancellationToken cancellationToken = default);
 }
 
 /// <summary>What one generator run offered.</summary>
 public sealed record TrafficResult
 {
+    /// <summary>How far below the requested rate a generator may fall before its run is generator-limited: the project's 2 % rule.</summary>
+    public const double DefaultRateTolerance = 0.02;
+
+    private readonly long? _failedSends;
+    private readonly double? _offeredRate;
+
     /// <summary>The driver that sent: <c>paced</c> or <c>click</c>.</summary>
     public required string Driver { get; init; }
 
@@ -33,8 +43,15 @@ public sealed record TrafficResult
     /// <summary>Packets the kernel took.</summary>
     public required long Sent { get; init; }
 
-    /// <summary>Packets offered but never taken by the kernel: counted as lost, never retried by the paced generator.</summary>
-    public long FailedSends => Offered - Sent;
+    /// <summary>
+    /// Packets offered but never taken by the kernel: counted as lost, never retried by the paced generator.
+    /// Click reports its own count (sends ToDevice gave up on); otherwise offered minus sent.
+    /// </summary>
+    public long FailedSends
+    {
+        get => _failedSends ?? Offered - Sent;
+        init => _failedSends = value;
+    }
 
     /// <summary>From the first packet to the last, as the generator measured it.</summary>
     public required TimeSpan Elapsed { get; init; }
@@ -45,11 +62,47 @@ public sealed record TrafficResult
     /// <summary>Whether cancellation ended the run early.</summary>
     public bool Cancelled { get; init; }
 
-    /// <summary>The rate at which packets were offered.</summary>
-    public double OfferedRate => Elapsed > TimeSpan.Zero ? Offered / Elapsed.TotalSeconds : 0;
+    /// <summary>
+    /// The rate at which packets were offered, as the sender measured it: Click's counters once its source's
+    /// initial burst is over, otherwise packets offered over <see cref="Elapsed"/>.
+    /// </summary>
+    public double OfferedRate
+    {
+        get => _offeredRate ?? (Elapsed > TimeSpan.Zero ? Offered / Elapsed.TotalSeconds : 0);
+        init => _offeredRate = value;
+    }
+
+    /// <summary>Whether the generator fell short of the run it was asked for by more than the 2 % rule: such a run never tested the device at its rate.</summary>
+    public bool GeneratorLimited => IsGeneratorLimited(DefaultRateTolerance);
+
+    /// <summary>
+    /// Whether the generator offered fewer packets than requested, or offered them more than
+    /// <paramref name="rateTolerance"/> below the requested rate (never for an unpaced run).
+    /// </summary>
+    public bool IsGeneratorLimited(double rateTolerance) =>
+        Offered < Requested || (RequestedRate > 0 && OfferedRate < RequestedRate * (1 - rateTolerance));
 
     /// <summary>The paced generator's own account (sendmmsg calls, errno counts, lag, CPU), when it sent.</summary>
     public GeneratorResult? Paced { get; init; }
+
+    /// <summary>A run of the paced generator as <see cref="ITrafficGenerator"/>s report it.</summary>
+    public static TrafficResult FromPaced(GeneratorResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        return new TrafficResult
+        {
+            Driver = PacedTrafficGenerator.DriverName,
+            RequestedRate = result.RequestedRate,
+            Requested = result.Requested,
+            Offered = result.Offered,
+            Sent = result.Sent,
+            FailedSends = result.Failed,
+            Elapsed = result.Elapsed,
+            StoppedByDeadline = result.StoppedByDeadline,
+            Cancelled = result.Cancelled,
+            Paced = result,
+        };
+    }
 
     /// <summary>What Click printed, when it sent.</summary>
     public string? ClickOutput { get; init; }

@@ -53,19 +53,7 @@ public sealed class PacedTrafficGenerator : ITrafficGenerator
             _frames[shape] = frame;
         }
 
-        var result = generator.Run(frame, _template with { PacketsPerSecond = spec.PacketsPerSecond, Packets = spec.Packets, MaxDuration = spec.MaxDuration }, cancellationToken);
-        return new TrafficResult
-        {
-            Driver = DriverName,
-            RequestedRate = result.RequestedRate,
-            Requested = result.Requested,
-            Offered = result.Offered,
-            Sent = result.Sent,
-            Elapsed = result.Elapsed,
-            StoppedByDeadline = result.StoppedByDeadline,
-            Cancelled = result.Cancelled,
-            Paced = result,
-        };
+        return TrafficResult.FromPaced(generator.Run(frame, _template with { PacketsPerSecond = spec.PacketsPerSecond, Packets = spec.Packets, MaxDuration = spec.MaxDuration }, cancellationToken));
     }
 
     /// <inheritdoc />

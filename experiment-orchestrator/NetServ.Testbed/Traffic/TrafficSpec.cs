@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Net.NetworkInformation;
 using NetServ.Sdk;
 
@@ -72,6 +73,35 @@ public sealed record TrafficSpec
         {
             throw new ArgumentOutOfRangeException(nameof(WireBytes), WireBytes, $"a SIP NOTIFY keep-alive needs {shortest} bytes of UDP payload; a {WireBytes}-byte frame has {UdpPayloadBytes}");
         }
+    }
+
+    /// <summary>
+    /// The flow <paramref name="frame"/> belongs to, leaving <paramref name="device"/>: its addresses, ports, size and
+    /// payload read back from the frame, so that another generator sends the very frames the paced generator would.
+    /// One packet at 1 pps until <see cref="ForDuration"/> gives it a rate and a count.
+    /// </summary>
+    public static TrafficSpec Of(UdpFrame frame, string device)
+    {
+        ArgumentNullException.ThrowIfNull(frame);
+        ArgumentException.ThrowIfNullOrEmpty(device);
+        var bytes = frame.Bytes.AsSpan();
+        var ip = bytes[UdpFrame.EthernetHeaderBytes..];
+        var udp = ip[20..];
+        return new TrafficSpec
+        {
+            Device = device,
+            NextHopMac = new PhysicalAddress(bytes[..6].ToArray()),
+            SourceMac = new PhysicalAddress(bytes[6..12].ToArray()),
+            Source = Ipv4Address.Read(ip[12..]),
+            Destination = Ipv4Address.Read(ip[16..]),
+            SourcePort = BinaryPrimitives.ReadUInt16BigEndian(udp),
+            DestinationPort = BinaryPrimitives.ReadUInt16BigEndian(udp[2..]),
+            WireBytes = frame.WireBytes,
+            Payload = frame.Payload,
+            PacketsPerSecond = 1,
+            Packets = 1,
+            MaxDuration = TimeSpan.FromSeconds(1),
+        };
     }
 
     /// <summary>

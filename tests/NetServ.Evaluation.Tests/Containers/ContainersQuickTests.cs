@@ -24,7 +24,7 @@ public sealed class ContainersQuickTests
     {
         RequiresRoot.Check();
         var backlogBefore = CommandRunner.RunChecked("sysctl", "-n", "net.core.netdev_max_backlog").StandardOutput.Trim();
-        var chainBefore = CommandRunner.Run("iptables", ["-S", "NETSERV"]).Succeeded;
+        var chainBefore = CommandRunner.Run("iptables", ["-S", "NETSERV"], cancellationToken: cancellationToken).Succeeded;
         var console = AnsiConsole.Create(new AnsiConsoleSettings
         {
             Ansi = AnsiSupport.No,
@@ -48,6 +48,7 @@ public sealed class ContainersQuickTests
         Assert.Multiple(() =>
         {
             Assert.That(results["completed"]!.GetValue<bool>(), Is.True);
+            Assert.That(results["trafficGenerator"]!["name"]!.GetValue<string>(), Is.EqualTo("paced"), "the default");
             Assert.That(results["machine"]!["cores"]!.GetValue<int>(), Is.EqualTo(Environment.ProcessorCount));
             Assert.That(results["machine"]!["sysctls"]!["net.core.netdev_max_backlog"]!["during"]!.GetValue<string>(), Is.EqualTo("10000"));
             Assert.That(counts.Select(c => c["containers"]!.GetValue<int>()), Is.EqualTo(new[] { 1, 3 }));

@@ -44,9 +44,13 @@ public sealed class EvaluationSuiteTests
             Assert.That(summary["mlffr_kpps"], Is.Null, "node-runtime did not run");
             Assert.That(summary["runs"]!.AsArray().Select(r => r!["benchmark"]!.GetValue<string>()), Is.EqualTo(new[] { "latency" }));
             Assert.That(summary["runs"]![0]!["completed"]!.GetValue<bool>(), Is.True);
+            Assert.That(summary["trafficGenerator"]!.AsObject().Select(p => p.Key), Is.EqualTo(new[] { "latency" }), "one generator per benchmark that ran");
+            Assert.That(summary["trafficGenerator"]!["latency"]!.ToJsonString(), Is.EqualTo(own["trafficGenerator"]!["latency"]!.ToJsonString()));
+            Assert.That(summary["trafficGenerator"]!["latency"]!["name"]!.GetValue<string>(), Is.EqualTo("paced"));
         });
 
         var markdown = await File.ReadAllTextAsync(Path.Combine(folder, "summary.md"), cancellationToken);
+        Assert.That(markdown, Does.Contain("traffic generator: paced (--generator paced)"));
         Assert.That(markdown, Does.Contain("## One-way latency per layer").And.Contain("![Figure 13: latency per layer](figure-13-latency.png)"));
         Assert.That(NetworkNamespace.List().Except(namespacesBefore), Is.Empty, "no namespace is left behind");
     }

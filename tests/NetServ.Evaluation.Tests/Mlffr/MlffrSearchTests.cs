@@ -101,6 +101,15 @@ public sealed class MlffrSearchTests
     }
 
     [Test]
+    public void Judge_GeneratorSaysItFellShort_DoesNotPassEvenWithinTheSearchsTolerance()
+    {
+        // Click's counters, not the count and rate the trial saw, said it fell behind.
+        var trial = Trial(100_000, 50_000, 50_000) with { GeneratorLimited = true };
+
+        Assert.That(MlffrSearch.Judge(trial, new MlffrSearchOptions { HighRate = 1e6, RateTolerance = 0.5 }), Is.EqualTo(TrialOutcome.GeneratorLimited));
+    }
+
+    [Test]
     public void Judge_GeneratorStoppedBeforeItsCount_DoesNotPass()
     {
         var trial = new TrialResult { Rate = 100_000, Requested = 200_000, Offered = 150_000, Received = 150_000, OfferedRate = 100_000 };
@@ -217,6 +226,48 @@ public sealed class MlffrSearchTests
         {
             Assert.That(result.Mlffr, Is.InRange(294_000, 300_000));
             Assert.That(result.Steps.Where(s => s.Trial.Rate > 300_000).GroupBy(s => s.Trial.Rate).Select(g => g.Count()), Is.All.EqualTo(3), "each failing rate tried three times");
+        });
+    }
+
+    [Test]
+    public void Run_GeneratorSlowsAboveItsCeiling_StopsAtTheCeilingAndSaysTheGeneratorLimitedIt()
+    {
+        // Click's way (issue 16): above about 270 kpps it offers every packet, none is lost, but it takes longer.
+        const double ceiling = 270_000;
+        TrialResult SlowingGenerator(double rate)
+        {
+            var offered = (long)(rate * TrialSeconds);
+            return Trial(rate, offered, offered) with { OfferedRate = Math.Min(rate, ceiling) };
+        }
+
+        var result = new MlffrSearch(new MlffrSearchOptions { HighRate = 1_000_000, Resolution = 1_000, RelativeResolution = 0.02 }).Run(SlowingGenerator);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.Steps[0].Outcome, Is.EqualTo(TrialOutcome.GeneratorLimited), "1 Mpps asked, 270 kpps offered: never a pass");
+            Assert.That(result.Steps.Skip(1).Select(s => s.Trial.Rate), Is.All.LessThanOrEqualTo(ceiling), "searched from the ceiling down");
+            Assert.That(result.Steps.Where(s => s.Passed).Select(s => s.Trial.Rate), Is.All.LessThanOrEqualTo(ceiling));
+            Assert.That(result.GeneratorCeiling, Is.EqualTo(ceiling));
+            Assert.That(result.LimitedByGenerator, Is.True, "the device kept up with all the generator could offer");
+            Assert.That(result.Mlffr, Is.InRange(ceiling * 0.96, ceiling));
+        });
+    }
+
+    [Test]
+    public void Run_DeviceLosesBelowTheGeneratorCeiling_IsNotLimitedByGenerator()
+    {
+        TrialResult Trial2(double rate)
+        {
+            var trial = Device(rate, capacity: 200_000);
+            return trial with { OfferedRate = Math.Min(rate, 270_000) };
+        }
+
+        var result = new MlffrSearch(new MlffrSearchOptions { HighRate = 1_000_000, Resolution = 1_000, RelativeResolution = 0.02 }).Run(Trial2);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.LimitedByGenerator, Is.False);
+            Assert.That(result.Mlffr, Is.InRange(196_000, 200_000));
         });
     }
 

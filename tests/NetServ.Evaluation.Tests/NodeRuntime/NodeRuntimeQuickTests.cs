@@ -26,7 +26,7 @@ public sealed class NodeRuntimeQuickTests
         using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(5));
         var console = TestConsole.Create();
 
-        var exitCode = await EvaluationCli.RunAsync(["node-runtime", "--quick", "--output", _output], console, deadline.Token);
+        var exitCode = await EvaluationCli.RunAsync(["node-runtime", "--quick", "--generator", "paced", "--output", _output], console, deadline.Token);
 
         Assert.That(exitCode, Is.Zero, "the quick run completes");
         var folder = Directory.GetDirectories(_output).Single();
@@ -43,6 +43,9 @@ public sealed class NodeRuntimeQuickTests
         Assert.Multiple(() =>
         {
             Assert.That(results["completed"]!.GetValue<bool>(), Is.True);
+            Assert.That(results["trafficGenerator"]!["name"]!.GetValue<string>(), Is.EqualTo("paced"), "the generator the trials were sent with");
+            Assert.That(results["trafficGenerator"]!["asked"]!.GetValue<string>(), Is.EqualTo("paced"));
+            Assert.That(results["trafficGenerator"]!["version"], Is.Null, "a version only for Click");
             Assert.That(machine["cores"]!.GetValue<int>(), Is.EqualTo(Environment.ProcessorCount));
             Assert.That(machine["kernel"]!.GetValue<string>(), Is.Not.Empty);
             Assert.That(machine["placement"]!["generatorCpu"], Is.Not.Null);
@@ -67,6 +70,7 @@ public sealed class NodeRuntimeQuickTests
         var csv = await File.ReadAllLinesAsync(Path.Combine(folder, "mlffr.csv"));
         Assert.That(csv, Has.Length.EqualTo(14), "a header, 6 configurations x 2 sizes and KeepAlive at 340 B");
         var summary = await File.ReadAllTextAsync(Path.Combine(folder, "summary.md"));
+        Assert.That(summary, Does.Contain("Traffic generator: paced (--generator paced)."));
         Assert.That(summary, Does.Contain("(4) container / (C) C loop").And.Contain("(5) NetMonitor / (4) container").And.Contain("(6) KeepAlive / (5) NetMonitor"));
 
         // summary.json: the names tools read, this run's MLFFR in them, and no latency or containers section (not measured here).
@@ -83,6 +87,8 @@ public sealed class NodeRuntimeQuickTests
             Assert.That(mlffrBySize["64"]!["c_loop"]!.GetValue<double>(), Is.GreaterThan(1.0));
             Assert.That(figures["latency_us"], Is.Null);
             Assert.That(figures["containers"], Is.Null);
+            Assert.That(figures["trafficGenerator"]!.AsObject().Select(p => p.Key), Is.EqualTo(new[] { "node-runtime" }));
+            Assert.That(figures["trafficGenerator"]!["node-runtime"]!["name"]!.GetValue<string>(), Is.EqualTo("paced"));
             Assert.That(figures["ratios"]!["6_over_5"]!["340"]!.GetValue<double>(), Is.GreaterThan(0));
 
             // One repetition is one pair per ratio: a mean, no interval, and so no verdict either way.

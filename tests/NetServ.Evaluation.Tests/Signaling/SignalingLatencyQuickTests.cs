@@ -40,6 +40,7 @@ public sealed class SignalingLatencyQuickTests
         Assert.Multiple(() =>
         {
             Assert.That(results["completed"]!.GetValue<bool>(), Is.True);
+            Assert.That(results["trafficGenerator"]!["name"]!.GetValue<string>(), Is.EqualTo("none"), "signaling sends no data traffic");
             Assert.That(results["machine"]!["cores"]!.GetValue<int>(), Is.EqualTo(Environment.ProcessorCount));
             Assert.That(samples, Has.Length.EqualTo(3 * Operations.Length), "three rounds of four requests toward the user and four toward node B");
             Assert.That(samples.Select(s => s["nodeStatuses"]!.AsArray().Select(x => x!.GetValue<int>()).ToArray()), Is.All.EqualTo(new[] { 200, 200 }), "both NetServ nodes answered every request");
@@ -53,7 +54,7 @@ public sealed class SignalingLatencyQuickTests
                 Assert.That(s["warmRounds"]!.GetValue<int>(), Is.EqualTo(2));
             }
 
-            Assert.That(File.ReadAllText(Path.Combine(folder, "summary.md")), Does.Contain("SETUP until active on both nodes"));
+            Assert.That(File.ReadAllText(Path.Combine(folder, "summary.md")), Does.Contain("SETUP until active on both nodes").And.Contain("Traffic generator: none"));
             double Median(string operation) => summary.Single(s => s["operation"]!.GetValue<string>() == operation)["medianMs"]!.GetValue<double>();
             var node = new NetServ.Testbed.Nodes.NetServNodeOptions();
             var queryWait = Enumerable.Range(0, node.SignalingQueryRetries + 1).Sum(i => node.SignalingQueryTimeoutMs << i);

@@ -4,6 +4,7 @@ using System.Text.RegularExpressions;
 using NetServ.Signaling.Security;
 using NetServ.Testbed.Linux;
 using NetServ.Testbed.Nodes;
+using NetServ.Testbed.Traffic;
 
 namespace NetServ.Orchestrator.Tests.Experiments;
 
@@ -39,6 +40,8 @@ public sealed class RunCommandTests
             Assert.That(module["module"]!.GetValue<string>(), Is.EqualTo("NetServ.Apps.NetMonitor_1.0.0"));
             Assert.That(module["installedOn"]!.AsArray().Select(n => n!.GetValue<string>()), Is.EqualTo(new[] { "router" }), "the router intercepted the SETUP");
             Assert.That(summary["traffic"]!["received"]!.GetValue<long>(), Is.EqualTo(300));
+            Assert.That(summary["traffic"]!["generator"]!.GetValue<string>(), Is.EqualTo("paced"), "the generator that sent, recorded");
+            Assert.That(summary["traffic"]!["generatorLimited"]!.GetValue<bool>(), Is.False);
             Assert.That(router["packets"]!.GetValue<long>(), Is.EqualTo(300), "the module saw each packet the receiver counted");
             Assert.That(module["removed"]!.GetValue<bool>(), Is.True);
             Assert.That(summary["services"]!.AsArray().Single()!["replacedByDeploy"]!.GetValue<bool>(), Is.True, "the rspec's /opt/netserv execute service was replaced by deploy");
@@ -177,6 +180,39 @@ public sealed class RunCommandTests
 
         Assert.That(exit, Is.EqualTo(2));
         Assert.That(error.ToString(), Does.Contain("--module needs --from and --toward"));
+        Assert.That(output.ToString(), Is.Empty);
+    }
+
+    [Test]
+    public async Task Run_GeneratorClickOnASenderWithoutClick_FailsTheRunPhaseNamingTheNode()
+    {
+        RequiresRoot.Check();
+        if (ClickInstallation.Detect(new LocalShell()) is { IsInstalled: true } click)
+        {
+            Assert.Ignore($"this machine has the Click modular router ({click.Executable} {click.Version}), so the testbed's sender has it too");
+        }
+
+        var (exit, summary, output) = await RunAsync("--traffic-from", "sender", "--traffic-to", "receiver", "--packets", "100", "--generator", "click");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(exit, Is.EqualTo(1), output);
+            Assert.That(Phases(summary), Does.Contain("run failed"));
+            Assert.That(summary["errors"]!.AsArray().Select(e => e!.GetValue<string>()), Has.Some.Contains("--generator click: the sending node sender has no Click modular router"));
+        });
+        AssertNothingLeft(summary);
+    }
+
+    [Test]
+    public async Task Run_GeneratorNeitherPacedClickNorAuto_IsRefusedBeforeAnythingIsCreated()
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+
+        var exit = await LabCommands.RunAsync(["run", LabRSpec, "--generator", "trafgen", "--json"], output, error);
+
+        Assert.That(exit, Is.Not.Zero);
+        Assert.That(error.ToString(), Does.Contain("trafgen"));
         Assert.That(output.ToString(), Is.Empty);
     }
 

@@ -44,12 +44,13 @@ public sealed class ClickConfigurationTests
             // ToDevice retries sends the kernel refuses for want of buffers, which hides loss: count at the receiver.
             src :: RatedSource(DATA "abcdefghijklmnopqrstuvwxyz", LENGTH 18, RATE 20000, LIMIT 40000, STOP true);
             src
+              -> steady :: AverageCounter
               -> UDPIPEncap(198.18.0.1, 5061, 198.19.0.1, 5060)
               -> EtherEncap(0x0800, 02:00:00:00:00:01, 02:00:00:00:00:0a)
               -> out :: ToDevice(eth0, METHOD LINUX);
             out[0] -> sent :: Counter -> Discard;
             out[1] -> failed :: Counter -> Discard;
-            Script(wait 2.5s, stop);
+            Script(wait 0.02s, write steady.reset, wait 2.48s, stop);
 
             """.ReplaceLineEndings("\n");
 
@@ -80,7 +81,11 @@ public sealed class ClickConfigurationTests
 
     [Test]
     public void Write_SubMillisecondDeadline_KeepsMicroseconds() =>
-        Assert.That(ClickConfiguration.Write(Udp64 with { MaxDuration = TimeSpan.FromMicroseconds(1_000_250) }), Does.Contain("Script(wait 1.00025s, stop);"));
+        Assert.That(ClickConfiguration.Write(Udp64 with { MaxDuration = TimeSpan.FromMicroseconds(1_000_250) }), Does.Contain("Script(wait 0.02s, write steady.reset, wait 0.98025s, stop);"));
+
+    [Test]
+    public void Write_DeadlineWithinTheInitialBurst_OnlyStopsAtTheDeadline() =>
+        Assert.That(ClickConfiguration.Write(Udp64 with { MaxDuration = TimeSpan.FromMilliseconds(15) }), Does.Contain("Script(wait 0.015s, stop);"));
 
     [Test]
     public void Write_Pattern_RepeatsToTheSameBytesThePacedGeneratorSends()

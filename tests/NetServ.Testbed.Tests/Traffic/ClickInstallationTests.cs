@@ -87,7 +87,7 @@ public sealed class ClickInstallationTests
     {
         public string NodeName => "fake-node";
 
-        public CommandResult Run(string file, IReadOnlyList<string> arguments, TimeSpan timeout, string? standardInput = null) =>
-            CommandRunner.Run("env", [$"PATH={directory}:{Environment.GetEnvironmentVariable("PATH")}", file, .. arguments], timeout, standardInput);
+        public CommandResult Run(string file, IReadOnlyList<string> arguments, TimeSpan timeout, string? standardInput = null, CancellationToken cancellationToken = default) =>
+            CommandRunner.Run("env", [$"PATH={directory}:{Environment.GetEnvironmentVariable("PATH")}", file, .. arguments], timeout, standardInput, cancellationToken);
     }
 }

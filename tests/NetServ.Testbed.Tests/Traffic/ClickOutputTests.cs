@@ -13,8 +13,23 @@ public sealed class ClickOutputTests
 
         var parsed = ClickTrafficGenerator.ParseOutput(output);
 
-        Assert.That(parsed, Is.EqualTo((40000L, 39998L, 1L, (TimeSpan?)TimeSpan.FromSeconds(1.27))));
+        Assert.That(parsed, Is.EqualTo(new ClickCounters(40000, 39998, 1, TimeSpan.FromSeconds(1.27))));
     }
+
+    [Test]
+    public void ParseOutput_SteadyCounter_GivesTheRateAfterTheInitialBurst()
+    {
+        // 1 s at 20000 pps: the burst of 200 at the start would read 20200 pps over the driver's time.
+        const string output = "0.5u 0.2s 0:00.99\nsrc.count:\n20000\n\nsent.count:\n20000\n\nfailed.count:\n0\n\nsteady.count:\n19400\n\nsteady.rate:\n20001.0309\n\n";
+
+        var parsed = ClickTrafficGenerator.ParseOutput(output);
+
+        Assert.That(parsed!.RateSent(parsed.Elapsed!.Value), Is.EqualTo(20001.0309).Within(1e-6));
+    }
+
+    [Test]
+    public void RateSent_TooFewSteadyPackets_FallsBackToOfferedOverElapsed() =>
+        Assert.That(new ClickCounters(1000, 1000, 0, TimeSpan.FromSeconds(0.5)) { SteadyCount = 10, SteadyRate = 2000 }.RateSent(TimeSpan.FromSeconds(0.5)), Is.EqualTo(2000));
 
     [Test]
     public void ParseOutput_MinutesInTheTime_AreCounted() =>
