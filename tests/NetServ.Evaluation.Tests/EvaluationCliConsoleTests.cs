@@ -18,6 +18,18 @@ public sealed class EvaluationCliConsoleTests
     }
 
     [Test]
+    public void CreateConsole_NotATerminal_DrawsARuleOnOneLine()
+    {
+        using var output = new StringWriter();
+
+        CommandConsole.Create(output).Write(new Rule("NetServ signaling latency").LeftJustified());
+
+        var lines = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.That(lines, Has.Length.EqualTo(1));
+        Assert.That(lines[0], Does.Contain("NetServ signaling latency"));
+    }
+
+    [Test]
     public void CreateConsole_NotATerminal_WritesNoAnsiEscapes()
     {
         using var output = new StringWriter();

@@ -9,6 +9,9 @@ namespace NetServ.Orchestrator.Commands;
 /// </summary>
 internal static class CommandConsole
 {
+    /// <summary>The width of the console off a terminal: longer than any line the programs write.</summary>
+    public const int NotATerminalWidth = 1024;
+
     public static IAnsiConsole Create(TextWriter output)
     {
         var terminal = !Console.IsOutputRedirected && ReferenceEquals(output, Console.Out);
@@ -16,7 +19,8 @@ internal static class CommandConsole
         if (!terminal)
         {
             // Logs and CI capture the output: a long line stays one line (wrapped, it broke words and searches).
-            console.Profile.Width = int.MaxValue;
+            // Wide, but finite: a Rule fills the whole width, and at int.MaxValue it fails to allocate the line.
+            console.Profile.Width = NotATerminalWidth;
         }
 
         return console;
