@@ -48,6 +48,13 @@ internal sealed record FloodTraffic
 
     public required long ModulePacketsB { get; init; }
 
+    /// <summary>
+    /// Packets the kernel dropped from its full per-CPU input backlogs during the flood, the refused
+    /// sends included (/proc/net/softnet_stat, the whole machine): every datagram crossing a veth
+    /// waits in such a backlog, signaling as much as the flood, so this is where signaling is lost.
+    /// </summary>
+    public required long BacklogDrops { get; init; }
+
     public required double MaxLagMilliseconds { get; init; }
 
     public required bool StoppedByDeadline { get; init; }
@@ -121,6 +128,7 @@ internal sealed class FloodPhase(SignalingLatencyOptions options, IAnsiConsole c
                 counter.Zero();
                 var beforeA = await ModulePacketsAsync(a, cancellationToken).ConfigureAwait(false);
                 var beforeB = await ModulePacketsAsync(b, cancellationToken).ConfigureAwait(false);
+                var dropsBefore = BacklogDropCount();
                 var sending = Task.Factory.StartNew(() => generator.Run(frame, request, cancellationToken), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
                 await RepeatAsync(Flood, requests, sending, flood, samples, cancellationToken).ConfigureAwait(false);
                 var sent = await sending.ConfigureAwait(false);
@@ -135,6 +143,7 @@ internal sealed class FloodPhase(SignalingLatencyOptions options, IAnsiConsole c
                     OfferedRate = sent.OfferedRate,
                     ElapsedSeconds = sent.Elapsed.TotalSeconds,
                     Received = await CountWhenQuietAsync(counter, cancellationToken).ConfigureAwait(false),
+                    BacklogDrops = BacklogDropCount() - dropsBefore,
                     ModulePacketsA = await ModulePacketsAsync(a, cancellationToken).ConfigureAwait(false) - beforeA,
                     ModulePacketsB = await ModulePacketsAsync(b, cancellationToken).ConfigureAwait(false) - beforeB,
                     MaxLagMilliseconds = sent.MaxLag.TotalMilliseconds,
@@ -152,8 +161,15 @@ internal sealed class FloodPhase(SignalingLatencyOptions options, IAnsiConsole c
         var traffic = results.Flood!;
         console.MarkupLine(string.Create(
             CultureInfo.InvariantCulture,
-            $"flood: offered {traffic.Offered} packets at {traffic.OfferedRate / 1000:0.0} kpps{(traffic.GeneratorLimited ? " [yellow](generator-limited)[/]" : string.Empty)}, {traffic.Refused} refused at the provider; the user received {traffic.Received} ({traffic.ReceivedRate / 1000:0.0} kpps); NetMonitor saw {traffic.ModulePacketsA} on A, {traffic.ModulePacketsB} on B"));
+            $"flood: offered {traffic.Offered} packets at {traffic.OfferedRate / 1000:0.0} kpps{(traffic.GeneratorLimited ? " [yellow](generator-limited)[/]" : string.Empty)}, {traffic.Refused} refused at the provider; the user received {traffic.Received} ({traffic.ReceivedRate / 1000:0.0} kpps); NetMonitor saw {traffic.ModulePacketsA} on A, {traffic.ModulePacketsB} on B; the kernel's input backlogs dropped {traffic.BacklogDrops}"));
     }
+
+    /// <summary>The input backlog drops of every CPU so far: the second column of /proc/net/softnet_stat, in hex.</summary>
+    private static long BacklogDropCount() =>
+        File.ReadAllLines("/proc/net/softnet_stat")
+            .Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .Where(fields => fields.Length > 1)
+            .Sum(fields => long.Parse(fields[1], NumberStyles.HexNumber, CultureInfo.InvariantCulture));
 
     /// <summary>How many packets alice's container on <paramref name="node"/> has read from its queue.</summary>
     private static async Task<long> ModulePacketsAsync(NetServNodeProcess node, CancellationToken cancellationToken) =>

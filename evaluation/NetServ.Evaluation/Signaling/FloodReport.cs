@@ -50,6 +50,7 @@ internal static class FloodReport
                 ["receivedKpps"] = Round(traffic.ReceivedRate / 1000),
                 ["modulePacketsA"] = traffic.ModulePacketsA,
                 ["modulePacketsB"] = traffic.ModulePacketsB,
+                ["backlogDrops"] = traffic.BacklogDrops,
                 ["generatorLimited"] = traffic.GeneratorLimited,
                 ["stoppedByDeadline"] = traffic.StoppedByDeadline,
                 ["maxLagMs"] = Round(traffic.MaxLagMilliseconds),
@@ -103,11 +104,11 @@ internal static class FloodReport
 
         md.AppendLine(CultureInfo.InvariantCulture, $"## Answering during a {options.FloodSeconds:0.#} s flood of {options.FloodRate / 1000:0.#} kpps");
         md.AppendLine();
-        md.AppendLine(CultureInfo.InvariantCulture, $"After the rounds, NetMonitor is installed toward the user again (a filter for UDP to port {FloodPhase.Port} toward 198.18.4.0/24 on both nodes). Then PROBEs of the status go toward the user back to back, each in a new GIST session, and each node's admin socket is asked for its status in a loop ({options.AdminPause.TotalMilliseconds:0} ms between requests): first {options.CalmSeconds:0.#} s without traffic, then while the provider sends {options.FloodWireBytes}-byte UDP frames to the user at {options.FloodRate / 1000:0.#} kpps from a paced raw-socket generator (its own thread, pinned to CPU {options.FloodCpu}; node A's receive work on eth0 steered to the other CPUs, RPS mask {options.NodeIngressRps:x}), bounded in packets (rate × seconds) and in time, through both nodes' NFQUEUE and NetMonitor. A PROBE succeeds when both nodes answer 200; an admin request when the node returns its status.");
+        md.AppendLine(CultureInfo.InvariantCulture, $"After the rounds, NetMonitor is installed toward the user again (a filter for UDP to port {FloodPhase.Port} toward 198.18.4.0/24 on both nodes). Then PROBEs of the status go toward the user back to back, each in a new GIST session, and each node's admin socket is asked for its status in a loop ({options.AdminPause.TotalMilliseconds:0} ms between requests): first {options.CalmSeconds:0.#} s without traffic, then while the provider sends {options.FloodWireBytes}-byte UDP frames to the user at {options.FloodRate / 1000:0.#} kpps from a paced raw-socket generator (its own thread, pinned to CPU {options.FloodCpu}; node A's receive work on eth0 steered to the other CPUs, RPS mask {options.NodeIngressRps:x}), bounded in packets (rate × seconds) and in time, through both nodes' NFQUEUE and NetMonitor. A PROBE succeeds when both nodes answer 200 within the request timeout ({options.RequestTimeout.TotalSeconds:0} s); an admin request when the node returns its status. A datagram lost on the way costs a retransmission: the client's and the nodes' Queries are sent again with doubling timeouts, up to six times toward a destination a peer answered for in the last 30 s (GIST's KnownPeerQueryRetries).");
         md.AppendLine();
         if (results.Flood is { } traffic)
         {
-            md.AppendLine(CultureInfo.InvariantCulture, $"Flood: {traffic.Offered} packets offered in {traffic.ElapsedSeconds:0.0} s = {traffic.OfferedRate / 1000:0.0} kpps ({(traffic.GeneratorLimited ? "**generator-limited**: short of the asked rate" : "the asked rate")}; {traffic.Refused} refused by the kernel at the provider, A's input backlog full); the user received {traffic.Received} = {traffic.ReceivedRate / 1000:0.0} kpps ({(traffic.Offered > 0 ? 100.0 * traffic.Received / traffic.Offered : 0):0.#} % of the offered). NetMonitor read {traffic.ModulePacketsA} of them from its queue on A and {traffic.ModulePacketsB} on B; the rest passed a node without its module (the queue is fail-open when full) or was dropped on the way.");
+            md.AppendLine(CultureInfo.InvariantCulture, $"Flood: {traffic.Offered} packets offered in {traffic.ElapsedSeconds:0.0} s = {traffic.OfferedRate / 1000:0.0} kpps ({(traffic.GeneratorLimited ? "**generator-limited**: short of the asked rate" : "the asked rate")}; {traffic.Refused} refused by the kernel at the provider, A's input backlog full); the user received {traffic.Received} = {traffic.ReceivedRate / 1000:0.0} kpps ({(traffic.Offered > 0 ? 100.0 * traffic.Received / traffic.Offered : 0):0.#} % of the offered). NetMonitor read {traffic.ModulePacketsA} of them from its queue on A and {traffic.ModulePacketsB} on B; the rest passed a node without its module (the queue is fail-open when full) or was dropped on the way. The kernel's per-CPU input backlogs, which every datagram crossing a veth waits in (signaling as much as the flood), dropped {traffic.BacklogDrops} packets, refused sends included: a PROBE whose datagram is lost there takes a retransmission longer.");
         }
         else
         {
@@ -196,8 +197,8 @@ internal static class FloodReport
         };
         plot.Axes.Margins(bottom: 0.05, top: 0.2);
         var options = results.Options;
-        plot.Title($"PROBE and admin requests without and during a {options.FloodSeconds:0.#} s flood of {options.FloodRate / 1000:0.#} kpps");
-        plot.YLabel("milliseconds (log scale): median, box p10–p90, whiskers min–p99");
+        plot.Title($"PROBE and admin requests without and during a {options.FloodSeconds:0.#} s flood of {options.FloodRate / 1000:0.#} kpps\nmedian, box p10–p90, whiskers min–p99, circle max");
+        plot.YLabel("milliseconds (log scale)");
         plot.ShowLegend(Alignment.UpperLeft);
         plot.SavePng(path, 900, 560);
     }
