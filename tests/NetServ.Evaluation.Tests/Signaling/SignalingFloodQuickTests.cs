@@ -12,11 +12,13 @@ public sealed class SignalingFloodQuickTests
     private const double FloodSeconds = 5;
 
     /// <summary>
-    /// Far above what a PROBE or a status takes through the nodes under this flood (tens of milliseconds
-    /// on 2 CPUs), far below the request timeout (30 s): a node whose signaling or admin work waits
-    /// behind its packets takes seconds.
+    /// Far below the request timeout (30 s), above what the measurements saw. On 2 CPUs a PROBE during
+    /// the flood took 50-60 ms at the median and at most 0.5-0.6 s, a status at most 0.5 s; the slowest
+    /// PROBE seen in any run, 3.6 s, had three Queries lost in the kernel's full input backlog and the
+    /// fourth answered (0.5 + 1 + 2 s of Query timeouts). A node whose signaling or admin work waits
+    /// behind its packets takes longer.
     /// </summary>
-    private const double BoundMs = 2_000;
+    private const double BoundMs = 4_000;
 
     private string _output = null!;
 
