@@ -240,7 +240,12 @@ internal static class EvaluationCli
         var quick = new Option<bool>("--quick") { Description = "a very short run: 3 rounds" };
         var output = new Option<string?>("--output") { Description = "the folder in which the results folder <yyyyMMdd-HHmmss>-signaling is created (default evaluation/results)" };
         var logLevel = new Option<string?>("--node-log-level") { Description = "log level of the two nodes, whose logs go to raw/ (default Information; Debug traces GIST)" };
-        var command = new Command("signaling", "signaling latency through two NetServ nodes and a plain router: SETUP until the module is active on both nodes, refresh, PROBE and REMOVE round trips") { repetitions, quick, output, logLevel };
+        var floodKpps = new Option<double?>("--flood-kpps") { Description = "rate of the flood phase's UDP flood from the provider to the user through both nodes' NetMonitor (default 300)" };
+        var floodSeconds = new Option<double?>("--flood-seconds") { Description = "length of the flood, during which PROBEs and the nodes' admin sockets are timed; 0 leaves the flood phase out (default 60, 5 with --quick)" };
+        var command = new Command("signaling", "signaling latency through two NetServ nodes and a plain router: SETUP until the module is active on both nodes, refresh, PROBE and REMOVE round trips; then PROBE and admin requests while a flood crosses both nodes")
+        {
+            repetitions, quick, output, logLevel, floodKpps, floodSeconds,
+        };
         command.SetAction((parse, token) => RunBenchmarkAsync(
             console,
             "signaling",
@@ -252,6 +257,8 @@ internal static class EvaluationCli
                     Repetitions = parse.GetValue(repetitions) ?? options.Repetitions,
                     Output = parse.GetValue(output) is { } o ? Path.GetFullPath(o) : options.Output,
                     NodeLogLevel = parse.GetValue(logLevel) ?? options.NodeLogLevel,
+                    FloodRate = parse.GetValue(floodKpps) is { } kpps ? kpps * 1000 : options.FloodRate,
+                    FloodSeconds = parse.GetValue(floodSeconds) ?? options.FloodSeconds,
                 };
                 options.Validate();
                 return options;
@@ -266,7 +273,19 @@ internal static class EvaluationCli
                 }
 
                 console.Write(table);
-                return results.Completed;
+                if (results.Options.FloodSeconds > 0)
+                {
+                    var flood = new Table().AddColumns("request", "phase", "count", "failed", "median ms", "p99", "max");
+                    foreach (var s in results.RequestSummaries())
+                    {
+                        flood.AddRow(s.Request, s.Phase, s.Count.ToString(CultureInfo.InvariantCulture), s.Failures.ToString(CultureInfo.InvariantCulture), F(s.Median), F(s.P99), F(s.Max));
+                    }
+
+                    console.Write(flood);
+                }
+
+                // Every request must have been answered, during the flood too.
+                return results.Completed && results.FloodFailures == 0;
             },
             token,
             outer));

@@ -29,13 +29,57 @@ internal sealed record SignalingLatencyOptions
     /// <summary>The nodes' log level; their logs go to raw/ in the results folder.</summary>
     public string NodeLogLevel { get; init; } = "Information";
 
-    public SignalingLatencyOptions Quick() => this with { Repetitions = 3 };
+    /// <summary>Packets per second of the flood that crosses both nodes after the rounds.</summary>
+    public double FloodRate { get; init; } = 300_000;
+
+    /// <summary>How long the flood lasts; 0 leaves the flood phase out.</summary>
+    public double FloodSeconds { get; init; } = 60;
+
+    /// <summary>The flood's frames on the wire, FCS included: the smallest, the most packets for the bytes.</summary>
+    public int FloodWireBytes { get; init; } = 64;
+
+    /// <summary>The CPU the generator's thread is pinned to.</summary>
+    public int FloodCpu { get; init; }
+
+    /// <summary>The RPS mask of node A's interface toward the provider during the flood phase: every CPU but the generator's (all of them on one CPU).</summary>
+    public ulong NodeIngressRps
+    {
+        get
+        {
+            var all = Environment.ProcessorCount >= 64 ? ulong.MaxValue : (1UL << Environment.ProcessorCount) - 1;
+            var others = all & ~(1UL << FloodCpu);
+            return others != 0 ? others : all;
+        }
+    }
+
+    /// <summary>How long the same requests run without traffic before the flood, for comparison.</summary>
+    public double CalmSeconds => Math.Min(FloodSeconds, 10);
+
+    /// <summary>The pause between one admin status request and the next to the same node (a monitor polling, not a load of its own).</summary>
+    public TimeSpan AdminPause { get; init; } = TimeSpan.FromMilliseconds(100);
+
+    public SignalingLatencyOptions Quick() => this with { Repetitions = 3, FloodSeconds = 5 };
 
     public void Validate()
     {
         if (Repetitions is < 2 or > 10_000)
         {
             throw new ArgumentException("--repetitions must be 2-10000 (the first round is reported apart)");
+        }
+
+        if (FloodSeconds is < 0 or > 3600)
+        {
+            throw new ArgumentException("--flood-seconds must be 0-3600 (0: no flood phase)");
+        }
+
+        if (FloodRate is < 1_000 or > 5_000_000)
+        {
+            throw new ArgumentException("--flood-kpps must be 1-5000");
+        }
+
+        if (FloodCpu < 0 || FloodCpu >= Environment.ProcessorCount)
+        {
+            throw new ArgumentException($"the generator's CPU must be 0-{Environment.ProcessorCount - 1}");
         }
     }
 }
@@ -49,7 +93,9 @@ internal sealed record LatencySample(int Round, string Operation, double Millise
 /// the provider toward the user and each in a new GIST session (discovery included): a SETUP of
 /// NetMonitor, which answers only once both nodes have the module running, so its round trip is
 /// "SETUP sent until the module is active on both nodes"; the same SETUP again (a refresh); a PROBE
-/// of the status; and a REMOVE.
+/// of the status; and a REMOVE. Then, unless <see cref="SignalingLatencyOptions.FloodSeconds"/> is 0,
+/// the <see cref="FloodPhase"/>: whether PROBEs and the nodes' admin sockets keep answering while a
+/// flood crosses both nodes' modules.
 /// </summary>
 internal sealed class SignalingLatencyBenchmark(SignalingLatencyOptions options, IAnsiConsole console)
 {
@@ -62,6 +108,9 @@ internal sealed class SignalingLatencyBenchmark(SignalingLatencyOptions options,
     public static readonly string[] Operations = ["setup", "setup-refresh", "probe", "remove", "setup-b", "setup-refresh-b", "probe-b", "remove-b"];
     private static readonly Ipv4Address EndUser = Ipv4Address.Parse("198.18.4.2");
     private static readonly Ipv4Address NodeB = Ipv4Address.Parse("198.18.3.2");
+
+    /// <summary>Time since the rounds began: when each admin request of the rounds started.</summary>
+    private readonly Stopwatch _rounds = new();
 
     public async Task<(string Folder, SignalingLatencyResults Results)> RunAsync(string[] arguments, CancellationToken cancellationToken)
     {
@@ -153,33 +202,75 @@ internal sealed class SignalingLatencyBenchmark(SignalingLatencyOptions options,
         await console.Progress().AutoClear(false).Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn()).StartAsync(async progress =>
         {
             var task = progress.AddTask($"{options.Repetitions} rounds of SETUP, refresh, PROBE, REMOVE toward the user and toward node B", maxValue: options.Repetitions);
+            _rounds.Restart();
             for (var round = 0; round < options.Repetitions; round++)
             {
-                var toUser = await RoundAsync(client, round, EndUser, string.Empty, setup, key, a, b, cancellationToken).ConfigureAwait(false);
-                var toB = await RoundAsync(client, round, NodeB, "-b", setup, key, a, b, cancellationToken).ConfigureAwait(false);
+                var toUser = await RoundAsync(client, round, EndUser, string.Empty, setup, key, a, b, results, cancellationToken).ConfigureAwait(false);
+                var toB = await RoundAsync(client, round, NodeB, "-b", setup, key, a, b, results, cancellationToken).ConfigureAwait(false);
                 results.Samples.AddRange(toUser);
                 results.Samples.AddRange(toB);
                 task.Increment(1);
                 task.Description = $"round {round + 1}/{options.Repetitions}: SETUP {toUser[0].Milliseconds:0} ms toward the user, {toB[0].Milliseconds:0} ms toward B";
             }
         }).ConfigureAwait(false);
+
+        if (options.FloodSeconds > 0)
+        {
+            // NetMonitor on both nodes, so that the flood takes the modules' packet path.
+            console.MarkupLine($"installing NetMonitor toward the user for the flood phase, then {options.CalmSeconds:0.#} s without and {options.FloodSeconds:0.#} s with the flood");
+            await TimeAsync(client, -1, EndUser, "setup", setup.ToRequest(), key, cancellationToken).ConfigureAwait(false);
+            await ExpectModulesAsync(a, b, 1, null).ConfigureAwait(false);
+            RepeatedRequest[] requests =
+            [
+                new(FloodPhase.Probe, ct => TimeAsync(client, -1, EndUser, "probe", ProbeStatus(), key, ct), TimeSpan.Zero),
+                new(FloodPhase.AdminA, ct => StatusWithinTimeoutAsync(a, ct), options.AdminPause),
+                new(FloodPhase.AdminB, ct => StatusWithinTimeoutAsync(b, ct), options.AdminPause),
+            ];
+            await new FloodPhase(options, console).RunAsync(network, EndUser, a, b, requests, results, cancellationToken).ConfigureAwait(false);
+            await TimeAsync(client, -1, EndUser, "remove", new NslpRequest(NslpMethod.Remove, Module), key, cancellationToken).ConfigureAwait(false);
+            await ExpectModulesAsync(a, b, 0, null).ConfigureAwait(false);
+        }
     }
 
-    /// <summary>SETUP, refresh, PROBE and REMOVE toward <paramref name="destination"/>, checking the modules on both nodes after SETUP and REMOVE (untimed).</summary>
-    private async Task<LatencySample[]> RoundAsync(SignalingClient client, int round, Ipv4Address destination, string suffix, ModuleSetup setup, UserPrivateKey key, NetServNodeProcess a, NetServNodeProcess b, CancellationToken cancellationToken)
+    private static NslpRequest ProbeStatus()
+    {
+        var probe = new NslpRequest(NslpMethod.Probe, "*");
+        probe.Headers.Add(NslpHeaderNames.Probe, "status");
+        return probe;
+    }
+
+    /// <summary>An admin status request that fails (rather than waits on) when the node does not answer within the request timeout.</summary>
+    private async Task StatusWithinTimeoutAsync(NetServNodeProcess node, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(options.RequestTimeout);
+        try
+        {
+            await node.StatusAsync(false, timeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new TimeoutException($"{node.Options.NodeName}'s admin socket did not answer within {options.RequestTimeout.TotalSeconds:0} s");
+        }
+    }
+
+    /// <summary>
+    /// SETUP, refresh, PROBE and REMOVE toward <paramref name="destination"/>, checking the modules on both
+    /// nodes through their admin sockets after SETUP and REMOVE (in warm rounds timed apart: admin requests without flood).
+    /// </summary>
+    private async Task<LatencySample[]> RoundAsync(SignalingClient client, int round, Ipv4Address destination, string suffix, ModuleSetup setup, UserPrivateKey key, NetServNodeProcess a, NetServNodeProcess b, SignalingLatencyResults results, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         var installed = await TimeAsync(client, round, destination, "setup" + suffix, setup.ToRequest(), key, cancellationToken).ConfigureAwait(false);
-        await ExpectModulesAsync(a, b, 1).ConfigureAwait(false);
+        await ExpectModulesAsync(a, b, 1, round > 0 ? results : null).ConfigureAwait(false);
         var refreshed = await TimeAsync(client, round, destination, "setup-refresh" + suffix, setup.ToRequest(), key, cancellationToken).ConfigureAwait(false);
-        var probe = new NslpRequest(NslpMethod.Probe, "*");
-        probe.Headers.Add(NslpHeaderNames.Probe, "status");
-        var probed = await TimeAsync(client, round, destination, "probe" + suffix, probe, key, cancellationToken).ConfigureAwait(false);
+        var probed = await TimeAsync(client, round, destination, "probe" + suffix, ProbeStatus(), key, cancellationToken).ConfigureAwait(false);
         var removed = await TimeAsync(client, round, destination, "remove" + suffix, new NslpRequest(NslpMethod.Remove, Module), key, cancellationToken).ConfigureAwait(false);
-        await ExpectModulesAsync(a, b, 0).ConfigureAwait(false);
+        await ExpectModulesAsync(a, b, 0, round > 0 ? results : null).ConfigureAwait(false);
         return [installed, refreshed, probed, removed];
     }
 
+    /// <summary>Sends <paramref name="request"/>, signed, and times it; throws unless both nodes answered 200. Round −1 is a request outside the rounds.</summary>
     private async Task<LatencySample> TimeAsync(SignalingClient client, int round, Ipv4Address destination, string operation, NslpRequest request, UserPrivateKey key, CancellationToken cancellationToken)
     {
         request.Headers[NslpHeaderNames.User] = "alice";
@@ -192,7 +283,7 @@ internal sealed class SignalingLatencyBenchmark(SignalingLatencyOptions options,
         }
         catch (SignalingException e)
         {
-            throw new InvalidOperationException($"round {round + 1}, {operation} (sent at {DateTimeOffset.Now - watch.Elapsed:HH:mm:ss.fff}): {e.Message}", e);
+            throw new InvalidOperationException($"{(round >= 0 ? $"round {round + 1}, " : string.Empty)}{operation} (sent at {DateTimeOffset.Now - watch.Elapsed:HH:mm:ss.fff}): {e.Message}", e);
         }
 
         var elapsed = watch.Elapsed.TotalMilliseconds;
@@ -210,12 +301,18 @@ internal sealed class SignalingLatencyBenchmark(SignalingLatencyOptions options,
         return new LatencySample(round, operation, elapsed, statuses);
     }
 
-    /// <summary>Checks (untimed) that both nodes have <paramref name="count"/> modules of alice's running.</summary>
-    private static async Task ExpectModulesAsync(NetServNodeProcess a, NetServNodeProcess b, int count)
+    /// <summary>
+    /// Checks that both nodes have <paramref name="count"/> modules of alice's running; with
+    /// <paramref name="timedInto"/>, each status request is timed into its admin samples of the rounds.
+    /// </summary>
+    private async Task ExpectModulesAsync(NetServNodeProcess a, NetServNodeProcess b, int count, SignalingLatencyResults? timedInto)
     {
-        foreach (var node in new[] { a, b })
+        foreach (var (node, name) in new[] { (a, FloodPhase.AdminA), (b, FloodPhase.AdminB) })
         {
-            var modules = NetServNodeProcess.ContainerOf(await node.StatusAsync().ConfigureAwait(false), "alice")["modules"] as JsonArray ?? [];
+            var at = _rounds.Elapsed;
+            var status = await node.StatusAsync().ConfigureAwait(false);
+            timedInto?.LoadSamples.Add(new RequestSample(FloodPhase.Rounds, name, at.TotalSeconds, (_rounds.Elapsed - at).TotalMilliseconds, null));
+            var modules = NetServNodeProcess.ContainerOf(status, "alice")["modules"] as JsonArray ?? [];
             if (modules.Count != count)
             {
                 throw new InvalidOperationException($"{node.Options.NodeName} has {modules.Count} modules after the request, not {count}");

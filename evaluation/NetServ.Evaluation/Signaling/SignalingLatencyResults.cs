@@ -35,6 +35,52 @@ internal sealed class SignalingLatencyResults
 
     public List<LatencySample> Samples { get; } = [];
 
+    /// <summary>The admin requests of the warm rounds, and every request of the flood phase's calm and flood parts.</summary>
+    public List<RequestSample> LoadSamples { get; } = [];
+
+    /// <summary>What the flood offered and what reached the user; null without a flood phase (or before its end).</summary>
+    public FloodTraffic? Flood { get; set; }
+
+    /// <summary>Requests of the flood phase that failed, calm part included.</summary>
+    public int FloodFailures => LoadSamples.Count(s => s.Error is not null);
+
+    /// <summary>
+    /// PROBE toward the user and each node's admin status, per phase: the warm rounds (no traffic, one
+    /// request at a time), the calm part (the flood phase's loops, no traffic) and the flood. Times are
+    /// of the requests that succeeded.
+    /// </summary>
+    public IReadOnlyList<RequestSummary> RequestSummaries()
+    {
+        var summaries = new List<RequestSummary>();
+        foreach (var phase in FloodPhase.Phases)
+        {
+            foreach (var request in FloodPhase.Requests)
+            {
+                var samples = SamplesOf(phase, request);
+                var times = samples.Where(s => s.Error is null).Select(s => s.Milliseconds).ToArray();
+                if (samples.Length > 0)
+                {
+                    summaries.Add(new RequestSummary(
+                        phase,
+                        request,
+                        samples.Length,
+                        samples.Length - times.Length,
+                        Statistics.Median(times),
+                        Statistics.Percentile(times, 99),
+                        times.DefaultIfEmpty(double.NaN).Max()));
+                }
+            }
+        }
+
+        return summaries;
+    }
+
+    /// <summary>The samples of one request in one phase; the rounds' PROBEs are those toward the user of the warm rounds.</summary>
+    public RequestSample[] SamplesOf(string phase, string request) =>
+        phase == FloodPhase.Rounds && request == FloodPhase.Probe
+            ? Samples.Where(s => s.Operation == "probe" && s.Round > 0).Select(s => new RequestSample(phase, request, 0, s.Milliseconds, null)).ToArray()
+            : LoadSamples.Where(s => s.Phase == phase && s.Request == request).ToArray();
+
     /// <summary>Statistics of one operation over the warm rounds (every round but the first).</summary>
     public LatencySummary? Summary(string operation)
     {
@@ -58,10 +104,13 @@ internal sealed class SignalingLatencyResults
     }
 }
 
+/// <summary>One request in one phase: how many were sent, how many failed, and milliseconds of those that succeeded (NaN when none did).</summary>
+internal sealed record RequestSummary(string Phase, string Request, int Count, int Failures, double Median, double P99, double Max);
+
 /// <summary>Milliseconds over the warm rounds, and the first (cold) round apart.</summary>
 internal sealed record LatencySummary(string Operation, int Count, double Min, double P10, double Median, double P90, double Max, double Mean, double? Cold);
 
-/// <summary>Writes a signaling run's folder: results.json, latency.csv, summary.md and latency.png.</summary>
+/// <summary>Writes a signaling run's folder: results.json, latency.csv, summary.md and latency.png, and with a flood phase flood.csv and flood.png.</summary>
 internal static class SignalingLatencyWriter
 {
     /// <summary>What the run sends: signaling messages, and no data traffic from a generator.</summary>
@@ -89,6 +138,12 @@ internal static class SignalingLatencyWriter
         if (results.Samples.Any(s => s.Round > 0))
         {
             Plot(results, Path.Combine(folder, "latency.png"));
+        }
+
+        if (results.Options.FloodSeconds > 0)
+        {
+            File.WriteAllText(Path.Combine(folder, "flood.csv"), FloodReport.Csv(results));
+            FloodReport.Plot(results, Path.Combine(folder, "flood.png"));
         }
     }
 
@@ -128,6 +183,7 @@ internal static class SignalingLatencyWriter
             ["ms"] = Round(s.Milliseconds),
             ["nodeStatuses"] = new JsonArray(s.NodeStatuses.Select(x => (JsonNode?)x).ToArray()),
         }).ToArray()),
+        ["flood"] = FloodReport.Json(results),
     };
 
     public static string Csv(SignalingLatencyResults results)
@@ -174,7 +230,8 @@ internal static class SignalingLatencyWriter
         md.AppendLine();
         md.AppendLine("The paper gives no signaling latency figure to compare with (its section 9 measures the data path).");
         md.AppendLine();
-        md.AppendLine("Files: results.json (every sample, machine), latency.csv, latency.png.");
+        FloodReport.Summary(results, md);
+        md.AppendLine(CultureInfo.InvariantCulture, $"Files: results.json (every sample, machine), latency.csv, latency.png{(results.Options.FloodSeconds > 0 ? ", flood.csv, flood.png" : string.Empty)}.");
         return md.ToString();
     }
 

@@ -12,10 +12,16 @@ namespace NetServ.Node.Forwarding;
 /// </summary>
 internal sealed partial class ForwardingPlane(IIptables iptables, IOptions<NetServOptions> options, ILogger<ForwardingPlane> logger) : IHostedService
 {
+    // A listing is kept only when no change of the chain was under way, began or ended while it was read.
+    private long _version;
+    private int _changing;
+    private volatile Listing? _listing;
+
     private ForwardingOptions Settings => options.Value.Forwarding;
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        using var change = Change();
         await RemoveChainAsync(cancellationToken).ConfigureAwait(false);
         await CheckAsync(["-N", Settings.Chain], cancellationToken).ConfigureAwait(false);
         if (options.Value.Signaling is { Enabled: true, Intercept: true } signaling)
@@ -36,6 +42,7 @@ internal sealed partial class ForwardingPlane(IIptables iptables, IOptions<NetSe
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        using var change = Change();
         await RemoveChainAsync(cancellationToken).ConfigureAwait(false);
         Log.Removed(logger, Settings.Chain);
     }
@@ -43,6 +50,7 @@ internal sealed partial class ForwardingPlane(IIptables iptables, IOptions<NetSe
     /// <summary>Adds the rules of one module; on failure, the ones already added are taken out again.</summary>
     public async Task AddAsync(IReadOnlyList<FilterRule> rules, CancellationToken cancellationToken)
     {
+        using var change = Change();
         var added = new List<FilterRule>();
         try
         {
@@ -62,6 +70,7 @@ internal sealed partial class ForwardingPlane(IIptables iptables, IOptions<NetSe
     /// <summary>Removes rules; a rule already gone is not an error.</summary>
     public async Task RemoveAsync(IReadOnlyList<FilterRule> rules, CancellationToken cancellationToken)
     {
+        using var change = Change();
         foreach (var rule in rules)
         {
             var result = await iptables.RunAsync(["-D", Settings.Chain, .. rule.Specification(Settings.QueueBypass)], cancellationToken).ConfigureAwait(false);
@@ -72,15 +81,52 @@ internal sealed partial class ForwardingPlane(IIptables iptables, IOptions<NetSe
         }
     }
 
-    /// <summary>The modules' rules of the chain as iptables -S prints them (without the chain's own -N line and the signaling rule).</summary>
+    /// <summary>
+    /// The modules' rules of the chain as iptables -S prints them (without the chain's own -N line and
+    /// the signaling rule), read from the kernel once after each change this plane makes. Every status
+    /// asks for them: running iptables each time made status requests (admin, PROBE) wait in line for
+    /// a process start, which takes hundreds of milliseconds on a node whose CPUs are busy with packets.
+    /// </summary>
     public async Task<IReadOnlyList<string>> ListAsync(CancellationToken cancellationToken)
     {
+        var version = Interlocked.Read(ref _version);
+        var quiet = Volatile.Read(ref _changing) == 0;
+        if (quiet && _listing is { } kept && kept.Version == version)
+        {
+            return kept.Rules;
+        }
+
         var result = await iptables.RunAsync(["-S", Settings.Chain], cancellationToken).ConfigureAwait(false);
-        return result.Succeeded
+        IReadOnlyList<string> rules = result.Succeeded
             ? result.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
                 .Where(l => l.StartsWith("-A ", StringComparison.Ordinal) && !l.Contains("\"netserv signaling\"", StringComparison.Ordinal))
                 .ToArray()
             : [];
+        if (result.Succeeded && quiet && Volatile.Read(ref _changing) == 0 && Interlocked.Read(ref _version) == version)
+        {
+            _listing = new Listing(version, rules);
+        }
+
+        return rules;
+    }
+
+    /// <summary>Marks a change of the chain from now until disposed: listings read meanwhile are not kept.</summary>
+    private ChainChange Change()
+    {
+        Interlocked.Increment(ref _changing);
+        Interlocked.Increment(ref _version);
+        return new ChainChange(this);
+    }
+
+    private sealed record Listing(long Version, IReadOnlyList<string> Rules);
+
+    private readonly struct ChainChange(ForwardingPlane plane) : IDisposable
+    {
+        public void Dispose()
+        {
+            Interlocked.Increment(ref plane._version);
+            Interlocked.Decrement(ref plane._changing);
+        }
     }
 
     private async Task RemoveChainAsync(CancellationToken cancellationToken)

@@ -27,6 +27,15 @@ internal sealed record GistStateMachineOptions
     /// <summary>How many times a Query is sent again before the node concludes no peer is downstream.</summary>
     public int QueryRetries { get; init; } = 2;
 
+    /// <summary>
+    /// How many times a Query is sent again instead, when a peer answered a Query toward the same
+    /// destination within <see cref="RoutingStateValidity"/>: its silence is then far more likely loss
+    /// (a flood filling the input queues on the path) than its absence, and giving up would answer as
+    /// the last node on a path that goes on. A destination no peer answered for keeps the quicker
+    /// <see cref="QueryRetries"/>, so a last node still learns it is the last as soon as before.
+    /// </summary>
+    public int KnownPeerQueryRetries { get; init; } = 5;
+
     /// <summary>The doubling of <see cref="QueryTimeout"/> stops here (RFC 5971's T2), so that many retries fit in a bounded wait on a lossy path.</summary>
     public TimeSpan QueryMaxTimeout { get; init; } = TimeSpan.FromSeconds(64);
 
@@ -67,6 +76,9 @@ internal sealed class GistStateMachine
     private readonly Dictionary<(GistSessionId Session, GistDirection PeerSide), RoutingState> _routes = [];
     private readonly Dictionary<Ipv4Address, Association> _associations = [];
     private readonly Dictionary<int, Association> _streams = [];
+
+    // When a peer last answered a Query of ours toward each destination.
+    private readonly Dictionary<Ipv4Address, DateTimeOffset> _answeredToward = [];
     private int _nextStreamId;
 
     public GistStateMachine(GistStateMachineOptions options)
@@ -268,12 +280,13 @@ internal sealed class GistStateMachine
 
             if (state.PendingQuery is { } pending)
             {
-                if (state.Retries < _options.QueryRetries)
+                var retries = QueryRetriesToward(MriDestination(state.Mri), now);
+                if (state.Retries < retries)
                 {
                     state.Retries++;
                     state.Timeout = state.Timeout * 2 < _options.QueryMaxTimeout ? state.Timeout * 2 : _options.QueryMaxTimeout;
                     state.Deadline = now + state.Timeout;
-                    actions.Add(new TraceAction($"no Response for session {state.Session} yet: Query sent again ({state.Retries} of {_options.QueryRetries})"));
+                    actions.Add(new TraceAction($"no Response for session {state.Session} yet: Query sent again ({state.Retries} of {retries})"));
                     actions.Add(new SendDatagramAction(pending, MriDestination(state.Mri), GistConstants.UdpPort, QueryMode: true));
                     continue;
                 }
@@ -285,7 +298,7 @@ internal sealed class GistStateMachine
                     continue;
                 }
 
-                actions.Add(new SessionStatusAction(state.Session, GistSessionOutcome.NoPeerFound, $"no GIST peer answered {1 + _options.QueryRetries} Queries toward {MriDestination(state.Mri)}"));
+                actions.Add(new SessionStatusAction(state.Session, GistSessionOutcome.NoPeerFound, $"no GIST peer answered {1 + state.Retries} Queries toward {MriDestination(state.Mri)}"));
                 continue;
             }
 
@@ -305,6 +318,14 @@ internal sealed class GistStateMachine
             actions.Add(new TraceAction($"routing state of session {state.Session} ({state.PeerSide} peer {state.Peer?.Address}) expired"));
         }
 
+        foreach (var (destination, at) in _answeredToward.ToArray())
+        {
+            if (now - at >= _options.RoutingStateValidity)
+            {
+                _answeredToward.Remove(destination);
+            }
+        }
+
         foreach (var association in _streams.Values.ToArray())
         {
             if (now - association.LastUsed >= _options.MaHoldTime)
@@ -321,6 +342,12 @@ internal sealed class GistStateMachine
 
         return actions;
     }
+
+    /// <summary>How often a Query toward <paramref name="destination"/> may be sent again: more when a peer answered toward it lately.</summary>
+    private int QueryRetriesToward(Ipv4Address destination, DateTimeOffset now) =>
+        _answeredToward.TryGetValue(destination, out var at) && now - at < _options.RoutingStateValidity
+            ? Math.Max(_options.QueryRetries, _options.KnownPeerQueryRetries)
+            : _options.QueryRetries;
 
     /// <summary>Keeps a session's downstream routing state refreshed (re-Query before it expires) until told otherwise.</summary>
     public void KeepAlive(GistSessionId session, bool keepAlive)
@@ -463,6 +490,7 @@ internal sealed class GistStateMachine
         state.Peer = peer;
         state.Established = true;
         state.PendingQuery = null;
+        _answeredToward[MriDestination(state.Mri)] = now;
         var validity = response.Nli.RoutingStateValidityTime > 0 ? TimeSpan.FromMilliseconds(response.Nli.RoutingStateValidityTime) : _options.RoutingStateValidity;
         state.Expires = now + validity;
         state.Deadline = state.KeepAlive ? now + (validity / 2) : state.Expires;

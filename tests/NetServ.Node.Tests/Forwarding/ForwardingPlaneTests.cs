@@ -210,6 +210,44 @@ public sealed class ForwardingPlaneTests
     }
 
     [Test]
+    public async Task ListAsync_NoChangeSinceTheLastListing_RunsNoIptables()
+    {
+        var plane = Plane;
+        await plane.StartAsync(CancellationToken.None);
+        await plane.AddAsync([Rule("198.19.0.0/24", port: 5060)], CancellationToken.None);
+        var first = await plane.ListAsync(CancellationToken.None);
+        var commands = _iptables.Commands.Count;
+
+        var again = await plane.ListAsync(CancellationToken.None);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(again, Is.EqualTo(first));
+            Assert.That(_iptables.Commands, Has.Count.EqualTo(commands), "a status must not wait for a process start while nothing changed");
+        }
+    }
+
+    [Test]
+    public async Task ListAsync_AfterAddAndRemove_ReadsTheChainAgain()
+    {
+        var plane = Plane;
+        await plane.StartAsync(CancellationToken.None);
+        await plane.AddAsync([Rule("198.19.0.0/24")], CancellationToken.None);
+        Assert.That(await plane.ListAsync(CancellationToken.None), Has.Count.EqualTo(1));
+
+        await plane.AddAsync([Rule("198.19.1.0/24")], CancellationToken.None);
+        var afterAdd = await plane.ListAsync(CancellationToken.None);
+        await plane.RemoveAsync([Rule("198.19.0.0/24"), Rule("198.19.1.0/24")], CancellationToken.None);
+        var afterRemove = await plane.ListAsync(CancellationToken.None);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(afterAdd, Has.Count.EqualTo(2));
+            Assert.That(afterRemove, Is.Empty);
+        }
+    }
+
+    [Test]
     public async Task ListAsync_NoChain_IsEmpty()
     {
         var rules = await Plane.ListAsync(CancellationToken.None);

@@ -572,6 +572,54 @@ public sealed class GistStateMachineTests
     }
 
     [Test]
+    public void Discovery_QueriesLostAfterAPeerAnsweredTowardTheDestination_KeepsQueryingUntilThePeerAnswers()
+    {
+        var (net, _) = ForwardedToB();
+        GistTestHop a = net["A"], b = net["B"];
+        net.RunFor(TimeSpan.FromSeconds(1));
+        var lost = 0;
+        net.Loses = (hop, datagram) => hop == a && datagram.QueryMode && ++lost <= 3;
+        var session = GistStateMachine.NewSession();
+        var t = net.Now;
+
+        net.Send(a, session, Mri, GistDirection.Downstream, Payload);
+        net.RunFor(TimeSpan.FromSeconds(5));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(a.Statuses.Where(s => s.Status.Session == session), Is.Empty, "no 'no peer' after the three Queries a path without a peer gets");
+            Assert.That(
+                a.Queries.Where(q => q.At >= t).Select(q => q.At),
+                Is.EqualTo(new[] { t, t + QueryTimeout, t + (3 * QueryTimeout), t + (7 * QueryTimeout) }),
+                "the fourth Query goes through");
+            Assert.That(a.Machine.PeerOf(session, GistDirection.Downstream)?.Address, Is.EqualTo(b.Address));
+            Assert.That(b.Delivered.Count(), Is.EqualTo(2), "B got the new session's message");
+        });
+    }
+
+    [Test]
+    public void Discovery_EveryQueryLostAfterAPeerAnswered_ReportsNoPeerFoundOnceTheLongerRetriesRunOut()
+    {
+        var (net, _) = ForwardedToB();
+        var a = net["A"];
+        net.Loses = (hop, datagram) => hop == a && datagram.QueryMode;
+        var session = GistStateMachine.NewSession();
+        var t = net.Now;
+
+        net.Send(a, session, Mri, GistDirection.Downstream, Payload);
+        net.RunFor(TimeSpan.FromSeconds(30));
+
+        // 200 ms doubling, six Queries: 200 + 400 + ... + 6400 ms.
+        var (at, status) = a.Statuses.Single(s => s.Status.Session == session);
+        Assert.Multiple(() =>
+        {
+            Assert.That(status.Outcome, Is.EqualTo(GistSessionOutcome.NoPeerFound));
+            Assert.That(status.Detail, Does.Contain("6 Queries"));
+            Assert.That(at, Is.EqualTo(t + (63 * QueryTimeout)));
+        });
+    }
+
+    [Test]
     public void QueryRetransmission_StopsDoublingAtTheMaximumTimeout()
     {
         var net = GistTestNetwork.ClientTwoNodesAndHost(o => o with { QueryRetries = 4, QueryMaxTimeout = 2 * QueryTimeout });

@@ -48,6 +48,12 @@ internal sealed class GistTestNetwork
     /// <summary>Messages sent on an association that failed to connect: the transport drops them.</summary>
     public List<(GistTestHop Sender, SendStreamAction Send)> DroppedWithFailedAssociations { get; } = [];
 
+    /// <summary>When it returns true for a datagram a hop sends, the datagram is lost on the way (a full input queue).</summary>
+    public Func<GistTestHop, SendDatagramAction, bool> Loses { get; set; } = (_, _) => false;
+
+    /// <summary>Datagrams <see cref="Loses"/> took, by their sender.</summary>
+    public List<(GistTestHop Sender, SendDatagramAction Datagram)> Lost { get; } = [];
+
     /// <summary>Associations closed, by the end that closed them.</summary>
     public List<(DateTimeOffset At, GistTestHop Closer, GistTestStream Stream)> Closed { get; } = [];
 
@@ -176,6 +182,9 @@ internal sealed class GistTestNetwork
     {
         switch (action)
         {
+            case SendDatagramAction lost when Loses(source, lost):
+                Lost.Add((source, lost));
+                break;
             case SendDatagramAction { QueryMode: true } query:
                 Intercept(source, query);
                 break;
