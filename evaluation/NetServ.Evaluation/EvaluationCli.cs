@@ -343,7 +343,7 @@ internal static class EvaluationCli
         var seconds = new Option<double?>("--seconds") { Description = "length of each run (default 2)" };
         var cpu = new Option<int?>("--cpu") { Description = "generator CPU, for Click too (default 0)" };
         var sip = new Option<bool>("--sip") { Description = "SIP NOTIFY keep-alive payload" };
-        var nice = new Option<int?>("--nice") { Description = "nice value of the generator's thread" };
+        var nice = new Option<int?>("--nice") { Description = "nice value of the generator's thread, and of Click's process" };
         var pacing = new Option<PacingMode?>("--pacing") { Description = "spin (busy-wait) or sleep" };
         var generator = GeneratorOption.Create(
             "paced, click (Click on the sender; an error naming the node where it has none) or auto: the paced generator, and Click beside it where the sender has it (default auto); NETSERV_CLICK names the click executable",
@@ -483,7 +483,7 @@ internal static class EvaluationCli
         private readonly Option<double?> _trialSeconds = new("--trial-seconds") { Description = "length of one trial (default 2)" };
         private readonly Option<int?> _repetitions = new("--repetitions") { Description = "searches per measurement; median and min/max are reported (default 3)" };
         private readonly Option<string?> _output = new("--output") { Description = $"the folder in which the results folder <yyyyMMdd-HHmmss>-{benchmark} is created (default evaluation/results)" };
-        private readonly Option<int?> _generatorNice = new("--generator-nice") { Description = "nice value of the generator's thread (default: unchanged)" };
+        private readonly Option<int?> _generatorNice = new("--generator-nice") { Description = "nice value of the generator's thread, or of Click's process (default: unchanged)" };
         private readonly Option<PacingMode?> _pacing = new("--pacing") { Description = "how the generator waits between packets: spin (busy-wait) or sleep (default sleep: the CPU it shares with the queue reader stays free while nothing is due)" };
         private readonly Option<double?> _resolution = new("--resolution-kpps") { Description = "search resolution in kpps (default 1)" };
         private readonly Option<double?> _relative = new("--resolution-percent") { Description = "search resolution relative to the rate (default 2)" };

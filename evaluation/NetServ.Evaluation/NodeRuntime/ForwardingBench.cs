@@ -158,7 +158,7 @@ internal sealed class ForwardingBench : IDisposable
 
     /// <summary>
     /// Makes <paramref name="choice"/> the generator of every <see cref="RunTrial(UdpFrameSet, double, double, IQueueProbe?, CancellationToken, Action{CancellationToken}?)"/>:
-    /// Click (found with <see cref="GeneratorOption.ClickOptions"/>, pinned to the generator's CPU) where it is asked
+    /// Click (found with <see cref="GeneratorOption.ClickOptions"/>, on the generator's CPU with its nice value) where it is asked
     /// for or auto finds it on the sender, the paced generator otherwise.
     /// </summary>
     /// <exception cref="ClickNotInstalledException">Click asked for, and the sender has none: the message names it.</exception>
@@ -171,6 +171,7 @@ internal sealed class ForwardingBench : IDisposable
 
         var options = GeneratorOption.ClickOptions();
         options.Cpu = Placement.GeneratorCpu;
+        options.Nice = Placement.GeneratorNice;
         var click = new ClickTrafficGenerator(new NamespaceShell(Path.Sender), options);
         var use = TrafficGeneratorUse.Resolve(choice, click.Installation);
         if (use.IsClick)

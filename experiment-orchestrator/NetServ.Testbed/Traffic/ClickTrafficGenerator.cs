@@ -16,6 +16,13 @@ public sealed class ClickGeneratorOptions
     /// <summary>The CPU Click is pinned to (<c>taskset -c</c>), or null to leave it unpinned.</summary>
     public int? Cpu { get; set; }
 
+    /// <summary>
+    /// The nice value Click runs with (<c>nice -n</c>), or null to keep the caller's. RatedSource's bucket holds
+    /// 10 ms of tokens: a stall longer than that (other work on a shared machine taking the CPU) loses rate
+    /// for good, so a negative value keeps the asked rate where Click competes for its CPU.
+    /// </summary>
+    public int? Nice { get; set; }
+
     /// <summary>Time allowed beyond a spec's deadline for Click to start, read its configuration and exit; then it is killed.</summary>
     public TimeSpan StartupGrace { get; set; } = TimeSpan.FromSeconds(10);
 }
@@ -78,6 +85,12 @@ public sealed partial class ClickTrafficGenerator : ITrafficGenerator
         }
 
         var file = _options.Executable;
+        if (_options.Nice is { } nice)
+        {
+            arguments.InsertRange(0, ["-n", nice.ToString(CultureInfo.InvariantCulture), file]);
+            file = "nice";
+        }
+
         if (_options.Cpu is { } cpu)
         {
             arguments.InsertRange(0, ["-c", cpu.ToString(CultureInfo.InvariantCulture), file]);

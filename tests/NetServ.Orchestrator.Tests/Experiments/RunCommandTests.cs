@@ -211,9 +211,10 @@ public sealed class RunCommandTests
 
         var exit = await LabCommands.RunAsync(["run", LabRSpec, "--generator", "trafgen", "--json"], output, error);
 
-        Assert.That(exit, Is.Not.Zero);
+        // A parse error: the usage goes to the output, the error to the error stream, and no run starts (no summary).
+        Assert.That(exit, Is.EqualTo(2));
         Assert.That(error.ToString(), Does.Contain("trafgen"));
-        Assert.That(output.ToString(), Is.Empty);
+        Assert.That(output.ToString(), Does.Not.Contain("\"phases\""));
     }
 
     [Test]

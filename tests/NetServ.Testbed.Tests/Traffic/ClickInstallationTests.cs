@@ -75,6 +75,26 @@ public sealed class ClickInstallationTests
         Assert.That(e!.Message, Does.StartWith("Click modular router not installed on node fake-node; use the paced generator"));
     }
 
+    [Test]
+    public void Run_WithANiceValue_RunsClickAtThatNiceValue()
+    {
+        var seen = Path.Combine(_directory, "nice-seen");
+        FakeClick($$"""
+            if [ "$1" = --version ]; then echo 'click (Click) 2.1'; exit 0; fi
+            nice > '{{seen}}'
+            printf '0.01u 0.01s 0:00.10\nsrc.count:\n1\n\nsent.count:\n1\n\nfailed.count:\n0\n\n'
+            """);
+        using var generator = new ClickTrafficGenerator(new PathShell(_directory), new ClickGeneratorOptions { Nice = 5 });
+
+        var result = generator.Run(ClickConfigurationTests.Udp64 with { Packets = 1 });
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.Offered, Is.EqualTo(1));
+            Assert.That(File.ReadAllText(seen).Trim(), Is.EqualTo("5"), "nice -n 5 in front of click");
+        });
+    }
+
     private void FakeClick(string body)
     {
         var path = Path.Combine(_directory, "click");
