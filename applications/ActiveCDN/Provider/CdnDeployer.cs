@@ -55,32 +55,24 @@ internal sealed partial class CdnDeployer(IOptions<ProviderOptions> options, Reg
             ? parsed
             : throw new InvalidDataException($"{_options.Key}: {error}");
         await using var client = SignalingClient.Start($"activecdn-provider-{Environment.ProcessId}", logger, time);
+        var signed = new SignedRequestClient(client, _options.User, key, time);
 
-        var setup = new NslpRequest(NslpMethod.Setup, _options.ModuleName);
-        setup.Headers.Add(NslpHeaderNames.Url, _options.ModuleUrl);
-        setup.Headers.Add(NslpHeaderNames.ModuleDigest, _options.ModuleDigest);
-        setup.Headers.Add(NslpHeaderNames.Properties, Properties());
-        setup.Headers.Add(NslpHeaderNames.Dependencies, $"{BuildingBlockNames.HttpServer},{BuildingBlockNames.HttpClient}");
-        setup.Headers.Add(NslpHeaderNames.Ttl, _options.TtlSeconds.ToString(CultureInfo.InvariantCulture));
-        var setupResult = await SendAsync(client, user, setup, key, cancellationToken).ConfigureAwait(false);
+        var url = Uri.TryCreate(_options.ModuleUrl, UriKind.Absolute, out var parsedUrl)
+            ? parsedUrl
+            : throw new InvalidDataException($"Provider:ModuleUrl '{_options.ModuleUrl}' is not an absolute URL");
+        var setup = new ModuleSetup(_options.ModuleName, _options.User, url, _options.ModuleDigest)
+        {
+            Properties = Properties(),
+            Dependencies = $"{BuildingBlockNames.HttpServer},{BuildingBlockNames.HttpClient}",
+            TtlSeconds = _options.TtlSeconds,
+        };
+        var setupResult = await signed.SendForPathAsync(user, setup.ToRequest(), _options.SignalingTimeout, cancellationToken).ConfigureAwait(false);
         Log.SetupSent(logger, user.ToString(), setupResult.Nodes.Count(n => n.Succeeded), setupResult.Nodes.Count);
 
-        var probe = new NslpRequest(NslpMethod.Probe, _options.ModuleName);
-        probe.Headers.Add(NslpHeaderNames.Probe, "module");
-        var probeResult = await SendAsync(client, user, probe, key, cancellationToken).ConfigureAwait(false);
+        var probeResult = await signed.SendForPathAsync(user, NslpRequests.ProbeModule(_options.ModuleName), _options.SignalingTimeout, cancellationToken).ConfigureAwait(false);
         var nodes = probeResult.Nodes.Where(n => n.Succeeded).Select(n => n.Address).ToArray();
         Log.Probed(logger, user.ToString(), string.Join(", ", nodes));
         return nodes;
-    }
-
-    private async Task<PathResponse> SendAsync(SignalingClient client, Ipv4Address user, NslpRequest request, UserPrivateKey key, CancellationToken cancellationToken)
-    {
-        request.Headers[NslpHeaderNames.User] = _options.User;
-        NslpSignature.Sign(request, key, time);
-        var response = await client.SendAsync(user, request, _options.SignalingTimeout, cancellationToken).ConfigureAwait(false);
-        return PathResponse.TryParse(response, out var stack, out var error)
-            ? stack
-            : throw new InvalidDataException($"{NslpRequest.MethodName(request.Method)} toward {user}: {response.StatusCode} {response.Reason} {error}");
     }
 
     private string Properties()

@@ -1,9 +1,6 @@
-using System.Globalization;
 using System.Net;
-using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using NetServ.Sdk;
-using NetServ.Sdk.Packaging;
 using NetServ.Signaling.Nslp;
 using NetServ.Signaling.Security;
 using NetServ.Signaling.Transport;
@@ -61,39 +58,35 @@ public sealed record SignalingResult(int Status, IReadOnlyList<NodeResult> Nodes
 /// </summary>
 public sealed partial class ModuleSignaler(ModuleSignalerOptions options, ILogger logger, TimeProvider time)
 {
-    private readonly ModulePackageInfo _package = ModulePackage.Inspect(options.PackagePath);
-    private readonly string _digest = Sha256(options.PackagePath);
+    private readonly ModuleSetup _setup = SetupOf(options);
 
-    public string ModuleName => _package.ModuleName;
+    public string ModuleName => _setup.Module;
 
     /// <summary>Installs the module on the path toward <paramref name="agent"/>.</summary>
-    public async Task<SignalingResult> SetupAsync(Ipv4Address agent, CancellationToken cancellationToken)
-    {
-        var request = new NslpRequest(NslpMethod.Setup, ModuleName);
-        request.Headers.Add(NslpHeaderNames.Url, options.Url.ToString());
-        request.Headers.Add(NslpHeaderNames.ModuleDigest, _digest);
-        if (options.FilterUdpDestination is { } filter)
-        {
-            request.Headers.Add(NslpHeaderNames.FilterProto, "udp");
-            request.Headers.Add(NslpHeaderNames.FilterPort, filter.Port.ToString(CultureInfo.InvariantCulture));
-            request.Headers.Add(NslpHeaderNames.FilterDst, $"{filter.Address}/32");
-        }
-        if (options.TtlSeconds is { } ttl)
-        {
-            request.Headers.Add(NslpHeaderNames.Ttl, ttl.ToString(CultureInfo.InvariantCulture));
-        }
-
-        if (!string.IsNullOrWhiteSpace(options.Properties))
-        {
-            request.Headers.Add(NslpHeaderNames.Properties, options.Properties);
-        }
-
-        return await SendAsync(agent, request, cancellationToken).ConfigureAwait(false);
-    }
+    public Task<SignalingResult> SetupAsync(Ipv4Address agent, CancellationToken cancellationToken) =>
+        SendAsync(agent, _setup.ToRequest(), cancellationToken);
 
     /// <summary>Removes the module from the path toward <paramref name="agent"/>.</summary>
     public Task<SignalingResult> RemoveAsync(Ipv4Address agent, CancellationToken cancellationToken) =>
-        SendAsync(agent, new NslpRequest(NslpMethod.Remove, ModuleName), cancellationToken);
+        SendAsync(agent, NslpRequests.Remove(ModuleName), cancellationToken);
+
+    /// <summary>The SETUP of the package (its name and digest read from it), with the filter toward the server when one is given.</summary>
+    private static ModuleSetup SetupOf(ModuleSignalerOptions options)
+    {
+        var setup = ModuleSetup.ForPackage(options.PackagePath, options.User, _ => options.Url) with
+        {
+            TtlSeconds = options.TtlSeconds,
+            Properties = string.IsNullOrWhiteSpace(options.Properties) ? null : options.Properties,
+        };
+        return options.FilterUdpDestination is { } filter
+            ? setup with
+            {
+                FilterProtocol = "udp",
+                FilterPort = filter.Port,
+                FilterDestination = $"{filter.Address}/32",
+            }
+            : setup;
+    }
 
     private async Task<SignalingResult> SendAsync(Ipv4Address agent, NslpRequest request, CancellationToken cancellationToken)
     {
@@ -105,31 +98,22 @@ public sealed partial class ModuleSignaler(ModuleSignalerOptions options, ILogge
 
         using (key)
         {
-            request.Headers[NslpHeaderNames.User] = options.User;
-            NslpSignature.Sign(request, key, time);
+            Log.Signaling(logger, method, ModuleName, agent.ToString());
+            try
+            {
+                await using var client = SignalingClient.Start($"{options.ClientName}-{Environment.ProcessId}", logger, time);
+                var response = await new SignedRequestClient(client, options.User, key, time).SendAsync(agent, request, options.Timeout, cancellationToken).ConfigureAwait(false);
+                IReadOnlyList<NodeResult> nodes = PathResponse.TryParse(response, out var stack, out _) ? stack.Nodes : [];
+                var status = nodes.Count > 0 ? stack!.Status : response.StatusCode;
+                Log.Signaled(logger, method, ModuleName, agent.ToString(), status, nodes.Count);
+                return new SignalingResult(status, nodes);
+            }
+            catch (SignalingException e)
+            {
+                Log.SignalingFailed(logger, method, agent.ToString(), e.Message);
+                return new SignalingResult(0, []);
+            }
         }
-
-        Log.Signaling(logger, method, ModuleName, agent.ToString());
-        try
-        {
-            await using var client = SignalingClient.Start($"{options.ClientName}-{Environment.ProcessId}", logger, time);
-            var response = await client.SendAsync(agent, request, options.Timeout, cancellationToken).ConfigureAwait(false);
-            IReadOnlyList<NodeResult> nodes = PathResponse.TryParse(response, out var stack, out _) ? stack.Nodes : [];
-            var status = nodes.Count > 0 ? stack!.Status : response.StatusCode;
-            Log.Signaled(logger, method, ModuleName, agent.ToString(), status, nodes.Count);
-            return new SignalingResult(status, nodes);
-        }
-        catch (SignalingException e)
-        {
-            Log.SignalingFailed(logger, method, agent.ToString(), e.Message);
-            return new SignalingResult(0, []);
-        }
-    }
-
-    private static string Sha256(string path)
-    {
-        using var stream = File.OpenRead(path);
-        return Convert.ToHexStringLower(SHA256.HashData(stream));
     }
 
     private static partial class Log

@@ -1,5 +1,6 @@
 using System.Globalization;
 using NetServ.Evaluation.NodeRuntime;
+using NetServ.Signaling.Nslp;
 using NetServ.Testbed.Nodes;
 
 namespace NetServ.Evaluation.Containers;

@@ -196,7 +196,8 @@ internal sealed class SignalingLatencyBenchmark(SignalingLatencyOptions options,
 
     private async Task MeasureRoundsAsync(SignalingLatencyResults results, LocalNetwork network, PackageServer packages, UserPrivateKey key, string package, NetServNodeProcess a, NetServNodeProcess b, CancellationToken cancellationToken)
     {
-        await using var client = network["provider"].Namespace.Run(() => SignalingClient.Start("netserv-eval", NullLogger.Instance, TimeProvider.System));
+        await using var signaling = network["provider"].Namespace.Run(() => SignalingClient.Start("netserv-eval", NullLogger.Instance, TimeProvider.System));
+        var client = new SignedRequestClient(signaling, "alice", key, TimeProvider.System);
 
         var setup = ModuleSetup.ForPackage(package, "alice", packages.UrlOf) with { FilterProtocol = "udp", FilterPort = 5060, FilterDestination = "198.18.4.0/24" };
         await console.Progress().AutoClear(false).Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn()).StartAsync(async progress =>
@@ -205,8 +206,8 @@ internal sealed class SignalingLatencyBenchmark(SignalingLatencyOptions options,
             _rounds.Restart();
             for (var round = 0; round < options.Repetitions; round++)
             {
-                var toUser = await RoundAsync(client, round, EndUser, string.Empty, setup, key, a, b, results, cancellationToken).ConfigureAwait(false);
-                var toB = await RoundAsync(client, round, NodeB, "-b", setup, key, a, b, results, cancellationToken).ConfigureAwait(false);
+                var toUser = await RoundAsync(client, round, EndUser, string.Empty, setup, a, b, results, cancellationToken).ConfigureAwait(false);
+                var toB = await RoundAsync(client, round, NodeB, "-b", setup, a, b, results, cancellationToken).ConfigureAwait(false);
                 results.Samples.AddRange(toUser);
                 results.Samples.AddRange(toB);
                 task.Increment(1);
@@ -218,25 +219,18 @@ internal sealed class SignalingLatencyBenchmark(SignalingLatencyOptions options,
         {
             // NetMonitor on both nodes, so that the flood takes the modules' packet path.
             console.MarkupLine($"installing NetMonitor toward the user for the flood phase, then {options.CalmSeconds:0.#} s without and {options.FloodSeconds:0.#} s with the flood");
-            await TimeAsync(client, -1, EndUser, "setup", setup.ToRequest(), key, cancellationToken).ConfigureAwait(false);
+            await TimeAsync(client, -1, EndUser, "setup", setup.ToRequest(), cancellationToken).ConfigureAwait(false);
             await ExpectModulesAsync(a, b, 1, null).ConfigureAwait(false);
             RepeatedRequest[] requests =
             [
-                new(FloodPhase.Probe, ct => TimeAsync(client, -1, EndUser, "probe", ProbeStatus(), key, ct), TimeSpan.Zero),
+                new(FloodPhase.Probe, ct => TimeAsync(client, -1, EndUser, "probe", NslpRequests.Probe(ProbeKind.Status), ct), TimeSpan.Zero),
                 new(FloodPhase.AdminA, ct => StatusWithinTimeoutAsync(a, ct), options.AdminPause),
                 new(FloodPhase.AdminB, ct => StatusWithinTimeoutAsync(b, ct), options.AdminPause),
             ];
             await new FloodPhase(options, console).RunAsync(network, EndUser, a, b, requests, results, cancellationToken).ConfigureAwait(false);
-            await TimeAsync(client, -1, EndUser, "remove", new NslpRequest(NslpMethod.Remove, Module), key, cancellationToken).ConfigureAwait(false);
+            await TimeAsync(client, -1, EndUser, "remove", NslpRequests.Remove(Module), cancellationToken).ConfigureAwait(false);
             await ExpectModulesAsync(a, b, 0, null).ConfigureAwait(false);
         }
-    }
-
-    private static NslpRequest ProbeStatus()
-    {
-        var probe = new NslpRequest(NslpMethod.Probe, "*");
-        probe.Headers.Add(NslpHeaderNames.Probe, "status");
-        return probe;
     }
 
     /// <summary>An admin status request that fails (rather than waits on) when the node does not answer within the request timeout.</summary>
@@ -258,23 +252,21 @@ internal sealed class SignalingLatencyBenchmark(SignalingLatencyOptions options,
     /// SETUP, refresh, PROBE and REMOVE toward <paramref name="destination"/>, checking the modules on both
     /// nodes through their admin sockets after SETUP and REMOVE (in warm rounds timed apart: admin requests without flood).
     /// </summary>
-    private async Task<LatencySample[]> RoundAsync(SignalingClient client, int round, Ipv4Address destination, string suffix, ModuleSetup setup, UserPrivateKey key, NetServNodeProcess a, NetServNodeProcess b, SignalingLatencyResults results, CancellationToken cancellationToken)
+    private async Task<LatencySample[]> RoundAsync(SignedRequestClient client, int round, Ipv4Address destination, string suffix, ModuleSetup setup, NetServNodeProcess a, NetServNodeProcess b, SignalingLatencyResults results, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var installed = await TimeAsync(client, round, destination, "setup" + suffix, setup.ToRequest(), key, cancellationToken).ConfigureAwait(false);
+        var installed = await TimeAsync(client, round, destination, "setup" + suffix, setup.ToRequest(), cancellationToken).ConfigureAwait(false);
         await ExpectModulesAsync(a, b, 1, round > 0 ? results : null).ConfigureAwait(false);
-        var refreshed = await TimeAsync(client, round, destination, "setup-refresh" + suffix, setup.ToRequest(), key, cancellationToken).ConfigureAwait(false);
-        var probed = await TimeAsync(client, round, destination, "probe" + suffix, ProbeStatus(), key, cancellationToken).ConfigureAwait(false);
-        var removed = await TimeAsync(client, round, destination, "remove" + suffix, new NslpRequest(NslpMethod.Remove, Module), key, cancellationToken).ConfigureAwait(false);
+        var refreshed = await TimeAsync(client, round, destination, "setup-refresh" + suffix, setup.ToRequest(), cancellationToken).ConfigureAwait(false);
+        var probed = await TimeAsync(client, round, destination, "probe" + suffix, NslpRequests.Probe(ProbeKind.Status), cancellationToken).ConfigureAwait(false);
+        var removed = await TimeAsync(client, round, destination, "remove" + suffix, NslpRequests.Remove(Module), cancellationToken).ConfigureAwait(false);
         await ExpectModulesAsync(a, b, 0, round > 0 ? results : null).ConfigureAwait(false);
         return [installed, refreshed, probed, removed];
     }
 
     /// <summary>Sends <paramref name="request"/>, signed, and times it; throws unless both nodes answered 200. Round −1 is a request outside the rounds.</summary>
-    private async Task<LatencySample> TimeAsync(SignalingClient client, int round, Ipv4Address destination, string operation, NslpRequest request, UserPrivateKey key, CancellationToken cancellationToken)
+    private async Task<LatencySample> TimeAsync(SignedRequestClient client, int round, Ipv4Address destination, string operation, NslpRequest request, CancellationToken cancellationToken)
     {
-        request.Headers[NslpHeaderNames.User] = "alice";
-        NslpSignature.Sign(request, key, TimeProvider.System);
         var watch = Stopwatch.StartNew();
         NslpResponse response;
         try

@@ -359,9 +359,7 @@ internal sealed partial class ExperimentRunner(ExperimentOptions options, IExper
         foreach (var (report, from, toward, module) in _installed)
         {
             progress.Status($"collect: PROBE {module}");
-            var probe = new NslpRequest(NslpMethod.Probe, module);
-            probe.Headers.Add(NslpHeaderNames.Probe, "module");
-            var stack = await _signaling!.SendAsync(from, toward, probe, cancellationToken).ConfigureAwait(false);
+            var stack = await _signaling!.SendAsync(from, toward, NslpRequests.ProbeModule(module), cancellationToken).ConfigureAwait(false);
             await File.WriteAllTextAsync(Path.Combine(folder, $"probe-{module}.json"), stack.ToJson().ToJsonString(Indented), cancellationToken).ConfigureAwait(false);
             foreach (var node in stack.Nodes)
             {
@@ -396,7 +394,7 @@ internal sealed partial class ExperimentRunner(ExperimentOptions options, IExper
             {
                 try
                 {
-                    var stack = await _signaling.SendAsync(from, toward, new NslpRequest(NslpMethod.Remove, module), CancellationToken.None, RemoveTimeout).ConfigureAwait(false);
+                    var stack = await _signaling.SendAsync(from, toward, NslpRequests.Remove(module), CancellationToken.None, RemoveTimeout).ConfigureAwait(false);
                     report.Removed = stack.Nodes.Count > 0 && stack.Nodes.All(n => n.Succeeded);
                     Note(notes, $"REMOVE {module} toward {toward}: {string.Join(", ", stack.Nodes.Select(n => $"{NodeNameOf(result, n.Node)} {n.Status}"))}");
                 }

@@ -15,7 +15,7 @@ namespace NetServ.Orchestrator.Experiments;
 internal sealed class ExperimentSignaling(string user, ILogger logger, TimeProvider time, TimeSpan timeout) : IAsyncDisposable
 {
     private readonly UserPrivateKey _key = UserPrivateKey.Generate(UserKeyAlgorithm.Ed25519);
-    private readonly Dictionary<string, SignalingClient> _clients = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (SignalingClient Client, SignedRequestClient Signed)> _clients = new(StringComparer.Ordinal);
 
     /// <summary>The user's public key, as the nodes are configured with it.</summary>
     public string PublicKeyPem => _key.PublicKey.ToPem();
@@ -43,32 +43,30 @@ internal sealed class ExperimentSignaling(string user, ILogger logger, TimeProvi
     /// <exception cref="ExperimentException">The path did not answer, or answered without a response stack.</exception>
     public async Task<PathResponse> SendAsync(LocalTestbedNode from, Ipv4Address destination, NslpRequest request, CancellationToken cancellationToken, TimeSpan? timeoutOverride = null)
     {
-        request.Headers[NslpHeaderNames.User] = user;
-        NslpSignature.Sign(request, _key, time);
         if (!_clients.TryGetValue(from.ClientId, out var client))
         {
-            client = from.Namespace.Run(() => SignalingClient.Start($"netserv-lab-{from.ClientId}", logger, time));
+            var signaling = from.Namespace.Run(() => SignalingClient.Start($"netserv-lab-{from.ClientId}", logger, time));
+            client = (signaling, new SignedRequestClient(signaling, user, _key, time));
             _clients.Add(from.ClientId, client);
         }
 
-        NslpResponse response;
         try
         {
-            response = await client.SendAsync(destination, request, timeoutOverride ?? timeout, cancellationToken).ConfigureAwait(false);
+            return await client.Signed.SendForPathAsync(destination, request, timeoutOverride ?? timeout, cancellationToken).ConfigureAwait(false);
         }
-        catch (SignalingException e)
+        catch (SignalingException e) when (e.Response is null)
         {
             throw new ExperimentException($"{NslpRequest.MethodName(request.Method)} from {from.ClientId} toward {destination}: {e.Message}", e);
         }
-
-        return PathResponse.TryParse(response, out var stack, out var error)
-            ? stack
-            : throw new ExperimentException($"{NslpRequest.MethodName(request.Method)} toward {destination}: {response.StatusCode} {response.Reason} {response.Headers[NslpHeaderNames.Error] ?? error}");
+        catch (SignalingException e)
+        {
+            throw new ExperimentException(e.Message, e);
+        }
     }
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var client in _clients.Values)
+        foreach (var (client, _) in _clients.Values)
         {
             await client.DisposeAsync().ConfigureAwait(false);
         }

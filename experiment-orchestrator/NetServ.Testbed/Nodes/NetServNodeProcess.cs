@@ -105,16 +105,15 @@ public sealed class NetServNodeProcess : IAsyncDisposable
     /// <summary>Removes a module through the admin API.</summary>
     public Task<NslpResponse> RemoveAsync(string module, string user, CancellationToken cancellationToken = default)
     {
-        var request = new NslpRequest(NslpMethod.Remove, module);
-        request.Headers.Add(NslpHeaderNames.User, user);
+        var request = NslpRequests.Remove(module);
+        request.Headers[NslpHeaderNames.User] = user;
         return SendAsync(request, cancellationToken);
     }
 
     /// <summary>The node's status (PROBE status); with <paramref name="collect"/>, containers collect garbage first.</summary>
     public async Task<JsonObject> StatusAsync(bool collect = false, CancellationToken cancellationToken = default)
     {
-        var request = new NslpRequest(NslpMethod.Probe, "*");
-        request.Headers.Add(NslpHeaderNames.Probe, "status");
+        var request = NslpRequests.Probe(ProbeKind.Status);
         if (collect)
         {
             request.Headers.Add("collect", "true");
@@ -350,58 +349,5 @@ public sealed class NetServNodeProcess : IAsyncDisposable
             },
         };
         return config.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
-    }
-}
-
-/// <summary>A SETUP for the admin API, with the paper's headers as properties.</summary>
-public sealed record ModuleSetup(string Module, string User, Uri Url, string Digest)
-{
-    public string? FilterProtocol { get; init; }
-
-    public int? FilterPort { get; init; }
-
-    public string? FilterDestination { get; init; }
-
-    public string? Properties { get; init; }
-
-    public int? TtlSeconds { get; init; }
-
-    public string? Dependencies { get; init; }
-
-    public string? OwnershipPassword { get; init; }
-
-    /// <summary>The request as it goes on the wire.</summary>
-    public NslpRequest ToRequest()
-    {
-        var request = new NslpRequest(NslpMethod.Setup, Module);
-        request.Headers.Add(NslpHeaderNames.User, User);
-        request.Headers.Add(NslpHeaderNames.Url, Url.ToString());
-        request.Headers.Add(NslpHeaderNames.ModuleDigest, Digest);
-        void Add(string name, string? value)
-        {
-            if (!string.IsNullOrEmpty(value))
-            {
-                request.Headers.Add(name, value);
-            }
-        }
-
-        Add(NslpHeaderNames.FilterProto, FilterProtocol);
-        Add(NslpHeaderNames.FilterPort, FilterPort?.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        Add(NslpHeaderNames.FilterDst, FilterDestination);
-        Add(NslpHeaderNames.Properties, Properties);
-        Add(NslpHeaderNames.Ttl, TtlSeconds?.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        Add(NslpHeaderNames.Dependencies, Dependencies);
-        Add(NslpHeaderNames.OwnershipPassword, OwnershipPassword);
-        return request;
-    }
-
-    /// <summary>A SETUP of the package at <paramref name="package"/> at the URL <paramref name="urlOf"/> gives for its file name.</summary>
-    public static ModuleSetup ForPackage(string package, string user, Func<string, Uri> urlOf)
-    {
-        ArgumentNullException.ThrowIfNull(urlOf);
-        var info = Sdk.Packaging.ModulePackage.Inspect(package);
-        using var stream = File.OpenRead(package);
-        var digest = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(stream));
-        return new ModuleSetup(info.ModuleName, user, urlOf(Path.GetFileName(package)), digest);
     }
 }

@@ -36,17 +36,22 @@ internal static class AdminCommands
         var command = new Command("setup", "Install a module (SETUP)") { module, user, url, digest, filterProto, filterPort, filterDst, properties, ttl, dependencies, ownership };
         command.SetAction((result, cancellationToken) =>
         {
-            var request = new NslpRequest(NslpMethod.Setup, result.GetValue(module)!);
-            request.Headers.Add(NslpHeaderNames.User, result.GetValue(user)!);
-            request.Headers.Add(NslpHeaderNames.Url, result.GetValue(url)!);
-            request.Headers.Add(NslpHeaderNames.ModuleDigest, result.GetValue(digest)!);
-            AddIfSet(request, NslpHeaderNames.FilterProto, result.GetValue(filterProto));
-            AddIfSet(request, NslpHeaderNames.FilterPort, result.GetValue(filterPort)?.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            AddIfSet(request, NslpHeaderNames.FilterDst, result.GetValue(filterDst));
-            AddIfSet(request, NslpHeaderNames.Properties, result.GetValue(properties));
-            AddIfSet(request, NslpHeaderNames.Ttl, result.GetValue(ttl)?.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            AddIfSet(request, NslpHeaderNames.Dependencies, result.GetValue(dependencies));
-            AddIfSet(request, NslpHeaderNames.OwnershipPassword, result.GetValue(ownership));
+            if (!Uri.TryCreate(result.GetValue(url), UriKind.Absolute, out var moduleUrl))
+            {
+                result.InvocationConfiguration.Error.WriteLine($"netserv: --url '{result.GetValue(url)}' is not an absolute URL");
+                return Task.FromResult(2);
+            }
+
+            var request = new ModuleSetup(result.GetValue(module)!, result.GetValue(user)!, moduleUrl, result.GetValue(digest)!)
+            {
+                FilterProtocol = result.GetValue(filterProto),
+                FilterPort = result.GetValue(filterPort),
+                FilterDestination = result.GetValue(filterDst),
+                Properties = result.GetValue(properties),
+                TtlSeconds = result.GetValue(ttl),
+                Dependencies = result.GetValue(dependencies),
+                OwnershipPassword = result.GetValue(ownership),
+            }.ToRequest();
             return SendAsync(result, result.GetValue(socket)!, request, result.GetValue(json), cancellationToken);
         });
         return command;
@@ -59,8 +64,8 @@ internal static class AdminCommands
         var command = new Command("remove", "Uninstall a module (REMOVE)") { module, user };
         command.SetAction((result, cancellationToken) =>
         {
-            var request = new NslpRequest(NslpMethod.Remove, result.GetValue(module)!);
-            request.Headers.Add(NslpHeaderNames.User, result.GetValue(user)!);
+            var request = NslpRequests.Remove(result.GetValue(module)!);
+            request.Headers[NslpHeaderNames.User] = result.GetValue(user)!;
             return SendAsync(result, result.GetValue(socket)!, request, result.GetValue(json), cancellationToken);
         });
         return command;
@@ -75,10 +80,7 @@ internal static class AdminCommands
         command.Aliases.Add("status");
         command.SetAction((result, cancellationToken) =>
         {
-            var what = result.GetValue(kind)!;
-            var isKind = what is "status" or "capabilities" or "policies";
-            var request = new NslpRequest(NslpMethod.Probe, isKind ? "*" : what);
-            request.Headers.Add(NslpHeaderNames.Probe, isKind ? what : "module");
+            var request = NslpRequests.Probe(result.GetValue(kind)!);
             AddIfSet(request, NslpHeaderNames.User, result.GetValue(user));
             if (result.GetValue(collect))
             {

@@ -75,16 +75,22 @@ internal static class SignalingCommands
                 return Task.FromResult(2);
             }
 
-            var request = new NslpRequest(NslpMethod.Setup, name);
-            request.Headers.Add(NslpHeaderNames.Url, result.GetValue(url)!);
-            request.Headers.Add(NslpHeaderNames.ModuleDigest, hash);
-            AddIfSet(request, NslpHeaderNames.FilterProto, result.GetValue(filterProto));
-            AddIfSet(request, NslpHeaderNames.FilterPort, result.GetValue(filterPort)?.ToString(CultureInfo.InvariantCulture));
-            AddIfSet(request, NslpHeaderNames.FilterDst, result.GetValue(filterDst));
-            AddIfSet(request, NslpHeaderNames.Properties, result.GetValue(properties));
-            AddIfSet(request, NslpHeaderNames.Ttl, result.GetValue(ttl)?.ToString(CultureInfo.InvariantCulture));
-            AddIfSet(request, NslpHeaderNames.Dependencies, result.GetValue(dependencies));
-            AddIfSet(request, NslpHeaderNames.OwnershipPassword, result.GetValue(ownership));
+            if (!Uri.TryCreate(result.GetValue(url), UriKind.Absolute, out var moduleUrl))
+            {
+                error.WriteLine($"netserv: --url '{result.GetValue(url)}' is not an absolute URL");
+                return Task.FromResult(2);
+            }
+
+            var request = new ModuleSetup(name, common.User(result), moduleUrl, hash)
+            {
+                FilterProtocol = result.GetValue(filterProto),
+                FilterPort = result.GetValue(filterPort),
+                FilterDestination = result.GetValue(filterDst),
+                Properties = result.GetValue(properties),
+                TtlSeconds = result.GetValue(ttl),
+                Dependencies = result.GetValue(dependencies),
+                OwnershipPassword = result.GetValue(ownership),
+            }.ToRequest();
             return common.SendAsync(result, request, trigger, cancellationToken);
         });
         return command;
@@ -96,7 +102,7 @@ internal static class SignalingCommands
         var module = new Argument<string>("module") { Description = "the module name" };
         var command = new Command("remove", "Uninstall a module from every NetServ node on the path toward --dest (REMOVE)") { module };
         common.AddTo(command);
-        command.SetAction((result, cancellationToken) => common.SendAsync(result, new NslpRequest(NslpMethod.Remove, result.GetValue(module)!), trigger, cancellationToken));
+        command.SetAction((result, cancellationToken) => common.SendAsync(result, NslpRequests.Remove(result.GetValue(module)!), trigger, cancellationToken));
         return command;
     }
 
@@ -108,21 +114,9 @@ internal static class SignalingCommands
         common.AddTo(command);
         command.SetAction((result, cancellationToken) =>
         {
-            var subject = result.GetValue(what)!;
-            var kind = subject is "status" or "capabilities" or "policies";
-            var request = new NslpRequest(NslpMethod.Probe, kind ? "*" : subject);
-            request.Headers.Add(NslpHeaderNames.Probe, kind ? subject : "module");
-            return common.SendAsync(result, request, trigger, cancellationToken);
+            return common.SendAsync(result, NslpRequests.Probe(result.GetValue(what)!), trigger, cancellationToken);
         });
         return command;
-    }
-
-    private static void AddIfSet(NslpRequest request, string name, string? value)
-    {
-        if (!string.IsNullOrWhiteSpace(value))
-        {
-            request.Headers.Add(name, value);
-        }
     }
 
     /// <summary>The options every signaling command has, and the send-and-print they share.</summary>
@@ -134,6 +128,9 @@ internal static class SignalingCommands
         private readonly Option<double> _timeout = new("--timeout") { Description = "seconds to wait for the path's answer", DefaultValueFactory = _ => 30 };
         private readonly Option<int> _queryTimeout = new("--query-timeout-ms") { Description = "how long a Query waits for the first NetServ node before it is sent again", DefaultValueFactory = _ => 500 };
         private readonly Option<bool> _json = new("--json") { Description = "print the response as JSON" };
+
+        /// <summary>The user the request is sent as (<c>--user</c>).</summary>
+        public string User(ParseResult result) => result.GetValue(_user)!;
 
         public void AddTo(Command command)
         {
@@ -166,33 +163,25 @@ internal static class SignalingCommands
 
             using (key)
             {
-                request.Headers[NslpHeaderNames.User] = result.GetValue(_user)!;
-                NslpSignature.Sign(request, key, TimeProvider.System);
-                if (trigger)
+                var watch = Stopwatch.StartNew();
+                try
                 {
-                    var outer = new NslpRequest(NslpMethod.Trigger, NslpRequest.MethodName(request.Method)) { Body = NslpCodec.Encode(request) };
-                    outer.Headers[NslpHeaderNames.User] = request.Headers[NslpHeaderNames.User]!;
-                    NslpSignature.Sign(outer, key, TimeProvider.System);
-                    request = outer;
+                    await using var client = SignalingClient.Start($"netserv-cli-{Environment.ProcessId}", NullLogger.Instance, TimeProvider.System, TimeSpan.FromMilliseconds(result.GetValue(_queryTimeout)));
+                    var signed = new SignedRequestClient(client, User(result), key, TimeProvider.System);
+                    var sent = trigger ? signed.SignTrigger(request) : request;
+                    var response = await signed.SendAsync(destination, sent, TimeSpan.FromSeconds(result.GetValue(_timeout)), cancellationToken).ConfigureAwait(false);
+                    return Print(sent, destination, response, watch.Elapsed, result.GetValue(_json), output);
                 }
-            }
-
-            var watch = Stopwatch.StartNew();
-            try
-            {
-                await using var client = SignalingClient.Start($"netserv-cli-{Environment.ProcessId}", NullLogger.Instance, TimeProvider.System, TimeSpan.FromMilliseconds(result.GetValue(_queryTimeout)));
-                var response = await client.SendAsync(destination, request, TimeSpan.FromSeconds(result.GetValue(_timeout)), cancellationToken).ConfigureAwait(false);
-                return Print(request, destination, response, watch.Elapsed, result.GetValue(_json), output);
-            }
-            catch (SignalingException e)
-            {
-                await error.WriteLineAsync($"netserv: {e.Message}").ConfigureAwait(false);
-                return 3;
-            }
-            catch (System.Net.Sockets.SocketException e)
-            {
-                await error.WriteLineAsync($"netserv: cannot signal: {e.Message}").ConfigureAwait(false);
-                return 3;
+                catch (SignalingException e)
+                {
+                    await error.WriteLineAsync($"netserv: {e.Message}").ConfigureAwait(false);
+                    return 3;
+                }
+                catch (System.Net.Sockets.SocketException e)
+                {
+                    await error.WriteLineAsync($"netserv: cannot signal: {e.Message}").ConfigureAwait(false);
+                    return 3;
+                }
             }
         }
 

@@ -25,6 +25,9 @@ public sealed class SignalingException : Exception
 
     /// <summary>No NetServ node answered on the path at all (as opposed to an answer that was too slow).</summary>
     public bool NoNodeOnPath { get; init; }
+
+    /// <summary>The answer, when one came but carried no response stack (a node refused the request before it could build one).</summary>
+    public NslpResponse? Response { get; init; }
 }
 
 /// <summary>How a <see cref="SignalingClient"/> discovers the first node and retransmits its requests.</summary>

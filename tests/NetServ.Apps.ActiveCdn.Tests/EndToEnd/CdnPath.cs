@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using NetServ.Signaling.Security;
 using NetServ.Testbed.Http;
 using NetServ.Testbed.Linux;
+using NetServ.Signaling.Nslp;
 using NetServ.Testbed.Nodes;
 
 namespace NetServ.Apps.ActiveCdn.Tests.EndToEnd;

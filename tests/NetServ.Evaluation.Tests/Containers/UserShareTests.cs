@@ -3,6 +3,7 @@ using System.Net.NetworkInformation;
 using NetServ.Evaluation.Containers;
 using NetServ.Evaluation.NodeRuntime;
 using NetServ.Sdk;
+using NetServ.Signaling.Nslp;
 using NetServ.Testbed.Nodes;
 
 namespace NetServ.Evaluation.Tests.Containers;
