@@ -5,7 +5,7 @@ using NetServ.Evaluation.Hosting;
 using NetServ.Evaluation.Latency;
 using NetServ.Evaluation.Mlffr;
 using NetServ.Evaluation.NodeRuntime;
-using NetServ.Evaluation.Signaling;
+using NetServ.Evaluation.SignalingLatency;
 using NetServ.Evaluation.Traffic;
 using NetServ.Orchestrator.Commands;
 using NetServ.Testbed.Linux;

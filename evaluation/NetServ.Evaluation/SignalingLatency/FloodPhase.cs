@@ -7,7 +7,7 @@ using NetServ.Testbed.Nodes;
 using NetServ.Testbed.Traffic;
 using Spectre.Console;
 
-namespace NetServ.Evaluation.Signaling;
+namespace NetServ.Evaluation.SignalingLatency;
 
 /// <summary>A request a load phase sends again and again: its name, how to send it (throwing when it fails), and the pause after each.</summary>
 internal sealed record RepeatedRequest(string Name, Func<CancellationToken, Task> SendAsync, TimeSpan Pause);

@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using ScottPlot;
 
-namespace NetServ.Evaluation.Signaling;
+namespace NetServ.Evaluation.SignalingLatency;
 
 /// <summary>The flood phase's part of a signaling run's folder: in results.json and summary.md, flood.csv and flood.png.</summary>
 internal static class FloodReport

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using NetServ.Testbed.Linux;
 
-namespace NetServ.Evaluation.Tests.Signaling;
+namespace NetServ.Evaluation.Tests.SignalingLatency;
 
 /// <summary>The signaling benchmark's flood phase, briefly, end to end as root: the nodes keep answering while a flood crosses their modules.</summary>
 [TestFixture]

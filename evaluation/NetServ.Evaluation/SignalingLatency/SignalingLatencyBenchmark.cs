@@ -12,7 +12,7 @@ using NetServ.Testbed.Linux;
 using NetServ.Testbed.Nodes;
 using Spectre.Console;
 
-namespace NetServ.Evaluation.Signaling;
+namespace NetServ.Evaluation.SignalingLatency;
 
 /// <summary>What the signaling latency run is asked to do.</summary>
 internal sealed record SignalingLatencyOptions

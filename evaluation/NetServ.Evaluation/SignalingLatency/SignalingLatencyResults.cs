@@ -5,7 +5,7 @@ using System.Text.Json.Nodes;
 using NetServ.Evaluation.Traffic;
 using ScottPlot;
 
-namespace NetServ.Evaluation.Signaling;
+namespace NetServ.Evaluation.SignalingLatency;
 
 /// <summary>Everything a signaling latency run measured, with the machine it ran on.</summary>
 internal sealed class SignalingLatencyResults

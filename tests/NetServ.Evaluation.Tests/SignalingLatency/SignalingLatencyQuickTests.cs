@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using NetServ.Testbed.Linux;
 
-namespace NetServ.Evaluation.Tests.Signaling;
+namespace NetServ.Evaluation.Tests.SignalingLatency;
 
 /// <summary>The signaling latency benchmark's --quick mode, end to end as root: a check that it runs and measures, not a measurement.</summary>
 [TestFixture]
