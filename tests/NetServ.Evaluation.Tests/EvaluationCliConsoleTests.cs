@@ -29,6 +29,18 @@ public sealed class EvaluationCliConsoleTests
     }
 
     [Test]
+    public void Heading_NotATerminal_IsOneLineOfReadableWidthWithItsTitle()
+    {
+        using var output = new StringWriter();
+
+        CommandConsole.Create(output).Heading("[bold]1/3: node-runtime[/]");
+
+        var lines = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd('\r')).ToArray();
+        Assert.That(lines, Has.Length.EqualTo(1));
+        Assert.That(lines[0], Does.StartWith("── 1/3: node-runtime ─").And.Length.EqualTo(CommandConsole.HeadingWidth));
+    }
+
+    [Test]
     public void CreateConsole_NotATerminal_WritesNoAnsiEscapes()
     {
         using var output = new StringWriter();

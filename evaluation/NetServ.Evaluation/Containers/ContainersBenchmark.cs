@@ -1,3 +1,4 @@
+using NetServ.Orchestrator.Commands;
 using System.Diagnostics;
 using System.Globalization;
 using NetServ.Evaluation.Hosting;
@@ -57,7 +58,7 @@ internal sealed class ContainersBenchmark(ContainersOptions options, IAnsiConsol
         BenchmarkRun.NoteNamespaces(results, bench.Path.Id, console);
         results.TrafficGenerator = _searches.UseGenerator(bench, options.ClickCannot, cancellationToken);
 
-        console.Write(new Rule("generator").LeftJustified());
+        console.Heading("generator");
         var frames = bench.Frames(options.Size, most.Select(u => u.Port).ToArray());
         results.Generator = bench.CheckGenerator(frames, options.Size, Math.Max(0.5, measurement.TrialSeconds), () => _searches.WaitForQuiet(cancellationToken), cancellationToken);
         console.MarkupLine(Markup.Escape($"{results.Generator.Describe()} (cycling through {frames.Count} frames, UDP ports {most[0].Port}–{most[^1].Port})"));
@@ -69,7 +70,7 @@ internal sealed class ContainersBenchmark(ContainersOptions options, IAnsiConsol
             cancellationToken.ThrowIfCancellationRequested();
             var result = new ContainerCountResult(count) { HighRate = results.Generator.MaxRate };
             results.Counts.Add(result);
-            console.Write(new Rule($"[bold]{ContainersResultsWriter.Plural(count, "container")}[/], NetMonitor in each").LeftJustified());
+            console.Heading($"[bold]{ContainersResultsWriter.Plural(count, "container")}[/], NetMonitor in each");
             Action<string> progress = _ => { };
             var node = new NodeContainer(NodeContainer.Layer.NetMonitor, UserShare.Assign(count)) { Progress = line => progress(line) };
             try
@@ -102,7 +103,7 @@ internal sealed class ContainersBenchmark(ContainersOptions options, IAnsiConsol
             bench.Path.EnsureRouterClean();
         }
 
-        console.Write(new Rule("container count: peak and saturation throughput (kpps), memory per container (MB)").LeftJustified());
+        console.Heading("container count: peak and saturation throughput (kpps), memory per container (MB)");
         console.Write(SummaryTable(results));
     }
 

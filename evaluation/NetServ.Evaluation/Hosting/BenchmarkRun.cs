@@ -1,3 +1,4 @@
+using NetServ.Orchestrator.Commands;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using NetServ.Evaluation.NodeRuntime;
@@ -41,7 +42,7 @@ internal static class BenchmarkRun
         var raw = Path.Combine(folder, "raw");
         results.Machine = MachineInfo.Describe();
         await results.SampleMachineAsync(cancellationToken).ConfigureAwait(false);
-        console.Write(new Rule($"[bold]{Markup.Escape(title)}[/]").LeftJustified());
+        console.Heading($"[bold]{Markup.Escape(title)}[/]");
         console.MarkupLine($"results: [blue]{Markup.Escape(folder)}[/]");
         console.MarkupLine($"machine: {Markup.Escape($"{results.Machine["cpuModel"]}, {results.Machine["cores"]} CPUs, kernel {results.Machine["kernel"]}, {results.Machine["dotnetRuntime"]}")}; load average {results.LoadAverageAtStart}, CPUs {results.MachineBusyAtStart:0%} busy with other work");
 

@@ -1,3 +1,4 @@
+using NetServ.Orchestrator.Commands;
 using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -95,7 +96,7 @@ internal sealed class EvaluationSuite(EvaluationSuiteOptions options, IAnsiConso
         var started = DateTimeOffset.Now;
         var folder = RunRecord.CreateFolder(options.Output, started, "evaluation");
         Directory.Delete(Path.Combine(folder, "raw"));
-        console.Write(new Rule("[bold]NetServ evaluation (paper section 9)[/]").LeftJustified());
+        console.Heading("[bold]NetServ evaluation (paper section 9)[/]");
         console.MarkupLine($"results: [blue]{Markup.Escape(folder)}[/]; benchmarks: {Markup.Escape(string.Join(", ", options.Benchmarks))}");
 
         NodeRuntimeResults? nodeRuntime = null;
@@ -105,7 +106,7 @@ internal sealed class EvaluationSuite(EvaluationSuiteOptions options, IAnsiConso
         for (var i = 0; i < options.Benchmarks.Count; i++)
         {
             var benchmark = options.Benchmarks[i];
-            console.Write(new Rule($"[bold]{i + 1}/{options.Benchmarks.Count}: {benchmark}[/]").LeftJustified());
+            console.Heading($"[bold]{i + 1}/{options.Benchmarks.Count}: {benchmark}[/]");
             try
             {
                 switch (benchmark)

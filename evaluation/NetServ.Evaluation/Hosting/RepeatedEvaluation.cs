@@ -1,3 +1,4 @@
+using NetServ.Orchestrator.Commands;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -27,7 +28,7 @@ internal sealed class RepeatedEvaluation(EvaluationSuiteOptions options, int run
         {
             for (var run = 1; run <= runs; run++)
             {
-                console.Write(new Rule($"[bold]run {run}/{runs}[/]").LeftJustified());
+                console.Heading($"[bold]run {run}/{runs}[/]");
                 var (folder, done) = await new EvaluationSuite(options with { Output = parent }, console).RunAsync(arguments, cancellationToken).ConfigureAwait(false);
                 folders.Add(folder);
                 completed &= done;

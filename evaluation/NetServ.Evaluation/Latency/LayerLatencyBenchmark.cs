@@ -1,3 +1,4 @@
+using NetServ.Orchestrator.Commands;
 using System.Globalization;
 using System.Net;
 using NetServ.Evaluation.Hosting;
@@ -39,7 +40,7 @@ internal sealed class LayerLatencyBenchmark(LayerLatencyOptions options, IAnsiCo
             TrafficGenerator = options.TrafficGenerator,
         };
         await results.SampleMachineAsync(cancellationToken).ConfigureAwait(false);
-        console.Write(new Rule("[bold]NetServ latency per layer (Figure 13)[/]").LeftJustified());
+        console.Heading("[bold]NetServ latency per layer (Figure 13)[/]");
         console.MarkupLine($"results: [blue]{Markup.Escape(folder)}[/]");
         console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"{options.Packets} packets of {options.WireBytes} B at {options.Rate:0}/s per configuration ({string.Join(", ", options.Configurations)}); sender CPU {options.Placement.GeneratorCpu}, receiver CPU {options.ReceiverCpu}; load average {results.LoadAverageAtStart}, CPUs {results.MachineBusyAtStart:0%} busy with other work")));
         GeneratorOption.Announce(console, results.TrafficGenerator);
@@ -73,7 +74,7 @@ internal sealed class LayerLatencyBenchmark(LayerLatencyOptions options, IAnsiCo
         {
             cancellationToken.ThrowIfCancellationRequested();
             var configuration = RouterConfiguration.Create(key);
-            console.Write(new Rule($"[bold]({key}) {Markup.Escape(configuration.Title)}[/]").LeftJustified());
+            console.Heading($"[bold]({key}) {Markup.Escape(configuration.Title)}[/]");
             var error = await configuration.MeasureAsync(
                 context,
                 results,
@@ -86,7 +87,7 @@ internal sealed class LayerLatencyBenchmark(LayerLatencyOptions options, IAnsiCo
             }
         }
 
-        console.Write(new Rule("one-way latency through the router, µs").LeftJustified());
+        console.Heading("one-way latency through the router, µs");
         console.Write(SummaryTable(results));
     }
 

@@ -1,3 +1,4 @@
+using NetServ.Orchestrator.Commands;
 using System.Diagnostics;
 using System.Globalization;
 using NetServ.Evaluation.Hosting;
@@ -62,7 +63,7 @@ internal sealed class NodeRuntimeBenchmark(NodeRuntimeOptions options, IAnsiCons
         results.TrafficGenerator = _searches.UseGenerator(bench, null, cancellationToken);
 
         RouterConfiguration.EnsureBuilt(options.Configurations);
-        console.Write(new Rule("generator").LeftJustified());
+        console.Heading("generator");
         foreach (var size in options.Sizes)
         {
             var check = bench.CheckGenerator(UdpFrameSet.Of(bench.Frame(size)), size, Math.Max(0.5, options.TrialSeconds), () => _searches.WaitForQuiet(cancellationToken), cancellationToken);
@@ -78,7 +79,7 @@ internal sealed class NodeRuntimeBenchmark(NodeRuntimeOptions options, IAnsiCons
                 cancellationToken.ThrowIfCancellationRequested();
                 var configuration = RouterConfiguration.Create(key);
                 results.ConfigurationTitles[key] = configuration.Title;
-                console.Write(new Rule($"[bold]({key}) {Markup.Escape(configuration.Title)}[/] — repetition {repetition}/{options.Repetitions}").LeftJustified());
+                console.Heading($"[bold]({key}) {Markup.Escape(configuration.Title)}[/] — repetition {repetition}/{options.Repetitions}");
                 var error = await configuration.MeasureAsync(
                     context,
                     results,
@@ -110,7 +111,7 @@ internal sealed class NodeRuntimeBenchmark(NodeRuntimeOptions options, IAnsiCons
             }
         }
 
-        console.Write(new Rule("MLFFR, kpps: median [[min–max]]").LeftJustified());
+        console.Heading("MLFFR, kpps: median [[min–max]]");
         console.Write(SummaryTable(results));
     }
 
@@ -139,7 +140,7 @@ internal sealed class NodeRuntimeBenchmark(NodeRuntimeOptions options, IAnsiCons
     {
         BuildOutputs.EnsureNode();
         var memory = new MemoryBenchmark(options, line => console.MarkupLine("  " + Markup.Escape(line)), raw);
-        console.Write(new Rule("memory per container (PSS)").LeftJustified());
+        console.Heading("memory per container (PSS)");
         foreach (var count in options.ContainerCounts)
         {
             cancellationToken.ThrowIfCancellationRequested();

@@ -1,3 +1,4 @@
+using NetServ.Orchestrator.Commands;
 using System.Diagnostics;
 using System.Net;
 using System.Text.Json.Nodes;
@@ -131,7 +132,7 @@ internal sealed class SignalingLatencyBenchmark(SignalingLatencyOptions options,
             Machine = MachineInfo.Describe(),
             LoadAverageAtStart = MachineInfo.LoadAverage(),
         };
-        console.Write(new Rule("[bold]NetServ signaling latency[/]").LeftJustified());
+        console.Heading("[bold]NetServ signaling latency[/]");
         console.MarkupLine($"results: [blue]{Markup.Escape(folder)}[/]");
         try
         {

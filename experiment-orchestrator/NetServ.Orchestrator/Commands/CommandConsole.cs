@@ -9,8 +9,11 @@ namespace NetServ.Orchestrator.Commands;
 /// </summary>
 internal static class CommandConsole
 {
-    /// <summary>The width off a terminal: more than any line the programs write, and what a rule spans there.</summary>
+    /// <summary>The width off a terminal: more than any line the programs write.</summary>
     public const int UnwrappedWidth = 1024;
+
+    /// <summary>How wide a heading is drawn off a terminal, where the console is <see cref="UnwrappedWidth"/> wide.</summary>
+    public const int HeadingWidth = 100;
 
     public static IAnsiConsole Create(TextWriter output)
     {
@@ -24,5 +27,23 @@ internal static class CommandConsole
         }
 
         return console;
+    }
+
+    /// <summary>
+    /// A section heading: a rule with <paramref name="markup"/> at its left. On a terminal it spans
+    /// the terminal; elsewhere it is <see cref="HeadingWidth"/> characters, not the unwrapped width
+    /// (a log full of 1024-character rules is hard to read).
+    /// </summary>
+    public static void Heading(this IAnsiConsole console, string markup)
+    {
+        ArgumentNullException.ThrowIfNull(console);
+        if (console.Profile.Width < UnwrappedWidth)
+        {
+            console.Write(new Rule(markup).LeftJustified());
+            return;
+        }
+
+        var title = Markup.Remove(markup);
+        console.MarkupLine($"── {markup} {new string('─', Math.Max(3, HeadingWidth - title.Length - 4))}");
     }
 }
