@@ -16,7 +16,7 @@ public sealed class GeneratorCommandTests
     [Test]
     public async Task Generator_ClickWhereTheSenderHasNone_ExitsWithTwoNamingTheNode()
     {
-        RequiresRoot.Check();
+        RequiresRoot.CheckBenchmarks();
         using var noClick = ClickExecutable.Absent();
 
         var (exitCode, output) = await RunAsync("generator", "--generator", "click", "--rates", "10", "--seconds", "0.2");
@@ -31,7 +31,7 @@ public sealed class GeneratorCommandTests
     [Test]
     public async Task Generator_AutoWhereTheSenderHasClick_PutsBothGeneratorsSideBySide()
     {
-        RequiresRoot.Check();
+        RequiresRoot.CheckBenchmarks();
         ClickExecutable.RequireInstalled();
 
         var (exitCode, output) = await RunAsync("generator", "--generator", "auto", "--rates", "50", "--seconds", "0.5");
