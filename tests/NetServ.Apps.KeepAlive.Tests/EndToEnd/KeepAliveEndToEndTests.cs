@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text;
-using NetServ.Testbed.Traffic;
 using NetServ.TestSupport.Sip;
+using NetServ.TestSupport.Traffic;
 
 namespace NetServ.Apps.KeepAlive.Tests.EndToEnd;
 
