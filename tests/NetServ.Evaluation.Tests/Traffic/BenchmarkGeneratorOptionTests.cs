@@ -71,7 +71,7 @@ public sealed class BenchmarkGeneratorOptionTests
     public async Task NodeRuntime_GeneratorClickWhereTheSenderHasIt_SendsTheTrialsWithClickAndRecordsItsVersion(CancellationToken cancellationToken)
     {
         RequiresRoot.CheckBenchmarks();
-        var click = ClickExecutable.RequireInstalled();
+        var click = RequiresClick.Check();
 
         var (exitCode, output) = await TestConsole.RunAsync(["node-runtime", "--quick", "--skip-memory", "--configurations", "1", "--sizes", "64", "--generator", "click", "--output", _output], cancellationToken);
 

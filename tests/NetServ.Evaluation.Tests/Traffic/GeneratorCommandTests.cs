@@ -32,7 +32,7 @@ public sealed class GeneratorCommandTests
     public async Task Generator_AutoWhereTheSenderHasClick_PutsBothGeneratorsSideBySide()
     {
         RequiresRoot.CheckBenchmarks();
-        ClickExecutable.RequireInstalled();
+        RequiresClick.Check();
 
         var (exitCode, output) = await RunAsync("generator", "--generator", "auto", "--rates", "50", "--seconds", "0.5");
         var rows = output.Split('\n').Where(l => l.Contains("│ 50 ", StringComparison.Ordinal) || l.Contains("| 50 ", StringComparison.Ordinal)).ToArray();
