@@ -311,7 +311,7 @@ internal static class EvaluationCli
         }
 
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(token, outer);
-        using var signals = new StopSignals(linked.Token);
+        using var signals = Signals(linked.Token);
         try
         {
             return await run(parsed, signals.Token).ConfigureAwait(false) ? 0 : 1;
@@ -336,6 +336,10 @@ internal static class EvaluationCli
 
     private static string[] Arguments(ParseResult parse) => parse.Tokens.Select(t => t.Value).ToArray();
 
+    /// <summary>Ctrl-C, SIGTERM and SIGHUP as a cancellation of a run, which then cleans up and exits with 130.</summary>
+    private static StopSignals Signals(CancellationToken outer) =>
+        new("netserv-eval", "stopping and cleaning up (namespaces, rules, processes, sysctls)", outer);
+
     private static Command GeneratorCommand(IAnsiConsole console, CancellationToken outer)
     {
         var size = new Option<int?>("--size") { Description = "frame size on the wire (default 64)" };
@@ -356,7 +360,7 @@ internal static class EvaluationCli
 
         command.SetAction(parse =>
         {
-            using var signals = new StopSignals(outer);
+            using var signals = Signals(outer);
             var placement = CpuPlacement.Default with { GeneratorCpu = parse.GetValue(cpu) ?? 0, GeneratorNice = parse.GetValue(nice), GeneratorPacing = parse.GetValue(pacing) ?? PacingMode.Spin };
             var wire = parse.GetValue(size) ?? 64;
             var length = parse.GetValue(seconds) ?? 2;

@@ -1,9 +1,9 @@
 using System.Text;
 using System.Text.Json.Nodes;
-using NetServ.Apps.Tests;
 using NetServ.Sdk;
 using NetServ.Sip;
-using static NetServ.Apps.Tests.SipTestPackets;
+using NetServ.TestSupport.Sip;
+using static NetServ.TestSupport.Sip.SipTestPackets;
 
 namespace NetServ.Apps.KeepAlive.Tests;
 

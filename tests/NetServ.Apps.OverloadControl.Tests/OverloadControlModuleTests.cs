@@ -1,8 +1,8 @@
 using System.Text;
 using Microsoft.Extensions.Time.Testing;
-using NetServ.Apps.Tests;
 using NetServ.Sdk;
-using static NetServ.Apps.Tests.SipTestPackets;
+using NetServ.TestSupport.Sip;
+using static NetServ.TestSupport.Sip.SipTestPackets;
 
 namespace NetServ.Apps.OverloadControl.Tests;
 

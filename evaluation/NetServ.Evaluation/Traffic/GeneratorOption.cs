@@ -52,8 +52,5 @@ internal static class GeneratorOption
     }
 
     /// <summary>Where Click is looked for: <c>NETSERV_CLICK</c>, or <c>click</c> on the node's PATH.</summary>
-    public static ClickGeneratorOptions ClickOptions() => new()
-    {
-        Executable = Environment.GetEnvironmentVariable("NETSERV_CLICK") is { Length: > 0 } path ? path : ClickInstallation.DefaultExecutable,
-    };
+    public static ClickGeneratorOptions ClickOptions() => new() { Executable = ClickInstallation.ConfiguredExecutable };
 }

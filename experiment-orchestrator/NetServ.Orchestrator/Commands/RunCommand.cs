@@ -3,6 +3,7 @@ using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using NetServ.Orchestrator.Experiments;
+using NetServ.Testbed.Linux;
 using NetServ.Testbed.Traffic;
 using Spectre.Console;
 
@@ -159,7 +160,7 @@ internal static class RunCommand
             : NullLoggerFactory.Instance;
         var progress = json ? null : new ConsoleProgress(console);
         await using var runner = new ExperimentRunner(options, (IExperimentProgress?)progress ?? new SilentProgress(), TimeProvider.System, loggers.CreateLogger<ExperimentRunner>());
-        using var stop = new StopSignals(cancellationToken);
+        using var stop = new StopSignals("netserv-lab", "stopping; releasing the testbed", cancellationToken);
         var result = progress is null
             ? await runner.RunAsync(request, rspecPath, stop.Token).ConfigureAwait(false)
             : await progress.LiveAsync(() => runner.RunAsync(request, rspecPath, stop.Token)).ConfigureAwait(false);

@@ -13,6 +13,9 @@ public sealed partial record ClickInstallation
     /// <summary>The executable asked for by default: <c>click</c> on the node's PATH.</summary>
     public const string DefaultExecutable = "click";
 
+    /// <summary>The environment variable that names the Click executable (a path) to ask for instead of <see cref="DefaultExecutable"/>.</summary>
+    public const string ExecutableVariable = "NETSERV_CLICK";
+
     private static readonly TimeSpan VersionTimeout = TimeSpan.FromSeconds(10);
 
     /// <summary>The node asked.</summary>
@@ -32,6 +35,13 @@ public sealed partial record ClickInstallation
 
     /// <summary>The message for a run that needs Click on a node without it.</summary>
     public string NotInstalledMessage => $"Click modular router not installed on node {Node}; use the paced generator ({Problem})";
+
+    /// <summary>
+    /// The executable the programs ask for on a node: the path in <c>NETSERV_CLICK</c> where it is set,
+    /// else <see cref="DefaultExecutable"/>.
+    /// </summary>
+    public static string ConfiguredExecutable =>
+        Environment.GetEnvironmentVariable(ExecutableVariable) is { Length: > 0 } path ? path : DefaultExecutable;
 
     /// <summary>Asks <paramref name="shell"/>'s node what <paramref name="executable"/> is.</summary>
     public static ClickInstallation Detect(INodeShell shell, string executable = DefaultExecutable)

@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text.Json.Nodes;
 using NetServ.Signaling.Nslp;
-using NetServ.Testbed.Linux;
 using NetServ.Testbed.Nodes;
 
 namespace NetServ.Apps.ActiveCdn.Tests.EndToEnd;
@@ -18,10 +17,7 @@ public sealed class ActiveCdnEndToEndTests
     [OneTimeSetUp]
     public async Task StartAsync()
     {
-        if (Prerequisites.Missing("ip", "iptables", "nsenter", "ffmpeg") is { } reason)
-        {
-            Assert.Ignore(reason);
-        }
+        RequiresRoot.Check("ffmpeg");
 
         _path = await CdnPath.StartAsync();
     }

@@ -1,8 +1,7 @@
 using System.Net;
 using System.Text;
-using NetServ.Apps.Tests.EndToEnd;
-using NetServ.Testbed.Linux;
-using NetServ.Testbed.Traffic;
+using NetServ.TestSupport.Sip;
+using NetServ.TestSupport.Traffic;
 
 namespace NetServ.Apps.KeepAlive.Tests.EndToEnd;
 
@@ -19,7 +18,7 @@ public sealed class KeepAliveEndToEndTests : SipPathFixture
 {
     private const int Threshold = 3;
 
-    private protected override SipPathOptions Options => KeepAlivePath.Options;
+    protected override SipPathOptions Options => KeepAlivePath.Options;
 
     [Test]
     public async Task KeepAlives_ServerAnswersUntilItsThreshold_ThenTheRouterAnswersAndRemoveRestoresPassThrough()

@@ -1,5 +1,5 @@
 using System.Globalization;
-using NetServ.Apps.Tests.EndToEnd;
+using NetServ.TestSupport.Sip;
 
 namespace NetServ.Apps.KeepAlive.Tests.EndToEnd;
 

@@ -3,9 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json.Nodes;
-using NetServ.Apps.Testing;
-using NetServ.Testbed.Linux;
-using NetServ.Testbed.Nodes;
+using NetServ.TestSupport.Sip;
 
 namespace NetServ.Apps.MediaRelay.Tests.EndToEnd;
 
@@ -23,27 +21,29 @@ namespace NetServ.Apps.MediaRelay.Tests.EndToEnd;
 public sealed class MediaRelayEndToEndTests
 {
     private const string Module = "NetServ.Apps.MediaRelay_1.0.0";
-    private const string User = "itsp";
+    private const string User = SipPath.User;
     private const int ControlPort = 7070;
     private const int PortMin = 30000;
     private const int PortMax = 30007;
     private const int Packets = 200;
     private const int SessionTimeoutSeconds = 3;
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(5);
-    private static readonly IPEndPoint SipServer = new(SipServerPath.ServerAddress, 5060);
-    private SipServerPath _path = null!;
+    private static readonly IPEndPoint SipServer = SipPath.ServerEndPoint;
+
+    // The ITSP may listen on the control port and the media ports, and signal toward user agent 1's network.
+    private static readonly SipPathOptions PathOptions = new("mr", "NetServ.Apps.MediaRelay", "applications/MediaRelay/NetServ.Apps.MediaRelay.csproj", "NetServ.Apps.MediaRelay.Server", "mediarelay-server")
+    {
+        AllowedPorts = [ControlPort, .. Enumerable.Range(PortMin, PortMax - PortMin + 1)],
+        AllowedPrefixes = ["198.18.1.0/24"],
+    };
+
+    private SipPath _path = null!;
 
     [OneTimeSetUp]
     public async Task StartAsync()
     {
-        if (Prerequisites.Missing("ip", "iptables", "nsenter", "ss") is { } reason)
-        {
-            Assert.Ignore(reason);
-        }
-
-        // The ITSP may listen on the control port and the media ports, and signal toward user agent 1's network.
-        _path = await SipServerPath.StartAsync("mr", "NetServ.Apps.MediaRelay", "applications/MediaRelay/NetServ.Apps.MediaRelay.csproj", User, key =>
-            new NodeUser(User, ["198.18.1.0/24"]) { PublicKey = key, AllowedPorts = [ControlPort, .. Enumerable.Range(PortMin, PortMax - PortMin + 1)] });
+        RequiresRoot.Check("ss");
+        _path = await SipPath.StartAsync(PathOptions);
     }
 
     [OneTimeTearDown]
@@ -61,7 +61,7 @@ public sealed class MediaRelayEndToEndTests
         // SETUP toward user agent 1, as the SIP server does when that agent registers.
         var setup = _path.Cli(
             "setup", "--package", _path.Package, "--url", _path.PackageUrl.ToString(),
-            "--dest", SipServerPath.AgentAddress.ToString(), "--user", User, "--key", _path.Key, "--json",
+            "--dest", SipPath.UaAddress.ToString(), "--user", User, "--key", _path.Key, "--json",
             "--properties", $"control-port={ControlPort},port-min={PortMin},port-max={PortMax},session-timeout={SessionTimeoutSeconds}");
         Assert.That(setup.ExitCode, Is.Zero, setup.StandardError + setup.StandardOutput);
 
@@ -71,21 +71,21 @@ public sealed class MediaRelayEndToEndTests
         Assert.That(await _path.ModulesAsync(), Does.Contain(Module));
 
         using var control = _path.Server.CreateSocket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-        control.Bind(new IPEndPoint(SipServerPath.ServerAddress, 0));
+        control.Bind(new IPEndPoint(SipPath.ServerAddress, 0));
         var answer = await ControlAsync(control, relay, "ALLOCATE call-1@198.18.2.2");
         var fields = answer.Trim().Split(' ');
         Assert.That(fields[0], Is.EqualTo("OK"), answer);
         var toA = new IPEndPoint(relay, int.Parse(fields[2], CultureInfo.InvariantCulture));
         var toB = new IPEndPoint(relay, int.Parse(fields[3], CultureInfo.InvariantCulture));
 
-        using var ua1 = _path.Agent.CreateSocket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-        ua1.Bind(new IPEndPoint(SipServerPath.AgentAddress, 40000));
+        using var ua1 = _path.Ua.CreateSocket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        ua1.Bind(new IPEndPoint(SipPath.UaAddress, 40000));
         using var ua2 = _path.Server.CreateSocket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-        ua2.Bind(new IPEndPoint(SipServerPath.ServerAddress, 50000));
-        using var ua1Rtcp = _path.Agent.CreateSocket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-        ua1Rtcp.Bind(new IPEndPoint(SipServerPath.AgentAddress, 40001));
+        ua2.Bind(new IPEndPoint(SipPath.ServerAddress, 50000));
+        using var ua1Rtcp = _path.Ua.CreateSocket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        ua1Rtcp.Bind(new IPEndPoint(SipPath.UaAddress, 40001));
         using var ua2Rtcp = _path.Server.CreateSocket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-        ua2Rtcp.Bind(new IPEndPoint(SipServerPath.ServerAddress, 50001));
+        ua2Rtcp.Bind(new IPEndPoint(SipPath.ServerAddress, 50001));
 
         // Latching: user agent 1 speaks first (dropped, the far side is unknown), then user agent 2 (relayed to 1).
         ua1.SendTo(Rtp(0, "latch 1"), toA);
@@ -114,7 +114,7 @@ public sealed class MediaRelayEndToEndTests
         ua1Rtcp.ReceiveTimeout = (int)Wait.TotalMilliseconds;
         var rtcpLength = ua1Rtcp.Receive(rtcpAtUa1);
 
-        var status = await _path.ModuleStatusAsync(Module);
+        var status = await _path.ModuleStatusAsync();
         var session = status["sessions"]!.AsArray().Single()!;
         Assert.Multiple(() =>
         {
@@ -130,10 +130,10 @@ public sealed class MediaRelayEndToEndTests
         // Silence: the session times out and its ports are released.
         var sessionPorts = new[] { toA.Port, toA.Port + 1, toB.Port, toB.Port + 1 };
         Assert.That(BoundUdpPorts(), Is.SupersetOf(sessionPorts));
-        await WaitUntilAsync(async () => (int)(await _path.ModuleStatusAsync(Module))["sessionsActive"]! == 0, TimeSpan.FromSeconds(SessionTimeoutSeconds + 10));
+        await WaitUntilAsync(async () => (int)(await _path.ModuleStatusAsync())["sessionsActive"]! == 0, TimeSpan.FromSeconds(SessionTimeoutSeconds + 10));
         Assert.Multiple(async () =>
         {
-            Assert.That((long)(await _path.ModuleStatusAsync(Module))["sessionsClosed"]!, Is.EqualTo(1));
+            Assert.That((long)(await _path.ModuleStatusAsync())["sessionsClosed"]!, Is.EqualTo(1));
             Assert.That(BoundUdpPorts(), Has.None.AnyOf(sessionPorts));
         });
 
@@ -145,7 +145,7 @@ public sealed class MediaRelayEndToEndTests
 
         // REMOVE closes the control socket and every media socket.
         Assert.That(BoundUdpPorts(), Does.Contain(ControlPort));
-        var remove = _path.Cli("remove", Module, "--dest", SipServerPath.AgentAddress.ToString(), "--user", User, "--key", _path.Key);
+        var remove = _path.Cli("remove", Module, "--dest", SipPath.UaAddress.ToString(), "--user", User, "--key", _path.Key);
         Assert.That(remove.ExitCode, Is.Zero, remove.StandardError + remove.StandardOutput);
         Assert.That(await _path.ModulesAsync(), Is.Empty);
         await WaitUntilAsync(() => Task.FromResult(!BoundUdpPorts().Contains(ControlPort)), Wait);
@@ -156,8 +156,8 @@ public sealed class MediaRelayEndToEndTests
     public async Task Register_FromUserAgent1_InstallsTheRelayOnTheNodeNearestIt()
     {
         await StartSipServerAsync();
-        using var ua1 = _path.Agent.CreateSocket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-        ua1.Bind(new IPEndPoint(SipServerPath.AgentAddress, 5060));
+        using var ua1 = _path.Ua.CreateSocket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        ua1.Bind(new IPEndPoint(SipPath.UaAddress, 5060));
         ua1.SendTo(SipCallMessages.Register("ua1", "198.18.1.1:5060"), SipServer);
         Assert.That(ReceiveSip(ua1), Does.StartWith("SIP/2.0 200 OK"));
 
@@ -165,29 +165,26 @@ public sealed class MediaRelayEndToEndTests
         Assert.That(await _path.ModulesAsync(), Does.Contain(Module));
 
         using var control = _path.Server.CreateSocket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-        control.Bind(new IPEndPoint(SipServerPath.ServerAddress, 0));
+        control.Bind(new IPEndPoint(SipPath.ServerAddress, 0));
         Assert.That(await ControlAsync(control, relay, "ALLOCATE reg-call"), Does.StartWith("OK reg-call "));
         Assert.That(await ControlAsync(control, relay, "RELEASE reg-call"), Is.EqualTo("OK reg-call\n"));
 
-        var remove = _path.Cli("remove", Module, "--dest", SipServerPath.AgentAddress.ToString(), "--user", User, "--key", _path.Key);
+        var remove = _path.Cli("remove", Module, "--dest", SipPath.UaAddress.ToString(), "--user", User, "--key", _path.Key);
         Assert.That(remove.ExitCode, Is.Zero, remove.StandardError + remove.StandardOutput);
     }
 
     [Test]
     public async Task Register_ByASippAgentWithAnotherSentBy_IsAnsweredWithReceivedRportAndATagWhereTheRfcsSay()
     {
-        if (Prerequisites.Missing("sipp") is { } reason)
-        {
-            Assert.Ignore(reason);
-        }
+        RequiresRoot.Check("sipp");
 
         await StartSipServerAsync();
-        var sipp = _path.Sipp("register-via.xml", 3, SipServer, 5062);
-        Assert.That(sipp.ExitCode, Is.Zero, "every call's two 200 OKs arrived and matched: " + sipp.StandardOutput + sipp.StandardError);
+        var sipp = _path.Sipp("register-via.xml", 3, callsPerSecond: 10, localPort: 5062);
+        Assert.That(sipp.ExitCode, Is.Zero, "every call's two 200 OKs arrived and matched: " + sipp.Output);
 
         // The REGISTERs installed the relay toward the agent, as any REGISTER does: take it away for the next test.
         await RelayChosenAsync("sip:sippua@itsp");
-        var remove = _path.Cli("remove", Module, "--dest", SipServerPath.AgentAddress.ToString(), "--user", User, "--key", _path.Key);
+        var remove = _path.Cli("remove", Module, "--dest", SipPath.UaAddress.ToString(), "--user", User, "--key", _path.Key);
         Assert.That(remove.ExitCode, Is.Zero, remove.StandardError + remove.StandardOutput);
     }
 
@@ -195,10 +192,10 @@ public sealed class MediaRelayEndToEndTests
     public async Task SipCall_ThroughTheServer_RelaysMediaOnTheRewrittenPortsAndByeReleasesTheSession()
     {
         await StartSipServerAsync();
-        using var ua1Sip = _path.Agent.CreateSocket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-        ua1Sip.Bind(new IPEndPoint(SipServerPath.AgentAddress, 5060));
+        using var ua1Sip = _path.Ua.CreateSocket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        ua1Sip.Bind(new IPEndPoint(SipPath.UaAddress, 5060));
         using var ua2Sip = _path.Server.CreateSocket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-        ua2Sip.Bind(new IPEndPoint(SipServerPath.ServerAddress, 5070));
+        ua2Sip.Bind(new IPEndPoint(SipPath.ServerAddress, 5070));
 
         // Both agents register; the relay is installed on the node nearest user agent 1.
         ua1Sip.SendTo(SipCallMessages.Register("ua1", "198.18.1.1:5060"), SipServer);
@@ -231,10 +228,10 @@ public sealed class MediaRelayEndToEndTests
         Assert.That(ReceiveSip(ua2Sip), Does.StartWith("ACK "));
 
         // Media on the ports the SDP named: user agent 1 speaks first (dropped while 2 is unknown), then both ways.
-        using var ua1 = _path.Agent.CreateSocket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-        ua1.Bind(new IPEndPoint(SipServerPath.AgentAddress, 40000));
+        using var ua1 = _path.Ua.CreateSocket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        ua1.Bind(new IPEndPoint(SipPath.UaAddress, 40000));
         using var ua2 = _path.Server.CreateSocket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-        ua2.Bind(new IPEndPoint(SipServerPath.ServerAddress, 50000));
+        ua2.Bind(new IPEndPoint(SipPath.ServerAddress, 50000));
         ua1.SendTo(Rtp(0, "latch 1"), toA);
         await Task.Delay(200);
         ua2.SendTo(Rtp(0, "latch 2"), toB);
@@ -263,7 +260,7 @@ public sealed class MediaRelayEndToEndTests
         await _path.WaitForServerLogAsync($"call {SipCallMessages.CallId} ended (BYE); relay session released: True", Wait);
         int[] sessionPorts = [toA.Port, toA.Port + 1, toB.Port, toB.Port + 1];
         await WaitUntilAsync(() => Task.FromResult(!BoundUdpPorts().Overlaps(sessionPorts)), Wait);
-        var status = await _path.ModuleStatusAsync(Module);
+        var status = await _path.ModuleStatusAsync();
         Assert.Multiple(() =>
         {
             Assert.That((int)status["sessionsActive"]!, Is.Zero);
@@ -271,7 +268,7 @@ public sealed class MediaRelayEndToEndTests
             Assert.That(BoundUdpPorts().Overlaps(sessionPorts), Is.False, "the session's ports are unbound");
         });
 
-        var remove = _path.Cli("remove", Module, "--dest", SipServerPath.AgentAddress.ToString(), "--user", User, "--key", _path.Key);
+        var remove = _path.Cli("remove", Module, "--dest", SipPath.UaAddress.ToString(), "--user", User, "--key", _path.Key);
         Assert.That(remove.ExitCode, Is.Zero, remove.StandardError + remove.StandardOutput);
     }
 
@@ -296,9 +293,9 @@ public sealed class MediaRelayEndToEndTests
     /// <summary>Starts mediarelay-server on the server's host, handing the module this fixture's ports.</summary>
     private async Task StartSipServerAsync()
     {
-        _path.StartServer("NetServ.Apps.MediaRelay.Server", "mediarelay-server",
+        _path.StartSipServer(
         [
-            "--listen", SipServerPath.ServerAddress.ToString(), "--port", SipServer.Port.ToString(CultureInfo.InvariantCulture),
+            "--listen", SipPath.ServerAddress.ToString(), "--port", SipServer.Port.ToString(CultureInfo.InvariantCulture),
             "--package", _path.Package, "--url", _path.PackageUrl.ToString(),
             "--user", User, "--key", _path.Key, "--properties", $"control-port={ControlPort},port-min={PortMin},port-max={PortMax}",
         ]);

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
-using NetServ.Apps.Tests.EndToEnd;
 using NetServ.Testbed.Linux;
+using NetServ.TestSupport.Sip;
 
 namespace NetServ.Apps.OverloadControl.Tests.EndToEnd;
 
@@ -27,7 +27,7 @@ public sealed partial class OverloadControlEndToEndTests : SipPathFixture
         AllowedPorts = [FeedbackPort],
     };
 
-    private protected override SipPathOptions Options => PathOptions;
+    protected override SipPathOptions Options => PathOptions;
 
     [Test]
     public async Task OfferedLoadAboveCapacity_ServerReceivesTheTargetRateAndTheRestGet503_RemoveRestoresPassThrough()

@@ -15,7 +15,7 @@ public sealed class CLoopTests
     [Test]
     public void NfqAccept_BoundedRun_AcceptsEveryPacketAndReportsTheCount()
     {
-        QueuePath.RequireRootAndIptables();
+        RequiresRoot.Check();
         if (CommandRunner.FindOnPath("make") is null || CommandRunner.FindOnPath("gcc") is null && CommandRunner.FindOnPath("cc") is null)
         {
             Assert.Ignore("needs make and gcc (apt-get install -y build-essential)");

@@ -13,7 +13,7 @@ public sealed class NetfilterQueueTests
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(10);
 
     [SetUp]
-    public void SetUp() => QueuePath.RequireRootAndIptables();
+    public void SetUp() => RequiresRoot.Check();
 
     [Test]
     public void Receive_AllAccepted_EveryPacketReachesTheReceiverUnchanged()

@@ -29,23 +29,9 @@ internal sealed class QueuePath : IDisposable
 
     public Socket Receiver { get; }
 
-    /// <summary>Skips the test (with the reason) where root or iptables is missing.</summary>
-    public static void RequireRootAndIptables()
-    {
-        if (!Environment.IsPrivilegedProcess)
-        {
-            Assert.Ignore("needs root: network namespaces, iptables rules and NFQUEUE are set up (CI runs as root)");
-        }
-
-        if (CommandRunner.FindOnPath("iptables") is null || CommandRunner.FindOnPath("ip") is null)
-        {
-            Assert.Ignore("needs iptables and iproute2's ip (apt-get install -y iptables iproute2)");
-        }
-    }
-
     public static QueuePath Create()
     {
-        RequireRootAndIptables();
+        RequiresRoot.Check();
         var path = LocalNetwork.CreateSenderRouterReceiver();
         Socket? sender = null;
         Socket? receiver = null;

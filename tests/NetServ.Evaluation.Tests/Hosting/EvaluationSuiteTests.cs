@@ -20,7 +20,7 @@ public sealed class EvaluationSuiteTests
     [CancelAfter(240_000)]
     public async Task AllQuick_RunsTheChosenBenchmarksInOneFolder_AndSumsThemUp(CancellationToken cancellationToken)
     {
-        RequiresRoot.Check();
+        RequiresRoot.CheckBenchmarks();
         var namespacesBefore = NetworkNamespace.List();
 
         // Latency alone keeps the test short; node-runtime and containers have their own quick tests.

@@ -21,7 +21,7 @@ public sealed class LayerLatencyQuickTests
     [Test]
     public async Task Quick_MeasuresEveryLayerWithSaneLatencies_AndLeavesNothingBehind()
     {
-        RequiresRoot.Check();
+        RequiresRoot.CheckBenchmarks();
         var namespacesBefore = NetworkNamespace.List();
 
         // Stopping the run at the deadline still cleans up; the test then fails on the exit code.

@@ -20,7 +20,7 @@ public sealed class NodeRuntimeQuickTests
     [Test]
     public async Task Quick_WritesEveryResultFileWithPlausibleNumbers_AndLeavesNothingBehind()
     {
-        RequiresRoot.Check();
+        RequiresRoot.CheckBenchmarks();
         var backlogBefore = CommandRunner.RunChecked("sysctl", "-n", "net.core.netdev_max_backlog").StandardOutput.Trim();
         var namespacesBefore = NetworkNamespace.List();
         using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(5));

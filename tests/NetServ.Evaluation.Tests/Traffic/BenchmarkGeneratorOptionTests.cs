@@ -50,7 +50,7 @@ public sealed class BenchmarkGeneratorOptionTests
     [CancelAfter(120_000)]
     public async Task NodeRuntime_GeneratorClickWhereTheSenderHasNone_ExitsWithTwoNamingTheNodeAndRecordsTheFailure(CancellationToken cancellationToken)
     {
-        RequiresRoot.Check();
+        RequiresRoot.CheckBenchmarks();
         using var noClick = ClickExecutable.Absent();
 
         var (exitCode, output) = await TestConsole.RunAsync(["node-runtime", "--quick", "--skip-memory", "--configurations", "1", "--sizes", "64", "--generator", "click", "--output", _output], cancellationToken);
@@ -70,8 +70,8 @@ public sealed class BenchmarkGeneratorOptionTests
     [CancelAfter(300_000)]
     public async Task NodeRuntime_GeneratorClickWhereTheSenderHasIt_SendsTheTrialsWithClickAndRecordsItsVersion(CancellationToken cancellationToken)
     {
-        RequiresRoot.Check();
-        var click = ClickExecutable.RequireInstalled();
+        RequiresRoot.CheckBenchmarks();
+        var click = RequiresClick.Check();
 
         var (exitCode, output) = await TestConsole.RunAsync(["node-runtime", "--quick", "--skip-memory", "--configurations", "1", "--sizes", "64", "--generator", "click", "--output", _output], cancellationToken);
 

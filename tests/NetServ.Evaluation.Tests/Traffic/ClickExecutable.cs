@@ -1,5 +1,3 @@
-using NetServ.Evaluation.Traffic;
-using NetServ.Testbed.Linux;
 using NetServ.Testbed.Traffic;
 
 namespace NetServ.Evaluation.Tests.Traffic;
@@ -7,7 +5,7 @@ namespace NetServ.Evaluation.Tests.Traffic;
 /// <summary>The Click executable the evaluation looks for (NETSERV_CLICK), set for a test and restored after it.</summary>
 internal sealed class ClickExecutable : IDisposable
 {
-    private const string Variable = "NETSERV_CLICK";
+    private const string Variable = ClickInstallation.ExecutableVariable;
 
     private readonly string? _before = Environment.GetEnvironmentVariable(Variable);
 
@@ -18,18 +16,6 @@ internal sealed class ClickExecutable : IDisposable
 
     /// <summary>NETSERV_CLICK pointing at no file: every sender is without Click, whatever this machine has.</summary>
     public static ClickExecutable Absent() => new("/nonexistent/click");
-
-    /// <summary>Click as the evaluation will find it on this machine, or skips the test saying why there is none.</summary>
-    public static ClickInstallation RequireInstalled()
-    {
-        var installation = ClickInstallation.Detect(new LocalShell(), GeneratorOption.ClickOptions().Executable);
-        if (!installation.IsInstalled)
-        {
-            Assert.Ignore($"{installation.NotInstalledMessage}: build userlevel Click from github.com/kohler/click and put it on PATH or set {Variable}");
-        }
-
-        return installation;
-    }
 
     public void Dispose() => Environment.SetEnvironmentVariable(Variable, _before);
 }

@@ -16,7 +16,7 @@ public sealed class GeneratorCommandTests
     [Test]
     public async Task Generator_ClickWhereTheSenderHasNone_ExitsWithTwoNamingTheNode()
     {
-        RequiresRoot.Check();
+        RequiresRoot.CheckBenchmarks();
         using var noClick = ClickExecutable.Absent();
 
         var (exitCode, output) = await RunAsync("generator", "--generator", "click", "--rates", "10", "--seconds", "0.2");
@@ -31,8 +31,8 @@ public sealed class GeneratorCommandTests
     [Test]
     public async Task Generator_AutoWhereTheSenderHasClick_PutsBothGeneratorsSideBySide()
     {
-        RequiresRoot.Check();
-        ClickExecutable.RequireInstalled();
+        RequiresRoot.CheckBenchmarks();
+        RequiresClick.Check();
 
         var (exitCode, output) = await RunAsync("generator", "--generator", "auto", "--rates", "50", "--seconds", "0.5");
         var rows = output.Split('\n').Where(l => l.Contains("│ 50 ", StringComparison.Ordinal) || l.Contains("| 50 ", StringComparison.Ordinal)).ToArray();

@@ -5,6 +5,7 @@ using NetServ.Testbed.Http;
 using NetServ.Testbed.Linux;
 using NetServ.Testbed.Nodes;
 using NetServ.Testbed.Traffic;
+using NetServ.TestSupport.Traffic;
 
 namespace NetServ.Node.Tests.EndToEnd;
 

@@ -1,6 +1,7 @@
 using System.Net;
 using NetServ.Testbed.Local;
 using NetServ.Testbed.Traffic;
+using NetServ.TestSupport.Traffic;
 
 namespace NetServ.Testbed.Tests.Local;
 

@@ -5,6 +5,7 @@ using NetServ.Sdk;
 using NetServ.Testbed.Linux;
 using NetServ.Testbed.Local;
 using NetServ.Testbed.Traffic;
+using NetServ.TestSupport.Traffic;
 
 namespace NetServ.Testbed.Tests.Local;
 

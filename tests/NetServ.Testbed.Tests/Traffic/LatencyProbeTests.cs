@@ -75,10 +75,7 @@ public sealed class LatencyProbeTests
     [Test]
     public void Run_ThroughTheRouterOfASenderRouterReceiverPath_MeasuresEveryPacket()
     {
-        if (Prerequisites.Missing("ip", "iptables", "nsenter") is { } reason)
-        {
-            Assert.Ignore(reason);
-        }
+        RequiresRoot.Check();
 
         using var path = LocalNetwork.CreateSenderRouterReceiver();
         using var probe = LatencyProbe.Open(

@@ -69,7 +69,7 @@ public sealed class TrafficGeneratorDriverTests
     [TestCaseSource(typeof(ClickConfigurationTests), nameof(ClickConfigurationTests.EveryShape))]
     public void ClickParser_EveryGeneratedConfiguration_IsAcceptedAndCarriesTheExactData(TrafficSpec spec)
     {
-        var click = ClickForTests.RequireInstalled();
+        var click = RequiresClick.Check().Executable;
         using var ns = NetworkNamespace.Create($"{NetworkNamespace.NamePrefix}{Tag}-parse");
         ns.ExecChecked("ip", "link", "add", spec.Device, "type", "veth", "peer", "name", "peer0");
         ns.ExecChecked("ip", "link", "set", spec.Device, "up");
@@ -101,7 +101,7 @@ public sealed class TrafficGeneratorDriverTests
     [TestCase(340, UdpPayloadKind.SipKeepAlive)]
     public void ClickDriver_WhereInstalled_TheReceiverCountsEveryPacketClickSent(int wireBytes, UdpPayloadKind payload)
     {
-        var click = ClickForTests.RequireInstalled();
+        var click = RequiresClick.Check().Executable;
         using var path = LocalNetwork.CreateSenderRouterReceiver(Tag);
         using var counter = IptablesCounter.InstallUdp(path.Receiver.Namespace, 5060, comment: "netserv clk test");
         using var generator = ClickOn(path, click);
@@ -127,7 +127,7 @@ public sealed class TrafficGeneratorDriverTests
     [TestCase(150_000)]
     public void ClickDriver_HalfSecondTrialBelowItsCeiling_ReportsTheRateSentWithinTwoPercent(int rate)
     {
-        var click = ClickForTests.RequireInstalled();
+        var click = RequiresClick.Check().Executable;
         using var path = LocalNetwork.CreateSenderRouterReceiver(Tag);
         using var counter = IptablesCounter.InstallUdp(path.Receiver.Namespace, 5060, comment: "netserv clk test");
         using var generator = ClickOn(path, click);
@@ -149,7 +149,7 @@ public sealed class TrafficGeneratorDriverTests
     [Test]
     public void ClickDriver_RateAboveItsCeiling_IsReportedGeneratorLimited()
     {
-        var click = ClickForTests.RequireInstalled();
+        var click = RequiresClick.Check().Executable;
         using var path = LocalNetwork.CreateSenderRouterReceiver(Tag);
         using var counter = IptablesCounter.InstallUdp(path.Receiver.Namespace, 5060, comment: "netserv clk test");
         using var generator = ClickOn(path, click);
@@ -171,7 +171,7 @@ public sealed class TrafficGeneratorDriverTests
     [Test]
     public void ClickDriver_Cancelled_StopsClickWithinASecond()
     {
-        var click = ClickForTests.RequireInstalled();
+        var click = RequiresClick.Check().Executable;
         using var path = LocalNetwork.CreateSenderRouterReceiver(Tag);
         using var counter = IptablesCounter.InstallUdp(path.Receiver.Namespace, 5060, comment: "netserv clk test");
         using var generator = ClickOn(path, click);

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
@@ -9,31 +10,35 @@ using NetServ.Testbed.Http;
 using NetServ.Testbed.Linux;
 using NetServ.Testbed.Nodes;
 
-namespace NetServ.Apps.Tests.EndToEnd;
+namespace NetServ.TestSupport.Sip;
 
 /// <summary>What a SIP application's end-to-end path runs: its module, its server and its namespaces.</summary>
-internal sealed record SipPathOptions(string NamespacePrefix, string PackageId, string Project, string ServerProject, string ServerAssembly)
+public sealed record SipPathOptions(string NamespacePrefix, string PackageId, string Project, string ServerProject, string ServerAssembly)
 {
     /// <summary>The module name on the node.</summary>
     public string Module => PackageId + "_1.0.0";
 
     /// <summary>UDP ports the ITSP's server modules may listen on, on the router.</summary>
     public IReadOnlyList<int> AllowedPorts { get; init; } = [];
+
+    /// <summary>Where the ITSP's modules may filter traffic toward: its server's network unless the application signals toward its users.</summary>
+    public IReadOnlyList<string> AllowedPrefixes { get; init; } = ["198.18.2.0/24"];
 }
 
 /// <summary>
-/// The topology of the paper's Figures 8 and 10: SIP user agent 198.18.1.1 — router running
-/// netservd — SIP server 198.18.2.2, each link its own /24, namespaces named after the
-/// application (<c>ns-ka…</c>, <c>ns-oc…</c>). The server's host also serves the module packages
-/// on port 8080; the ITSP's user "itsp" has a key on the router and may filter 198.18.2.0/24
-/// (traffic toward its server).
+/// The path of the paper's SIP applications (Figures 8, 9 and 10): SIP user agent 198.18.1.1 — router
+/// running netservd — SIP server 198.18.2.2, each link its own /24, namespaces named after the
+/// application (<c>ns-ka…</c>, <c>ns-mr…</c>, <c>ns-oc…</c>). The server's host serves the module
+/// packages on port 8080 and runs the application's server program; the ITSP's user "itsp" has a key
+/// on the router.
 /// </summary>
-internal sealed partial class SipPath : IAsyncDisposable
+public sealed partial class SipPath : IAsyncDisposable
 {
     public const string User = "itsp";
     public const int UaPort = 40000;
     public static readonly IPAddress UaAddress = IPAddress.Parse("198.18.1.1");
-    public static readonly IPEndPoint ServerEndPoint = new(IPAddress.Parse("198.18.2.2"), 5060);
+    public static readonly IPAddress ServerAddress = IPAddress.Parse("198.18.2.2");
+    public static readonly IPEndPoint ServerEndPoint = new(ServerAddress, 5060);
 
     private readonly string _keys;
     private readonly ConcurrentQueue<string> _serverLog = new();
@@ -59,7 +64,11 @@ internal sealed partial class SipPath : IAsyncDisposable
 
     public NetServNodeProcess Router { get; }
 
+    /// <summary>The module package on this machine.</summary>
     public string Package { get; }
+
+    /// <summary>Where the router downloads the package.</summary>
+    public Uri PackageUrl => Packages.UrlOf(Path.GetFileName(Package));
 
     public string Key => Path.Combine(_keys, "itsp.key");
 
@@ -74,6 +83,7 @@ internal sealed partial class SipPath : IAsyncDisposable
 
     public static async Task<SipPath> StartAsync(SipPathOptions options)
     {
+        ArgumentNullException.ThrowIfNull(options);
         var package = BuildOutputs.EnsurePackage(options.PackageId, options.Project);
         var keys = Directory.CreateTempSubdirectory($"netserv-{options.NamespacePrefix}-keys-").FullName;
         using var key = UserPrivateKey.Generate(UserKeyAlgorithm.Ed25519);
@@ -89,11 +99,11 @@ internal sealed partial class SipPath : IAsyncDisposable
             network.Connect(ua, "eth0", "198.18.1.1/24", router, "eth0", "198.18.1.2/24");
             network.Connect(router, "eth1", "198.18.2.1/24", server, "eth0", "198.18.2.2/24");
             network.AddStaticRoutes();
-            packages = PackageServer.Start(BuildOutputs.ModulesDirectory, ServerEndPoint.Address, 8080, server.Namespace);
+            packages = PackageServer.Start(BuildOutputs.ModulesDirectory, ServerAddress, 8080, server.Namespace);
             var node = await NetServNodeProcess.StartAsync(router.Namespace, new NetServNodeOptions
             {
                 NodeName = $"router-{network.Id}",
-                Users = [new NodeUser(User, ["198.18.2.0/24"]) { PublicKey = key.PublicKey.ToPem(), AllowedPorts = options.AllowedPorts }],
+                Users = [new NodeUser(User, options.AllowedPrefixes) { PublicKey = key.PublicKey.ToPem(), AllowedPorts = options.AllowedPorts }],
                 LogSink = line => TestContext.Progress.WriteLine(line),
             });
             return new SipPath(options, network, packages, node, keys, package);
@@ -114,11 +124,14 @@ internal sealed partial class SipPath : IAsyncDisposable
     /// <summary>The arguments every application server takes: where it listens, and how it installs its module.</summary>
     public IEnumerable<string> SignalingArguments =>
     [
-        "--listen", ServerEndPoint.Address.ToString(), "--port", Invariant(ServerEndPoint.Port),
-        "--package", Package, "--url", Packages.UrlOf(Path.GetFileName(Package)).ToString(), "--user", User, "--key", Key, "--ttl", "600",
+        "--listen", ServerAddress.ToString(), "--port", Invariant(ServerEndPoint.Port),
+        "--package", Package, "--url", PackageUrl.ToString(), "--user", User, "--key", Key, "--ttl", "600",
     ];
 
-    /// <summary>Starts the application's SIP server on the server's host with <paramref name="arguments"/>, its log kept.</summary>
+    /// <summary>
+    /// Starts the application's SIP server (built beside the test assembly, same configuration) on the
+    /// server's host with <paramref name="arguments"/>, its log kept.
+    /// </summary>
     public void StartSipServer(IEnumerable<string> arguments)
     {
         StopSipServer();
@@ -137,12 +150,18 @@ internal sealed partial class SipPath : IAsyncDisposable
         _server = process;
     }
 
-    /// <summary>Waits until the SIP server's log has <paramref name="occurrences"/> lines containing <paramref name="text"/>.</summary>
-    public async Task WaitForServerLogAsync(string text, TimeSpan timeout, int occurrences = 1)
+    /// <summary>Waits until the SIP server's log has <paramref name="occurrences"/> lines containing <paramref name="text"/>; returns the last.</summary>
+    public async Task<string> WaitForServerLogAsync(string text, TimeSpan timeout, int occurrences = 1)
     {
         var watch = Stopwatch.StartNew();
-        while (ServerLines(text) < occurrences)
+        while (true)
         {
+            var lines = ServerLog.Where(l => l.Contains(text, StringComparison.Ordinal)).ToArray();
+            if (lines.Length >= occurrences)
+            {
+                return lines[^1];
+            }
+
             if (watch.Elapsed > timeout || _server is null || _server.HasExited)
             {
                 Assert.Fail($"the SIP server did not log '{text}' {occurrences} time(s) within {timeout.TotalSeconds} s:\n{string.Join('\n', ServerLog)}");
@@ -156,17 +175,18 @@ internal sealed partial class SipPath : IAsyncDisposable
     public int ServerLines(string text) => ServerLog.Count(l => l.Contains(text, StringComparison.Ordinal));
 
     /// <summary>
-    /// Runs a sipp scenario (EndToEnd/sipp beside the test assembly) from the user agent's host
-    /// toward the SIP server, at most <paramref name="concurrent"/> calls at once; bounded in calls and time.
+    /// Runs a sipp scenario (EndToEnd/sipp beside the test assembly) from the user agent's host, port
+    /// <paramref name="localPort"/>, toward the SIP server, at most <paramref name="concurrent"/> calls at
+    /// once; bounded in calls and time.
     /// </summary>
-    public SippResult Sipp(string scenario, int calls, int callsPerSecond = 20, int concurrent = 1)
+    public SippResult Sipp(string scenario, int calls, int callsPerSecond = 20, int concurrent = 1, int localPort = UaPort)
     {
         var path = Path.Combine(AppContext.BaseDirectory, "EndToEnd", "sipp", scenario);
         var result = CommandRunner.Run(
             "ip",
             [
                 "netns", "exec", Ua.Name, "sipp", "-sf", path, "-m", Invariant(calls), "-r", Invariant(callsPerSecond), "-l", Invariant(concurrent),
-                "-i", UaAddress.ToString(), "-p", Invariant(UaPort), "-s", Options.NamespacePrefix, "-nostdin", "-timeout", "60s", "-timeout_error",
+                "-i", UaAddress.ToString(), "-p", Invariant(localPort), "-s", Options.NamespacePrefix, "-nostdin", "-timeout", "60s", "-timeout_error",
                 ServerEndPoint.ToString(),
             ],
             TimeSpan.FromSeconds(90));
@@ -176,13 +196,13 @@ internal sealed partial class SipPath : IAsyncDisposable
         foreach (Match line in ResponsesReceived().Matches(result.StandardOutput))
         {
             // The final screen comes last: it overwrites the counts of earlier screens.
-            responses[int.Parse(line.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)] = int.Parse(line.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture);
+            responses[int.Parse(line.Groups[1].Value, CultureInfo.InvariantCulture)] = int.Parse(line.Groups[2].Value, CultureInfo.InvariantCulture);
         }
 
         return new SippResult(
             result.ExitCode,
-            successful is null ? -1 : int.Parse(successful.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture),
-            failed is null ? -1 : int.Parse(failed.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture),
+            successful is null ? -1 : int.Parse(successful.Groups[1].Value, CultureInfo.InvariantCulture),
+            failed is null ? -1 : int.Parse(failed.Groups[1].Value, CultureInfo.InvariantCulture),
             result.StandardOutput + result.StandardError)
         {
             Responses = responses,
@@ -197,6 +217,7 @@ internal sealed partial class SipPath : IAsyncDisposable
         return module["live"]!["status"]!.AsObject();
     }
 
+    /// <summary>The modules installed for the ITSP on the router.</summary>
     public async Task<IReadOnlyList<string>> ModulesAsync() =>
         NetServNodeProcess.ContainerOf(await Router.StatusAsync(), User)["modules"]!.AsArray().Select(m => m!["name"]!.GetValue<string>()).ToArray();
 
@@ -230,7 +251,7 @@ internal sealed partial class SipPath : IAsyncDisposable
         Directory.Delete(_keys, recursive: true);
     }
 
-    /// <summary>The application's server, built beside this test assembly (same configuration) because the test project references it.</summary>
+    /// <summary>The application's server, built beside the test assembly (same configuration) because the test project references it.</summary>
     private string ServerAssembly()
     {
         var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Name;
@@ -238,7 +259,7 @@ internal sealed partial class SipPath : IAsyncDisposable
         return File.Exists(path) ? path : throw new FileNotFoundException($"{Options.ServerAssembly} is not built: {path}");
     }
 
-    private static string Invariant(int value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    private static string Invariant(int value) => value.ToString(CultureInfo.InvariantCulture);
 
     private void Keep(string? line)
     {
@@ -261,7 +282,7 @@ internal sealed partial class SipPath : IAsyncDisposable
 }
 
 /// <summary>What a sipp run said: its exit code (0 when every call succeeded) and its final call counts.</summary>
-internal sealed record SippResult(int ExitCode, int Successful, int Failed, string Output)
+public sealed record SippResult(int ExitCode, int Successful, int Failed, string Output)
 {
     /// <summary>How many responses of each status code the scenario received (its final screen).</summary>
     public IReadOnlyDictionary<int, int> Responses { get; init; } = new Dictionary<int, int>();

@@ -1,10 +1,10 @@
 using NetServ.Sdk;
 using NetServ.Sdk.Testing;
 
-namespace NetServ.Apps.Tests;
+namespace NetServ.TestSupport.Sip;
 
 /// <summary>The module context of the SIP application tests: user itsp, filter UDP toward the SIP server 198.19.0.1:5060.</summary>
-internal static class SipModuleContext
+public static class SipModuleContext
 {
     public static TestModuleContext Create(ModuleProperties properties, string moduleName) => new(properties)
     {
@@ -15,7 +15,7 @@ internal static class SipModuleContext
 }
 
 /// <summary>The addresses and ports of the SIP application tests, and their packets.</summary>
-internal static class SipTestPackets
+public static class SipTestPackets
 {
     /// <summary>The user agent's port.</summary>
     public const ushort UaPort = 40000;

@@ -2,7 +2,7 @@ using System.Net.Sockets;
 using NetServ.Sdk;
 using NetServ.Testbed.Linux;
 
-namespace NetServ.Testbed.Traffic;
+namespace NetServ.TestSupport.Traffic;
 
 /// <summary>
 /// Captures whole IPv4/UDP packets (headers included) arriving at a namespace, through a raw

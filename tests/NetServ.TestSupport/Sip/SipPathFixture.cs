@@ -1,6 +1,6 @@
 using NetServ.Testbed.Linux;
 
-namespace NetServ.Apps.Tests.EndToEnd;
+namespace NetServ.TestSupport.Sip;
 
 /// <summary>
 /// A fixture over one <see cref="SipPath"/>: skipped where the tools are missing, the path built
@@ -8,18 +8,14 @@ namespace NetServ.Apps.Tests.EndToEnd;
 /// </summary>
 public abstract class SipPathFixture
 {
-    private protected SipPath Path { get; private set; } = null!;
+    protected SipPath Path { get; private set; } = null!;
 
-    private protected abstract SipPathOptions Options { get; }
+    protected abstract SipPathOptions Options { get; }
 
     [OneTimeSetUp]
     public async Task StartPathAsync()
     {
-        if (Prerequisites.Missing("ip", "iptables", "nsenter", "ss") is { } reason)
-        {
-            Assert.Ignore(reason);
-        }
-
+        RequiresRoot.Check("ss");
         if (CommandRunner.FindOnPath("sipp") is null)
         {
             Assert.Ignore("needs sipp (Debian package sip-tester; ./lab build installs it)");
