@@ -39,6 +39,7 @@ internal static class NodeServiceCollectionExtensions
         services.AddSingleton<ForwardingPlane>();
         services.AddSingleton<Cgroups>();
         services.AddSingleton<ContainerManager>();
+        services.AddSingleton<IContainerHost>(sp => sp.GetRequiredService<ContainerManager>());
         services.AddSingleton<Controller>();
         services.AddSingleton<RequestAuthenticator>();
         services.AddSingleton<IRouteLookup, NetlinkRouteLookup>();

@@ -21,12 +21,12 @@ namespace NetServ.Node.Control;
 /// module fetcher, the user's container and the forwarding plane. Keeps the per-user module
 /// registry as soft state: a module expires after its ttl unless a SETUP refreshes it.
 /// </summary>
-internal sealed partial class Controller : IAsyncDisposable
+internal sealed partial class Controller : IContainerEvents, IAsyncDisposable
 {
     private const int RecentFailuresKept = 20;
 
     private readonly NetServOptions _options;
-    private readonly ContainerManager _containers;
+    private readonly IContainerHost _containers;
     private readonly ForwardingPlane _forwarding;
     private readonly ModuleFetcher _fetcher;
     private readonly ReverseRoutabilityCheck _ownership;
@@ -38,7 +38,7 @@ internal sealed partial class Controller : IAsyncDisposable
     private readonly LinkedList<JsonObject> _recentFailures = new();
     private long _sequence;
 
-    public Controller(IOptions<NetServOptions> options, ContainerManager containers, ForwardingPlane forwarding, ModuleFetcher fetcher, ReverseRoutabilityCheck ownership, TimeProvider time, ILogger<Controller> logger)
+    public Controller(IOptions<NetServOptions> options, IContainerHost containers, ForwardingPlane forwarding, ModuleFetcher fetcher, ReverseRoutabilityCheck ownership, TimeProvider time, ILogger<Controller> logger)
     {
         _options = options.Value;
         _containers = containers;
@@ -52,8 +52,7 @@ internal sealed partial class Controller : IAsyncDisposable
             _userLocks[user.Name] = new SemaphoreSlim(1, 1);
         }
 
-        containers.ModuleFailed = OnModuleFailedAsync;
-        containers.ContainerRestarted = OnContainerRestartedAsync;
+        containers.Events = this;
     }
 
     /// <summary>The node's name, as it appears in responses.</summary>
@@ -546,8 +545,9 @@ internal sealed partial class Controller : IAsyncDisposable
         }
     }
 
-    private async Task OnModuleFailedAsync(string user, ModuleFailedMessage failure)
+    public async Task ModuleFailedAsync(string user, ModuleFailedMessage failure)
     {
+        ArgumentNullException.ThrowIfNull(failure);
         var userLock = _userLocks[user];
         await userLock.WaitAsync().ConfigureAwait(false);
         try
@@ -577,18 +577,19 @@ internal sealed partial class Controller : IAsyncDisposable
 
         if (failure.RecycleContainer)
         {
-            await _containers.RecycleAsync(user, $"module {failure.Module} {failure.Reason}").ConfigureAwait(false);
+            await _containers.RecycleAsync(user, ContainerRestartReason.ModuleRecycled(failure.Module, failure.Reason)).ConfigureAwait(false);
         }
     }
 
-    private async Task OnContainerRestartedAsync(string user, string reason)
+    public async Task ContainerRestartedAsync(string user, ContainerRestartReason reason)
     {
+        ArgumentNullException.ThrowIfNull(reason);
         var userLock = _userLocks[user];
         await userLock.WaitAsync().ConfigureAwait(false);
         try
         {
             var records = Records().Where(r => r.User == user).OrderBy(r => r.Sequence).ToList();
-            if (reason.StartsWith("the container died", StringComparison.Ordinal) || reason.StartsWith("the container ran out of memory", StringComparison.Ordinal))
+            if (reason.IsUnexplainedDeath)
             {
                 // Without a module to blame, a container that keeps dying sheds its newest module.
                 var deaths = _unexplainedDeaths.TryGetValue(user, out var list) ? list : _unexplainedDeaths[user] = [];
@@ -615,7 +616,7 @@ internal sealed partial class Controller : IAsyncDisposable
                 }
             }
 
-            Log.Reinstalled(_logger, user, records.Count, reason);
+            Log.Reinstalled(_logger, user, records.Count, reason.ToString());
         }
         finally
         {
