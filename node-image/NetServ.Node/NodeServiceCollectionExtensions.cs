@@ -40,6 +40,9 @@ internal static class NodeServiceCollectionExtensions
         services.AddSingleton<Cgroups>();
         services.AddSingleton<ContainerManager>();
         services.AddSingleton<IContainerHost>(sp => sp.GetRequiredService<ContainerManager>());
+        services.AddSingleton<UserLocks>();
+        services.AddSingleton<ModuleTable>();
+        services.AddSingleton<RecentFailures>();
         services.AddSingleton<Controller>();
         services.AddSingleton<RequestAuthenticator>();
         services.AddSingleton<IRouteLookup, NetlinkRouteLookup>();

@@ -21,24 +21,21 @@ namespace NetServ.Node.Control;
 /// module fetcher, the user's container and the forwarding plane. Keeps the per-user module
 /// registry as soft state: a module expires after its ttl unless a SETUP refreshes it.
 /// </summary>
-internal sealed partial class Controller : IContainerEvents, IAsyncDisposable
+internal sealed partial class Controller : IContainerEvents
 {
-    private const int RecentFailuresKept = 20;
-
     private readonly NetServOptions _options;
     private readonly IContainerHost _containers;
     private readonly ForwardingPlane _forwarding;
     private readonly ModuleFetcher _fetcher;
     private readonly ReverseRoutabilityCheck _ownership;
     private readonly TimeProvider _time;
+    private readonly ModuleTable _table;
+    private readonly UserLocks _locks;
+    private readonly RecentFailures _failures;
     private readonly ILogger<Controller> _logger;
-    private readonly Dictionary<(string User, string Module), ModuleRecord> _modules = [];
-    private readonly Dictionary<string, SemaphoreSlim> _userLocks = new(StringComparer.Ordinal);
     private readonly Dictionary<string, List<DateTimeOffset>> _unexplainedDeaths = new(StringComparer.Ordinal);
-    private readonly LinkedList<JsonObject> _recentFailures = new();
-    private long _sequence;
 
-    public Controller(IOptions<NetServOptions> options, IContainerHost containers, ForwardingPlane forwarding, ModuleFetcher fetcher, ReverseRoutabilityCheck ownership, TimeProvider time, ILogger<Controller> logger)
+    public Controller(IOptions<NetServOptions> options, IContainerHost containers, ForwardingPlane forwarding, ModuleFetcher fetcher, ReverseRoutabilityCheck ownership, ModuleTable table, UserLocks locks, RecentFailures failures, TimeProvider time, ILogger<Controller> logger)
     {
         _options = options.Value;
         _containers = containers;
@@ -46,12 +43,11 @@ internal sealed partial class Controller : IContainerEvents, IAsyncDisposable
         _fetcher = fetcher;
         _ownership = ownership;
         _time = time;
+        _table = table;
+        _locks = locks;
+        _failures = failures;
         _logger = logger;
-        foreach (var user in _options.Users)
-        {
-            _userLocks[user.Name] = new SemaphoreSlim(1, 1);
-        }
-
+        table.Expired = ExpireAsync;
         containers.Events = this;
     }
 
@@ -137,21 +133,16 @@ internal sealed partial class Controller : IContainerEvents, IAsyncDisposable
             ttl = TimeSpan.FromSeconds(_options.MaxTtlSeconds);
         }
 
-        var userLock = _userLocks[user.Name];
-        await userLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
+        using (await _locks.EnterAsync(user.Name, cancellationToken).ConfigureAwait(false))
         {
-            var key = (user.Name, setup.Module.ToString());
-            if (Find(key) is { } existing)
+            if (_table.Find(user.Name, setup.Module.ToString()) is { } existing)
             {
                 if (existing.Digest != setup.DigestHex)
                 {
                     return Error(NslpStatus.Conflict, $"{setup.Module} is installed from a package with another digest; REMOVE it first");
                 }
 
-                existing.RefreshedAt = _time.GetUtcNow();
-                existing.Ttl = ttl;
-                existing.ExpiryTimer?.Change(ttl, Timeout.InfiniteTimeSpan);
+                _table.Refresh(existing, ttl);
                 Log.Refreshed(_logger, user.Name, setup.Module.ToString(), ttl.TotalSeconds);
                 return Ok(existing, refreshed: true);
             }
@@ -211,7 +202,7 @@ internal sealed partial class Controller : IContainerEvents, IAsyncDisposable
                 Properties = setup.Properties,
                 Dependencies = setup.Dependencies,
                 Origin = origin.ToString().ToLowerInvariant(),
-                Sequence = Interlocked.Increment(ref _sequence),
+                Sequence = _table.NextSequence(),
                 InstalledAt = _time.GetUtcNow(),
                 RefreshedAt = _time.GetUtcNow(),
                 Ttl = ttl,
@@ -247,18 +238,9 @@ internal sealed partial class Controller : IContainerEvents, IAsyncDisposable
                 return Error(NslpStatus.InternalError, $"the packet filter could not be installed: {e.Message}");
             }
 
-            record.ExpiryTimer = _time.CreateTimer(_ => _ = ExpireAsync(record), null, ttl, Timeout.InfiniteTimeSpan);
-            lock (_modules)
-            {
-                _modules[key] = record;
-            }
-
+            _table.Add(record);
             Log.Installed(_logger, user.Name, record.Name.ToString(), filter?.ToString() ?? "none", ttl.TotalSeconds);
             return Ok(record, refreshed: false);
-        }
-        finally
-        {
-            userLock.Release();
         }
     }
 
@@ -266,15 +248,14 @@ internal sealed partial class Controller : IContainerEvents, IAsyncDisposable
     public async Task<NslpResponse> RemoveAsync(RemoveRequest remove, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(remove);
-        if (!_userLocks.TryGetValue(remove.User, out var userLock))
+        if (!_locks.Has(remove.User))
         {
             return Error(NslpStatus.Forbidden, $"unknown user '{remove.User}'");
         }
 
-        await userLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
+        using (await _locks.EnterAsync(remove.User, cancellationToken).ConfigureAwait(false))
         {
-            var record = Find((remove.User, remove.Module.ToString()));
+            var record = _table.Find(remove.User, remove.Module.ToString());
             if (record is null)
             {
                 return Error(NslpStatus.NotFound, $"{remove.Module} is not installed for user '{remove.User}'");
@@ -285,10 +266,6 @@ internal sealed partial class Controller : IContainerEvents, IAsyncDisposable
             response.Headers.Add(NslpHeaderNames.Node, NodeName);
             response.Headers.Add("module", record.Name.ToString());
             return response;
-        }
-        finally
-        {
-            userLock.Release();
         }
     }
 
@@ -310,7 +287,7 @@ internal sealed partial class Controller : IContainerEvents, IAsyncDisposable
                 break;
             default:
                 var users = probe.User is null ? _options.Users.Select(u => u.Name) : [probe.User];
-                var record = users.Select(u => Find((u, probe.Target))).FirstOrDefault(r => r is not null);
+                var record = users.Select(u => _table.Find(u, probe.Target)).FirstOrDefault(r => r is not null);
                 if (record is null)
                 {
                     return Error(NslpStatus.NotFound, $"{probe.Target} is not installed on {NodeName}");
@@ -341,7 +318,7 @@ internal sealed partial class Controller : IContainerEvents, IAsyncDisposable
             entry["user"] = handle.Name;
             var live = await ContainerStatusAsync(handle.Name, collectGarbage, cancellationToken).ConfigureAwait(false);
             var modules = new JsonArray();
-            foreach (var record in Records().Where(r => r.User == handle.Name).OrderBy(r => r.Sequence))
+            foreach (var record in _table.RecordsOf(handle.Name))
             {
                 var module = record.Describe(now);
                 module["live"] = (live?["modules"] as JsonArray)?.FirstOrDefault(m => m?["name"]?.GetValue<string>() == record.Name.ToString())?.DeepClone();
@@ -361,12 +338,6 @@ internal sealed partial class Controller : IContainerEvents, IAsyncDisposable
             users.Add(entry);
         }
 
-        JsonArray failures;
-        lock (_recentFailures)
-        {
-            failures = new JsonArray(_recentFailures.Select(f => (JsonNode?)f.DeepClone()).ToArray());
-        }
-
         return new JsonObject
         {
             ["time"] = now.ToString("O"),
@@ -376,24 +347,8 @@ internal sealed partial class Controller : IContainerEvents, IAsyncDisposable
                 ["chain"] = _options.Forwarding.Chain,
                 ["rules"] = new JsonArray((await _forwarding.ListAsync(cancellationToken).ConfigureAwait(false)).Select(r => (JsonNode?)r).ToArray()),
             },
-            ["recentFailures"] = failures,
+            ["recentFailures"] = _failures.ToJson(),
         };
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        foreach (var record in Records())
-        {
-            if (record.ExpiryTimer is { } timer)
-            {
-                await timer.DisposeAsync().ConfigureAwait(false);
-            }
-        }
-
-        foreach (var userLock in _userLocks.Values)
-        {
-            userLock.Dispose();
-        }
     }
 
     private JsonObject Capabilities()
@@ -497,16 +452,7 @@ internal sealed partial class Controller : IContainerEvents, IAsyncDisposable
     /// <summary>Takes a module out everywhere: rules first (packets stop arriving), then the container, then its files.</summary>
     private async Task UninstallAsync(ModuleRecord record, string why, CancellationToken cancellationToken)
     {
-        lock (_modules)
-        {
-            _modules.Remove((record.User, record.Name.ToString()));
-        }
-
-        if (record.ExpiryTimer is { } timer)
-        {
-            await timer.DisposeAsync().ConfigureAwait(false);
-        }
-
+        await _table.RemoveAsync(record).ConfigureAwait(false);
         await _forwarding.RemoveAsync(record.Rules, CancellationToken.None).ConfigureAwait(false);
         await RemoveFromContainerAsync(record, cancellationToken).ConfigureAwait(false);
         DeleteDirectories(record);
@@ -515,64 +461,38 @@ internal sealed partial class Controller : IContainerEvents, IAsyncDisposable
 
     private async Task ExpireAsync(ModuleRecord record)
     {
-        var userLock = _userLocks[record.User];
-        await userLock.WaitAsync().ConfigureAwait(false);
-        try
+        using (await _locks.EnterAsync(record.User, CancellationToken.None).ConfigureAwait(false))
         {
-            if (!ReferenceEquals(Find((record.User, record.Name.ToString())), record))
+            try
             {
-                return;
-            }
+                // A refresh may have moved the deadline while we waited for the lock.
+                if (_table.CheckExpiry(record) != ExpiryCheck.Due)
+                {
+                    return;
+                }
 
-            // A refresh may have moved the deadline while we waited for the lock, and the timer may fire
-            // a little before the deadline as the wall clock reads it: wait for the rest, never give up.
-            var left = record.ExpiresAt - _time.GetUtcNow();
-            if (left > TimeSpan.Zero)
+                await UninstallAsync(record, "ttl expired", CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception e)
             {
-                record.ExpiryTimer?.Change(left + TimeSpan.FromMilliseconds(5), Timeout.InfiniteTimeSpan);
-                return;
+                Log.RequestFailed(_logger, "expiry", record.Name.ToString(), e);
             }
-
-            await UninstallAsync(record, "ttl expired", CancellationToken.None).ConfigureAwait(false);
-        }
-        catch (Exception e)
-        {
-            Log.RequestFailed(_logger, "expiry", record.Name.ToString(), e);
-        }
-        finally
-        {
-            userLock.Release();
         }
     }
 
     public async Task ModuleFailedAsync(string user, ModuleFailedMessage failure)
     {
         ArgumentNullException.ThrowIfNull(failure);
-        var userLock = _userLocks[user];
-        await userLock.WaitAsync().ConfigureAwait(false);
-        try
+        using (await _locks.EnterAsync(user, CancellationToken.None).ConfigureAwait(false))
         {
-            if (Find((user, failure.Module)) is { } record)
+            if (_table.Find(user, failure.Module) is { } record)
             {
-                lock (_modules)
-                {
-                    _modules.Remove((user, failure.Module));
-                }
-
-                if (record.ExpiryTimer is { } timer)
-                {
-                    await timer.DisposeAsync().ConfigureAwait(false);
-                }
-
+                await _table.RemoveAsync(record).ConfigureAwait(false);
                 await _forwarding.RemoveAsync(record.Rules, CancellationToken.None).ConfigureAwait(false);
                 DeleteDirectories(record);
             }
 
-            RecordFailure(user, failure.Module, failure.Reason, failure.Detail);
-        }
-        finally
-        {
-            userLock.Release();
+            _failures.Record(user, failure.Module, failure.Reason, failure.Detail);
         }
 
         if (failure.RecycleContainer)
@@ -584,11 +504,9 @@ internal sealed partial class Controller : IContainerEvents, IAsyncDisposable
     public async Task ContainerRestartedAsync(string user, ContainerRestartReason reason)
     {
         ArgumentNullException.ThrowIfNull(reason);
-        var userLock = _userLocks[user];
-        await userLock.WaitAsync().ConfigureAwait(false);
-        try
+        using (await _locks.EnterAsync(user, CancellationToken.None).ConfigureAwait(false))
         {
-            var records = Records().Where(r => r.User == user).OrderBy(r => r.Sequence).ToList();
+            var records = _table.RecordsOf(user).ToList();
             if (reason.IsUnexplainedDeath)
             {
                 // Without a module to blame, a container that keeps dying sheds its newest module.
@@ -601,7 +519,7 @@ internal sealed partial class Controller : IContainerEvents, IAsyncDisposable
                     var newest = records[^1];
                     records.RemoveAt(records.Count - 1);
                     await UninstallAsync(newest, "evicted: the container died 3 times within a minute", CancellationToken.None).ConfigureAwait(false);
-                    RecordFailure(user, newest.Name.ToString(), "evicted", $"the container died 3 times within a minute ({reason})");
+                    _failures.Record(user, newest.Name.ToString(), RecentFailures.Evicted, $"the container died 3 times within a minute ({reason})");
                     deaths.Clear();
                 }
             }
@@ -612,50 +530,11 @@ internal sealed partial class Controller : IContainerEvents, IAsyncDisposable
                 if (error is not null)
                 {
                     await UninstallAsync(record, "could not be reinstalled", CancellationToken.None).ConfigureAwait(false);
-                    RecordFailure(user, record.Name.ToString(), "reinstall-failed", error.Headers[NslpHeaderNames.Error]);
+                    _failures.Record(user, record.Name.ToString(), RecentFailures.ReinstallFailed, error.Headers[NslpHeaderNames.Error]);
                 }
             }
 
             Log.Reinstalled(_logger, user, records.Count, reason.ToString());
-        }
-        finally
-        {
-            userLock.Release();
-        }
-    }
-
-    private void RecordFailure(string user, string module, string reason, string? detail)
-    {
-        lock (_recentFailures)
-        {
-            _recentFailures.AddFirst(new JsonObject
-            {
-                ["time"] = _time.GetUtcNow().ToString("O"),
-                ["user"] = user,
-                ["module"] = module,
-                ["reason"] = reason,
-                ["detail"] = detail,
-            });
-            while (_recentFailures.Count > RecentFailuresKept)
-            {
-                _recentFailures.RemoveLast();
-            }
-        }
-    }
-
-    private ModuleRecord? Find((string User, string Module) key)
-    {
-        lock (_modules)
-        {
-            return _modules.TryGetValue(key, out var record) ? record : null;
-        }
-    }
-
-    private ModuleRecord[] Records()
-    {
-        lock (_modules)
-        {
-            return _modules.Values.ToArray();
         }
     }
 
