@@ -43,6 +43,9 @@ internal static class NodeServiceCollectionExtensions
         services.AddSingleton<UserLocks>();
         services.AddSingleton<ModuleTable>();
         services.AddSingleton<RecentFailures>();
+        services.AddSingleton<IModuleStore, ModuleStore>();
+        services.AddSingleton<InstallPolicy>();
+        services.AddSingleton<ModuleInstaller>();
         services.AddSingleton<Controller>();
         services.AddSingleton<RequestAuthenticator>();
         services.AddSingleton<IRouteLookup, NetlinkRouteLookup>();

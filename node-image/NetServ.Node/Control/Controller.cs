@@ -5,13 +5,10 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using NetServ.Control;
-using NetServ.Native;
 using NetServ.Node.Configuration;
 using NetServ.Node.Containers;
 using NetServ.Node.Forwarding;
-using NetServ.Node.Modules;
 using NetServ.Sdk;
-using NetServ.Sdk.Packaging;
 using NetServ.Signaling.Nslp;
 
 namespace NetServ.Node.Control;
@@ -26,8 +23,9 @@ internal sealed partial class Controller : IContainerEvents
     private readonly NetServOptions _options;
     private readonly IContainerHost _containers;
     private readonly ForwardingPlane _forwarding;
-    private readonly ModuleFetcher _fetcher;
     private readonly ReverseRoutabilityCheck _ownership;
+    private readonly InstallPolicy _policy;
+    private readonly ModuleInstaller _installer;
     private readonly TimeProvider _time;
     private readonly ModuleTable _table;
     private readonly UserLocks _locks;
@@ -35,13 +33,14 @@ internal sealed partial class Controller : IContainerEvents
     private readonly ILogger<Controller> _logger;
     private readonly Dictionary<string, List<DateTimeOffset>> _unexplainedDeaths = new(StringComparer.Ordinal);
 
-    public Controller(IOptions<NetServOptions> options, IContainerHost containers, ForwardingPlane forwarding, ModuleFetcher fetcher, ReverseRoutabilityCheck ownership, ModuleTable table, UserLocks locks, RecentFailures failures, TimeProvider time, ILogger<Controller> logger)
+    public Controller(IOptions<NetServOptions> options, IContainerHost containers, ForwardingPlane forwarding, ReverseRoutabilityCheck ownership, InstallPolicy policy, ModuleInstaller installer, ModuleTable table, UserLocks locks, RecentFailures failures, TimeProvider time, ILogger<Controller> logger)
     {
         _options = options.Value;
         _containers = containers;
         _forwarding = forwarding;
-        _fetcher = fetcher;
         _ownership = ownership;
+        _policy = policy;
+        _installer = installer;
         _time = time;
         _table = table;
         _locks = locks;
@@ -93,154 +92,34 @@ internal sealed partial class Controller : IContainerEvents
     public async Task<NslpResponse> SetupAsync(SetupRequest setup, RequestOrigin origin, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(setup);
-        var user = _options.Users.FirstOrDefault(u => u.Name == setup.User);
-        if (user is null || !_containers.TryGet(setup.User, out var container))
+        if (!_containers.TryGet(setup.User, out var container))
         {
-            return Error(NslpStatus.Forbidden, $"unknown user '{setup.User}'");
+            return Error(InstallPolicy.UnknownUser(setup.User));
         }
 
-        // Authorisation (paper section 5.2): a filter may only select destinations the user may claim.
-        var allowed = user.AllowedPrefixes.Select(p => Ipv4Prefix.Parse(p)).ToArray();
-        PacketFilter? filter = null;
-        if (setup.HasFilter)
+        var decision = await _policy.AuthoriseAsync(setup, cancellationToken).ConfigureAwait(false);
+        if (decision.IsRefused(out var refusal, out var grant))
         {
-            var destinations = setup.FilterDestinations.Count > 0 ? setup.FilterDestinations : allowed;
-            if (destinations.Count == 0)
-            {
-                return Error(NslpStatus.Forbidden, $"user '{user.Name}' may not install packet filters (no allowed prefixes)");
-            }
-
-            foreach (var destination in destinations.Where(d => !allowed.Any(a => a.Contains(d))))
-            {
-                var outside = $"filter destination {destination} is outside the prefixes user '{user.Name}' may claim ({string.Join(", ", allowed.Select(a => a.ToString()))})";
-                if (setup.OwnershipPassword is not { } password)
-                {
-                    return Error(NslpStatus.Forbidden, _ownership.Enabled ? $"{outside}; an ownership-password would let this node check that the user owns a single address" : outside);
-                }
-
-                if (await _ownership.VerifyAsync(destination, user.Name, password, cancellationToken).ConfigureAwait(false) is { } failure)
-                {
-                    return Error(NslpStatus.Forbidden, $"{outside}, and {failure}");
-                }
-            }
-
-            filter = new PacketFilter(setup.FilterProtocol, setup.FilterPort, destinations.ToArray());
+            return Error(refusal);
         }
 
-        var ttl = setup.Ttl ?? TimeSpan.FromSeconds(_options.DefaultTtlSeconds);
-        if (ttl > TimeSpan.FromSeconds(_options.MaxTtlSeconds))
+        var user = grant.User.Name;
+        using (await _locks.EnterAsync(user, cancellationToken).ConfigureAwait(false))
         {
-            ttl = TimeSpan.FromSeconds(_options.MaxTtlSeconds);
-        }
-
-        using (await _locks.EnterAsync(user.Name, cancellationToken).ConfigureAwait(false))
-        {
-            if (_table.Find(user.Name, setup.Module.ToString()) is { } existing)
+            if (_table.Find(user, setup.Module.ToString()) is { } existing)
             {
                 if (existing.Digest != setup.DigestHex)
                 {
                     return Error(NslpStatus.Conflict, $"{setup.Module} is installed from a package with another digest; REMOVE it first");
                 }
 
-                _table.Refresh(existing, ttl);
-                Log.Refreshed(_logger, user.Name, setup.Module.ToString(), ttl.TotalSeconds);
+                _table.Refresh(existing, grant.Ttl);
+                Log.Refreshed(_logger, user, setup.Module.ToString(), grant.Ttl.TotalSeconds);
                 return Ok(existing, refreshed: true);
             }
 
-            if (container.State != ContainerState.Ready || container.Hello is not { } hello)
-            {
-                return Error(NslpStatus.ServiceUnavailable, $"the container of '{user.Name}' is {container.State.ToString().ToLowerInvariant()}; try again shortly");
-            }
-
-            if (hello.NoModuleLayer)
-            {
-                return Error(NslpStatus.ServiceUnavailable, "this node runs its containers without a module layer (evaluation configuration 3)");
-            }
-
-            var missing = setup.Dependencies.Where(d => !hello.BuildingBlocks.Contains(d, StringComparer.OrdinalIgnoreCase)).ToArray();
-            if (missing.Length > 0)
-            {
-                return Error(NslpStatus.PreconditionFailed, $"this node lacks the building blocks {string.Join(", ", missing)} (it offers {string.Join(", ", hello.BuildingBlocks)})");
-            }
-
-            string package;
-            try
-            {
-                package = await _fetcher.FetchAsync(setup.Url, setup.Digest, cancellationToken).ConfigureAwait(false);
-            }
-            catch (ModuleFetchException e)
-            {
-                return Error(e.Status, e.Message);
-            }
-
-            ModulePackageInfo info;
-            try
-            {
-                info = ModulePackage.Inspect(package);
-            }
-            catch (ModulePackageException e)
-            {
-                return Error(NslpStatus.UnprocessableModule, e.Message);
-            }
-
-            if (!string.Equals(info.ModuleName, setup.Module.ToString(), StringComparison.OrdinalIgnoreCase))
-            {
-                return Error(NslpStatus.UnprocessableModule, $"the package is {info.ModuleName}, not the requested {setup.Module}");
-            }
-
-            var record = new ModuleRecord
-            {
-                User = user.Name,
-                Name = setup.Module,
-                Url = setup.Url,
-                Digest = setup.DigestHex,
-                Package = info,
-                CodeDirectory = Path.Combine(container.ModulesDirectory, setup.Module.ToString()),
-                DataDirectory = Path.Combine(container.DataDirectory, setup.Module.ToString()),
-                Filter = filter,
-                Rules = filter is null ? [] : filter.Destinations.Select(d => new FilterRule(user.Name, setup.Module.ToString(), filter.Protocol, filter.DestinationPort, d, container.Queue)).ToArray(),
-                Properties = setup.Properties,
-                Dependencies = setup.Dependencies,
-                Origin = origin.ToString().ToLowerInvariant(),
-                Sequence = _table.NextSequence(),
-                InstalledAt = _time.GetUtcNow(),
-                RefreshedAt = _time.GetUtcNow(),
-                Ttl = ttl,
-            };
-
-            try
-            {
-                ModulePackage.Extract(package, info, record.CodeDirectory);
-                Directory.CreateDirectory(record.DataDirectory);
-                Interop.ChangeOwner(record.DataDirectory, container.Uid, container.Uid);
-            }
-            catch (ModulePackageException e)
-            {
-                DeleteDirectories(record);
-                return Error(NslpStatus.UnprocessableModule, e.Message);
-            }
-
-            var installError = await InstallInContainerAsync(record, cancellationToken).ConfigureAwait(false);
-            if (installError is not null)
-            {
-                DeleteDirectories(record);
-                return installError;
-            }
-
-            try
-            {
-                await _forwarding.AddAsync(record.Rules, cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is InvalidOperationException or TimeoutException)
-            {
-                await RemoveFromContainerAsync(record, CancellationToken.None).ConfigureAwait(false);
-                DeleteDirectories(record);
-                return Error(NslpStatus.InternalError, $"the packet filter could not be installed: {e.Message}");
-            }
-
-            _table.Add(record);
-            Log.Installed(_logger, user.Name, record.Name.ToString(), filter?.ToString() ?? "none", ttl.TotalSeconds);
-            return Ok(record, refreshed: false);
+            var installed = await _installer.InstallAsync(new InstallCommand(setup, grant, container, origin), cancellationToken).ConfigureAwait(false);
+            return installed.IsRefused(out var failure, out var record) ? Error(failure) : Ok(record, refreshed: false);
         }
     }
 
@@ -250,7 +129,7 @@ internal sealed partial class Controller : IContainerEvents
         ArgumentNullException.ThrowIfNull(remove);
         if (!_locks.Has(remove.User))
         {
-            return Error(NslpStatus.Forbidden, $"unknown user '{remove.User}'");
+            return Error(InstallPolicy.UnknownUser(remove.User));
         }
 
         using (await _locks.EnterAsync(remove.User, cancellationToken).ConfigureAwait(false))
@@ -261,7 +140,7 @@ internal sealed partial class Controller : IContainerEvents
                 return Error(NslpStatus.NotFound, $"{remove.Module} is not installed for user '{remove.User}'");
             }
 
-            await UninstallAsync(record, "REMOVE", cancellationToken).ConfigureAwait(false);
+            await _installer.UninstallAsync(record, "REMOVE", cancellationToken).ConfigureAwait(false);
             var response = new NslpResponse(NslpStatus.Ok);
             response.Headers.Add(NslpHeaderNames.Node, NodeName);
             response.Headers.Add("module", record.Name.ToString());
@@ -405,60 +284,6 @@ internal sealed partial class Controller : IContainerEvents
         }
     }
 
-    private async Task<NslpResponse?> InstallInContainerAsync(ModuleRecord record, CancellationToken cancellationToken)
-    {
-        var user = _options.Users.First(u => u.Name == record.User);
-        var message = new InstallModuleMessage
-        {
-            Module = record.Name.ToString(),
-            Directory = record.CodeDirectory,
-            AssemblyFile = record.Package.AssemblyFile,
-            EntryType = record.Package.EntryType,
-            DataDirectory = record.DataDirectory,
-            Properties = record.Properties.ToDictionary(p => p.Key, p => p.Value),
-            Filter = record.Filter is { } filter
-                ? new FilterSpec { Protocol = PacketFilter.ProtocolName(filter.Protocol), Port = filter.DestinationPort, Destinations = filter.Destinations.Select(d => d.ToString()).ToArray() }
-                : null,
-            AllowedPorts = user.AllowedPorts,
-        };
-        try
-        {
-            var reply = await _containers.RequestAsync(record.User, message, cancellationToken).ConfigureAwait(false);
-            return reply.Ok ? null : Error(NslpStatus.UnprocessableModule, $"the module failed to load: {reply.Error}");
-        }
-        catch (ContainerUnavailableException e)
-        {
-            return Error(NslpStatus.ServiceUnavailable, e.Message);
-        }
-    }
-
-    private async Task RemoveFromContainerAsync(ModuleRecord record, CancellationToken cancellationToken)
-    {
-        try
-        {
-            var reply = await _containers.RequestAsync(record.User, new RemoveModuleMessage { Module = record.Name.ToString() }, cancellationToken).ConfigureAwait(false);
-            if (!reply.Ok)
-            {
-                Log.ContainerRemoveFailed(_logger, record.User, record.Name.ToString(), reply.Error ?? "unknown");
-            }
-        }
-        catch (ContainerUnavailableException e)
-        {
-            // A container that is gone holds no module; it comes back without this one.
-            Log.ContainerRemoveFailed(_logger, record.User, record.Name.ToString(), e.Message);
-        }
-    }
-
-    /// <summary>Takes a module out everywhere: rules first (packets stop arriving), then the container, then its files.</summary>
-    private async Task UninstallAsync(ModuleRecord record, string why, CancellationToken cancellationToken)
-    {
-        await _table.RemoveAsync(record).ConfigureAwait(false);
-        await _forwarding.RemoveAsync(record.Rules, CancellationToken.None).ConfigureAwait(false);
-        await RemoveFromContainerAsync(record, cancellationToken).ConfigureAwait(false);
-        DeleteDirectories(record);
-        Log.Removed(_logger, record.User, record.Name.ToString(), why);
-    }
-
     private async Task ExpireAsync(ModuleRecord record)
     {
         using (await _locks.EnterAsync(record.User, CancellationToken.None).ConfigureAwait(false))
@@ -471,7 +296,7 @@ internal sealed partial class Controller : IContainerEvents
                     return;
                 }
 
-                await UninstallAsync(record, "ttl expired", CancellationToken.None).ConfigureAwait(false);
+                await _installer.UninstallAsync(record, "ttl expired", CancellationToken.None).ConfigureAwait(false);
             }
             catch (Exception e)
             {
@@ -487,9 +312,7 @@ internal sealed partial class Controller : IContainerEvents
         {
             if (_table.Find(user, failure.Module) is { } record)
             {
-                await _table.RemoveAsync(record).ConfigureAwait(false);
-                await _forwarding.RemoveAsync(record.Rules, CancellationToken.None).ConfigureAwait(false);
-                DeleteDirectories(record);
+                await _installer.DropAsync(record).ConfigureAwait(false);
             }
 
             _failures.Record(user, failure.Module, failure.Reason, failure.Detail);
@@ -518,7 +341,7 @@ internal sealed partial class Controller : IContainerEvents
                 {
                     var newest = records[^1];
                     records.RemoveAt(records.Count - 1);
-                    await UninstallAsync(newest, "evicted: the container died 3 times within a minute", CancellationToken.None).ConfigureAwait(false);
+                    await _installer.UninstallAsync(newest, "evicted: the container died 3 times within a minute", CancellationToken.None).ConfigureAwait(false);
                     _failures.Record(user, newest.Name.ToString(), RecentFailures.Evicted, $"the container died 3 times within a minute ({reason})");
                     deaths.Clear();
                 }
@@ -526,33 +349,15 @@ internal sealed partial class Controller : IContainerEvents
 
             foreach (var record in records)
             {
-                var error = await InstallInContainerAsync(record, CancellationToken.None).ConfigureAwait(false);
-                if (error is not null)
+                if (await _installer.InstallInContainerAsync(record, CancellationToken.None).ConfigureAwait(false) is { } refused)
                 {
-                    await UninstallAsync(record, "could not be reinstalled", CancellationToken.None).ConfigureAwait(false);
-                    _failures.Record(user, record.Name.ToString(), RecentFailures.ReinstallFailed, error.Headers[NslpHeaderNames.Error]);
+                    Log.Refused(_logger, refused.Status, refused.Message);
+                    await _installer.UninstallAsync(record, "could not be reinstalled", CancellationToken.None).ConfigureAwait(false);
+                    _failures.Record(user, record.Name.ToString(), RecentFailures.ReinstallFailed, refused.Message.ReplaceLineEndings(" "));
                 }
             }
 
             Log.Reinstalled(_logger, user, records.Count, reason.ToString());
-        }
-    }
-
-    private void DeleteDirectories(ModuleRecord record)
-    {
-        foreach (var directory in new[] { record.CodeDirectory, record.DataDirectory })
-        {
-            try
-            {
-                if (Directory.Exists(directory))
-                {
-                    Directory.Delete(directory, recursive: true);
-                }
-            }
-            catch (IOException e)
-            {
-                Log.CleanupFailed(_logger, directory, e.Message);
-            }
         }
     }
 
@@ -570,6 +375,8 @@ internal sealed partial class Controller : IContainerEvents
         return response;
     }
 
+    private NslpResponse Error(Refusal refusal) => Error(refusal.Status, refusal.Message);
+
     private NslpResponse Error(int status, string message)
     {
         var response = new NslpResponse(status);
@@ -581,12 +388,6 @@ internal sealed partial class Controller : IContainerEvents
 
     private static partial class Log
     {
-        [LoggerMessage(2501, LogLevel.Information, "Installed {Module} for {User} (filter: {Filter}, ttl {Ttl} s)")]
-        public static partial void Installed(ILogger logger, string user, string module, string filter, double ttl);
-
-        [LoggerMessage(2502, LogLevel.Information, "Removed {Module} of {User} ({Why})")]
-        public static partial void Removed(ILogger logger, string user, string module, string why);
-
         [LoggerMessage(2503, LogLevel.Information, "Refreshed {Module} of {User} (ttl {Ttl} s)")]
         public static partial void Refreshed(ILogger logger, string user, string module, double ttl);
 
@@ -596,13 +397,7 @@ internal sealed partial class Controller : IContainerEvents
         [LoggerMessage(2505, LogLevel.Error, "{Method} {Target} failed")]
         public static partial void RequestFailed(ILogger logger, string method, string target, Exception exception);
 
-        [LoggerMessage(2506, LogLevel.Warning, "The container of {User} did not remove {Module}: {Error}")]
-        public static partial void ContainerRemoveFailed(ILogger logger, string user, string module, string error);
-
         [LoggerMessage(2507, LogLevel.Information, "Reinstalled {Count} module(s) of {User} after the container came back ({Reason})")]
         public static partial void Reinstalled(ILogger logger, string user, int count, string reason);
-
-        [LoggerMessage(2508, LogLevel.Warning, "Could not delete {Directory}: {Error}")]
-        public static partial void CleanupFailed(ILogger logger, string directory, string error);
     }
 }
