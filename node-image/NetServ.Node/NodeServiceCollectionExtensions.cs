@@ -46,6 +46,8 @@ internal static class NodeServiceCollectionExtensions
         services.AddSingleton<IModuleStore, ModuleStore>();
         services.AddSingleton<InstallPolicy>();
         services.AddSingleton<ModuleInstaller>();
+        services.AddSingleton<StatusReport>();
+        services.AddSingleton<ContainerRecovery>();
         services.AddSingleton<Controller>();
         services.AddSingleton<RequestAuthenticator>();
         services.AddSingleton<IRouteLookup, NetlinkRouteLookup>();

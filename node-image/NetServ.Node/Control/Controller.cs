@@ -1,53 +1,61 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using NetServ.Control;
 using NetServ.Node.Configuration;
 using NetServ.Node.Containers;
-using NetServ.Node.Forwarding;
-using NetServ.Sdk;
 using NetServ.Signaling.Nslp;
 
 namespace NetServ.Node.Control;
 
 /// <summary>
-/// The NetServ controller (paper section 4.2): acts on SETUP, REMOVE and PROBE by coordinating the
-/// module fetcher, the user's container and the forwarding plane. Keeps the per-user module
-/// registry as soft state: a module expires after its ttl unless a SETUP refreshes it.
+/// The NetServ controller (paper section 4.2): acts on SETUP, REMOVE and PROBE. It checks a request,
+/// takes the user's lock and hands the work to its parts: <see cref="InstallPolicy"/> decides what may
+/// be installed, <see cref="ModuleInstaller"/> installs and removes, <see cref="ModuleTable"/> keeps the
+/// modules as soft state (a module expires after its ttl unless a SETUP refreshes it),
+/// <see cref="StatusReport"/> answers PROBEs and <see cref="ContainerRecovery"/> handles what the
+/// containers report. It turns their outcomes into NSLP responses.
 /// </summary>
-internal sealed partial class Controller : IContainerEvents
+internal sealed partial class Controller
 {
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
     private readonly NetServOptions _options;
     private readonly IContainerHost _containers;
-    private readonly ForwardingPlane _forwarding;
-    private readonly ReverseRoutabilityCheck _ownership;
     private readonly InstallPolicy _policy;
     private readonly ModuleInstaller _installer;
-    private readonly TimeProvider _time;
     private readonly ModuleTable _table;
+    private readonly StatusReport _status;
     private readonly UserLocks _locks;
-    private readonly RecentFailures _failures;
     private readonly ILogger<Controller> _logger;
-    private readonly Dictionary<string, List<DateTimeOffset>> _unexplainedDeaths = new(StringComparer.Ordinal);
 
-    public Controller(IOptions<NetServOptions> options, IContainerHost containers, ForwardingPlane forwarding, ReverseRoutabilityCheck ownership, InstallPolicy policy, ModuleInstaller installer, ModuleTable table, UserLocks locks, RecentFailures failures, TimeProvider time, ILogger<Controller> logger)
+    public Controller(
+        IOptions<NetServOptions> options,
+        IContainerHost containers,
+        InstallPolicy policy,
+        ModuleInstaller installer,
+        ModuleTable table,
+        StatusReport status,
+        ContainerRecovery recovery,
+        UserLocks locks,
+        ILogger<Controller> logger)
     {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(containers);
+        ArgumentNullException.ThrowIfNull(table);
         _options = options.Value;
         _containers = containers;
-        _forwarding = forwarding;
-        _ownership = ownership;
         _policy = policy;
         _installer = installer;
-        _time = time;
         _table = table;
+        _status = status;
         _locks = locks;
-        _failures = failures;
         _logger = logger;
+
+        // Set before the containers start (the controller is made with the hosted services): no expiry or container event goes unhandled.
         table.Expired = ExpireAsync;
-        containers.Events = this;
+        containers.Events = recovery;
     }
 
     /// <summary>The node's name, as it appears in responses.</summary>
@@ -152,136 +160,17 @@ internal sealed partial class Controller : IContainerEvents
     public async Task<NslpResponse> ProbeAsync(ProbeRequest probe, bool collectGarbage, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(probe);
-        JsonObject body;
-        switch (probe.Kind)
+        var report = await _status.ProbeAsync(probe, collectGarbage, cancellationToken).ConfigureAwait(false);
+        if (report.IsRefused(out var refusal, out var body))
         {
-            case ProbeKind.Status:
-                body = await StatusAsync(probe.User, collectGarbage, cancellationToken).ConfigureAwait(false);
-                break;
-            case ProbeKind.Capabilities:
-                body = Capabilities();
-                break;
-            case ProbeKind.Policies:
-                body = Policies(probe.User);
-                break;
-            default:
-                var users = probe.User is null ? _options.Users.Select(u => u.Name) : [probe.User];
-                var record = users.Select(u => _table.Find(u, probe.Target)).FirstOrDefault(r => r is not null);
-                if (record is null)
-                {
-                    return Error(NslpStatus.NotFound, $"{probe.Target} is not installed on {NodeName}");
-                }
-
-                body = record.Describe(_time.GetUtcNow());
-                var live = await ContainerStatusAsync(record.User, collectGarbage, cancellationToken).ConfigureAwait(false);
-                body["live"] = (live?["modules"] as JsonArray)?.FirstOrDefault(m => m?["name"]?.GetValue<string>() == record.Name.ToString())?.DeepClone();
-                break;
+            return Error(refusal);
         }
 
-        body["node"] = NodeName;
         var response = new NslpResponse(NslpStatus.Ok);
         response.Headers.Add(NslpHeaderNames.Node, NodeName);
         response.Headers.Add(NslpHeaderNames.ContentType, "application/json");
-        response.Body = Encoding.UTF8.GetBytes(body.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        response.Body = Encoding.UTF8.GetBytes(body.ToJsonString(Indented));
         return response;
-    }
-
-    /// <summary>The node's whole state: containers with their modules (and the modules' own status), rules, recent failures.</summary>
-    public async Task<JsonObject> StatusAsync(string? onlyUser, bool collectGarbage, CancellationToken cancellationToken)
-    {
-        var now = _time.GetUtcNow();
-        var users = new JsonArray();
-        foreach (var handle in _containers.Containers.Where(h => onlyUser is null || h.Name == onlyUser))
-        {
-            var entry = _containers.Describe(handle);
-            entry["user"] = handle.Name;
-            var live = await ContainerStatusAsync(handle.Name, collectGarbage, cancellationToken).ConfigureAwait(false);
-            var modules = new JsonArray();
-            foreach (var record in _table.RecordsOf(handle.Name))
-            {
-                var module = record.Describe(now);
-                module["live"] = (live?["modules"] as JsonArray)?.FirstOrDefault(m => m?["name"]?.GetValue<string>() == record.Name.ToString())?.DeepClone();
-                modules.Add(module);
-            }
-
-            entry["modules"] = modules;
-            if (live is not null)
-            {
-                entry["packets"] = live["packets"]?.DeepClone();
-                entry["memory"] = live["memory"]?.DeepClone();
-                entry["loadedModuleContexts"] = live["loadedModuleContexts"]?.DeepClone();
-                entry["unloadingModuleContexts"] = live["unloadingModuleContexts"]?.DeepClone();
-                entry["aspNetCoreLoaded"] = live["aspNetCoreLoaded"]?.DeepClone();
-            }
-
-            users.Add(entry);
-        }
-
-        return new JsonObject
-        {
-            ["time"] = now.ToString("O"),
-            ["containers"] = users,
-            ["forwarding"] = new JsonObject
-            {
-                ["chain"] = _options.Forwarding.Chain,
-                ["rules"] = new JsonArray((await _forwarding.ListAsync(cancellationToken).ConfigureAwait(false)).Select(r => (JsonNode?)r).ToArray()),
-            },
-            ["recentFailures"] = _failures.ToJson(),
-        };
-    }
-
-    private JsonObject Capabilities()
-    {
-        var blocks = _containers.Containers.SelectMany(c => c.Hello?.BuildingBlocks ?? []).Distinct(StringComparer.OrdinalIgnoreCase).Order(StringComparer.Ordinal);
-        return new JsonObject
-        {
-            ["version"] = NslpMessage.CurrentVersion,
-            ["sdk"] = typeof(INetServModule).Assembly.GetName().Version?.ToString(),
-            ["forwardingPlane"] = "linux-netfilter (NFQUEUE)",
-            ["buildingBlocks"] = new JsonArray(blocks.Select(b => (JsonNode?)b).ToArray()),
-            ["filterProtocols"] = new JsonArray("udp", "tcp", "any"),
-            ["defaultTtlSeconds"] = _options.DefaultTtlSeconds,
-            ["maxTtlSeconds"] = _options.MaxTtlSeconds,
-            ["maxPackageBytes"] = _options.ModuleCache.MaxPackageBytes,
-        };
-    }
-
-    private JsonObject Policies(string? onlyUser)
-    {
-        var users = new JsonArray();
-        foreach (var user in _options.Users.Where(u => onlyUser is null || u.Name == onlyUser))
-        {
-            users.Add(new JsonObject
-            {
-                ["user"] = user.Name,
-                ["allowedPrefixes"] = new JsonArray(user.AllowedPrefixes.Select(p => (JsonNode?)p).ToArray()),
-                ["allowedPorts"] = new JsonArray(user.AllowedPorts.Select(p => (JsonNode?)p).ToArray()),
-                ["memoryLimitMb"] = user.MemoryLimitMb,
-                ["cpuLimit"] = user.CpuLimit,
-                ["hasPublicKey"] = !string.IsNullOrEmpty(user.PublicKey),
-            });
-        }
-
-        return new JsonObject
-        {
-            ["users"] = users,
-            ["reverseRoutability"] = _ownership.Enabled
-                ? new JsonObject { ["enabled"] = true, ["url"] = _ownership.UrlTemplate }
-                : new JsonObject { ["enabled"] = false },
-        };
-    }
-
-    private async Task<JsonObject?> ContainerStatusAsync(string user, bool collectGarbage, CancellationToken cancellationToken)
-    {
-        try
-        {
-            var reply = await _containers.RequestAsync(user, new StatusRequestMessage { CollectGarbage = collectGarbage }, cancellationToken, TimeSpan.FromSeconds(10)).ConfigureAwait(false);
-            return reply.Ok ? reply.Data : null;
-        }
-        catch (ContainerUnavailableException)
-        {
-            return null;
-        }
     }
 
     private async Task ExpireAsync(ModuleRecord record)
@@ -302,62 +191,6 @@ internal sealed partial class Controller : IContainerEvents
             {
                 Log.RequestFailed(_logger, "expiry", record.Name.ToString(), e);
             }
-        }
-    }
-
-    public async Task ModuleFailedAsync(string user, ModuleFailedMessage failure)
-    {
-        ArgumentNullException.ThrowIfNull(failure);
-        using (await _locks.EnterAsync(user, CancellationToken.None).ConfigureAwait(false))
-        {
-            if (_table.Find(user, failure.Module) is { } record)
-            {
-                await _installer.DropAsync(record).ConfigureAwait(false);
-            }
-
-            _failures.Record(user, failure.Module, failure.Reason, failure.Detail);
-        }
-
-        if (failure.RecycleContainer)
-        {
-            await _containers.RecycleAsync(user, ContainerRestartReason.ModuleRecycled(failure.Module, failure.Reason)).ConfigureAwait(false);
-        }
-    }
-
-    public async Task ContainerRestartedAsync(string user, ContainerRestartReason reason)
-    {
-        ArgumentNullException.ThrowIfNull(reason);
-        using (await _locks.EnterAsync(user, CancellationToken.None).ConfigureAwait(false))
-        {
-            var records = _table.RecordsOf(user).ToList();
-            if (reason.IsUnexplainedDeath)
-            {
-                // Without a module to blame, a container that keeps dying sheds its newest module.
-                var deaths = _unexplainedDeaths.TryGetValue(user, out var list) ? list : _unexplainedDeaths[user] = [];
-                var now = _time.GetUtcNow();
-                deaths.Add(now);
-                deaths.RemoveAll(t => now - t > TimeSpan.FromMinutes(1));
-                if (deaths.Count >= 3 && records.Count > 0)
-                {
-                    var newest = records[^1];
-                    records.RemoveAt(records.Count - 1);
-                    await _installer.UninstallAsync(newest, "evicted: the container died 3 times within a minute", CancellationToken.None).ConfigureAwait(false);
-                    _failures.Record(user, newest.Name.ToString(), RecentFailures.Evicted, $"the container died 3 times within a minute ({reason})");
-                    deaths.Clear();
-                }
-            }
-
-            foreach (var record in records)
-            {
-                if (await _installer.InstallInContainerAsync(record, CancellationToken.None).ConfigureAwait(false) is { } refused)
-                {
-                    Log.Refused(_logger, refused.Status, refused.Message);
-                    await _installer.UninstallAsync(record, "could not be reinstalled", CancellationToken.None).ConfigureAwait(false);
-                    _failures.Record(user, record.Name.ToString(), RecentFailures.ReinstallFailed, refused.Message.ReplaceLineEndings(" "));
-                }
-            }
-
-            Log.Reinstalled(_logger, user, records.Count, reason.ToString());
         }
     }
 
@@ -396,8 +229,5 @@ internal sealed partial class Controller : IContainerEvents
 
         [LoggerMessage(2505, LogLevel.Error, "{Method} {Target} failed")]
         public static partial void RequestFailed(ILogger logger, string method, string target, Exception exception);
-
-        [LoggerMessage(2507, LogLevel.Information, "Reinstalled {Count} module(s) of {User} after the container came back ({Reason})")]
-        public static partial void Reinstalled(ILogger logger, string user, int count, string reason);
     }
 }
