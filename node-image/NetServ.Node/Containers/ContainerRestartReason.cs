@@ -22,7 +22,7 @@ internal enum ContainerRestartCause
 /// <summary>
 /// Why a container was started again. The controller's crash policy counts only the deaths nobody
 /// explained; a typed cause lets it tell them from the restarts the node asked for without reading
-/// the words. <see cref="ToString"/> gives the words that logs and failure records carry.
+/// the words. <see cref="ToString()"/> gives the words that logs and failure records carry.
 /// </summary>
 internal sealed record ContainerRestartReason(ContainerRestartCause Cause, string Detail)
 {
