@@ -39,6 +39,15 @@ internal static class NodeServiceCollectionExtensions
         services.AddSingleton<ForwardingPlane>();
         services.AddSingleton<Cgroups>();
         services.AddSingleton<ContainerManager>();
+        services.AddSingleton<IContainerHost>(sp => sp.GetRequiredService<ContainerManager>());
+        services.AddSingleton<UserLocks>();
+        services.AddSingleton<ModuleTable>();
+        services.AddSingleton<RecentFailures>();
+        services.AddSingleton<IModuleStore, ModuleStore>();
+        services.AddSingleton<InstallPolicy>();
+        services.AddSingleton<ModuleInstaller>();
+        services.AddSingleton<StatusReport>();
+        services.AddSingleton<ContainerRecovery>();
         services.AddSingleton<Controller>();
         services.AddSingleton<RequestAuthenticator>();
         services.AddSingleton<IRouteLookup, NetlinkRouteLookup>();

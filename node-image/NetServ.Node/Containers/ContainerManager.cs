@@ -15,7 +15,7 @@ namespace NetServ.Node.Containers;
 /// each (one Unix listener; a container is recognised by its uid and pid), restarts containers
 /// that die, recycles them on request, and stops them all on shutdown.
 /// </summary>
-internal sealed partial class ContainerManager : IHostedService, IAsyncDisposable
+internal sealed partial class ContainerManager : IContainerHost, IHostedService, IAsyncDisposable
 {
     private readonly NetServOptions _options;
     private readonly Cgroups _cgroups;
@@ -25,6 +25,7 @@ internal sealed partial class ContainerManager : IHostedService, IAsyncDisposabl
     private readonly Dictionary<string, ContainerHandle> _containers = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stopping = new();
     private readonly ContainerLaunch _launch;
+    private readonly ContainerRestartPolicy _restartPolicy;
     private Socket? _listener;
     private Task? _acceptLoop;
     private long _nextRequestId;
@@ -37,6 +38,7 @@ internal sealed partial class ContainerManager : IHostedService, IAsyncDisposabl
         _loggerFactory = loggerFactory;
         _logger = loggerFactory.CreateLogger<ContainerManager>();
         _launch = new ContainerLaunch(_options);
+        _restartPolicy = new ContainerRestartPolicy(_options.Containers.MaxRestartsPerMinute, time);
         for (var i = 0; i < _options.Users.Count; i++)
         {
             var user = _options.Users[i];
@@ -48,11 +50,8 @@ internal sealed partial class ContainerManager : IHostedService, IAsyncDisposabl
         }
     }
 
-    /// <summary>Called when a container reports a module that failed on its own.</summary>
-    public Func<string, ModuleFailedMessage, Task>? ModuleFailed { get; set; }
-
-    /// <summary>Called after a container came back (restart after a crash, or recycle); the argument says why.</summary>
-    public Func<string, string, Task>? ContainerRestarted { get; set; }
+    /// <summary>Told of modules that failed on their own and of containers that came back (restart after a crash, or recycle).</summary>
+    public IContainerEvents? Events { get; set; }
 
     public string ControlSocketPath => Path.Combine(_options.RuntimeDirectory, _options.NodeName, "containers.sock");
 
@@ -92,7 +91,7 @@ internal sealed partial class ContainerManager : IHostedService, IAsyncDisposabl
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 Log.StartFailed(_logger, handle.Name, e.Message);
-                ScheduleRestart(handle, handle.Generation, $"first start failed: {e.Message}");
+                ScheduleRestart(handle, handle.Generation, ContainerRestartReason.FirstStartFailed(e.Message));
                 return e.Message;
             }
         }).ToArray();
@@ -169,14 +168,15 @@ internal sealed partial class ContainerManager : IHostedService, IAsyncDisposabl
     }
 
     /// <summary>Stops a container gracefully and starts a fresh one (to reclaim what a failed module holds).</summary>
-    public async Task RecycleAsync(string user, string reason)
+    public async Task RecycleAsync(string user, ContainerRestartReason reason)
     {
+        ArgumentNullException.ThrowIfNull(reason);
         if (!_containers.TryGetValue(user, out var handle) || _stopping.IsCancellationRequested)
         {
             return;
         }
 
-        Log.Recycling(_logger, user, reason);
+        Log.Recycling(_logger, user, reason.ToString());
         await StopContainerAsync(handle, CancellationToken.None).ConfigureAwait(false);
         try
         {
@@ -186,7 +186,7 @@ internal sealed partial class ContainerManager : IHostedService, IAsyncDisposabl
         catch (Exception e) when (e is not OperationCanceledException)
         {
             Log.StartFailed(_logger, user, e.Message);
-            ScheduleRestart(handle, handle.Generation, $"restart after recycle failed: {e.Message}");
+            ScheduleRestart(handle, handle.Generation, ContainerRestartReason.RecycleFailed(e.Message));
             return;
         }
 
@@ -324,29 +324,24 @@ internal sealed partial class ContainerManager : IHostedService, IAsyncDisposabl
         }
 
         var oom = handle.Cgroup is { } cgroup && Cgroups.OomKills(cgroup) > handle.OomKillsAtStart;
-        var description = oom ? "killed by the kernel: out of memory" : code > 128 ? $"killed by signal {code - 128}" : $"exit code {code}";
-        if (handle.Intentional || generation != handle.Generation || _stopping.IsCancellationRequested)
+        var exit = new ContainerExit(code, oom, handle.Intentional, Superseded: generation != handle.Generation, _stopping.IsCancellationRequested);
+        if (ContainerRestartPolicy.RestartReason(exit) is not { } reason)
         {
             return;
         }
 
+        var description = exit.Description;
         handle.LastExit = $"{_time.GetUtcNow():O}: {description}";
         handle.State = ContainerState.Restarting;
         handle.HelloSource?.TrySetException(new InvalidOperationException($"the container exited ({description}) before saying hello"));
         FailPending(handle, $"the container exited ({description})");
         Log.Died(_logger, handle.Name, process.Id, description);
-        ScheduleRestart(handle, generation, oom ? "the container ran out of memory" : $"the container died ({description})");
+        ScheduleRestart(handle, generation, reason);
     }
 
-    private void ScheduleRestart(ContainerHandle handle, int generation, string reason)
+    private void ScheduleRestart(ContainerHandle handle, int generation, ContainerRestartReason reason)
     {
-        var now = _time.GetUtcNow();
-        handle.Crashes.Add(now);
-        handle.Crashes.RemoveAll(t => now - t > TimeSpan.FromMinutes(1));
-
-        // Quick restarts first; a container that keeps dying backs off up to 30 s.
-        var excess = Math.Max(0, handle.Crashes.Count - _options.Containers.MaxRestartsPerMinute);
-        var delay = excess == 0 ? TimeSpan.FromMilliseconds(100) : TimeSpan.FromSeconds(Math.Min(30, Math.Pow(2, excess)));
+        var delay = _restartPolicy.NextDelay(handle.Crashes);
         _ = Task.Run(async () =>
         {
             try
@@ -383,13 +378,13 @@ internal sealed partial class ContainerManager : IHostedService, IAsyncDisposabl
         });
     }
 
-    private async Task NotifyRestartedAsync(string user, string reason)
+    private async Task NotifyRestartedAsync(string user, ContainerRestartReason reason)
     {
-        if (ContainerRestarted is { } callback)
+        if (Events is { } events)
         {
             try
             {
-                await callback(user, reason).ConfigureAwait(false);
+                await events.ContainerRestartedAsync(user, reason).ConfigureAwait(false);
             }
             catch (Exception e)
             {
@@ -478,9 +473,9 @@ internal sealed partial class ContainerManager : IHostedService, IAsyncDisposabl
                         break;
                     case ModuleFailedMessage failed:
                         Log.ModuleFailed(_logger, handle.Name, failed.Module, failed.Reason, failed.Detail ?? string.Empty);
-                        if (ModuleFailed is { } callback)
+                        if (Events is { } events)
                         {
-                            _ = Task.Run(() => callback(handle.Name, failed), CancellationToken.None);
+                            _ = Task.Run(() => events.ModuleFailedAsync(handle.Name, failed), CancellationToken.None);
                         }
 
                         break;

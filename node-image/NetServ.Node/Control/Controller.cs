@@ -1,59 +1,61 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using NetServ.Control;
-using NetServ.Native;
 using NetServ.Node.Configuration;
 using NetServ.Node.Containers;
-using NetServ.Node.Forwarding;
-using NetServ.Node.Modules;
-using NetServ.Sdk;
-using NetServ.Sdk.Packaging;
 using NetServ.Signaling.Nslp;
 
 namespace NetServ.Node.Control;
 
 /// <summary>
-/// The NetServ controller (paper section 4.2): acts on SETUP, REMOVE and PROBE by coordinating the
-/// module fetcher, the user's container and the forwarding plane. Keeps the per-user module
-/// registry as soft state: a module expires after its ttl unless a SETUP refreshes it.
+/// The NetServ controller (paper section 4.2): acts on SETUP, REMOVE and PROBE. It checks a request,
+/// takes the user's lock and hands the work to its parts: <see cref="InstallPolicy"/> decides what may
+/// be installed, <see cref="ModuleInstaller"/> installs and removes, <see cref="ModuleTable"/> keeps the
+/// modules as soft state (a module expires after its ttl unless a SETUP refreshes it),
+/// <see cref="StatusReport"/> answers PROBEs and <see cref="ContainerRecovery"/> handles what the
+/// containers report. It turns their outcomes into NSLP responses.
 /// </summary>
-internal sealed partial class Controller : IAsyncDisposable
+internal sealed partial class Controller
 {
-    private const int RecentFailuresKept = 20;
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
     private readonly NetServOptions _options;
-    private readonly ContainerManager _containers;
-    private readonly ForwardingPlane _forwarding;
-    private readonly ModuleFetcher _fetcher;
-    private readonly ReverseRoutabilityCheck _ownership;
-    private readonly TimeProvider _time;
+    private readonly IContainerHost _containers;
+    private readonly InstallPolicy _policy;
+    private readonly ModuleInstaller _installer;
+    private readonly ModuleTable _table;
+    private readonly StatusReport _status;
+    private readonly UserLocks _locks;
     private readonly ILogger<Controller> _logger;
-    private readonly Dictionary<(string User, string Module), ModuleRecord> _modules = [];
-    private readonly Dictionary<string, SemaphoreSlim> _userLocks = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, List<DateTimeOffset>> _unexplainedDeaths = new(StringComparer.Ordinal);
-    private readonly LinkedList<JsonObject> _recentFailures = new();
-    private long _sequence;
 
-    public Controller(IOptions<NetServOptions> options, ContainerManager containers, ForwardingPlane forwarding, ModuleFetcher fetcher, ReverseRoutabilityCheck ownership, TimeProvider time, ILogger<Controller> logger)
+    public Controller(
+        IOptions<NetServOptions> options,
+        IContainerHost containers,
+        InstallPolicy policy,
+        ModuleInstaller installer,
+        ModuleTable table,
+        StatusReport status,
+        ContainerRecovery recovery,
+        UserLocks locks,
+        ILogger<Controller> logger)
     {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(containers);
+        ArgumentNullException.ThrowIfNull(table);
         _options = options.Value;
         _containers = containers;
-        _forwarding = forwarding;
-        _fetcher = fetcher;
-        _ownership = ownership;
-        _time = time;
+        _policy = policy;
+        _installer = installer;
+        _table = table;
+        _status = status;
+        _locks = locks;
         _logger = logger;
-        foreach (var user in _options.Users)
-        {
-            _userLocks[user.Name] = new SemaphoreSlim(1, 1);
-        }
 
-        containers.ModuleFailed = OnModuleFailedAsync;
-        containers.ContainerRestarted = OnContainerRestartedAsync;
+        // Set before the containers start (the controller is made with the hosted services): no expiry or container event goes unhandled.
+        table.Expired = ExpireAsync;
+        containers.Events = recovery;
     }
 
     /// <summary>The node's name, as it appears in responses.</summary>
@@ -98,168 +100,34 @@ internal sealed partial class Controller : IAsyncDisposable
     public async Task<NslpResponse> SetupAsync(SetupRequest setup, RequestOrigin origin, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(setup);
-        var user = _options.Users.FirstOrDefault(u => u.Name == setup.User);
-        if (user is null || !_containers.TryGet(setup.User, out var container))
+        if (!_containers.TryGet(setup.User, out var container))
         {
-            return Error(NslpStatus.Forbidden, $"unknown user '{setup.User}'");
+            return Error(InstallPolicy.UnknownUser(setup.User));
         }
 
-        // Authorisation (paper section 5.2): a filter may only select destinations the user may claim.
-        var allowed = user.AllowedPrefixes.Select(p => Ipv4Prefix.Parse(p)).ToArray();
-        PacketFilter? filter = null;
-        if (setup.HasFilter)
+        var decision = await _policy.AuthoriseAsync(setup, cancellationToken).ConfigureAwait(false);
+        if (decision.IsRefused(out var refusal, out var grant))
         {
-            var destinations = setup.FilterDestinations.Count > 0 ? setup.FilterDestinations : allowed;
-            if (destinations.Count == 0)
-            {
-                return Error(NslpStatus.Forbidden, $"user '{user.Name}' may not install packet filters (no allowed prefixes)");
-            }
-
-            foreach (var destination in destinations.Where(d => !allowed.Any(a => a.Contains(d))))
-            {
-                var outside = $"filter destination {destination} is outside the prefixes user '{user.Name}' may claim ({string.Join(", ", allowed.Select(a => a.ToString()))})";
-                if (setup.OwnershipPassword is not { } password)
-                {
-                    return Error(NslpStatus.Forbidden, _ownership.Enabled ? $"{outside}; an ownership-password would let this node check that the user owns a single address" : outside);
-                }
-
-                if (await _ownership.VerifyAsync(destination, user.Name, password, cancellationToken).ConfigureAwait(false) is { } failure)
-                {
-                    return Error(NslpStatus.Forbidden, $"{outside}, and {failure}");
-                }
-            }
-
-            filter = new PacketFilter(setup.FilterProtocol, setup.FilterPort, destinations.ToArray());
+            return Error(refusal);
         }
 
-        var ttl = setup.Ttl ?? TimeSpan.FromSeconds(_options.DefaultTtlSeconds);
-        if (ttl > TimeSpan.FromSeconds(_options.MaxTtlSeconds))
+        var user = grant.User.Name;
+        using (await _locks.EnterAsync(user, cancellationToken).ConfigureAwait(false))
         {
-            ttl = TimeSpan.FromSeconds(_options.MaxTtlSeconds);
-        }
-
-        var userLock = _userLocks[user.Name];
-        await userLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            var key = (user.Name, setup.Module.ToString());
-            if (Find(key) is { } existing)
+            if (_table.Find(user, setup.Module.ToString()) is { } existing)
             {
                 if (existing.Digest != setup.DigestHex)
                 {
                     return Error(NslpStatus.Conflict, $"{setup.Module} is installed from a package with another digest; REMOVE it first");
                 }
 
-                existing.RefreshedAt = _time.GetUtcNow();
-                existing.Ttl = ttl;
-                existing.ExpiryTimer?.Change(ttl, Timeout.InfiniteTimeSpan);
-                Log.Refreshed(_logger, user.Name, setup.Module.ToString(), ttl.TotalSeconds);
+                _table.Refresh(existing, grant.Ttl);
+                Log.Refreshed(_logger, user, setup.Module.ToString(), grant.Ttl.TotalSeconds);
                 return Ok(existing, refreshed: true);
             }
 
-            if (container.State != ContainerState.Ready || container.Hello is not { } hello)
-            {
-                return Error(NslpStatus.ServiceUnavailable, $"the container of '{user.Name}' is {container.State.ToString().ToLowerInvariant()}; try again shortly");
-            }
-
-            if (hello.NoModuleLayer)
-            {
-                return Error(NslpStatus.ServiceUnavailable, "this node runs its containers without a module layer (evaluation configuration 3)");
-            }
-
-            var missing = setup.Dependencies.Where(d => !hello.BuildingBlocks.Contains(d, StringComparer.OrdinalIgnoreCase)).ToArray();
-            if (missing.Length > 0)
-            {
-                return Error(NslpStatus.PreconditionFailed, $"this node lacks the building blocks {string.Join(", ", missing)} (it offers {string.Join(", ", hello.BuildingBlocks)})");
-            }
-
-            string package;
-            try
-            {
-                package = await _fetcher.FetchAsync(setup.Url, setup.Digest, cancellationToken).ConfigureAwait(false);
-            }
-            catch (ModuleFetchException e)
-            {
-                return Error(e.Status, e.Message);
-            }
-
-            ModulePackageInfo info;
-            try
-            {
-                info = ModulePackage.Inspect(package);
-            }
-            catch (ModulePackageException e)
-            {
-                return Error(NslpStatus.UnprocessableModule, e.Message);
-            }
-
-            if (!string.Equals(info.ModuleName, setup.Module.ToString(), StringComparison.OrdinalIgnoreCase))
-            {
-                return Error(NslpStatus.UnprocessableModule, $"the package is {info.ModuleName}, not the requested {setup.Module}");
-            }
-
-            var record = new ModuleRecord
-            {
-                User = user.Name,
-                Name = setup.Module,
-                Url = setup.Url,
-                Digest = setup.DigestHex,
-                Package = info,
-                CodeDirectory = Path.Combine(container.ModulesDirectory, setup.Module.ToString()),
-                DataDirectory = Path.Combine(container.DataDirectory, setup.Module.ToString()),
-                Filter = filter,
-                Rules = filter is null ? [] : filter.Destinations.Select(d => new FilterRule(user.Name, setup.Module.ToString(), filter.Protocol, filter.DestinationPort, d, container.Queue)).ToArray(),
-                Properties = setup.Properties,
-                Dependencies = setup.Dependencies,
-                Origin = origin.ToString().ToLowerInvariant(),
-                Sequence = Interlocked.Increment(ref _sequence),
-                InstalledAt = _time.GetUtcNow(),
-                RefreshedAt = _time.GetUtcNow(),
-                Ttl = ttl,
-            };
-
-            try
-            {
-                ModulePackage.Extract(package, info, record.CodeDirectory);
-                Directory.CreateDirectory(record.DataDirectory);
-                Interop.ChangeOwner(record.DataDirectory, container.Uid, container.Uid);
-            }
-            catch (ModulePackageException e)
-            {
-                DeleteDirectories(record);
-                return Error(NslpStatus.UnprocessableModule, e.Message);
-            }
-
-            var installError = await InstallInContainerAsync(record, cancellationToken).ConfigureAwait(false);
-            if (installError is not null)
-            {
-                DeleteDirectories(record);
-                return installError;
-            }
-
-            try
-            {
-                await _forwarding.AddAsync(record.Rules, cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is InvalidOperationException or TimeoutException)
-            {
-                await RemoveFromContainerAsync(record, CancellationToken.None).ConfigureAwait(false);
-                DeleteDirectories(record);
-                return Error(NslpStatus.InternalError, $"the packet filter could not be installed: {e.Message}");
-            }
-
-            record.ExpiryTimer = _time.CreateTimer(_ => _ = ExpireAsync(record), null, ttl, Timeout.InfiniteTimeSpan);
-            lock (_modules)
-            {
-                _modules[key] = record;
-            }
-
-            Log.Installed(_logger, user.Name, record.Name.ToString(), filter?.ToString() ?? "none", ttl.TotalSeconds);
-            return Ok(record, refreshed: false);
-        }
-        finally
-        {
-            userLock.Release();
+            var installed = await _installer.InstallAsync(new InstallCommand(setup, grant, container, origin), cancellationToken).ConfigureAwait(false);
+            return installed.IsRefused(out var failure, out var record) ? Error(failure) : Ok(record, refreshed: false);
         }
     }
 
@@ -267,29 +135,24 @@ internal sealed partial class Controller : IAsyncDisposable
     public async Task<NslpResponse> RemoveAsync(RemoveRequest remove, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(remove);
-        if (!_userLocks.TryGetValue(remove.User, out var userLock))
+        if (!_locks.Has(remove.User))
         {
-            return Error(NslpStatus.Forbidden, $"unknown user '{remove.User}'");
+            return Error(InstallPolicy.UnknownUser(remove.User));
         }
 
-        await userLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
+        using (await _locks.EnterAsync(remove.User, cancellationToken).ConfigureAwait(false))
         {
-            var record = Find((remove.User, remove.Module.ToString()));
+            var record = _table.Find(remove.User, remove.Module.ToString());
             if (record is null)
             {
                 return Error(NslpStatus.NotFound, $"{remove.Module} is not installed for user '{remove.User}'");
             }
 
-            await UninstallAsync(record, "REMOVE", cancellationToken).ConfigureAwait(false);
+            await _installer.UninstallAsync(record, "REMOVE", cancellationToken).ConfigureAwait(false);
             var response = new NslpResponse(NslpStatus.Ok);
             response.Headers.Add(NslpHeaderNames.Node, NodeName);
             response.Headers.Add("module", record.Name.ToString());
             return response;
-        }
-        finally
-        {
-            userLock.Release();
         }
     }
 
@@ -297,381 +160,36 @@ internal sealed partial class Controller : IAsyncDisposable
     public async Task<NslpResponse> ProbeAsync(ProbeRequest probe, bool collectGarbage, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(probe);
-        JsonObject body;
-        switch (probe.Kind)
+        var report = await _status.ProbeAsync(probe, collectGarbage, cancellationToken).ConfigureAwait(false);
+        if (report.IsRefused(out var refusal, out var body))
         {
-            case ProbeKind.Status:
-                body = await StatusAsync(probe.User, collectGarbage, cancellationToken).ConfigureAwait(false);
-                break;
-            case ProbeKind.Capabilities:
-                body = Capabilities();
-                break;
-            case ProbeKind.Policies:
-                body = Policies(probe.User);
-                break;
-            default:
-                var users = probe.User is null ? _options.Users.Select(u => u.Name) : [probe.User];
-                var record = users.Select(u => Find((u, probe.Target))).FirstOrDefault(r => r is not null);
-                if (record is null)
-                {
-                    return Error(NslpStatus.NotFound, $"{probe.Target} is not installed on {NodeName}");
-                }
-
-                body = record.Describe(_time.GetUtcNow());
-                var live = await ContainerStatusAsync(record.User, collectGarbage, cancellationToken).ConfigureAwait(false);
-                body["live"] = (live?["modules"] as JsonArray)?.FirstOrDefault(m => m?["name"]?.GetValue<string>() == record.Name.ToString())?.DeepClone();
-                break;
+            return Error(refusal);
         }
 
-        body["node"] = NodeName;
         var response = new NslpResponse(NslpStatus.Ok);
         response.Headers.Add(NslpHeaderNames.Node, NodeName);
         response.Headers.Add(NslpHeaderNames.ContentType, "application/json");
-        response.Body = Encoding.UTF8.GetBytes(body.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        response.Body = Encoding.UTF8.GetBytes(body.ToJsonString(Indented));
         return response;
-    }
-
-    /// <summary>The node's whole state: containers with their modules (and the modules' own status), rules, recent failures.</summary>
-    public async Task<JsonObject> StatusAsync(string? onlyUser, bool collectGarbage, CancellationToken cancellationToken)
-    {
-        var now = _time.GetUtcNow();
-        var users = new JsonArray();
-        foreach (var handle in _containers.Containers.Where(h => onlyUser is null || h.Name == onlyUser))
-        {
-            var entry = _containers.Describe(handle);
-            entry["user"] = handle.Name;
-            var live = await ContainerStatusAsync(handle.Name, collectGarbage, cancellationToken).ConfigureAwait(false);
-            var modules = new JsonArray();
-            foreach (var record in Records().Where(r => r.User == handle.Name).OrderBy(r => r.Sequence))
-            {
-                var module = record.Describe(now);
-                module["live"] = (live?["modules"] as JsonArray)?.FirstOrDefault(m => m?["name"]?.GetValue<string>() == record.Name.ToString())?.DeepClone();
-                modules.Add(module);
-            }
-
-            entry["modules"] = modules;
-            if (live is not null)
-            {
-                entry["packets"] = live["packets"]?.DeepClone();
-                entry["memory"] = live["memory"]?.DeepClone();
-                entry["loadedModuleContexts"] = live["loadedModuleContexts"]?.DeepClone();
-                entry["unloadingModuleContexts"] = live["unloadingModuleContexts"]?.DeepClone();
-                entry["aspNetCoreLoaded"] = live["aspNetCoreLoaded"]?.DeepClone();
-            }
-
-            users.Add(entry);
-        }
-
-        JsonArray failures;
-        lock (_recentFailures)
-        {
-            failures = new JsonArray(_recentFailures.Select(f => (JsonNode?)f.DeepClone()).ToArray());
-        }
-
-        return new JsonObject
-        {
-            ["time"] = now.ToString("O"),
-            ["containers"] = users,
-            ["forwarding"] = new JsonObject
-            {
-                ["chain"] = _options.Forwarding.Chain,
-                ["rules"] = new JsonArray((await _forwarding.ListAsync(cancellationToken).ConfigureAwait(false)).Select(r => (JsonNode?)r).ToArray()),
-            },
-            ["recentFailures"] = failures,
-        };
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        foreach (var record in Records())
-        {
-            if (record.ExpiryTimer is { } timer)
-            {
-                await timer.DisposeAsync().ConfigureAwait(false);
-            }
-        }
-
-        foreach (var userLock in _userLocks.Values)
-        {
-            userLock.Dispose();
-        }
-    }
-
-    private JsonObject Capabilities()
-    {
-        var blocks = _containers.Containers.SelectMany(c => c.Hello?.BuildingBlocks ?? []).Distinct(StringComparer.OrdinalIgnoreCase).Order(StringComparer.Ordinal);
-        return new JsonObject
-        {
-            ["version"] = NslpMessage.CurrentVersion,
-            ["sdk"] = typeof(INetServModule).Assembly.GetName().Version?.ToString(),
-            ["forwardingPlane"] = "linux-netfilter (NFQUEUE)",
-            ["buildingBlocks"] = new JsonArray(blocks.Select(b => (JsonNode?)b).ToArray()),
-            ["filterProtocols"] = new JsonArray("udp", "tcp", "any"),
-            ["defaultTtlSeconds"] = _options.DefaultTtlSeconds,
-            ["maxTtlSeconds"] = _options.MaxTtlSeconds,
-            ["maxPackageBytes"] = _options.ModuleCache.MaxPackageBytes,
-        };
-    }
-
-    private JsonObject Policies(string? onlyUser)
-    {
-        var users = new JsonArray();
-        foreach (var user in _options.Users.Where(u => onlyUser is null || u.Name == onlyUser))
-        {
-            users.Add(new JsonObject
-            {
-                ["user"] = user.Name,
-                ["allowedPrefixes"] = new JsonArray(user.AllowedPrefixes.Select(p => (JsonNode?)p).ToArray()),
-                ["allowedPorts"] = new JsonArray(user.AllowedPorts.Select(p => (JsonNode?)p).ToArray()),
-                ["memoryLimitMb"] = user.MemoryLimitMb,
-                ["cpuLimit"] = user.CpuLimit,
-                ["hasPublicKey"] = !string.IsNullOrEmpty(user.PublicKey),
-            });
-        }
-
-        return new JsonObject
-        {
-            ["users"] = users,
-            ["reverseRoutability"] = _ownership.Enabled
-                ? new JsonObject { ["enabled"] = true, ["url"] = _ownership.UrlTemplate }
-                : new JsonObject { ["enabled"] = false },
-        };
-    }
-
-    private async Task<JsonObject?> ContainerStatusAsync(string user, bool collectGarbage, CancellationToken cancellationToken)
-    {
-        try
-        {
-            var reply = await _containers.RequestAsync(user, new StatusRequestMessage { CollectGarbage = collectGarbage }, cancellationToken, TimeSpan.FromSeconds(10)).ConfigureAwait(false);
-            return reply.Ok ? reply.Data : null;
-        }
-        catch (ContainerUnavailableException)
-        {
-            return null;
-        }
-    }
-
-    private async Task<NslpResponse?> InstallInContainerAsync(ModuleRecord record, CancellationToken cancellationToken)
-    {
-        var user = _options.Users.First(u => u.Name == record.User);
-        var message = new InstallModuleMessage
-        {
-            Module = record.Name.ToString(),
-            Directory = record.CodeDirectory,
-            AssemblyFile = record.Package.AssemblyFile,
-            EntryType = record.Package.EntryType,
-            DataDirectory = record.DataDirectory,
-            Properties = record.Properties.ToDictionary(p => p.Key, p => p.Value),
-            Filter = record.Filter is { } filter
-                ? new FilterSpec { Protocol = PacketFilter.ProtocolName(filter.Protocol), Port = filter.DestinationPort, Destinations = filter.Destinations.Select(d => d.ToString()).ToArray() }
-                : null,
-            AllowedPorts = user.AllowedPorts,
-        };
-        try
-        {
-            var reply = await _containers.RequestAsync(record.User, message, cancellationToken).ConfigureAwait(false);
-            return reply.Ok ? null : Error(NslpStatus.UnprocessableModule, $"the module failed to load: {reply.Error}");
-        }
-        catch (ContainerUnavailableException e)
-        {
-            return Error(NslpStatus.ServiceUnavailable, e.Message);
-        }
-    }
-
-    private async Task RemoveFromContainerAsync(ModuleRecord record, CancellationToken cancellationToken)
-    {
-        try
-        {
-            var reply = await _containers.RequestAsync(record.User, new RemoveModuleMessage { Module = record.Name.ToString() }, cancellationToken).ConfigureAwait(false);
-            if (!reply.Ok)
-            {
-                Log.ContainerRemoveFailed(_logger, record.User, record.Name.ToString(), reply.Error ?? "unknown");
-            }
-        }
-        catch (ContainerUnavailableException e)
-        {
-            // A container that is gone holds no module; it comes back without this one.
-            Log.ContainerRemoveFailed(_logger, record.User, record.Name.ToString(), e.Message);
-        }
-    }
-
-    /// <summary>Takes a module out everywhere: rules first (packets stop arriving), then the container, then its files.</summary>
-    private async Task UninstallAsync(ModuleRecord record, string why, CancellationToken cancellationToken)
-    {
-        lock (_modules)
-        {
-            _modules.Remove((record.User, record.Name.ToString()));
-        }
-
-        if (record.ExpiryTimer is { } timer)
-        {
-            await timer.DisposeAsync().ConfigureAwait(false);
-        }
-
-        await _forwarding.RemoveAsync(record.Rules, CancellationToken.None).ConfigureAwait(false);
-        await RemoveFromContainerAsync(record, cancellationToken).ConfigureAwait(false);
-        DeleteDirectories(record);
-        Log.Removed(_logger, record.User, record.Name.ToString(), why);
     }
 
     private async Task ExpireAsync(ModuleRecord record)
     {
-        var userLock = _userLocks[record.User];
-        await userLock.WaitAsync().ConfigureAwait(false);
-        try
-        {
-            if (!ReferenceEquals(Find((record.User, record.Name.ToString())), record))
-            {
-                return;
-            }
-
-            // A refresh may have moved the deadline while we waited for the lock, and the timer may fire
-            // a little before the deadline as the wall clock reads it: wait for the rest, never give up.
-            var left = record.ExpiresAt - _time.GetUtcNow();
-            if (left > TimeSpan.Zero)
-            {
-                record.ExpiryTimer?.Change(left + TimeSpan.FromMilliseconds(5), Timeout.InfiniteTimeSpan);
-                return;
-            }
-
-            await UninstallAsync(record, "ttl expired", CancellationToken.None).ConfigureAwait(false);
-        }
-        catch (Exception e)
-        {
-            Log.RequestFailed(_logger, "expiry", record.Name.ToString(), e);
-        }
-        finally
-        {
-            userLock.Release();
-        }
-    }
-
-    private async Task OnModuleFailedAsync(string user, ModuleFailedMessage failure)
-    {
-        var userLock = _userLocks[user];
-        await userLock.WaitAsync().ConfigureAwait(false);
-        try
-        {
-            if (Find((user, failure.Module)) is { } record)
-            {
-                lock (_modules)
-                {
-                    _modules.Remove((user, failure.Module));
-                }
-
-                if (record.ExpiryTimer is { } timer)
-                {
-                    await timer.DisposeAsync().ConfigureAwait(false);
-                }
-
-                await _forwarding.RemoveAsync(record.Rules, CancellationToken.None).ConfigureAwait(false);
-                DeleteDirectories(record);
-            }
-
-            RecordFailure(user, failure.Module, failure.Reason, failure.Detail);
-        }
-        finally
-        {
-            userLock.Release();
-        }
-
-        if (failure.RecycleContainer)
-        {
-            await _containers.RecycleAsync(user, $"module {failure.Module} {failure.Reason}").ConfigureAwait(false);
-        }
-    }
-
-    private async Task OnContainerRestartedAsync(string user, string reason)
-    {
-        var userLock = _userLocks[user];
-        await userLock.WaitAsync().ConfigureAwait(false);
-        try
-        {
-            var records = Records().Where(r => r.User == user).OrderBy(r => r.Sequence).ToList();
-            if (reason.StartsWith("the container died", StringComparison.Ordinal) || reason.StartsWith("the container ran out of memory", StringComparison.Ordinal))
-            {
-                // Without a module to blame, a container that keeps dying sheds its newest module.
-                var deaths = _unexplainedDeaths.TryGetValue(user, out var list) ? list : _unexplainedDeaths[user] = [];
-                var now = _time.GetUtcNow();
-                deaths.Add(now);
-                deaths.RemoveAll(t => now - t > TimeSpan.FromMinutes(1));
-                if (deaths.Count >= 3 && records.Count > 0)
-                {
-                    var newest = records[^1];
-                    records.RemoveAt(records.Count - 1);
-                    await UninstallAsync(newest, "evicted: the container died 3 times within a minute", CancellationToken.None).ConfigureAwait(false);
-                    RecordFailure(user, newest.Name.ToString(), "evicted", $"the container died 3 times within a minute ({reason})");
-                    deaths.Clear();
-                }
-            }
-
-            foreach (var record in records)
-            {
-                var error = await InstallInContainerAsync(record, CancellationToken.None).ConfigureAwait(false);
-                if (error is not null)
-                {
-                    await UninstallAsync(record, "could not be reinstalled", CancellationToken.None).ConfigureAwait(false);
-                    RecordFailure(user, record.Name.ToString(), "reinstall-failed", error.Headers[NslpHeaderNames.Error]);
-                }
-            }
-
-            Log.Reinstalled(_logger, user, records.Count, reason);
-        }
-        finally
-        {
-            userLock.Release();
-        }
-    }
-
-    private void RecordFailure(string user, string module, string reason, string? detail)
-    {
-        lock (_recentFailures)
-        {
-            _recentFailures.AddFirst(new JsonObject
-            {
-                ["time"] = _time.GetUtcNow().ToString("O"),
-                ["user"] = user,
-                ["module"] = module,
-                ["reason"] = reason,
-                ["detail"] = detail,
-            });
-            while (_recentFailures.Count > RecentFailuresKept)
-            {
-                _recentFailures.RemoveLast();
-            }
-        }
-    }
-
-    private ModuleRecord? Find((string User, string Module) key)
-    {
-        lock (_modules)
-        {
-            return _modules.TryGetValue(key, out var record) ? record : null;
-        }
-    }
-
-    private ModuleRecord[] Records()
-    {
-        lock (_modules)
-        {
-            return _modules.Values.ToArray();
-        }
-    }
-
-    private void DeleteDirectories(ModuleRecord record)
-    {
-        foreach (var directory in new[] { record.CodeDirectory, record.DataDirectory })
+        using (await _locks.EnterAsync(record.User, CancellationToken.None).ConfigureAwait(false))
         {
             try
             {
-                if (Directory.Exists(directory))
+                // A refresh may have moved the deadline while we waited for the lock.
+                if (_table.CheckExpiry(record) != ExpiryCheck.Due)
                 {
-                    Directory.Delete(directory, recursive: true);
+                    return;
                 }
+
+                await _installer.UninstallAsync(record, "ttl expired", CancellationToken.None).ConfigureAwait(false);
             }
-            catch (IOException e)
+            catch (Exception e)
             {
-                Log.CleanupFailed(_logger, directory, e.Message);
+                Log.RequestFailed(_logger, "expiry", record.Name.ToString(), e);
             }
         }
     }
@@ -690,6 +208,8 @@ internal sealed partial class Controller : IAsyncDisposable
         return response;
     }
 
+    private NslpResponse Error(Refusal refusal) => Error(refusal.Status, refusal.Message);
+
     private NslpResponse Error(int status, string message)
     {
         var response = new NslpResponse(status);
@@ -701,12 +221,6 @@ internal sealed partial class Controller : IAsyncDisposable
 
     private static partial class Log
     {
-        [LoggerMessage(2501, LogLevel.Information, "Installed {Module} for {User} (filter: {Filter}, ttl {Ttl} s)")]
-        public static partial void Installed(ILogger logger, string user, string module, string filter, double ttl);
-
-        [LoggerMessage(2502, LogLevel.Information, "Removed {Module} of {User} ({Why})")]
-        public static partial void Removed(ILogger logger, string user, string module, string why);
-
         [LoggerMessage(2503, LogLevel.Information, "Refreshed {Module} of {User} (ttl {Ttl} s)")]
         public static partial void Refreshed(ILogger logger, string user, string module, double ttl);
 
@@ -715,14 +229,5 @@ internal sealed partial class Controller : IAsyncDisposable
 
         [LoggerMessage(2505, LogLevel.Error, "{Method} {Target} failed")]
         public static partial void RequestFailed(ILogger logger, string method, string target, Exception exception);
-
-        [LoggerMessage(2506, LogLevel.Warning, "The container of {User} did not remove {Module}: {Error}")]
-        public static partial void ContainerRemoveFailed(ILogger logger, string user, string module, string error);
-
-        [LoggerMessage(2507, LogLevel.Information, "Reinstalled {Count} module(s) of {User} after the container came back ({Reason})")]
-        public static partial void Reinstalled(ILogger logger, string user, int count, string reason);
-
-        [LoggerMessage(2508, LogLevel.Warning, "Could not delete {Directory}: {Error}")]
-        public static partial void CleanupFailed(ILogger logger, string directory, string error);
     }
 }

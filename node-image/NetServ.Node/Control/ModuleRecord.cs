@@ -31,6 +31,9 @@ internal sealed class ModuleRecord
 
     public IReadOnlyList<string> Dependencies { get; init; } = [];
 
+    /// <summary>The ports the module's servers may listen on, as the install policy granted them; sent with every install in the container.</summary>
+    public IReadOnlyList<int> AllowedPorts { get; init; } = [];
+
     public required string Origin { get; init; }
 
     /// <summary>Installation order within the node, for reinstalling in the same order.</summary>

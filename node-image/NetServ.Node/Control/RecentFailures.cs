@@ -1,0 +1,49 @@
+using System.Text.Json.Nodes;
+
+namespace NetServ.Node.Control;
+
+/// <summary>
+/// The last modules that failed, newest first, for the node's status: a module that failed on its
+/// own (its container says why), one evicted from a container that kept dying, one that could not be
+/// put back into a container that came back.
+/// </summary>
+internal sealed class RecentFailures(TimeProvider time)
+{
+    /// <summary>A module evicted from a container that kept dying.</summary>
+    public const string Evicted = "evicted";
+
+    /// <summary>A module that could not be installed again in a container that came back.</summary>
+    public const string ReinstallFailed = "reinstall-failed";
+
+    private const int Kept = 20;
+
+    private readonly LinkedList<JsonObject> _failures = new();
+
+    public void Record(string user, string module, string reason, string? detail)
+    {
+        lock (_failures)
+        {
+            _failures.AddFirst(new JsonObject
+            {
+                ["time"] = time.GetUtcNow().ToString("O"),
+                ["user"] = user,
+                ["module"] = module,
+                ["reason"] = reason,
+                ["detail"] = detail,
+            });
+            while (_failures.Count > Kept)
+            {
+                _failures.RemoveLast();
+            }
+        }
+    }
+
+    /// <summary>A copy of the failures, newest first, as status shows them.</summary>
+    public JsonArray ToJson()
+    {
+        lock (_failures)
+        {
+            return new JsonArray(_failures.Select(f => (JsonNode?)f.DeepClone()).ToArray());
+        }
+    }
+}

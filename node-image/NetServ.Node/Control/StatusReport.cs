@@ -1,0 +1,168 @@
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Options;
+using NetServ.Control;
+using NetServ.Node.Configuration;
+using NetServ.Node.Containers;
+using NetServ.Node.Forwarding;
+using NetServ.Sdk;
+using NetServ.Signaling.Nslp;
+
+namespace NetServ.Node.Control;
+
+/// <summary>
+/// What the node says about itself in answer to a PROBE and on the admin API: its status (containers
+/// with their modules and the modules' own status, rules, recent failures), its capabilities, its
+/// users' policies, or one module.
+/// </summary>
+internal sealed class StatusReport(
+    IOptions<NetServOptions> options,
+    IContainerHost containers,
+    ForwardingPlane forwarding,
+    ModuleTable table,
+    RecentFailures failures,
+    ReverseRoutabilityCheck ownership,
+    TimeProvider time)
+{
+    // Other container requests wait RequestTimeoutSeconds, which allows for a module's start; a status starts nothing.
+    private static readonly TimeSpan ContainerStatusTimeout = TimeSpan.FromSeconds(10);
+
+    private NetServOptions Settings => options.Value;
+
+    /// <summary>The JSON body of the answer to <paramref name="probe"/>, or a refusal when it asks for a module that is not installed.</summary>
+    public async Task<Outcome<JsonObject>> ProbeAsync(ProbeRequest probe, bool collectGarbage, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(probe);
+        JsonObject body;
+        switch (probe.Kind)
+        {
+            case ProbeKind.Status:
+                body = await StatusAsync(probe.User, collectGarbage, cancellationToken).ConfigureAwait(false);
+                break;
+            case ProbeKind.Capabilities:
+                body = Capabilities();
+                break;
+            case ProbeKind.Policies:
+                body = Policies(probe.User);
+                break;
+            default:
+                var users = probe.User is null ? Settings.Users.Select(u => u.Name) : [probe.User];
+                var record = users.Select(u => table.Find(u, probe.Target)).FirstOrDefault(r => r is not null);
+                if (record is null)
+                {
+                    return new Outcome<JsonObject>(new Refusal(NslpStatus.NotFound, $"{probe.Target} is not installed on {Settings.NodeName}"));
+                }
+
+                body = record.Describe(time.GetUtcNow());
+                var live = await ContainerStatusAsync(record.User, collectGarbage, cancellationToken).ConfigureAwait(false);
+                body["live"] = LiveStatus(live, record);
+                break;
+        }
+
+        body["node"] = Settings.NodeName;
+        return new Outcome<JsonObject>(body);
+    }
+
+    /// <summary>The node's whole state, or one user's: containers with their modules (and the modules' own status), rules, recent failures.</summary>
+    public async Task<JsonObject> StatusAsync(string? onlyUser, bool collectGarbage, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var users = new JsonArray();
+        foreach (var handle in containers.Containers.Where(h => onlyUser is null || h.Name == onlyUser))
+        {
+            var entry = containers.Describe(handle);
+            entry["user"] = handle.Name;
+            var live = await ContainerStatusAsync(handle.Name, collectGarbage, cancellationToken).ConfigureAwait(false);
+            var modules = new JsonArray();
+            foreach (var record in table.RecordsOf(handle.Name))
+            {
+                var module = record.Describe(now);
+                module["live"] = LiveStatus(live, record);
+                modules.Add(module);
+            }
+
+            entry["modules"] = modules;
+            if (live is not null)
+            {
+                entry["packets"] = live["packets"]?.DeepClone();
+                entry["memory"] = live["memory"]?.DeepClone();
+                entry["loadedModuleContexts"] = live["loadedModuleContexts"]?.DeepClone();
+                entry["unloadingModuleContexts"] = live["unloadingModuleContexts"]?.DeepClone();
+                entry["aspNetCoreLoaded"] = live["aspNetCoreLoaded"]?.DeepClone();
+            }
+
+            users.Add(entry);
+        }
+
+        return new JsonObject
+        {
+            ["time"] = now.ToString("O"),
+            ["containers"] = users,
+            ["forwarding"] = new JsonObject
+            {
+                ["chain"] = Settings.Forwarding.Chain,
+                ["rules"] = new JsonArray((await forwarding.ListAsync(cancellationToken).ConfigureAwait(false)).Select(r => (JsonNode?)r).ToArray()),
+            },
+            ["recentFailures"] = failures.ToJson(),
+        };
+    }
+
+    /// <summary>What the node offers: protocol and SDK versions, building blocks, filter protocols, limits.</summary>
+    public JsonObject Capabilities()
+    {
+        var blocks = containers.Containers.SelectMany(c => c.Hello?.BuildingBlocks ?? []).Distinct(StringComparer.OrdinalIgnoreCase).Order(StringComparer.Ordinal);
+        return new JsonObject
+        {
+            ["version"] = NslpMessage.CurrentVersion,
+            ["sdk"] = typeof(INetServModule).Assembly.GetName().Version?.ToString(),
+            ["forwardingPlane"] = "linux-netfilter (NFQUEUE)",
+            ["buildingBlocks"] = new JsonArray(blocks.Select(b => (JsonNode?)b).ToArray()),
+            ["filterProtocols"] = new JsonArray("udp", "tcp", "any"),
+            ["defaultTtlSeconds"] = Settings.DefaultTtlSeconds,
+            ["maxTtlSeconds"] = Settings.MaxTtlSeconds,
+            ["maxPackageBytes"] = Settings.ModuleCache.MaxPackageBytes,
+        };
+    }
+
+    /// <summary>The users' policies (all, or one user's): prefixes, ports, limits; and whether ownership can be proven.</summary>
+    public JsonObject Policies(string? onlyUser)
+    {
+        var users = new JsonArray();
+        foreach (var user in Settings.Users.Where(u => onlyUser is null || u.Name == onlyUser))
+        {
+            users.Add(new JsonObject
+            {
+                ["user"] = user.Name,
+                ["allowedPrefixes"] = new JsonArray(user.AllowedPrefixes.Select(p => (JsonNode?)p).ToArray()),
+                ["allowedPorts"] = new JsonArray(user.AllowedPorts.Select(p => (JsonNode?)p).ToArray()),
+                ["memoryLimitMb"] = user.MemoryLimitMb,
+                ["cpuLimit"] = user.CpuLimit,
+                ["hasPublicKey"] = !string.IsNullOrEmpty(user.PublicKey),
+            });
+        }
+
+        return new JsonObject
+        {
+            ["users"] = users,
+            ["reverseRoutability"] = ownership.Enabled
+                ? new JsonObject { ["enabled"] = true, ["url"] = ownership.UrlTemplate }
+                : new JsonObject { ["enabled"] = false },
+        };
+    }
+
+    /// <summary>The module's own status from its container's status, or null when the container did not say.</summary>
+    private static JsonNode? LiveStatus(JsonObject? live, ModuleRecord record) =>
+        (live?["modules"] as JsonArray)?.FirstOrDefault(m => m?["name"]?.GetValue<string>() == record.Name.ToString())?.DeepClone();
+
+    private async Task<JsonObject?> ContainerStatusAsync(string user, bool collectGarbage, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var reply = await containers.RequestAsync(user, new StatusRequestMessage { CollectGarbage = collectGarbage }, cancellationToken, ContainerStatusTimeout).ConfigureAwait(false);
+            return reply.Ok ? reply.Data : null;
+        }
+        catch (ContainerUnavailableException)
+        {
+            return null;
+        }
+    }
+}
