@@ -27,6 +27,7 @@ internal static class EvaluationCli
         root.Subcommands.Add(ContainersCommand(console, cancellationToken));
         root.Subcommands.Add(SignalingCommand(console, cancellationToken));
         root.Subcommands.Add(GeneratorCommand(console, cancellationToken));
+        root.Subcommands.Add(CompareCommand(console));
 
         // The runs handle Ctrl-C and SIGTERM themselves: they must clean up, however long that takes.
         return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null }, cancellationToken).ConfigureAwait(false);
@@ -339,6 +340,30 @@ internal static class EvaluationCli
     /// <summary>Ctrl-C, SIGTERM and SIGHUP as a cancellation of a run, which then cleans up and exits with 130.</summary>
     private static StopSignals Signals(CancellationToken outer) =>
         new("netserv-eval", "stopping and cleaning up (namespaces, rules, processes, sysctls)", outer);
+
+    private static Command CompareCommand(IAnsiConsole console)
+    {
+        var folder = new Argument<string>("folder") { Description = "a <time>-evaluation-runs folder written by all --runs N" };
+        var command = new Command("compare", "compares the runs in an all --runs N folder again (its <time>-evaluation folders that finished) and rewrites its comparison.json, comparison.md and comparison.png") { folder };
+        command.SetAction(parse =>
+        {
+            var parent = Path.GetFullPath(parse.GetValue(folder)!);
+            string[] runs = Directory.Exists(parent) ? [.. Directory.GetDirectories(parent, "*-evaluation").Order(StringComparer.Ordinal)] : [];
+            if (runs.Length < 2)
+            {
+                console.MarkupLine($"[red]netserv-eval compare:[/] {Markup.Escape(parent)} holds {runs.Length} evaluation run(s); a comparison needs at least 2 (the folder all --runs N writes)");
+                return 2;
+            }
+
+            var name = Path.GetFileName(parent);
+            var started = name.Length >= 15 && DateTime.TryParseExact(name[..15], "yyyyMMdd-HHmmss", CultureInfo.InvariantCulture, DateTimeStyles.AssumeLocal, out var time)
+                ? new DateTimeOffset(time)
+                : DateTimeOffset.Now;
+            RepeatedEvaluation.WriteComparison(parent, runs, started, ["compare", parse.GetValue(folder)!], console);
+            return 0;
+        });
+        return command;
+    }
 
     private static Command GeneratorCommand(IAnsiConsole console, CancellationToken outer)
     {

@@ -37,18 +37,29 @@ internal sealed class RepeatedEvaluation(EvaluationSuiteOptions options, int run
         finally
         {
             // Also after Ctrl-C: the runs that finished are compared.
-            var summaries = folders
-                .Where(f => File.Exists(Path.Combine(f, EvaluationSummary.FileName)))
-                .Select(f => (Path.GetFileName(f), JsonNode.Parse(File.ReadAllText(Path.Combine(f, EvaluationSummary.FileName)))!.AsObject()))
-                .ToArray();
-            var comparison = Compare(summaries);
-            File.WriteAllText(Path.Combine(parent, "comparison.json"), comparison.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
-            Plots.RunComparison(comparison["ratios"]!.AsObject(), Path.Combine(parent, "comparison.png"));
-            File.WriteAllText(Path.Combine(parent, "comparison.md"), Markdown(comparison, started, arguments));
-            console.MarkupLine($"wrote [blue]{Markup.Escape(parent)}[/]: comparison.json, comparison.md, comparison.png");
+            WriteComparison(parent, folders, started, arguments, console);
         }
 
         return (parent, completed);
+    }
+
+    /// <summary>
+    /// Compares the runs in <paramref name="folders"/> that finished (those with a summary.json) and
+    /// writes comparison.json, comparison.md and comparison.png into <paramref name="parent"/>.
+    /// </summary>
+    public static void WriteComparison(string parent, IReadOnlyList<string> folders, DateTimeOffset started, IReadOnlyList<string> arguments, IAnsiConsole console)
+    {
+        ArgumentNullException.ThrowIfNull(folders);
+        ArgumentNullException.ThrowIfNull(console);
+        var summaries = folders
+            .Where(f => File.Exists(Path.Combine(f, EvaluationSummary.FileName)))
+            .Select(f => (Path.GetFileName(f), JsonNode.Parse(File.ReadAllText(Path.Combine(f, EvaluationSummary.FileName)))!.AsObject()))
+            .ToArray();
+        var comparison = Compare(summaries);
+        File.WriteAllText(Path.Combine(parent, "comparison.json"), comparison.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+        Plots.RunComparison(comparison["ratios"]!.AsObject(), Path.Combine(parent, "comparison.png"));
+        File.WriteAllText(Path.Combine(parent, "comparison.md"), Markdown(comparison, started, arguments));
+        console.MarkupLine($"wrote [blue]{Markup.Escape(parent)}[/]: comparison.json, comparison.md, comparison.png");
     }
 
     /// <summary>How far apart the runs' figures may be, relative to the smallest, for the runs to agree: every one within ±10 % of every other.</summary>
@@ -71,6 +82,7 @@ internal sealed class RepeatedEvaluation(EvaluationSuiteOptions options, int run
             {
                 var perRun = new JsonArray();
                 var values = new List<double>();
+                var pooled = new List<double>();
                 foreach (var (folder, summary) in summaries)
                 {
                     var paired = summary["ratio_intervals"]?[target.Name]?[size];
@@ -79,6 +91,8 @@ internal sealed class RepeatedEvaluation(EvaluationSuiteOptions options, int run
                     {
                         values.Add(v);
                     }
+
+                    pooled.AddRange(paired?["perPair"]?.AsArray().Select(r => (double)r!) ?? []);
 
                     perRun.Add(new JsonObject
                     {
@@ -103,6 +117,9 @@ internal sealed class RepeatedEvaluation(EvaluationSuiteOptions options, int run
                     ["medianAcrossRuns"] = Math.Round(median, 4),
                     ["spread"] = Math.Round((values.Max() - values.Min()) / values.Min(), 4),
                     ["withinTenPercent"] = values.Count >= 2 && values.Max() - values.Min() <= Agreement * values.Min(),
+                    ["pooled"] = pooled.Count == 0
+                        ? null
+                        : new PairedRatio(target, int.Parse(size, CultureInfo.InvariantCulture), pooled.Select((r, i) => (i + 1, r)).ToArray()).ToJson(),
                 };
             }
 
@@ -113,6 +130,7 @@ internal sealed class RepeatedEvaluation(EvaluationSuiteOptions options, int run
         {
             ["runs"] = new JsonArray(summaries.Select(s => (JsonNode?)s.Folder).ToArray()),
             ["agreement"] = "every run's ratio within ±10 % of every other: (max − min) ≤ 10 % of min",
+            ["pooledMethod"] = "every run's per-pair ratios taken together, one interval over all of them: mean ± t(0.975, n−1)·s/√n (the pairs of different runs are independent repetitions of the same measurement)",
             ["ratios"] = ratios,
         };
     }
@@ -125,22 +143,28 @@ internal sealed class RepeatedEvaluation(EvaluationSuiteOptions options, int run
         md.AppendLine();
         md.AppendLine(CultureInfo.InvariantCulture, $"`netserv-eval {string.Join(' ', arguments)}`: {comparison["runs"]!.AsArray().Count} run(s), {string.Join(", ", comparison["runs"]!.AsArray().Select(r => $"[{r}]({r}/summary.md)"))}.");
         md.AppendLine();
-        md.AppendLine("Each run's figure is the mean of its paired ratios with the 95 % confidence interval; the runs agree when every figure is within ±10 % of every other (spread = (max − min) / min ≤ 10 %).");
+        md.AppendLine("Each run's figure is the mean of its paired ratios with the 95 % confidence interval; the runs agree when every figure is within ±10 % of every other (spread = (max − min) / min ≤ 10 %). The last column takes every run's pairs together: one interval over all of them, and its verdict.");
         md.AppendLine();
         md.AppendLine("![each run's ratios, their median and the target](comparison.png)");
         md.AppendLine();
-        md.AppendLine("| ratio | size | target | runs: mean [95 % CI] verdict | median across runs | spread | within ±10 % |");
-        md.AppendLine("|---|---|---|---|---|---|---|");
+        md.AppendLine("| ratio | size | target | runs: mean [95 % CI] verdict | median across runs | spread | within ±10 % | all pairs pooled: mean [95 % CI] verdict |");
+        md.AppendLine("|---|---|---|---|---|---|---|---|");
         foreach (var (name, bySize) in comparison["ratios"]!.AsObject())
         {
             foreach (var (size, row) in bySize!.AsObject())
             {
                 var runs = string.Join("; ", row!["runs"]!.AsArray().Select(r => r!["ratio"] is null ? "–" :
                     string.Create(CultureInfo.InvariantCulture, $"{(double)r["ratio"]!:0.000}{(r["ci95Low"] is { } l && r["ci95High"] is { } h ? $" [{(double)l:0.000}–{(double)h:0.000}]" : string.Empty)}{(r["verdict"] is { } v ? $" {v}" : string.Empty)}")));
-                md.AppendLine(CultureInfo.InvariantCulture, $"| ({name.Replace("_over_", ")/(", StringComparison.Ordinal)}) | {size} B | ≥ {(double)row["target"]!:0.00} | {runs} | {(double)row["medianAcrossRuns"]!:0.000} | {(double)row["spread"]!:0.0%} | {((bool)row["withinTenPercent"]! ? "yes" : "**no**")} |");
+                md.AppendLine(CultureInfo.InvariantCulture, $"| ({name.Replace("_over_", ")/(", StringComparison.Ordinal)}) | {size} B | ≥ {(double)row["target"]!:0.00} | {runs} | {(double)row["medianAcrossRuns"]!:0.000} | {(double)row["spread"]!:0.0%} | {((bool)row["withinTenPercent"]! ? "yes" : "**no**")} | {Pooled(row["pooled"])} |");
             }
         }
 
         return md.ToString();
     }
+
+    private static string Pooled(JsonNode? pooled) => pooled is null
+        ? "–"
+        : string.Create(
+            CultureInfo.InvariantCulture,
+            $"{(double)pooled["mean"]!:0.000}{(pooled["ci95Low"] is { } l && pooled["ci95High"] is { } h ? $" [{(double)l:0.000}–{(double)h:0.000}]" : string.Empty)} from {(int)pooled["pairs"]!} pairs: {(string?)pooled["verdict"] switch { "met" => "**met with confidence**", "not_met" => "**not met**", _ => "cannot decide" }}");
 }

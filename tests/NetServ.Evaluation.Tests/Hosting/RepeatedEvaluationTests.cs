@@ -46,6 +46,38 @@ public sealed class RepeatedEvaluationTests
     }
 
     [Test]
+    public void Compare_PoolsTheRunsPairs_IntoOneIntervalAndVerdict()
+    {
+        static JsonObject WithPairs(double[] pairs)
+        {
+            var summary = Summary(pairs.Average(), 0.95);
+            summary["ratio_intervals"] = new JsonObject
+            {
+                ["4_over_c_loop"] = new JsonObject
+                {
+                    ["64"] = new JsonObject { ["mean"] = pairs.Average(), ["perPair"] = new JsonArray(pairs.Select(p => (JsonNode?)p).ToArray()), ["verdict"] = "cannot_decide" },
+                },
+            };
+            return summary;
+        }
+
+        var comparison = RepeatedEvaluation.Compare([("a", WithPairs([1.0, 1.1])), ("b", WithPairs([1.05, 0.95]))]);
+
+        // Four pairs: mean 1.025, s = 0.0645, t(0.975, 3) = 3.182, so 1.025 ± 0.103, wholly above 0.9.
+        var pooled = comparison["ratios"]!["4_over_c_loop"]!["64"]!["pooled"]!;
+        Assert.Multiple(() =>
+        {
+            Assert.That((int)pooled["pairs"]!, Is.EqualTo(4));
+            Assert.That((double)pooled["mean"]!, Is.EqualTo(1.025).Within(1e-4));
+            Assert.That((double)pooled["ci95Low"]!, Is.EqualTo(0.9223).Within(1e-3));
+            Assert.That((double)pooled["ci95High"]!, Is.EqualTo(1.1277).Within(1e-3));
+            Assert.That((string)pooled["verdict"]!, Is.EqualTo("met"));
+            Assert.That(comparison["ratios"]!["5_over_4"]!["64"]!["pooled"], Is.Null, "no run has pairs for it");
+            Assert.That(RepeatedEvaluation.Markdown(comparison, DateTimeOffset.UnixEpoch, ["all", "--runs", "2"]), Does.Contain("1.025 [0.922–1.128] from 4 pairs: **met with confidence**"));
+        });
+    }
+
+    [Test]
     public void Markdown_SaysPerRatioWhetherTheRunsAgree()
     {
         var comparison = RepeatedEvaluation.Compare([("a", Summary(0.90, 0.95)), ("b", Summary(0.95, 0.80))]);
