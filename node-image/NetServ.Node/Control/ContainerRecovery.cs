@@ -108,7 +108,7 @@ internal sealed partial class ContainerRecovery(
     private static partial class Log
     {
         // The event of the controller's refused requests: a module that cannot be put back was always logged as one.
-        [LoggerMessage(2504, LogLevel.Warning, "Request refused with {Status}: {Reason}")]
+        [LoggerMessage(2509, LogLevel.Warning, "Reinstalling after a container restart refused with {Status}: {Reason}")]
         public static partial void Refused(ILogger logger, int status, string reason);
 
         [LoggerMessage(2507, LogLevel.Information, "Reinstalled {Count} module(s) of {User} after the container came back ({Reason})")]
