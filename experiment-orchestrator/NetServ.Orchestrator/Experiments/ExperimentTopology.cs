@@ -1,4 +1,5 @@
 using NetServ.Sdk;
+using NetServ.Testbed;
 using NetServ.Testbed.Local;
 
 namespace NetServ.Orchestrator.Experiments;
@@ -31,7 +32,7 @@ internal static class ExperimentTopology
     }
 
     /// <summary>The node and interface that have <paramref name="address"/>, or null.</summary>
-    public static (LocalTestbedNode Node, LocalTestbedInterface Interface)? InterfaceWith(LocalTestbed testbed, Ipv4Address address)
+    public static (LocalTestbedNode Node, TestbedInterface Interface)? InterfaceWith(LocalTestbed testbed, Ipv4Address address)
     {
         foreach (var node in testbed.Nodes)
         {
