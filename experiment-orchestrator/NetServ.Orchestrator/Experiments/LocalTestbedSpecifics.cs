@@ -25,7 +25,7 @@ internal sealed class LocalTestbedSpecifics(LocalTestbed testbed)
 
     /// <summary>The network namespace that is <paramref name="node"/>.</summary>
     /// <exception cref="ExperimentException">The node is not one of this testbed's.</exception>
-    public NetworkNamespace NamespaceOf(ITestbedNode node) => Local(node).Namespace;
+    public NetworkNamespace NamespaceOf(ITestbedNode node) => LocalNode(node).Namespace;
 
     /// <summary>Where <paramref name="node"/> is, for the run's report: its namespace's name.</summary>
     public string Where(ITestbedNode node) => NamespaceOf(node).Name;
@@ -52,7 +52,7 @@ internal sealed class LocalTestbedSpecifics(LocalTestbed testbed)
     public IEnumerable<string> Leftovers() =>
         NetworkNamespace.List($"{NetworkNamespace.NamePrefix}{testbed.Id}-").Select(n => $"namespace {n}");
 
-    private LocalTestbedNode Local(ITestbedNode node)
+    private LocalTestbedNode LocalNode(ITestbedNode node)
     {
         ArgumentNullException.ThrowIfNull(node);
         return testbed.TryGetNode(node.ClientId, out var local)

@@ -230,7 +230,7 @@ public static class CommandRunner
             if (standardInput is not null)
             {
                 // Not awaited: a command that never reads its input must still meet its timeout.
-                _ = WriteInputAsync(process, standardInput);
+                _ = WriteInputAsync(process.StandardInput, standardInput);
             }
 
             var timedOut = false;
@@ -265,12 +265,12 @@ public static class CommandRunner
         }
     }
 
-    private static async Task WriteInputAsync(Process process, string input)
+    private static async Task WriteInputAsync(StreamWriter writer, string input)
     {
         try
         {
-            await process.StandardInput.WriteAsync(input.AsMemory(), CancellationToken.None).ConfigureAwait(false);
-            process.StandardInput.Close();
+            await writer.WriteAsync(input.AsMemory(), CancellationToken.None).ConfigureAwait(false);
+            writer.Close();
         }
         catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidOperationException)
         {

@@ -26,7 +26,11 @@ public sealed class LocalShell : INodeSession
     public Task<INodePortForward> ForwardPortAsync(IPEndPoint nodeEndPoint, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(nodeEndPoint);
-        cancellationToken.ThrowIfCancellationRequested();
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return Task.FromCanceled<INodePortForward>(cancellationToken);
+        }
+
         INodePortForward forward = new DirectPortForward(nodeEndPoint, family => new Socket(family, SocketType.Stream, ProtocolType.Tcp));
         return Task.FromResult(forward);
     }

@@ -37,24 +37,24 @@ public sealed class NamespaceShell : INodeSession
     public string NodeName => _ns.Name;
 
     /// <inheritdoc />
-    public Task<CommandResult> RunAsync(string file, IReadOnlyList<string> arguments, TimeSpan timeout, string? standardInput = null, CancellationToken cancellationToken = default)
+    public async Task<CommandResult> RunAsync(string file, IReadOnlyList<string> arguments, TimeSpan timeout, string? standardInput = null, CancellationToken cancellationToken = default)
     {
         ThrowIfGone();
-        return CommandRunner.RunAsync(file, arguments, _workingDirectory, _ns.Start, timeout, standardInput, cancellationToken);
+        return await CommandRunner.RunAsync(file, arguments, _workingDirectory, _ns.Start, timeout, standardInput, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
-    public Task UploadAsync(Stream content, string nodePath, CancellationToken cancellationToken = default)
+    public async Task UploadAsync(Stream content, string nodePath, CancellationToken cancellationToken = default)
     {
         ThrowIfGone();
-        return MachineFiles.WriteAsync(content, nodePath, cancellationToken);
+        await MachineFiles.WriteAsync(content, nodePath, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
-    public Task DownloadAsync(string nodePath, Stream destination, CancellationToken cancellationToken = default)
+    public async Task DownloadAsync(string nodePath, Stream destination, CancellationToken cancellationToken = default)
     {
         ThrowIfGone();
-        return MachineFiles.ReadAsync(nodePath, destination, cancellationToken);
+        await MachineFiles.ReadAsync(nodePath, destination, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -65,8 +65,16 @@ public sealed class NamespaceShell : INodeSession
     public Task<INodePortForward> ForwardPortAsync(IPEndPoint nodeEndPoint, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(nodeEndPoint);
-        cancellationToken.ThrowIfCancellationRequested();
-        ThrowIfGone();
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return Task.FromCanceled<INodePortForward>(cancellationToken);
+        }
+
+        if (!_ns.Exists)
+        {
+            return Task.FromException<INodePortForward>(Gone());
+        }
+
         INodePortForward forward = new DirectPortForward(nodeEndPoint, family =>
         {
             ThrowIfGone();
@@ -79,7 +87,9 @@ public sealed class NamespaceShell : INodeSession
     {
         if (!_ns.Exists)
         {
-            throw new NodeUnreachableException(_ns.Name, "its network namespace is gone");
+            throw Gone();
         }
     }
+
+    private NodeUnreachableException Gone() => new(_ns.Name, "its network namespace is gone");
 }

@@ -147,7 +147,7 @@ public sealed partial class LocalTestbed : ITestbed
 
     /// <inheritdoc />
     /// <exception cref="ArgumentException"><paramref name="node"/> is not a node of this testbed.</exception>
-    Task<ExecuteServiceResult> ITestbed.RunServiceAsync(ITestbedNode node, ExecuteService service, CancellationToken cancellationToken)
+    async Task<ExecuteServiceResult> ITestbed.RunServiceAsync(ITestbedNode node, ExecuteService service, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(node);
         var own = node as LocalTestbedNode;
@@ -156,7 +156,7 @@ public sealed partial class LocalTestbed : ITestbed
             throw new ArgumentException($"node '{node.ClientId}' is not a node of local testbed {Id}", nameof(node));
         }
 
-        return RunServiceAsync(own, service, cancellationToken);
+        return await RunServiceAsync(own, service, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Removes every namespace of the testbed, killing whatever still runs inside.</summary>
