@@ -29,12 +29,12 @@ internal sealed class CapturedText(int limit)
         }
     }
 
-    /// <summary><paramref name="text"/> cut at <paramref name="limit"/> characters, the cut marked, or as it is when it fits.</summary>
-    public static string Cut(string text, int limit)
+    /// <summary><paramref name="text"/> cut at <paramref name="maxLength"/> characters, the cut marked, or as it is when it fits.</summary>
+    public static string Cut(string text, int maxLength)
     {
         ArgumentNullException.ThrowIfNull(text);
-        return text.Length <= limit ? text : Marked(text[..limit], limit);
+        return text.Length <= maxLength ? text : Marked(text[..maxLength], maxLength);
     }
 
-    private static string Marked(string kept, int limit) => $"{kept}\n[cut at {limit} characters]";
+    private static string Marked(string kept, int cutAt) => $"{kept}\n[cut at {cutAt} characters]";
 }

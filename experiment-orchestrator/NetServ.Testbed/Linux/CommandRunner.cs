@@ -41,10 +41,10 @@ public sealed class CommandFailedException : Exception
     {
     }
 
-    private CommandFailedException(CommandResult partial, TimeSpan timeout)
-        : base($"'{partial.Command}' did not finish within {timeout.TotalSeconds:0} s")
+    private CommandFailedException(CommandResult outputSoFar, TimeSpan timeout)
+        : base($"'{outputSoFar.Command}' did not finish within {timeout.TotalSeconds:0} s")
     {
-        Result = partial;
+        Result = outputSoFar;
         TimedOutAfter = timeout;
     }
 
@@ -60,11 +60,11 @@ public sealed class CommandFailedException : Exception
     /// <summary>Whether the command ran past its timeout and was killed.</summary>
     public bool IsTimeout => TimedOutAfter is not null;
 
-    /// <summary>The failure of a command killed at <paramref name="timeout"/>, with what it printed until then in <paramref name="partial"/>.</summary>
-    public static CommandFailedException TimedOut(CommandResult partial, TimeSpan timeout)
+    /// <summary>The failure of a command killed at <paramref name="timeout"/>, with what it printed until then in <paramref name="outputSoFar"/>.</summary>
+    public static CommandFailedException TimedOut(CommandResult outputSoFar, TimeSpan timeout)
     {
-        ArgumentNullException.ThrowIfNull(partial);
-        return new CommandFailedException(partial, timeout);
+        ArgumentNullException.ThrowIfNull(outputSoFar);
+        return new CommandFailedException(outputSoFar, timeout);
     }
 }
 
@@ -188,9 +188,9 @@ public static class CommandRunner
         ArgumentException.ThrowIfNullOrEmpty(file);
         ArgumentNullException.ThrowIfNull(arguments);
         ArgumentNullException.ThrowIfNull(start);
-        if (timeout <= TimeSpan.Zero && timeout != Timeout.InfiniteTimeSpan)
+        if (timeout != Timeout.InfiniteTimeSpan)
         {
-            throw new ArgumentOutOfRangeException(nameof(timeout), timeout, "the timeout must be positive");
+            ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(timeout, TimeSpan.Zero);
         }
 
         cancellationToken.ThrowIfCancellationRequested();

@@ -8,28 +8,20 @@ namespace NetServ.Orchestrator.Tests.Experiments;
 [TestFixture]
 public sealed class ExperimentTopologyTests
 {
-    private FakeTestbed _testbed = null!;
-
-    [SetUp]
-    public void SetUp() => _testbed = new FakeTestbed(
-        "t0",
-        new FakeTestbedNode("sender", FakeTestbedNode.Interface("sender:if0", "eth0", "198.18.0.1/24")),
-        new FakeTestbedNode("router", FakeTestbedNode.Interface("router:if0", "eth0", "198.18.0.2/24"), FakeTestbedNode.Interface("router:if1", "eth1", "198.19.0.2/24")),
-        new FakeTestbedNode("receiver", FakeTestbedNode.Interface("receiver:if0", "eth0", "198.19.0.1/24")));
-
-    [TearDown]
-    public void TearDown() => _testbed.Dispose();
-
     [Test]
     public void Node_AClientId_IsThatNode()
     {
-        Assert.That(ExperimentTopology.Node(_testbed, "router"), Is.SameAs(_testbed.Nodes[1]));
+        using var testbed = SenderRouterReceiver();
+
+        Assert.That(ExperimentTopology.Node(testbed, "router"), Is.SameAs(testbed.Nodes[1]));
     }
 
     [Test]
     public void Node_NoSuchNode_ThrowsNamingTheNodesThereAre()
     {
-        var error = Assert.Throws<ExperimentException>(() => ExperimentTopology.Node(_testbed, "nobody"));
+        using var testbed = SenderRouterReceiver();
+
+        var error = Assert.Throws<ExperimentException>(() => ExperimentTopology.Node(testbed, "nobody"));
 
         Assert.That(error!.Message, Is.EqualTo("the rspec has no node 'nobody' (it has sender, router, receiver)"));
     }
@@ -37,7 +29,9 @@ public sealed class ExperimentTopologyTests
     [Test]
     public void Destination_ANodeName_IsThatNodeAtItsFirstAddress()
     {
-        var (node, address) = ExperimentTopology.Destination(_testbed, "router");
+        using var testbed = SenderRouterReceiver();
+
+        var (node, address) = ExperimentTopology.Destination(testbed, "router");
 
         using (Assert.EnterMultipleScope())
         {
@@ -49,7 +43,9 @@ public sealed class ExperimentTopologyTests
     [Test]
     public void Destination_AnAddressOfANode_IsThatAddressOnTheNodeThatHasIt()
     {
-        var (node, address) = ExperimentTopology.Destination(_testbed, "198.19.0.2");
+        using var testbed = SenderRouterReceiver();
+
+        var (node, address) = ExperimentTopology.Destination(testbed, "198.19.0.2");
 
         using (Assert.EnterMultipleScope())
         {
@@ -62,7 +58,9 @@ public sealed class ExperimentTopologyTests
     [TestCase("198.19.0.3")]
     public void Destination_NeitherANodeNorAnAddressOfOne_Throws(string nameOrAddress)
     {
-        var error = Assert.Throws<ExperimentException>(() => ExperimentTopology.Destination(_testbed, nameOrAddress));
+        using var testbed = SenderRouterReceiver();
+
+        var error = Assert.Throws<ExperimentException>(() => ExperimentTopology.Destination(testbed, nameOrAddress));
 
         Assert.That(error!.Message, Is.EqualTo($"'{nameOrAddress}' is neither a node of the rspec nor an address of one"));
     }
@@ -70,7 +68,9 @@ public sealed class ExperimentTopologyTests
     [Test]
     public void InterfaceWith_AnAddressOfARouter_IsTheRouterAndThatInterface()
     {
-        var found = ExperimentTopology.InterfaceWith(_testbed, Ipv4Address.Parse("198.19.0.2"));
+        using var testbed = SenderRouterReceiver();
+
+        var found = ExperimentTopology.InterfaceWith(testbed, Ipv4Address.Parse("198.19.0.2"));
 
         using (Assert.EnterMultipleScope())
         {
@@ -83,6 +83,14 @@ public sealed class ExperimentTopologyTests
     [Test]
     public void InterfaceWith_AnAddressNoNodeHas_IsNull()
     {
-        Assert.That(ExperimentTopology.InterfaceWith(_testbed, Ipv4Address.Parse("198.18.0.9")), Is.Null);
+        using var testbed = SenderRouterReceiver();
+
+        Assert.That(ExperimentTopology.InterfaceWith(testbed, Ipv4Address.Parse("198.18.0.9")), Is.Null);
     }
+
+    private static FakeTestbed SenderRouterReceiver() => new(
+        "t0",
+        new FakeTestbedNode("sender", FakeTestbedNode.Interface("sender:if0", "eth0", "198.18.0.1/24")),
+        new FakeTestbedNode("router", FakeTestbedNode.Interface("router:if0", "eth0", "198.18.0.2/24"), FakeTestbedNode.Interface("router:if1", "eth1", "198.19.0.2/24")),
+        new FakeTestbedNode("receiver", FakeTestbedNode.Interface("receiver:if0", "eth0", "198.19.0.1/24")));
 }

@@ -39,7 +39,7 @@ public sealed class FakeTestbedNode : ITestbedNode
     {
         ArgumentNullException.ThrowIfNull(address);
         var slash = address.IndexOf('/', StringComparison.Ordinal);
-        return new TestbedInterface(clientId, device, Ipv4Address.Parse(address[..slash]), int.Parse(address[(slash + 1)..], CultureInfo.InvariantCulture));
+        return new TestbedInterface(clientId, device, Ipv4Address.Parse(address.AsSpan(0, slash)), int.Parse(address.AsSpan(slash + 1), CultureInfo.InvariantCulture));
     }
 
     internal void AddServiceResult(ExecuteServiceResult result) => _serviceResults.Add(result);
