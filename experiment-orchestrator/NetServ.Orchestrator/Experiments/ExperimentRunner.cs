@@ -7,8 +7,8 @@ using NetServ.RSpec;
 using NetServ.Sdk;
 using NetServ.Sdk.Packaging;
 using NetServ.Signaling.Nslp;
+using NetServ.Testbed;
 using NetServ.Testbed.Http;
-using NetServ.Testbed.Linux;
 using NetServ.Testbed.Local;
 using NetServ.Testbed.Nodes;
 
@@ -21,6 +21,9 @@ namespace NetServ.Orchestrator.Experiments;
 /// (install modules through signaling), run (the rspec's other execute services, then traffic),
 /// collect (logs, PROBE answers, counts) and release (REMOVE, stop, remove the namespaces, check that
 /// nothing is left). Release runs always: after a failure, and after a stop (Ctrl-C, SIGTERM).
+/// The testbed is used through <see cref="ITestbed"/> and its nodes' sessions wherever that is enough;
+/// what only the local testbed does (netservd, signaling clients, package servers and traffic inside
+/// the namespaces) goes through <see cref="LocalTestbedSpecifics"/>.
 /// </summary>
 internal sealed partial class ExperimentRunner(ExperimentOptions options, IExperimentProgress progress, TimeProvider time, ILogger<ExperimentRunner> logger) : IAsyncDisposable
 {
@@ -29,8 +32,9 @@ internal sealed partial class ExperimentRunner(ExperimentOptions options, IExper
 
     private readonly Dictionary<string, NetServNodeProcess> _nodes = new(StringComparer.Ordinal);
     private readonly List<PackageServer> _servers = [];
-    private readonly List<(ModuleReport Report, LocalTestbedNode From, Ipv4Address Toward, string Module)> _installed = [];
-    private LocalTestbed? _testbed;
+    private readonly List<(ModuleReport Report, ITestbedNode From, Ipv4Address Toward, string Module)> _installed = [];
+    private ITestbed? _testbed;
+    private LocalTestbedSpecifics? _local;
     private ExperimentSignaling? _signaling;
 
     /// <summary>Runs every phase on <paramref name="request"/> (read from <paramref name="rspecPath"/>) and returns what happened; throws only for bugs.</summary>
@@ -123,14 +127,19 @@ internal sealed partial class ExperimentRunner(ExperimentOptions options, IExper
     private async Task ReserveAsync(RequestRSpec request, ExperimentResult result, List<string> notes, CancellationToken cancellationToken)
     {
         // Execute services run in the run phase, after deploy: some of them need netservd.
-        _testbed = await LocalTestbed.RealiseAsync(request, new LocalTestbedOptions { RunExecuteServices = false, ExecuteTimeout = options.ExecuteTimeout }, cancellationToken: cancellationToken).ConfigureAwait(false);
-        result.TestbedId = _testbed.Id;
+        var realised = await LocalTestbed.RealiseAsync(request, new LocalTestbedOptions { RunExecuteServices = false, ExecuteTimeout = options.ExecuteTimeout }, cancellationToken: cancellationToken).ConfigureAwait(false);
+        ITestbed testbed = realised;
+        var local = new LocalTestbedSpecifics(realised);
+        _testbed = testbed;
+        _local = local;
+        result.TestbedId = testbed.Id;
         var netserv = ExperimentTopology.NetServNodes(request, options.NetServNodes);
-        foreach (var node in _testbed.Nodes)
+        foreach (var node in testbed.Nodes)
         {
             var addresses = node.Interfaces.Select(i => $"{i.Address}/{i.PrefixLength}").ToArray();
-            result.Nodes.Add(new NodeReport(node.ClientId, node.Namespace.Name, addresses, netserv.Contains(node.ClientId)));
-            Note(notes, $"{node.ClientId,-10} {node.Namespace.Name}  {string.Join(", ", node.Interfaces.Select(i => $"{i.Device} {i.Address}/{i.PrefixLength}"))}");
+            var where = local.Where(node);
+            result.Nodes.Add(new NodeReport(node.ClientId, where, addresses, netserv.Contains(node.ClientId)));
+            Note(notes, $"{node.ClientId,-10} {where}  {string.Join(", ", node.Interfaces.Select(i => $"{i.Device} {i.Address}/{i.PrefixLength}"))}");
         }
 
         ResultsFolder(result);
@@ -139,6 +148,7 @@ internal sealed partial class ExperimentRunner(ExperimentOptions options, IExper
     private async Task DeployAsync(RequestRSpec request, ExperimentResult result, List<string> notes, CancellationToken cancellationToken)
     {
         var testbed = _testbed!;
+        var local = _local!;
         var netserv = result.Nodes.Where(n => n.NetServ).ToArray();
         if (netserv.Length == 0)
         {
@@ -154,13 +164,13 @@ internal sealed partial class ExperimentRunner(ExperimentOptions options, IExper
             }
         }
 
-        _signaling = new ExperimentSignaling(options.User, logger, time, options.SignalingTimeout);
+        _signaling = new ExperimentSignaling(options.User, (node, name) => local.StartSignalingClient(node, name, logger, time), time, options.SignalingTimeout);
         var ports = options.AllowedPorts ?? DeclaredPorts(notes);
         result.User = new UserReport(options.User, _signaling.WriteKey(Path.Combine(result.ResultsDirectory!, $"{options.User}.key")), ports);
         Note(notes, $"the key of user '{options.User}' is {result.User.KeyFile} (its public half beside it): module servers sign with it");
         var nodeDirectory = BuildOutputs.EnsureNode();
         progress.Status($"deploy: starting netservd on {string.Join(", ", netserv.Select(n => n.Name))}");
-        var starts = netserv.Select(n => (Report: n, Start: NetServNodeProcess.StartAsync(testbed[n.Name].Namespace, new NetServNodeOptions
+        var starts = netserv.Select(n => (Report: n, Start: local.StartNetServdAsync(ExperimentTopology.Node(testbed, n.Name), new NetServNodeOptions
         {
             // Unique per testbed: concurrent runs on one machine must not share cgroups or folders.
             NodeName = $"{n.Name}-{testbed.Id}",
@@ -237,6 +247,7 @@ internal sealed partial class ExperimentRunner(ExperimentOptions options, IExper
     private async Task ConfigureAsync(ExperimentResult result, List<string> notes, CancellationToken cancellationToken)
     {
         var testbed = _testbed!;
+        var local = _local!;
         foreach (var step in options.Modules)
         {
             if (_signaling is null)
@@ -248,7 +259,7 @@ internal sealed partial class ExperimentRunner(ExperimentOptions options, IExper
             var package = ModuleCatalog.Resolve(step.Module);
             var from = ExperimentTopology.Node(testbed, step.From);
             var (owner, toward) = ExperimentTopology.Destination(testbed, step.Toward);
-            var server = PackageServer.Start(Path.GetDirectoryName(package)!, IPAddress.Parse(from.Address.ToString()), 0, from.Namespace);
+            var server = local.StartPackageServer(from, Path.GetDirectoryName(package)!);
             _servers.Add(server);
             var setup = ModuleSetup.ForPackage(package, options.User, server.UrlOf) with
             {
@@ -325,7 +336,7 @@ internal sealed partial class ExperimentRunner(ExperimentOptions options, IExper
 
         if (options.Traffic is { } traffic)
         {
-            result.Traffic = await TrafficRun.RunAsync(testbed, traffic, progress, cancellationToken).ConfigureAwait(false);
+            result.Traffic = await TrafficRun.RunAsync(_local!, traffic, progress, cancellationToken).ConfigureAwait(false);
             var t = result.Traffic;
             Note(notes, $"{t.Generator} generator offered {t.Offered} at {t.OfferedRate:0} packets/s{(t.GeneratorLimited ? " (generator-limited: short of the asked rate)" : string.Empty)} (the kernel refused {t.Refused}), received {t.Received} at {t.To} (iptables counter), lost {t.Lost}, in {t.Elapsed.TotalSeconds:0.0} s");
         }
@@ -334,7 +345,7 @@ internal sealed partial class ExperimentRunner(ExperimentOptions options, IExper
     /// <summary>Keeps the testbed up, saying how to enter each node, until the run is stopped; true once stopped.</summary>
     private async Task<bool> HoldAsync(ExperimentResult result, CancellationToken cancellationToken)
     {
-        var lines = _testbed!.Nodes.Select(n => $"{n.ClientId,-10} nsenter --net=/run/netns/{n.Namespace.Name} bash").ToList();
+        var lines = _testbed!.Nodes.Select(n => $"{n.ClientId,-10} {_local!.EnterCommand(n)}").ToList();
         if (result.User is { } user)
         {
             lines.Add($"user '{user.Name}' signs with --user {user.Name} --key {user.KeyFile}");
@@ -431,8 +442,8 @@ internal sealed partial class ExperimentRunner(ExperimentOptions options, IExper
 
         if (_testbed is { } testbed)
         {
-            testbed.Dispose();
-            result.Leftovers.AddRange(NetworkNamespace.List($"{NetworkNamespace.NamePrefix}{testbed.Id}-").Select(n => $"namespace {n}"));
+            await testbed.DisposeAsync().ConfigureAwait(false);
+            result.Leftovers.AddRange(_local!.Leftovers());
         }
 
         result.Leftovers.AddRange(result.Nodes.Where(n => n.NetServdPid is { } pid && IsAlive(pid)).Select(n => $"netservd of {n.Name} (pid {n.NetServdPid})"));

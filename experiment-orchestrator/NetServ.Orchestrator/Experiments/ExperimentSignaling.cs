@@ -1,9 +1,8 @@
-using Microsoft.Extensions.Logging;
 using NetServ.Sdk;
 using NetServ.Signaling.Nslp;
 using NetServ.Signaling.Security;
 using NetServ.Signaling.Transport;
-using NetServ.Testbed.Local;
+using NetServ.Testbed;
 
 namespace NetServ.Orchestrator.Experiments;
 
@@ -11,8 +10,9 @@ namespace NetServ.Orchestrator.Experiments;
 /// The experimenter's side of signaling: one user key for the whole run (its public half goes into
 /// every NetServ node's configuration), and a signaling client inside each node that sends requests.
 /// Every request is signed and sent toward a destination; the NetServ nodes on the path answer.
+/// <c>startClient</c> starts a client on a node, named as given (on the local testbed, inside the node's namespace).
 /// </summary>
-internal sealed class ExperimentSignaling(string user, ILogger logger, TimeProvider time, TimeSpan timeout) : IAsyncDisposable
+internal sealed class ExperimentSignaling(string user, Func<ITestbedNode, string, SignalingClient> startClient, TimeProvider time, TimeSpan timeout) : IAsyncDisposable
 {
     private readonly UserPrivateKey _key = UserPrivateKey.Generate(UserKeyAlgorithm.Ed25519);
     private readonly Dictionary<string, (SignalingClient Client, SignedRequestClient Signed)> _clients = new(StringComparer.Ordinal);
@@ -41,11 +41,11 @@ internal sealed class ExperimentSignaling(string user, ILogger logger, TimeProvi
 
     /// <summary>Signs <paramref name="request"/> as the user and sends it from <paramref name="from"/> toward <paramref name="destination"/>.</summary>
     /// <exception cref="ExperimentException">The path did not answer, or answered without a response stack.</exception>
-    public async Task<PathResponse> SendAsync(LocalTestbedNode from, Ipv4Address destination, NslpRequest request, CancellationToken cancellationToken, TimeSpan? timeoutOverride = null)
+    public async Task<PathResponse> SendAsync(ITestbedNode from, Ipv4Address destination, NslpRequest request, CancellationToken cancellationToken, TimeSpan? timeoutOverride = null)
     {
         if (!_clients.TryGetValue(from.ClientId, out var client))
         {
-            var signaling = from.Namespace.Run(() => SignalingClient.Start($"netserv-lab-{from.ClientId}", logger, time));
+            var signaling = startClient(from, $"netserv-lab-{from.ClientId}");
             client = (signaling, new SignedRequestClient(signaling, user, _key, time));
             _clients.Add(from.ClientId, client);
         }

@@ -1,5 +1,5 @@
 using NetServ.Sdk;
-using NetServ.Testbed.Local;
+using NetServ.Testbed;
 
 namespace NetServ.Orchestrator.Experiments;
 
@@ -8,16 +8,15 @@ internal static class ExperimentTopology
 {
     /// <summary>The node called <paramref name="name"/>.</summary>
     /// <exception cref="ExperimentException">No such node.</exception>
-    public static LocalTestbedNode Node(LocalTestbed testbed, string name) =>
-        testbed.TryGetNode(name, out var node)
-            ? node
-            : throw new ExperimentException($"the rspec has no node '{name}' (it has {string.Join(", ", testbed.Nodes.Select(n => n.ClientId))})");
+    public static ITestbedNode Node(ITestbed testbed, string name) =>
+        Find(testbed, name)
+        ?? throw new ExperimentException($"the rspec has no node '{name}' (it has {string.Join(", ", testbed.Nodes.Select(n => n.ClientId))})");
 
     /// <summary>A destination: a node (at its first address) or an address, with the node that owns it.</summary>
     /// <exception cref="ExperimentException">Neither a node nor an address of one.</exception>
-    public static (LocalTestbedNode Node, Ipv4Address Address) Destination(LocalTestbed testbed, string nameOrAddress)
+    public static (ITestbedNode Node, Ipv4Address Address) Destination(ITestbed testbed, string nameOrAddress)
     {
-        if (testbed.TryGetNode(nameOrAddress, out var node))
+        if (Find(testbed, nameOrAddress) is { } node)
         {
             return (node, node.Address);
         }
@@ -31,7 +30,7 @@ internal static class ExperimentTopology
     }
 
     /// <summary>The node and interface that have <paramref name="address"/>, or null.</summary>
-    public static (LocalTestbedNode Node, LocalTestbedInterface Interface)? InterfaceWith(LocalTestbed testbed, Ipv4Address address)
+    public static (ITestbedNode Node, TestbedInterface Interface)? InterfaceWith(ITestbed testbed, Ipv4Address address)
     {
         foreach (var node in testbed.Nodes)
         {
@@ -64,4 +63,6 @@ internal static class ExperimentTopology
             ? named
             : throw new ExperimentException($"--netserv-nodes names {string.Join(", ", unknown)}, which the rspec does not have");
     }
+
+    private static ITestbedNode? Find(ITestbed testbed, string name) => testbed.Nodes.FirstOrDefault(n => n.ClientId == name);
 }

@@ -1,8 +1,6 @@
 using System.Diagnostics;
 using System.Net;
-using System.Text.Json;
-using NetServ.Sdk;
-using NetServ.Testbed.Local;
+using NetServ.Testbed;
 using NetServ.Testbed.Traffic;
 
 namespace NetServ.Orchestrator.Experiments;
@@ -10,7 +8,9 @@ namespace NetServ.Orchestrator.Experiments;
 /// <summary>
 /// The run phase's traffic: the paced raw-socket generator or Click (<see cref="TrafficStep.Generator"/>) on the sender, frames addressed to the
 /// next hop the sender's routing table gives, and an iptables rule at the receiver that counts (and
-/// drops) exactly what arrives. Bounded in packets and time.
+/// drops) exactly what arrives. Bounded in packets and time. Routes and addresses are asked through the
+/// nodes' sessions; the generator, the warm-up datagram and the counter work inside the nodes' namespaces
+/// (<see cref="LocalTestbedSpecifics"/>).
 /// </summary>
 internal static class TrafficRun
 {
@@ -18,19 +18,22 @@ internal static class TrafficRun
     private static readonly TimeSpan SettleLimit = TimeSpan.FromSeconds(5);
 
     /// <summary>Sends <paramref name="step"/>'s packets and counts them at the receiver.</summary>
-    public static async Task<TrafficReport> RunAsync(LocalTestbed testbed, TrafficStep step, IExperimentProgress progress, CancellationToken cancellationToken)
+    public static async Task<TrafficReport> RunAsync(LocalTestbedSpecifics local, TrafficStep step, IExperimentProgress progress, CancellationToken cancellationToken)
     {
+        var testbed = local.Testbed;
         var sender = ExperimentTopology.Node(testbed, step.From);
         var (receiver, destination) = ExperimentTopology.Destination(testbed, step.To);
-        var route = RouteTo(sender, destination);
+        var route = await sender.Session.GetRouteAsync(destination, cancellationToken).ConfigureAwait(false);
         var nextHop = ExperimentTopology.InterfaceWith(testbed, route.NextHop)
             ?? throw new ExperimentException($"{step.From} reaches {destination} via {route.NextHop}, which is no interface of the testbed");
+        var sourceMac = await sender.Session.GetMacAddressAsync(route.Device, cancellationToken).ConfigureAwait(false);
+        var nextHopMac = await nextHop.Node.Session.GetMacAddressAsync(nextHop.Interface.Device, cancellationToken).ConfigureAwait(false);
         var seconds = step.Packets / step.PacketsPerSecond;
         var spec = new TrafficSpec
         {
             Device = route.Device,
-            SourceMac = sender.Namespace.GetMacAddress(route.Device),
-            NextHopMac = nextHop.Node.Namespace.GetMacAddress(nextHop.Interface.Device),
+            SourceMac = sourceMac,
+            NextHopMac = nextHopMac,
             Source = route.Source,
             Destination = destination,
             SourcePort = (ushort)step.Port,
@@ -43,7 +46,7 @@ internal static class TrafficRun
         ITrafficGenerator generator;
         try
         {
-            generator = TrafficGenerators.Create(step.Generator, sender.Namespace, pacedTemplate: new GeneratorRequest(0, 0, TimeSpan.FromSeconds(1)) { Pacing = PacingMode.Sleep });
+            generator = TrafficGenerators.Create(step.Generator, local.NamespaceOf(sender), pacedTemplate: new GeneratorRequest(0, 0, TimeSpan.FromSeconds(1)) { Pacing = PacingMode.Sleep });
         }
         catch (ClickNotInstalledException e)
         {
@@ -55,10 +58,10 @@ internal static class TrafficRun
 
         // One datagram first, to a port nobody filters, so the routers on the way have resolved
         // their neighbours before the counted traffic starts.
-        UdpSender.Send(sender.Namespace, new IPEndPoint(IPAddress.Parse(destination.ToString()), 9), [[0]], 1000);
+        UdpSender.Send(local.NamespaceOf(sender), new IPEndPoint(IPAddress.Parse(destination.ToString()), 9), [[0]], 1000);
         await Task.Delay(200, cancellationToken).ConfigureAwait(false);
 
-        using var counter = IptablesCounter.InstallUdp(receiver.Namespace, (ushort)step.Port, comment: $"netserv-lab {testbed.Id}");
+        using var counter = IptablesCounter.InstallUdp(local.NamespaceOf(receiver), (ushort)step.Port, comment: $"netserv-lab {testbed.Id}");
         progress.Status($"run: sending {step.Packets} packets ({seconds:0.#} s)");
         var sent = await Task.Run(() => generator.Run(spec, cancellationToken), CancellationToken.None).ConfigureAwait(false);
         cancellationToken.ThrowIfCancellationRequested();
@@ -90,15 +93,5 @@ internal static class TrafficRun
         }
 
         return last;
-    }
-
-    private static (Ipv4Address NextHop, string Device, Ipv4Address Source) RouteTo(LocalTestbedNode sender, Ipv4Address destination)
-    {
-        var output = sender.Namespace.ExecChecked("ip", "-j", "route", "get", destination.ToString()).StandardOutput;
-        using var json = JsonDocument.Parse(output);
-        var route = json.RootElement[0];
-        string Field(string name) => route.TryGetProperty(name, out var value) ? value.GetString() ?? string.Empty : string.Empty;
-        var gateway = Field("gateway");
-        return (gateway.Length > 0 ? Ipv4Address.Parse(gateway) : destination, Field("dev"), Ipv4Address.Parse(Field("prefsrc")));
     }
 }

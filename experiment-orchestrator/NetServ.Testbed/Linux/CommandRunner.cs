@@ -15,7 +15,10 @@ public sealed record CommandResult(string Command, int ExitCode, string Standard
         Succeeded ? this : throw new CommandFailedException(this);
 }
 
-/// <summary>A command exited with a non-zero code.</summary>
+/// <summary>
+/// A command on a node failed: it exited with a non-zero code (<see cref="CommandResult.EnsureSuccess"/>), could not be
+/// started, or ran past its timeout and was killed (<see cref="IsTimeout"/>).
+/// </summary>
 public sealed class CommandFailedException : Exception
 {
     public CommandFailedException(CommandResult result)
@@ -38,8 +41,31 @@ public sealed class CommandFailedException : Exception
     {
     }
 
-    /// <summary>The failed command, when known.</summary>
+    private CommandFailedException(CommandResult outputSoFar, TimeSpan timeout)
+        : base($"'{outputSoFar.Command}' did not finish within {timeout.TotalSeconds:0} s")
+    {
+        Result = outputSoFar;
+        TimedOutAfter = timeout;
+    }
+
+    /// <summary>
+    /// The failed command, when known. For a command killed at its timeout, what it had printed until then
+    /// (its exit code is the kill's, not the command's).
+    /// </summary>
     public CommandResult? Result { get; }
+
+    /// <summary>The timeout the command ran past and was killed at; <see langword="null"/> when it failed otherwise.</summary>
+    public TimeSpan? TimedOutAfter { get; }
+
+    /// <summary>Whether the command ran past its timeout and was killed.</summary>
+    public bool IsTimeout => TimedOutAfter is not null;
+
+    /// <summary>The failure of a command killed at <paramref name="timeout"/>, with what it printed until then in <paramref name="outputSoFar"/>.</summary>
+    public static CommandFailedException TimedOut(CommandResult outputSoFar, TimeSpan timeout)
+    {
+        ArgumentNullException.ThrowIfNull(outputSoFar);
+        return new CommandFailedException(outputSoFar, timeout);
+    }
 }
 
 /// <summary>Runs system commands (ip, iptables, sysctl) with a deadline, capturing their output.</summary>
@@ -47,6 +73,17 @@ public static class CommandRunner
 {
     /// <summary>The default deadline for one command.</summary>
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>How many characters of each output stream <see cref="RunAsync"/> keeps; the rest is dropped, and the cut marked.</summary>
+    internal const int MaxCapturedCharacters = 16 * 1024 * 1024;
+
+    /// <summary>How long <see cref="RunAsync"/> waits for the rest of the output once the command has exited.</summary>
+    internal static readonly TimeSpan OutputGrace = TimeSpan.FromSeconds(1);
+
+    /// <summary>The exit code of a timed-out command's partial result: what a shell reports for a command killed by SIGKILL.</summary>
+    internal const int KilledExitCode = 128 + 9;
+
+    private static readonly TimeSpan KillGrace = TimeSpan.FromSeconds(5);
 
     /// <summary>
     /// Runs <paramref name="file"/> with <paramref name="arguments"/> and waits for it; cancellation kills it
@@ -126,6 +163,152 @@ public static class CommandRunner
                     return new CommandResult(display, process.ExitCode, output.ToString(), error.ToString());
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="file"/> with <paramref name="arguments"/> (in <paramref name="workingDirectory"/>, or this
+    /// process's own when null), started by <paramref name="start"/> (which may wrap it, as <see cref="NetworkNamespace.Start"/>
+    /// does), and waits at most <paramref name="timeout"/> for it: how node sessions on this machine run commands.
+    /// Output is read as it comes, in chunks (carriage returns kept), up to <see cref="MaxCapturedCharacters"/> per
+    /// stream. Once the command has exited, output that a background child still holds open is waited for only
+    /// <see cref="OutputGrace"/>. At the timeout the command and its children are killed and
+    /// <see cref="CommandFailedException.TimedOut"/> is thrown with the output so far; cancellation kills them and
+    /// throws <see cref="OperationCanceledException"/>.
+    /// </summary>
+    internal static async Task<CommandResult> RunAsync(
+        string file,
+        IReadOnlyList<string> arguments,
+        string? workingDirectory,
+        Func<ProcessStartInfo, Process> start,
+        TimeSpan timeout,
+        string? standardInput,
+        CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(file);
+        ArgumentNullException.ThrowIfNull(arguments);
+        ArgumentNullException.ThrowIfNull(start);
+        if (timeout != Timeout.InfiniteTimeSpan)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(timeout, TimeSpan.Zero);
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        var info = new ProcessStartInfo(file)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = standardInput is not null,
+            UseShellExecute = false,
+        };
+        foreach (var argument in arguments)
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        if (workingDirectory is not null)
+        {
+            info.WorkingDirectory = workingDirectory;
+        }
+
+        var display = Display(info.FileName, info.ArgumentList);
+        Process process;
+        try
+        {
+            process = start(info);
+        }
+        catch (Win32Exception e)
+        {
+            throw new CommandFailedException($"'{display}' could not be started: {e.Message}", e);
+        }
+
+        using (process)
+        {
+            var output = new CapturedText(MaxCapturedCharacters);
+            var error = new CapturedText(MaxCapturedCharacters);
+            var reading = Task.WhenAll(CopyAsync(process.StandardOutput, output), CopyAsync(process.StandardError, error));
+            if (standardInput is not null)
+            {
+                // Not awaited: a command that never reads its input must still meet its timeout.
+                _ = WriteInputAsync(process.StandardInput, standardInput);
+            }
+
+            var timedOut = false;
+            using (var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+            {
+                deadline.CancelAfter(timeout);
+                try
+                {
+                    await process.WaitForExitAsync(deadline.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    await KillAsync(process).ConfigureAwait(false);
+                    if (cancellationToken.IsCancellationRequested)
+                    {
+                        throw new OperationCanceledException($"'{display}' was stopped: the run was cancelled", cancellationToken);
+                    }
+
+                    timedOut = true;
+                }
+            }
+
+            // A command that leaves a child holding its output open must not hold the caller up: after
+            // it exits, output is what arrived within the grace.
+            await Task.WhenAny(reading, Task.Delay(OutputGrace, CancellationToken.None)).ConfigureAwait(false);
+            if (timedOut)
+            {
+                throw CommandFailedException.TimedOut(new CommandResult(display, KilledExitCode, output.ToString(), error.ToString()), timeout);
+            }
+
+            return new CommandResult(display, process.ExitCode, output.ToString(), error.ToString());
+        }
+    }
+
+    private static async Task WriteInputAsync(StreamWriter writer, string input)
+    {
+        try
+        {
+            await writer.WriteAsync(input.AsMemory(), CancellationToken.None).ConfigureAwait(false);
+            writer.Close();
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidOperationException)
+        {
+            // The command exited, or closed its input, before it read all of it.
+        }
+    }
+
+    private static async Task CopyAsync(StreamReader reader, CapturedText text)
+    {
+        var buffer = new char[4096];
+        try
+        {
+            int read;
+            while ((read = await reader.ReadAsync(buffer.AsMemory(), CancellationToken.None).ConfigureAwait(false)) > 0)
+            {
+                text.Append(buffer.AsSpan(0, read));
+            }
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException)
+        {
+            // The process was disposed while a child it left still held the pipe.
+        }
+    }
+
+    private static async Task KillAsync(Process process)
+    {
+        try
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync(CancellationToken.None).WaitAsync(KillGrace).ConfigureAwait(false);
+        }
+        catch (InvalidOperationException)
+        {
+            // It had exited already.
+        }
+        catch (TimeoutException)
+        {
+            // Whatever survived is left to its namespace or machine; the caller is told of the timeout anyway.
         }
     }
 

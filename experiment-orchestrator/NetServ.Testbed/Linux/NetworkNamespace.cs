@@ -24,6 +24,9 @@ public sealed class NetworkNamespace : IDisposable
     /// <summary>The namespace's name as <c>ip netns</c> knows it.</summary>
     public string Name { get; }
 
+    /// <summary>Whether the namespace is still there (<c>/var/run/netns/&lt;name&gt;</c>): not yet deleted, by this object or by anyone.</summary>
+    internal bool Exists => File.Exists(Path.Combine(NetnsDirectory, Name));
+
     /// <summary>Creates a namespace called <paramref name="name"/> (which must start with <see cref="NamePrefix"/>), with its loopback up.</summary>
     public static NetworkNamespace Create(string name)
     {

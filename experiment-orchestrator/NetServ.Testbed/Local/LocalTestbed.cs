@@ -14,14 +14,15 @@ namespace NetServ.Testbed.Local;
 /// addresses, IPv4 forwarding on nodes with more than one interface, and each node's
 /// <c>execute</c> services run inside its namespace. Built from <see cref="LocalNetwork"/>.
 /// Disposing removes every namespace and what runs inside; a realisation that fails or is cancelled
-/// removes what it had created before it throws.
+/// removes what it had created before it throws. The first implementation of <see cref="ITestbed"/>: each
+/// node's session enters its namespace (<see cref="NamespaceShell"/>).
 /// </summary>
 /// <remarks>
 /// <c>install</c> services are not run: the namespaces share this machine's file system, where the
 /// node software is built already. Link properties (capacity, latency, loss) are not applied. What a
 /// request asks for that is not realised is logged, and listed by <see cref="Check"/>.
 /// </remarks>
-public sealed partial class LocalTestbed : IDisposable
+public sealed partial class LocalTestbed : ITestbed
 {
     private readonly List<LocalTestbedNode> _nodes = [];
     private readonly ILogger _logger;
@@ -47,6 +48,9 @@ public sealed partial class LocalTestbed : IDisposable
 
     /// <summary>The nodes, in the request's order.</summary>
     public IReadOnlyList<LocalTestbedNode> Nodes => _nodes;
+
+    /// <inheritdoc />
+    IReadOnlyList<ITestbedNode> ITestbed.Nodes => _nodes;
 
     /// <summary>The node called <paramref name="clientId"/> in the request.</summary>
     /// <exception cref="KeyNotFoundException">The request has no such node.</exception>
@@ -124,7 +128,10 @@ public sealed partial class LocalTestbed : IDisposable
         ArgumentNullException.ThrowIfNull(node);
         ArgumentNullException.ThrowIfNull(service);
         ObjectDisposedException.ThrowIf(_disposed, this);
-        var result = await ExecuteServiceRunner.RunAsync(node.Namespace, node.ClientId, service, _options, cancellationToken).ConfigureAwait(false);
+        // A request may name the shell by path (/bin/bash); this machine's is found on the PATH.
+        var shell = LocalTestbedPlan.ShellToRun(service.Shell) ?? throw new ArgumentException($"the local testbed does not run shell '{service.Shell}'", nameof(service));
+        var result = await ExecuteServiceRunner.RunAsync(
+            node.Session, node.ClientId, service, shell, _options.ExecuteTimeout, _options.OutputLimit, TimeProvider.System, cancellationToken).ConfigureAwait(false);
         node.AddServiceResult(result);
         if (result.TimedOut)
         {
@@ -136,6 +143,20 @@ public sealed partial class LocalTestbed : IDisposable
         }
 
         return result;
+    }
+
+    /// <inheritdoc />
+    /// <exception cref="ArgumentException"><paramref name="node"/> is not a node of this testbed.</exception>
+    async Task<ExecuteServiceResult> ITestbed.RunServiceAsync(ITestbedNode node, ExecuteService service, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        var own = node as LocalTestbedNode;
+        if (own is null || !_nodes.Contains(own))
+        {
+            throw new ArgumentException($"node '{node.ClientId}' is not a node of local testbed {Id}", nameof(node));
+        }
+
+        return await RunServiceAsync(own, service, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Removes every namespace of the testbed, killing whatever still runs inside.</summary>
@@ -151,6 +172,13 @@ public sealed partial class LocalTestbed : IDisposable
         Log.TornDown(_logger, Id);
     }
 
+    /// <summary>Removes every namespace of the testbed, as <see cref="Dispose"/> does: removing namespaces is quick and local.</summary>
+    public ValueTask DisposeAsync()
+    {
+        Dispose();
+        return ValueTask.CompletedTask;
+    }
+
     private async Task BuildAsync(LocalTestbedPlan plan, LocalTestbedOptions options, CancellationToken cancellationToken)
     {
         var hosts = new Dictionary<PlannedNode, LocalHost>();
@@ -159,7 +187,7 @@ public sealed partial class LocalTestbed : IDisposable
             Step(options, $"create node {planned.ClientId}", cancellationToken);
             var host = Network.AddHost(planned.HostName);
             hosts.Add(planned, host);
-            var interfaces = planned.Interfaces.Select(i => new LocalTestbedInterface(i.ClientId, i.Device, i.Ip.Address, i.Ip.PrefixLength)).ToArray();
+            var interfaces = planned.Interfaces.Select(i => new TestbedInterface(i.ClientId, i.Device, i.Ip.Address, i.Ip.PrefixLength)).ToArray();
             _nodes.Add(new LocalTestbedNode(planned.Definition, host, interfaces));
             Log.NodeCreated(_logger, planned.ClientId, host.Namespace.Name);
         }

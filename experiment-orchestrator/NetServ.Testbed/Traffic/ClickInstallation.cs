@@ -44,14 +44,16 @@ public sealed partial record ClickInstallation
         Environment.GetEnvironmentVariable(ExecutableVariable) is { Length: > 0 } path ? path : DefaultExecutable;
 
     /// <summary>Asks <paramref name="shell"/>'s node what <paramref name="executable"/> is.</summary>
-    public static ClickInstallation Detect(INodeShell shell, string executable = DefaultExecutable)
+    /// <exception cref="NodeUnreachableException">The node cannot be reached: that says nothing of its Click.</exception>
+    public static ClickInstallation Detect(INodeSession shell, string executable = DefaultExecutable)
     {
         ArgumentNullException.ThrowIfNull(shell);
         ArgumentException.ThrowIfNullOrEmpty(executable);
         CommandResult result;
         try
         {
-            result = shell.Run(executable, ["--version"], VersionTimeout);
+            // Synchronous, as the generators that ask are: a blocking wait on a session that awaits without a context.
+            result = shell.RunAsync(executable, ["--version"], VersionTimeout).GetAwaiter().GetResult();
         }
         catch (CommandFailedException e)
         {

@@ -30,7 +30,7 @@ public sealed class ClickGeneratorOptions
 /// <summary>
 /// Sends a <see cref="TrafficSpec"/> with the Click modular router on the node, as GENI experiments
 /// generated traffic: writes the configuration (<see cref="ClickConfiguration"/>), runs userlevel
-/// <c>click</c> on the node through its <see cref="INodeShell"/> (inside the namespace for local nodes),
+/// <c>click</c> on the node through its <see cref="INodeSession"/> (inside the namespace for local nodes),
 /// bounded by the spec's deadline, and reads the source's and ToDevice's counters back with <c>click -h</c>.
 /// </summary>
 /// <remarks>
@@ -44,13 +44,13 @@ public sealed partial class ClickTrafficGenerator : ITrafficGenerator
     /// <summary>The name of this driver in results.</summary>
     public const string DriverName = "click";
 
-    private readonly INodeShell _node;
+    private readonly INodeSession _node;
     private readonly ClickGeneratorOptions _options;
     private readonly ILogger _logger;
     private ClickInstallation? _installation;
 
     /// <summary>A generator running Click on <paramref name="node"/>.</summary>
-    public ClickTrafficGenerator(INodeShell node, ClickGeneratorOptions? options = null, ILogger<ClickTrafficGenerator>? logger = null)
+    public ClickTrafficGenerator(INodeSession node, ClickGeneratorOptions? options = null, ILogger<ClickTrafficGenerator>? logger = null)
     {
         ArgumentNullException.ThrowIfNull(node);
         _node = node;
@@ -100,7 +100,8 @@ public sealed partial class ClickTrafficGenerator : ITrafficGenerator
         // The configuration goes in on standard input (click reads it there without a file argument), so nothing is written on the node.
         Log.Starting(_logger, _node.NodeName, spec.Packets, spec.PacketsPerSecond, spec.WireBytes, spec.Payload);
         var started = Stopwatch.GetTimestamp();
-        var result = _node.Run(file, arguments, spec.MaxDuration + _options.StartupGrace, configuration, cancellationToken).EnsureSuccess();
+        // ITrafficGenerator.Run is synchronous (the trial loops run it on threads of their own): a blocking wait.
+        var result = _node.RunAsync(file, arguments, spec.MaxDuration + _options.StartupGrace, configuration, cancellationToken).GetAwaiter().GetResult().EnsureSuccess();
         var wall = Stopwatch.GetElapsedTime(started);
         var output = ParseOutput(result.StandardOutput)
             ?? throw new CommandFailedException($"'{result.Command}' on {_node.NodeName} printed no counters:\n{result.StandardOutput}\n{result.StandardError}");

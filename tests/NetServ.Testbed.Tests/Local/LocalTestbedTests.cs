@@ -2,9 +2,11 @@ using System.Net;
 using System.Text;
 using NetServ.RSpec;
 using NetServ.Sdk;
+using NetServ.Testbed.Http;
 using NetServ.Testbed.Linux;
 using NetServ.Testbed.Local;
 using NetServ.Testbed.Traffic;
+using NetServ.TestSupport.Testbeds;
 using NetServ.TestSupport.Traffic;
 
 namespace NetServ.Testbed.Tests.Local;
@@ -60,6 +62,58 @@ public sealed class LocalTestbedTests
             Assert.That(result.Succeeded, Is.True, result.StandardError);
             Assert.That(result.StandardOutput.Trim(), Is.EqualTo("ran in 198.19.0.1/24"), "inside the node's namespace");
             Assert.That(receiver.ServiceResults, Is.EqualTo(new[] { result }));
+        }
+    }
+
+    [Test]
+    public async Task RunServiceAsync_ThroughITestbed_RunsInTheTemporaryFolderAndRefusesAnotherTestbedsNode()
+    {
+        var request = TestRequests.WithExecutes(TestRequests.Evaluation, "receiver", new ExecuteService("/bin/sh", "pwd"));
+        await using var testbed = await LocalTestbed.RealiseAsync(request, new LocalTestbedOptions { RunExecuteServices = false });
+        ITestbed generic = testbed;
+        var receiver = generic.Nodes.Single(n => n.ClientId == "receiver");
+
+        var result = await generic.RunServiceAsync(receiver, receiver.Definition.Executes[0]);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(result.Succeeded, Is.True, result.StandardError);
+            Assert.That(result.StandardOutput.Trim(), Is.EqualTo(Path.TrimEndingDirectorySeparator(Path.GetTempPath())));
+            Assert.That(receiver.ServiceResults, Is.EqualTo(new[] { result }));
+            Assert.ThrowsAsync<ArgumentException>(() => generic.RunServiceAsync(new FakeTestbedNode("receiver"), receiver.Definition.Executes[0]));
+        }
+    }
+
+    [Test]
+    public async Task Session_OfANode_RunsInItsNamespaceUntilTheNamespaceIsGone()
+    {
+        using var testbed = await LocalTestbed.RealiseAsync(TestRequests.Evaluation, new LocalTestbedOptions { RunExecuteServices = false });
+        var session = testbed["router"].Session;
+
+        var inside = await session.RunAsync("ip", ["-4", "-o", "address", "show", "dev", "eth1"], TimeSpan.FromSeconds(10));
+        testbed.Dispose();
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(inside.StandardOutput, Does.Contain("198.19.0.2/24"));
+            Assert.ThrowsAsync<NodeUnreachableException>(() => session.RunAsync("true", [], TimeSpan.FromSeconds(10)));
+        }
+    }
+
+    [Test]
+    public async Task Session_ForwardPort_IsTheNodesOwnPortConnectedFromInsideItsNamespace()
+    {
+        using var testbed = await LocalTestbed.RealiseAsync(TestRequests.Evaluation, new LocalTestbedOptions { RunExecuteServices = false });
+        var receiver = testbed["receiver"];
+        await using var server = PackageServer.Start(Path.GetTempPath(), receiver.Address.ToIPAddress(), 0, receiver.Namespace);
+
+        await using var forward = await receiver.Session.ForwardPortAsync(server.EndPoint);
+        using var socket = await forward.ConnectAsync();
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(forward.EndPoint, Is.EqualTo(server.EndPoint), "nothing is forwarded to a namespace");
+            Assert.That(socket.Connected, Is.True);
         }
     }
 

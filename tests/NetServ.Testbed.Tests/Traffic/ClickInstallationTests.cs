@@ -102,12 +102,23 @@ public sealed class ClickInstallationTests
         File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
     }
 
-    /// <summary>A node whose PATH starts with <paramref name="directory"/>.</summary>
-    private sealed class PathShell(string directory) : INodeShell
+    /// <summary>This machine as a node whose PATH starts with <paramref name="directory"/>.</summary>
+    private sealed class PathShell(string directory) : INodeSession
     {
+        private readonly LocalShell _machine = new();
+
         public string NodeName => "fake-node";
 
-        public CommandResult Run(string file, IReadOnlyList<string> arguments, TimeSpan timeout, string? standardInput = null, CancellationToken cancellationToken = default) =>
-            CommandRunner.Run("env", [$"PATH={directory}:{Environment.GetEnvironmentVariable("PATH")}", file, .. arguments], timeout, standardInput, cancellationToken);
+        public Task<CommandResult> RunAsync(string file, IReadOnlyList<string> arguments, TimeSpan timeout, string? standardInput = null, CancellationToken cancellationToken = default) =>
+            _machine.RunAsync("env", [$"PATH={directory}:{Environment.GetEnvironmentVariable("PATH")}", file, .. arguments], timeout, standardInput, cancellationToken);
+
+        public Task UploadAsync(Stream content, string nodePath, CancellationToken cancellationToken = default) =>
+            _machine.UploadAsync(content, nodePath, cancellationToken);
+
+        public Task DownloadAsync(string nodePath, Stream destination, CancellationToken cancellationToken = default) =>
+            _machine.DownloadAsync(nodePath, destination, cancellationToken);
+
+        public Task<INodePortForward> ForwardPortAsync(System.Net.IPEndPoint nodeEndPoint, CancellationToken cancellationToken = default) =>
+            _machine.ForwardPortAsync(nodeEndPoint, cancellationToken);
     }
 }

@@ -67,7 +67,7 @@ public sealed class TrafficGeneratorDriverTests
     }
 
     [TestCaseSource(typeof(ClickConfigurationTests), nameof(ClickConfigurationTests.EveryShape))]
-    public void ClickParser_EveryGeneratedConfiguration_IsAcceptedAndCarriesTheExactData(TrafficSpec spec)
+    public async Task ClickParser_EveryGeneratedConfiguration_IsAcceptedAndCarriesTheExactData(TrafficSpec spec)
     {
         var click = RequiresClick.Check().Executable;
         using var ns = NetworkNamespace.Create($"{NetworkNamespace.NamePrefix}{Tag}-parse");
@@ -75,12 +75,12 @@ public sealed class TrafficGeneratorDriverTests
         ns.ExecChecked("ip", "link", "set", spec.Device, "up");
 
         // -q: read, check and initialise the configuration, then quit without running it; -h prints the source's DATA
-        // as Click parsed it, into a file because the command runner reads text by lines and would drop the CRs.
+        // as Click parsed it, into a file because the session reads output as text and the data is bytes.
         var data = Path.GetTempFileName();
         CommandResult result;
         try
         {
-            result = new NamespaceShell(ns).Run("sh", ["-c", "exec \"$0\" -q -h src.data > \"$1\"", click, data], TimeSpan.FromSeconds(30), ClickConfiguration.Write(spec));
+            result = await new NamespaceShell(ns).RunAsync("sh", ["-c", "exec \"$0\" -q -h src.data > \"$1\"", click, data], TimeSpan.FromSeconds(30), ClickConfiguration.Write(spec));
             result = result with { StandardOutput = Convert.ToHexString(File.ReadAllBytes(data)) };
         }
         finally
