@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
-using NetServ.Queue;
 using NetServ.Native;
+using NetServ.Netfilter.Queue;
 using NetServ.Sdk;
 
 namespace NetServ.Container.Packets;

@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Logging;
-using NetServ.Queue;
+using NetServ.Netfilter.Queue;
 using NetServ.Signaling.Transport;
 
 namespace NetServ.Node.Signaling;

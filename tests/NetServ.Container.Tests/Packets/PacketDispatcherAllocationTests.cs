@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using NetServ.Container.Packets;
 using NetServ.Container.Tests.Queue;
-using NetServ.Queue;
+using NetServ.Netfilter.Queue;
 using NetServ.Sdk;
 
 namespace NetServ.Container.Tests.Packets;

@@ -1,5 +1,5 @@
 using System.ComponentModel;
-using NetServ.Queue;
+using NetServ.Netfilter.Queue;
 using NetServ.Sdk;
 
 namespace NetServ.Container.Tests.Queue;

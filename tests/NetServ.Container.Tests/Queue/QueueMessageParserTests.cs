@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
-using NetServ.Queue;
+using NetServ.Netfilter.Queue;
 
 namespace NetServ.Container.Tests.Queue;
 

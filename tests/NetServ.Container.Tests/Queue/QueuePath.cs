@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
-using NetServ.Queue;
+using NetServ.Netfilter.Queue;
 using NetServ.Testbed.Linux;
 
 namespace NetServ.Container.Tests.Queue;

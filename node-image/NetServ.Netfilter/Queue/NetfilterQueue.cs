@@ -3,12 +3,12 @@ using System.Diagnostics;
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using NetServ.Native;
-using static NetServ.Native.Interop;
-using static NetServ.Native.Interop.Netlink;
-using static NetServ.Native.Interop.NfnetlinkQueue;
+using NetServ.Netfilter.Native;
+using static NetServ.Netfilter.Native.Interop;
+using static NetServ.Netfilter.Native.Interop.Netlink;
+using static NetServ.Netfilter.Native.Interop.NfnetlinkQueue;
 
-namespace NetServ.Queue;
+namespace NetServ.Netfilter.Queue;
 
 /// <summary>
 /// One NFQUEUE bound by this process: receives queued packets in batches and sends their verdicts.

@@ -1,8 +1,8 @@
 using System.Runtime.InteropServices;
-using static NetServ.Native.Interop;
-using static NetServ.Native.Interop.Netlink;
+using static NetServ.Netfilter.Native.Interop;
+using static NetServ.Netfilter.Native.Interop.Netlink;
 
-namespace NetServ.Queue;
+namespace NetServ.Netfilter.Queue;
 
 /// <summary>
 /// The receive side of one reading loop: pinned native buffers for up to <see cref="Capacity"/>
