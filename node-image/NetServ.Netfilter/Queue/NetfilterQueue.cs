@@ -23,12 +23,12 @@ namespace NetServ.Netfilter.Queue;
 ///     trampoline and no allocation;
 /// (3) the container has no native library dependency.
 /// <para>
-/// Receive and SendVerdicts are meant for one reading thread. Dispose may come from another thread:
+/// Receive and SendVerdicts are meant for one reading thread (<see cref="QueueReader"/>). Dispose may come from another thread:
 /// the descriptor is closed once a receive in progress returns (at most <see cref="NetfilterQueueOptions.ReceiveTimeout"/>).
 /// Unbinding makes the kernel drop the packets still waiting for a verdict, so give them one first.
 /// </para>
 /// </remarks>
-internal sealed partial class NetfilterQueue : IDisposable
+internal sealed partial class NetfilterQueue : IPacketQueue, IDisposable
 {
     private const int EPERM = 1;
     private const int EBUSY = 16;

@@ -20,7 +20,7 @@ public sealed class NetfilterQueueTests
     {
         using var path = QueuePath.Create();
         using var queue = path.OpenQueue();
-        using var reader = new QueueReader(queue, static (packet, verdicts) => verdicts.Accept(packet.PacketId));
+        using var reader = new ReadingThread(queue, static (packet, verdicts) => verdicts.Accept(packet.PacketId));
 
         path.Send(Packets);
         var received = path.ReceiveAll(Packets, Deadline);
@@ -40,7 +40,7 @@ public sealed class NetfilterQueueTests
     {
         using var path = QueuePath.Create();
         using var queue = path.OpenQueue();
-        using var reader = new QueueReader(queue, static (packet, verdicts) =>
+        using var reader = new ReadingThread(queue, static (packet, verdicts) =>
         {
             var ip = new Packet(packet.Payload);
             if ((ip.Payload[0] & 1) == 1)
@@ -70,7 +70,7 @@ public sealed class NetfilterQueueTests
     {
         using var path = QueuePath.Create();
         using var queue = path.OpenQueue();
-        using var reader = new QueueReader(queue, static (packet, verdicts) =>
+        using var reader = new ReadingThread(queue, static (packet, verdicts) =>
         {
             var ip = new Packet(packet.Payload);
             Invert(ip.Payload);
@@ -101,7 +101,7 @@ public sealed class NetfilterQueueTests
         const int count = 500;
         using var path = QueuePath.Create();
         using var queue = path.OpenQueue();
-        using var reader = new QueueReader(queue, static (packet, verdicts) =>
+        using var reader = new ReadingThread(queue, static (packet, verdicts) =>
         {
             // Grow in place into the free room after the packet in the receive buffer.
             var ip = new Packet(packet.PayloadBuffer, packet.Payload.Length);
@@ -253,7 +253,7 @@ public sealed class NetfilterQueueTests
 
         // The kernel makes this 8 KiB: a batch of modified packets of up to 1.2 KiB needs several datagrams.
         using var queue = path.OpenQueue(new NetfilterQueueOptions { SendBufferBytes = 4096 });
-        using var reader = new QueueReader(queue, static (packet, verdicts) =>
+        using var reader = new ReadingThread(queue, static (packet, verdicts) =>
         {
             var ip = new Packet(packet.Payload);
             Invert(ip.Payload);

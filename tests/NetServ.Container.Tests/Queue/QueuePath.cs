@@ -147,7 +147,7 @@ internal sealed class QueuePath : IDisposable
 internal delegate void PacketDecision(QueuedPacket packet, VerdictBatch verdicts);
 
 /// <summary>A reading loop on its own thread: Receive, decide each packet, SendVerdicts, as the container's dispatcher will.</summary>
-internal sealed class QueueReader : IDisposable
+internal sealed class ReadingThread : IDisposable
 {
     private readonly NetfilterQueue _queue;
     private readonly PacketDecision _decide;
@@ -159,7 +159,7 @@ internal sealed class QueueReader : IDisposable
     private int _verdictSends;
     private Exception? _failure;
 
-    public QueueReader(NetfilterQueue queue, PacketDecision decide)
+    public ReadingThread(NetfilterQueue queue, PacketDecision decide)
     {
         _queue = queue;
         _decide = decide;
