@@ -1,8 +1,8 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using NetServ.Container.Packets;
-using NetServ.Container.Tests.Queue;
 using NetServ.Netfilter.Queue;
 using NetServ.Sdk;
+using NetServ.TestSupport.Traffic;
 
 namespace NetServ.Container.Tests.Packets;
 
@@ -21,7 +21,7 @@ public sealed class PacketDispatcherAllocationTests
     public void DispatchPath_QueueBatchToModulesToVerdicts_AllocatesNothingOver100000Packets()
     {
         using var path = QueuePath.Create();
-        using var queue = path.OpenQueue(new NetfilterQueueOptions { MaxLength = 65536 });
+        using var queue = path.Path.Router.Namespace.Run(() => NetfilterQueue.Open(QueuePath.QueueNumber, new NetfilterQueueOptions { MaxLength = 65536 }));
         var chain = new ModuleChain(NullLogger<ModuleChain>.Instance);
         var counter = new Counting();
         var modifier = new Modifying();
