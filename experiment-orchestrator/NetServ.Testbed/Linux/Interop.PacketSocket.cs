@@ -43,7 +43,7 @@ internal static partial class Interop
     internal static unsafe partial int GetSockOpt(int fd, int level, int name, void* value, uint* length);
 
     [LibraryImport("libc", EntryPoint = "sendmmsg", SetLastError = true)]
-    internal static unsafe partial int SendMMsg(int fd, NetServ.Native.Interop.MMsgHdr* messages, uint count, int flags);
+    internal static unsafe partial int SendMMsg(int fd, NetServ.Netfilter.Native.Interop.MMsgHdr* messages, uint count, int flags);
 
     [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
     internal static partial int Close(int fd);

@@ -32,7 +32,7 @@ internal static partial class Interop
     }
 
     [LibraryImport("libc", EntryPoint = "recvmsg", SetLastError = true)]
-    internal static unsafe partial nint RecvMsg(int fd, NetServ.Native.Interop.MsgHdr* message, int flags);
+    internal static unsafe partial nint RecvMsg(int fd, NetServ.Netfilter.Native.Interop.MsgHdr* message, int flags);
 
     [LibraryImport("libc", EntryPoint = "recv", SetLastError = true)]
     internal static unsafe partial nint Recv(int fd, void* buffer, nuint length, int flags);

@@ -414,8 +414,8 @@ public sealed unsafe class LatencyProbe : IDisposable
         var fd = (int)_receiver.SafeHandle.DangerousGetHandle();
         var buffer = (byte*)NativeMemory.Alloc(MaxPayloadBytes);
         var control = (byte*)NativeMemory.AllocZeroed(ControlBytes);
-        var vector = (NetServ.Native.Interop.IoVec*)NativeMemory.AllocZeroed((nuint)sizeof(NetServ.Native.Interop.IoVec));
-        var message = (NetServ.Native.Interop.MsgHdr*)NativeMemory.AllocZeroed((nuint)sizeof(NetServ.Native.Interop.MsgHdr));
+        var vector = (NetServ.Netfilter.Native.Interop.IoVec*)NativeMemory.AllocZeroed((nuint)sizeof(NetServ.Netfilter.Native.Interop.IoVec));
+        var message = (NetServ.Netfilter.Native.Interop.MsgHdr*)NativeMemory.AllocZeroed((nuint)sizeof(NetServ.Netfilter.Native.Interop.MsgHdr));
         try
         {
             vector->iov_base = buffer;

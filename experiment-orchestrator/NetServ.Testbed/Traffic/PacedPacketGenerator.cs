@@ -318,8 +318,8 @@ public sealed unsafe class PacedPacketGenerator : IDisposable
         // Message j sends frame j mod count: a send starting at packet i takes the messages from i mod count on,
         // so count + batch - 1 messages serve every start without touching a descriptor per packet.
         var messageCount = count + batch - 1;
-        var vectors = (NetServ.Native.Interop.IoVec*)NativeMemory.AllocZeroed((nuint)messageCount, (nuint)sizeof(NetServ.Native.Interop.IoVec));
-        var messages = (NetServ.Native.Interop.MMsgHdr*)NativeMemory.AllocZeroed((nuint)messageCount, (nuint)sizeof(NetServ.Native.Interop.MMsgHdr));
+        var vectors = (NetServ.Netfilter.Native.Interop.IoVec*)NativeMemory.AllocZeroed((nuint)messageCount, (nuint)sizeof(NetServ.Netfilter.Native.Interop.IoVec));
+        var messages = (NetServ.Netfilter.Native.Interop.MMsgHdr*)NativeMemory.AllocZeroed((nuint)messageCount, (nuint)sizeof(NetServ.Netfilter.Native.Interop.MMsgHdr));
         try
         {
             for (var f = 0; f < count; f++)
@@ -359,7 +359,7 @@ public sealed unsafe class PacedPacketGenerator : IDisposable
         }
     }
 
-    private GeneratorResult Loop(NetServ.Native.Interop.MMsgHdr* messages, int frames, GeneratorRequest request, CancellationToken cancellationToken)
+    private GeneratorResult Loop(NetServ.Netfilter.Native.Interop.MMsgHdr* messages, int frames, GeneratorRequest request, CancellationToken cancellationToken)
     {
         var count = request.Packets;
         var paced = request.PacketsPerSecond > 0;

@@ -3,9 +3,9 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using NetServ.Container.Modules;
 using NetServ.Container.Packets;
-using NetServ.Queue;
-using NetServ.Control;
-using NetServ.Native;
+using NetServ.Contracts.Control;
+using NetServ.Netfilter.Native;
+using NetServ.Netfilter.Queue;
 using NetServ.Sdk;
 
 namespace NetServ.Container.Hosting;

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using static NetServ.Netfilter.Native.Interop;
 
 namespace NetServ.Native;
 

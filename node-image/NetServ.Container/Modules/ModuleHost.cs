@@ -5,7 +5,7 @@ using System.Runtime.Loader;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using NetServ.Container.Packets;
-using NetServ.Control;
+using NetServ.Contracts.Control;
 using NetServ.Sdk;
 
 namespace NetServ.Container.Modules;

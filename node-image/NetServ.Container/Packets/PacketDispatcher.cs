@@ -1,21 +1,24 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
-using NetServ.Queue;
 using NetServ.Native;
+using NetServ.Netfilter.Queue;
 using NetServ.Sdk;
 
 namespace NetServ.Container.Packets;
 
 /// <summary>
-/// Reads the user's NFQUEUE in batches, passes each packet through the <see cref="ModuleChain"/>
-/// as a span over the receive buffer, and returns all verdicts of a batch at once. A watchdog
-/// thread spots a module call that does not return: it releases the stuck batch (fail-open),
-/// takes the module out, and starts a fresh reader; the stuck thread is abandoned until the
-/// node recycles the container.
+/// Reads the user's NFQUEUE in batches (<see cref="QueueReader"/>), passes each packet through the
+/// <see cref="ModuleChain"/> as a span over the receive buffer, and returns all verdicts of a batch at
+/// once. A watchdog thread spots a module call that does not return: it releases the stuck batch
+/// (fail-open), takes the module out, and starts a fresh reader; the stuck thread is abandoned until
+/// the node recycles the container.
 /// </summary>
 internal sealed partial class PacketDispatcher : IDisposable
 {
-    private readonly NetfilterQueue _queue;
+    // A failing receive is retried at this pace: quick enough for a passing error, slow enough not to spin.
+    private static readonly TimeSpan ReceiveRetryDelay = TimeSpan.FromMilliseconds(10);
+
+    private readonly IPacketQueue _queue;
     private readonly ModuleChain _chain;
     private readonly PacketDispatcherOptions _options;
     private readonly ILogger<PacketDispatcher> _logger;
@@ -34,7 +37,7 @@ internal sealed partial class PacketDispatcher : IDisposable
     private long _modified;
     private long _batches;
 
-    public PacketDispatcher(NetfilterQueue queue, ModuleChain chain, PacketDispatcherOptions options, ILogger<PacketDispatcher> logger)
+    public PacketDispatcher(IPacketQueue queue, ModuleChain chain, PacketDispatcherOptions options, ILogger<PacketDispatcher> logger)
     {
         _queue = queue;
         _chain = chain;
@@ -125,49 +128,23 @@ internal sealed partial class PacketDispatcher : IDisposable
         }
 
         // Each reader generation owns its buffers: an abandoned reader stuck in a module keeps its own.
-        using var batch = _queue.CreatePacketBatch();
-        var verdicts = _queue.CreateVerdictBatch();
-        var spill = GC.AllocateUninitializedArray<byte>(ushort.MaxValue + 1);
-        while (!_stopping && Volatile.Read(ref _generation) == generation)
-        {
-            int count;
-            try
-            {
-                count = _queue.Receive(batch);
-            }
-            catch (Exception e) when (e is System.ComponentModel.Win32Exception or ObjectDisposedException)
-            {
-                if (!_stopping)
-                {
-                    Log.ReceiveFailed(_logger, e.Message);
-                    Thread.Sleep(10);
-                }
-
-                continue;
-            }
-
-            if (count == 0)
-            {
-                continue;
-            }
-
-            if (!DispatchBatch(batch, count, verdicts, spill, generation))
-            {
-                return;
-            }
-        }
+        QueueReader.Run(_queue, CreateReader(generation), ReceiveRetryDelay);
     }
 
+    /// <summary>The reading loop's handler for reader <paramref name="generation"/>.</summary>
+    internal Reader CreateReader(int generation) => new(this, generation);
+
     /// <summary>
-    /// Passes the <paramref name="count"/> packets of a received batch through the module chain and sends their
-    /// verdicts. Allocation-free whatever the modules and filters, unless a module throws. Returns false when the
-    /// watchdog declared this reader generation hung meanwhile: its verdicts were not sent, and it must stop.
+    /// Passes the <paramref name="count"/> packets of a received batch through the module chain, deciding
+    /// their verdicts into <paramref name="verdicts"/> (empty on entry; the reader sends them). Allocation-free
+    /// whatever the modules and filters, unless a module throws. Returns false when the watchdog declared this
+    /// reader generation hung meanwhile: it has released the batch, so its verdicts must not be sent, and the
+    /// reader must stop.
     /// </summary>
     internal bool DispatchBatch(PacketBatch batch, int count, VerdictBatch verdicts, byte[] spill, int generation)
     {
         Interlocked.Exchange(ref _inBatch, 1);
         Volatile.Write(ref _batchLastId, batch[count - 1].PacketId);
-        verdicts.Clear();
         if (_options.NoModuleLayer || _chain.IsEmpty)
         {
             verdicts.Accept(batch[count - 1].PacketId);
@@ -217,18 +194,6 @@ internal sealed partial class PacketDispatcher : IDisposable
             }
         }
 
-        try
-        {
-            _queue.SendVerdicts(verdicts);
-        }
-        catch (Exception e) when (e is System.ComponentModel.Win32Exception or ObjectDisposedException)
-        {
-            if (!_stopping)
-            {
-                Log.VerdictFailed(_logger, e.Message);
-            }
-        }
-
         _received += count;
         _batches++;
         Interlocked.Increment(ref _batchSequence);
@@ -269,6 +234,34 @@ internal sealed partial class PacketDispatcher : IDisposable
             StartReader();
             ModuleHung?.Invoke(slot);
         }
+    }
+
+    /// <summary>
+    /// One reader generation as the reading loop sees it: it reads while the dispatcher runs and the generation
+    /// is current, and has its own spill buffer, which an abandoned reader keeps.
+    /// </summary>
+    internal sealed class Reader : IPacketBatchHandler
+    {
+        private readonly PacketDispatcher _dispatcher;
+        private readonly int _generation;
+
+        // Room for a packet that a module grows beyond the free room of its receive slot.
+        private readonly byte[] _spill = GC.AllocateUninitializedArray<byte>(ushort.MaxValue + 1);
+
+        public Reader(PacketDispatcher dispatcher, int generation)
+        {
+            _dispatcher = dispatcher;
+            _generation = generation;
+        }
+
+        public bool KeepReading => !_dispatcher._stopping && Volatile.Read(ref _dispatcher._generation) == _generation;
+
+        public bool OnBatch(PacketBatch batch, int count, VerdictBatch verdicts) =>
+            _dispatcher.DispatchBatch(batch, count, verdicts, _spill, _generation);
+
+        public void OnReceiveFailed(Exception error) => Log.ReceiveFailed(_dispatcher._logger, error.Message);
+
+        public void OnSendFailed(Exception error) => Log.VerdictFailed(_dispatcher._logger, error.Message);
     }
 
     private static partial class Log

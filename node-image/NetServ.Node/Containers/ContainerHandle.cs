@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using NetServ.Control;
+using NetServ.Contracts.Control;
 using NetServ.Node.Configuration;
 
 namespace NetServ.Node.Containers;

@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using NetServ.Control;
+using NetServ.Contracts.Control;
 using NetServ.Native;
 using NetServ.Node.Configuration;
 
@@ -442,7 +442,7 @@ internal sealed partial class ContainerManager : IContainerHost, IHostedService,
             var raw = Interop.OpenRawSendSocket();
             try
             {
-                Interop.SendDescriptor(connection.SafeHandle, raw, (byte)'R');
+                NetServ.Netfilter.Native.Interop.SendDescriptor(connection.SafeHandle, raw, (byte)'R');
             }
             finally
             {

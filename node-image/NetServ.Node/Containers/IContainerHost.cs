@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using NetServ.Control;
+using NetServ.Contracts.Control;
 
 namespace NetServ.Node.Containers;
 

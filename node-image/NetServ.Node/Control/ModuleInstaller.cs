@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Logging;
-using NetServ.Control;
+using NetServ.Contracts.Control;
 using NetServ.Node.Containers;
 using NetServ.Node.Forwarding;
 using NetServ.Node.Modules;

@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Options;
-using NetServ.Control;
+using NetServ.Contracts.Control;
 using NetServ.Node.Configuration;
 using NetServ.Node.Containers;
 using NetServ.Node.Forwarding;

@@ -1,4 +1,6 @@
 using System.Runtime.InteropServices;
+using NetServ.Netfilter.Native;
+using static NetServ.Netfilter.Native.Interop;
 
 namespace NetServ.Native;
 

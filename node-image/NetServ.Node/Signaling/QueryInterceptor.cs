@@ -1,16 +1,19 @@
 using Microsoft.Extensions.Logging;
-using NetServ.Queue;
+using NetServ.Netfilter.Queue;
 using NetServ.Signaling.Transport;
 
 namespace NetServ.Node.Signaling;
 
 /// <summary>
-/// Reads the signaling NFQUEUE: every udp/270 packet the node would forward. NetServ Queries are
-/// handed to GIST and dropped from the path (the NSLP sends its own Query on); anything else goes
-/// on unchanged, as a plain router would send it.
+/// Reads the signaling NFQUEUE (<see cref="QueueReader"/>): every udp/270 packet the node would forward.
+/// NetServ Queries are handed to GIST and dropped from the path (the NSLP sends its own Query on);
+/// anything else goes on unchanged, as a plain router would send it.
 /// </summary>
-internal sealed partial class QueryInterceptor : IDisposable
+internal sealed partial class QueryInterceptor : IPacketBatchHandler, IDisposable
 {
+    // A failing queue is retried at this pace, so that its warnings stay few.
+    private static readonly TimeSpan ReceiveRetryDelay = TimeSpan.FromMilliseconds(50);
+
     private readonly NetfilterQueue _queue;
     private readonly GistEndpoint _endpoint;
     private readonly ILogger _logger;
@@ -47,59 +50,33 @@ internal sealed partial class QueryInterceptor : IDisposable
         _queue.Dispose();
     }
 
-    private void ReadLoop()
+    bool IPacketBatchHandler.KeepReading => !_stopping;
+
+    bool IPacketBatchHandler.OnBatch(PacketBatch batch, int count, VerdictBatch verdicts)
     {
-        using var batch = _queue.CreatePacketBatch();
-        var verdicts = _queue.CreateVerdictBatch();
-        while (!_stopping)
+        for (var i = 0; i < count; i++)
         {
-            int count;
-            try
+            var packet = batch[i];
+            if (_endpoint.TryTakeQuery(packet.Payload))
             {
-                count = _queue.Receive(batch);
+                verdicts.Drop(packet.PacketId);
+                Interlocked.Increment(ref _taken);
             }
-            catch (Exception e) when (e is System.ComponentModel.Win32Exception or ObjectDisposedException)
+            else
             {
-                if (!_stopping)
-                {
-                    Log.Failed(_logger, e.Message);
-                    Thread.Sleep(50);
-                }
-
-                continue;
-            }
-
-            if (count == 0)
-            {
-                continue;
-            }
-
-            verdicts.Clear();
-            for (var i = 0; i < count; i++)
-            {
-                var packet = batch[i];
-                if (_endpoint.TryTakeQuery(packet.Payload))
-                {
-                    verdicts.Drop(packet.PacketId);
-                    Interlocked.Increment(ref _taken);
-                }
-                else
-                {
-                    verdicts.Accept(packet.PacketId);
-                    Interlocked.Increment(ref _passed);
-                }
-            }
-
-            try
-            {
-                _queue.SendVerdicts(verdicts);
-            }
-            catch (Exception e) when (e is System.ComponentModel.Win32Exception or ObjectDisposedException)
-            {
-                Log.Failed(_logger, e.Message);
+                verdicts.Accept(packet.PacketId);
+                Interlocked.Increment(ref _passed);
             }
         }
+
+        return true;
     }
+
+    void IPacketBatchHandler.OnReceiveFailed(Exception error) => Log.Failed(_logger, error.Message);
+
+    void IPacketBatchHandler.OnSendFailed(Exception error) => Log.Failed(_logger, error.Message);
+
+    private void ReadLoop() => QueueReader.Run(_queue, this, ReceiveRetryDelay);
 
     private static partial class Log
     {

@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging.Abstractions;
 using NetServ.Container.Modules;
 using NetServ.Container.Packets;
-using NetServ.Control;
+using NetServ.Contracts.Control;
 using NetServ.Sdk;
 using NetServ.Sdk.Packaging;
 using NetServ.Testbed.Nodes;

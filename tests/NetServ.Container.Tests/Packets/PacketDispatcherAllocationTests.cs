@@ -1,8 +1,8 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using NetServ.Container.Packets;
-using NetServ.Container.Tests.Queue;
-using NetServ.Queue;
+using NetServ.Netfilter.Queue;
 using NetServ.Sdk;
+using NetServ.TestSupport.Traffic;
 
 namespace NetServ.Container.Tests.Packets;
 
@@ -21,7 +21,7 @@ public sealed class PacketDispatcherAllocationTests
     public void DispatchPath_QueueBatchToModulesToVerdicts_AllocatesNothingOver100000Packets()
     {
         using var path = QueuePath.Create();
-        using var queue = path.OpenQueue(new NetfilterQueueOptions { MaxLength = 65536 });
+        using var queue = path.Path.Router.Namespace.Run(() => NetfilterQueue.Open(QueuePath.QueueNumber, new NetfilterQueueOptions { MaxLength = 65536 }));
         var chain = new ModuleChain(NullLogger<ModuleChain>.Instance);
         var counter = new Counting();
         var modifier = new Modifying();
@@ -34,13 +34,13 @@ public sealed class PacketDispatcherAllocationTests
         chain.Add(new ModuleSlot("modifier", new PacketFilter(FilterProtocol.Udp, null, [Prefix("198.18.201.0/24"), Prefix("198.19.0.1/32")]), modifier));
         chain.Add(new ModuleSlot("dropper", new PacketFilter(FilterProtocol.Any, null, [Prefix("198.18.202.0/24"), Prefix("198.19.0.0/16")]), dropper));
         var dispatcher = new PacketDispatcher(queue, chain, new PacketDispatcherOptions(), NullLogger<PacketDispatcher>.Instance);
+        var reader = dispatcher.CreateReader(generation: 0);
         using var batch = queue.CreatePacketBatch();
         var verdicts = queue.CreateVerdictBatch();
-        var spill = new byte[ushort.MaxValue + 1];
 
-        Dispatch(path, queue, dispatcher, batch, verdicts, spill, WarmUpPackets);
+        Dispatch(path, queue, reader, batch, verdicts, WarmUpPackets);
         var before = dispatcher.Received;
-        var (seen, allocated) = Dispatch(path, queue, dispatcher, batch, verdicts, spill, MeasuredPackets);
+        var (seen, allocated) = Dispatch(path, queue, reader, batch, verdicts, MeasuredPackets);
         TestContext.Out.WriteLine($"{seen} packets dispatched through {chain.Slots.Count} modules: {allocated} bytes allocated; accepted {dispatcher.Accepted}, modified {dispatcher.Modified}, dropped {dispatcher.Dropped}");
 
         using (Assert.EnterMultipleScope())
@@ -56,8 +56,11 @@ public sealed class PacketDispatcherAllocationTests
         }
     }
 
-    /// <summary>Sends <paramref name="count"/> packets from another thread while this one reads and dispatches them; returns what it read and allocated.</summary>
-    private static (int Seen, long Allocated) Dispatch(QueuePath path, NetfilterQueue queue, PacketDispatcher dispatcher, PacketBatch batch, VerdictBatch verdicts, byte[] spill, int count)
+    /// <summary>
+    /// Sends <paramref name="count"/> packets from another thread while this one reads, dispatches and answers them
+    /// in rounds of the reading loop; returns what it read and allocated.
+    /// </summary>
+    private static (int Seen, long Allocated) Dispatch(QueuePath path, NetfilterQueue queue, PacketDispatcher.Reader reader, PacketBatch batch, VerdictBatch verdicts, int count)
     {
         var payload = new byte[32];
         var sender = new Thread(() =>
@@ -79,7 +82,7 @@ public sealed class PacketDispatcherAllocationTests
         sender.Start();
         while (seen < count && idle < 25)
         {
-            var n = queue.Receive(batch);
+            _ = QueueReader.ReadBatch(queue, reader, batch, verdicts, out var n);
             if (n == 0)
             {
                 idle++;
@@ -87,7 +90,6 @@ public sealed class PacketDispatcherAllocationTests
             }
 
             idle = 0;
-            dispatcher.DispatchBatch(batch, n, verdicts, spill, generation: 0);
             seen += n;
         }
 

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using NetServ.Testbed.Linux;
+using NetServ.TestSupport.Traffic;
 
 namespace NetServ.Container.Tests.Queue;
 

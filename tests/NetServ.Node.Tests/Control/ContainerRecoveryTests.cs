@@ -1,4 +1,4 @@
-using NetServ.Control;
+using NetServ.Contracts.Control;
 using NetServ.Node.Containers;
 
 namespace NetServ.Node.Tests.Control;

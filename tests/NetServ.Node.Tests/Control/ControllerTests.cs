@@ -1,6 +1,6 @@
 using System.Text;
 using System.Text.Json.Nodes;
-using NetServ.Control;
+using NetServ.Contracts.Control;
 using NetServ.Node.Control;
 using NetServ.Signaling.Nslp;
 

@@ -1,4 +1,4 @@
-using NetServ.Control;
+using NetServ.Contracts.Control;
 using NetServ.Node.Containers;
 using NetServ.Node.Control;
 using NetServ.Sdk.Packaging;

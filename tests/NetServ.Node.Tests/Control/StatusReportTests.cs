@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using NetServ.Control;
+using NetServ.Contracts.Control;
 using NetServ.Node.Containers;
 using NetServ.Node.Control;
 using NetServ.Signaling.Nslp;

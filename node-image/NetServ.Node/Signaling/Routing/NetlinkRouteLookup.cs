@@ -1,6 +1,7 @@
-using NetServ.Native;
+using NetServ.Netfilter.Native;
 using NetServ.Sdk;
-using static NetServ.Native.Interop.Netlink;
+using static NetServ.Native.Interop.NetlinkRoute;
+using static NetServ.Netfilter.Native.Interop.Netlink;
 
 namespace NetServ.Node.Signaling.Routing;
 
@@ -21,7 +22,7 @@ internal sealed class NetlinkRouteLookup : IRouteLookup
         var sequence = (uint)Interlocked.Increment(ref _sequence);
         Span<byte> query = stackalloc byte[RouteMessages.QueryLength];
         RouteMessages.TryWriteQuery(query, destination, sequence, out _);
-        var fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, Interop.NetlinkRoute.NETLINK_ROUTE);
+        var fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
         if (fd < 0)
         {
             error = Interop.ErrorFor("socket(AF_NETLINK, NETLINK_ROUTE)").Message;
@@ -38,7 +39,7 @@ internal sealed class NetlinkRouteLookup : IRouteLookup
 
         fixed (byte* request = query)
         {
-            if (Interop.NetlinkRoute.send(handle, request, (nuint)query.Length, 0) < 0)
+            if (send(handle, request, (nuint)query.Length, 0) < 0)
             {
                 error = Interop.ErrorFor("send(RTM_GETROUTE)").Message;
                 return false;

@@ -1,9 +1,9 @@
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
-using static NetServ.Native.Interop.Netlink;
-using static NetServ.Native.Interop.NfnetlinkQueue;
+using static NetServ.Netfilter.Native.Interop.Netlink;
+using static NetServ.Netfilter.Native.Interop.NfnetlinkQueue;
 
-namespace NetServ.Queue;
+namespace NetServ.Netfilter.Queue;
 
 /// <summary>
 /// Writes the nfnetlink_queue requests (configuration and verdicts) into caller-provided buffers.

@@ -1,6 +1,6 @@
-using static NetServ.Native.Interop.NfnetlinkQueue;
+using static NetServ.Netfilter.Native.Interop.NfnetlinkQueue;
 
-namespace NetServ.Queue;
+namespace NetServ.Netfilter.Queue;
 
 /// <summary>
 /// The verdicts of one batch of packets, sent together by <see cref="NetfilterQueue.SendVerdicts"/>:

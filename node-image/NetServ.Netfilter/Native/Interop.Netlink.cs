@@ -1,7 +1,7 @@
 using System.ComponentModel;
 using System.Runtime.InteropServices;
 
-namespace NetServ.Native;
+namespace NetServ.Netfilter.Native;
 
 /// <summary>Netlink sockets: the calls, constants and structures the NFQUEUE reader needs. Constants and fields keep their C names.</summary>
 internal static partial class Interop

@@ -1,8 +1,8 @@
 using System.Runtime.InteropServices;
-using static NetServ.Native.Interop;
-using static NetServ.Native.Interop.Netlink;
+using static NetServ.Netfilter.Native.Interop;
+using static NetServ.Netfilter.Native.Interop.Netlink;
 
-namespace NetServ.Queue;
+namespace NetServ.Netfilter.Queue;
 
 /// <summary>
 /// The receive side of one reading loop: pinned native buffers for up to <see cref="Capacity"/>
@@ -96,6 +96,28 @@ internal sealed unsafe class PacketBatch : IDisposable, IQueueMessageHandler
 
     /// <summary>Forgets the previous receive's packets.</summary>
     internal void Reset() => _count = 0;
+
+    /// <summary>
+    /// Copies <paramref name="datagrams"/> into the batch's buffers as recvmmsg would (one per buffer, cutting
+    /// one that does not fit and flagging it MSG_TRUNC) and parses them; returns the packets found. The receive
+    /// of a queue that is not a socket: fakes in tests.
+    /// </summary>
+    internal int Fill(ReadOnlySpan<byte[]> datagrams)
+    {
+        ObjectDisposedException.ThrowIf(_buffers is null, this);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(datagrams.Length, Capacity, nameof(datagrams));
+        Reset();
+        for (var i = 0; i < datagrams.Length; i++)
+        {
+            var datagram = datagrams[i];
+            var length = Math.Min(datagram.Length, _slotBytes);
+            datagram.AsSpan(0, length).CopyTo(new Span<byte>(_buffers + ((nint)i * _slotBytes), _slotBytes));
+            _messages[i].msg_len = (uint)length;
+            _messages[i].msg_hdr.msg_flags = datagram.Length > _slotBytes ? MSG_TRUNC : 0;
+        }
+
+        return Parse(datagrams.Length);
+    }
 
     /// <summary>Parses the <paramref name="datagrams"/> datagrams recvmmsg filled; returns the packets found.</summary>
     internal int Parse(int datagrams)

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace NetServ.Native;
+namespace NetServ.Netfilter.Native;
 
 /// <summary>A netlink socket descriptor; closing waits until no native call uses it any more.</summary>
 internal sealed class SafeNetlinkSocketHandle : SafeHandle

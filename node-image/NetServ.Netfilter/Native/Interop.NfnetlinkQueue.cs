@@ -1,4 +1,4 @@
-namespace NetServ.Native;
+namespace NetServ.Netfilter.Native;
 
 /// <summary>The nfnetlink_queue protocol: constants of linux/netfilter/nfnetlink.h and nfnetlink_queue.h, with their C names.</summary>
 internal static partial class Interop

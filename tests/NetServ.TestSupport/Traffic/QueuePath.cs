@@ -1,16 +1,16 @@
 using System.Net;
 using System.Net.Sockets;
-using NetServ.Queue;
 using NetServ.Testbed.Linux;
 
-namespace NetServ.Container.Tests.Queue;
+namespace NetServ.TestSupport.Traffic;
 
 /// <summary>
 /// Sender — router — receiver with UDP to 198.19.0.1:5060 sent to NFQUEUE 7 on the router's FORWARD
 /// chain (with --queue-bypass), a sending socket in the sender and a receiving socket in the receiver.
+/// The queue itself is bound by the test, in the router's namespace (<c>Path.Router.Namespace.Run</c>).
 /// Disposing removes namespaces, rules and processes.
 /// </summary>
-internal sealed class QueuePath : IDisposable
+public sealed class QueuePath : IDisposable
 {
     public const ushort QueueNumber = 7;
     public const int Port = 5060;
@@ -59,10 +59,6 @@ internal sealed class QueuePath : IDisposable
             throw;
         }
     }
-
-    /// <summary>Opens the queue inside the router's namespace.</summary>
-    public NetfilterQueue OpenQueue(NetfilterQueueOptions? options = null) =>
-        Path.Router.Namespace.Run(() => NetfilterQueue.Open(QueueNumber, options ?? new NetfilterQueueOptions()));
 
     /// <summary>The payload of packet <paramref name="index"/>: first byte the index, length and content varying with it.</summary>
     public static byte[] PayloadFor(int index)
@@ -140,91 +136,5 @@ internal sealed class QueuePath : IDisposable
         Sender.Dispose();
         Receiver.Dispose();
         Path.Dispose();
-    }
-}
-
-/// <summary>Decides the verdict of one queued packet.</summary>
-internal delegate void PacketDecision(QueuedPacket packet, VerdictBatch verdicts);
-
-/// <summary>A reading loop on its own thread: Receive, decide each packet, SendVerdicts, as the container's dispatcher will.</summary>
-internal sealed class QueueReader : IDisposable
-{
-    private readonly NetfilterQueue _queue;
-    private readonly PacketDecision _decide;
-    private readonly Thread _thread;
-    private volatile bool _stop;
-    private int _packets;
-    private int _nonEmptyReceives;
-    private int _largestBatch;
-    private int _verdictSends;
-    private Exception? _failure;
-
-    public QueueReader(NetfilterQueue queue, PacketDecision decide)
-    {
-        _queue = queue;
-        _decide = decide;
-        _thread = new Thread(Run) { IsBackground = true, Name = "nfqueue reader" };
-        _thread.Start();
-    }
-
-    public int Packets => Volatile.Read(ref _packets);
-
-    public int NonEmptyReceives => Volatile.Read(ref _nonEmptyReceives);
-
-    public int LargestBatch => Volatile.Read(ref _largestBatch);
-
-    public int VerdictSends => Volatile.Read(ref _verdictSends);
-
-    public long ErrorMessages { get; private set; }
-
-    /// <summary>Stops the loop and rethrows what failed in it.</summary>
-    public void Stop()
-    {
-        _stop = true;
-        Assert.That(_thread.Join(TimeSpan.FromSeconds(5)), Is.True, "the reader did not stop");
-        if (_failure is not null)
-        {
-            throw new InvalidOperationException($"the reading loop failed: {_failure.Message}", _failure);
-        }
-    }
-
-    public void Dispose()
-    {
-        _stop = true;
-        _thread.Join(TimeSpan.FromSeconds(5));
-    }
-
-    private void Run()
-    {
-        try
-        {
-            using var batch = _queue.CreatePacketBatch();
-            var verdicts = _queue.CreateVerdictBatch();
-            while (!_stop)
-            {
-                var count = _queue.Receive(batch);
-                if (count == 0)
-                {
-                    continue;
-                }
-
-                for (var i = 0; i < count; i++)
-                {
-                    _decide(batch[i], verdicts);
-                }
-
-                _queue.SendVerdicts(verdicts);
-                verdicts.Clear();
-                Volatile.Write(ref _verdictSends, _verdictSends + 1);
-                Volatile.Write(ref _nonEmptyReceives, _nonEmptyReceives + 1);
-                Volatile.Write(ref _largestBatch, Math.Max(_largestBatch, count));
-                Volatile.Write(ref _packets, _packets + count);
-                ErrorMessages = batch.ErrorMessages;
-            }
-        }
-        catch (Exception e)
-        {
-            _failure = e;
-        }
     }
 }

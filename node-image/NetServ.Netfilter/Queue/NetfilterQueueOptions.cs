@@ -1,4 +1,4 @@
-namespace NetServ.Queue;
+namespace NetServ.Netfilter.Queue;
 
 /// <summary>Settings of a container's NFQUEUE reader. Plain defaults; <see cref="Validate"/> runs when the queue opens.</summary>
 internal sealed class NetfilterQueueOptions

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace NetServ.Native;
+namespace NetServ.Netfilter.Native;
 
 /// <summary>
 /// The message structures of recvmsg, sendmsg and sendmmsg (&lt;sys/socket.h&gt;), shared by the

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace NetServ.Native;
+namespace NetServ.Netfilter.Native;
 
 /// <summary>Passing a descriptor over a Unix socket (SCM_RIGHTS), so a container gets a raw socket without CAP_NET_RAW.</summary>
 internal static partial class Interop

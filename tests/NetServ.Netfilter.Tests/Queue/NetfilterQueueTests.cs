@@ -1,10 +1,14 @@
 using System.ComponentModel;
-using NetServ.Queue;
+using NetServ.Netfilter.Queue;
 using NetServ.Sdk;
+using NetServ.TestSupport.Traffic;
 
-namespace NetServ.Container.Tests.Queue;
+namespace NetServ.Netfilter.Tests.Queue;
 
-/// <summary>The NFQUEUE reader against the kernel: UDP through a router whose FORWARD chain queues it.</summary>
+/// <summary>
+/// The NFQUEUE reader against the kernel: UDP through a router whose FORWARD chain queues it, read by the
+/// production loop (<see cref="ReadingThread"/>) or round by round. Needs root.
+/// </summary>
 [TestFixture]
 [NonParallelizable]
 public sealed class NetfilterQueueTests
@@ -19,8 +23,8 @@ public sealed class NetfilterQueueTests
     public void Receive_AllAccepted_EveryPacketReachesTheReceiverUnchanged()
     {
         using var path = QueuePath.Create();
-        using var queue = path.OpenQueue();
-        using var reader = new QueueReader(queue, static (packet, verdicts) => verdicts.Accept(packet.PacketId));
+        using var queue = OpenQueue(path);
+        using var reader = new ReadingThread(queue, static (packet, verdicts) => verdicts.Accept(packet.PacketId));
 
         path.Send(Packets);
         var received = path.ReceiveAll(Packets, Deadline);
@@ -39,8 +43,8 @@ public sealed class NetfilterQueueTests
     public void Drop_PacketsWithOddFirstByte_OnlyEvenOnesArrive()
     {
         using var path = QueuePath.Create();
-        using var queue = path.OpenQueue();
-        using var reader = new QueueReader(queue, static (packet, verdicts) =>
+        using var queue = OpenQueue(path);
+        using var reader = new ReadingThread(queue, static (packet, verdicts) =>
         {
             var ip = new Packet(packet.Payload);
             if ((ip.Payload[0] & 1) == 1)
@@ -69,8 +73,8 @@ public sealed class NetfilterQueueTests
     public void AcceptModified_SameLength_ReceiverGetsTheRewrittenPayload()
     {
         using var path = QueuePath.Create();
-        using var queue = path.OpenQueue();
-        using var reader = new QueueReader(queue, static (packet, verdicts) =>
+        using var queue = OpenQueue(path);
+        using var reader = new ReadingThread(queue, static (packet, verdicts) =>
         {
             var ip = new Packet(packet.Payload);
             Invert(ip.Payload);
@@ -100,8 +104,8 @@ public sealed class NetfilterQueueTests
     {
         const int count = 500;
         using var path = QueuePath.Create();
-        using var queue = path.OpenQueue();
-        using var reader = new QueueReader(queue, static (packet, verdicts) =>
+        using var queue = OpenQueue(path);
+        using var reader = new ReadingThread(queue, static (packet, verdicts) =>
         {
             // Grow in place into the free room after the packet in the receive buffer.
             var ip = new Packet(packet.PayloadBuffer, packet.Payload.Length);
@@ -127,7 +131,7 @@ public sealed class NetfilterQueueTests
     public void QueueBypass_NoReaderBound_PacketsStillPass()
     {
         using var path = QueuePath.Create();
-        path.OpenQueue().Dispose();
+        OpenQueue(path).Dispose();
         Assert.That(path.QueueStatus(), Is.Null, "disposing unbinds the queue");
 
         path.Send(Packets);
@@ -142,7 +146,7 @@ public sealed class NetfilterQueueTests
         const int count = 200;
         const int maxLength = 16;
         using var path = QueuePath.Create();
-        using var queue = path.OpenQueue(new NetfilterQueueOptions { MaxLength = maxLength });
+        using var queue = OpenQueue(path, new NetfilterQueueOptions { MaxLength = maxLength });
 
         path.Send(count);
         var passed = path.ReceiveAll(count - maxLength, Deadline);
@@ -176,7 +180,7 @@ public sealed class NetfilterQueueTests
     {
         const int count = 300;
         using var path = QueuePath.Create();
-        using var queue = path.OpenQueue();
+        using var queue = OpenQueue(path);
 
         // Queued while nobody reads: they wait in the netlink socket.
         path.Send(count, burst: 0);
@@ -214,7 +218,7 @@ public sealed class NetfilterQueueTests
     public void ReceiveAndSendVerdicts_SteadyState_AllocateNothingPerPacket()
     {
         using var path = QueuePath.Create();
-        using var queue = path.OpenQueue();
+        using var queue = OpenQueue(path);
         using var batch = queue.CreatePacketBatch();
         var verdicts = queue.CreateVerdictBatch();
 
@@ -237,9 +241,9 @@ public sealed class NetfilterQueueTests
     public void Open_QueueAlreadyBound_FailsNamingTheBind()
     {
         using var path = QueuePath.Create();
-        using var first = path.OpenQueue();
+        using var first = OpenQueue(path);
 
-        var error = Assert.Throws<InvalidOperationException>(() => path.OpenQueue());
+        var error = Assert.Throws<InvalidOperationException>(() => OpenQueue(path));
 
         Assert.That(error!.InnerException, Is.TypeOf<Win32Exception>());
         Assert.That(error.InnerException!.Message, Does.StartWith("binding NFQUEUE 7 failed: Operation not permitted").And.Contain("another process"));
@@ -252,8 +256,8 @@ public sealed class NetfilterQueueTests
         using var path = QueuePath.Create();
 
         // The kernel makes this 8 KiB: a batch of modified packets of up to 1.2 KiB needs several datagrams.
-        using var queue = path.OpenQueue(new NetfilterQueueOptions { SendBufferBytes = 4096 });
-        using var reader = new QueueReader(queue, static (packet, verdicts) =>
+        using var queue = OpenQueue(path, new NetfilterQueueOptions { SendBufferBytes = 4096 });
+        using var reader = new ReadingThread(queue, static (packet, verdicts) =>
         {
             var ip = new Packet(packet.Payload);
             Invert(ip.Payload);
@@ -278,7 +282,7 @@ public sealed class NetfilterQueueTests
     public void Receive_VerdictForAnIdTheKernelDoesNotHold_CountsTheError()
     {
         using var path = QueuePath.Create();
-        using var queue = path.OpenQueue();
+        using var queue = OpenQueue(path);
         using var batch = queue.CreatePacketBatch();
         var verdicts = queue.CreateVerdictBatch();
 
@@ -295,6 +299,10 @@ public sealed class NetfilterQueueTests
     }
 
     private static ReadOnlySpan<byte> Tail => " +tail"u8;
+
+    /// <summary>Binds the path's queue inside the router's namespace.</summary>
+    private static NetfilterQueue OpenQueue(QueuePath path, NetfilterQueueOptions? options = null) =>
+        path.Path.Router.Namespace.Run(() => NetfilterQueue.Open(QueuePath.QueueNumber, options ?? new NetfilterQueueOptions()));
 
     private static void Invert(Span<byte> payload)
     {

@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.Net.Sockets;
 using System.Text.Json;
 
-namespace NetServ.Control;
+namespace NetServ.Contracts.Control;
 
 /// <summary>
 /// Frames control messages over a connected stream socket: a 4-byte big-endian length, then the

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 
-namespace NetServ.Control;
+namespace NetServ.Contracts.Control;
 
 // The control protocol between netservd and its netserv-container processes: one persistent
 // Unix stream connection per container, frames of a 4-byte big-endian length and a JSON message.

@@ -1,9 +1,13 @@
 using System.ComponentModel;
 using System.Runtime.InteropServices;
 
-namespace NetServ.Native;
+namespace NetServ.Netfilter.Native;
 
-/// <summary>Native calls of the node and its containers. One file per native area; errno becomes an exception naming the call.</summary>
+/// <summary>
+/// Native calls shared by the NFQUEUE path and the node's programs. One file per native area; errno becomes
+/// an exception naming the call. netservd, netserv-container and the testbed keep an Interop class of their
+/// own for the calls only they make (a partial class cannot span assemblies).
+/// </summary>
 internal static partial class Interop
 {
     internal const string Libc = "libc";

@@ -3,12 +3,12 @@ using System.Diagnostics;
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using NetServ.Native;
-using static NetServ.Native.Interop;
-using static NetServ.Native.Interop.Netlink;
-using static NetServ.Native.Interop.NfnetlinkQueue;
+using NetServ.Netfilter.Native;
+using static NetServ.Netfilter.Native.Interop;
+using static NetServ.Netfilter.Native.Interop.Netlink;
+using static NetServ.Netfilter.Native.Interop.NfnetlinkQueue;
 
-namespace NetServ.Queue;
+namespace NetServ.Netfilter.Queue;
 
 /// <summary>
 /// One NFQUEUE bound by this process: receives queued packets in batches and sends their verdicts.
@@ -23,12 +23,12 @@ namespace NetServ.Queue;
 ///     trampoline and no allocation;
 /// (3) the container has no native library dependency.
 /// <para>
-/// Receive and SendVerdicts are meant for one reading thread. Dispose may come from another thread:
+/// Receive and SendVerdicts are meant for one reading thread (<see cref="QueueReader"/>). Dispose may come from another thread:
 /// the descriptor is closed once a receive in progress returns (at most <see cref="NetfilterQueueOptions.ReceiveTimeout"/>).
 /// Unbinding makes the kernel drop the packets still waiting for a verdict, so give them one first.
 /// </para>
 /// </remarks>
-internal sealed partial class NetfilterQueue : IDisposable
+internal sealed partial class NetfilterQueue : IPacketQueue, IDisposable
 {
     private const int EPERM = 1;
     private const int EBUSY = 16;

@@ -1,0 +1,181 @@
+using System.Buffers.Binary;
+using System.Net.Sockets;
+using System.Text.Json.Nodes;
+using NetServ.Contracts.Control;
+
+namespace NetServ.Contracts.Tests.Control;
+
+/// <summary>The control protocol between netservd and a container, over a connected Unix stream socket.</summary>
+[TestFixture]
+public sealed class ControlChannelTests
+{
+    [Test]
+    public async Task ReceiveAsync_InstallRequest_ArrivesWithEveryField()
+    {
+        var (nodeSocket, containerSocket) = ConnectedPair();
+        await using var node = new ControlChannel(nodeSocket);
+        await using var container = new ControlChannel(containerSocket);
+        var sent = new InstallModuleMessage
+        {
+            Id = 7,
+            Module = "NetServ.Apps.NetMonitor_1.0.0",
+            Directory = "/var/lib/netserv/users/alice/modules/NetServ.Apps.NetMonitor_1.0.0",
+            AssemblyFile = "NetServ.Apps.NetMonitor.dll",
+            EntryType = "NetServ.Apps.NetMonitor.NetMonitorModule",
+            DataDirectory = "/var/lib/netserv/users/alice/data/NetServ.Apps.NetMonitor_1.0.0",
+            Properties = new Dictionary<string, string> { ["interval"] = "5" },
+            Filter = new FilterSpec { Protocol = "udp", Port = 5060, Destinations = ["198.18.0.0/15"] },
+            AllowedPorts = [8080],
+        };
+
+        await node.SendAsync(sent, CancellationToken.None);
+        var received = await container.ReceiveAsync(CancellationToken.None);
+
+        Assert.That(received, Is.TypeOf<InstallModuleMessage>());
+        var install = (InstallModuleMessage)received!;
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(install.Id, Is.EqualTo(7));
+            Assert.That(install.Module, Is.EqualTo(sent.Module));
+            Assert.That(install.Directory, Is.EqualTo(sent.Directory));
+            Assert.That(install.AssemblyFile, Is.EqualTo(sent.AssemblyFile));
+            Assert.That(install.EntryType, Is.EqualTo(sent.EntryType));
+            Assert.That(install.DataDirectory, Is.EqualTo(sent.DataDirectory));
+            Assert.That(install.Properties, Is.EqualTo(sent.Properties));
+            Assert.That(install.Filter?.Protocol, Is.EqualTo("udp"));
+            Assert.That(install.Filter?.Port, Is.EqualTo(5060));
+            Assert.That(install.Filter?.Destinations, Is.EqualTo(new[] { "198.18.0.0/15" }));
+            Assert.That(install.AllowedPorts, Is.EqualTo(new[] { 8080 }));
+        }
+    }
+
+    [Test]
+    public async Task SendAsync_Reply_IsABigEndianLengthThenCamelCaseJsonNamingItsType()
+    {
+        var (nodeSocket, containerSocket) = ConnectedPair();
+        await using var container = new ControlChannel(containerSocket);
+        await using var node = new NetworkStream(nodeSocket, ownsSocket: true);
+
+        await container.SendAsync(new ReplyMessage { Id = 3, Ok = true, Data = new JsonObject { ["modules"] = 2 } }, CancellationToken.None);
+        var header = new byte[4];
+        await node.ReadExactlyAsync(header);
+        var payload = new byte[BinaryPrimitives.ReadInt32BigEndian(header)];
+        await node.ReadExactlyAsync(payload);
+        var json = JsonNode.Parse(payload)?.AsObject() ?? throw new AssertionException("the frame holds no JSON object");
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That((string?)json["type"], Is.EqualTo("reply"), "the discriminator netservd and the container agree on");
+            Assert.That((long?)json["id"], Is.EqualTo(3));
+            Assert.That((bool?)json["ok"], Is.True);
+            Assert.That((int?)json["data"]?["modules"], Is.EqualTo(2));
+            Assert.That(json, Does.Not.ContainKey("error"), "null fields are left out");
+        }
+    }
+
+    [Test]
+    public async Task SendAsync_FromManyTasksAtOnce_EveryFrameArrivesWhole()
+    {
+        const int count = 50;
+        var (nodeSocket, containerSocket) = ConnectedPair();
+        await using var node = new ControlChannel(nodeSocket);
+        await using var container = new ControlChannel(containerSocket);
+
+        // Frames of different lengths, so that an interleaved write would show as a broken frame.
+        var sending = Task.WhenAll(Enumerable.Range(1, count).Select(i => container.SendAsync(
+            new ModuleFailedMessage { Module = $"module-{i}", Reason = ModuleFailureReasons.Hung, Detail = new string('x', i * 100) },
+            CancellationToken.None)));
+        var modules = new List<string>();
+        for (var i = 0; i < count; i++)
+        {
+            var message = await node.ReceiveAsync(CancellationToken.None);
+            modules.Add(message is ModuleFailedMessage failed ? failed.Module : $"unexpected {message}");
+        }
+
+        await sending;
+
+        Assert.That(modules, Is.EquivalentTo(Enumerable.Range(1, count).Select(i => $"module-{i}")));
+    }
+
+    [Test]
+    public async Task ReceiveAsync_PeerClosedBetweenFrames_ReturnsNull()
+    {
+        var (nodeSocket, containerSocket) = ConnectedPair();
+        var node = new ControlChannel(nodeSocket);
+        await using var container = new ControlChannel(containerSocket);
+        await node.SendAsync(new ShutdownMessage { Id = 1 }, CancellationToken.None);
+        await node.DisposeAsync();
+
+        var first = await container.ReceiveAsync(CancellationToken.None);
+        var second = await container.ReceiveAsync(CancellationToken.None);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(first, Is.TypeOf<ShutdownMessage>());
+            Assert.That(second, Is.Null);
+        }
+    }
+
+    [Test]
+    public async Task ReceiveAsync_FrameLengthZero_ThrowsInvalidData()
+    {
+        var (nodeSocket, containerSocket) = ConnectedPair();
+        using var node = nodeSocket;
+        await using var container = new ControlChannel(containerSocket);
+        node.Send(new byte[4]);
+
+        var error = await ReceiveFailureAsync(container);
+
+        Assert.That(error, Is.TypeOf<InvalidDataException>().With.Message.Contains("out of range"));
+    }
+
+    [Test]
+    public async Task ReceiveAsync_FrameThatIsNotJson_ThrowsInvalidData()
+    {
+        var (nodeSocket, containerSocket) = ConnectedPair();
+        using var node = nodeSocket;
+        await using var container = new ControlChannel(containerSocket);
+        var payload = "not a control message"u8.ToArray();
+        var frame = new byte[4 + payload.Length];
+        BinaryPrimitives.WriteInt32BigEndian(frame, payload.Length);
+        payload.CopyTo(frame, 4);
+        node.Send(frame);
+
+        var error = await ReceiveFailureAsync(container);
+
+        Assert.That(error, Is.TypeOf<InvalidDataException>().With.Message.Contains("not a control message"));
+    }
+
+    /// <summary>What the next receive throws, or null when it returns.</summary>
+    private static async Task<Exception?> ReceiveFailureAsync(ControlChannel channel)
+    {
+        try
+        {
+            await channel.ReceiveAsync(CancellationToken.None);
+            return null;
+        }
+        catch (InvalidDataException e)
+        {
+            return e;
+        }
+    }
+
+    /// <summary>Two connected ends of a Unix stream socket, as netservd's listener and a container have.</summary>
+    private static (Socket First, Socket Second) ConnectedPair()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"netserv-control-{Guid.NewGuid():N}.sock");
+        using var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        listener.Bind(new UnixDomainSocketEndPoint(path));
+        try
+        {
+            listener.Listen(1);
+            var first = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+            first.Connect(new UnixDomainSocketEndPoint(path));
+            return (first, listener.Accept());
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+}
