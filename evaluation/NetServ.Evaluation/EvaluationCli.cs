@@ -9,7 +9,7 @@ using NetServ.Evaluation.SignalingLatency;
 using NetServ.Evaluation.Traffic;
 using NetServ.Orchestrator.Commands;
 using NetServ.Testbed.Linux;
-using NetServ.Testbed.Traffic;
+using NetServ.Traffic;
 using Spectre.Console;
 
 namespace NetServ.Evaluation;

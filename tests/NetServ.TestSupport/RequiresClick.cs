@@ -1,5 +1,5 @@
 using NetServ.Testbed.Linux;
-using NetServ.Testbed.Traffic;
+using NetServ.Traffic;
 
 namespace NetServ.TestSupport;
 

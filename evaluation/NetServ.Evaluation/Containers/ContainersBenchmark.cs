@@ -5,7 +5,7 @@ using NetServ.Evaluation.Hosting;
 using NetServ.Evaluation.NodeRuntime;
 using NetServ.Evaluation.Reporting;
 using NetServ.Testbed.Nodes;
-using NetServ.Testbed.Traffic;
+using NetServ.Traffic;
 using Spectre.Console;
 
 namespace NetServ.Evaluation.Containers;

@@ -7,7 +7,7 @@ using NetServ.Evaluation.Traffic;
 using NetServ.Sdk;
 using NetServ.Testbed.Linux;
 using NetServ.Testbed.Nodes;
-using NetServ.Testbed.Traffic;
+using NetServ.Traffic;
 using Spectre.Console;
 
 namespace NetServ.Evaluation.Latency;

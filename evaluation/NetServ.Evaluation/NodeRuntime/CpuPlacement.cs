@@ -21,7 +21,7 @@ internal sealed record CpuPlacement
     public int? GeneratorNice { get; init; }
 
     /// <summary>How the generator waits between packets: spinning occupies its CPU, which the queue reader shares.</summary>
-    public NetServ.Testbed.Traffic.PacingMode GeneratorPacing { get; init; } = NetServ.Testbed.Traffic.PacingMode.Spin;
+    public NetServ.Traffic.PacingMode GeneratorPacing { get; init; } = NetServ.Traffic.PacingMode.Spin;
 
     /// <summary>RPS mask of the router's ingress interface (eth0): where forwarding and netfilter run.</summary>
     public ulong RouterIngressRps { get; init; } = 0b10;
@@ -40,7 +40,7 @@ internal sealed record CpuPlacement
     /// roughly halves what the queue path can show; the receiver on CPU 0 costs the queue path more
     /// than it gains plain forwarding. Measured on the 2-vCPU VM: see the evaluation's results.
     /// </summary>
-    public static CpuPlacement Default { get; } = new() { GeneratorCpu = 0, ReaderCpu = 0, GeneratorPacing = NetServ.Testbed.Traffic.PacingMode.Sleep };
+    public static CpuPlacement Default { get; } = new() { GeneratorCpu = 0, ReaderCpu = 0, GeneratorPacing = NetServ.Traffic.PacingMode.Sleep };
 
     /// <summary>Throws when a CPU is not on this machine.</summary>
     public void Validate(int cpus)

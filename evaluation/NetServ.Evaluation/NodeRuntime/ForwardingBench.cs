@@ -5,7 +5,7 @@ using NetServ.Evaluation.Mlffr;
 using NetServ.Evaluation.Traffic;
 using NetServ.Sdk;
 using NetServ.Testbed.Linux;
-using NetServ.Testbed.Traffic;
+using NetServ.Traffic;
 
 namespace NetServ.Evaluation.NodeRuntime;
 

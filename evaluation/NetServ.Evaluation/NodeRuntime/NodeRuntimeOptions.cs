@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 using NetServ.Evaluation.Mlffr;
-using NetServ.Testbed.Traffic;
+using NetServ.Traffic;
 
 namespace NetServ.Evaluation.NodeRuntime;
 

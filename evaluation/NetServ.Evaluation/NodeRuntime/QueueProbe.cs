@@ -1,6 +1,6 @@
 using System.Globalization;
 using NetServ.Testbed.Linux;
-using NetServ.Testbed.Traffic;
+using NetServ.Traffic;
 
 namespace NetServ.Evaluation.NodeRuntime;
 

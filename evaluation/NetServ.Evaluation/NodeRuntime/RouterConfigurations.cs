@@ -8,7 +8,7 @@ using NetServ.Signaling.Nslp;
 using NetServ.Testbed.Http;
 using NetServ.Testbed.Linux;
 using NetServ.Testbed.Nodes;
-using NetServ.Testbed.Traffic;
+using NetServ.Traffic;
 
 namespace NetServ.Evaluation.NodeRuntime;
 

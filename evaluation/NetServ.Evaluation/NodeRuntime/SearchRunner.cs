@@ -3,7 +3,7 @@ using System.Globalization;
 using NetServ.Evaluation.Hosting;
 using NetServ.Evaluation.Mlffr;
 using NetServ.Evaluation.Traffic;
-using NetServ.Testbed.Traffic;
+using NetServ.Traffic;
 using Spectre.Console;
 
 namespace NetServ.Evaluation.NodeRuntime;

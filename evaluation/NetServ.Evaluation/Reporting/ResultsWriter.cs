@@ -5,7 +5,7 @@ using System.Text.Json.Nodes;
 using NetServ.Evaluation.Hosting;
 using NetServ.Evaluation.Mlffr;
 using NetServ.Evaluation.NodeRuntime;
-using NetServ.Testbed.Traffic;
+using NetServ.Traffic;
 
 namespace NetServ.Evaluation.Reporting;
 

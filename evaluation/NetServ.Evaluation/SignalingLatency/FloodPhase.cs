@@ -4,7 +4,7 @@ using System.Globalization;
 using NetServ.Sdk;
 using NetServ.Testbed.Linux;
 using NetServ.Testbed.Nodes;
-using NetServ.Testbed.Traffic;
+using NetServ.Traffic;
 using Spectre.Console;
 
 namespace NetServ.Evaluation.SignalingLatency;

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using NetServ.Testbed.Traffic;
+using NetServ.Traffic;
 using Spectre.Console;
 
 namespace NetServ.Evaluation.Traffic;

@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using NetServ.Testbed.Traffic;
+using NetServ.Traffic;
 
 namespace NetServ.Evaluation.Traffic;
 

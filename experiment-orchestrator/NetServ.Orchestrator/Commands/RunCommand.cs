@@ -4,7 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using NetServ.Orchestrator.Experiments;
 using NetServ.Testbed.Linux;
-using NetServ.Testbed.Traffic;
+using NetServ.Traffic;
 using Spectre.Console;
 
 namespace NetServ.Orchestrator.Commands;

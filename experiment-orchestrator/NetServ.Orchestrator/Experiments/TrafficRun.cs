@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using NetServ.Testbed;
-using NetServ.Testbed.Traffic;
+using NetServ.Traffic;
 
 namespace NetServ.Orchestrator.Experiments;
 

@@ -1,4 +1,4 @@
-using NetServ.Testbed.Traffic;
+using NetServ.Traffic;
 
 namespace NetServ.Evaluation.Tests.Traffic;
 

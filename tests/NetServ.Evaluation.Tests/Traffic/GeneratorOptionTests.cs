@@ -1,6 +1,6 @@
 using NetServ.Evaluation.Hosting;
 using NetServ.Evaluation.Traffic;
-using NetServ.Testbed.Traffic;
+using NetServ.Traffic;
 
 namespace NetServ.Evaluation.Tests.Traffic;
 

@@ -1,7 +1,7 @@
 using NetServ.Evaluation.Hosting;
 using NetServ.Evaluation.Traffic;
 using NetServ.Testbed.Linux;
-using NetServ.Testbed.Traffic;
+using NetServ.Traffic;
 
 namespace NetServ.Evaluation.Tests.Traffic;
 

@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using NetServ.Signaling.Nslp;
 using NetServ.Testbed.Nodes;
-using NetServ.Testbed.Traffic;
+using NetServ.Traffic;
 using NetServ.TestSupport.Traffic;
 
 namespace NetServ.Node.Tests.EndToEnd;

@@ -4,7 +4,7 @@ using NetServ.Signaling.Nslp;
 using NetServ.Testbed.Http;
 using NetServ.Testbed.Linux;
 using NetServ.Testbed.Nodes;
-using NetServ.Testbed.Traffic;
+using NetServ.Traffic;
 using NetServ.TestSupport.Traffic;
 
 namespace NetServ.Node.Tests.EndToEnd;

@@ -8,7 +8,7 @@ using NetServ.Signaling.Security;
 using NetServ.Signaling.Transport;
 using NetServ.Testbed.Linux;
 using NetServ.Testbed.Nodes;
-using NetServ.Testbed.Traffic;
+using NetServ.Traffic;
 
 namespace NetServ.Node.Tests.EndToEnd;
 

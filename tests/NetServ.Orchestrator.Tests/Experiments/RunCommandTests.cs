@@ -4,7 +4,7 @@ using System.Text.RegularExpressions;
 using NetServ.Signaling.Security;
 using NetServ.Testbed.Linux;
 using NetServ.Testbed.Nodes;
-using NetServ.Testbed.Traffic;
+using NetServ.Traffic;
 
 namespace NetServ.Orchestrator.Tests.Experiments;
 

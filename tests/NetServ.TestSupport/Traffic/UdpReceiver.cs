@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using NetServ.Testbed.Linux;
-using NetServ.Testbed.Traffic;
+using NetServ.Traffic;
 
 namespace NetServ.TestSupport.Traffic;
 

@@ -1,6 +1,6 @@
 using System.Net;
 using NetServ.Testbed.Local;
-using NetServ.Testbed.Traffic;
+using NetServ.Traffic;
 using NetServ.TestSupport.Traffic;
 
 namespace NetServ.Testbed.Tests.Local;

@@ -5,7 +5,7 @@ using NetServ.Sdk;
 using NetServ.Testbed.Http;
 using NetServ.Testbed.Linux;
 using NetServ.Testbed.Local;
-using NetServ.Testbed.Traffic;
+using NetServ.Traffic;
 using NetServ.TestSupport.Testbeds;
 using NetServ.TestSupport.Traffic;
 
