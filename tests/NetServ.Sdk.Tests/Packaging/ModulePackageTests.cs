@@ -129,7 +129,7 @@ public sealed class ModulePackageTests
     [Test]
     public void Inspect_AssemblyWithoutTheAttribute_IsRefused()
     {
-        var sdk = File.ReadAllBytes(typeof(Ipv4Address).Assembly.Location);
+        var sdk = File.ReadAllBytes(typeof(ModulePackage).Assembly.Location);
         var path = Zip(("Foo.nuspec", Nuspec("Foo", "1.0.0")), ("lib/net10.0/Foo.dll", sdk));
 
         var e = Assert.Throws<ModulePackageException>(() => ModulePackage.Inspect(path));
@@ -165,7 +165,7 @@ public sealed class ModulePackageTests
     [Test]
     public void Inspect_ModuleWithPrivateDependencies_ListsEveryAssembly()
     {
-        var sdk = File.ReadAllBytes(typeof(Ipv4Address).Assembly.Location);
+        var sdk = File.ReadAllBytes(typeof(ModulePackage).Assembly.Location);
         var path = Zip(("Foo.nuspec", Nuspec("Foo", "1.0.0")), ("lib/net10.0/Helper.dll", sdk), ("lib/net10.0/Foo.dll", ModuleAssembly()));
 
         var info = ModulePackage.Inspect(path);
