@@ -34,6 +34,7 @@ public sealed class ModulePackageTests
             Assert.That(info.EntryType, Is.EqualTo("NetServ.Apps.NetMonitor.NetMonitorModule"));
             Assert.That(info.Files, Does.Contain("NetServ.Apps.NetMonitor.dll"));
             Assert.That(info.Files, Does.Not.Contain("NetServ.Sdk.dll"), "the SDK comes from the container, not the package");
+            Assert.That(info.Files, Does.Not.Contain("NetServ.Networking.dll"), "the SDK's networking types come from the container, not the package");
         }
     }
 
