@@ -1,3 +1,4 @@
+using NetServ.Networking;
 using NetServ.Sdk;
 
 namespace NetServ.Apps.MediaRelay;

@@ -6,6 +6,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using NetServ.Apps.NetMonitor;
+using NetServ.Networking;
 using NetServ.Sdk;
 
 [assembly: NetServModule(typeof(NetMonitorModule))]

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using NetServ.Apps.OverloadControl;
+using NetServ.Networking;
 using NetServ.Sdk;
 using NetServ.Sip;
 

@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 using System.Net.NetworkInformation;
-using NetServ.Sdk;
+using NetServ.Networking;
 
 namespace NetServ.Traffic;
 

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Net.NetworkInformation;
+using NetServ.Networking;
 using NetServ.Sdk;
 
 namespace NetServ.Traffic;

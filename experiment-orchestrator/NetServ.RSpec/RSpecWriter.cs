@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Xml;
 using System.Xml.Linq;
-using NetServ.Sdk;
+using NetServ.Networking;
 using N = NetServ.RSpec.RSpecNames;
 
 namespace NetServ.RSpec;

@@ -6,7 +6,7 @@ using System.Net.Sockets;
 using System.Numerics;
 using System.Xml;
 using System.Xml.Linq;
-using NetServ.Sdk;
+using NetServ.Networking;
 using N = NetServ.RSpec.RSpecNames;
 
 namespace NetServ.RSpec;

@@ -1,7 +1,7 @@
 // The model of a GENI RSpec v3 request: the parts of the schema this project reads and writes.
 using System.Net;
 using System.Net.Sockets;
-using NetServ.Sdk;
+using NetServ.Networking;
 
 namespace NetServ.RSpec;
 

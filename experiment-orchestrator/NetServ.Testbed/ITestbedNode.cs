@@ -1,5 +1,5 @@
+using NetServ.Networking;
 using NetServ.RSpec;
-using NetServ.Sdk;
 
 namespace NetServ.Testbed;
 

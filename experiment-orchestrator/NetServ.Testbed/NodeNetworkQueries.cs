@@ -1,6 +1,6 @@
 using System.Net.NetworkInformation;
 using System.Text.Json;
-using NetServ.Sdk;
+using NetServ.Networking;
 using NetServ.Testbed.Linux;
 
 namespace NetServ.Testbed;

@@ -1,4 +1,5 @@
 using System.Text;
+using NetServ.Networking;
 
 namespace NetServ.Sdk.Testing;
 

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json.Nodes;
+using NetServ.Networking;
 using NetServ.Sdk;
 
 namespace NetServ.Apps.NetMonitor.Tests;

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Xml.Linq;
-using NetServ.Sdk;
+using NetServ.Networking;
 
 namespace NetServ.RSpec.Tests;
 

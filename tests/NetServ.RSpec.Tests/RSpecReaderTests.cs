@@ -1,5 +1,5 @@
 using System.Text;
-using NetServ.Sdk;
+using NetServ.Networking;
 
 namespace NetServ.RSpec.Tests;
 

@@ -1,3 +1,5 @@
+using NetServ.Networking;
+
 namespace NetServ.Sip.Tests;
 
 /// <summary>The fuzz target of the SIP library: whatever the bytes, nothing throws and what is written parses again.</summary>
@@ -5,7 +7,7 @@ internal static class SipFuzz
 {
     private static readonly byte[] Buffer = new byte[70_000];
     private static readonly SipToTags ToTags = new();
-    private static readonly SipEndpoint Source = new(new NetServ.Sdk.Ipv4Address(0xC0000201), 9988);
+    private static readonly SipEndpoint Source = new(new Ipv4Address(0xC0000201), 9988);
 
     public static void Fuzz(ReadOnlySpan<byte> input)
     {

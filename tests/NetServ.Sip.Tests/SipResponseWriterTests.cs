@@ -1,4 +1,4 @@
-using NetServ.Sdk;
+using NetServ.Networking;
 using static NetServ.Sip.Tests.SipMessages;
 
 namespace NetServ.Sip.Tests;

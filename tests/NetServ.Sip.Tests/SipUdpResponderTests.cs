@@ -1,4 +1,5 @@
 using System.Text;
+using NetServ.Networking;
 using NetServ.Sdk;
 using static NetServ.Sip.Tests.SipMessages;
 

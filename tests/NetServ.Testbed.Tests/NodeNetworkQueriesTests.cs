@@ -1,4 +1,4 @@
-using NetServ.Sdk;
+using NetServ.Networking;
 using NetServ.Testbed.Linux;
 using NetServ.TestSupport.Testbeds;
 

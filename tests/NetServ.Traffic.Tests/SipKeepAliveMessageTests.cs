@@ -1,5 +1,5 @@
 using System.Text;
-using NetServ.Sdk;
+using NetServ.Networking;
 using NetServ.Traffic;
 
 namespace NetServ.Traffic.Tests;

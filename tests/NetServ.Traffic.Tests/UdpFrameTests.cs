@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Net.NetworkInformation;
 using System.Text;
+using NetServ.Networking;
 using NetServ.Sdk;
 using NetServ.Traffic;
 

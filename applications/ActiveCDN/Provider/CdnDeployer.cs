@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using NetServ.Networking;
 using NetServ.Sdk;
 using NetServ.Signaling.Nslp;
 using NetServ.Signaling.Security;

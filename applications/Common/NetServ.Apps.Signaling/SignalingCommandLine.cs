@@ -1,6 +1,6 @@
 using System.CommandLine;
 using Microsoft.Extensions.Logging;
-using NetServ.Sdk;
+using NetServ.Networking;
 
 namespace NetServ.Apps.Signaling;
 

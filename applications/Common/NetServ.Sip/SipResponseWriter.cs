@@ -1,6 +1,6 @@
 using System.Buffers.Text;
 using System.Text;
-using NetServ.Sdk;
+using NetServ.Networking;
 using static NetServ.Sip.SipSyntax;
 
 namespace NetServ.Sip;

@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using NetServ.Apps.Signaling;
-using NetServ.Sdk;
+using NetServ.Networking;
 using NetServ.Sip;
 
 namespace NetServ.Apps.KeepAlive.Server;

@@ -3,7 +3,7 @@ using System.Net;
 using Microsoft.Extensions.Logging;
 using NetServ.Apps.KeepAlive.Server;
 using NetServ.Apps.Signaling;
-using NetServ.Sdk;
+using NetServ.Networking;
 using NetServ.Sip;
 
 var listen = new Option<string>("--listen") { Description = "the server's IPv4 address", Required = true };

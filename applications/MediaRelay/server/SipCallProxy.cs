@@ -4,7 +4,7 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Logging;
-using NetServ.Sdk;
+using NetServ.Networking;
 using NetServ.Sip;
 
 namespace NetServ.Apps.MediaRelay.Server;

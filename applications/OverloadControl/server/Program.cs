@@ -4,7 +4,7 @@ using System.Net;
 using Microsoft.Extensions.Logging;
 using NetServ.Apps.OverloadControl.Server;
 using NetServ.Apps.Signaling;
-using NetServ.Sdk;
+using NetServ.Networking;
 
 var listen = new Option<string>("--listen") { Description = "the server's IPv4 address", Required = true };
 var port = new Option<int>("--port") { Description = "the SIP port (UDP)", DefaultValueFactory = _ => 5060 };

@@ -4,7 +4,7 @@ using System.Net;
 using NetServ.Evaluation.Hosting;
 using NetServ.Evaluation.NodeRuntime;
 using NetServ.Evaluation.Traffic;
-using NetServ.Sdk;
+using NetServ.Networking;
 using NetServ.Testbed.Linux;
 using NetServ.Testbed.Nodes;
 using NetServ.Traffic;

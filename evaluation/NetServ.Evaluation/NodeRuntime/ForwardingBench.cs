@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Net.NetworkInformation;
 using NetServ.Evaluation.Mlffr;
 using NetServ.Evaluation.Traffic;
-using NetServ.Sdk;
+using NetServ.Networking;
 using NetServ.Testbed.Linux;
 using NetServ.Traffic;
 

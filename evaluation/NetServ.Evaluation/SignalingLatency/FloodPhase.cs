@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
-using NetServ.Sdk;
+using NetServ.Networking;
 using NetServ.Testbed.Linux;
 using NetServ.Testbed.Nodes;
 using NetServ.Traffic;

@@ -4,6 +4,7 @@ using System.Net;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging.Abstractions;
 using NetServ.Evaluation.Hosting;
+using NetServ.Networking;
 using NetServ.Sdk;
 using NetServ.Signaling.Nslp;
 using NetServ.Signaling.Security;

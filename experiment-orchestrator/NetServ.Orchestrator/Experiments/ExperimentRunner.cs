@@ -3,6 +3,7 @@ using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
+using NetServ.Networking;
 using NetServ.RSpec;
 using NetServ.Sdk;
 using NetServ.Sdk.Packaging;

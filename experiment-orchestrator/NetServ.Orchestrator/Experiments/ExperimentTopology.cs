@@ -1,4 +1,4 @@
-using NetServ.Sdk;
+using NetServ.Networking;
 using NetServ.Testbed;
 
 namespace NetServ.Orchestrator.Experiments;

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Security.Cryptography;
-using NetServ.Sdk;
+using NetServ.Networking;
 
 namespace NetServ.Testbed.Linux;
 

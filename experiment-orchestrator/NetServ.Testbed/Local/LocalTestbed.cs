@@ -1,8 +1,8 @@
 using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using NetServ.Networking;
 using NetServ.RSpec;
-using NetServ.Sdk;
 using NetServ.Testbed.Linux;
 
 namespace NetServ.Testbed.Local;

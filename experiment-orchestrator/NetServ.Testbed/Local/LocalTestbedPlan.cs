@@ -1,6 +1,6 @@
 using System.Text;
+using NetServ.Networking;
 using NetServ.RSpec;
-using NetServ.Sdk;
 using NetServ.Testbed.Linux;
 
 namespace NetServ.Testbed.Local;

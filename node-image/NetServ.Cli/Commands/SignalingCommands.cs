@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging.Abstractions;
+using NetServ.Networking;
 using NetServ.Sdk;
 using NetServ.Sdk.Packaging;
 using NetServ.Signaling.Nslp;

@@ -6,6 +6,7 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using NetServ.Container.Packets;
 using NetServ.Contracts.Control;
+using NetServ.Networking;
 using NetServ.Sdk;
 
 namespace NetServ.Container.Modules;

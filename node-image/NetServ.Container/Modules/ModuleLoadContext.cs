@@ -1,13 +1,16 @@
+using System.Collections.Frozen;
 using System.Reflection;
 using System.Runtime.Loader;
+using NetServ.Networking;
+using NetServ.Sdk;
 
 namespace NetServ.Container.Modules;
 
 /// <summary>
-/// One collectible load context per module. The SDK, the framework and the building blocks come
-/// from the container's default context, so every module shares them; anything else is loaded
-/// from the module's own directory. Unloading the context frees the module's code and statics
-/// once nothing references them any more.
+/// One collectible load context per module. The SDK (with NetServ.Networking, whose value types
+/// it exposes), the framework and the building blocks come from the container's default context,
+/// so every module shares them; anything else is loaded from the module's own directory.
+/// Unloading the context frees the module's code and statics once nothing references them any more.
 /// </summary>
 internal sealed class ModuleLoadContext : AssemblyLoadContext
 {
@@ -42,7 +45,8 @@ internal sealed class ModuleLoadContext : AssemblyLoadContext
 
     protected override Assembly? Load(AssemblyName assemblyName)
     {
-        // Shared first: a module must see the container's NetServ.Sdk, or its IPacketProcessor would be a different type.
+        // Shared first: a module must see the container's NetServ.Sdk and NetServ.Networking, or its
+        // IPacketProcessor or Ipv4Address would be a different type from the container's.
         if (IsShared(assemblyName))
         {
             return null;
@@ -60,6 +64,12 @@ internal sealed class ModuleLoadContext : AssemblyLoadContext
 
     private static bool IsShared(AssemblyName name)
     {
+        // By name, so that a copy in the module's directory never wins, even before the container has loaded the assembly itself.
+        if (SdkAssemblies.Contains(name.Name ?? string.Empty))
+        {
+            return true;
+        }
+
         foreach (var assembly in Default.Assemblies)
         {
             if (AssemblyName.ReferenceMatchesDefinition(name, assembly.GetName()))
@@ -70,6 +80,12 @@ internal sealed class ModuleLoadContext : AssemblyLoadContext
 
         return TrustedPlatformAssemblies.Value.Contains(name.Name ?? string.Empty);
     }
+
+    private static readonly FrozenSet<string> SdkAssemblies = FrozenSet.Create(
+        StringComparer.OrdinalIgnoreCase,
+        typeof(INetServModule).Assembly.GetName().Name!,
+        typeof(Ipv4Address).Assembly.GetName().Name!,
+        "NetServ.Sdk.Http");
 
     private static readonly Lazy<HashSet<string>> TrustedPlatformAssemblies = new(() =>
     {

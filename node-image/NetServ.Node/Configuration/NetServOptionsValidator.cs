@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Options;
-using NetServ.Sdk;
+using NetServ.Networking;
 
 namespace NetServ.Node.Configuration;
 

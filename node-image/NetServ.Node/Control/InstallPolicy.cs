@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using NetServ.Networking;
 using NetServ.Node.Configuration;
 using NetServ.Sdk;
 using NetServ.Signaling.Nslp;

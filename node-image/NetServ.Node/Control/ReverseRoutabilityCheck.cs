@@ -4,8 +4,8 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using NetServ.Networking;
 using NetServ.Node.Configuration;
-using NetServ.Sdk;
 
 namespace NetServ.Node.Control;
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using NetServ.Networking;
 using NetServ.Sdk;
 
 namespace NetServ.Node.Forwarding;

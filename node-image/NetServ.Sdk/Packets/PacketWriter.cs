@@ -1,3 +1,5 @@
+using NetServ.Networking;
+
 namespace NetServ.Sdk;
 
 /// <summary>Builds whole IPv4 packets into a caller's buffer, for <see cref="IPacketSender"/>.</summary>

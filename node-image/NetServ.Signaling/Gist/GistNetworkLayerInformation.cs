@@ -1,4 +1,4 @@
-using NetServ.Sdk;
+using NetServ.Networking;
 
 namespace NetServ.Signaling.Gist;
 

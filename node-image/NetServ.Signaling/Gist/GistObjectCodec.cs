@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.Diagnostics.CodeAnalysis;
 using System.Text;
 using System.Text.Unicode;
-using NetServ.Sdk;
+using NetServ.Networking;
 
 namespace NetServ.Signaling.Gist;
 

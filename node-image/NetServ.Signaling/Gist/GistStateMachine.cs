@@ -1,5 +1,5 @@
 using System.Security.Cryptography;
-using NetServ.Sdk;
+using NetServ.Networking;
 
 namespace NetServ.Signaling.Gist;
 

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using NetServ.Networking;
 using NetServ.Sdk;
 
 namespace NetServ.Signaling.Gist;

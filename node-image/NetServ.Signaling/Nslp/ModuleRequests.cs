@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
+using NetServ.Networking;
 using NetServ.Sdk;
 
 namespace NetServ.Signaling.Nslp;

@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
-using NetServ.Sdk;
+using NetServ.Networking;
 using NetServ.Signaling.Gist;
 
 namespace NetServ.Signaling.Transport;

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
-using NetServ.Sdk;
+using NetServ.Networking;
 using NetServ.Signaling.Gist;
 using NetServ.Signaling.Nslp;
 

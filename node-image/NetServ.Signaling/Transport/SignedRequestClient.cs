@@ -1,4 +1,4 @@
-using NetServ.Sdk;
+using NetServ.Networking;
 using NetServ.Signaling.Nslp;
 using NetServ.Signaling.Security;
 

@@ -1,6 +1,6 @@
 using System.Text;
 using NetServ.Apps.KeepAlive.Server;
-using NetServ.Sdk;
+using NetServ.Networking;
 using NetServ.Sip;
 
 namespace NetServ.Apps.KeepAlive.Tests.Server;

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using NetServ.Container.Modules;
 using NetServ.Container.Packets;
 using NetServ.Contracts.Control;
+using NetServ.Networking;
 using NetServ.Sdk;
 using NetServ.Sdk.Packaging;
 using NetServ.Testbed.Nodes;

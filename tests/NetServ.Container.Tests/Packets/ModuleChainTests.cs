@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging.Abstractions;
 using NetServ.Container.Packets;
+using NetServ.Networking;
 using NetServ.Sdk;
 
 namespace NetServ.Container.Tests.Packets;

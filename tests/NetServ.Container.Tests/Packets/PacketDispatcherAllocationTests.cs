@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using NetServ.Container.Packets;
 using NetServ.Netfilter.Queue;
+using NetServ.Networking;
 using NetServ.Sdk;
 using NetServ.TestSupport.Traffic;
 

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Net.NetworkInformation;
 using NetServ.Evaluation.Containers;
 using NetServ.Evaluation.NodeRuntime;
+using NetServ.Networking;
 using NetServ.Sdk;
 using NetServ.Signaling.Nslp;
 using NetServ.Testbed.Nodes;

@@ -3,6 +3,7 @@ using System.Text;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
+using NetServ.Networking;
 using NetServ.Node.Configuration;
 using NetServ.Node.Control;
 using NetServ.Node.Forwarding;

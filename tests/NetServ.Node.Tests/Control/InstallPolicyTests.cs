@@ -1,3 +1,4 @@
+using NetServ.Networking;
 using NetServ.Node.Configuration;
 using NetServ.Node.Control;
 using NetServ.Sdk;

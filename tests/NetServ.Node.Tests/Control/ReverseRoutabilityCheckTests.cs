@@ -1,10 +1,10 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using NetServ.Networking;
 using NetServ.Node.Configuration;
 using NetServ.Node.Control;
 using NetServ.Node.Tests.Modules;
-using NetServ.Sdk;
 
 namespace NetServ.Node.Tests.Control;
 

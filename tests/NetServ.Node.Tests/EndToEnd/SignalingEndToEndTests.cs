@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging.Abstractions;
+using NetServ.Networking;
 using NetServ.Sdk;
 using NetServ.Signaling.Gist;
 using NetServ.Signaling.Nslp;

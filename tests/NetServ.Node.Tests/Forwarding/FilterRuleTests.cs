@@ -1,3 +1,4 @@
+using NetServ.Networking;
 using NetServ.Node.Forwarding;
 using NetServ.Sdk;
 

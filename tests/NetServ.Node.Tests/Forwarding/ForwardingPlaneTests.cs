@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using NetServ.Networking;
 using NetServ.Node.Configuration;
 using NetServ.Node.Forwarding;
 using NetServ.Sdk;

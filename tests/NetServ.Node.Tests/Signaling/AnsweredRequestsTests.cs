@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Time.Testing;
+using NetServ.Networking;
 using NetServ.Node.Signaling;
-using NetServ.Sdk;
 using NetServ.Signaling.Gist;
 using NetServ.Signaling.Nslp;
 

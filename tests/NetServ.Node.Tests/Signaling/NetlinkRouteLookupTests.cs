@@ -1,5 +1,5 @@
+using NetServ.Networking;
 using NetServ.Node.Signaling.Routing;
-using NetServ.Sdk;
 
 namespace NetServ.Node.Tests.Signaling;
 

@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
+using NetServ.Networking;
 using NetServ.Node.Signaling.Routing;
-using NetServ.Sdk;
 
 namespace NetServ.Node.Tests.Signaling;
 

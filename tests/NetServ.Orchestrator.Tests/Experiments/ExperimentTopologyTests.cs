@@ -1,5 +1,5 @@
+using NetServ.Networking;
 using NetServ.Orchestrator.Experiments;
-using NetServ.Sdk;
 using NetServ.TestSupport.Testbeds;
 
 namespace NetServ.Orchestrator.Tests.Experiments;

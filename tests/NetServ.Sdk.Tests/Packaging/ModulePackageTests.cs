@@ -34,6 +34,7 @@ public sealed class ModulePackageTests
             Assert.That(info.EntryType, Is.EqualTo("NetServ.Apps.NetMonitor.NetMonitorModule"));
             Assert.That(info.Files, Does.Contain("NetServ.Apps.NetMonitor.dll"));
             Assert.That(info.Files, Does.Not.Contain("NetServ.Sdk.dll"), "the SDK comes from the container, not the package");
+            Assert.That(info.Files, Does.Not.Contain("NetServ.Networking.dll"), "the SDK's networking types come from the container, not the package");
         }
     }
 
@@ -129,7 +130,7 @@ public sealed class ModulePackageTests
     [Test]
     public void Inspect_AssemblyWithoutTheAttribute_IsRefused()
     {
-        var sdk = File.ReadAllBytes(typeof(Ipv4Address).Assembly.Location);
+        var sdk = File.ReadAllBytes(typeof(ModulePackage).Assembly.Location);
         var path = Zip(("Foo.nuspec", Nuspec("Foo", "1.0.0")), ("lib/net10.0/Foo.dll", sdk));
 
         var e = Assert.Throws<ModulePackageException>(() => ModulePackage.Inspect(path));
@@ -165,7 +166,7 @@ public sealed class ModulePackageTests
     [Test]
     public void Inspect_ModuleWithPrivateDependencies_ListsEveryAssembly()
     {
-        var sdk = File.ReadAllBytes(typeof(Ipv4Address).Assembly.Location);
+        var sdk = File.ReadAllBytes(typeof(ModulePackage).Assembly.Location);
         var path = Zip(("Foo.nuspec", Nuspec("Foo", "1.0.0")), ("lib/net10.0/Helper.dll", sdk), ("lib/net10.0/Foo.dll", ModuleAssembly()));
 
         var info = ModulePackage.Inspect(path);

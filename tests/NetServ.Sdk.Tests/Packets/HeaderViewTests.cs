@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using NetServ.Networking;
 using static NetServ.Sdk.Tests.Packets.TestPackets;
 
 namespace NetServ.Sdk.Tests.Packets;

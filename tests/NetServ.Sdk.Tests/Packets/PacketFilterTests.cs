@@ -1,5 +1,7 @@
 using static NetServ.Sdk.Tests.Packets.TestPackets;
 
+using NetServ.Networking;
+
 namespace NetServ.Sdk.Tests.Packets;
 
 [TestFixture]

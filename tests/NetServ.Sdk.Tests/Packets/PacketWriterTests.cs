@@ -1,3 +1,5 @@
+using NetServ.Networking;
+
 namespace NetServ.Sdk.Tests.Packets;
 
 [TestFixture]

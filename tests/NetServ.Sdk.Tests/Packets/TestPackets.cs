@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using NetServ.Networking;
 
 namespace NetServ.Sdk.Tests.Packets;
 

@@ -1,4 +1,4 @@
-using NetServ.Sdk;
+using NetServ.Networking;
 using NetServ.Signaling.Gist;
 
 namespace NetServ.Signaling.Tests.Gist;

@@ -1,5 +1,5 @@
 using System.Buffers.Binary;
-using NetServ.Sdk;
+using NetServ.Networking;
 using NetServ.Signaling.Gist;
 
 namespace NetServ.Signaling.Tests.Gist;

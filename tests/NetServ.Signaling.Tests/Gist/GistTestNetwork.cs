@@ -1,7 +1,7 @@
 // An in-memory network that carries out the actions of GIST state machines, for tests that need more than one node.
 using System.Text;
 using Microsoft.Extensions.Time.Testing;
-using NetServ.Sdk;
+using NetServ.Networking;
 using NetServ.Signaling.Gist;
 
 namespace NetServ.Signaling.Tests.Gist;

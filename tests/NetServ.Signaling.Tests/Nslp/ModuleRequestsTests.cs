@@ -1,3 +1,4 @@
+using NetServ.Networking;
 using NetServ.Sdk;
 using NetServ.Signaling.Nslp;
 

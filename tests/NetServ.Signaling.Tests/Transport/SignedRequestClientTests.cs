@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
-using NetServ.Sdk;
+using NetServ.Networking;
 using NetServ.Signaling.Nslp;
 using NetServ.Signaling.Security;
 using NetServ.Signaling.Transport;

@@ -1,6 +1,6 @@
 using System.Globalization;
+using NetServ.Networking;
 using NetServ.RSpec;
-using NetServ.Sdk;
 using NetServ.Testbed;
 
 namespace NetServ.TestSupport.Testbeds;

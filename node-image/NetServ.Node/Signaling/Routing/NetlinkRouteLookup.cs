@@ -1,5 +1,5 @@
 using NetServ.Netfilter.Native;
-using NetServ.Sdk;
+using NetServ.Networking;
 using static NetServ.Native.Interop.NetlinkRoute;
 using static NetServ.Netfilter.Native.Interop.Netlink;
 

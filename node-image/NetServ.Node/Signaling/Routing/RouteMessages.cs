@@ -1,6 +1,6 @@
 // The rtnetlink messages that ask the kernel how it would route to one destination (what `ip route get` sends and reads).
 using System.Runtime.InteropServices;
-using NetServ.Sdk;
+using NetServ.Networking;
 
 namespace NetServ.Node.Signaling.Routing;
 

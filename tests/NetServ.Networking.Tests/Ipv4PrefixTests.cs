@@ -1,4 +1,4 @@
-namespace NetServ.Sdk.Tests.Networking;
+namespace NetServ.Networking.Tests;
 
 [TestFixture]
 public sealed class Ipv4PrefixTests

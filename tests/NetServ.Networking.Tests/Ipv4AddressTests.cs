@@ -1,6 +1,6 @@
 using System.Net;
 
-namespace NetServ.Sdk.Tests.Networking;
+namespace NetServ.Networking.Tests;
 
 [TestFixture]
 public sealed class Ipv4AddressTests

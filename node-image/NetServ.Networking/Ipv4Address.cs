@@ -3,7 +3,7 @@ using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Net;
 
-namespace NetServ.Sdk;
+namespace NetServ.Networking;
 
 /// <summary>An IPv4 address as a 32-bit value in host order: compares, hashes and formats without allocating.</summary>
 public readonly struct Ipv4Address : IEquatable<Ipv4Address>, IComparable<Ipv4Address>, ISpanFormattable

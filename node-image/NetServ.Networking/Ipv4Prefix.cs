@@ -1,7 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 
-namespace NetServ.Sdk;
+namespace NetServ.Networking;
 
 /// <summary>An IPv4 prefix such as <c>198.18.0.0/15</c>. Host bits are cleared on creation.</summary>
 public readonly struct Ipv4Prefix : IEquatable<Ipv4Prefix>
