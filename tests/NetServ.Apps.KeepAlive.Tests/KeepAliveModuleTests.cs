@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using NetServ.Sdk;
 using NetServ.Sip;
 using NetServ.TestSupport.Sip;
+using static NetServ.Sdk.Testing.TestPackets;
 using static NetServ.TestSupport.Sip.SipTestPackets;
 
 namespace NetServ.Apps.KeepAlive.Tests;

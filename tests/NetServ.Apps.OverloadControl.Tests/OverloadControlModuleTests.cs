@@ -2,6 +2,7 @@ using System.Text;
 using Microsoft.Extensions.Time.Testing;
 using NetServ.Sdk;
 using NetServ.TestSupport.Sip;
+using static NetServ.Sdk.Testing.TestPackets;
 using static NetServ.TestSupport.Sip.SipTestPackets;
 
 namespace NetServ.Apps.OverloadControl.Tests;
