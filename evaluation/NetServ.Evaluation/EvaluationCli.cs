@@ -355,10 +355,7 @@ internal static class EvaluationCli
                 return 2;
             }
 
-            var name = Path.GetFileName(parent);
-            var started = name.Length >= 15 && DateTime.TryParseExact(name[..15], "yyyyMMdd-HHmmss", CultureInfo.InvariantCulture, DateTimeStyles.AssumeLocal, out var time)
-                ? new DateTimeOffset(time)
-                : DateTimeOffset.Now;
+            var started = RunRecord.TryParseFolderTime(parent, out var time) ? time : DateTimeOffset.Now;
             RepeatedEvaluation.WriteComparison(parent, runs, started, ["compare", parse.GetValue(folder)!], console);
             return 0;
         });

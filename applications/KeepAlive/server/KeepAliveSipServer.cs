@@ -1,67 +1,46 @@
 using System.Net;
-using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using NetServ.Apps.Signaling;
 using NetServ.Networking;
 using NetServ.Sip;
+using NetServ.Sip.Transport;
 
 namespace NetServ.Apps.KeepAlive.Server;
 
 /// <summary>
-/// The server's socket loop: receives datagrams, lets <see cref="SipRegistrar"/> answer them,
-/// counts keep-alives per user agent and, once one passes the threshold, has
-/// <see cref="ModuleSignaler"/> install the KeepAlive module on the path toward it.
+/// What the server does with each datagram <see cref="SipUdpServer"/> receives: lets
+/// <see cref="SipRegistrar"/> answer it, counts keep-alives per user agent and, once one passes the
+/// threshold, has <see cref="ModuleSignaler"/> install the KeepAlive module on the path toward it.
 /// </summary>
 internal sealed partial class KeepAliveSipServer(SipRegistrar registrar, KeepAliveRate rate, ModuleSignaler? signaler, ILogger logger)
 {
-    private readonly List<Task> _signaling = [];
-
     public async Task RunAsync(IPEndPoint listen, CancellationToken cancellationToken)
     {
-        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-        socket.Bind(listen);
+        using var server = SipUdpServer.Bind(listen, logger);
         Log.Listening(logger, listen.ToString(), signaler?.ModuleName ?? "nothing");
-        var receive = new byte[65536];
-        var send = new byte[65536];
-        EndPoint any = new IPEndPoint(IPAddress.Any, 0);
-        try
-        {
-            while (!cancellationToken.IsCancellationRequested)
-            {
-                var received = await socket.ReceiveFromAsync(receive, SocketFlags.None, any, cancellationToken).ConfigureAwait(false);
-                var agent = (IPEndPoint)received.RemoteEndPoint;
-                var source = new SipEndpoint(Ipv4Address.FromIPAddress(agent.Address), (ushort)agent.Port);
-                var answer = registrar.Handle(receive.AsSpan(0, received.ReceivedBytes), source, send);
-                if (answer.ResponseLength > 0)
-                {
-                    var sendTo = new IPEndPoint(answer.SendTo.Address.ToIPAddress(), answer.SendTo.Port);
-                    await socket.SendToAsync(send.AsMemory(0, answer.ResponseLength), SocketFlags.None, sendTo, cancellationToken).ConfigureAwait(false);
-                }
+        await server.RunAsync(HandleAsync, cancellationToken).ConfigureAwait(false);
+    }
 
-                if (!answer.IsKeepAlive)
-                {
-                    Log.Request(logger, answer.Kind.ToString(), answer.Method, agent.ToString());
-                    continue;
-                }
-
-                var signal = rate.Record(agent, out var inWindow, out var total);
-                Log.KeepAlive(logger, answer.Kind.ToString(), agent.ToString(), inWindow, total);
-                if (signal && signaler is not null && Ipv4Address.TryParse(agent.Address.ToString(), out var address))
-                {
-                    _signaling.Add(signaler.SetupAsync(address, cancellationToken));
-                }
-            }
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+    private async ValueTask HandleAsync(SipUdpServer server, SipUdpDatagram datagram, CancellationToken cancellationToken)
+    {
+        var answer = registrar.Handle(datagram.Payload.Span, datagram.Source, server.ReplyBuffer);
+        if (answer.ResponseLength > 0)
         {
+            await server.ReplyAsync(answer.ResponseLength, answer.SendTo, cancellationToken).ConfigureAwait(false);
         }
 
-        try
+        var agent = datagram.Agent;
+        if (!answer.IsKeepAlive)
         {
-            await Task.WhenAll(_signaling).ConfigureAwait(false);
+            Log.Request(logger, answer.Kind.ToString(), answer.Method, agent.ToString());
+            return;
         }
-        catch (OperationCanceledException)
+
+        var signal = rate.Record(agent, out var inWindow, out var total);
+        Log.KeepAlive(logger, answer.Kind.ToString(), agent.ToString(), inWindow, total);
+        if (signal && signaler is not null && Ipv4Address.TryParse(agent.Address.ToString(), out var address))
         {
+            server.RunInBackground(signaler.SetupAsync(address, cancellationToken));
         }
     }
 

@@ -1,103 +1,50 @@
 using System.Net;
-using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using NetServ.Apps.Signaling;
 using NetServ.Networking;
 using NetServ.Sip;
+using NetServ.Sip.Transport;
 
 namespace NetServ.Apps.MediaRelay.Server;
 
 /// <summary>
-/// The server's socket loop: answers REGISTER and, for an agent new or moved, has
-/// <see cref="ModuleSignaler"/> install the Media Relay on the path toward it, then remembers the
-/// node that answered nearest the agent (the last on the path) as that agent's relay. Every other
-/// datagram goes to <see cref="SipCallProxy"/>, which relays the calls, and what it returns is sent.
+/// What the server does with each datagram <see cref="SipUdpServer"/> receives: answers REGISTER
+/// and, for an agent new or moved, has <see cref="ModuleSignaler"/> install the Media Relay on the
+/// path toward it, then remembers the node that answered nearest the agent (the last on the path)
+/// as that agent's relay. Every other datagram goes to <see cref="SipCallProxy"/>, which relays the calls, and what it returns is sent.
 /// </summary>
 internal sealed partial class MediaRelaySipServer(RelayDirectory directory, ModuleSignaler signaler, SipCallProxy proxy, SipToTags toTags, ILogger logger)
 {
-    private readonly List<Task> _signaling = [];
-
     public async Task RunAsync(IPEndPoint listen, CancellationToken cancellationToken)
     {
-        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-        socket.Bind(listen);
+        using var server = SipUdpServer.Bind(listen, logger);
         Log.Listening(logger, listen.ToString(), signaler.ModuleName);
-        var receive = new byte[65536];
-        var send = new byte[65536];
-        EndPoint any = new IPEndPoint(IPAddress.Any, 0);
-        try
-        {
-            while (!cancellationToken.IsCancellationRequested)
-            {
-                SocketReceiveFromResult received;
-                try
-                {
-                    received = await socket.ReceiveFromAsync(receive, SocketFlags.None, any, cancellationToken).ConfigureAwait(false);
-                }
-                catch (SocketException)
-                {
-                    // An ICMP error for something sent to an agent that is gone: the socket is still good.
-                    continue;
-                }
-
-                var agent = (IPEndPoint)received.RemoteEndPoint;
-                var datagram = receive.AsMemory(0, received.ReceivedBytes);
-                if (!SipRegister.TryRead(datagram.Span, out var aor))
-                {
-                    await ProxyAsync(socket, datagram, agent, cancellationToken).ConfigureAwait(false);
-                    continue;
-                }
-
-                var source = new SipEndpoint(Ipv4Address.FromIPAddress(agent.Address), (ushort)agent.Port);
-                if (SipRegister.TryWriteOk(send, datagram.Span, source, toTags, 3600, out var length, out var sendTo))
-                {
-                    await socket.SendToAsync(send.AsMemory(0, length), SocketFlags.None, new IPEndPoint(sendTo.Address.ToIPAddress(), sendTo.Port), cancellationToken).ConfigureAwait(false);
-                }
-
-                Log.Registered(logger, aor, agent.ToString());
-                if (directory.Register(aor, agent))
-                {
-                    _signaling.Add(InstallRelayAsync(aor, agent.Address, cancellationToken));
-                }
-            }
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-        }
-
-        try
-        {
-            await Task.WhenAll(_signaling).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-        }
+        await server.RunAsync(HandleAsync, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task ProxyAsync(Socket socket, ReadOnlyMemory<byte> datagram, IPEndPoint agent, CancellationToken cancellationToken)
+    private async ValueTask HandleAsync(SipUdpServer server, SipUdpDatagram datagram, CancellationToken cancellationToken)
     {
-        IReadOnlyList<SipDatagram> sends;
-        try
+        var agent = datagram.Agent;
+        if (!SipRegister.TryRead(datagram.Payload.Span, out var aor))
         {
-            sends = await proxy.HandleAsync(datagram, agent, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is not OperationCanceledException and not OutOfMemoryException)
-        {
-            // One message gone wrong must not end the server.
-            Log.ProxyFailed(logger, agent.ToString(), e);
+            // What the proxy throws, the server logs and goes on to the next datagram.
+            foreach (var send in await proxy.HandleAsync(datagram.Payload, agent, cancellationToken).ConfigureAwait(false))
+            {
+                await server.SendAsync(send.Payload, send.Destination, cancellationToken).ConfigureAwait(false);
+            }
+
             return;
         }
 
-        foreach (var send in sends)
+        if (SipRegister.TryWriteOk(server.ReplyBuffer, datagram.Payload.Span, datagram.Source, toTags, 3600, out var length, out var sendTo))
         {
-            try
-            {
-                await socket.SendToAsync(send.Payload, SocketFlags.None, send.Destination, cancellationToken).ConfigureAwait(false);
-            }
-            catch (SocketException e)
-            {
-                Log.SendFailed(logger, send.Destination.ToString(), e.SocketErrorCode.ToString());
-            }
+            await server.ReplyAsync(length, sendTo, cancellationToken).ConfigureAwait(false);
+        }
+
+        Log.Registered(logger, aor, agent.ToString());
+        if (directory.Register(aor, agent))
+        {
+            server.RunInBackground(InstallRelayAsync(aor, agent.Address, cancellationToken));
         }
     }
 
@@ -128,11 +75,5 @@ internal sealed partial class MediaRelaySipServer(RelayDirectory directory, Modu
 
         [LoggerMessage(4, LogLevel.Warning, "no NetServ node installed the relay toward {Aor} (status {Status}); its calls go without one")]
         public static partial void NoRelay(ILogger logger, string aor, int status);
-
-        [LoggerMessage(5, LogLevel.Error, "handling a SIP message from {Agent} failed")]
-        public static partial void ProxyFailed(ILogger logger, string agent, Exception exception);
-
-        [LoggerMessage(6, LogLevel.Warning, "sending to {Destination} failed: {Error}")]
-        public static partial void SendFailed(ILogger logger, string destination, string error);
     }
 }

@@ -1,10 +1,10 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using NetServ.Apps.Signaling;
 using NetServ.Networking;
 using NetServ.Sip;
+using NetServ.Sip.Transport;
 
 namespace NetServ.Apps.OverloadControl.Server;
 
@@ -30,14 +30,13 @@ internal sealed partial class OverloadSipServer(
 
     public async Task RunAsync(IPEndPoint listen, CancellationToken cancellationToken)
     {
-        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-        socket.Bind(listen);
+        using var server = SipUdpServer.Bind(listen, logger);
         Log.Listening(logger, listen.ToString(), signaler?.ModuleName ?? "nothing");
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var ticking = TickAsync(socket, stop.Token);
+        var ticking = TickAsync(server, stop.Token);
         try
         {
-            await ReceiveAsync(socket, cancellationToken).ConfigureAwait(false);
+            await server.RunAsync(HandleAsync, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -52,37 +51,16 @@ internal sealed partial class OverloadSipServer(
         }
     }
 
-    private async Task ReceiveAsync(Socket socket, CancellationToken cancellationToken)
+    private ValueTask HandleAsync(SipUdpServer server, SipUdpDatagram datagram, CancellationToken cancellationToken)
     {
-        var receive = new byte[65536];
-        var send = new byte[65536];
-        EndPoint any = new IPEndPoint(IPAddress.Any, 0);
-        while (!cancellationToken.IsCancellationRequested)
+        var length = Answer(datagram.Payload.Span, datagram.Source, server.ReplyBuffer, out var sendTo);
+        if (length == 0)
         {
-            SocketReceiveFromResult received;
-            try
-            {
-                received = await socket.ReceiveFromAsync(receive, SocketFlags.None, any, cancellationToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (SocketException)
-            {
-                // An ICMP error for feedback to a node whose module is gone: the socket is still good.
-                continue;
-            }
-
-            var agent = (IPEndPoint)received.RemoteEndPoint;
-            var source = new SipEndpoint(Ipv4Address.FromIPAddress(agent.Address), (ushort)agent.Port);
-            var length = Answer(receive.AsSpan(0, received.ReceivedBytes), source, send, out var sendTo);
-            if (length > 0)
-            {
-                Volatile.Write(ref _lastAgent, agent);
-                await socket.SendToAsync(send.AsMemory(0, length), SocketFlags.None, new IPEndPoint(sendTo.Address.ToIPAddress(), sendTo.Port), cancellationToken).ConfigureAwait(false);
-            }
+            return ValueTask.CompletedTask;
         }
+
+        Volatile.Write(ref _lastAgent, datagram.Agent);
+        return server.ReplyAsync(length, sendTo, cancellationToken);
     }
 
     /// <summary>Counts a request and writes its answer, which goes to <paramref name="sendTo"/>; 0 when there is none to send.</summary>
@@ -98,7 +76,7 @@ internal sealed partial class OverloadSipServer(
         return SipResponseWriter.TryWriteResponse(response, datagram, source, 200, "OK"u8, _toTags, [], out var written, out sendTo) ? written : 0;
     }
 
-    private async Task TickAsync(Socket socket, CancellationToken cancellationToken)
+    private async Task TickAsync(SipUdpServer server, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
         var datagram = new byte[128];
@@ -119,7 +97,7 @@ internal sealed partial class OverloadSipServer(
                     {
                         foreach (var target in _feedbackTargets)
                         {
-                            await socket.SendToAsync(datagram.AsMemory(0, length), SocketFlags.None, target, cancellationToken).ConfigureAwait(false);
+                            await server.SendAsync(datagram.AsMemory(0, length), target, cancellationToken).ConfigureAwait(false);
                         }
 
                         Log.Feedback(logger, feedback.Kind.ToString(), feedback.Value, feedback.Sequence, _feedbackTargets.Count);

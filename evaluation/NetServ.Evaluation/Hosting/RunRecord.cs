@@ -53,13 +53,31 @@ internal abstract class RunRecord
 
     public string? StopReason { get; set; }
 
+    /// <summary>How a results folder's name starts: the local time the run started.</summary>
+    private const string FolderTimeFormat = "yyyyMMdd-HHmmss";
+
     /// <summary>A new results folder <c>&lt;output or evaluation/results&gt;/&lt;yyyyMMdd-HHmmss&gt;-&lt;name&gt;</c>, with its raw/ folder.</summary>
     public static string CreateFolder(string? output, DateTimeOffset started, string name)
     {
         var parent = output ?? Path.Combine(BuildOutputs.RepositoryRoot, "evaluation", "results");
-        var folder = Path.Combine(parent, $"{started:yyyyMMdd-HHmmss}-{name}");
+        var folder = Path.Combine(parent, started.ToString(FolderTimeFormat, CultureInfo.InvariantCulture) + "-" + name);
         Directory.CreateDirectory(Path.Combine(folder, "raw"));
         return folder;
+    }
+
+    /// <summary>When the run of a results folder started, read back from the start of its name (<see cref="CreateFolder"/>); <see langword="false"/> when the name does not start with a time.</summary>
+    public static bool TryParseFolderTime(string folder, out DateTimeOffset started)
+    {
+        started = default;
+        var name = Path.GetFileName(Path.TrimEndingDirectorySeparator(folder));
+        if (name.Length < FolderTimeFormat.Length
+            || !DateTime.TryParseExact(name[..FolderTimeFormat.Length], FolderTimeFormat, CultureInfo.InvariantCulture, DateTimeStyles.AssumeLocal, out var time))
+        {
+            return false;
+        }
+
+        started = new DateTimeOffset(time);
+        return true;
     }
 
     /// <summary>Records the load average and how busy other work keeps the CPUs, before the run starts.</summary>

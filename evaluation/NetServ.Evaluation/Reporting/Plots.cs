@@ -164,16 +164,7 @@ internal static class Plots
         }
 
         var plot = new Plot();
-        var bars = shown.Select((r, i) => new Bar
-        {
-            Position = i,
-            Value = r.Mean,
-            FillColor = Measured,
-            Size = 0.6,
-            Label = r.Mean.ToString("0.00", CultureInfo.InvariantCulture),
-        }).ToList();
-        var series = plot.Add.Bars(bars);
-        series.LegendText = "mean of the paired ratios, error bars 95 % CI (t)";
+        RatioBars(plot, shown.Select(r => r.Mean), Measured, "mean of the paired ratios, error bars 95 % CI (t)");
         var withInterval = shown.Select((r, i) => (r, i)).Where(x => x.r.Interval is not null).ToArray();
         Whiskers(plot, withInterval.Select(x => (double)x.i), withInterval.Select(x => (x.r.Mean, x.r.Interval!.Value.Low, x.r.Interval!.Value.High)));
 
@@ -182,15 +173,7 @@ internal static class Plots
             TargetMark(plot, i, shown[i].Target.Target, legend: i == 0);
         }
 
-        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
-            Enumerable.Range(0, shown.Length).Select(i => (double)i).ToArray(),
-            shown.Select(r => $"({r.Target.Numerator})/({r.Target.Denominator})\n{r.Size} B").ToArray());
-        plot.Axes.Bottom.MajorTickStyle.Length = 0;
-        plot.Axes.Margins(bottom: 0, top: 0.15);
-        plot.Title("Target ratios from paired searches, 95 % confidence intervals");
-        plot.YLabel("ratio of MLFFRs");
-        plot.ShowLegend(Alignment.UpperRight);
-        plot.SavePng(path, 900, 560);
+        SaveRatioPlot(plot, shown.Select(r => $"({r.Target.Numerator})/({r.Target.Denominator})\n{r.Size} B"), "Target ratios from paired searches, 95 % confidence intervals", path);
     }
 
     /// <summary>
@@ -210,15 +193,7 @@ internal static class Plots
         }
 
         var plot = new Plot();
-        var bars = rows.Select((r, i) => new Bar
-        {
-            Position = i,
-            Value = (double)r.Row["medianAcrossRuns"]!,
-            FillColor = Measured.WithAlpha(0.5),
-            Size = 0.6,
-            Label = ((double)r.Row["medianAcrossRuns"]!).ToString("0.00", CultureInfo.InvariantCulture),
-        }).ToList();
-        plot.Add.Bars(bars).LegendText = "median across runs";
+        RatioBars(plot, rows.Select(r => (double)r.Row["medianAcrossRuns"]!), Measured.WithAlpha(0.5), "median across runs");
         var xs = new List<double>();
         var ys = new List<double>();
         for (var i = 0; i < rows.Length; i++)
@@ -239,12 +214,37 @@ internal static class Plots
         points.Color = Colors.Black;
         points.MarkerSize = 7;
         points.LegendText = "each run (mean of its paired ratios)";
+        SaveRatioPlot(
+            plot,
+            rows.Select(r => $"{r.Name.Replace("_over_", "/", StringComparison.Ordinal)}\n{r.Size} B\n{((bool)r.Row["withinTenPercent"]! ? "within ±10 %" : "spread > 10 %")}"),
+            "Target ratios across repeated runs",
+            path);
+    }
+
+    /// <summary>The ratio plots' bars: at 0, 1, …, each labelled with its value.</summary>
+    private static void RatioBars(Plot plot, IEnumerable<double> values, Color fill, string legend)
+    {
+        var bars = values.Select((value, i) => new Bar
+        {
+            Position = i,
+            Value = value,
+            FillColor = fill,
+            Size = 0.6,
+            Label = value.ToString("0.00", CultureInfo.InvariantCulture),
+        }).ToList();
+        plot.Add.Bars(bars).LegendText = legend;
+    }
+
+    /// <summary>The ratio plots' frame: a tick under each bar, room above for labels and target marks, the legend; then the file.</summary>
+    private static void SaveRatioPlot(Plot plot, IEnumerable<string> ticks, string title, string path)
+    {
+        var labels = ticks.ToArray();
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
-            Enumerable.Range(0, rows.Length).Select(i => (double)i).ToArray(),
-            rows.Select(r => $"{r.Name.Replace("_over_", "/", StringComparison.Ordinal)}\n{r.Size} B\n{((bool)r.Row["withinTenPercent"]! ? "within ±10 %" : "spread > 10 %")}").ToArray());
+            Enumerable.Range(0, labels.Length).Select(i => (double)i).ToArray(),
+            labels);
         plot.Axes.Bottom.MajorTickStyle.Length = 0;
         plot.Axes.Margins(bottom: 0, top: 0.15);
-        plot.Title("Target ratios across repeated runs");
+        plot.Title(title);
         plot.YLabel("ratio of MLFFRs");
         plot.ShowLegend(Alignment.UpperRight);
         plot.SavePng(path, 900, 560);

@@ -15,7 +15,7 @@ public static class SipModuleContext
     };
 }
 
-/// <summary>The addresses and ports of the SIP application tests, and their packets.</summary>
+/// <summary>The addresses and ports of the SIP application tests (their packets: <see cref="TestPackets"/>).</summary>
 public static class SipTestPackets
 {
     /// <summary>The user agent's port.</summary>
@@ -29,11 +29,4 @@ public static class SipTestPackets
 
     /// <summary>The SIP server, the filter's destination.</summary>
     public static readonly Ipv4Address ServerAddress = Ipv4Address.Parse("198.19.0.1");
-
-    /// <inheritdoc cref="TestPackets.Udp(Ipv4Address, Ipv4Address, ushort, ushort, string)"/>
-    public static byte[] Udp(Ipv4Address source, Ipv4Address destination, ushort sourcePort, ushort destinationPort, string payload) =>
-        TestPackets.Udp(source, destination, sourcePort, destinationPort, payload);
-
-    /// <inheritdoc cref="TestPackets.HasValidChecksums"/>
-    public static bool HasValidChecksums(byte[] bytes) => TestPackets.HasValidChecksums(bytes);
 }
