@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
-using NetServ.Sdk;
+using NetServ.Networking;
 
 namespace NetServ.Sip.Transport;
 
