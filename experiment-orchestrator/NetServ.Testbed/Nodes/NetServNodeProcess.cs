@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using NetServ.Contracts.Status;
 using NetServ.Sdk;
 using NetServ.Signaling.Nslp;
 using NetServ.Signaling.Transport;
@@ -111,7 +112,7 @@ public sealed class NetServNodeProcess : IAsyncDisposable
     }
 
     /// <summary>The node's status (PROBE status); with <paramref name="collect"/>, containers collect garbage first.</summary>
-    public async Task<JsonObject> StatusAsync(bool collect = false, CancellationToken cancellationToken = default)
+    public async Task<NodeStatus> StatusAsync(bool collect = false, CancellationToken cancellationToken = default)
     {
         var request = NslpRequests.Probe(ProbeKind.Status);
         if (collect)
@@ -125,19 +126,22 @@ public sealed class NetServNodeProcess : IAsyncDisposable
             throw new InvalidOperationException($"status failed: {response.StatusCode} {response.Headers[NslpHeaderNames.Error]}");
         }
 
-        return JsonNode.Parse(Encoding.UTF8.GetString(response.Body.Span))!.AsObject();
+        try
+        {
+            return JsonSerializer.Deserialize(response.Body.Span, StatusJsonContext.Default.NodeStatus)
+                ?? throw new InvalidOperationException("status is null");
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidOperationException($"status is not a node status: {e.Message}", e);
+        }
     }
 
-    /// <summary>The container entry of <paramref name="user"/> in a status.</summary>
-    public static JsonObject ContainerOf(JsonObject status, string user) =>
-        (status["containers"] as JsonArray)?.OfType<JsonObject>().FirstOrDefault(c => c["user"]?.GetValue<string>() == user)
-        ?? throw new InvalidOperationException($"no container of {user} in the status");
-
     /// <summary>Waits until <paramref name="condition"/> holds for the node's status, polling.</summary>
-    public async Task<JsonObject> WaitForStatusAsync(Func<JsonObject, bool> condition, TimeSpan timeout, CancellationToken cancellationToken = default)
+    public async Task<NodeStatus> WaitForStatusAsync(Func<NodeStatus, bool> condition, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         var deadline = Stopwatch.StartNew();
-        JsonObject? last = null;
+        NodeStatus? last = null;
         while (deadline.Elapsed < timeout)
         {
             try
@@ -155,7 +159,7 @@ public sealed class NetServNodeProcess : IAsyncDisposable
             await Task.Delay(100, cancellationToken).ConfigureAwait(false);
         }
 
-        throw new TimeoutException($"the node's status did not reach the expected state within {timeout.TotalSeconds:0} s; last status: {last?.ToJsonString()}");
+        throw new TimeoutException($"the node's status did not reach the expected state within {timeout.TotalSeconds:0} s; last status: {(last is null ? null : JsonSerializer.Serialize(last, StatusJsonContext.Default.NodeStatus))}");
     }
 
     /// <summary>
@@ -260,8 +264,7 @@ public sealed class NetServNodeProcess : IAsyncDisposable
                 try
                 {
                     var status = await StatusAsync(false, cancellationToken).ConfigureAwait(false);
-                    var containers = (status["containers"] as JsonArray)?.OfType<JsonObject>().ToArray() ?? [];
-                    if (containers.Length == Options.Users.Count && containers.All(c => c["state"]?.GetValue<string>() == "ready"))
+                    if (status.Containers.Count == Options.Users.Count && status.Containers.All(c => c.State == ContainerState.Ready))
                     {
                         return;
                     }
