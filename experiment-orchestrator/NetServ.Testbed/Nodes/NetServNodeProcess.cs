@@ -1,8 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Text;
 using System.Text.Json;
-using System.Text.Json.Nodes;
+using NetServ.Contracts.Configuration;
 using NetServ.Contracts.Status;
 using NetServ.Sdk;
 using NetServ.Signaling.Nslp;
@@ -291,66 +290,53 @@ public sealed class NetServNodeProcess : IAsyncDisposable
         Options.LogSink?.Invoke($"[{Options.NodeName}] {line}");
     }
 
-    private static string CreateConfiguration(NetServNodeOptions options, string directory)
-    {
-        var users = new JsonArray();
-        foreach (var user in options.Users)
-        {
-            users.Add(new JsonObject
+    private static string CreateConfiguration(NetServNodeOptions options, string directory) =>
+        JsonSerializer.Serialize(
+            new NodeConfigurationFile
             {
-                ["Name"] = user.Name,
-                ["AllowedPrefixes"] = new JsonArray(user.AllowedPrefixes.Select(p => (JsonNode?)p).ToArray()),
-                ["AllowedPorts"] = new JsonArray(user.AllowedPorts.Select(p => (JsonNode?)p).ToArray()),
-                ["MemoryLimitMb"] = user.MemoryLimitMb,
-                ["CpuLimit"] = user.CpuLimit,
-                ["PublicKey"] = user.PublicKey,
-            });
-        }
-
-        var environment = new JsonObject();
-        foreach (var (key, value) in options.ContainerEnvironment)
-        {
-            environment[key] = value;
-        }
-
-        var config = new JsonObject
-        {
-            ["Logging"] = new JsonObject { ["LogLevel"] = new JsonObject { ["Default"] = options.LogLevel } },
-            ["NetServ"] = new JsonObject
-            {
-                ["NodeName"] = options.NodeName,
-                [nameof(AdminSocket)] = Path.Combine(directory, "run", "netservd.sock"),
-                ["RuntimeDirectory"] = Path.Combine(directory, "run"),
-                [nameof(StateDirectory)] = Path.Combine(directory, "state"),
-                ["DefaultTtlSeconds"] = options.DefaultTtlSeconds,
-                ["Containers"] = new JsonObject
+                Logging = new LoggingConfiguration { LogLevel = new Dictionary<string, string> { ["Default"] = options.LogLevel } },
+                NetServ = new NodeConfiguration
                 {
-                    ["HangTimeoutMs"] = options.HangTimeoutMs,
-                    ["QueueBase"] = options.QueueBase,
-                    ["NoModuleLayer"] = options.NoModuleLayer,
-                    ["ReaderCpu"] = options.ReaderCpu,
-                    ["BatchSize"] = options.BatchSize,
-                    ["LogLevel"] = options.LogLevel,
-                    ["Environment"] = environment,
+                    NodeName = options.NodeName,
+                    AdminSocket = Path.Combine(directory, "run", "netservd.sock"),
+                    RuntimeDirectory = Path.Combine(directory, "run"),
+                    StateDirectory = Path.Combine(directory, "state"),
+                    DefaultTtlSeconds = options.DefaultTtlSeconds,
+                    Containers = new ContainerConfiguration
+                    {
+                        HangTimeoutMs = options.HangTimeoutMs,
+                        QueueBase = options.QueueBase,
+                        NoModuleLayer = options.NoModuleLayer,
+                        ReaderCpu = options.ReaderCpu,
+                        BatchSize = options.BatchSize,
+                        LogLevel = options.LogLevel,
+                        Environment = options.ContainerEnvironment,
+                    },
+                    Signaling = new SignalingConfiguration
+                    {
+                        Enabled = options.Signaling,
+                        QueryTimeoutMs = options.SignalingQueryTimeoutMs,
+                        QueryRetries = options.SignalingQueryRetries,
+                        QueryMaxTimeoutMs = options.SignalingQueryMaxTimeoutMs,
+                        RetransmitInitialMs = options.SignalingRetransmitInitialMs,
+                        RetransmitMaxMs = options.SignalingRetransmitMaxMs,
+                        RouterAlertValue = options.SignalingRouterAlertValue,
+                    },
+                    ReverseRoutability = new ReverseRoutabilityConfiguration
+                    {
+                        Enabled = options.ReverseRoutabilityPort is not null,
+                        Port = options.ReverseRoutabilityPort ?? 80,
+                    },
+                    Users = [.. options.Users.Select(user => new UserConfiguration
+                    {
+                        Name = user.Name,
+                        AllowedPrefixes = user.AllowedPrefixes,
+                        AllowedPorts = user.AllowedPorts,
+                        MemoryLimitMb = user.MemoryLimitMb,
+                        CpuLimit = user.CpuLimit,
+                        PublicKey = user.PublicKey,
+                    })],
                 },
-                ["Signaling"] = new JsonObject
-                {
-                    ["Enabled"] = options.Signaling,
-                    ["QueryTimeoutMs"] = options.SignalingQueryTimeoutMs,
-                    ["QueryRetries"] = options.SignalingQueryRetries,
-                    ["QueryMaxTimeoutMs"] = options.SignalingQueryMaxTimeoutMs,
-                    ["RetransmitInitialMs"] = options.SignalingRetransmitInitialMs,
-                    ["RetransmitMaxMs"] = options.SignalingRetransmitMaxMs,
-                    ["RouterAlertValue"] = options.SignalingRouterAlertValue,
-                },
-                ["ReverseRoutability"] = new JsonObject
-                {
-                    ["Enabled"] = options.ReverseRoutabilityPort is not null,
-                    ["Port"] = options.ReverseRoutabilityPort ?? 80,
-                },
-                ["Users"] = users,
             },
-        };
-        return config.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
-    }
+            ConfigurationJsonContext.Default.NodeConfigurationFile);
 }
