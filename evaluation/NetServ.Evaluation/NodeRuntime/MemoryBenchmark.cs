@@ -46,7 +46,7 @@ internal sealed record MemoryVariant(string Name, IReadOnlyDictionary<string, st
 internal sealed record ContainerMemory(string User, int Pid, long PssBytes, long PssAnonBytes, long PssFileBytes, long RssBytes, long PrivateBytes, long StatusPssBytes, long GcHeapBytes, long GcCommittedBytes, long PssAfterCollectBytes)
 {
     /// <summary>Reads the smaps_rollup of <paramref name="pid"/> now; <paramref name="status"/> is the container's own memory report, if at hand (-1 where not).</summary>
-    public static ContainerMemory Read(string user, int pid, JsonObject? status = null)
+    public static ContainerMemory Read(string user, int pid, Contracts.Status.ContainerMemory? status = null)
     {
         var rollup = MemoryBenchmark.SmapsRollup(pid);
         return new ContainerMemory(
@@ -57,9 +57,9 @@ internal sealed record ContainerMemory(string User, int Pid, long PssBytes, long
             rollup.GetValueOrDefault("Pss_File"),
             rollup.GetValueOrDefault("Rss"),
             rollup.GetValueOrDefault("Private_Clean") + rollup.GetValueOrDefault("Private_Dirty"),
-            status?["pssBytes"]?.GetValue<long>() ?? -1,
-            status?["gcHeapBytes"]?.GetValue<long>() ?? -1,
-            status?["gcCommittedBytes"]?.GetValue<long>() ?? -1,
+            status?.PssBytes ?? -1,
+            status?.GcHeapBytes ?? -1,
+            status?.GcCommittedBytes ?? -1,
             0);
     }
 }
@@ -144,9 +144,9 @@ internal sealed class MemoryBenchmark(NodeRuntimeOptions options, Action<string>
 
             var status = await node.StatusAsync(false, cancellationToken).ConfigureAwait(false);
             var measured = new List<ContainerMemory>();
-            foreach (var container in (status["containers"] as JsonArray ?? []).OfType<JsonObject>())
+            foreach (var container in status.Containers)
             {
-                measured.Add(ContainerMemory.Read(container["user"]!.GetValue<string>(), container["pid"]?.GetValue<int>() ?? 0, container["memory"] as JsonObject));
+                measured.Add(ContainerMemory.Read(container.User, container.Pid ?? 0, container.Memory));
             }
 
             // The same after every container collected its garbage: what an idle heap can shrink to.

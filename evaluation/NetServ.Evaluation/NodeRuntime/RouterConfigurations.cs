@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
+using System.Text.Json;
 using System.Text.Json.Nodes;
+using NetServ.Contracts.Status;
 using NetServ.Evaluation.Containers;
 using NetServ.Evaluation.Hosting;
 using NetServ.Signaling.Nslp;
@@ -415,7 +417,7 @@ internal sealed class NodeContainer(NodeContainer.Layer layer, IReadOnlyList<Use
             },
             cancellationToken).ConfigureAwait(false);
         var status = await _node.StatusAsync(false, cancellationToken).ConfigureAwait(false);
-        var queues = _users.ToDictionary(u => u.User, u => (ushort)NetServNodeProcess.ContainerOf(status, u.User)["queue"]!.GetValue<int>());
+        var queues = _users.ToDictionary(u => u.User, u => (ushort)status.ContainerOf(u.User).Queue);
 
         if (Packages.TryGetValue(Key, out var module))
         {
@@ -457,11 +459,11 @@ internal sealed class NodeContainer(NodeContainer.Layer layer, IReadOnlyList<Use
         var status = await node.StatusAsync(false, cancellationToken).ConfigureAwait(false);
         return _users.Select(u =>
         {
-            var container = NetServNodeProcess.ContainerOf(status, u.User);
+            var container = status.ContainerOf(u.User);
             return new ContainerCounts(
                 u.User,
-                container["pid"]?.GetValue<int>() ?? 0,
-                container["packets"]?["received"]?.GetValue<long>() ?? 0,
+                container.Pid ?? 0,
+                container.Packets?.Received ?? 0,
                 NetMonitorTotal(container));
         }).ToArray();
     }
@@ -473,12 +475,12 @@ internal sealed class NodeContainer(NodeContainer.Layer layer, IReadOnlyList<Use
             return null;
         }
 
-        var container = NetServNodeProcess.ContainerOf(await _node.StatusAsync(false, cancellationToken).ConfigureAwait(false), User);
+        var container = (await _node.StatusAsync(false, cancellationToken).ConfigureAwait(false)).ContainerOf(User);
         var result = new JsonObject
         {
-            ["pid"] = container["pid"]?.DeepClone(),
-            ["memory"] = container["memory"]?.DeepClone(),
-            ["packets"] = container["packets"]?.DeepClone(),
+            ["pid"] = container.Pid,
+            ["memory"] = container.Memory is { } memory ? JsonSerializer.SerializeToNode(memory, StatusJsonContext.Default.ContainerMemory) : null,
+            ["packets"] = container.Packets is { } packets ? JsonSerializer.SerializeToNode(packets, StatusJsonContext.Default.PacketCounters) : null,
         };
         if (layer == Layer.NetMonitor)
         {
@@ -527,29 +529,27 @@ internal sealed class NodeContainer(NodeContainer.Layer layer, IReadOnlyList<Use
     {
         var node = _node ?? throw new InvalidOperationException("the node is not running");
         var status = await node.StatusAsync(false, cancellationToken).ConfigureAwait(false);
-        return (status["recentFailures"] as JsonArray ?? [])
-            .OfType<JsonObject>()
-            .Select(f => $"{f["time"]}: {f["user"]} {f["module"]} {f["reason"]} ({f["detail"]})")
+        return status.RecentFailures
+            .Select(f => string.Create(CultureInfo.InvariantCulture, $"{f.Time:O}: {f.User} {f.Module} {f.Reason} ({f.Detail})"))
             .ToArray();
     }
 
     /// <summary>What NetMonitor counted in a container's status entry, or null without NetMonitor.</summary>
-    private static JsonNode? ModuleStatus(JsonObject container, string module) =>
-        container["modules"]?.AsArray().FirstOrDefault(m => m?["name"]?.GetValue<string>() == module)?["live"]?["status"];
+    private static JsonNode? ModuleStatus(ContainerStatus container, string module) =>
+        container.Modules.FirstOrDefault(m => m.Name == module)?.Live?.Status;
 
-    private static long? NetMonitorTotal(JsonObject container) =>
-        container["modules"]?.AsArray().OfType<JsonObject>()
-            .FirstOrDefault(m => m["name"]?.GetValue<string>() == NetMonitorModule)?["live"]?["status"]?["totalPackets"]?.GetValue<long>();
+    private static long? NetMonitorTotal(ContainerStatus container) =>
+        ModuleStatus(container, NetMonitorModule)?["totalPackets"]?.GetValue<long>();
 
     /// <summary>The containers' readers: the process (of a single container; scheduler statistics of many say nothing) and their own counts, summed.</summary>
     private ReaderInfo ContainerReaders(NetServNodeProcess node)
     {
         var status = node.StatusAsync().GetAwaiter().GetResult();
-        var containers = _users.Select(u => NetServNodeProcess.ContainerOf(status, u.User)).ToArray();
+        var containers = _users.Select(u => status.ContainerOf(u.User)).ToArray();
         return new ReaderInfo(
-            containers.Length == 1 ? containers[0]["pid"]?.GetValue<int>() ?? 0 : 0,
-            containers.Sum(c => c["packets"]?["received"]?.GetValue<long>() ?? 0),
-            containers.Sum(c => c["packets"]?["batches"]?.GetValue<long>() ?? 0));
+            containers.Length == 1 ? containers[0].Pid ?? 0 : 0,
+            containers.Sum(c => c.Packets?.Received ?? 0),
+            containers.Sum(c => c.Packets?.Batches ?? 0));
     }
 
     private void WriteLog(string line)

@@ -1,10 +1,10 @@
-using NetServ.Orchestrator.Commands;
 using System.Diagnostics;
 using System.Net;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging.Abstractions;
 using NetServ.Evaluation.Hosting;
 using NetServ.Networking;
+using NetServ.Orchestrator.Commands;
 using NetServ.Sdk;
 using NetServ.Signaling.Nslp;
 using NetServ.Signaling.Security;
@@ -306,7 +306,7 @@ internal sealed class SignalingLatencyBenchmark(SignalingLatencyOptions options,
             var at = _rounds.Elapsed;
             var status = await node.StatusAsync().ConfigureAwait(false);
             timedInto?.LoadSamples.Add(new RequestSample(FloodPhase.Rounds, name, at.TotalSeconds, (_rounds.Elapsed - at).TotalMilliseconds, null));
-            var modules = NetServNodeProcess.ContainerOf(status, "alice")["modules"] as JsonArray ?? [];
+            var modules = status.ContainerOf("alice").Modules;
             if (modules.Count != count)
             {
                 throw new InvalidOperationException($"{node.Options.NodeName} has {modules.Count} modules after the request, not {count}");

@@ -3,6 +3,7 @@ using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
+using NetServ.Contracts.Status;
 using NetServ.Networking;
 using NetServ.RSpec;
 using NetServ.Sdk;
@@ -390,7 +391,7 @@ internal sealed partial class ExperimentRunner(ExperimentOptions options, IExper
         foreach (var (name, node) in _nodes)
         {
             var status = await node.StatusAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
-            await File.WriteAllTextAsync(Path.Combine(folder, $"{name}.status.json"), status.ToJsonString(Indented), cancellationToken).ConfigureAwait(false);
+            await File.WriteAllTextAsync(Path.Combine(folder, $"{name}.status.json"), JsonSerializer.SerializeToNode(status, StatusJsonContext.Default.NodeStatus)!.ToJsonString(Indented), cancellationToken).ConfigureAwait(false);
         }
 
         WriteLogs(folder);
@@ -418,7 +419,7 @@ internal sealed partial class ExperimentRunner(ExperimentOptions options, IExper
 
             foreach (var (name, node) in _nodes.Where(n => !n.Value.HasExited))
             {
-                var rules = (await node.StatusAsync(cancellationToken: CancellationToken.None).ConfigureAwait(false))["forwarding"]?["rules"] as JsonArray ?? [];
+                var rules = (await node.StatusAsync(cancellationToken: CancellationToken.None).ConfigureAwait(false)).Forwarding.Rules;
                 result.RulesAfterRemove[name] = rules.Count;
                 Note(notes, $"{name}: {rules.Count} forwarding rules left after REMOVE");
             }

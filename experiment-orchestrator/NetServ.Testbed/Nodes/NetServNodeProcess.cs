@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Text;
 using System.Text.Json;
-using System.Text.Json.Nodes;
+using NetServ.Contracts.Configuration;
+using NetServ.Contracts.Status;
 using NetServ.Sdk;
 using NetServ.Signaling.Nslp;
 using NetServ.Signaling.Transport;
@@ -111,7 +111,7 @@ public sealed class NetServNodeProcess : IAsyncDisposable
     }
 
     /// <summary>The node's status (PROBE status); with <paramref name="collect"/>, containers collect garbage first.</summary>
-    public async Task<JsonObject> StatusAsync(bool collect = false, CancellationToken cancellationToken = default)
+    public async Task<NodeStatus> StatusAsync(bool collect = false, CancellationToken cancellationToken = default)
     {
         var request = NslpRequests.Probe(ProbeKind.Status);
         if (collect)
@@ -125,19 +125,22 @@ public sealed class NetServNodeProcess : IAsyncDisposable
             throw new InvalidOperationException($"status failed: {response.StatusCode} {response.Headers[NslpHeaderNames.Error]}");
         }
 
-        return JsonNode.Parse(Encoding.UTF8.GetString(response.Body.Span))!.AsObject();
+        try
+        {
+            return JsonSerializer.Deserialize(response.Body.Span, StatusJsonContext.Default.NodeStatus)
+                ?? throw new InvalidOperationException("status is null");
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidOperationException($"status is not a node status: {e.Message}", e);
+        }
     }
 
-    /// <summary>The container entry of <paramref name="user"/> in a status.</summary>
-    public static JsonObject ContainerOf(JsonObject status, string user) =>
-        (status["containers"] as JsonArray)?.OfType<JsonObject>().FirstOrDefault(c => c["user"]?.GetValue<string>() == user)
-        ?? throw new InvalidOperationException($"no container of {user} in the status");
-
     /// <summary>Waits until <paramref name="condition"/> holds for the node's status, polling.</summary>
-    public async Task<JsonObject> WaitForStatusAsync(Func<JsonObject, bool> condition, TimeSpan timeout, CancellationToken cancellationToken = default)
+    public async Task<NodeStatus> WaitForStatusAsync(Func<NodeStatus, bool> condition, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         var deadline = Stopwatch.StartNew();
-        JsonObject? last = null;
+        NodeStatus? last = null;
         while (deadline.Elapsed < timeout)
         {
             try
@@ -155,7 +158,7 @@ public sealed class NetServNodeProcess : IAsyncDisposable
             await Task.Delay(100, cancellationToken).ConfigureAwait(false);
         }
 
-        throw new TimeoutException($"the node's status did not reach the expected state within {timeout.TotalSeconds:0} s; last status: {last?.ToJsonString()}");
+        throw new TimeoutException($"the node's status did not reach the expected state within {timeout.TotalSeconds:0} s; last status: {(last is null ? null : JsonSerializer.Serialize(last, StatusJsonContext.Default.NodeStatus))}");
     }
 
     /// <summary>
@@ -260,8 +263,7 @@ public sealed class NetServNodeProcess : IAsyncDisposable
                 try
                 {
                     var status = await StatusAsync(false, cancellationToken).ConfigureAwait(false);
-                    var containers = (status["containers"] as JsonArray)?.OfType<JsonObject>().ToArray() ?? [];
-                    if (containers.Length == Options.Users.Count && containers.All(c => c["state"]?.GetValue<string>() == "ready"))
+                    if (status.Containers.Count == Options.Users.Count && status.Containers.All(c => c.State == ContainerState.Ready))
                     {
                         return;
                     }
@@ -288,66 +290,53 @@ public sealed class NetServNodeProcess : IAsyncDisposable
         Options.LogSink?.Invoke($"[{Options.NodeName}] {line}");
     }
 
-    private static string CreateConfiguration(NetServNodeOptions options, string directory)
-    {
-        var users = new JsonArray();
-        foreach (var user in options.Users)
-        {
-            users.Add(new JsonObject
+    private static string CreateConfiguration(NetServNodeOptions options, string directory) =>
+        JsonSerializer.Serialize(
+            new NodeConfigurationFile
             {
-                ["Name"] = user.Name,
-                ["AllowedPrefixes"] = new JsonArray(user.AllowedPrefixes.Select(p => (JsonNode?)p).ToArray()),
-                ["AllowedPorts"] = new JsonArray(user.AllowedPorts.Select(p => (JsonNode?)p).ToArray()),
-                ["MemoryLimitMb"] = user.MemoryLimitMb,
-                ["CpuLimit"] = user.CpuLimit,
-                ["PublicKey"] = user.PublicKey,
-            });
-        }
-
-        var environment = new JsonObject();
-        foreach (var (key, value) in options.ContainerEnvironment)
-        {
-            environment[key] = value;
-        }
-
-        var config = new JsonObject
-        {
-            ["Logging"] = new JsonObject { ["LogLevel"] = new JsonObject { ["Default"] = options.LogLevel } },
-            ["NetServ"] = new JsonObject
-            {
-                ["NodeName"] = options.NodeName,
-                [nameof(AdminSocket)] = Path.Combine(directory, "run", "netservd.sock"),
-                ["RuntimeDirectory"] = Path.Combine(directory, "run"),
-                [nameof(StateDirectory)] = Path.Combine(directory, "state"),
-                ["DefaultTtlSeconds"] = options.DefaultTtlSeconds,
-                ["Containers"] = new JsonObject
+                Logging = new LoggingConfiguration { LogLevel = new Dictionary<string, string> { ["Default"] = options.LogLevel } },
+                NetServ = new NodeConfiguration
                 {
-                    ["HangTimeoutMs"] = options.HangTimeoutMs,
-                    ["QueueBase"] = options.QueueBase,
-                    ["NoModuleLayer"] = options.NoModuleLayer,
-                    ["ReaderCpu"] = options.ReaderCpu,
-                    ["BatchSize"] = options.BatchSize,
-                    ["LogLevel"] = options.LogLevel,
-                    ["Environment"] = environment,
+                    NodeName = options.NodeName,
+                    AdminSocket = Path.Combine(directory, "run", "netservd.sock"),
+                    RuntimeDirectory = Path.Combine(directory, "run"),
+                    StateDirectory = Path.Combine(directory, "state"),
+                    DefaultTtlSeconds = options.DefaultTtlSeconds,
+                    Containers = new ContainerConfiguration
+                    {
+                        HangTimeoutMs = options.HangTimeoutMs,
+                        QueueBase = options.QueueBase,
+                        NoModuleLayer = options.NoModuleLayer,
+                        ReaderCpu = options.ReaderCpu,
+                        BatchSize = options.BatchSize,
+                        LogLevel = options.LogLevel,
+                        Environment = options.ContainerEnvironment,
+                    },
+                    Signaling = new SignalingConfiguration
+                    {
+                        Enabled = options.Signaling,
+                        QueryTimeoutMs = options.SignalingQueryTimeoutMs,
+                        QueryRetries = options.SignalingQueryRetries,
+                        QueryMaxTimeoutMs = options.SignalingQueryMaxTimeoutMs,
+                        RetransmitInitialMs = options.SignalingRetransmitInitialMs,
+                        RetransmitMaxMs = options.SignalingRetransmitMaxMs,
+                        RouterAlertValue = options.SignalingRouterAlertValue,
+                    },
+                    ReverseRoutability = new ReverseRoutabilityConfiguration
+                    {
+                        Enabled = options.ReverseRoutabilityPort is not null,
+                        Port = options.ReverseRoutabilityPort ?? 80,
+                    },
+                    Users = [.. options.Users.Select(user => new UserConfiguration
+                    {
+                        Name = user.Name,
+                        AllowedPrefixes = user.AllowedPrefixes,
+                        AllowedPorts = user.AllowedPorts,
+                        MemoryLimitMb = user.MemoryLimitMb,
+                        CpuLimit = user.CpuLimit,
+                        PublicKey = user.PublicKey,
+                    })],
                 },
-                ["Signaling"] = new JsonObject
-                {
-                    ["Enabled"] = options.Signaling,
-                    ["QueryTimeoutMs"] = options.SignalingQueryTimeoutMs,
-                    ["QueryRetries"] = options.SignalingQueryRetries,
-                    ["QueryMaxTimeoutMs"] = options.SignalingQueryMaxTimeoutMs,
-                    ["RetransmitInitialMs"] = options.SignalingRetransmitInitialMs,
-                    ["RetransmitMaxMs"] = options.SignalingRetransmitMaxMs,
-                    ["RouterAlertValue"] = options.SignalingRouterAlertValue,
-                },
-                ["ReverseRoutability"] = new JsonObject
-                {
-                    ["Enabled"] = options.ReverseRoutabilityPort is not null,
-                    ["Port"] = options.ReverseRoutabilityPort ?? 80,
-                },
-                ["Users"] = users,
             },
-        };
-        return config.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
-    }
+            ConfigurationJsonContext.Default.NodeConfigurationFile);
 }

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using NetServ.Contracts.Status;
 using NetServ.Signaling.Nslp;
 
 namespace NetServ.Cli.Commands;
@@ -51,9 +52,9 @@ internal static class ResponsePrinter
                 }
             }
 
-            if (bodyJson is JsonObject status && status["containers"] is JsonArray containers)
+            if (StatusPrinter.TryRead(bodyJson) is { } status)
             {
-                StatusPrinter.Print(status, containers, output);
+                StatusPrinter.Print(status, output);
             }
             else if (body is not null)
             {
@@ -68,29 +69,45 @@ internal static class ResponsePrinter
 /// <summary>A node status as a short readable report.</summary>
 internal static class StatusPrinter
 {
-    public static void Print(JsonObject status, JsonArray containers, TextWriter output)
+    /// <summary>The body as a node status, or null when it is not one (another PROBE, or a node that answers differently).</summary>
+    public static NodeStatus? TryRead(JsonNode? body)
     {
-        output.WriteLine($"node {status["node"]} at {status["time"]}");
-        foreach (var container in containers.OfType<JsonObject>())
+        if (body is not JsonObject json || !json.ContainsKey("containers"))
         {
-            var packets = container["packets"] as JsonObject;
-            var memory = container["memory"] as JsonObject;
-            var pss = memory?["pssBytes"]?.GetValue<long>() is long bytes and > 0 ? $", {bytes / (1024.0 * 1024):0.0} MB PSS" : string.Empty;
-            output.WriteLine($"  container {container["user"]}: {container["state"]} (pid {container["pid"]}, queue {container["queue"]}, restarts {container["restarts"]}{pss})");
-            if (packets is not null)
+            return null;
+        }
+
+        try
+        {
+            return json.Deserialize(StatusJsonContext.Default.NodeStatus);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    public static void Print(NodeStatus status, TextWriter output)
+    {
+        output.WriteLine($"node {status.Node} at {status.Time:O}");
+        foreach (var container in status.Containers)
+        {
+            var pss = container.Memory?.PssBytes is long bytes and > 0 ? $", {bytes / (1024.0 * 1024):0.0} MB PSS" : string.Empty;
+            output.WriteLine($"  container {container.User}: {StateName(container.State)} (pid {container.Pid}, queue {container.Queue}, restarts {container.Restarts}{pss})");
+            if (container.Packets is { } packets)
             {
-                output.WriteLine($"    packets: {packets["received"]} received, {packets["accepted"]} accepted, {packets["dropped"]} dropped, {packets["modified"]} modified");
+                output.WriteLine($"    packets: {packets.Received} received, {packets.Accepted} accepted, {packets.Dropped} dropped, {packets.Modified} modified");
             }
 
-            foreach (var module in (container["modules"] as JsonArray ?? []).OfType<JsonObject>())
+            foreach (var module in container.Modules)
             {
-                output.WriteLine($"    module {module["name"]}: filter {module["filter"] ?? "none"}, expires in {module["expiresInSeconds"]} s");
-                if (module["live"]?["counters"] is JsonObject counters)
+                output.WriteLine($"    module {module.Name}: filter {module.Filter ?? "none"}, expires in {module.ExpiresInSeconds} s");
+                if (module.Live?.Counters is { } counters)
                 {
-                    output.WriteLine($"      {counters["packets"]} packets, {counters["dropped"]} dropped, {counters["modified"]} modified, {counters["errors"]} errors");
+                    output.WriteLine($"      {counters.Packets} packets, {counters.Dropped} dropped, {counters.Modified} modified, {counters.Errors} errors");
                 }
 
-                if (module["live"]?["status"] is JsonNode moduleStatus)
+                if (module.Live?.Status is { } moduleStatus)
                 {
                     foreach (var line in moduleStatus.ToJsonString(new JsonSerializerOptions { WriteIndented = true }).Split('\n'))
                     {
@@ -100,22 +117,22 @@ internal static class StatusPrinter
             }
         }
 
-        if (status["forwarding"]?["rules"] is JsonArray rules)
+        output.WriteLine($"  forwarding rules ({status.Forwarding.Rules.Count}):");
+        foreach (var rule in status.Forwarding.Rules)
         {
-            output.WriteLine($"  forwarding rules ({rules.Count}):");
-            foreach (var rule in rules)
-            {
-                output.WriteLine($"    {rule}");
-            }
+            output.WriteLine($"    {rule}");
         }
 
-        if (status["recentFailures"] is JsonArray { Count: > 0 } failures)
+        if (status.RecentFailures.Count > 0)
         {
             output.WriteLine("  recent failures:");
-            foreach (var failure in failures.OfType<JsonObject>())
+            foreach (var failure in status.RecentFailures)
             {
-                output.WriteLine($"    {failure["time"]} {failure["user"]} {failure["module"]}: {failure["reason"]} {failure["detail"]}");
+                output.WriteLine($"    {failure.Time:O} {failure.User} {failure.Module}: {failure.Reason} {failure.Detail}");
             }
         }
     }
+
+    /// <summary>The state as the status's JSON names it.</summary>
+    public static string StateName(ContainerState state) => JsonSerializer.Serialize(state, StatusJsonContext.Default.ContainerState).Trim('"');
 }

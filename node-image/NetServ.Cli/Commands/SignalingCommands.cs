@@ -234,12 +234,12 @@ internal static class SignalingCommands
 
         private static IEnumerable<string> Summarise(JsonObject data)
         {
-            if (data["containers"] is JsonArray containers)
+            if (StatusPrinter.TryRead(data) is { } status)
             {
-                foreach (var container in containers.OfType<JsonObject>())
+                foreach (var container in status.Containers)
                 {
-                    var modules = (container["modules"] as JsonArray ?? []).Select(m => m?["name"]?.ToString()).OfType<string>().ToArray();
-                    yield return $"{container["user"]}: {container["state"]}, modules: {(modules.Length == 0 ? "none" : string.Join(", ", modules))}";
+                    var modules = container.Modules.Select(m => m.Name).ToArray();
+                    yield return $"{container.User}: {StatusPrinter.StateName(container.State)}, modules: {(modules.Length == 0 ? "none" : string.Join(", ", modules))}";
                 }
 
                 yield break;

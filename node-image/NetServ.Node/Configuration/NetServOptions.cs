@@ -1,3 +1,5 @@
+using NetServ.Contracts.Configuration;
+
 namespace NetServ.Node.Configuration;
 
 /// <summary>
@@ -6,7 +8,7 @@ namespace NetServ.Node.Configuration;
 /// </summary>
 internal sealed class NetServOptions
 {
-    public const string SectionName = "NetServ";
+    public const string SectionName = NodeConfiguration.SectionName;
 
     /// <summary>The node's name in status and PROBE responses; also names its cgroups.</summary>
     public string NodeName { get; set; } = Environment.MachineName;

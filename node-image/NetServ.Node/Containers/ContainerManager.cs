@@ -5,6 +5,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using NetServ.Contracts.Control;
+using NetServ.Contracts.Status;
 using NetServ.Native;
 using NetServ.Node.Configuration;
 
@@ -194,20 +195,27 @@ internal sealed partial class ContainerManager : IContainerHost, IHostedService,
     }
 
     /// <summary>The container's state for status and PROBE.</summary>
-    public JsonObject Describe(ContainerHandle handle) => new()
+    public ContainerStatus Describe(ContainerHandle handle) => new()
     {
-        ["state"] = handle.State.ToString().ToLowerInvariant(),
-        ["pid"] = handle.State == ContainerState.Ready ? handle.Process?.Id : null,
-        ["uid"] = handle.Uid,
-        ["queue"] = handle.Queue,
-        ["restarts"] = handle.Restarts,
-        ["startedAt"] = handle.StartedAt?.ToString("O"),
-        ["lastExit"] = handle.LastExit,
-        ["buildingBlocks"] = handle.Hello is { } hello ? new JsonArray(hello.BuildingBlocks.Select(b => (JsonNode?)b).ToArray()) : null,
-        ["noModuleLayer"] = handle.Hello?.NoModuleLayer,
-        ["cgroup"] = handle.Cgroup is { } cgroup ? string.Join(",", cgroup.Directories) : _cgroups.Unavailable,
-        ["memoryLimitMb"] = handle.User.MemoryLimitMb,
-        ["cpuLimit"] = handle.User.CpuLimit,
+        State = handle.State switch
+        {
+            ContainerState.Starting => Contracts.Status.ContainerState.Starting,
+            ContainerState.Ready => Contracts.Status.ContainerState.Ready,
+            ContainerState.Restarting => Contracts.Status.ContainerState.Restarting,
+            _ => Contracts.Status.ContainerState.Stopped,
+        },
+        Pid = handle.State == ContainerState.Ready ? handle.Process?.Id : null,
+        Uid = handle.Uid,
+        Queue = handle.Queue,
+        Restarts = handle.Restarts,
+        StartedAt = handle.StartedAt,
+        LastExit = handle.LastExit,
+        BuildingBlocks = handle.Hello?.BuildingBlocks,
+        NoModuleLayer = handle.Hello?.NoModuleLayer,
+        Cgroup = handle.Cgroup is { } cgroup ? string.Join(",", cgroup.Directories) : _cgroups.Unavailable,
+        MemoryLimitMb = handle.User.MemoryLimitMb,
+        CpuLimit = handle.User.CpuLimit,
+        User = handle.Name,
     };
 
     private async Task LaunchAsync(ContainerHandle handle, CancellationToken cancellationToken)

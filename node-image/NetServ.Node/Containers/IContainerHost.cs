@@ -1,5 +1,5 @@
-using System.Text.Json.Nodes;
 using NetServ.Contracts.Control;
+using NetServ.Contracts.Status;
 
 namespace NetServ.Node.Containers;
 
@@ -25,8 +25,8 @@ internal interface IContainerHost
     /// <summary>Stops a container gracefully and starts a fresh one (to reclaim what a failed module holds).</summary>
     Task RecycleAsync(string user, ContainerRestartReason reason);
 
-    /// <summary>The container's state for status and PROBE.</summary>
-    JsonObject Describe(ContainerHandle handle);
+    /// <summary>The container's state for status and PROBE, without its modules and what only the container itself can tell.</summary>
+    ContainerStatus Describe(ContainerHandle handle);
 }
 
 /// <summary>What a container host reports to the controller.</summary>

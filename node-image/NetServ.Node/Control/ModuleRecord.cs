@@ -1,7 +1,7 @@
-using System.Text.Json.Nodes;
+using NetServ.Contracts.Status;
 using NetServ.Node.Forwarding;
-using NetServ.Sdk.Packaging;
 using NetServ.Sdk;
+using NetServ.Sdk.Packaging;
 using NetServ.Signaling.Nslp;
 
 namespace NetServ.Node.Control;
@@ -49,20 +49,21 @@ internal sealed class ModuleRecord
 
     public ITimer? ExpiryTimer { get; set; }
 
-    public JsonObject Describe(DateTimeOffset now) => new()
+    /// <summary>The module as status and PROBE show it, without its container's view of it.</summary>
+    public ModuleStatus Describe(DateTimeOffset now) => new()
     {
-        ["name"] = Name.ToString(),
-        ["user"] = User,
-        ["url"] = Url.ToString(),
-        ["digest"] = Digest,
-        ["entryType"] = Package.EntryType,
-        ["filter"] = Filter?.ToString(),
-        ["rules"] = Rules.Count,
-        ["properties"] = Properties.Format(),
-        ["dependencies"] = string.Join(",", Dependencies),
-        ["origin"] = Origin,
-        ["installedAt"] = InstalledAt.ToString("O"),
-        ["expiresAt"] = ExpiresAt.ToString("O"),
-        ["expiresInSeconds"] = Math.Max(0, (int)(ExpiresAt - now).TotalSeconds),
+        Name = Name.ToString(),
+        User = User,
+        Url = Url.ToString(),
+        Digest = Digest,
+        EntryType = Package.EntryType,
+        Filter = Filter?.ToString(),
+        Rules = Rules.Count,
+        Properties = Properties.Format(),
+        Dependencies = string.Join(",", Dependencies),
+        Origin = Origin,
+        InstalledAt = InstalledAt,
+        ExpiresAt = ExpiresAt,
+        ExpiresInSeconds = Math.Max(0, (int)(ExpiresAt - now).TotalSeconds),
     };
 }

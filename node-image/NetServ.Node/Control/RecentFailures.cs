@@ -1,4 +1,4 @@
-using System.Text.Json.Nodes;
+using NetServ.Contracts.Status;
 
 namespace NetServ.Node.Control;
 
@@ -17,20 +17,13 @@ internal sealed class RecentFailures(TimeProvider time)
 
     private const int Kept = 20;
 
-    private readonly LinkedList<JsonObject> _failures = new();
+    private readonly LinkedList<ModuleFailure> _failures = new();
 
     public void Record(string user, string module, string reason, string? detail)
     {
         lock (_failures)
         {
-            _failures.AddFirst(new JsonObject
-            {
-                ["time"] = time.GetUtcNow().ToString("O"),
-                ["user"] = user,
-                ["module"] = module,
-                ["reason"] = reason,
-                ["detail"] = detail,
-            });
+            _failures.AddFirst(new ModuleFailure { Time = time.GetUtcNow(), User = user, Module = module, Reason = reason, Detail = detail });
             while (_failures.Count > Kept)
             {
                 _failures.RemoveLast();
@@ -38,12 +31,12 @@ internal sealed class RecentFailures(TimeProvider time)
         }
     }
 
-    /// <summary>A copy of the failures, newest first, as status shows them.</summary>
-    public JsonArray ToJson()
+    /// <summary>The failures, newest first, as status shows them.</summary>
+    public IReadOnlyList<ModuleFailure> Snapshot()
     {
         lock (_failures)
         {
-            return new JsonArray(_failures.Select(f => (JsonNode?)f.DeepClone()).ToArray());
+            return [.. _failures];
         }
     }
 }

@@ -1,6 +1,8 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Options;
 using NetServ.Contracts.Control;
+using NetServ.Contracts.Status;
 using NetServ.Node.Configuration;
 using NetServ.Node.Containers;
 using NetServ.Node.Forwarding;
@@ -36,8 +38,8 @@ internal sealed class StatusReport(
         switch (probe.Kind)
         {
             case ProbeKind.Status:
-                body = await StatusAsync(probe.User, collectGarbage, cancellationToken).ConfigureAwait(false);
-                break;
+                var status = await StatusAsync(probe.User, collectGarbage, cancellationToken).ConfigureAwait(false);
+                return new Outcome<JsonObject>(JsonSerializer.SerializeToNode(status, StatusJsonContext.Default.NodeStatus)!.AsObject());
             case ProbeKind.Capabilities:
                 body = Capabilities();
                 break;
@@ -52,9 +54,9 @@ internal sealed class StatusReport(
                     return new Outcome<JsonObject>(new Refusal(NslpStatus.NotFound, $"{probe.Target} is not installed on {Settings.NodeName}"));
                 }
 
-                body = record.Describe(time.GetUtcNow());
                 var live = await ContainerStatusAsync(record.User, collectGarbage, cancellationToken).ConfigureAwait(false);
-                body["live"] = LiveStatus(live, record);
+                var module = record.Describe(time.GetUtcNow()) with { Live = LiveStatus(live, record) };
+                body = JsonSerializer.SerializeToNode(module, StatusJsonContext.Default.ModuleStatus)!.AsObject();
                 break;
         }
 
@@ -63,46 +65,43 @@ internal sealed class StatusReport(
     }
 
     /// <summary>The node's whole state, or one user's: containers with their modules (and the modules' own status), rules, recent failures.</summary>
-    public async Task<JsonObject> StatusAsync(string? onlyUser, bool collectGarbage, CancellationToken cancellationToken)
+    public async Task<NodeStatus> StatusAsync(string? onlyUser, bool collectGarbage, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        var users = new JsonArray();
+        var users = new List<ContainerStatus>();
         foreach (var handle in containers.Containers.Where(h => onlyUser is null || h.Name == onlyUser))
         {
-            var entry = containers.Describe(handle);
-            entry["user"] = handle.Name;
             var live = await ContainerStatusAsync(handle.Name, collectGarbage, cancellationToken).ConfigureAwait(false);
-            var modules = new JsonArray();
-            foreach (var record in table.RecordsOf(handle.Name))
+            var entry = containers.Describe(handle) with
             {
-                var module = record.Describe(now);
-                module["live"] = LiveStatus(live, record);
-                modules.Add(module);
-            }
-
-            entry["modules"] = modules;
+                Modules = [.. table.RecordsOf(handle.Name).Select(record => record.Describe(now) with { Live = LiveStatus(live, record) })],
+            };
             if (live is not null)
             {
-                entry["packets"] = live["packets"]?.DeepClone();
-                entry["memory"] = live["memory"]?.DeepClone();
-                entry["loadedModuleContexts"] = live["loadedModuleContexts"]?.DeepClone();
-                entry["unloadingModuleContexts"] = live["unloadingModuleContexts"]?.DeepClone();
-                entry["aspNetCoreLoaded"] = live["aspNetCoreLoaded"]?.DeepClone();
+                entry = entry with
+                {
+                    Packets = live.Packets,
+                    Memory = live.Memory,
+                    LoadedModuleContexts = live.LoadedModuleContexts,
+                    UnloadingModuleContexts = live.UnloadingModuleContexts,
+                    AspNetCoreLoaded = live.AspNetCoreLoaded,
+                };
             }
 
             users.Add(entry);
         }
 
-        return new JsonObject
+        return new NodeStatus
         {
-            ["time"] = now.ToString("O"),
-            ["containers"] = users,
-            ["forwarding"] = new JsonObject
+            Time = now,
+            Containers = users,
+            Forwarding = new ForwardingStatus
             {
-                ["chain"] = Settings.Forwarding.Chain,
-                ["rules"] = new JsonArray((await forwarding.ListAsync(cancellationToken).ConfigureAwait(false)).Select(r => (JsonNode?)r).ToArray()),
+                Chain = Settings.Forwarding.Chain,
+                Rules = await forwarding.ListAsync(cancellationToken).ConfigureAwait(false),
             },
-            ["recentFailures"] = failures.ToJson(),
+            RecentFailures = failures.Snapshot(),
+            Node = Settings.NodeName,
         };
     }
 
@@ -150,15 +149,15 @@ internal sealed class StatusReport(
     }
 
     /// <summary>The module's own status from its container's status, or null when the container did not say.</summary>
-    private static JsonNode? LiveStatus(JsonObject? live, ModuleRecord record) =>
-        (live?["modules"] as JsonArray)?.FirstOrDefault(m => m?["name"]?.GetValue<string>() == record.Name.ToString())?.DeepClone();
+    private static ModuleLiveStatus? LiveStatus(ContainerReport? live, ModuleRecord record) =>
+        live?.Modules.FirstOrDefault(m => m.Name == record.Name.ToString());
 
-    private async Task<JsonObject?> ContainerStatusAsync(string user, bool collectGarbage, CancellationToken cancellationToken)
+    private async Task<ContainerReport?> ContainerStatusAsync(string user, bool collectGarbage, CancellationToken cancellationToken)
     {
         try
         {
             var reply = await containers.RequestAsync(user, new StatusRequestMessage { CollectGarbage = collectGarbage }, cancellationToken, ContainerStatusTimeout).ConfigureAwait(false);
-            return reply.Ok ? reply.Data : null;
+            return reply is { Ok: true, Data: { } data } ? data.Deserialize(StatusJsonContext.Default.ContainerReport) : null;
         }
         catch (ContainerUnavailableException)
         {

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json.Nodes;
+using NetServ.Contracts.Status;
 using NetServ.Signaling.Nslp;
 using NetServ.Testbed.Nodes;
 
@@ -48,16 +49,16 @@ public sealed class ActiveCdnEndToEndTests
         var package = BuildOutputs.EnsurePackage("NetServ.Apps.NetMonitor", "applications/NetMonitor/NetServ.Apps.NetMonitor.csproj");
         var netMonitor = ModuleSetup.ForPackage(package, "bob", _path.Packages.UrlOf) with { FilterProtocol = "udp", FilterDestination = "198.18.2.0/24" };
         await InstallAsync(netMonitor);
-        var before = NetServNodeProcess.ContainerOf(await _path.Router.StatusAsync(), "bob");
+        var before = (await _path.Router.StatusAsync()).ContainerOf("bob");
 
         await InstallAsync(_path.Setup($"origin={CdnPath.OriginUrl},port={CdnPath.BobPort}", "bob"));
-        var after = NetServNodeProcess.ContainerOf(await _path.Router.StatusAsync(), "bob");
-        TestContext.Progress.WriteLine($"bob's container memory with NetMonitor: {before["memory"]?.ToJsonString()}; with ActiveCDN too: {after["memory"]?.ToJsonString()}");
+        var after = (await _path.Router.StatusAsync()).ContainerOf("bob");
+        TestContext.Progress.WriteLine($"bob's container memory with NetMonitor: {before.Memory}; with ActiveCDN too: {after.Memory}");
 
         Assert.Multiple(() =>
         {
-            Assert.That(before["aspNetCoreLoaded"]!.GetValue<bool>(), Is.False, "NetMonitor's container must not pay for Kestrel");
-            Assert.That(after["aspNetCoreLoaded"]!.GetValue<bool>(), Is.True);
+            Assert.That(before.AspNetCoreLoaded, Is.False, "NetMonitor's container must not pay for Kestrel");
+            Assert.That(after.AspNetCoreLoaded, Is.True);
         });
     }
 
@@ -126,11 +127,11 @@ public sealed class ActiveCdnEndToEndTests
 
         using var client = _path.UserClient();
         var body = await client.GetStringAsync($"http://{CdnPath.RouterAddress}:{CdnPath.CdnPort}/small.txt");
-        var container = NetServNodeProcess.ContainerOf(await _path.Router.StatusAsync(), "alice");
+        var container = (await _path.Router.StatusAsync()).ContainerOf("alice");
         Assert.Multiple(() =>
         {
             Assert.That(body, Is.EqualTo("hello"));
-            Assert.That(container["modules"]!.AsArray().Select(m => m!["name"]!.GetValue<string>()), Does.Contain(CdnPath.ModuleName));
+            Assert.That(container.Modules.Select(m => m.Name), Does.Contain(CdnPath.ModuleName));
         });
     }
 
@@ -251,9 +252,9 @@ public sealed class ActiveCdnEndToEndTests
         Assert.That(response.StatusCode, Is.EqualTo(NslpStatus.Ok), $"{response.Headers[NslpHeaderNames.Error]}\n{_path.Router.LogTail()}");
     }
 
-    private static JsonObject ModuleStatus(JsonObject status) =>
-        NetServNodeProcess.ContainerOf(status, "alice")["modules"]!.AsArray().OfType<JsonObject>()
-            .Select(m => (m["live"]?["status"] ?? m["status"]) as JsonObject)
+    private static JsonObject ModuleStatus(NodeStatus status) =>
+        status.ContainerOf("alice").Modules
+            .Select(m => m.Live?.Status as JsonObject)
             .First(m => m?["originFetches"] is not null)!;
 
     private string[] CacheDirectories() =>

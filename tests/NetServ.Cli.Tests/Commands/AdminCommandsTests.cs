@@ -257,16 +257,17 @@ public sealed class AdminCommandsTests
         _server.Response = Response(200, ("content-type", "application/json"));
         _server.Response.Body = Encoding.UTF8.GetBytes("""
             {
-              "node": "router-1", "time": "2025-03-01T12:00:00Z",
+              "time": "2025-03-01T12:00:00.0000000+00:00",
               "containers": [{
-                "user": "alice", "state": "running", "pid": 4242, "queue": 100, "restarts": 0,
+                "state": "ready", "pid": 4242, "queue": 100, "restarts": 0, "user": "alice",
                 "packets": { "received": 10, "accepted": 9, "dropped": 1, "modified": 0 },
                 "memory": { "pssBytes": 52428800 },
-                "modules": [{ "name": "NetServ.Apps.NetMonitor_1.0.0", "filter": "udp/5060 to 198.19.0.0/24", "expiresInSeconds": 3599,
-                              "live": { "counters": { "packets": 10, "dropped": 0, "modified": 0, "errors": 2 } } }]
+                "modules": [{ "name": "NetServ.Apps.NetMonitor_1.0.0", "user": "alice", "filter": "udp/5060 to 198.19.0.0/24", "expiresInSeconds": 3599,
+                              "live": { "name": "NetServ.Apps.NetMonitor_1.0.0", "counters": { "packets": 10, "dropped": 0, "modified": 0, "errors": 2 } } }]
               }],
-              "forwarding": { "rules": ["-A NETSERV -d 198.19.0.0/24 -j NFQUEUE --queue-num 100"] },
-              "recentFailures": [{ "time": "T", "user": "alice", "module": "M_1", "reason": "crash", "detail": "exit 134" }]
+              "forwarding": { "chain": "NETSERV", "rules": ["-A NETSERV -d 198.19.0.0/24 -j NFQUEUE --queue-num 100"] },
+              "recentFailures": [{ "time": "2025-03-01T11:59:00.0000000+00:00", "user": "alice", "module": "M_1", "reason": "crashed", "detail": "exit 134" }],
+              "node": "router-1"
             }
             """);
 
@@ -275,13 +276,13 @@ public sealed class AdminCommandsTests
         using (Assert.EnterMultipleScope())
         {
             Assert.That(run.Exit, Is.Zero);
-            Assert.That(run.Output, Does.Contain("node router-1 at 2025-03-01T12:00:00Z"));
-            Assert.That(run.Output, Does.Contain("container alice: running (pid 4242, queue 100, restarts 0, 50.0 MB PSS)"));
+            Assert.That(run.Output, Does.Contain("node router-1 at 2025-03-01T12:00:00.0000000+00:00"));
+            Assert.That(run.Output, Does.Contain("container alice: ready (pid 4242, queue 100, restarts 0, 50.0 MB PSS)"));
             Assert.That(run.Output, Does.Contain("packets: 10 received, 9 accepted, 1 dropped, 0 modified"));
             Assert.That(run.Output, Does.Contain("module NetServ.Apps.NetMonitor_1.0.0: filter udp/5060 to 198.19.0.0/24, expires in 3599 s"));
             Assert.That(run.Output, Does.Contain("10 packets, 0 dropped, 0 modified, 2 errors"));
             Assert.That(run.Output, Does.Contain("forwarding rules (1):"));
-            Assert.That(run.Output, Does.Contain("T alice M_1: crash exit 134"));
+            Assert.That(run.Output, Does.Contain("2025-03-01T11:59:00.0000000+00:00 alice M_1: crashed exit 134"));
             Assert.That(run.Output, Does.Not.Contain("content-type"), "content headers are not shown");
         }
     }

@@ -32,15 +32,15 @@ public sealed class ContainerRecoveryTests
         rig.Containers.Requests.Clear();
         await rig.Recovery.ContainerRestartedAsync("alice", Killed);
 
-        var failure = rig.Failures.ToJson().Single();
+        var failure = rig.Failures.Snapshot().Single();
         using (Assert.EnterMultipleScope())
         {
             Assert.That(rig.Table.RecordsOf("alice").Select(r => r.Name.ToString()), Is.EqualTo(new[] { ControlRig.NetMonitor }));
             Assert.That(rig.Containers.RequestsOf<InstallModuleMessage>().Select(m => m.Module), Is.EqualTo(new[] { ControlRig.NetMonitor }), "only the older module is put back");
             Assert.That(rig.Rules, Has.None.Contains(ControlRig.KeepAlive));
-            Assert.That(failure?["module"]?.GetValue<string>(), Is.EqualTo(ControlRig.KeepAlive));
-            Assert.That(failure?["reason"]?.GetValue<string>(), Is.EqualTo("evicted"));
-            Assert.That(failure?["detail"]?.GetValue<string>(), Is.EqualTo("the container died 3 times within a minute (the container died (killed by signal 9))"));
+            Assert.That(failure.Module, Is.EqualTo(ControlRig.KeepAlive));
+            Assert.That(failure.Reason, Is.EqualTo("evicted"));
+            Assert.That(failure.Detail, Is.EqualTo("the container died 3 times within a minute (the container died (killed by signal 9))"));
         }
     }
 
@@ -56,7 +56,7 @@ public sealed class ContainerRecoveryTests
         await rig.Recovery.ContainerRestartedAsync("alice", Killed);
 
         Assert.That(rig.Table.RecordsOf("alice"), Has.Length.EqualTo(2));
-        Assert.That(rig.Failures.ToJson(), Is.Empty);
+        Assert.That(rig.Failures.Snapshot(), Is.Empty);
     }
 
     [Test]
@@ -83,13 +83,13 @@ public sealed class ContainerRecoveryTests
 
         await rig.Recovery.ContainerRestartedAsync("alice", Killed);
 
-        var failure = rig.Failures.ToJson().Single();
+        var failure = rig.Failures.Snapshot().Single();
         using (Assert.EnterMultipleScope())
         {
             Assert.That(rig.Table.RecordsOf("alice").Select(r => r.Name.ToString()), Is.EqualTo(new[] { ControlRig.NetMonitor }));
             Assert.That(rig.Store.Directories.Where(d => d.Contains(ControlRig.KeepAlive, StringComparison.Ordinal)), Is.Empty);
-            Assert.That(failure?["reason"]?.GetValue<string>(), Is.EqualTo("reinstall-failed"));
-            Assert.That(failure?["detail"]?.GetValue<string>(), Is.EqualTo("the module failed to load: Start threw at line 2"));
+            Assert.That(failure.Reason, Is.EqualTo("reinstall-failed"));
+            Assert.That(failure.Detail, Is.EqualTo("the module failed to load: Start threw at line 2"));
         }
     }
 
@@ -110,7 +110,7 @@ public sealed class ContainerRecoveryTests
             Assert.That(reason.Cause, Is.EqualTo(ContainerRestartCause.Recycled));
             Assert.That(reason.IsUnexplainedDeath, Is.False);
             Assert.That(reason.ToString(), Is.EqualTo("module NetServ.Apps.KeepAlive_1.0.0 hung"));
-            Assert.That(rig.Failures.ToJson().Single()?["reason"]?.GetValue<string>(), Is.EqualTo("hung"));
+            Assert.That(rig.Failures.Snapshot().Single().Reason, Is.EqualTo("hung"));
         }
     }
 

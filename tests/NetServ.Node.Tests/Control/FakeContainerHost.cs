@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using NetServ.Contracts.Control;
 using NetServ.Node.Configuration;
 using NetServ.Node.Containers;
@@ -67,10 +66,11 @@ internal sealed class FakeContainerHost : IContainerHost
         return Task.CompletedTask;
     }
 
-    public JsonObject Describe(ContainerHandle handle) => new()
+    public Contracts.Status.ContainerStatus Describe(ContainerHandle handle) => new()
     {
-        ["state"] = handle.State.ToString().ToLowerInvariant(),
-        ["uid"] = handle.Uid,
-        ["queue"] = handle.Queue,
+        State = handle.State == ContainerState.Ready ? Contracts.Status.ContainerState.Ready : Contracts.Status.ContainerState.Stopped,
+        Uid = handle.Uid,
+        Queue = handle.Queue,
+        User = handle.Name,
     };
 }

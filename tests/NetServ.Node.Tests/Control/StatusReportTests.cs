@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using NetServ.Contracts.Control;
+using NetServ.Contracts.Status;
 using NetServ.Node.Containers;
 using NetServ.Node.Control;
 using NetServ.Signaling.Nslp;
@@ -22,23 +23,24 @@ public sealed class StatusReportTests
 
         var status = await rig.Status.StatusAsync(onlyUser: null, collectGarbage: false, CancellationToken.None);
 
-        var containers = status["containers"]!.AsArray();
-        var alice = containers[0]!;
-        var modules = alice["modules"]!.AsArray();
+        var containers = status.Containers;
+        var alice = containers[0];
+        var modules = alice.Modules;
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(status["time"]?.GetValue<string>(), Is.EqualTo(ControlRig.Start.ToString("O")));
-            Assert.That(containers.Select(c => c?["user"]?.GetValue<string>()), Is.EqualTo(new[] { "alice", "bob" }));
-            Assert.That(alice["state"]?.GetValue<string>(), Is.EqualTo("ready"), "the container host's own description");
-            Assert.That(alice["packets"]?.GetValue<int>(), Is.EqualTo(42));
-            Assert.That(modules.Select(m => m?["name"]?.GetValue<string>()), Is.EqualTo(new[] { ControlRig.NetMonitor, ControlRig.KeepAlive }));
-            Assert.That(modules[0]?["live"]?["packets"]?.GetValue<int>(), Is.EqualTo(7));
-            Assert.That(modules[1]?["live"], Is.Null, "the container said nothing of this module");
-            Assert.That(modules[0]?["expiresInSeconds"]?.GetValue<int>(), Is.EqualTo(3600));
-            Assert.That(containers[1]?["modules"]?.AsArray(), Is.Empty);
-            Assert.That(status["forwarding"]?["chain"]?.GetValue<string>(), Is.EqualTo("NETSERV"));
-            Assert.That(status["forwarding"]?["rules"]?.AsArray().Select(r => r?.GetValue<string>()), Has.Exactly(1).Contains("module=NetServ.Apps.NetMonitor_1.0.0"));
-            Assert.That(status["recentFailures"]?.AsArray(), Is.Empty);
+            Assert.That(status.Time, Is.EqualTo(ControlRig.Start));
+            Assert.That(status.Node, Is.EqualTo("node-a"));
+            Assert.That(containers.Select(c => c.User), Is.EqualTo(new[] { "alice", "bob" }));
+            Assert.That(alice.State, Is.EqualTo(Contracts.Status.ContainerState.Ready), "the container host's own description");
+            Assert.That(alice.Packets?.Received, Is.EqualTo(42));
+            Assert.That(modules.Select(m => m.Name), Is.EqualTo(new[] { ControlRig.NetMonitor, ControlRig.KeepAlive }));
+            Assert.That(modules[0].Live?.Counters?.Packets, Is.EqualTo(7));
+            Assert.That(modules[1].Live, Is.Null, "the container said nothing of this module");
+            Assert.That(modules[0].ExpiresInSeconds, Is.EqualTo(3600));
+            Assert.That(containers[1].Modules, Is.Empty);
+            Assert.That(status.Forwarding.Chain, Is.EqualTo("NETSERV"));
+            Assert.That(status.Forwarding.Rules, Has.Exactly(1).Contains("module=NetServ.Apps.NetMonitor_1.0.0"));
+            Assert.That(status.RecentFailures, Is.Empty);
         }
 
         Assert.That(rig.Containers.RequestsOf<StatusRequestMessage>().Select(r => r.CollectGarbage), Is.All.False);
@@ -51,7 +53,7 @@ public sealed class StatusReportTests
 
         var status = await rig.Status.StatusAsync(onlyUser: "bob", collectGarbage: true, CancellationToken.None);
 
-        Assert.That(status["containers"]!.AsArray().Select(c => c?["user"]?.GetValue<string>()), Is.EqualTo(new[] { "bob" }));
+        Assert.That(status.Containers.Select(c => c.User), Is.EqualTo(new[] { "bob" }));
         Assert.That(rig.Containers.RequestsOf<StatusRequestMessage>().Single().CollectGarbage, Is.True);
     }
 
@@ -64,12 +66,12 @@ public sealed class StatusReportTests
 
         var status = await rig.Status.StatusAsync(onlyUser: "alice", collectGarbage: false, CancellationToken.None);
 
-        var alice = status["containers"]![0]!.AsObject();
+        var alice = status.Containers[0];
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(alice["modules"]![0]?["name"]?.GetValue<string>(), Is.EqualTo(ControlRig.NetMonitor));
-            Assert.That(alice["modules"]![0]?["live"], Is.Null);
-            Assert.That(alice.ContainsKey("packets"), Is.False, "no counters without an answer");
+            Assert.That(alice.Modules[0].Name, Is.EqualTo(ControlRig.NetMonitor));
+            Assert.That(alice.Modules[0].Live, Is.Null);
+            Assert.That(alice.Packets, Is.Null, "no counters without an answer");
         }
     }
 
@@ -83,9 +85,9 @@ public sealed class StatusReportTests
 
         var status = await rig.Status.StatusAsync(onlyUser: null, collectGarbage: false, CancellationToken.None);
 
-        var failures = status["recentFailures"]!.AsArray();
-        Assert.That(failures.Select(f => f?["reason"]?.GetValue<string>()), Is.EqualTo(new[] { "crashed", "hung" }));
-        Assert.That(failures[1]?["time"]?.GetValue<string>(), Is.EqualTo(ControlRig.Start.ToString("O")));
+        var failures = status.RecentFailures;
+        Assert.That(failures.Select(f => f.Reason), Is.EqualTo(new[] { "crashed", "hung" }));
+        Assert.That(failures[1].Time, Is.EqualTo(ControlRig.Start));
     }
 
     [Test]
@@ -156,10 +158,10 @@ public sealed class StatusReportTests
         var modules = new JsonArray();
         if (module is not null)
         {
-            modules.Add(new JsonObject { ["name"] = module, ["packets"] = 7 });
+            modules.Add(new JsonObject { ["name"] = module, ["counters"] = new JsonObject { ["packets"] = 7 } });
         }
 
-        return new JsonObject { ["modules"] = modules, ["packets"] = packets, ["memory"] = 1_000_000 };
+        return new JsonObject { ["user"] = "alice", ["modules"] = modules, ["packets"] = new JsonObject { ["received"] = packets }, ["memory"] = new JsonObject { ["pssBytes"] = 1_000_000 } };
     }
 
     private static async Task<JsonObject> BodyAsync(ControlRig rig, ProbeRequest probe)

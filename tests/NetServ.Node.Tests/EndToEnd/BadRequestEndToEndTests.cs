@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json.Nodes;
+using NetServ.Contracts.Status;
 using NetServ.Signaling.Nslp;
 using NetServ.Testbed.Nodes;
 
@@ -181,12 +182,12 @@ public sealed class BadRequestEndToEndTests
     private async Task AssertNothingInstalledAsync()
     {
         var status = await _path.Node.StatusAsync();
-        var containers = status["containers"]!.AsArray().OfType<JsonObject>().ToArray();
+        var containers = status.Containers;
         Assert.Multiple(() =>
         {
-            Assert.That(containers.SelectMany(c => c["modules"]!.AsArray()), Is.Empty, "no module is registered");
-            Assert.That(status["forwarding"]!["rules"]!.AsArray(), Is.Empty, "no rule is installed");
-            Assert.That(containers.All(c => c["state"]!.GetValue<string>() == "ready"), Is.True, "every container still serves");
+            Assert.That(containers.SelectMany(c => c.Modules), Is.Empty, "no module is registered");
+            Assert.That(status.Forwarding.Rules, Is.Empty, "no rule is installed");
+            Assert.That(containers.All(c => c.State == ContainerState.Ready), Is.True, "every container still serves");
             foreach (var user in new[] { "alice", "bob", "carol" })
             {
                 var modules = Path.Combine(_path.Node.StateDirectory, _path.Node.Options.NodeName, "containers", user, "modules");

@@ -3,9 +3,9 @@ using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
 using NetServ.Signaling.Nslp;
+using NetServ.TestSupport.Traffic;
 using NetServ.Testbed.Nodes;
 using NetServ.Traffic;
-using NetServ.TestSupport.Traffic;
 
 namespace NetServ.Node.Tests.EndToEnd;
 
@@ -21,14 +21,14 @@ public sealed class ContainerIsolationEndToEndTests
     public async Task Container_RunsAsItsOwnUidWithOnlyNetAdminInItsCgroup()
     {
         await using var path = await RouterPath.StartAsync(memoryLimitMb: 192);
-        var alice = NetServNodeProcess.ContainerOf(await path.Node.StatusAsync(), "alice");
-        var pid = alice["pid"]!.GetValue<int>();
+        var alice = (await path.Node.StatusAsync()).ContainerOf("alice");
+        var pid = alice.Pid;
         var status = File.ReadAllLines($"/proc/{pid}/status").ToDictionary(l => l.Split(':')[0], l => l.Split(':', 2)[1].Trim());
         var cgroups = File.ReadAllText($"/proc/{pid}/cgroup");
 
         Assert.Multiple(() =>
         {
-            Assert.That(status["Uid"].Split('\t')[0], Is.EqualTo(alice["uid"]!.GetValue<int>().ToString(CultureInfo.InvariantCulture)));
+            Assert.That(status["Uid"].Split('\t')[0], Is.EqualTo(alice.Uid.ToString(CultureInfo.InvariantCulture)));
             Assert.That(status["Uid"].Split('\t').Distinct(), Has.Exactly(1).Items, "real, effective, saved and file uid are all the container's");
             Assert.That(status["CapEff"], Is.EqualTo("0000000000001000"), "only CAP_NET_ADMIN, for the queue");
             Assert.That(status["CapPrm"], Is.EqualTo("0000000000001000"));
@@ -36,7 +36,7 @@ public sealed class ContainerIsolationEndToEndTests
             Assert.That(status["NoNewPrivs"], Is.EqualTo("1"));
             Assert.That(cgroups, Does.Contain($"netserv/{path.Node.Options.NodeName}/alice"), "the container is in its own cgroup");
         });
-        var memoryCgroup = alice["cgroup"]!.GetValue<string>().Split(',').First(d => d.Contains("memory", StringComparison.Ordinal) || !d.Contains("cpu", StringComparison.Ordinal));
+        var memoryCgroup = alice.Cgroup!.Split(',').First(d => d.Contains("memory", StringComparison.Ordinal) || !d.Contains("cpu", StringComparison.Ordinal));
         var limitFile = File.Exists(Path.Combine(memoryCgroup, "memory.max")) ? "memory.max" : "memory.limit_in_bytes";
         Assert.That(File.ReadAllText(Path.Combine(memoryCgroup, limitFile)).Trim(), Is.EqualTo((192L * 1024 * 1024).ToString(CultureInfo.InvariantCulture)));
     }
@@ -56,7 +56,7 @@ public sealed class ContainerIsolationEndToEndTests
             };
             await path.InstallAsync(setup);
 
-            var results = (JsonObject)RouterPathStatus.Module(await path.Node.StatusAsync(), "alice", "NetServ.TestModules.Escape_1.0.0")["live"]!["status"]!;
+            var results = (JsonObject)RouterPathStatus.Module(await path.Node.StatusAsync(), "alice", "NetServ.TestModules.Escape_1.0.0").Live!.Status!;
 
             Assert.Multiple(() =>
             {
@@ -102,12 +102,12 @@ public sealed class ContainerIsolationEndToEndTests
         Assert.That(response.StatusCode, Is.EqualTo(NslpStatus.ServiceUnavailable));
         Assert.That(response.Headers[NslpHeaderNames.Error], Does.Contain("without a module layer"));
 
-        var queue = NetServNodeProcess.ContainerOf(await path.Node.StatusAsync(), "alice")["queue"]!.GetValue<int>();
+        var queue = (await path.Node.StatusAsync()).ContainerOf("alice").Queue;
         path.Path.Router.Namespace.ExecChecked("iptables", "-I", "FORWARD", "-p", "udp", "--dport", "5060", "-j", "NFQUEUE", "--queue-num", queue.ToString(CultureInfo.InvariantCulture));
         var received = path.SendAndReceive("bare", 500);
 
         Assert.That(received, Has.Count.EqualTo(500));
-        var packets = NetServNodeProcess.ContainerOf(await path.Node.StatusAsync(), "alice")["packets"]!;
-        Assert.That(packets["received"]!.GetValue<long>(), Is.EqualTo(500), "every packet crossed the container");
+        var packets = (await path.Node.StatusAsync()).ContainerOf("alice").Packets;
+        Assert.That(packets?.Received, Is.EqualTo(500), "every packet crossed the container");
     }
 }

@@ -54,8 +54,8 @@ public sealed class InstallCyclesEndToEndTests
 
     private static async Task<(long Pss, long Heap, long Committed, int Loaded, int Unloading)> MemoryAsync(RouterPath path)
     {
-        var alice = NetServNodeProcess.ContainerOf(await path.Node.StatusAsync(collect: true), "alice");
-        var memory = (JsonObject)alice["memory"]!;
-        return (memory["pssBytes"]!.GetValue<long>(), memory["gcHeapBytes"]!.GetValue<long>(), memory["gcCommittedBytes"]!.GetValue<long>(), alice["loadedModuleContexts"]!.GetValue<int>(), alice["unloadingModuleContexts"]!.AsArray().Count);
+        var alice = (await path.Node.StatusAsync(collect: true)).ContainerOf("alice");
+        var memory = alice.Memory!;
+        return (memory.PssBytes, memory.GcHeapBytes, memory.GcCommittedBytes, alice.LoadedModuleContexts!.Value, alice.UnloadingModuleContexts!.Count);
     }
 }

@@ -1,10 +1,12 @@
 using System.Net;
 using System.Text;
+using System.Text.Json;
 using System.Text.Json.Nodes;
+using NetServ.Contracts.Status;
 using NetServ.Signaling.Nslp;
+using NetServ.TestSupport.Traffic;
 using NetServ.Testbed.Nodes;
 using NetServ.Traffic;
-using NetServ.TestSupport.Traffic;
 
 namespace NetServ.Node.Tests.EndToEnd;
 
@@ -29,7 +31,7 @@ public sealed class NetMonitorEndToEndTests
 
         Assert.That(received, Is.EqualTo(UdpSender.Numbered("monitor", N).Select(p => Encoding.ASCII.GetString(p))), "every packet arrives, unchanged and in order");
         var status = await path.Node.StatusAsync();
-        var module = (RouterPathStatus.Module(status, "alice", Module)["live"]?["status"] as JsonObject)!;
+        var module = (RouterPathStatus.Module(status, "alice", Module).Live?.Status as JsonObject)!;
         var flows = module["flows"]!.AsArray().OfType<JsonObject>().ToArray();
         Assert.Multiple(() =>
         {
@@ -50,19 +52,19 @@ public sealed class NetMonitorEndToEndTests
         Assert.That(removed.StatusCode, Is.EqualTo(NslpStatus.Ok), removed.Headers[NslpHeaderNames.Error]);
         Assert.That(await path.RulesAsync(), Is.Empty, "the module's rules go with it");
         var after = await path.Node.StatusAsync(collect: true);
-        var alice = NetServNodeProcess.ContainerOf(after, "alice");
+        var alice = after.ContainerOf("alice");
         Assert.Multiple(() =>
         {
-            Assert.That(alice["modules"]!.AsArray(), Is.Empty);
-            Assert.That(alice["loadedModuleContexts"]!.GetValue<int>(), Is.Zero, "the module's load context is gone");
-            Assert.That(alice["unloadingModuleContexts"]!.AsArray(), Is.Empty, "and has been collected");
+            Assert.That(alice.Modules, Is.Empty);
+            Assert.That(alice.LoadedModuleContexts, Is.Zero, "the module's load context is gone");
+            Assert.That(alice.UnloadingModuleContexts, Is.Empty, "and has been collected");
         });
     }
 }
 
 internal static class RouterPathStatus
 {
-    public static JsonObject Module(JsonObject status, string user, string module) =>
-        NetServNodeProcess.ContainerOf(status, user)["modules"]!.AsArray().OfType<JsonObject>().FirstOrDefault(m => m["name"]!.GetValue<string>() == module)
-        ?? throw new AssertionException($"{module} is not installed for {user}: {status.ToJsonString()}");
+    public static ModuleStatus Module(NodeStatus status, string user, string module) =>
+        status.ContainerOf(user).Modules.FirstOrDefault(m => m.Name == module)
+        ?? throw new AssertionException($"{module} is not installed for {user}: {JsonSerializer.Serialize(status, StatusJsonContext.Default.NodeStatus)}");
 }

@@ -1,10 +1,11 @@
 using System.Diagnostics;
 using System.Text;
 using System.Text.Json.Nodes;
+using NetServ.Contracts.Status;
 using NetServ.Signaling.Nslp;
+using NetServ.TestSupport.Traffic;
 using NetServ.Testbed.Nodes;
 using NetServ.Traffic;
-using NetServ.TestSupport.Traffic;
 
 namespace NetServ.Node.Tests.EndToEnd;
 
@@ -28,8 +29,8 @@ public sealed class PacketModuleEndToEndTests
         var received = path.SendAndReceive("drop", 300, quiet: TimeSpan.FromMilliseconds(700));
 
         Assert.That(received, Is.Empty);
-        var container = NetServNodeProcess.ContainerOf(await path.Node.StatusAsync(), "alice");
-        Assert.That(container["packets"]!["dropped"]!.GetValue<long>(), Is.EqualTo(300));
+        var container = (await path.Node.StatusAsync()).ContainerOf("alice");
+        Assert.That(container.Packets!.Dropped, Is.EqualTo(300));
     }
 
     [Test]
@@ -57,7 +58,7 @@ public sealed class PacketModuleEndToEndTests
 
         Assert.That(received, Is.EqualTo(UdpSender.Numbered("throw", 300).Select(p => Encoding.ASCII.GetString(p))), "the module damaged the packet before throwing; the original must pass");
         var module = RouterPathStatus.Module(await path.Node.StatusAsync(), "alice", "NetServ.TestModules.Throw_1.0.0");
-        Assert.That(module["live"]!["counters"]!["errors"]!.GetValue<long>(), Is.EqualTo(300));
+        Assert.That(module.Live!.Counters!.Errors, Is.EqualTo(300));
         Assert.That(await path.Node.WaitForLogAsync("threw while processing a packet", TimeSpan.FromSeconds(5)), Does.Contain("threw while processing a packet"));
     }
 
@@ -66,7 +67,7 @@ public sealed class PacketModuleEndToEndTests
     {
         await using var path = await RouterPath.StartAsync(hangTimeoutMs: 500);
         await path.InstallAsync(path.Setup("NetServ.TestModules.Hang", "tests/TestModules/Hang"));
-        var pidBefore = NetServNodeProcess.ContainerOf(await path.Node.StatusAsync(), "alice")["pid"]!.GetValue<int>();
+        var pidBefore = (await path.Node.StatusAsync()).ContainerOf("alice").Pid;
 
         using var receiver = UdpReceiver.Start(path.Path.Receiver.Namespace, RouterPath.ReceiverEndPoint);
         UdpSender.Send(path.Path.Sender.Namespace, RouterPath.ReceiverEndPoint, [Encoding.ASCII.GetBytes("HANG now")], 1);
@@ -78,15 +79,15 @@ public sealed class PacketModuleEndToEndTests
         Assert.That(payloads, Does.Contain("HANG now"), "the packet the module hung on is released (fail-open)");
         Assert.That(payloads.Count(p => p.StartsWith("after-", StringComparison.Ordinal)), Is.EqualTo(200), "traffic keeps flowing");
         var status = await path.Node.WaitForStatusAsync(
-            s => NetServNodeProcess.ContainerOf(s, "alice") is var c && c["state"]!.GetValue<string>() == "ready" && c["restarts"]!.GetValue<int>() >= 1,
+            s => s.ContainerOf("alice") is var c && c.State == ContainerState.Ready && c.Restarts >= 1,
             TimeSpan.FromSeconds(20));
-        var alice = NetServNodeProcess.ContainerOf(status, "alice");
+        var alice = status.ContainerOf("alice");
         Assert.Multiple(() =>
         {
-            Assert.That(alice["pid"]!.GetValue<int>(), Is.Not.EqualTo(pidBefore), "the container was recycled to free the stuck thread");
-            Assert.That(alice["modules"]!.AsArray(), Is.Empty, "the hung module is not reinstalled");
-            Assert.That(status["forwarding"]!["rules"]!.AsArray(), Is.Empty);
-            Assert.That(status["recentFailures"]!.AsArray().Select(f => f!["reason"]!.GetValue<string>()), Does.Contain("hung"));
+            Assert.That(alice.Pid, Is.Not.EqualTo(pidBefore), "the container was recycled to free the stuck thread");
+            Assert.That(alice.Modules, Is.Empty, "the hung module is not reinstalled");
+            Assert.That(status.Forwarding.Rules, Is.Empty);
+            Assert.That(status.RecentFailures.Select(f => f.Reason), Does.Contain("hung"));
         });
         await AssertNodeStillServesAsync(path, "alice");
     }
@@ -97,22 +98,22 @@ public sealed class PacketModuleEndToEndTests
         await using var path = await RouterPath.StartAsync(memoryLimitMb: 160);
         await path.InstallAsync(path.Setup("NetServ.TestModules.Alloc", "tests/TestModules/Alloc"));
         await path.InstallAsync(path.Setup("NetServ.Apps.NetMonitor", "applications/NetMonitor", user: "bob") with { FilterPort = 5061 });
-        var bobBefore = NetServNodeProcess.ContainerOf(await path.Node.StatusAsync(), "bob")["pid"]!.GetValue<int>();
+        var bobBefore = (await path.Node.StatusAsync()).ContainerOf("bob").Pid;
 
         // 1 MB kept per packet: well past 160 MB.
         var received = path.SendAndReceive("alloc", 400, packetsPerSecond: 200);
 
         Assert.That(received.Count, Is.GreaterThanOrEqualTo(380), "traffic keeps flowing while the container dies and comes back (only packets queued at the moment of death may be lost)");
         var status = await path.Node.WaitForStatusAsync(
-            s => NetServNodeProcess.ContainerOf(s, "alice") is var c && c["state"]!.GetValue<string>() == "ready" && c["modules"]!.AsArray().Count == 0,
+            s => s.ContainerOf("alice") is var c && c.State == ContainerState.Ready && c.Modules.Count == 0,
             TimeSpan.FromSeconds(30));
-        var bob = NetServNodeProcess.ContainerOf(status, "bob");
+        var bob = status.ContainerOf("bob");
         Assert.Multiple(() =>
         {
-            Assert.That(NetServNodeProcess.ContainerOf(status, "alice")["restarts"]!.GetValue<int>(), Is.GreaterThanOrEqualTo(1));
-            Assert.That(status["recentFailures"]!.AsArray().Select(f => f!["module"]!.GetValue<string>()), Does.Contain("NetServ.TestModules.Alloc_1.0.0"));
-            Assert.That(bob["pid"]!.GetValue<int>(), Is.EqualTo(bobBefore), "bob's container is untouched");
-            Assert.That(bob["modules"]!.AsArray(), Has.Count.EqualTo(1));
+            Assert.That(status.ContainerOf("alice").Restarts, Is.GreaterThanOrEqualTo(1));
+            Assert.That(status.RecentFailures.Select(f => f.Module), Does.Contain("NetServ.TestModules.Alloc_1.0.0"));
+            Assert.That(bob.Pid, Is.EqualTo(bobBefore), "bob's container is untouched");
+            Assert.That(bob.Modules, Has.Count.EqualTo(1));
         });
         await AssertNodeStillServesAsync(path, "alice");
     }
@@ -122,7 +123,7 @@ public sealed class PacketModuleEndToEndTests
     {
         await using var path = await RouterPath.StartAsync();
         await path.InstallAsync(path.Setup("NetServ.Apps.NetMonitor", "applications/NetMonitor"));
-        var pid = NetServNodeProcess.ContainerOf(await path.Node.StatusAsync(), "alice")["pid"]!.GetValue<int>();
+        var pid = (await path.Node.StatusAsync()).ContainerOf("alice").Pid!.Value;
 
         HashSet<string> payloads;
         using (var receiver = UdpReceiver.Start(path.Path.Receiver.Namespace, RouterPath.ReceiverEndPoint))
@@ -138,13 +139,13 @@ public sealed class PacketModuleEndToEndTests
         Assert.That(payloads.Count, Is.GreaterThanOrEqualTo(2900), "at most the packets queued in the dead container are lost");
         Assert.That(Enumerable.Range(2501, 500).All(i => payloads.Contains($"kill-{i:D6}")), Is.True, "the end of the stream arrives");
         var status = await path.Node.WaitForStatusAsync(
-            s => NetServNodeProcess.ContainerOf(s, "alice") is var c && c["state"]!.GetValue<string>() == "ready" && c["modules"]!.AsArray().Count == 1 && c["pid"]!.GetValue<int>() != pid,
+            s => s.ContainerOf("alice") is var c && c.State == ContainerState.Ready && c.Modules.Count == 1 && c.Pid != pid,
             TimeSpan.FromSeconds(20));
-        Assert.That(status["forwarding"]!["rules"]!.AsArray(), Has.Count.EqualTo(1));
+        Assert.That(status.Forwarding.Rules, Has.Count.EqualTo(1));
 
         // The reinstalled NetMonitor counts again.
-        static long Total(JsonObject status) =>
-            RouterPathStatus.Module(status, "alice", "NetServ.Apps.NetMonitor_1.0.0")["live"]!["status"]!["totalPackets"]!.GetValue<long>();
+        static long Total(NodeStatus status) =>
+            RouterPathStatus.Module(status, "alice", "NetServ.Apps.NetMonitor_1.0.0").Live!.Status!["totalPackets"]!.GetValue<long>();
         var before = Total(await path.Node.StatusAsync());
         path.SendAndReceive("again", 100);
         Assert.That(Total(await path.Node.StatusAsync()) - before, Is.EqualTo(100));
@@ -159,12 +160,12 @@ public sealed class PacketModuleEndToEndTests
         await path.InstallAsync(crash);
 
         var status = await path.Node.WaitForStatusAsync(
-            s => NetServNodeProcess.ContainerOf(s, "alice") is var c && c["state"]!.GetValue<string>() == "ready" && c["restarts"]!.GetValue<int>() >= 1
-                && c["modules"]!.AsArray().Count == 1,
+            s => s.ContainerOf("alice") is var c && c.State == ContainerState.Ready && c.Restarts >= 1
+                && c.Modules.Count == 1,
             TimeSpan.FromSeconds(20));
-        var modules = NetServNodeProcess.ContainerOf(status, "alice")["modules"]!.AsArray().Select(m => m!["name"]!.GetValue<string>());
+        var modules = status.ContainerOf("alice").Modules.Select(m => m.Name);
         Assert.That(modules, Is.EqualTo(new[] { "NetServ.Apps.NetMonitor_1.0.0" }), "the innocent module is reinstalled, the culprit is not");
-        Assert.That(status["recentFailures"]!.AsArray().Select(f => f!["reason"]!.GetValue<string>()), Does.Contain("crashed"));
+        Assert.That(status.RecentFailures.Select(f => f.Reason), Does.Contain("crashed"));
     }
 
     private static async Task AssertNodeStillServesAsync(RouterPath path, string user)

@@ -1,11 +1,11 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using NetServ.Signaling.Nslp;
+using NetServ.TestSupport.Traffic;
 using NetServ.Testbed.Http;
 using NetServ.Testbed.Linux;
 using NetServ.Testbed.Nodes;
 using NetServ.Traffic;
-using NetServ.TestSupport.Traffic;
 
 namespace NetServ.Node.Tests.EndToEnd;
 
@@ -96,7 +96,7 @@ internal sealed class RouterPath : IAsyncDisposable
     }
 
     public async Task<IReadOnlyList<string>> RulesAsync() =>
-        ((await Node.StatusAsync())["forwarding"]?["rules"] as JsonArray ?? []).Select(r => r!.GetValue<string>()).ToArray();
+        (await Node.StatusAsync()).Forwarding.Rules;
 
     public async ValueTask DisposeAsync()
     {

@@ -1,7 +1,9 @@
 using System.Net;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging.Abstractions;
 using NetServ.Networking;
+using NetServ.Contracts.Status;
 using NetServ.Sdk;
 using NetServ.Signaling.Gist;
 using NetServ.Signaling.Nslp;
@@ -77,9 +79,9 @@ public sealed class SignalingEndToEndTests
         Assert.That(nodes.Select(n => n["node"]!.GetValue<string>()), Is.EqualTo(new[] { _path.A.Options.NodeName, _path.B.Options.NodeName }));
         foreach (var node in nodes)
         {
-            var containers = node["data"]!["containers"]!.AsArray();
-            Assert.That(containers.Select(c => c!["user"]!.GetValue<string>()), Is.EqualTo(new[] { "alice" }), "a user's probe shows only that user's container");
-            Assert.That(containers[0]!["modules"]!.AsArray().Select(m => m!["name"]!.GetValue<string>()), Is.EqualTo(new[] { Module }));
+            var containers = node["data"].Deserialize(StatusJsonContext.Default.NodeStatus)!.Containers;
+            Assert.That(containers.Select(c => c.User), Is.EqualTo(new[] { "alice" }), "a user's probe shows only that user's container");
+            Assert.That(containers[0].Modules.Select(m => m.Name), Is.EqualTo(new[] { Module }));
         }
     }
 
@@ -102,8 +104,8 @@ public sealed class SignalingEndToEndTests
         Assert.That(_path.Cli([.. SetupArguments(), "--ttl", "2"]).ExitCode, Is.Zero);
         Assert.That(await SignalingPath.ModulesAsync(_path.A), Has.Count.EqualTo(1));
 
-        await _path.A.WaitForStatusAsync(s => NetServNodeProcess.ContainerOf(s, "alice")["modules"]!.AsArray().Count == 0, TimeSpan.FromSeconds(10));
-        await _path.B.WaitForStatusAsync(s => NetServNodeProcess.ContainerOf(s, "alice")["modules"]!.AsArray().Count == 0, TimeSpan.FromSeconds(10));
+        await _path.A.WaitForStatusAsync(s => s.ContainerOf("alice").Modules.Count == 0, TimeSpan.FromSeconds(10));
+        await _path.B.WaitForStatusAsync(s => s.ContainerOf("alice").Modules.Count == 0, TimeSpan.FromSeconds(10));
     }
 
     [Test]

@@ -101,7 +101,7 @@ internal sealed class SignalingPath : IAsyncDisposable
 
     /// <summary>The names of the modules installed for alice on a node.</summary>
     public static async Task<IReadOnlyList<string>> ModulesAsync(NetServNodeProcess node) =>
-        NetServNodeProcess.ContainerOf(await node.StatusAsync(), "alice")["modules"]!.AsArray().Select(m => m!["name"]!.GetValue<string>()).ToArray();
+        (await node.StatusAsync()).ContainerOf("alice").Modules.Select(m => m.Name).ToArray();
 
     public async ValueTask DisposeAsync()
     {

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using NetServ.Contracts.Status;
 using NetServ.Signaling.Nslp;
 using NetServ.Testbed.Nodes;
 
@@ -27,8 +28,8 @@ public sealed class SoftStateEndToEndTests
         await Task.Delay(2000);
         Assert.That(await path.RulesAsync(), Has.Count.EqualTo(1), "the refresh moved the expiry");
 
-        var status = await path.Node.WaitForStatusAsync(s => NetServNodeProcess.ContainerOf(s, "alice")["modules"]!.AsArray().Count == 0, TimeSpan.FromSeconds(5));
-        Assert.That(status["forwarding"]!["rules"]!.AsArray(), Is.Empty);
+        var status = await path.Node.WaitForStatusAsync(s => s.ContainerOf("alice").Modules.Count == 0, TimeSpan.FromSeconds(5));
+        Assert.That(status.Forwarding.Rules, Is.Empty);
         Assert.That(await path.Node.WaitForLogAsync("ttl expired", TimeSpan.FromSeconds(5)), Does.Contain("ttl expired"));
     }
 
@@ -66,13 +67,13 @@ public sealed class SoftStateEndToEndTests
         var status = await second.StatusAsync();
         Assert.Multiple(() =>
         {
-            Assert.That(status["forwarding"]!["rules"]!.AsArray(), Is.Empty, "...which the next start removes");
-            Assert.That(status["containers"]!.AsArray().SelectMany(c => c!["modules"]!.AsArray()), Is.Empty, "no stale module comes back");
+            Assert.That(status.Forwarding.Rules, Is.Empty, "...which the next start removes");
+            Assert.That(status.Containers.SelectMany(c => c.Modules), Is.Empty, "no stale module comes back");
         });
     }
 
-    private static int[] ContainerPids(JsonObject status) =>
-        status["containers"]!.AsArray().Select(c => c!["pid"]!.GetValue<int>()).ToArray();
+    private static int[] ContainerPids(NodeStatus status) =>
+        status.Containers.Select(c => c.Pid ?? throw new AssertionException($"the container of {c.User} has no process")).ToArray();
 
     private static bool IsRunning(int pid) => File.Exists($"/proc/{pid}/status") && !File.ReadAllText($"/proc/{pid}/status").Contains("State:\tZ", StringComparison.Ordinal);
 

@@ -212,14 +212,13 @@ public sealed partial class SipPath : IAsyncDisposable
     /// <summary>The module's status counters on the router.</summary>
     public async Task<JsonObject> ModuleStatusAsync()
     {
-        var modules = NetServNodeProcess.ContainerOf(await Router.StatusAsync(), User)["modules"]!.AsArray().OfType<JsonObject>();
-        var module = modules.FirstOrDefault(m => m["name"]!.GetValue<string>() == Module) ?? throw new AssertionException($"{Module} is not installed on the router");
-        return module["live"]!["status"]!.AsObject();
+        var module = (await Router.StatusAsync()).ContainerOf(User).Modules.FirstOrDefault(m => m.Name == Module) ?? throw new AssertionException($"{Module} is not installed on the router");
+        return module.Live?.Status?.AsObject() ?? throw new AssertionException($"{Module} on the router has no status of its own");
     }
 
     /// <summary>The modules installed for the ITSP on the router.</summary>
     public async Task<IReadOnlyList<string>> ModulesAsync() =>
-        NetServNodeProcess.ContainerOf(await Router.StatusAsync(), User)["modules"]!.AsArray().Select(m => m!["name"]!.GetValue<string>()).ToArray();
+        (await Router.StatusAsync()).ContainerOf(User).Modules.Select(m => m.Name).ToArray();
 
     /// <summary>Runs the netserv CLI on the server's host (the ITSP signs with its key).</summary>
     public CommandResult Cli(params string[] arguments) =>
