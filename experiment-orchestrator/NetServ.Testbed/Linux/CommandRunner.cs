@@ -351,6 +351,6 @@ public static class CommandRunner
         return null;
     }
 
-    private static string Display(string file, IEnumerable<string> arguments) =>
+    internal static string Display(string file, IEnumerable<string> arguments) =>
         string.Join(' ', new[] { file }.Concat(arguments.Select(a => a.Contains(' ', StringComparison.Ordinal) ? $"'{a}'" : a)));
 }

@@ -48,7 +48,7 @@ internal static class MachineFiles
 
     // A remote node resolves a relative path against the session's home folder, this machine against the
     // orchestrator's: neither is what a caller means, so only absolute paths are taken.
-    private static void ThrowIfNotAbsolute(string path)
+    internal static void ThrowIfNotAbsolute(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         if (!Path.IsPathFullyQualified(path))
