@@ -50,7 +50,7 @@ internal sealed partial class ModuleHost(
         PacketFilter? filter = null;
         if (request.Filter is { } spec)
         {
-            filter = ParseFilter(spec);
+            filter = FilterOf(spec);
         }
 
         var loadContext = new ModuleLoadContext(request.Module, request.Directory);
@@ -319,27 +319,11 @@ internal sealed partial class ModuleHost(
         return ((INetServModule)created, created as IPacketProcessor);
     }
 
-    private static PacketFilter ParseFilter(FilterSpec spec)
+    private static PacketFilter FilterOf(FilterSpec spec)
     {
-        if (!PacketFilter.TryParseProtocol(spec.Protocol, out var protocol))
-        {
-            throw new ModuleInstallException($"filter protocol '{spec.Protocol}' is not udp, tcp or any");
-        }
-
-        var prefixes = new List<Ipv4Prefix>();
-        foreach (var text in spec.Destinations)
-        {
-            if (!Ipv4Prefix.TryParse(text, out var prefix))
-            {
-                throw new ModuleInstallException($"filter destination '{text}' is not an IPv4 prefix");
-            }
-
-            prefixes.Add(prefix);
-        }
-
         try
         {
-            return new PacketFilter(protocol, spec.Port, prefixes);
+            return new PacketFilter(spec.Protocol, spec.Port, spec.Destinations);
         }
         catch (ArgumentException e)
         {

@@ -1,5 +1,7 @@
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
+using NetServ.Networking;
+using NetServ.Sdk;
 
 namespace NetServ.Contracts.Control;
 
@@ -32,12 +34,19 @@ internal sealed record HelloMessage : ControlMessage
     public int QueueNumber { get; init; }
 }
 
-/// <summary>A packet filter as sent to the container.</summary>
+/// <summary>
+/// A packet filter as sent to the container: typed, as the node parsed it from the SETUP. On the wire the
+/// protocol and the prefixes are the texts of <c>filter-proto</c> and <c>filter-dst</c>
+/// (<c>"udp"</c>, <c>"198.19.0.0/24"</c>); the converters read them back into the same values, so the
+/// container builds its <see cref="PacketFilter"/> without parsing text again.
+/// </summary>
 internal sealed record FilterSpec
 {
-    public required string Protocol { get; init; }
+    public required FilterProtocol Protocol { get; init; }
+
     public int? Port { get; init; }
-    public required IReadOnlyList<string> Destinations { get; init; }
+
+    public required IReadOnlyList<Ipv4Prefix> Destinations { get; init; }
 }
 
 /// <summary>Load a verified module from a directory the container can read, and start it.</summary>
@@ -98,6 +107,7 @@ internal static class ModuleFailureReasons
 
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
-    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    Converters = [typeof(FilterProtocolJsonConverter), typeof(Ipv4PrefixJsonConverter)])]
 [JsonSerializable(typeof(ControlMessage))]
 internal sealed partial class ControlJsonContext : JsonSerializerContext;

@@ -137,7 +137,7 @@ internal sealed partial class ModuleInstaller(IContainerHost containers, IModule
             DataDirectory = record.DataDirectory,
             Properties = record.Properties.ToDictionary(p => p.Key, p => p.Value),
             Filter = record.Filter is { } filter
-                ? new FilterSpec { Protocol = PacketFilter.ProtocolName(filter.Protocol), Port = filter.DestinationPort, Destinations = filter.Destinations.Select(d => d.ToString()).ToArray() }
+                ? new FilterSpec { Protocol = filter.Protocol, Port = filter.DestinationPort, Destinations = filter.Destinations }
                 : null,
             AllowedPorts = record.AllowedPorts,
         };

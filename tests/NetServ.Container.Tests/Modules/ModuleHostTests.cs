@@ -84,7 +84,7 @@ public sealed class ModuleHostTests
             AssemblyFile = info.AssemblyFile,
             EntryType = info.EntryType,
             DataDirectory = Path.Combine(_directory, "data", info.ModuleName),
-            Filter = withFilter ? new FilterSpec { Protocol = "udp", Port = 5060, Destinations = ["198.19.0.0/24"] } : null,
+            Filter = withFilter ? new FilterSpec { Protocol = FilterProtocol.Udp, Port = 5060, Destinations = [Ipv4Prefix.Parse("198.19.0.0/24")] } : null,
         };
     }
 }

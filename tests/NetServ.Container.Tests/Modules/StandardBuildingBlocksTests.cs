@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using NetServ.Container.Modules;
 using NetServ.Container.Packets;
 using NetServ.Contracts.Control;
+using NetServ.Networking;
 using NetServ.Sdk;
 using NetServ.Sdk.Packaging;
 using NetServ.Testbed.Nodes;
@@ -44,7 +45,7 @@ public sealed class StandardBuildingBlocksTests
                     AssemblyFile = info.AssemblyFile,
                     EntryType = info.EntryType,
                     DataDirectory = Path.Combine(directory, "data"),
-                    Filter = new FilterSpec { Protocol = "udp", Port = 5060, Destinations = ["198.19.0.0/24"] },
+                    Filter = new FilterSpec { Protocol = FilterProtocol.Udp, Port = 5060, Destinations = [Ipv4Prefix.Parse("198.19.0.0/24")] },
                 },
                 CancellationToken.None);
             _ = (await host.GetStatusAsync(collectGarbage: false)).ToJsonString();

@@ -1,7 +1,10 @@
 using System.Buffers.Binary;
 using System.Net.Sockets;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using NetServ.Contracts.Control;
+using NetServ.Networking;
+using NetServ.Sdk;
 
 namespace NetServ.Contracts.Tests.Control;
 
@@ -24,7 +27,7 @@ public sealed class ControlChannelTests
             EntryType = "NetServ.Apps.NetMonitor.NetMonitorModule",
             DataDirectory = "/var/lib/netserv/users/alice/data/NetServ.Apps.NetMonitor_1.0.0",
             Properties = new Dictionary<string, string> { ["interval"] = "5" },
-            Filter = new FilterSpec { Protocol = "udp", Port = 5060, Destinations = ["198.18.0.0/15"] },
+            Filter = new FilterSpec { Protocol = FilterProtocol.Udp, Port = 5060, Destinations = [Ipv4Prefix.Parse("198.18.0.0/15")] },
             AllowedPorts = [8080],
         };
 
@@ -42,9 +45,9 @@ public sealed class ControlChannelTests
             Assert.That(install.EntryType, Is.EqualTo(sent.EntryType));
             Assert.That(install.DataDirectory, Is.EqualTo(sent.DataDirectory));
             Assert.That(install.Properties, Is.EqualTo(sent.Properties));
-            Assert.That(install.Filter?.Protocol, Is.EqualTo("udp"));
+            Assert.That(install.Filter?.Protocol, Is.EqualTo(FilterProtocol.Udp));
             Assert.That(install.Filter?.Port, Is.EqualTo(5060));
-            Assert.That(install.Filter?.Destinations, Is.EqualTo(new[] { "198.18.0.0/15" }));
+            Assert.That(install.Filter?.Destinations, Is.EqualTo(new[] { Ipv4Prefix.Parse("198.18.0.0/15") }));
             Assert.That(install.AllowedPorts, Is.EqualTo(new[] { 8080 }));
         }
     }
@@ -161,6 +164,44 @@ public sealed class ControlChannelTests
     }
 
     /// <summary>Two connected ends of a Unix stream socket, as netservd's listener and a container have.</summary>
+    [Test]
+    public void InstallModule_Filter_TravelsAsTheSetupSpellsItAndIsReadBackTyped()
+    {
+        var message = new InstallModuleMessage
+        {
+            Id = 1,
+            Module = "m_1.0.0",
+            Directory = "/d",
+            AssemblyFile = "m.dll",
+            EntryType = "M",
+            DataDirectory = "/data",
+            Filter = new FilterSpec { Protocol = FilterProtocol.Tcp, Port = 80, Destinations = [Ipv4Prefix.Parse("198.19.0.0/24"), Ipv4Prefix.Parse("198.20.1.7/32")] },
+        };
+
+        var json = JsonSerializer.Serialize<ControlMessage>(message, ControlJsonContext.Default.ControlMessage);
+        var read = (InstallModuleMessage)JsonSerializer.Deserialize(json, ControlJsonContext.Default.ControlMessage)!;
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(json, Does.Contain("""
+                "filter":{"protocol":"tcp","port":80,"destinations":["198.19.0.0/24","198.20.1.7/32"]}
+                """));
+            Assert.That(read.Filter!.Protocol, Is.EqualTo(FilterProtocol.Tcp));
+            Assert.That(read.Filter.Destinations, Is.EqualTo(message.Filter.Destinations));
+        }
+    }
+
+    [TestCase("""{"protocol":"sctp","destinations":[]}""", "filter protocol 'sctp'")]
+    [TestCase("""{"protocol":"udp","destinations":["198.19.0.0/33"]}""", "'198.19.0.0/33' is not an IPv4 prefix")]
+    public void InstallModule_FilterTheNodeCouldNotHaveWritten_IsRefusedNamingTheValue(string filter, string expected)
+    {
+        var json = $$"""{"type":"install","id":1,"module":"m_1.0.0","directory":"/d","assemblyFile":"m.dll","entryType":"M","dataDirectory":"/data","filter":{{filter}}}""";
+
+        var error = Assert.Throws<JsonException>(() => JsonSerializer.Deserialize(json, ControlJsonContext.Default.ControlMessage));
+
+        Assert.That(error!.Message, Does.Contain(expected));
+    }
+
     private static (Socket First, Socket Second) ConnectedPair()
     {
         var path = Path.Combine(Path.GetTempPath(), $"netserv-control-{Guid.NewGuid():N}.sock");

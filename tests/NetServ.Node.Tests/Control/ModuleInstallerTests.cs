@@ -1,6 +1,7 @@
 using NetServ.Contracts.Control;
 using NetServ.Node.Containers;
 using NetServ.Node.Control;
+using NetServ.Networking;
 using NetServ.Sdk.Packaging;
 using NetServ.Signaling.Nslp;
 
@@ -29,7 +30,7 @@ public sealed class ModuleInstallerTests
             Assert.That(install.Module, Is.EqualTo(ControlRig.NetMonitor));
             Assert.That(install.Directory, Is.EqualTo(record.CodeDirectory));
             Assert.That(install.AllowedPorts, Is.EqualTo(new[] { 8080, 8443 }), "the container enforces the user's ports");
-            Assert.That(install.Filter?.Destinations, Is.EqualTo(new[] { "198.19.4.0/24" }));
+            Assert.That(install.Filter?.Destinations, Is.EqualTo(new[] { Ipv4Prefix.Parse("198.19.4.0/24") }));
             Assert.That(record.Ttl, Is.EqualTo(TimeSpan.FromSeconds(600)));
             Assert.That(record.Origin, Is.EqualTo("admin"));
         }
