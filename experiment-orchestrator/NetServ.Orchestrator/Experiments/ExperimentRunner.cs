@@ -44,7 +44,7 @@ internal sealed partial class ExperimentRunner(ExperimentOptions options, IExper
         var result = new ExperimentResult { RSpec = rspecPath };
         var phases = new (ExperimentPhase Phase, string Description, Func<List<string>, Task> Work)[]
         {
-            (ExperimentPhase.Reserve, "realising the rspec on the local testbed (a namespace per node, veth per link)", notes => ReserveAsync(request, result, notes, cancellationToken)),
+            (ExperimentPhase.Reserve, "realising the rspec on the local testbed (a namespace per node, veth per link, a bridge per LAN)", notes => ReserveAsync(request, result, notes, cancellationToken)),
             (ExperimentPhase.Deploy, "starting netservd from the build output on the NetServ nodes", notes => DeployAsync(request, result, notes, cancellationToken)),
             (ExperimentPhase.Configure, "installing modules through signaling (signed SETUP toward a destination)", notes => ConfigureAsync(result, notes, cancellationToken)),
             (ExperimentPhase.Run, "running the rspec's execute services and the traffic", notes => RunPhaseAsync(result, notes, cancellationToken)),
