@@ -6,7 +6,8 @@ namespace NetServ.Orchestrator;
 
 /// <summary>
 /// The command line of netserv-lab: run, validate, quickstart, clean. Exit codes as the netserv CLI's:
-/// 0 ok, 1 failed, 2 bad arguments or an invalid rspec, 130 stopped.
+/// 0 ok, 1 failed, 2 bad arguments or an invalid rspec, 3 (validate) a valid rspec the local testbed
+/// cannot realise, 130 stopped.
 /// </summary>
 internal static class LabCommands
 {

@@ -93,6 +93,31 @@ public sealed class RSpecDocumentsTests
         Assert.That(request.Nodes.Where(n => n.Executes.Count > 0).Select(n => n.ClientId), Is.EqualTo(new[] { "a", "b" }), "a and b run netservd, plain only forwards");
     }
 
+    // rspecs/geni: written as GENI tools write requests, addresses left to the aggregate or outside the range.
+    [TestCase("two-nodes.rspec.xml", 2, 2)]
+    [TestCase("lan-three-nodes.rspec.xml", 3, 3)]
+    [TestCase("mixed-four-nodes.rspec.xml", 4, 3)]
+    public void GeniRequest_IsValidAndRoundTrips(string file, int nodes, int largestLink)
+    {
+        var request = RSpecFile.Read(Path.Combine(RSpecsDirectory, "geni", file));
+
+        Assert.That(request.Nodes, Has.Count.EqualTo(nodes));
+        Assert.That(request.Nodes, Has.All.Matches<RSpecNode>(n => n.ComponentManagerId != null && n.SliverType != null));
+        Assert.That(request.Links.Max(l => l.InterfaceRefs.Count), Is.EqualTo(largestLink));
+        Assert.That(request.Nodes.SelectMany(n => n.Interfaces).Where(i => i.Ips.Count == 0), Is.Not.Empty, "some interfaces are left to the aggregate");
+        Assert.That(RSpecSamples.Read(RSpecWriter.Write(request)), Is.EqualTo(request));
+    }
+
+    [Test]
+    public void GeniMixedFour_HasInstallAndExecuteServicesAndAddressesOutsideTheRange()
+    {
+        var request = RSpecFile.Read(Path.Combine(RSpecsDirectory, "geni", "mixed-four-nodes.rspec.xml"));
+
+        Assert.That(request.Nodes.Sum(n => n.Installs.Count), Is.EqualTo(2));
+        Assert.That(request.Nodes.Sum(n => n.Executes.Count), Is.EqualTo(4));
+        Assert.That(request.Nodes.SelectMany(n => n.Interfaces).Select(i => i.Ip?.Address).OfType<Ipv4Address>(), Has.None.Matches<Ipv4Address>(BenchmarkingRange.Contains));
+    }
+
     private static Dictionary<string, string[]> AddressesByNode(RequestRSpec request) =>
         request.Nodes.ToDictionary(n => n.ClientId, n => n.Interfaces.Select(i => i.Ip!.ToString()).ToArray());
 }

@@ -41,10 +41,11 @@ internal static class RunCommand
         var executeTimeout = new Option<double>("--execute-timeout") { Description = "seconds one execute service of the rspec may run", DefaultValueFactory = _ => 60 };
         var hold = new Option<bool>("--hold") { Description = "keep the testbed up after collect until Ctrl-C (printing how to enter each node), then release it" };
         var json = new Option<bool>("--json") { Description = "print only a JSON summary on standard output" };
+        var remap = ValidateCommand.RemapAddressesOption();
         var verbose = new Option<bool>("--verbose") { Description = "log the runner's own diagnostics on standard error" };
         var command = new Command("run", "Run an experiment: reserve, deploy, configure, run, collect, release (always)")
         {
-            rspec, netservNodes, user, module, from, toward, filter, filterDst, properties, allowPorts, ttl, packets, rate, generator, trafficFrom, trafficTo, port, results, keep, executeTimeout, hold, json, verbose,
+            rspec, netservNodes, user, module, from, toward, filter, filterDst, properties, allowPorts, ttl, packets, rate, generator, trafficFrom, trafficTo, port, results, keep, executeTimeout, hold, remap, json, verbose,
         };
         command.SetAction(async (result, cancellationToken) =>
         {
@@ -114,6 +115,7 @@ internal static class RunCommand
                 RemoveModules = !result.GetValue(keep),
                 ExecuteTimeout = TimeSpan.FromSeconds(result.GetValue(executeTimeout)),
                 Hold = result.GetValue(hold),
+                RemapAddresses = result.GetValue(remap),
             };
             var outcome = await ExecuteAsync(result.GetValue(rspec)!, options, result.GetValue(json), result.GetValue(verbose), output, error, cancellationToken).ConfigureAwait(false);
             return outcome.ExitCode;

@@ -8,12 +8,18 @@ using NetServ.Testbed.Local;
 namespace NetServ.Orchestrator.Commands;
 
 /// <summary>
-/// <c>netserv-lab validate RSPEC</c>: reads the request (errors as <c>file:line:column: why</c>), says
-/// whether it is a valid GENI v3 request, then what the local testbed can realise of it and why not,
-/// creating nothing. Exit 0 when it can realise it, 2 when not.
+/// <c>netserv-lab validate RSPEC [--remap-addresses]</c>: says two things apart, creating nothing. First
+/// whether the file is a valid GENI RSpec v3 request, what an aggregate would accept (errors as
+/// <c>file:line:column: why</c>; extension elements are kept, not judged); then what the local testbed
+/// can realise of it and why not: the addresses it would choose, the subnets it would remap, what it
+/// leaves out. Exit 0 when it can realise it, 2 when the file is not a valid request, 3 when it is a
+/// valid request the local testbed cannot realise.
 /// </summary>
 internal static class ValidateCommand
 {
+    /// <summary>The exit code of a valid request that the local testbed cannot realise.</summary>
+    public const int NotRealisable = 3;
+
     private const string RSpecNamespace = "http://www.geni.net/resources/rspec/3";
 
     // The elements that define what client ids name.
@@ -22,10 +28,21 @@ internal static class ValidateCommand
     public static Command Create(TextWriter output, TextWriter error)
     {
         var rspec = new Argument<string>("rspec") { Description = "the GENI RSpec v3 request file" };
-        var command = new Command("validate", "Check that an rspec is a valid request the local testbed can realise (creates nothing)") { rspec };
-        command.SetAction(result => Validate(result.GetValue(rspec)!, output, error));
+        var remap = RemapAddressesOption();
+        var command = new Command("validate", "Check that an rspec is a valid GENI v3 request, then whether the local testbed can realise it and why not (creates nothing)") { rspec, remap };
+        command.SetAction(result => Validate(result.GetValue(rspec)!, result.GetValue(remap), output, error));
         return command;
     }
+
+    /// <summary>The option that lets the local testbed map subnets outside 198.18.0.0/15 into it (validate and run share it).</summary>
+    public static Option<bool> RemapAddressesOption() => new("--remap-addresses")
+    {
+        Description = "map each subnet outside 198.18.0.0/15 to one of the same size inside it (host bits kept), in the interfaces and in the execute services' command lines; the map is printed",
+    };
+
+    /// <summary>The lines that say which addresses the local testbed chose and which subnets it remapped.</summary>
+    public static IEnumerable<string> AddressLines(IReadOnlyList<SubnetMapping> map, IReadOnlyList<AssignedAddress> assigned) =>
+        map.Select(m => $"address map: {m.From} -> {m.To}").Concat(assigned.Select(a => $"address chosen: {a}"));
 
     /// <summary>
     /// Reads and checks <paramref name="path"/>: first whether it is a valid GENI RSpec v3 request, then
@@ -33,7 +50,7 @@ internal static class ValidateCommand
     /// <paramref name="output"/>, what prevents realising to <paramref name="error"/>, each as
     /// <c>file:line:column:</c> of the element it is about. Returns the exit code.
     /// </summary>
-    public static int Validate(string path, TextWriter output, TextWriter error)
+    public static int Validate(string path, bool remapAddresses, TextWriter output, TextWriter error)
     {
         if (!TryRead(path, error, out var request))
         {
@@ -41,7 +58,12 @@ internal static class ValidateCommand
         }
 
         output.WriteLine($"{path}: a valid GENI RSpec v3 request: {Count(request.Nodes.Count, "node")}, {Count(request.Links.Count, "link")}");
-        var check = LocalTestbed.Check(request);
+        var check = LocalTestbed.Check(request, remapAddresses);
+        foreach (var line in AddressLines(check.AddressMap, check.Assigned))
+        {
+            output.WriteLine(line);
+        }
+
         var document = check.Problems.Count + check.NotRealised.Count > 0 ? XDocument.Load(path, LoadOptions.SetLineInfo) : null;
         foreach (var finding in check.NotRealised)
         {
@@ -55,12 +77,13 @@ internal static class ValidateCommand
                 error.WriteLine($"{path}:{Locate(document!, problem)}: {problem.Message}");
             }
 
-            error.WriteLine($"netserv-lab: {path} cannot be realised on the local testbed ({Count(check.Problems.Count, "problem")})");
-            return 2;
+            error.WriteLine($"netserv-lab: {path} is a valid GENI RSpec v3 request, but it cannot be realised on the local testbed ({Count(check.Problems.Count, "problem")})");
+            return NotRealisable;
         }
 
         output.WriteLine(
             $"the local testbed can realise it: {Count(check.Namespaces, "network namespace")}, {Count(check.VethPairs, "veth pair")}" +
+            (check.Lans > 0 ? $", {Count(check.Lans, "LAN bridge")}" : string.Empty) +
             (check.NotRealised.Count > 0 ? $"; without what the {(check.NotRealised.Count == 1 ? "line" : $"{check.NotRealised.Count} lines")} above say{(check.NotRealised.Count == 1 ? "s" : string.Empty)}" : string.Empty));
         var netserv = ExperimentTopology.NetServNodes(request, null);
         output.WriteLine(netserv.Count == 0

@@ -39,6 +39,9 @@ internal sealed record ExperimentOptions
     /// <summary>Whether a run whose phases succeeded keeps the testbed up until it is stopped (Ctrl-C), then releases it as usual.</summary>
     public bool Hold { get; init; }
 
+    /// <summary>Whether the rspec's subnets outside 198.18.0.0/15 are mapped into it (<c>--remap-addresses</c>) instead of refused.</summary>
+    public bool RemapAddresses { get; init; }
+
     /// <summary>How netservd logs on the nodes.</summary>
     public string NodeLogLevel { get; init; } = "Information";
 }

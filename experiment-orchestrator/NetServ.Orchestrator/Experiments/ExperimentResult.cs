@@ -100,6 +100,12 @@ internal sealed class ExperimentResult
 
     public List<NodeReport> Nodes { get; } = [];
 
+    /// <summary>The rspec's subnets outside 198.18.0.0/15 and where they were mapped (<c>--remap-addresses</c>), as <c>FROM -&gt; TO</c>.</summary>
+    public List<string> AddressMap { get; } = [];
+
+    /// <summary>The addresses the testbed chose for interfaces the rspec gives none, as <c>interface (node n): address/length</c>.</summary>
+    public List<string> AssignedAddresses { get; } = [];
+
     public List<ServiceReport> Services { get; } = [];
 
     public List<ModuleReport> Modules { get; } = [];
@@ -152,6 +158,8 @@ internal sealed class ExperimentResult
             ["netservdPid"] = n.NetServdPid,
             ["netservName"] = n.NetServName,
         }),
+        ["addressMap"] = Array(AddressMap, m => JsonValue.Create(m)),
+        ["assignedAddresses"] = Array(AssignedAddresses, a => JsonValue.Create(a)),
         ["services"] = Array(Services, s => new JsonObject
         {
             ["node"] = s.Node,

@@ -46,7 +46,7 @@ internal sealed partial class ExperimentRunner(ExperimentOptions options, IExper
         var result = new ExperimentResult { RSpec = rspecPath };
         var phases = new (ExperimentPhase Phase, string Description, Func<List<string>, Task> Work)[]
         {
-            (ExperimentPhase.Reserve, "realising the rspec on the local testbed (a namespace per node, veth per link)", notes => ReserveAsync(request, result, notes, cancellationToken)),
+            (ExperimentPhase.Reserve, "realising the rspec on the local testbed (a namespace per node, veth per link, a bridge per LAN)", notes => ReserveAsync(request, result, notes, cancellationToken)),
             (ExperimentPhase.Deploy, "starting netservd from the build output on the NetServ nodes", notes => DeployAsync(request, result, notes, cancellationToken)),
             (ExperimentPhase.Configure, "installing modules through signaling (signed SETUP toward a destination)", notes => ConfigureAsync(result, notes, cancellationToken)),
             (ExperimentPhase.Run, "running the rspec's execute services and the traffic", notes => RunPhaseAsync(result, notes, cancellationToken)),
@@ -129,12 +129,22 @@ internal sealed partial class ExperimentRunner(ExperimentOptions options, IExper
     private async Task ReserveAsync(RequestRSpec request, ExperimentResult result, List<string> notes, CancellationToken cancellationToken)
     {
         // Execute services run in the run phase, after deploy: some of them need netservd.
-        var realised = await LocalTestbed.RealiseAsync(request, new LocalTestbedOptions { RunExecuteServices = false, ExecuteTimeout = options.ExecuteTimeout }, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var realised = await LocalTestbed.RealiseAsync(
+            request,
+            new LocalTestbedOptions { RunExecuteServices = false, ExecuteTimeout = options.ExecuteTimeout, RemapAddresses = options.RemapAddresses },
+            cancellationToken: cancellationToken).ConfigureAwait(false);
         ITestbed testbed = realised;
         var local = new LocalTestbedSpecifics(realised);
         _testbed = testbed;
         _local = local;
         result.TestbedId = testbed.Id;
+        result.AddressMap.AddRange(realised.AddressMap.Select(m => m.ToString()));
+        result.AssignedAddresses.AddRange(realised.AssignedAddresses.Select(a => a.ToString()));
+        foreach (var line in Commands.ValidateCommand.AddressLines(realised.AddressMap, realised.AssignedAddresses))
+        {
+            Note(notes, line);
+        }
+
         var netserv = ExperimentTopology.NetServNodes(request, options.NetServNodes);
         foreach (var node in testbed.Nodes)
         {
@@ -144,7 +154,9 @@ internal sealed partial class ExperimentRunner(ExperimentOptions options, IExper
             Note(notes, $"{node.ClientId,-10} {where}  {string.Join(", ", node.Interfaces.Select(i => $"{i.Device} {i.Address}/{i.PrefixLength}"))}");
         }
 
-        ResultsFolder(result);
+        var manifest = Path.Combine(ResultsFolder(result), "manifest.rspec.xml");
+        await File.WriteAllTextAsync(manifest, LocalManifest.Write(realised), cancellationToken).ConfigureAwait(false);
+        Note(notes, $"the rspec as realised (chosen and remapped addresses in place): {manifest}");
     }
 
     private async Task DeployAsync(RequestRSpec request, ExperimentResult result, List<string> notes, CancellationToken cancellationToken)

@@ -5,9 +5,10 @@ using NetServ.Networking;
 namespace NetServ.Testbed.Linux;
 
 /// <summary>
-/// A network of hosts on this machine: one network namespace per host, a veth pair per link.
+/// A network of hosts on this machine: one network namespace per host, a veth pair per link, and
+/// for a LAN a bridge in a namespace of its own with a veth pair to each member.
 /// Only addresses from 198.18.0.0/15 (RFC 2544's benchmarking range) are accepted. Disposing
-/// removes every namespace, and with them every link and process.
+/// removes every namespace, and with them every link, bridge and process.
 /// </summary>
 public sealed class LocalNetwork : IDisposable
 {
@@ -16,6 +17,7 @@ public sealed class LocalNetwork : IDisposable
 
     private readonly List<LocalHost> _hosts = [];
     private readonly List<(LocalHost A, LocalInterface AInterface, LocalHost B, LocalInterface BInterface)> _links = [];
+    private readonly List<(NetworkNamespace Bridge, IReadOnlyList<(LocalHost Host, LocalInterface End)> Members)> _lans = [];
     private int _linkCount;
     private bool _disposed;
 
@@ -26,6 +28,9 @@ public sealed class LocalNetwork : IDisposable
 
     /// <summary>The hosts, in the order they were added.</summary>
     public IReadOnlyList<LocalHost> Hosts => _hosts;
+
+    /// <summary>The namespaces that hold the LANs' bridges, in the order they were made.</summary>
+    public IReadOnlyList<NetworkNamespace> LanNamespaces => _lans.Select(l => l.Bridge).ToArray();
 
     /// <summary>Creates an empty network with a fresh random tag.</summary>
     public static LocalNetwork Create() => new(NewId());
@@ -96,6 +101,53 @@ public sealed class LocalNetwork : IDisposable
         ConfigureEnd(a, aTemporary, aEnd, mtu);
         ConfigureEnd(b, bTemporary, bEnd, mtu);
         _links.Add((a, aEnd, b, bEnd));
+    }
+
+    /// <summary>
+    /// Joins <paramref name="members"/> (a host and its end each; at least two, on one subnet of
+    /// 198.18.0.0/15) in a LAN: a bridge <c>br0</c> in a namespace of its own called
+    /// <c>ns-&lt;id&gt;-&lt;name&gt;</c>, which no host's traffic enters but through the bridge, and a
+    /// veth pair from each member's end to a port of the bridge. The namespace is the network's: it goes
+    /// in the run's record as every namespace does, and with the network.
+    /// </summary>
+    public void ConnectLan(string name, IReadOnlyList<(LocalHost Host, LocalInterface End)> members, int mtu = 1500)
+    {
+        ArgumentNullException.ThrowIfNull(members);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (members.Count < 2)
+        {
+            throw new ArgumentException("a LAN joins two interfaces or more", nameof(members));
+        }
+
+        foreach (var (_, end) in members)
+        {
+            ThrowIfUnusable(end, nameof(members));
+        }
+
+        var bridge = NetworkNamespace.Create($"{NetworkNamespace.NamePrefix}{Id}-{name}");
+        var ports = new List<(LocalHost Host, LocalInterface End)>();
+        // Noted before it is built: disposing the network removes what a failure below leaves.
+        _lans.Add((bridge, ports));
+        bridge.SetSysctl("net.ipv6.conf.all.disable_ipv6", "1");
+        bridge.SetSysctl("net.ipv6.conf.default.disable_ipv6", "1");
+        // No spanning tree: the bridge is the LAN's only one, so its ports forward at once.
+        bridge.ExecChecked("ip", "link", "add", "br0", "type", "bridge", "stp_state", "0");
+        bridge.ExecChecked("ip", "link", "set", "br0", "up");
+        var mtuText = mtu.ToString(CultureInfo.InvariantCulture);
+        for (var i = 0; i < members.Count; i++)
+        {
+            var (host, end) = members[i];
+            var link = Interlocked.Increment(ref _linkCount);
+            var hostTemporary = $"v{Id}{link}a";
+            var port = $"p{i}";
+            CommandRunner.RunChecked(
+                "ip", "link", "add", hostTemporary, "netns", host.Namespace.Name, "type", "veth", "peer", "name", port, "netns", bridge.Name);
+            bridge.ExecChecked("ip", "link", "set", port, "mtu", mtuText);
+            bridge.ExecChecked("ip", "link", "set", port, "master", "br0");
+            bridge.ExecChecked("ip", "link", "set", port, "up");
+            ConfigureEnd(host, hostTemporary, end, mtu);
+            ports.Add((host, end));
+        }
     }
 
     /// <summary>
@@ -194,6 +246,18 @@ public sealed class LocalNetwork : IDisposable
                 yield return (a, aEnd.Address);
             }
         }
+
+        // Every member of a LAN is one hop from every other.
+        foreach (var (_, members) in _lans)
+        {
+            if (members.Any(m => m.Host == host))
+            {
+                foreach (var (other, end) in members.Where(m => m.Host != host))
+                {
+                    yield return (other, end.Address);
+                }
+            }
+        }
     }
 
     /// <summary>
@@ -237,11 +301,11 @@ public sealed class LocalNetwork : IDisposable
 
         // Every namespace is removed even when removing one of them fails.
         var failures = new List<Exception>();
-        foreach (var host in _hosts.AsEnumerable().Reverse())
+        foreach (var ns in _lans.Select(l => l.Bridge).Reverse().Concat(_hosts.AsEnumerable().Reverse().Select(h => h.Namespace)))
         {
             try
             {
-                host.Namespace.Dispose();
+                ns.Dispose();
             }
             catch (CommandFailedException e)
             {

@@ -9,8 +9,10 @@ namespace NetServ.Testbed.Local;
 
 /// <summary>
 /// A GENI RSpec v3 request realised on this machine: a network namespace per node
-/// (<c>ns-&lt;tag&gt;-&lt;node&gt;</c>), a veth pair per link with the request's addresses (only
-/// 198.18.0.0/15), static routes along shortest paths so every node reaches every other node's
+/// (<c>ns-&lt;tag&gt;-&lt;node&gt;</c>), a veth pair per link of two interfaces, a bridge in a namespace of
+/// its own (<c>ns-&lt;tag&gt;-lan-&lt;link&gt;</c>) for a LAN of more, the request's addresses (only
+/// 198.18.0.0/15; those it leaves to the aggregate chosen here, and those outside the range remapped
+/// into it when <see cref="LocalTestbedOptions.RemapAddresses"/> says so), static routes along shortest paths so every node reaches every other node's
 /// addresses, IPv4 forwarding on nodes with more than one interface, and each node's
 /// <c>execute</c> services run inside its namespace. Built from <see cref="LocalNetwork"/>.
 /// Disposing removes every namespace and what runs inside; a realisation that fails or is cancelled
@@ -20,7 +22,7 @@ namespace NetServ.Testbed.Local;
 /// <remarks>
 /// <c>install</c> services are not run: the namespaces share this machine's file system, where the
 /// node software is built already. Link properties (capacity, latency, loss) are not applied. What a
-/// request asks for that is not realised is logged, and listed by <see cref="Check"/>.
+/// request asks for that is not realised is logged, and listed by <see cref="Check(RequestRSpec)"/>.
 /// </remarks>
 public sealed partial class LocalTestbed : ITestbed
 {
@@ -29,16 +31,28 @@ public sealed partial class LocalTestbed : ITestbed
     private readonly LocalTestbedOptions _options;
     private bool _disposed;
 
-    private LocalTestbed(RequestRSpec request, LocalNetwork network, LocalTestbedOptions options, ILogger logger)
+    private LocalTestbed(LocalTestbedPlan plan, LocalNetwork network, LocalTestbedOptions options, ILogger logger)
     {
-        Request = request;
+        Request = plan.Request;
+        AssignedAddresses = plan.Assigned;
+        AddressMap = plan.AddressMap;
         Network = network;
         _options = options;
         _logger = logger;
     }
 
-    /// <summary>The request this testbed realises.</summary>
+    /// <summary>
+    /// The request as this testbed realises it, which is what a manifest would say: the given request
+    /// with the addresses chosen here (<see cref="AssignedAddresses"/>) and the remapped ones (<see cref="AddressMap"/>),
+    /// in its interfaces and its execute services' command lines.
+    /// </summary>
     public RequestRSpec Request { get; }
+
+    /// <summary>The addresses this testbed chose for interfaces the request gives none.</summary>
+    public IReadOnlyList<AssignedAddress> AssignedAddresses { get; }
+
+    /// <summary>The request's subnets outside 198.18.0.0/15 and the subnets that stand for them here; empty unless remapping was asked for.</summary>
+    public IReadOnlyList<SubnetMapping> AddressMap { get; }
 
     /// <summary>The network of namespaces underneath.</summary>
     public LocalNetwork Network { get; }
@@ -76,7 +90,7 @@ public sealed partial class LocalTestbed : ITestbed
     /// <see cref="LocalTestbedOptions.ExecuteTimeout"/>. A service that fails or times out does not
     /// fail the realisation (as on a GENI aggregate): its result is in <see cref="LocalTestbedNode.ServiceResults"/>.
     /// </summary>
-    /// <exception cref="LocalTestbedException">The request cannot be realised here (an address outside 198.18.0.0/15, a link that is not a pair…); nothing was created.</exception>
+    /// <exception cref="LocalTestbedException">The request cannot be realised here (an address outside 198.18.0.0/15 without remapping, a LAN across subnets…); nothing was created.</exception>
     /// <exception cref="OperationCanceledException">The caller cancelled; what was created is removed.</exception>
     public static async Task<LocalTestbed> RealiseAsync(
         RequestRSpec request, LocalTestbedOptions? options = null, ILogger<LocalTestbed>? logger = null, CancellationToken cancellationToken = default)
@@ -84,15 +98,26 @@ public sealed partial class LocalTestbed : ITestbed
         ArgumentNullException.ThrowIfNull(request);
         options ??= new LocalTestbedOptions();
         options.Validate();
-        var plan = LocalTestbedPlan.Create(request);
+        var plan = LocalTestbedPlan.Create(request, options.RemapAddresses);
         cancellationToken.ThrowIfCancellationRequested();
+        var log = (ILogger?)logger ?? NullLogger.Instance;
         foreach (var finding in plan.NotRealised)
         {
-            Log.NotRealised((ILogger?)logger ?? NullLogger.Instance, finding.Message);
+            Log.NotRealised(log, finding.Message);
+        }
+
+        foreach (var mapping in plan.AddressMap)
+        {
+            Log.SubnetRemapped(log, mapping.From.ToString(), mapping.To.ToString());
+        }
+
+        foreach (var assigned in plan.Assigned)
+        {
+            Log.AddressAssigned(log, assigned.Interface, assigned.Node, assigned.Ip.ToString());
         }
 
         var network = options.NetworkId is { } id ? LocalNetwork.Create(id) : LocalNetwork.Create();
-        var testbed = new LocalTestbed(request, network, options, (ILogger?)logger ?? NullLogger.Instance);
+        var testbed = new LocalTestbed(plan, network, options, log);
         try
         {
             await testbed.BuildAsync(plan, options, cancellationToken).ConfigureAwait(false);
@@ -116,6 +141,9 @@ public sealed partial class LocalTestbed : ITestbed
 
     /// <summary>Why <paramref name="request"/> cannot be realised on this machine, and what of it would not be realised. Creates nothing.</summary>
     public static LocalTestbedCheck Check(RequestRSpec request) => LocalTestbedPlan.Check(request);
+
+    /// <summary>As <see cref="Check(RequestRSpec)"/>, with the subnets outside 198.18.0.0/15 remapped into it when <paramref name="remapAddresses"/> says so.</summary>
+    public static LocalTestbedCheck Check(RequestRSpec request, bool remapAddresses) => LocalTestbedPlan.Check(request, remapAddresses);
 
     /// <summary>
     /// Runs one <c>execute</c> service on <paramref name="node"/> now, bounded by
@@ -199,6 +227,13 @@ public sealed partial class LocalTestbed : ITestbed
             Log.LinkCreated(_logger, link.ClientId, link.AEnd.Ip.ToString(), link.BEnd.Ip.ToString());
         }
 
+        foreach (var lan in plan.Lans)
+        {
+            Step(options, $"create LAN {lan.ClientId}", cancellationToken);
+            Network.ConnectLan(lan.HostName, [.. lan.Members.Select(m => (hosts[m.Node], End(m.End)))], options.Mtu);
+            Log.LanCreated(_logger, lan.ClientId, lan.Members.Count, string.Join(", ", lan.Members.Select(m => m.End.Ip)));
+        }
+
         Step(options, "add routes", cancellationToken);
         Network.AddStaticRoutes();
 
@@ -247,5 +282,14 @@ public sealed partial class LocalTestbed : ITestbed
 
         [LoggerMessage(2707, LogLevel.Warning, "Not realised on the local testbed: {Finding}")]
         public static partial void NotRealised(ILogger logger, string finding);
+
+        [LoggerMessage(2708, LogLevel.Debug, "LAN {Lan}: a bridge joining {Count} interfaces: {Addresses}")]
+        public static partial void LanCreated(ILogger logger, string lan, int count, string addresses);
+
+        [LoggerMessage(2709, LogLevel.Information, "Subnet {From} is remapped to {To}")]
+        public static partial void SubnetRemapped(ILogger logger, string from, string to);
+
+        [LoggerMessage(2710, LogLevel.Information, "Interface {Interface} of node {Node} is given {Address}")]
+        public static partial void AddressAssigned(ILogger logger, string @interface, string node, string address);
     }
 }

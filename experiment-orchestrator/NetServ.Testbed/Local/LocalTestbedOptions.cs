@@ -15,6 +15,12 @@ public sealed class LocalTestbedOptions
     /// </summary>
     public bool RunExecuteServices { get; init; } = true;
 
+    /// <summary>
+    /// Whether subnets outside 198.18.0.0/15 are mapped into it (each to a free subnet of the same size,
+    /// host bits kept, in the interfaces and in the execute services' command lines) instead of refused.
+    /// </summary>
+    public bool RemapAddresses { get; init; }
+
     /// <summary>The MTU of every veth pair.</summary>
     public int Mtu { get; init; } = 1500;
 

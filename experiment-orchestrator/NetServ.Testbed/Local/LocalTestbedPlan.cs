@@ -7,7 +7,9 @@ namespace NetServ.Testbed.Local;
 
 /// <summary>
 /// What realising a request on this machine will create, worked out (and checked) before anything
-/// is created: the namespace and device names, the veth pairs and their addresses. Every reason
+/// is created: the namespace and device names, the veth pairs, the LANs (a bridge in a namespace of
+/// their own) and the addresses, with those the request leaves to the aggregate chosen here and, when
+/// asked, those outside 198.18.0.0/15 remapped into it (<see cref="LocalAddressing"/>). Every reason
 /// the request cannot be realised here is gathered into one <see cref="LocalTestbedException"/>;
 /// what is realised otherwise or not at all (shaping, tunnels, extensions) is gathered into <see cref="NotRealised"/>.
 /// </summary>
@@ -21,37 +23,58 @@ internal sealed class LocalTestbedPlan
 
     private const int MaxHostNameLength = 40;
 
-    private LocalTestbedPlan(IReadOnlyList<PlannedNode> nodes, IReadOnlyList<PlannedLink> links, IReadOnlyList<LocalTestbedFinding> notRealised)
+    private LocalTestbedPlan(
+        RequestRSpec request, IReadOnlyList<PlannedNode> nodes, IReadOnlyList<PlannedLink> links, IReadOnlyList<PlannedLan> lans, IReadOnlyList<LocalTestbedFinding> notRealised)
     {
+        Request = request;
         Nodes = nodes;
         Links = links;
+        Lans = lans;
         NotRealised = notRealised;
     }
+
+    /// <summary>The request as it is realised: with the addresses chosen here and the remapped ones (in interfaces and execute services).</summary>
+    public RequestRSpec Request { get; }
+
+    /// <summary>The addresses chosen for interfaces the request gives none, in the request's link order.</summary>
+    public IReadOnlyList<AssignedAddress> Assigned { get; private init; } = [];
+
+    /// <summary>The subnets outside 198.18.0.0/15 and where they are mapped; empty unless remapping was asked for.</summary>
+    public IReadOnlyList<SubnetMapping> AddressMap { get; private init; } = [];
 
     /// <summary>The nodes, in document order.</summary>
     public IReadOnlyList<PlannedNode> Nodes { get; }
 
-    /// <summary>The links, one veth pair each, in document order.</summary>
+    /// <summary>The links of two interfaces, one veth pair each, in document order.</summary>
     public IReadOnlyList<PlannedLink> Links { get; }
+
+    /// <summary>The links of three interfaces or more: a bridge each, in a namespace of its own, in document order.</summary>
+    public IReadOnlyList<PlannedLan> Lans { get; }
 
     /// <summary>What of the request is not realised, or realised otherwise.</summary>
     public IReadOnlyList<LocalTestbedFinding> NotRealised { get; }
 
-    /// <summary>Plans <paramref name="request"/>.</summary>
+    /// <summary>Plans <paramref name="request"/>, remapping subnets outside 198.18.0.0/15 into it when <paramref name="remapAddresses"/> says so.</summary>
     /// <exception cref="LocalTestbedException">The request cannot be realised on this machine; every reason is listed.</exception>
-    public static LocalTestbedPlan Create(RequestRSpec request)
+    public static LocalTestbedPlan Create(RequestRSpec request, bool remapAddresses = false)
     {
         var problems = new List<LocalTestbedFinding>();
-        var plan = Create(request, problems);
+        var plan = Create(request, remapAddresses, problems);
         return problems.Count == 0 ? plan : throw new LocalTestbedException([.. problems.Select(p => p.Message)]);
     }
 
     /// <summary>What realising <paramref name="request"/> would make and leave out, and why it cannot be, creating nothing.</summary>
-    public static LocalTestbedCheck Check(RequestRSpec request)
+    public static LocalTestbedCheck Check(RequestRSpec request, bool remapAddresses = false)
     {
         var problems = new List<LocalTestbedFinding>();
-        var plan = Create(request, problems);
-        return new LocalTestbedCheck(problems, plan.NotRealised, plan.Nodes.Count, plan.Links.Count);
+        var plan = Create(request, remapAddresses, problems);
+        return new LocalTestbedCheck(problems, plan.NotRealised, plan.Nodes.Count + plan.Lans.Count, plan.Links.Count + plan.Lans.Sum(l => l.Members.Count))
+        {
+            Lans = plan.Lans.Count,
+            Assigned = plan.Assigned,
+            AddressMap = plan.AddressMap,
+            Request = plan.Request,
+        };
     }
 
     /// <summary>The shell to start for <paramref name="shell"/> as a request names it (<c>/bin/bash</c> runs this machine's <c>bash</c>), or <see langword="null"/> when it is none the local testbed runs.</summary>
@@ -62,9 +85,10 @@ internal sealed class LocalTestbedPlan
         return Shells.Contains(name) ? name : null;
     }
 
-    private static LocalTestbedPlan Create(RequestRSpec request, List<LocalTestbedFinding> problems)
+    private static LocalTestbedPlan Create(RequestRSpec original, bool remapAddresses, List<LocalTestbedFinding> problems)
     {
-        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(original);
+        var (request, assigned, map) = LocalAddressing.Apply(original, remapAddresses, problems);
         var notRealised = new List<LocalTestbedFinding>();
         if (request.Nodes.Count == 0)
         {
@@ -76,7 +100,16 @@ internal sealed class LocalTestbedPlan
             notRealised.Add(new(null, $"<{extension.DisplayName}> is not realised: the local testbed realises nodes and links only") { Element = extension.Name });
         }
 
-        var hostNames = HostNames(request.Nodes);
+        var linkOf = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var link in request.Links)
+        {
+            foreach (var end in link.InterfaceRefs)
+            {
+                linkOf[end] = link.ClientId;
+            }
+        }
+
+        var hostNames = HostNames([.. request.Nodes.Select(n => n.ClientId), .. request.Links.Where(l => l.InterfaceRefs.Count > 2).Select(l => $"lan-{l.ClientId}")]);
         var nodes = new List<PlannedNode>();
         var interfaces = new Dictionary<string, (PlannedNode Node, PlannedInterface End)>(StringComparer.Ordinal);
         var owners = new Dictionary<Ipv4Address, string>();
@@ -89,14 +122,16 @@ internal sealed class LocalTestbedPlan
             CheckNode(node, problems, notRealised);
             foreach (var entry in node.Interfaces)
             {
-                if (InterfaceIp(node, entry, problems, notRealised) is not { } ip)
+                if (InterfaceIp(node, entry, linkOf.ContainsKey(entry.ClientId), problems, notRealised) is not { } ip)
                 {
                     continue;
                 }
 
                 if (LocalNetwork.InterfaceAddressProblem(ip.Address, ip.PrefixLength) is { } problem)
                 {
-                    problems.Add(new(entry.ClientId, $"interface '{entry.ClientId}' of node '{node.ClientId}': {problem}"));
+                    // Remapping is asked for, not done behind the experimenter's back: execute services may name the addresses.
+                    var remedy = !remapAddresses && !LocalNetwork.BenchmarkingRange.Contains(ip.Address) ? RemapRemedy : string.Empty;
+                    problems.Add(new(entry.ClientId, $"interface '{entry.ClientId}' of node '{node.ClientId}': {problem}{remedy}"));
                 }
 
                 if (!owners.TryAdd(ip.Address, entry.ClientId))
@@ -112,19 +147,25 @@ internal sealed class LocalTestbedPlan
         }
 
         var links = new List<PlannedLink>();
-        var linkOf = new Dictionary<string, string>(StringComparer.Ordinal);
+        var lans = new List<PlannedLan>();
+        var lanHostName = request.Nodes.Count;
         foreach (var link in request.Links)
         {
-            foreach (var end in link.InterfaceRefs)
-            {
-                linkOf[end] = link.ClientId;
-            }
-
             CheckLink(link, notRealised);
-            if (link.InterfaceRefs.Count != 2)
+            if (link.InterfaceRefs.Count < 2)
             {
                 problems.Add(new(link.ClientId,
-                    $"link '{link.ClientId}' joins {Counted.Of(link.InterfaceRefs.Count, "interface")}: the local testbed makes one veth pair per link, which joins two (it does not realise LANs of more)"));
+                    $"link '{link.ClientId}' joins {Counted.Of(link.InterfaceRefs.Count, "interface")}: a link joins two interfaces (a veth pair) or more (a LAN)"));
+                continue;
+            }
+
+            if (link.InterfaceRefs.Count > 2)
+            {
+                if (PlanLan(link, hostNames[lanHostName++], interfaces, problems) is { } lan)
+                {
+                    lans.Add(lan);
+                }
+
                 continue;
             }
 
@@ -161,7 +202,38 @@ internal sealed class LocalTestbedPlan
             CheckSwitching(node, linkOf, problems);
         }
 
-        return new LocalTestbedPlan(nodes, links, notRealised);
+        return new LocalTestbedPlan(request, nodes, links, lans, notRealised) { Assigned = assigned, AddressMap = map };
+    }
+
+    /// <summary>What an interface outside 198.18.0.0/15 needs to be realised, named as netserv-lab's option.</summary>
+    internal const string RemapRemedy = "; --remap-addresses maps each subnet outside it into it (and the execute services' command lines with it)";
+
+    /// <summary>A LAN: every end addressed, on one subnet, each on its own node.</summary>
+    private static PlannedLan? PlanLan(
+        RSpecLink link, string hostName, Dictionary<string, (PlannedNode Node, PlannedInterface End)> interfaces, List<LocalTestbedFinding> problems)
+    {
+        var members = link.InterfaceRefs.Where(interfaces.ContainsKey).Select(id => interfaces[id]).ToArray();
+        if (members.Length < link.InterfaceRefs.Count)
+        {
+            // An end without an address it can configure, reported with its interface.
+            return null;
+        }
+
+        var subnets = members.Select(m => m.End.Ip.Subnet).Distinct().ToArray();
+        if (subnets.Length > 1)
+        {
+            problems.Add(new(link.ClientId, $"LAN '{link.ClientId}' joins {Counted.List([.. members.Select(m => m.End.Ip.ToString())])}, which are not on one subnet"));
+            return null;
+        }
+
+        var twice = members.GroupBy(m => m.Node).Where(g => g.Count() > 1).Select(g => g.Key.ClientId).ToArray();
+        if (twice.Length > 0)
+        {
+            problems.Add(new(link.ClientId, $"LAN '{link.ClientId}' joins two interfaces of node {Counted.List([.. twice.Select(n => $"'{n}'")])}"));
+            return null;
+        }
+
+        return new PlannedLan(link.ClientId, hostName, [.. members]);
     }
 
     private static void CheckNode(RSpecNode node, List<LocalTestbedFinding> problems, List<LocalTestbedFinding> notRealised)
@@ -244,7 +316,7 @@ internal sealed class LocalTestbedPlan
     }
 
     /// <summary>The address the local testbed configures on <paramref name="entry"/>, or <see langword="null"/> (and a problem) when it has none it can configure.</summary>
-    private static InterfaceIp? InterfaceIp(RSpecNode node, RSpecInterface entry, List<LocalTestbedFinding> problems, List<LocalTestbedFinding> notRealised)
+    private static InterfaceIp? InterfaceIp(RSpecNode node, RSpecInterface entry, bool linked, List<LocalTestbedFinding> problems, List<LocalTestbedFinding> notRealised)
     {
         var name = $"interface '{entry.ClientId}' of node '{node.ClientId}'";
         foreach (var ipv6 in entry.Ips.Where(i => i.IsIpv6))
@@ -265,11 +337,15 @@ internal sealed class LocalTestbedPlan
             return configured[0];
         }
 
+        if (ipv4.Length == 0 && (entry.Ips.Count == 0 || linked))
+        {
+            // Addressing gives one to every interface on a link (or says why not); one on no link is refused as that.
+            return null;
+        }
+
         problems.Add(new(entry.ClientId, ipv4.Length > 0
             ? $"{name}: {ipv4[0].Address} has no netmask, and the local testbed configures only addresses given with one (add netmask=\"255.255.255.0\" or the like)"
-            : entry.Ips.Count > 0
-                ? $"{name} has only IPv6 addresses: the local testbed's namespaces run IPv4 only"
-                : $"{name} has no address: the local testbed configures the addresses the request gives, and chooses none itself"));
+            : $"{name} has only IPv6 addresses: the local testbed's namespaces run IPv4 only"));
         return null;
     }
 
@@ -299,9 +375,9 @@ internal sealed class LocalTestbedPlan
     /// A name for each node's namespace (<c>ns-&lt;tag&gt;-&lt;name&gt;</c>): its client id where that is
     /// a safe file name, otherwise the client id with other characters replaced; made unique.
     /// </summary>
-    private static string[] HostNames(IReadOnlyList<RSpecNode> nodes)
+    private static string[] HostNames(IReadOnlyList<string> clientIds)
     {
-        var names = nodes.Select(n => SafeName(n.ClientId)).ToArray();
+        var names = clientIds.Select(SafeName).ToArray();
         var taken = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < names.Length; i++)
         {
@@ -339,3 +415,6 @@ internal sealed record PlannedInterface(string ClientId, string Device, Interfac
 
 /// <summary>A link as it will be created: a veth pair from <see cref="AEnd"/> on <see cref="A"/> to <see cref="BEnd"/> on <see cref="B"/>.</summary>
 internal sealed record PlannedLink(string ClientId, PlannedNode A, PlannedInterface AEnd, PlannedNode B, PlannedInterface BEnd);
+
+/// <summary>A LAN as it will be created: a bridge in namespace <c>ns-&lt;tag&gt;-<see cref="HostName"/></c>, and a veth pair from each member's interface to it.</summary>
+internal sealed record PlannedLan(string ClientId, string HostName, IReadOnlyList<(PlannedNode Node, PlannedInterface End)> Members);

@@ -32,7 +32,7 @@ public sealed class ValidateCommandTests
     }
 
     [Test]
-    public async Task Validate_AnAddressOutsideTheBenchmarkingRange_PrintsTheInterfacesLineAndExitsTwo()
+    public async Task Validate_AnAddressOutsideTheBenchmarkingRange_IsAValidRequestRefusedAtTheInterfaceNamingTheOption()
     {
         const string RSpec = """
             <?xml version="1.0"?>
@@ -47,10 +47,12 @@ public sealed class ValidateCommandTests
             </rspec>
             """;
 
-        var (exit, _, error) = await ValidateAsync(RSpec);
+        var (exit, output, error) = await ValidateAsync(RSpec);
 
-        Assert.That(exit, Is.EqualTo(2));
-        Assert.That(error, Does.Match(@"request\.xml:7:\d+: interface 'b:if0' of node 'b': 10\.0\.0\.2 is outside 198\.18\.0\.0/15"));
+        Assert.That(exit, Is.EqualTo(3));
+        Assert.That(output, Does.Contain("a valid GENI RSpec v3 request: 2 nodes, 1 link"));
+        Assert.That(error, Does.Match(@"request\.xml:7:\d+: interface 'b:if0' of node 'b': 10\.0\.0\.2 is outside 198\.18\.0\.0/15.*--remap-addresses"));
+        Assert.That(error, Does.Contain("is a valid GENI RSpec v3 request, but it cannot be realised on the local testbed (2 problems)"));
     }
 
     [Test]
@@ -58,7 +60,7 @@ public sealed class ValidateCommandTests
     {
         var (exit, _, error) = await ValidateAsync(Corpus("links-first-bad-address.rspec.xml"));
 
-        Assert.That(exit, Is.EqualTo(2));
+        Assert.That(exit, Is.EqualTo(3));
         Assert.That(error, Does.StartWith(@$"{_folder}/request.xml:14:6: interface 'b:if0' of node 'b': 10.0.0.2 is outside 198.18.0.0/15"));
     }
 
@@ -67,7 +69,7 @@ public sealed class ValidateCommandTests
     {
         var (exit, output, error) = await ValidateAsync(Corpus("switch-between-links.rspec.xml"));
 
-        Assert.That(exit, Is.EqualTo(2));
+        Assert.That(exit, Is.EqualTo(3));
         Assert.That(output, Does.Contain("request.xml: a valid GENI RSpec v3 request: 3 nodes, 2 links"));
         Assert.That(error, Does.Contain("request.xml:9:4: node 'switch' has 198.18.4.11/24 (link 'link-1') and 198.18.4.12/24 (link 'link-2') on one subnet"));
         Assert.That(error, Does.Contain("cannot be realised on the local testbed (1 problem)"));
@@ -78,7 +80,7 @@ public sealed class ValidateCommandTests
     {
         var (exit, output, error) = await ValidateAsync(Corpus("openflow-only.rspec.xml"));
 
-        Assert.That(exit, Is.EqualTo(2));
+        Assert.That(exit, Is.EqualTo(3));
         Assert.That(output, Does.Contain("a valid GENI RSpec v3 request: 0 nodes, 0 links"));
         Assert.That(output, Does.Contain("request.xml:4:4: not realised locally: <openflow:sliver> is not realised: the local testbed realises nodes and links only"));
         Assert.That(error, Does.Contain("request.xml:3:2: the request has no nodes"));
@@ -106,15 +108,40 @@ public sealed class ValidateCommandTests
         Assert.That(error, Does.Contain("request.xml:2:11: DTDs are refused"));
     }
 
+    [Test]
+    public async Task Validate_GeniLanWithoutAddresses_PrintsTheChosenAddressesAndTheBridge()
+    {
+        var (exit, output, error) = await ValidateAsync(GeniRSpec("lan-three-nodes.rspec.xml"));
+
+        Assert.That(exit, Is.Zero, error);
+        Assert.That(output, Does.Contain("address chosen: host-b:if0 (node host-b): 198.18.0.2/24"));
+        Assert.That(output, Does.Contain("the local testbed can realise it: 4 network namespaces, 3 veth pairs, 1 LAN bridge"));
+    }
+
+    [Test]
+    public async Task Validate_MixedFour_IsRefusedNamingTheOptionAndRealisableWithIt()
+    {
+        var (refusedExit, _, refused) = await ValidateAsync(GeniRSpec("mixed-four-nodes.rspec.xml"));
+        var (exit, output, error) = await ValidateAsync(GeniRSpec("mixed-four-nodes.rspec.xml"), "--remap-addresses");
+
+        Assert.That(refusedExit, Is.EqualTo(3));
+        Assert.That(refused, Does.Contain("--remap-addresses"));
+        Assert.That(exit, Is.Zero, error);
+        Assert.That(output, Does.Contain("address map: 10.10.1.0/24 -> 198.18.0.0/24"));
+        Assert.That(output, Does.Contain("address chosen: router:if1 (node router): 198.18.1.1/24"));
+    }
+
+    private static string GeniRSpec(string file) => File.ReadAllText(Path.Combine(BuildOutputs.RepositoryRoot, "rspecs", "geni", file));
+
     private static string Corpus(string file) => File.ReadAllText(Path.Combine(BuildOutputs.RepositoryRoot, "tests", "NetServ.RSpec.Tests", "Corpus", file));
 
-    private async Task<(int Exit, string Output, string Error)> ValidateAsync(string rspec)
+    private async Task<(int Exit, string Output, string Error)> ValidateAsync(string rspec, params string[] options)
     {
         var path = Path.Combine(_folder, "request.xml");
         await File.WriteAllTextAsync(path, rspec);
         using var output = new StringWriter();
         using var error = new StringWriter();
-        var exit = await LabCommands.RunAsync(["validate", path], output, error);
+        var exit = await LabCommands.RunAsync(["validate", path, .. options], output, error);
         return (exit, output.ToString(), error.ToString());
     }
 }

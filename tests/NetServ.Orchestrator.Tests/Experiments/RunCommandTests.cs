@@ -14,6 +14,7 @@ namespace NetServ.Orchestrator.Tests.Experiments;
 public sealed class RunCommandTests
 {
     private static readonly string LabRSpec = Path.Combine(BuildOutputs.RepositoryRoot, "rspecs", "lab-netmonitor.rspec.xml");
+    private static readonly string MixedFour = Path.Combine(BuildOutputs.RepositoryRoot, "rspecs", "geni", "mixed-four-nodes.rspec.xml");
     private string _results = null!;
 
     [SetUp]
@@ -229,6 +230,38 @@ public sealed class RunCommandTests
         Assert.That(error.ToString(), Does.Contain("--hold is for interactive work"));
     }
 
+    [Test]
+    public async Task Run_GeniMixedFourRemapped_RunsTheRewrittenServicesAndKeepsTheAddressesInTheManifest()
+    {
+        RequiresRoot.Check("ping");
+
+        var (exit, summary, output) = await RunRSpecAsync(MixedFour, "--remap-addresses");
+
+        Assert.That(exit, Is.Zero, output);
+        Assert.That(summary["addressMap"]!.AsArray().Select(m => m!.GetValue<string>()), Is.EqualTo(new[] { "10.10.1.0/24 -> 198.18.0.0/24" }));
+        Assert.That(summary["assignedAddresses"]!.AsArray().Select(m => m!.GetValue<string>()), Has.Some.EqualTo("router:if1 (node router): 198.18.1.1/24"));
+        Assert.That(summary["services"]!.AsArray().Select(s => s!["command"]!.GetValue<string>()), Has.Some.EqualTo("ping -c 1 -W 5 198.18.0.2"));
+        var manifest = System.Xml.Linq.XDocument.Load(Path.Combine(_results, "manifest.rspec.xml"));
+        Assert.That(manifest.Root!.Attribute("type")!.Value, Is.EqualTo("manifest"));
+        Assert.That(manifest.Descendants().Where(e => e.Name.LocalName == "ip").Select(e => e.Attribute("address")!.Value), Is.EqualTo(new[]
+        {
+            "198.18.0.1", "198.18.0.2", "198.18.1.1", "198.18.1.2", "198.18.1.3",
+        }));
+        AssertNothingLeft(summary);
+    }
+
+    [Test]
+    public async Task Run_GeniMixedFourWithoutRemapping_FailsReserveNamingTheOption()
+    {
+        RequiresRoot.Check();
+
+        var (exit, summary, output) = await RunRSpecAsync(MixedFour);
+
+        Assert.That(exit, Is.EqualTo(1), output);
+        Assert.That(Phases(summary).First(), Is.EqualTo("reserve failed"));
+        Assert.That(summary["errors"]!.AsArray().Select(e => e!.GetValue<string>()), Has.Some.Contains("--remap-addresses"));
+    }
+
     private static IEnumerable<string> Phases(JsonObject summary) =>
         summary["phases"]!.AsArray().Select(p => $"{p!["phase"]} {p["outcome"]}");
 
@@ -242,11 +275,13 @@ public sealed class RunCommandTests
         }
     }
 
-    private async Task<(int Exit, JsonObject Summary, string Output)> RunAsync(params string[] arguments)
+    private Task<(int Exit, JsonObject Summary, string Output)> RunAsync(params string[] arguments) => RunRSpecAsync(LabRSpec, arguments);
+
+    private async Task<(int Exit, JsonObject Summary, string Output)> RunRSpecAsync(string rspec, params string[] arguments)
     {
         using var output = new StringWriter();
         using var error = new StringWriter();
-        var exit = await LabCommands.RunAsync(["run", LabRSpec, "--json", "--results", _results, .. arguments], output, error);
+        var exit = await LabCommands.RunAsync(["run", rspec, "--json", "--results", _results, .. arguments], output, error);
         var text = output + error.ToString();
         return (exit, JsonNode.Parse(output.ToString()) as JsonObject ?? throw new AssertionException($"not JSON: {text}"), text);
     }
