@@ -1,7 +1,7 @@
 // Addresses as a local testbed gives them: remapped into 198.18.0.0/15 when asked, and chosen where the request gives none.
 using System.Text.RegularExpressions;
 using NetServ.RSpec;
-using NetServ.Sdk;
+using NetServ.Networking;
 using NetServ.Testbed.Linux;
 
 namespace NetServ.Testbed.Local;

@@ -1,5 +1,5 @@
 using NetServ.RSpec;
-using NetServ.Sdk;
+using NetServ.Networking;
 using NetServ.Testbed.Local;
 
 namespace NetServ.Testbed.Tests.Local;

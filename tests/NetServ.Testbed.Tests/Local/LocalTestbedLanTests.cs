@@ -1,3 +1,4 @@
+using NetServ.Networking;
 using NetServ.Testbed.Linux;
 using NetServ.Testbed.Local;
 
@@ -20,7 +21,7 @@ public sealed class LocalTestbedLanTests
         try
         {
             var addresses = testbed.Nodes.Select(n => n.Address).ToArray();
-            Assert.That(addresses, Has.All.Matches<Sdk.Ipv4Address>(a => LocalNetwork.BenchmarkingRange.Contains(a)));
+            Assert.That(addresses, Has.All.Matches<Ipv4Address>(a => LocalNetwork.BenchmarkingRange.Contains(a)));
             Assert.That(testbed.AssignedAddresses, Has.Count.EqualTo(3));
             foreach (var from in testbed.Nodes)
             {
@@ -57,7 +58,7 @@ public sealed class LocalTestbedLanTests
         var services = testbed.Nodes.SelectMany(n => n.ServiceResults).ToArray();
         Assert.That(services.Select(s => s.Service.Command), Has.Some.EqualTo("ping -c 1 -W 5 198.18.0.2"));
         Assert.That(services.Where(s => !s.Succeeded).Select(s => $"{s.NodeClientId}: {s.Service.Command}: {s.StandardOutput}{s.StandardError}"), Is.Empty);
-        Assert.That(testbed.Nodes.SelectMany(n => n.Interfaces).Select(i => i.Address), Has.All.Matches<Sdk.Ipv4Address>(a => LocalNetwork.BenchmarkingRange.Contains(a)));
+        Assert.That(testbed.Nodes.SelectMany(n => n.Interfaces).Select(i => i.Address), Has.All.Matches<Ipv4Address>(a => LocalNetwork.BenchmarkingRange.Contains(a)));
     }
 
     [Test]
