@@ -43,6 +43,8 @@ internal static class NodeServiceCollectionExtensions
         services.AddSingleton<UserLocks>();
         services.AddSingleton<ModuleTable>();
         services.AddSingleton<RecentFailures>();
+        services.AddSingleton<RecentRemovals>();
+        services.AddSingleton<SignalingStatistics>();
         services.AddSingleton<IModuleStore, ModuleStore>();
         services.AddSingleton<InstallPolicy>();
         services.AddSingleton<ModuleInstaller>();

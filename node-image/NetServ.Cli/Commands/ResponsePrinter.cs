@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization.Metadata;
 using NetServ.Contracts.Status;
 using NetServ.Signaling.Nslp;
 
@@ -104,7 +105,8 @@ internal static class StatusPrinter
                 output.WriteLine($"    module {module.Name}: filter {module.Filter ?? "none"}, expires in {module.ExpiresInSeconds} s");
                 if (module.Live?.Counters is { } counters)
                 {
-                    output.WriteLine($"      {counters.Packets} packets, {counters.Dropped} dropped, {counters.Modified} modified, {counters.Errors} errors");
+                    var lastError = counters.LastError is null ? string.Empty : $" (last: {counters.LastError})";
+                    output.WriteLine($"      {counters.Packets} packets, {counters.Dropped} dropped, {counters.Modified} modified, {counters.Errors} errors{lastError}");
                 }
 
                 if (module.Live?.Status is { } moduleStatus)
@@ -131,8 +133,33 @@ internal static class StatusPrinter
                 output.WriteLine($"    {failure.Time:O} {failure.User} {failure.Module}: {failure.Reason} {failure.Detail}");
             }
         }
+
+        if (status.RecentRemovals.Count > 0)
+        {
+            output.WriteLine("  recent removals:");
+            foreach (var removal in status.RecentRemovals)
+            {
+                output.WriteLine($"    {removal.Time:O} {removal.User} {removal.Module}: {WireName(removal.Reason, StatusJsonContext.Default.ModuleRemovalReason)} {removal.Detail}".TrimEnd());
+            }
+        }
+
+        if (status.ProvenOwnership.Count > 0)
+        {
+            output.WriteLine("  proven ownership:");
+            foreach (var proof in status.ProvenOwnership)
+            {
+                output.WriteLine($"    {proof.Time:O} {proof.User} {proof.Prefix} (password at {proof.Url})");
+            }
+        }
+
+        var signaling = status.Signaling;
+        var dropped = signaling.Dropped;
+        output.WriteLine($"  signaling: {signaling.RepeatsAnswered} repeats answered from the first result, {signaling.RepeatsInProgress} while in progress; "
+            + $"dropped {dropped.Malformed} malformed, {dropped.UnknownAssociation} on unknown associations, {dropped.WrongEncapsulation} wrongly encapsulated, {dropped.RefusedConfirm} refused Confirms");
     }
 
     /// <summary>The state as the status's JSON names it.</summary>
-    public static string StateName(ContainerState state) => JsonSerializer.Serialize(state, StatusJsonContext.Default.ContainerState).Trim('"');
+    public static string StateName(ContainerState state) => WireName(state, StatusJsonContext.Default.ContainerState);
+
+    private static string WireName<T>(T value, JsonTypeInfo<T> type) => JsonSerializer.Serialize(value, type).Trim('"');
 }

@@ -1,12 +1,15 @@
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
+using NetServ.Networking;
 
 namespace NetServ.Contracts.Status;
 
 // The node's status as netservd answers a PROBE status: read by the CLI, the testbed, the
 // evaluation and the tests. Nulls are written (a stopped container has "pid": null); what only
 // a container that answered can tell (its counters, memory, load contexts) is left out without
-// an answer, as status always did.
+// an answer, as status always did. The source-generated reader sets every init-only property, to
+// null when the JSON lacks it: what later versions added falls back to empty in the setter, so a
+// status from an older node still reads.
 
 /// <summary>The node's whole state, or one user's: containers with their modules, forwarding rules, recent failures.</summary>
 public sealed record NodeStatus
@@ -18,6 +21,15 @@ public sealed record NodeStatus
     public required ForwardingStatus Forwarding { get; init; }
 
     public required IReadOnlyList<ModuleFailure> RecentFailures { get; init; }
+
+    /// <summary>Modules taken out lately, newest first, and why (removed, expired, evicted, not reinstalled).</summary>
+    public IReadOnlyList<ModuleRemoval> RecentRemovals { get; init => field = value ?? []; } = [];
+
+    /// <summary>Addresses users proved they own through the reverse-routability check, the latest proof of each first.</summary>
+    public IReadOnlyList<OwnershipProof> ProvenOwnership { get; init => field = value ?? []; } = [];
+
+    /// <summary>The node's signaling counters since it started (the whole node's, also in one user's status).</summary>
+    public SignalingCounters Signaling { get; init => field = value ?? new(); } = new();
 
     public required string Node { get; init; }
 
@@ -214,6 +226,83 @@ public sealed record ModuleFailure
     public required string Reason { get; init; }
 
     public string? Detail { get; init; }
+}
+
+/// <summary>Why a module was taken out of the node.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<ModuleRemovalReason>))]
+public enum ModuleRemovalReason
+{
+    /// <summary>Its user asked (REMOVE).</summary>
+    [JsonStringEnumMemberName("removed")]
+    Removed,
+
+    /// <summary>Its ttl ran out without a refresh.</summary>
+    [JsonStringEnumMemberName("ttl-expired")]
+    TtlExpired,
+
+    /// <summary>The newest module of a container that kept dying.</summary>
+    [JsonStringEnumMemberName("evicted")]
+    Evicted,
+
+    /// <summary>It could not be installed again in a container that came back.</summary>
+    [JsonStringEnumMemberName("reinstall-failed")]
+    ReinstallFailed,
+}
+
+/// <summary>A module taken out of the node: rules, container and files.</summary>
+public sealed record ModuleRemoval
+{
+    public required DateTimeOffset Time { get; init; }
+
+    public required string User { get; init; }
+
+    public required string Module { get; init; }
+
+    public required ModuleRemovalReason Reason { get; init; }
+
+    public string? Detail { get; init; }
+}
+
+/// <summary>An address a user proved they own: the server at it held the password of their SETUP (paper section 5.2).</summary>
+public sealed record OwnershipProof
+{
+    public required DateTimeOffset Time { get; init; }
+
+    public required string User { get; init; }
+
+    public required Ipv4Prefix Prefix { get; init; }
+
+    /// <summary>Where the node fetched the password.</summary>
+    public required Uri Url { get; init; }
+}
+
+/// <summary>What the node's signaling did besides acting on requests: repeats it answered, messages it dropped.</summary>
+public sealed record SignalingCounters
+{
+    /// <summary>Requests received again after they were answered (the answer was lost), answered from the first result without acting again.</summary>
+    public long RepeatsAnswered { get; init; }
+
+    /// <summary>Requests received again while the first copy was still being worked on; the one answer goes upstream when ready.</summary>
+    public long RepeatsInProgress { get; init; }
+
+    /// <summary>GIST messages dropped, by reason.</summary>
+    public DroppedMessages Dropped { get; init => field = value ?? new(); } = new();
+}
+
+/// <summary>GIST messages the node dropped, by reason.</summary>
+public sealed record DroppedMessages
+{
+    /// <summary>Datagrams or stream messages that did not decode.</summary>
+    public long Malformed { get; init; }
+
+    /// <summary>Stream messages on an association the node does not know.</summary>
+    public long UnknownAssociation { get; init; }
+
+    /// <summary>Messages that came in C-mode but must be Q-mode encapsulated.</summary>
+    public long WrongEncapsulation { get; init; }
+
+    /// <summary>Confirms that did not match the node's state (RFC 5971 8.6).</summary>
+    public long RefusedConfirm { get; init; }
 }
 
 /// <summary>What a container answers to a status request; netservd puts it into <see cref="ContainerStatus"/> and <see cref="ModuleStatus.Live"/>.</summary>

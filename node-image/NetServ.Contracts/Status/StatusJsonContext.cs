@@ -1,13 +1,14 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using NetServ.Contracts.Control;
 
 namespace NetServ.Contracts.Status;
 
 /// <summary>Source-generated JSON for the node's status: camelCase names, times as round-trip ("O") text.</summary>
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
-    Converters = [typeof(RoundTripTimeConverter)])]
+    Converters = [typeof(RoundTripTimeConverter), typeof(Ipv4PrefixJsonConverter)])]
 [JsonSerializable(typeof(NodeStatus))]
 [JsonSerializable(typeof(ContainerReport))]
 [JsonSerializable(typeof(ModuleStatus))]

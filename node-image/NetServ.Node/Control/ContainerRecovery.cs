@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using NetServ.Contracts.Control;
 using NetServ.Node.Containers;
+using ModuleRemovalReason = NetServ.Contracts.Status.ModuleRemovalReason;
 
 namespace NetServ.Node.Control;
 
@@ -57,7 +58,7 @@ internal sealed partial class ContainerRecovery(
             {
                 var newest = records[^1];
                 records.RemoveAt(records.Count - 1);
-                await installer.UninstallAsync(newest, $"evicted: the container died {DeathsBeforeEviction} times within a minute", CancellationToken.None).ConfigureAwait(false);
+                await installer.UninstallAsync(newest, ModuleRemovalReason.Evicted, $"the container died {DeathsBeforeEviction} times within a minute", CancellationToken.None).ConfigureAwait(false);
                 failures.Record(user, newest.Name.ToString(), RecentFailures.Evicted, $"the container died {DeathsBeforeEviction} times within a minute ({reason})");
                 ForgetDeaths(user);
             }
@@ -67,7 +68,7 @@ internal sealed partial class ContainerRecovery(
                 if (await installer.InstallInContainerAsync(record, CancellationToken.None).ConfigureAwait(false) is { } refused)
                 {
                     Log.Refused(logger, refused.Status, refused.Message);
-                    await installer.UninstallAsync(record, "could not be reinstalled", CancellationToken.None).ConfigureAwait(false);
+                    await installer.UninstallAsync(record, ModuleRemovalReason.ReinstallFailed, refused.Message.ReplaceLineEndings(" "), CancellationToken.None).ConfigureAwait(false);
                     failures.Record(user, record.Name.ToString(), RecentFailures.ReinstallFailed, refused.Message.ReplaceLineEndings(" "));
                 }
             }

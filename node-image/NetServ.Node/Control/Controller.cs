@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using NetServ.Node.Configuration;
 using NetServ.Node.Containers;
 using NetServ.Signaling.Nslp;
+using ModuleRemovalReason = NetServ.Contracts.Status.ModuleRemovalReason;
 
 namespace NetServ.Node.Control;
 
@@ -148,7 +149,7 @@ internal sealed partial class Controller
                 return Error(NslpStatus.NotFound, $"{remove.Module} is not installed for user '{remove.User}'");
             }
 
-            await _installer.UninstallAsync(record, "REMOVE", cancellationToken).ConfigureAwait(false);
+            await _installer.UninstallAsync(record, ModuleRemovalReason.Removed, null, cancellationToken).ConfigureAwait(false);
             var response = new NslpResponse(NslpStatus.Ok);
             response.Headers.Add(NslpHeaderNames.Node, NodeName);
             response.Headers.Add("module", record.Name.ToString());
@@ -185,7 +186,7 @@ internal sealed partial class Controller
                     return;
                 }
 
-                await _installer.UninstallAsync(record, "ttl expired", CancellationToken.None).ConfigureAwait(false);
+                await _installer.UninstallAsync(record, ModuleRemovalReason.TtlExpired, null, CancellationToken.None).ConfigureAwait(false);
             }
             catch (Exception e)
             {

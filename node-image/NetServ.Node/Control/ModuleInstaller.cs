@@ -6,6 +6,7 @@ using NetServ.Node.Modules;
 using NetServ.Sdk;
 using NetServ.Sdk.Packaging;
 using NetServ.Signaling.Nslp;
+using ModuleRemovalReason = NetServ.Contracts.Status.ModuleRemovalReason;
 
 namespace NetServ.Node.Control;
 
@@ -18,7 +19,7 @@ internal sealed record InstallCommand(SetupRequest Setup, InstallGrant Grant, Co
 /// in the soft-state table. A step that fails undoes what the steps before it did, so a refused SETUP
 /// leaves nothing behind. Also takes modules out again, and puts them back into a container that came back.
 /// </summary>
-internal sealed partial class ModuleInstaller(IContainerHost containers, IModuleStore store, ForwardingPlane forwarding, ModuleTable table, TimeProvider time, ILogger<ModuleInstaller> logger)
+internal sealed partial class ModuleInstaller(IContainerHost containers, IModuleStore store, ForwardingPlane forwarding, ModuleTable table, RecentRemovals removals, TimeProvider time, ILogger<ModuleInstaller> logger)
 {
     /// <summary>Installs the module of <paramref name="command"/>; the caller holds the user's lock and has checked that it is not installed yet.</summary>
     public async Task<Outcome<ModuleRecord>> InstallAsync(InstallCommand command, CancellationToken cancellationToken)
@@ -152,15 +153,26 @@ internal sealed partial class ModuleInstaller(IContainerHost containers, IModule
         }
     }
 
-    /// <summary>Takes a module out everywhere: rules first (packets stop arriving), then the container, then its files.</summary>
-    public async Task UninstallAsync(ModuleRecord record, string why, CancellationToken cancellationToken)
+    /// <summary>
+    /// Takes a module out everywhere: rules first (packets stop arriving), then the container, then its files;
+    /// status then lists it among the recent removals with <paramref name="reason"/>.
+    /// </summary>
+    public async Task UninstallAsync(ModuleRecord record, ModuleRemovalReason reason, string? detail, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(record);
         await table.RemoveAsync(record).ConfigureAwait(false);
         await forwarding.RemoveAsync(record.Rules, CancellationToken.None).ConfigureAwait(false);
         await RemoveFromContainerAsync(record, cancellationToken).ConfigureAwait(false);
         DeleteFiles(record);
-        Log.Removed(logger, record.User, record.Name.ToString(), why);
+        removals.Record(record.User, record.Name.ToString(), reason, detail);
+        var why = reason switch
+        {
+            ModuleRemovalReason.Removed => "REMOVE",
+            ModuleRemovalReason.TtlExpired => "ttl expired",
+            ModuleRemovalReason.Evicted => "evicted",
+            _ => "could not be reinstalled",
+        };
+        Log.Removed(logger, record.User, record.Name.ToString(), detail is null ? why : $"{why}: {detail}");
     }
 
     /// <summary>Takes out a module that its container has already dropped (it failed on its own): table, rules and files.</summary>

@@ -15,28 +15,11 @@ internal sealed class RecentFailures(TimeProvider time)
     /// <summary>A module that could not be installed again in a container that came back.</summary>
     public const string ReinstallFailed = "reinstall-failed";
 
-    private const int Kept = 20;
+    private readonly RecentList<ModuleFailure> _failures = new(20);
 
-    private readonly LinkedList<ModuleFailure> _failures = new();
-
-    public void Record(string user, string module, string reason, string? detail)
-    {
-        lock (_failures)
-        {
-            _failures.AddFirst(new ModuleFailure { Time = time.GetUtcNow(), User = user, Module = module, Reason = reason, Detail = detail });
-            while (_failures.Count > Kept)
-            {
-                _failures.RemoveLast();
-            }
-        }
-    }
+    public void Record(string user, string module, string reason, string? detail) =>
+        _failures.Add(new ModuleFailure { Time = time.GetUtcNow(), User = user, Module = module, Reason = reason, Detail = detail });
 
     /// <summary>The failures, newest first, as status shows them.</summary>
-    public IReadOnlyList<ModuleFailure> Snapshot()
-    {
-        lock (_failures)
-        {
-            return [.. _failures];
-        }
-    }
+    public IReadOnlyList<ModuleFailure> Snapshot() => _failures.Snapshot();
 }

@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using NetServ.Contracts.Status;
 using NetServ.Networking;
 using NetServ.Node.Configuration;
 
@@ -15,12 +16,17 @@ namespace NetServ.Node.Control;
 /// installing, the node connects to the address, fetches the password and compares. Only single
 /// addresses (/32) can be proven this way: one server cannot speak for a prefix.
 /// </summary>
-internal sealed partial class ReverseRoutabilityCheck(IHttpClientFactory httpClientFactory, IOptions<NetServOptions> options, ILogger<ReverseRoutabilityCheck> logger)
+internal sealed partial class ReverseRoutabilityCheck(IHttpClientFactory httpClientFactory, IOptions<NetServOptions> options, TimeProvider time, ILogger<ReverseRoutabilityCheck> logger)
 {
     public const string HttpClientName = "reverse-routability";
 
     /// <summary>The longest answer the node reads from the server.</summary>
     private const int MaxAnswerBytes = 1024;
+
+    /// <summary>The proofs status shows, newest first: one per user and address.</summary>
+    private const int ProofsKept = 64;
+
+    private readonly LinkedList<OwnershipProof> _proofs = new();
 
     /// <summary>Whether the node accepts proofs of ownership at all.</summary>
     public bool Enabled => options.Value.ReverseRoutability.Enabled;
@@ -94,8 +100,39 @@ internal sealed partial class ReverseRoutabilityCheck(IHttpClientFactory httpCli
             return Failed(destination, user, $"the password at {url} does not match the one in the request");
         }
 
+        Remember(new OwnershipProof { Time = time.GetUtcNow(), User = user, Prefix = destination, Url = url });
         Log.Proven(logger, user, destination, url);
         return null;
+    }
+
+    /// <summary>The addresses proven so far, the latest proof of each first: all, or <paramref name="onlyUser"/>'s.</summary>
+    public IReadOnlyList<OwnershipProof> Proofs(string? onlyUser = null)
+    {
+        lock (_proofs)
+        {
+            return [.. _proofs.Where(p => onlyUser is null || p.User == onlyUser)];
+        }
+    }
+
+    private void Remember(OwnershipProof proof)
+    {
+        lock (_proofs)
+        {
+            for (var node = _proofs.First; node is not null; node = node.Next)
+            {
+                if (node.Value.User == proof.User && node.Value.Prefix.Equals(proof.Prefix))
+                {
+                    _proofs.Remove(node);
+                    break;
+                }
+            }
+
+            _proofs.AddFirst(proof);
+            while (_proofs.Count > ProofsKept)
+            {
+                _proofs.RemoveLast();
+            }
+        }
     }
 
     private static async Task<string> ReadLimitedAsync(HttpContent content, CancellationToken cancellationToken)

@@ -6,6 +6,7 @@ using NetServ.Contracts.Status;
 using NetServ.Node.Configuration;
 using NetServ.Node.Containers;
 using NetServ.Node.Forwarding;
+using NetServ.Node.Signaling;
 using NetServ.Sdk;
 using NetServ.Signaling.Nslp;
 
@@ -22,7 +23,9 @@ internal sealed class StatusReport(
     ForwardingPlane forwarding,
     ModuleTable table,
     RecentFailures failures,
+    RecentRemovals removals,
     ReverseRoutabilityCheck ownership,
+    SignalingStatistics signaling,
     TimeProvider time)
 {
     // Other container requests wait RequestTimeoutSeconds, which allows for a module's start; a status starts nothing.
@@ -101,6 +104,9 @@ internal sealed class StatusReport(
                 Rules = await forwarding.ListAsync(cancellationToken).ConfigureAwait(false),
             },
             RecentFailures = failures.Snapshot(),
+            RecentRemovals = removals.Snapshot(onlyUser),
+            ProvenOwnership = ownership.Proofs(onlyUser),
+            Signaling = signaling.Snapshot(),
             Node = Settings.NodeName,
         };
     }

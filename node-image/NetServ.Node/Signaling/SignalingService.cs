@@ -33,6 +33,7 @@ internal sealed partial class SignalingService : IHostedService, IAsyncDisposabl
     private readonly RequestAuthenticator _authenticator;
     private readonly IRouteLookup _routes;
     private readonly AnsweredRequests _answered;
+    private readonly SignalingStatistics _statistics;
     private readonly TimeProvider _time;
     private readonly ILogger<SignalingService> _logger;
     private readonly ILoggerFactory _loggerFactory;
@@ -42,8 +43,9 @@ internal sealed partial class SignalingService : IHostedService, IAsyncDisposabl
     private QueryInterceptor? _interceptor;
     private bool _disposed;
 
-    public SignalingService(IOptions<NetServOptions> options, Controller controller, RequestAuthenticator authenticator, IRouteLookup routes, TimeProvider time, ILoggerFactory loggerFactory)
+    public SignalingService(IOptions<NetServOptions> options, Controller controller, RequestAuthenticator authenticator, IRouteLookup routes, SignalingStatistics statistics, TimeProvider time, ILoggerFactory loggerFactory)
     {
+        _statistics = statistics;
         _options = options.Value;
         _controller = controller;
         _authenticator = authenticator;
@@ -88,6 +90,7 @@ internal sealed partial class SignalingService : IHostedService, IAsyncDisposabl
         }
 
         _endpoint.Delivered = OnDeliveredAsync;
+        _statistics.CountDropsWith(_endpoint.DiscardedFor);
         _endpoint.SessionStatus = OnSessionStatusAsync;
         if (Settings.Intercept)
         {
@@ -116,6 +119,7 @@ internal sealed partial class SignalingService : IHostedService, IAsyncDisposabl
         _interceptor = null;
         if (_endpoint is not null)
         {
+            _statistics.CountDropsWith(null);
             await _endpoint.DisposeAsync().ConfigureAwait(false);
             _endpoint = null;
         }
@@ -186,12 +190,14 @@ internal sealed partial class SignalingService : IHostedService, IAsyncDisposabl
                     if (repeated && !answer.IsCompleted)
                     {
                         // The first copy is still being worked on; its answer goes upstream when ready.
+                        _statistics.RepeatInProgress();
                         Log.RepeatInProgress(_logger, NslpRequest.MethodName(request.Method), request.Target, delivery.Peer.Name);
                         break;
                     }
 
                     if (repeated)
                     {
+                        _statistics.RepeatAnswered();
                         Log.RepeatAnswered(_logger, NslpRequest.MethodName(request.Method), request.Target, delivery.Peer.Name);
                     }
 

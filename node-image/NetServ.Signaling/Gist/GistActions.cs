@@ -68,6 +68,22 @@ public sealed record SessionStatusAction(GistSessionId Session, GistSessionOutco
 
 /// <summary>Something worth a log line (a refused message, a retransmission).</summary>
 /// <param name="Text">What happened.</param>
-/// <param name="Discarded">Whether a malformed or misplaced message was dropped (worth a warning, not only a trace).</param>
+/// <param name="Discarded">Why a malformed or misplaced message was dropped (worth a warning and a count, not only a trace), or null when none was.</param>
 /// <param name="PeerFault">Whether a peer's message had a fault that was worked around rather than dropped (worth a warning).</param>
-internal sealed record TraceAction(string Text, bool Discarded = false, bool PeerFault = false) : GistAction;
+internal sealed record TraceAction(string Text, GistDiscardReason? Discarded = null, bool PeerFault = false) : GistAction;
+
+/// <summary>Why the GIST layer dropped a message.</summary>
+public enum GistDiscardReason
+{
+    /// <summary>It did not decode.</summary>
+    Malformed,
+
+    /// <summary>It came on a messaging association the node does not know.</summary>
+    UnknownAssociation,
+
+    /// <summary>It came in C-mode but must be Q-mode encapsulated.</summary>
+    WrongEncapsulation,
+
+    /// <summary>A Confirm that did not match the node's state (RFC 5971 8.6).</summary>
+    RefusedConfirm,
+}

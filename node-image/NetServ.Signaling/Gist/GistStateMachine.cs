@@ -222,7 +222,7 @@ internal sealed class GistStateMachine
         var actions = new List<GistAction>();
         if (!_streams.TryGetValue(streamId, out var association))
         {
-            actions.Add(new TraceAction($"message on unknown association {streamId}", Discarded: true));
+            actions.Add(new TraceAction($"message on unknown association {streamId}", GistDiscardReason.UnknownAssociation));
             return actions;
         }
 
@@ -235,7 +235,7 @@ internal sealed class GistStateMachine
 
         if (decoded.CFlag)
         {
-            actions.Add(new TraceAction($"dropped a {decoded.MessageType} from {association.Address} that came in C-mode but must be Q-mode encapsulated", Discarded: true));
+            actions.Add(new TraceAction($"dropped a {decoded.MessageType} from {association.Address} that came in C-mode but must be Q-mode encapsulated", GistDiscardReason.WrongEncapsulation));
             return actions;
         }
 
@@ -376,7 +376,7 @@ internal sealed class GistStateMachine
             return;
         }
 
-        actions.Add(new TraceAction($"dropped a malformed {(withMagic ? "datagram" : "message")} from {source}: {error.Reason}", Discarded: true));
+        actions.Add(new TraceAction($"dropped a malformed {(withMagic ? "datagram" : "message")} from {source}: {error.Reason}", GistDiscardReason.Malformed));
     }
 
     private void Handle(GistMessage message, Ipv4Address from, ushort fromPort, int? streamId, DateTimeOffset now, List<GistAction> actions)
@@ -546,7 +546,7 @@ internal sealed class GistStateMachine
         // the echo: an attacker who bid our offer down on the way would show here (RFC 5971 4.4.1, 8.6).
         if (EchoMismatch(confirm, streamId) is { } mismatch)
         {
-            actions.Add(new TraceAction($"refused a Confirm for session {confirm.SessionId} from {from}: {mismatch} (RFC 5971 8.6)", Discarded: true, PeerFault: true));
+            actions.Add(new TraceAction($"refused a Confirm for session {confirm.SessionId} from {from}: {mismatch} (RFC 5971 8.6)", GistDiscardReason.RefusedConfirm, PeerFault: true));
             return;
         }
 

@@ -82,7 +82,7 @@ public sealed partial class GistEndpoint : IAsyncDisposable
     private readonly Microsoft.Win32.SafeHandles.SafeFileHandle? _namespace;
     private const int DiscardWarningsPerWindow = 20;
     private static readonly TimeSpan DiscardWindow = TimeSpan.FromSeconds(10);
-    private long _discarded;
+    private readonly long[] _discarded = new long[Enum.GetValues<GistDiscardReason>().Length];
     private DateTimeOffset _discardWindow;
     private int _discardWarnings;
     private long _discardsSuppressed;
@@ -371,8 +371,8 @@ public sealed partial class GistEndpoint : IAsyncDisposable
                 case SessionStatusAction status when SessionStatus is { } callback:
                     _ = Task.Run(() => callback(status));
                     break;
-                case TraceAction { Discarded: true } discard:
-                    OnDiscarded(discard.Text);
+                case TraceAction { Discarded: { } reason } discard:
+                    OnDiscarded(reason, discard.Text);
                     break;
                 case TraceAction { PeerFault: true } fault:
                     Log.PeerFault(_logger, fault.Text);
@@ -385,12 +385,15 @@ public sealed partial class GistEndpoint : IAsyncDisposable
     }
 
     /// <summary>Malformed or misplaced messages dropped since the endpoint started.</summary>
-    public long DiscardedMessages => Interlocked.Read(ref _discarded);
+    public long DiscardedMessages => Enum.GetValues<GistDiscardReason>().Sum(DiscardedFor);
+
+    /// <summary>Messages dropped for <paramref name="reason"/> since the endpoint started.</summary>
+    public long DiscardedFor(GistDiscardReason reason) => Interlocked.Read(ref _discarded[(int)reason]);
 
     /// <summary>A warning per dropped message, at most <see cref="DiscardWarningsPerWindow"/> per ten seconds so a flood cannot drown the log.</summary>
-    private void OnDiscarded(string text)
+    private void OnDiscarded(GistDiscardReason reason, string text)
     {
-        Interlocked.Increment(ref _discarded);
+        Interlocked.Increment(ref _discarded[(int)reason]);
         var now = _time.GetUtcNow();
         if (now - _discardWindow >= DiscardWindow)
         {

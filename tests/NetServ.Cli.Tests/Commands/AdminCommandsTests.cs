@@ -263,10 +263,13 @@ public sealed class AdminCommandsTests
                 "packets": { "received": 10, "accepted": 9, "dropped": 1, "modified": 0 },
                 "memory": { "pssBytes": 52428800 },
                 "modules": [{ "name": "NetServ.Apps.NetMonitor_1.0.0", "user": "alice", "filter": "udp/5060 to 198.19.0.0/24", "expiresInSeconds": 3599,
-                              "live": { "name": "NetServ.Apps.NetMonitor_1.0.0", "counters": { "packets": 10, "dropped": 0, "modified": 0, "errors": 2 } } }]
+                              "live": { "name": "NetServ.Apps.NetMonitor_1.0.0", "counters": { "packets": 10, "dropped": 0, "modified": 0, "errors": 2, "lastError": "InvalidOperationException: boom" } } }]
               }],
               "forwarding": { "chain": "NETSERV", "rules": ["-A NETSERV -d 198.19.0.0/24 -j NFQUEUE --queue-num 100"] },
               "recentFailures": [{ "time": "2025-03-01T11:59:00.0000000+00:00", "user": "alice", "module": "M_1", "reason": "crashed", "detail": "exit 134" }],
+              "recentRemovals": [{ "time": "2025-03-01T11:58:00.0000000+00:00", "user": "alice", "module": "M_2", "reason": "ttl-expired", "detail": null }],
+              "provenOwnership": [{ "time": "2025-03-01T11:57:00.0000000+00:00", "user": "carol", "prefix": "198.19.0.1/32", "url": "http://198.19.0.1:80/.well-known/netserv-password" }],
+              "signaling": { "repeatsAnswered": 3, "repeatsInProgress": 1, "dropped": { "malformed": 6, "unknownAssociation": 0, "wrongEncapsulation": 0, "refusedConfirm": 2 } },
               "node": "router-1"
             }
             """);
@@ -280,9 +283,12 @@ public sealed class AdminCommandsTests
             Assert.That(run.Output, Does.Contain("container alice: ready (pid 4242, queue 100, restarts 0, 50.0 MB PSS)"));
             Assert.That(run.Output, Does.Contain("packets: 10 received, 9 accepted, 1 dropped, 0 modified"));
             Assert.That(run.Output, Does.Contain("module NetServ.Apps.NetMonitor_1.0.0: filter udp/5060 to 198.19.0.0/24, expires in 3599 s"));
-            Assert.That(run.Output, Does.Contain("10 packets, 0 dropped, 0 modified, 2 errors"));
+            Assert.That(run.Output, Does.Contain("10 packets, 0 dropped, 0 modified, 2 errors (last: InvalidOperationException: boom)"));
             Assert.That(run.Output, Does.Contain("forwarding rules (1):"));
             Assert.That(run.Output, Does.Contain("2025-03-01T11:59:00.0000000+00:00 alice M_1: crashed exit 134"));
+            Assert.That(run.Output, Does.Contain("recent removals:\n    2025-03-01T11:58:00.0000000+00:00 alice M_2: ttl-expired\n"));
+            Assert.That(run.Output, Does.Contain("2025-03-01T11:57:00.0000000+00:00 carol 198.19.0.1/32 (password at http://198.19.0.1/.well-known/netserv-password)"));
+            Assert.That(run.Output, Does.Contain("signaling: 3 repeats answered from the first result, 1 while in progress; dropped 6 malformed, 0 on unknown associations, 0 wrongly encapsulated, 2 refused Confirms"));
             Assert.That(run.Output, Does.Not.Contain("content-type"), "content headers are not shown");
         }
     }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using NetServ.Contracts.Status;
+using NetServ.Networking;
 
 namespace NetServ.Contracts.Tests.Status;
 
@@ -47,8 +48,19 @@ public sealed class StatusWireFormatTests
           ],
           "forwarding": { "chain": "NETSERV", "rules": ["-A NETSERV -d 198.19.0.0/24 -p udp -m udp --dport 5060 -j NFQUEUE --queue-num 100"] },
           "recentFailures": [{ "time": "2026-03-01T11:59:00.0000000+00:00", "user": "bob", "module": "M_1.0.0", "reason": "hung", "detail": null }],
+          "recentRemovals": [
+            { "time": "2026-03-01T11:58:00.0000000+00:00", "user": "alice", "module": "NetServ.Apps.KeepAlive_1.0.0", "reason": "ttl-expired", "detail": null },
+            { "time": "2026-03-01T11:57:00.0000000+00:00", "user": "bob", "module": "M_0.9.0", "reason": "evicted", "detail": "the container died 3 times within a minute" }
+          ],
+          "provenOwnership": [{ "time": "2026-03-01T11:56:00.0000000+00:00", "user": "carol", "prefix": "198.19.0.1/32", "url": "http://198.19.0.1:8081/.well-known/netserv-password" }],
+          "signaling": { "repeatsAnswered": 2, "repeatsInProgress": 1, "dropped": { "malformed": 6, "unknownAssociation": 1, "wrongEncapsulation": 0, "refusedConfirm": 3 } },
           "node": "router-1"
         }
+        """;
+
+    // What a node wrote before status had removals, proofs of ownership and signaling counters.
+    private const string WithoutEvents = """
+        { "time": "2026-03-01T12:00:00.0000000+00:00", "containers": [], "forwarding": { "chain": "NETSERV", "rules": [] }, "recentFailures": [], "node": "router-1" }
         """;
 
     [Test]
@@ -84,6 +96,68 @@ public sealed class StatusWireFormatTests
     }
 
     [Test]
+    public void Deserialize_Status_ReadsRemovalsProofsAndSignalingCountersTyped()
+    {
+        var status = JsonSerializer.Deserialize(Sample, StatusJsonContext.Default.NodeStatus)!;
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(status.RecentRemovals, Is.EqualTo(new[]
+            {
+                new ModuleRemoval { Time = Noon.AddMinutes(-2), User = "alice", Module = "NetServ.Apps.KeepAlive_1.0.0", Reason = ModuleRemovalReason.TtlExpired },
+                new ModuleRemoval { Time = Noon.AddMinutes(-3), User = "bob", Module = "M_0.9.0", Reason = ModuleRemovalReason.Evicted, Detail = "the container died 3 times within a minute" },
+            }));
+            Assert.That(status.ProvenOwnership.Single(), Is.EqualTo(new OwnershipProof
+            {
+                Time = Noon.AddMinutes(-4),
+                User = "carol",
+                Prefix = Ipv4Prefix.Parse("198.19.0.1/32"),
+                Url = new Uri("http://198.19.0.1:8081/.well-known/netserv-password"),
+            }));
+            Assert.That(status.Signaling, Is.EqualTo(new SignalingCounters
+            {
+                RepeatsAnswered = 2,
+                RepeatsInProgress = 1,
+                Dropped = new DroppedMessages { Malformed = 6, UnknownAssociation = 1, RefusedConfirm = 3 },
+            }));
+        }
+    }
+
+    [Test]
+    public void Deserialize_StatusOfANodeWithoutEvents_HasNoRemovalsNoProofsAndZeroCounters()
+    {
+        var status = JsonSerializer.Deserialize(WithoutEvents, StatusJsonContext.Default.NodeStatus)!;
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(status.RecentRemovals, Is.Empty);
+            Assert.That(status.ProvenOwnership, Is.Empty);
+            Assert.That(status.Signaling, Is.EqualTo(new SignalingCounters()));
+        }
+    }
+
+    [TestCase(ModuleRemovalReason.Removed, "removed")]
+    [TestCase(ModuleRemovalReason.TtlExpired, "ttl-expired")]
+    [TestCase(ModuleRemovalReason.Evicted, "evicted")]
+    [TestCase(ModuleRemovalReason.ReinstallFailed, "reinstall-failed")]
+    public void Serialize_RemovalReason_WritesItsWireName(ModuleRemovalReason reason, string name)
+    {
+        var removal = new ModuleRemoval { Time = Noon, User = "alice", Module = "M_1.0.0", Reason = reason };
+
+        var written = JsonSerializer.SerializeToNode(new NodeStatus
+        {
+            Time = Noon,
+            Containers = [],
+            Forwarding = new ForwardingStatus { Chain = "NETSERV" },
+            RecentFailures = [],
+            RecentRemovals = [removal],
+            Node = "n",
+        }, StatusJsonContext.Default.NodeStatus)!;
+
+        Assert.That(written["recentRemovals"]![0]!["reason"]!.GetValue<string>(), Is.EqualTo(name));
+    }
+
+    [Test]
     public void Serialize_Status_WritesTheSampleBack()
     {
         var status = JsonSerializer.Deserialize(Sample, StatusJsonContext.Default.NodeStatus)!;
@@ -109,7 +183,7 @@ public sealed class StatusWireFormatTests
 
         // The serializer's default encoder escapes '+', as netservd's status always did.
         Assert.That(json, Is.EqualTo(
-            """{"time":"2026-03-01T12:00:00.0000000\u002B00:00","containers":[{"state":"restarting","pid":null,"uid":0,"queue":7,"restarts":0,"startedAt":"2026-03-01T12:00:00.5000000\u002B00:00","lastExit":null,"buildingBlocks":null,"noModuleLayer":null,"cgroup":null,"memoryLimitMb":0,"cpuLimit":0,"user":"carol","modules":[]}],"forwarding":{"chain":"NETSERV","rules":[]},"recentFailures":[],"node":"n"}"""));
+            """{"time":"2026-03-01T12:00:00.0000000\u002B00:00","containers":[{"state":"restarting","pid":null,"uid":0,"queue":7,"restarts":0,"startedAt":"2026-03-01T12:00:00.5000000\u002B00:00","lastExit":null,"buildingBlocks":null,"noModuleLayer":null,"cgroup":null,"memoryLimitMb":0,"cpuLimit":0,"user":"carol","modules":[]}],"forwarding":{"chain":"NETSERV","rules":[]},"recentFailures":[],"recentRemovals":[],"provenOwnership":[],"signaling":{"repeatsAnswered":0,"repeatsInProgress":0,"dropped":{"malformed":0,"unknownAssociation":0,"wrongEncapsulation":0,"refusedConfirm":0}},"node":"n"}"""));
     }
 
     [Test]

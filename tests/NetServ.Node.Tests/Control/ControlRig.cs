@@ -7,6 +7,7 @@ using NetServ.Networking;
 using NetServ.Node.Configuration;
 using NetServ.Node.Control;
 using NetServ.Node.Forwarding;
+using NetServ.Node.Signaling;
 using NetServ.Node.Tests.Forwarding;
 using NetServ.Sdk;
 using NetServ.Signaling.Nslp;
@@ -35,11 +36,12 @@ internal sealed class ControlRig : IAsyncDisposable
         // Not disposed with the rig: its semaphores never make a wait handle, so there is nothing to release.
         var locks = new UserLocks(options);
         Failures = new RecentFailures(Time);
-        var ownership = new ReverseRoutabilityCheck(new NoHttpClients(), options, NullLogger<ReverseRoutabilityCheck>.Instance);
+        Removals = new RecentRemovals(Time);
+        var ownership = new ReverseRoutabilityCheck(new NoHttpClients(), options, Time, NullLogger<ReverseRoutabilityCheck>.Instance);
         Policy = new InstallPolicy(options, ownership);
-        Installer = new ModuleInstaller(Containers, Store, Forwarding, Table, Time, NullLogger<ModuleInstaller>.Instance);
+        Installer = new ModuleInstaller(Containers, Store, Forwarding, Table, Removals, Time, NullLogger<ModuleInstaller>.Instance);
         Recovery = new ContainerRecovery(Containers, Table, Installer, locks, Failures, Time, NullLogger<ContainerRecovery>.Instance);
-        Status = new StatusReport(options, Containers, Forwarding, Table, Failures, ownership, Time);
+        Status = new StatusReport(options, Containers, Forwarding, Table, Failures, Removals, ownership, Signaling, Time);
         Controller = new Controller(options, Containers, Policy, Installer, Table, Status, Recovery, locks, NullLogger<Controller>.Instance);
     }
 
@@ -58,6 +60,10 @@ internal sealed class ControlRig : IAsyncDisposable
     public ModuleTable Table { get; }
 
     public RecentFailures Failures { get; }
+
+    public RecentRemovals Removals { get; }
+
+    public SignalingStatistics Signaling { get; } = new();
 
     public InstallPolicy Policy { get; }
 

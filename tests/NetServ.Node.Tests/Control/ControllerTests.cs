@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json.Nodes;
 using NetServ.Contracts.Control;
+using NetServ.Contracts.Status;
 using NetServ.Node.Control;
 using NetServ.Signaling.Nslp;
 
@@ -61,6 +62,36 @@ public sealed class ControllerTests
             Assert.That(rig.Store.Directories, Is.Empty);
             Assert.That(rig.Containers.RequestsOf<RemoveModuleMessage>().Select(m => m.Module), Is.EqualTo(new[] { ControlRig.NetMonitor }));
         }
+    }
+
+    [Test]
+    public async Task SetupAsync_TtlRunsOut_StatusListsTheModuleAsRemovedForItsTtl()
+    {
+        await using var rig = await ControlRig.StartAsync();
+        await rig.Controller.SetupAsync(ControlRig.Setup("alice", ttl: TimeSpan.FromSeconds(600)), RequestOrigin.Admin, CancellationToken.None);
+
+        rig.Time.Advance(TimeSpan.FromSeconds(600));
+
+        var status = await rig.Status.StatusAsync(onlyUser: null, collectGarbage: false, CancellationToken.None);
+        Assert.That(status.RecentRemovals, Is.EqualTo(new[]
+        {
+            new ModuleRemoval { Time = ControlRig.Start.AddSeconds(600), User = "alice", Module = ControlRig.NetMonitor, Reason = ModuleRemovalReason.TtlExpired },
+        }));
+    }
+
+    [Test]
+    public async Task HandleAsync_Remove_StatusListsTheModuleAsRemovedByItsUser()
+    {
+        await using var rig = await ControlRig.StartAsync();
+        await rig.Controller.SetupAsync(ControlRig.Setup("alice"), RequestOrigin.Admin, CancellationToken.None);
+        var request = new NslpRequest(NslpMethod.Remove, ControlRig.NetMonitor);
+        request.Headers.Add(NslpHeaderNames.User, "alice");
+
+        var response = await rig.Controller.HandleAsync(request, RequestOrigin.Admin, CancellationToken.None);
+
+        Assert.That(response.StatusCode, Is.EqualTo(NslpStatus.Ok));
+        var removal = (await rig.Status.StatusAsync(onlyUser: null, collectGarbage: false, CancellationToken.None)).RecentRemovals.Single();
+        Assert.That((removal.User, removal.Module, removal.Reason), Is.EqualTo(("alice", ControlRig.NetMonitor, ModuleRemovalReason.Removed)));
     }
 
     [Test]

@@ -4,6 +4,7 @@ using NetServ.Node.Control;
 using NetServ.Networking;
 using NetServ.Sdk.Packaging;
 using NetServ.Signaling.Nslp;
+using ModuleRemovalReason = NetServ.Contracts.Status.ModuleRemovalReason;
 
 namespace NetServ.Node.Tests.Control;
 
@@ -134,7 +135,7 @@ public sealed class ModuleInstallerTests
         await using var rig = await ControlRig.StartAsync();
         var record = await rig.InstalledAsync(FilteredSetup);
 
-        await rig.Installer.UninstallAsync(record, "REMOVE", CancellationToken.None);
+        await rig.Installer.UninstallAsync(record, ModuleRemovalReason.Removed, null, CancellationToken.None);
 
         AssertNothingLeft(rig);
         Assert.That(rig.Containers.RequestsOf<RemoveModuleMessage>().Select(m => m.Module), Is.EqualTo(new[] { ControlRig.NetMonitor }));
@@ -147,7 +148,7 @@ public sealed class ModuleInstallerTests
         var record = await rig.InstalledAsync(FilteredSetup);
         rig.Containers.Answer = (user, _) => throw new ContainerUnavailableException($"the container of {user} is restarting");
 
-        await rig.Installer.UninstallAsync(record, "ttl expired", CancellationToken.None);
+        await rig.Installer.UninstallAsync(record, ModuleRemovalReason.TtlExpired, null, CancellationToken.None);
 
         AssertNothingLeft(rig);
     }

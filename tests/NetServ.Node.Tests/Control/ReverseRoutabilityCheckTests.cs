@@ -1,6 +1,8 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+using NetServ.Contracts.Status;
 using NetServ.Networking;
 using NetServ.Node.Configuration;
 using NetServ.Node.Control;
@@ -19,7 +21,7 @@ public sealed class ReverseRoutabilityCheckTests
     private ServiceProvider _services = null!;
     private NetServOptions _options = null!;
 
-    private ReverseRoutabilityCheck Check => new(_services.GetRequiredService<IHttpClientFactory>(), Options.Create(_options), NullLogger<ReverseRoutabilityCheck>.Instance);
+    private ReverseRoutabilityCheck Check => new(_services.GetRequiredService<IHttpClientFactory>(), Options.Create(_options), TimeProvider.System, NullLogger<ReverseRoutabilityCheck>.Instance);
 
     [SetUp]
     public void SetUp()
@@ -47,6 +49,35 @@ public sealed class ReverseRoutabilityCheckTests
 
         Assert.That(failure, Is.Null);
         Assert.That(_server.Hits[PasswordPath], Is.EqualTo(1));
+    }
+
+    [Test]
+    public async Task VerifyAsync_Proven_IsListedAmongTheProofsOnceWithItsLatestTime()
+    {
+        _server.File(PasswordPath, "s3cret-0ne-time\n"u8.ToArray());
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 1, 12, 0, 0, TimeSpan.Zero));
+        var check = new ReverseRoutabilityCheck(_services.GetRequiredService<IHttpClientFactory>(), Options.Create(_options), time, NullLogger<ReverseRoutabilityCheck>.Instance);
+
+        await check.VerifyAsync(Loopback, "carol", "s3cret-0ne-time", CancellationToken.None);
+        time.Advance(TimeSpan.FromMinutes(1));
+        await check.VerifyAsync(Loopback, "carol", "s3cret-0ne-time", CancellationToken.None);
+
+        Assert.That(check.Proofs(), Is.EqualTo(new[]
+        {
+            new OwnershipProof { Time = time.GetUtcNow(), User = "carol", Prefix = Loopback, Url = check.UrlOf(Loopback.Address) },
+        }));
+        Assert.That(check.Proofs("dave"), Is.Empty, "one user's proofs are not another's");
+    }
+
+    [Test]
+    public async Task VerifyAsync_NotProven_IsNotListedAmongTheProofs()
+    {
+        _server.File(PasswordPath, "another"u8.ToArray());
+        var check = Check;
+
+        await check.VerifyAsync(Loopback, "carol", "s3cret", CancellationToken.None);
+
+        Assert.That(check.Proofs(), Is.Empty);
     }
 
     [Test]

@@ -91,6 +91,35 @@ public sealed class StatusReportTests
     }
 
     [Test]
+    public async Task StatusAsync_OneUser_ListsOnlyThatUsersRemovalsNewestFirst()
+    {
+        await using var rig = await ControlRig.StartAsync();
+        rig.Removals.Record("alice", ControlRig.NetMonitor, ModuleRemovalReason.Removed, null);
+        rig.Removals.Record("bob", ControlRig.KeepAlive, ModuleRemovalReason.TtlExpired, null);
+        rig.Time.Advance(TimeSpan.FromSeconds(5));
+        rig.Removals.Record("alice", ControlRig.KeepAlive, ModuleRemovalReason.ReinstallFailed, "no such building block");
+
+        var status = await rig.Status.StatusAsync(onlyUser: "alice", collectGarbage: false, CancellationToken.None);
+
+        Assert.That(status.RecentRemovals.Select(r => (r.Module, r.Reason, r.Time)), Is.EqualTo(new[]
+        {
+            (ControlRig.KeepAlive, ModuleRemovalReason.ReinstallFailed, ControlRig.Start.AddSeconds(5)),
+            (ControlRig.NetMonitor, ModuleRemovalReason.Removed, ControlRig.Start),
+        }));
+    }
+
+    [Test]
+    public async Task StatusAsync_SignalingCounters_AreTheNodes()
+    {
+        await using var rig = await ControlRig.StartAsync();
+        rig.Signaling.RepeatAnswered();
+
+        var status = await rig.Status.StatusAsync(onlyUser: "alice", collectGarbage: false, CancellationToken.None);
+
+        Assert.That(status.Signaling.RepeatsAnswered, Is.EqualTo(1));
+    }
+
+    [Test]
     public async Task ProbeAsync_ModuleNotInstalled_IsNotFoundOnThisNode()
     {
         await using var rig = await ControlRig.StartAsync();

@@ -317,13 +317,14 @@ public sealed class GistStateMachineTests
     }
 
     [TestCaseSource(nameof(MalformedDatagrams))]
-    public void OnDatagram_Malformed_IsTracedAndChangesNothing(byte[] datagram)
+    public void OnDatagram_Malformed_IsDroppedAsMalformedAndChangesNothing(byte[] datagram)
     {
         var node = Node("A", NodeAddress);
 
         var actions = node.OnDatagram(datagram, ClientAddress, GistTestNetwork.ClientPort, T0);
 
         Assert.That(actions, Is.Not.Empty.And.All.TypeOf<TraceAction>());
+        Assert.That(actions.OfType<TraceAction>().Select(t => t.Discarded), Does.Contain((GistDiscardReason?)GistDiscardReason.Malformed));
         Assert.That(node.RoutingStateCount, Is.Zero);
         Assert.That(node.NextDeadline, Is.Null);
     }
