@@ -161,30 +161,6 @@ public sealed class NetServNodeProcess : IAsyncDisposable
         throw new TimeoutException($"the node's status did not reach the expected state within {timeout.TotalSeconds:0} s; last status: {(last is null ? null : JsonSerializer.Serialize(last, StatusJsonContext.Default.NodeStatus))}");
     }
 
-    /// <summary>
-    /// Waits until <paramref name="occurrences"/> lines of the node's log contain <paramref name="text"/>
-    /// (log lines arrive through a pipe, after the state they report) and returns the last of them.
-    /// </summary>
-    public async Task<string> WaitForLogAsync(string text, TimeSpan timeout, int occurrences = 1, CancellationToken cancellationToken = default)
-    {
-        var deadline = Stopwatch.StartNew();
-        while (true)
-        {
-            var lines = LogLines.Where(l => l.Contains(text, StringComparison.Ordinal)).ToArray();
-            if (lines.Length >= occurrences)
-            {
-                return lines[^1];
-            }
-
-            if (deadline.Elapsed >= timeout)
-            {
-                throw new TimeoutException($"{lines.Length} of {occurrences} log lines with \"{text}\" within {timeout.TotalSeconds:0} s; last lines:\n{LogTail()}");
-            }
-
-            await Task.Delay(50, cancellationToken).ConfigureAwait(false);
-        }
-    }
-
     /// <summary>The last lines of the node's log, for failure messages.</summary>
     public string LogTail(int lines = 40) => string.Join('\n', LogLines.TakeLast(lines));
 

@@ -1,4 +1,5 @@
 using System.Net;
+using NetServ.Networking;
 using NetServ.Signaling.Nslp;
 using NetServ.Testbed.Http;
 using NetServ.Testbed.Nodes;
@@ -68,7 +69,9 @@ public sealed class ReverseRoutabilityEndToEndTests
         Assert.That(response.StatusCode, Is.EqualTo(NslpStatus.Ok), response.Headers[NslpHeaderNames.Error]);
         Assert.That(_claimedServer!.Requests, Is.EqualTo(1), "the node fetched the password from the claimed address");
         Assert.That(await _path.RulesAsync(), Has.Some.Contains("-d 198.19.0.1/32"));
-        Assert.That(await _path.Node.WaitForLogAsync("proved ownership of 198.19.0.1/32", TimeSpan.FromSeconds(5)), Does.Contain("carol"));
+        var status = await _path.Node.WaitForStatusAsync(s => s.ProvenOwnership.Count > 0, TimeSpan.FromSeconds(5));
+        var proof = status.ProvenOwnership.Single();
+        Assert.That((proof.User, proof.Prefix), Is.EqualTo(("carol", Ipv4Prefix.Parse("198.19.0.1/32"))), "status lists the address carol proved");
     }
 
     [Test]

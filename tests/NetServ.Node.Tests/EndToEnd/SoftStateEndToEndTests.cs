@@ -28,9 +28,14 @@ public sealed class SoftStateEndToEndTests
         await Task.Delay(2000);
         Assert.That(await path.RulesAsync(), Has.Count.EqualTo(1), "the refresh moved the expiry");
 
-        var status = await path.Node.WaitForStatusAsync(s => s.ContainerOf("alice").Modules.Count == 0, TimeSpan.FromSeconds(5));
-        Assert.That(status.Forwarding.Rules, Is.Empty);
-        Assert.That(await path.Node.WaitForLogAsync("ttl expired", TimeSpan.FromSeconds(5)), Does.Contain("ttl expired"));
+        // The removal is listed once the module is out everywhere: table, rules, container, files.
+        var status = await path.Node.WaitForStatusAsync(s => s.RecentRemovals.Count > 0, TimeSpan.FromSeconds(5));
+        Assert.Multiple(() =>
+        {
+            Assert.That(status.RecentRemovals.Select(r => (r.User, r.Module, r.Reason)), Is.EqualTo(new[] { ("alice", Module, ModuleRemovalReason.TtlExpired) }));
+            Assert.That(status.ContainerOf("alice").Modules, Is.Empty);
+            Assert.That(status.Forwarding.Rules, Is.Empty);
+        });
     }
 
     [Test]
