@@ -320,8 +320,9 @@ internal sealed class CQueueLoop : RouterConfiguration
 /// (3) NFQUEUE to a NetServ container without module layer, (4) the full container with no module,
 /// (5) NetMonitor installed through the admin API. netservd runs with one user, u000, or with one
 /// container per <see cref="UserShare"/> (the container-count benchmark); for 3 and 4 the benchmark
-/// adds each user's NFQUEUE rule to the node's chain itself (no module installs one), for 5 the node
-/// adds it when the user's module is set up with the user's filter.
+/// adds each user's NFQUEUE rule itself (no module installs one), in a chain of its own jumped to from
+/// FORWARD after the node's (which belongs to netservd), for 5 and 6 the node adds it to its chain when
+/// the user's module is set up with the user's filter.
 /// </summary>
 internal sealed class NodeContainer(NodeContainer.Layer layer, IReadOnlyList<UserShare>? users = null) : RouterConfiguration
 {
@@ -336,9 +337,12 @@ internal sealed class NodeContainer(NodeContainer.Layer layer, IReadOnlyList<Use
     /// </summary>
     public const string KeepAliveProperties = "swap-addresses=false";
 
+    /// <summary>netservd's chain, where the modules' filters put their rules (its default, which the benchmark keeps).</summary>
+    private const string NodeChain = "NETSERV";
+
     private readonly IReadOnlyList<UserShare> _users = users ?? UserShare.Assign(1);
-    private readonly List<string[]> _rules = [];
     private NetworkNamespace? _router;
+    private IptablesChain? _chain;
     private NetServNodeProcess? _node;
     private PackageServer? _packages;
     private StreamWriter? _log;
@@ -438,18 +442,20 @@ internal sealed class NodeContainer(NodeContainer.Layer layer, IReadOnlyList<Use
         }
         else
         {
-            // No module installs a rule here: the benchmark adds the one a module would, in the node's own chain.
+            // No module installs a rule here: the benchmark adds the one a module would, after the node's
+            // chain (where the packets pass the node's signaling rule first, as a module's would) but
+            // outside it, since that chain is netservd's.
+            _chain = IptablesChain.Create(_router, $"ns-eval-config{Key}");
             foreach (var user in _users)
             {
-                string[] rule = ["NETSERV", .. user.Match, "-m", "comment", "--comment", $"netserv-eval config {Key}", "-j", "NFQUEUE", "--queue-num", queues[user.User].ToString(CultureInfo.InvariantCulture), "--queue-bypass"];
-                _router.ExecChecked("iptables", ["-A", .. rule]);
-                _rules.Add(rule);
+                _chain.Append([.. user.Match, "-m", "comment", "--comment", $"netserv-eval config {Key}", "-j", "NFQUEUE", "--queue-num", queues[user.User].ToString(CultureInfo.InvariantCulture), "--queue-bypass"]);
             }
         }
 
         var node = _node;
-        Queue = new KernelQueueProbe(_router, queues.Values.ToArray(), ["FORWARD", "NETSERV"], () => ContainerReaders(node));
-        KernelQueues = new KernelQueueProbe(_router, queues.Values.ToArray(), ["NETSERV"]);
+        string[] chains = [_chain?.Name ?? NodeChain];
+        Queue = new KernelQueueProbe(_router, queues.Values.ToArray(), chains, () => ContainerReaders(node));
+        KernelQueues = new KernelQueueProbe(_router, queues.Values.ToArray(), chains);
     }
 
     /// <summary>Every container's process and packet counts, and what its NetMonitor counted, by user.</summary>
@@ -496,13 +502,6 @@ internal sealed class NodeContainer(NodeContainer.Layer layer, IReadOnlyList<Use
 
     public override async ValueTask DisposeAsync()
     {
-        foreach (var rule in _rules)
-        {
-            _router?.Exec("iptables", ["-D", .. rule]);
-        }
-
-        _rules.Clear();
-
         if (_node is not null)
         {
             await _node.DisposeAsync().ConfigureAwait(false);
@@ -521,6 +520,9 @@ internal sealed class NodeContainer(NodeContainer.Layer layer, IReadOnlyList<Use
             _log = null;
         }
 
+        // Last: it is the one step here that can throw (a chain iptables would not delete), and the rest must go first.
+        _chain?.Dispose();
+        _chain = null;
         _router = null;
     }
 

@@ -8,6 +8,12 @@ public enum RunResourceKind
     /// <summary>A process (<see cref="ProcessIdentity"/>: pid and start time); first, as it may hold namespaces and cgroups.</summary>
     Process,
 
+    /// <summary>
+    /// An iptables chain the run made in one of its namespaces (<c>namespace chain</c>), with the jumps to it;
+    /// before the namespaces, though one going takes its chains with it, so that a chain is removed where it was made.
+    /// </summary>
+    Chain,
+
     /// <summary>A network namespace (its name); what runs inside goes with it, iptables chains included.</summary>
     Namespace,
 
@@ -24,6 +30,9 @@ public readonly record struct RunResource(RunResourceKind Kind, string Value)
     public static RunResource Namespace(string name) => new(RunResourceKind.Namespace, name);
 
     public static RunResource Process(ProcessIdentity process) => new(RunResourceKind.Process, process.ToString());
+
+    /// <summary>The chain <paramref name="chain"/> in the namespace called <paramref name="namespaceName"/>.</summary>
+    public static RunResource Chain(string namespaceName, string chain) => new(RunResourceKind.Chain, $"{namespaceName} {chain}");
 
     public static RunResource Cgroup(string path) => new(RunResourceKind.Cgroup, path);
 
@@ -51,7 +60,7 @@ public readonly record struct RunResource(RunResourceKind Kind, string Value)
 
 /// <summary>
 /// The record of one run: a directory <c>&lt;root&gt;/&lt;run id&gt;/</c> holding <c>owner</c> (the pid and
-/// start time of the process that runs it) and <c>resources</c> (one line per namespace, process, cgroup
+/// start time of the process that runs it) and <c>resources</c> (one line per namespace, process, chain, cgroup
 /// or directory it created and has not removed yet). Whatever is listed when the owner is gone is a
 /// leftover that <see cref="RunReaper"/> removes; nothing unlisted is ever touched.
 /// </summary>

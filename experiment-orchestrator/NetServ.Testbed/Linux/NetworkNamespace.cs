@@ -25,7 +25,10 @@ public sealed class NetworkNamespace : IDisposable
     public string Name { get; }
 
     /// <summary>Whether the namespace is still there (<c>/var/run/netns/&lt;name&gt;</c>): not yet deleted, by this object or by anyone.</summary>
-    internal bool Exists => File.Exists(Path.Combine(NetnsDirectory, Name));
+    internal bool Exists => ExistsNamed(Name);
+
+    /// <summary>Whether a namespace called <paramref name="name"/> is there now, made by anyone.</summary>
+    internal static bool ExistsNamed(string name) => File.Exists(Path.Combine(NetnsDirectory, name));
 
     /// <summary>Creates a namespace called <paramref name="name"/> (which must start with <see cref="NamePrefix"/>), with its loopback up.</summary>
     public static NetworkNamespace Create(string name)
@@ -66,7 +69,7 @@ public sealed class NetworkNamespace : IDisposable
     /// <summary>Kills every process inside the namespace called <paramref name="name"/> and deletes it; nothing happens when it does not exist.</summary>
     public static void Delete(string name)
     {
-        if (!File.Exists(Path.Combine(NetnsDirectory, name)))
+        if (!ExistsNamed(name))
         {
             return;
         }

@@ -32,6 +32,8 @@ internal interface IRunResourceRemover
 
     void DeleteNamespace(string name);
 
+    void RemoveChain(string namespaceName, string chain);
+
     void RemoveCgroup(string path);
 
     void DeleteDirectory(string path);
@@ -119,9 +121,18 @@ public sealed class RunReaper
                     ? process
                     : throw new ArgumentException($"'{resource.Value}' is not 'pid starttime'"));
                 break;
+            case RunResourceKind.Chain:
+                var words = resource.Value.Split(' ');
+                if (words.Length != 2 || !IsProjectNamespace(words[0]) || !IptablesChain.IsProjectChain(words[1]))
+                {
+                    throw new ArgumentException($"'{resource.Value}' is not a chain of the project in a namespace of the project");
+                }
+
+                _remover.RemoveChain(words[0], words[1]);
+                break;
             case RunResourceKind.Namespace:
                 // A record names only what the project makes; anything else in it is not followed.
-                if (!resource.Value.StartsWith(NetworkNamespace.NamePrefix, StringComparison.Ordinal) || resource.Value.Contains('/', StringComparison.Ordinal))
+                if (!IsProjectNamespace(resource.Value))
                 {
                     throw new ArgumentException($"'{resource.Value}' is not a namespace name of the project");
                 }
@@ -140,6 +151,9 @@ public sealed class RunReaper
         }
     }
 
+    private static bool IsProjectNamespace(string name) =>
+        name.StartsWith(NetworkNamespace.NamePrefix, StringComparison.Ordinal) && !name.Contains('/', StringComparison.Ordinal);
+
     private static string RequireUnder(string path, string parent)
     {
         var full = Path.GetFullPath(path);
@@ -150,7 +164,7 @@ public sealed class RunReaper
     }
 }
 
-/// <summary>Removes resources on this machine: kill(2) after checking the start time, <c>ip netns del</c>, rmdir.</summary>
+/// <summary>Removes resources on this machine: kill(2) after checking the start time, iptables -X, <c>ip netns del</c>, rmdir.</summary>
 internal sealed class MachineResourceRemover : IRunResourceRemover
 {
     public bool IsAlive(ProcessIdentity process) => process.IsAlive();
@@ -165,6 +179,8 @@ internal sealed class MachineResourceRemover : IRunResourceRemover
     }
 
     public void DeleteNamespace(string name) => NetworkNamespace.Delete(name);
+
+    public void RemoveChain(string namespaceName, string chain) => IptablesChain.Remove(namespaceName, chain);
 
     public void RemoveCgroup(string path)
     {

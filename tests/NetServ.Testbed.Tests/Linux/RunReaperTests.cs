@@ -77,6 +77,23 @@ public sealed class RunReaperTests
     }
 
     [Test]
+    public void Reap_DeadOwnerWithAChain_RemovesTheChainAfterTheProcessesAndBeforeItsNamespace()
+    {
+        var record = LabRunRecord.Open(_root, DeadOwner);
+        record.Add(RunResource.Namespace("ns-abc-router"));
+        record.Add(RunResource.Process(new ProcessIdentity(77, 88)));
+        record.Add(RunResource.Chain("ns-abc-router", "ns-eval-config3"));
+
+        var runs = new RunReaper(_root, _remover).Reap();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(runs.Single().Outcome, Is.EqualTo(ReapOutcome.Removed));
+            Assert.That(_remover.Calls, Is.EqualTo(new[] { "kill 77 88", "chain ns-abc-router ns-eval-config3", "namespace ns-abc-router" }));
+        });
+    }
+
+    [Test]
     public void Reap_LiveOwner_TouchesNothingAndKeepsTheRecord()
     {
         var record = LabRunRecord.Open(_root, LiveOwner);
@@ -109,6 +126,10 @@ public sealed class RunReaperTests
 
     [TestCase("namespace systemd-netns")]
     [TestCase("namespace ns-../../etc")]
+    [TestCase("chain ns-abc-router NETSERV")]
+    [TestCase("chain ns-abc-router ns-a-chain-name-longer-than-28")]
+    [TestCase("chain systemd-netns ns-eval-config3")]
+    [TestCase("chain ns-abc-router")]
     [TestCase("cgroup /sys/fs/cgroup/system.slice")]
     [TestCase("directory /etc")]
     [TestCase("directory /tmp/../etc")]
@@ -176,6 +197,8 @@ public sealed class RunReaperTests
         public void Kill(ProcessIdentity process) => Call($"kill {process}");
 
         public void DeleteNamespace(string name) => Call($"namespace {name}");
+
+        public void RemoveChain(string namespaceName, string chain) => Call($"chain {namespaceName} {chain}");
 
         public void RemoveCgroup(string path) => Call($"cgroup {path}");
 
