@@ -53,6 +53,7 @@ internal static class NodeServiceCollectionExtensions
         services.AddSingleton<Controller>();
         services.AddSingleton<RequestAuthenticator>();
         services.AddSingleton<IRouteLookup, NetlinkRouteLookup>();
+        services.AddSingleton<ISignalingTransportFactory, GistSignalingTransportFactory>();
         services.AddSingleton<SignalingService>();
 
         // Start order: forwarding plane, containers, admin API, signaling; stop order is the reverse.

@@ -36,14 +36,14 @@ internal sealed partial class SignalingService : IHostedService, IAsyncDisposabl
     private readonly SignalingStatistics _statistics;
     private readonly TimeProvider _time;
     private readonly ILogger<SignalingService> _logger;
-    private readonly ILoggerFactory _loggerFactory;
+    private readonly ISignalingTransportFactory _transports;
     private readonly ConcurrentDictionary<GistSessionId, TaskCompletionSource<NslpResponse?>> _waiting = new();
     private readonly CancellationTokenSource _stopping = new();
-    private GistEndpoint? _endpoint;
-    private QueryInterceptor? _interceptor;
+    private ISignalingTransport? _endpoint;
+    private IDisposable? _interceptor;
     private bool _disposed;
 
-    public SignalingService(IOptions<NetServOptions> options, Controller controller, RequestAuthenticator authenticator, IRouteLookup routes, SignalingStatistics statistics, TimeProvider time, ILoggerFactory loggerFactory)
+    public SignalingService(IOptions<NetServOptions> options, Controller controller, RequestAuthenticator authenticator, IRouteLookup routes, SignalingStatistics statistics, ISignalingTransportFactory transports, TimeProvider time, ILogger<SignalingService> logger)
     {
         _statistics = statistics;
         _options = options.Value;
@@ -51,9 +51,9 @@ internal sealed partial class SignalingService : IHostedService, IAsyncDisposabl
         _authenticator = authenticator;
         _routes = routes;
         _answered = new AnsweredRequests(time, RequestAuthenticator.NonceMemory, _options.Signaling.AnsweredRequestsKept);
+        _transports = transports;
         _time = time;
-        _loggerFactory = loggerFactory;
-        _logger = loggerFactory.CreateLogger<SignalingService>();
+        _logger = logger;
     }
 
     private SignalingOptions Settings => _options.Signaling;
@@ -68,7 +68,7 @@ internal sealed partial class SignalingService : IHostedService, IAsyncDisposabl
 
         try
         {
-            _endpoint = GistEndpoint.Start(
+            _endpoint = _transports.Start(
                 new GistEndpointOptions
                 {
                     Name = _options.NodeName,
@@ -81,7 +81,6 @@ internal sealed partial class SignalingService : IHostedService, IAsyncDisposabl
                     MaxDatagramMessage = Settings.MaxDatagramBytes,
                     RouterAlertValue = (ushort)Settings.RouterAlertValue,
                 },
-                _loggerFactory.CreateLogger<GistEndpoint>(),
                 _time);
         }
         catch (System.Net.Sockets.SocketException e)
@@ -96,7 +95,7 @@ internal sealed partial class SignalingService : IHostedService, IAsyncDisposabl
         {
             try
             {
-                _interceptor = QueryInterceptor.Start((ushort)Settings.Queue, _endpoint, _logger);
+                _interceptor = _endpoint.InterceptQueries((ushort)Settings.Queue, _logger);
             }
             catch (System.ComponentModel.Win32Exception e)
             {
