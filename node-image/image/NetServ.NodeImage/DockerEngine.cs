@@ -131,10 +131,10 @@ public sealed class DockerEngine : IDisposable
         {
             if (daemon.HasExited)
             {
-                var why = output.Text();
+                var exitCode = daemon.ExitCode;
                 Forget(recorded);
                 daemon.Dispose();
-                throw new DockerUnavailableException($"no Docker engine answers ({tried}) and {options.DockerdPath} exited with {daemon.ExitCode} while starting: {why}");
+                throw new DockerUnavailableException($"no Docker engine answers ({tried}) and {options.DockerdPath} exited with {exitCode} while starting: {output.Text()}");
             }
 
             if (await TryConnectAsync(options.OwnEndpoint, cancellationToken).ConfigureAwait(false) is { } client)
