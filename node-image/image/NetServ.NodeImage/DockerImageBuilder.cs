@@ -1,0 +1,163 @@
+using System.Diagnostics;
+using System.Formats.Tar;
+using Docker.DotNet;
+using Docker.DotNet.Models;
+
+namespace NetServ.NodeImage;
+
+/// <summary>What a Docker image build gave: the image, whether it was reused from the cache, its size.</summary>
+internal sealed record DockerImageResult(string Tag, string ContentHash, bool Reused, long SizeBytes, TimeSpan Elapsed);
+
+/// <summary>
+/// The Docker image netserv/node:VERSION (and :latest): the Debian minbase rootfs imported as
+/// netserv/debian:bookworm-HASH, then built on with the Dockerfile and a build context made here
+/// (packages.txt, the rootfs overlay, the payload). The image carries the hash of its inputs as a
+/// label; an image whose label matches is reused without a build.
+/// </summary>
+internal sealed class DockerImageBuilder(DockerClient client, ImageRecipe recipe, TextWriter log)
+{
+    public const string Repository = "netserv/node";
+    public const string BaseRepository = "netserv/debian";
+    public const string HashLabel = "netserv.content-hash";
+
+    public static string Tag => $"{Repository}:{ImageRecipe.Version}";
+
+    /// <summary>The content of /opt/netserv/FEATURES: what the image has and lacks.</summary>
+    public static string Features(bool click) => click ? "click=yes\n" : "click=no (built without --click-source; the paced generator falls back to its .NET sender)\n";
+
+    /// <summary>Imports the Debian rootfs (when not yet imported) and returns its image name.</summary>
+    public async Task<string> EnsureBaseAsync(Uri mirror, CancellationToken cancellationToken)
+    {
+        var name = $"{BaseRepository}:{DebianRootfs.Suite}-{DebianRootfs.Hash(mirror)[..16]}";
+        if (await ExistsAsync(name, cancellationToken).ConfigureAwait(false) is not null)
+        {
+            return name;
+        }
+
+        var tar = DebianRootfs.Ensure(recipe.CacheDirectory, mirror, log);
+        log.WriteLine($"netserv-image: importing {Path.GetFileName(tar)} as {name}");
+        var stream = File.OpenRead(tar);
+        await using (stream.ConfigureAwait(false))
+        {
+            var failure = new Failure();
+            await client.Images.CreateImageAsync(
+                new ImagesCreateParameters { FromSrc = "-", Repo = BaseRepository, Tag = name[(BaseRepository.Length + 1)..] },
+                stream, null, failure, cancellationToken).ConfigureAwait(false);
+            failure.ThrowIfAny("docker import of the Debian rootfs");
+        }
+
+        await client.Images.TagImageAsync(name, new ImageTagParameters { RepositoryName = BaseRepository, Tag = DebianRootfs.Suite, Force = true }, cancellationToken).ConfigureAwait(false);
+        return name;
+    }
+
+    /// <summary>Builds netserv/node:VERSION, or reuses it when its inputs have not changed.</summary>
+    public async Task<DockerImageResult> BuildAsync(Uri mirror, bool click, CancellationToken cancellationToken)
+    {
+        var watch = Stopwatch.StartNew();
+        var missing = PayloadLayout.Missing(recipe.Payload);
+        if (missing.Count > 0)
+        {
+            throw new ImageBuildException($"the payload in {recipe.Payload} lacks {string.Join(", ", missing)}: run ./lab image (or netserv-image payload)");
+        }
+
+        var baseImage = await EnsureBaseAsync(mirror, cancellationToken).ConfigureAwait(false);
+        var hash = recipe.HashRecipe()
+            .Add("base", baseImage)
+            .Add("features", Features(click))
+            .AddFile("Dockerfile", recipe.Dockerfile)
+            .AddDirectory("payload", recipe.Payload)
+            .ToHex();
+        if (await ExistsAsync(Tag, cancellationToken).ConfigureAwait(false) is { } existing
+            && existing.Config?.Labels is { } labels && labels.TryGetValue(HashLabel, out var built) && built == hash)
+        {
+            await TagLatestAsync(cancellationToken).ConfigureAwait(false);
+            return new DockerImageResult(Tag, hash, Reused: true, existing.Size, watch.Elapsed);
+        }
+
+        log.WriteLine($"netserv-image: building {Tag} on {baseImage}");
+        var context = Path.Combine(recipe.CacheDirectory, "docker-context.tar");
+        Directory.CreateDirectory(recipe.CacheDirectory);
+        WriteContext(context, click);
+        var stream = File.OpenRead(context);
+        await using (stream.ConfigureAwait(false))
+        {
+            var failure = new Failure(log);
+            await client.Images.BuildImageFromDockerfileAsync(
+                new ImageBuildParameters
+                {
+                    Dockerfile = "Dockerfile",
+                    Tags = [Tag],
+                    BuildArgs = new Dictionary<string, string> { ["BASE"] = baseImage },
+                    Labels = new Dictionary<string, string> { [HashLabel] = hash, ["netserv.version"] = ImageRecipe.Version },
+                    // dockerd runs without a bridge: the package step reaches the apt mirror through the host's network.
+                    NetworkMode = "host",
+                    Remove = true,
+                    ForceRemove = true,
+                },
+                stream, null, null, failure, cancellationToken).ConfigureAwait(false);
+            failure.ThrowIfAny($"the build of {Tag}");
+        }
+
+        File.Delete(context);
+        await TagLatestAsync(cancellationToken).ConfigureAwait(false);
+        var image = await ExistsAsync(Tag, cancellationToken).ConfigureAwait(false)
+                    ?? throw new ImageBuildException($"the build of {Tag} ended without the image");
+        return new DockerImageResult(Tag, hash, Reused: false, image.Size, watch.Elapsed);
+    }
+
+    private void WriteContext(string path, bool click)
+    {
+        using var file = File.Create(path);
+        using var writer = new TarWriter(file, TarEntryFormat.Pax);
+        writer.WriteEntry(recipe.Dockerfile, "Dockerfile");
+        writer.WriteEntry(recipe.PackageList, "packages.txt");
+        TarFiles.AddDirectory(writer, recipe.RootfsOverlay, "rootfs");
+        TarFiles.AddDirectory(writer, recipe.Payload, "opt/netserv");
+        TarFiles.AddText(writer, $"rootfs{PayloadLayout.InstallRoot}/{PayloadLayout.FeaturesFile}", Features(click), TarFiles.Readable);
+    }
+
+    private Task TagLatestAsync(CancellationToken cancellationToken) =>
+        client.Images.TagImageAsync(Tag, new ImageTagParameters { RepositoryName = Repository, Tag = "latest", Force = true }, cancellationToken);
+
+    private async Task<ImageInspectResponse?> ExistsAsync(string name, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await client.Images.InspectImageAsync(name, cancellationToken).ConfigureAwait(false);
+        }
+        catch (DockerImageNotFoundException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The engine reports a failed build or import in its progress messages, not as an HTTP error.</summary>
+    private sealed class Failure(TextWriter? log = null) : IProgress<JSONMessage>
+    {
+        private string? _error;
+
+        public void Report(JSONMessage value)
+        {
+            if (value.Error is { Message: { Length: > 0 } message })
+            {
+                _error ??= message;
+            }
+            else if (!string.IsNullOrEmpty(value.ErrorMessage))
+            {
+                _error ??= value.ErrorMessage;
+            }
+            else if (log is not null && !string.IsNullOrWhiteSpace(value.Stream))
+            {
+                log.Write(value.Stream);
+            }
+        }
+
+        public void ThrowIfAny(string what)
+        {
+            if (_error is not null)
+            {
+                throw new ImageBuildException($"{what} failed: {_error}");
+            }
+        }
+    }
+}

@@ -1,0 +1,201 @@
+using Docker.DotNet;
+using Docker.DotNet.Models;
+using NetServ.NodeImage;
+
+namespace NetServ.NodeImage.Tests;
+
+/// <summary>
+/// The Docker image against a real dockerd (the machine's, or one started for the fixture and stopped
+/// after it): built or reused from the cache of ./lab image, then run. Every container carries the
+/// label netserv.testbed=ID and is removed afterwards.
+/// </summary>
+[TestFixture]
+[NonParallelizable]
+internal sealed class NodeImageDockerTests
+{
+    private const string TestbedLabel = "netserv.testbed";
+    private const long MaxImageBytes = 900_000_000;
+    private readonly string _testbed = $"image-tests-{Environment.ProcessId}";
+    private DockerEngine _engine = null!;
+    private DockerImageResult _image = null!;
+
+    private DockerClient Client => _engine.Client;
+
+    [OneTimeSetUp]
+    public async Task BuildOrReuseImage()
+    {
+        var recipe = ImageRecipe.Locate(null);
+        Assert.That(PayloadLayout.Missing(recipe.Payload), Is.Empty, "the payload is published by ./lab image (./lab test runs it)");
+        var mirror = AptSource.FindConfiguredMirror(DebianRootfs.Suite);
+        Assert.That(mirror, Is.Not.Null, "an apt source for bookworm");
+        _engine = await DockerEngine.ConnectOrStartAsync(new DockerEngineOptions(), TestContext.Progress, CancellationToken.None);
+        _image = await new DockerImageBuilder(Client, recipe, TestContext.Progress).BuildAsync(mirror!, click: false, CancellationToken.None);
+        await TestContext.Progress.WriteLineAsync($"{_image.Tag}: {ImageCommands.Megabytes(_image.SizeBytes)} unpacked, {(_image.Reused ? "reused" : "built")} in {_image.Elapsed.TotalSeconds:0.0} s");
+    }
+
+    [OneTimeTearDown]
+    public async Task RemoveContainersAndStopEngine()
+    {
+        if (_engine is null)
+        {
+            return;
+        }
+
+        await RemoveContainersAsync();
+        _engine.Dispose();
+    }
+
+    private async Task RemoveContainersAsync()
+    {
+        var mine = await Client.Containers.ListContainersAsync(new ContainersListParameters
+        {
+            All = true,
+            Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [$"{TestbedLabel}={_testbed}"] = true } },
+        });
+        foreach (var container in mine)
+        {
+            await Client.Containers.RemoveContainerAsync(container.ID, new ContainerRemoveParameters { Force = true });
+        }
+    }
+
+    /// <summary>
+    /// The target is 400 MB; Debian's ffmpeg alone installs about 460 MB (Mesa and LLVM 15 come with
+    /// libavdevice), so the bound here is the size measured with it plus a margin: it catches growth.
+    /// </summary>
+    [Test]
+    public void Image_UnpackedSize_Reported_AndBounded()
+    {
+        TestContext.Out.WriteLine($"image {_image.Tag}: {ImageCommands.Megabytes(_image.SizeBytes)} unpacked");
+
+        Assert.That(_image.SizeBytes, Is.LessThanOrEqualTo(MaxImageBytes));
+    }
+
+    [Test]
+    public async Task Container_StartsNetservd_AnswersProbeStatus()
+    {
+        var id = await StartAsync(DockerImageBuilder.Tag, command: null);
+
+        var (exitCode, output) = await UntilSuccessAsync(id, ["netserv", "admin", "probe", "status"], TimeSpan.FromSeconds(60));
+
+        Assert.That(exitCode, Is.Zero, output);
+        Assert.That(output, Does.Contain("200 OK").And.Contain("container experimenter: ready"));
+        var (_, features) = await ExecAsync(id, ["cat", "/opt/netserv/FEATURES", "/opt/netserv/VERSION"]);
+        Assert.That(features, Does.Contain("click=no").And.Contain(ImageRecipe.Version));
+    }
+
+    [Test]
+    public async Task Container_HasTheNodesTools()
+    {
+        var id = await StartAsync(DockerImageBuilder.Tag, command: ["sleep", "300"]);
+
+        var (exitCode, output) = await ExecAsync(id, ["sh", "-c", "command -v sshd iptables sipp ffmpeg netservd netserv-container netserv-sandbox keepalive-server activecdn-provider && ls /opt/netserv/modules"]);
+
+        Assert.That(exitCode, Is.Zero, output);
+        Assert.That(output, Does.Contain("NetServ.Apps.NetMonitor"));
+    }
+
+    [Test]
+    public async Task InstallScript_MakesStockDebianANode_SecondRunChangesNothing()
+    {
+        var recipe = ImageRecipe.Locate(null);
+        var tarball = InstallTarball.Build(recipe, click: false);
+        var binds = new List<string> { $"{Path.GetDirectoryName(tarball.Path)}:/tarball:ro" };
+        var unpackAndInstall = $"tar -xzf /tarball/{Path.GetFileName(tarball.Path)} -C /opt && /opt/netserv/install.sh --no-start";
+
+        // Debian's packages come from the apt mirror through the host's network; netservd must not
+        // start there, so it starts later in a container of its own without network.
+        var stock = await StartAsync($"{DockerImageBuilder.BaseRepository}:{DebianRootfs.Suite}", ["sleep", "900"], "host", binds);
+        var (installed, installOutput) = await ExecAsync(stock, ["sh", "-c", unpackAndInstall]);
+        var (again, againOutput) = await ExecAsync(stock, ["/opt/netserv/install.sh", "--no-start"]);
+        Assert.That((installed, again), Is.EqualTo((0L, 0L)), installOutput + againOutput);
+        Assert.That(installOutput, Does.Contain("installed the Debian packages"));
+        Assert.That(againOutput, Does.Contain("nothing changed"));
+
+        var committed = await Client.Images.CommitContainerChangesAsync(new CommitContainerChangesParameters
+        {
+            ContainerID = stock,
+            RepositoryName = "netserv/install-test",
+            Tag = _testbed,
+        });
+        try
+        {
+            var node = await StartAsync(committed.ID, ["sleep", "900"], "none", null);
+            var (started, startOutput) = await ExecAsync(node, ["/opt/netserv/install.sh"]);
+            var (probed, probeOutput) = await UntilSuccessAsync(node, ["netserv", "admin", "probe", "status"], TimeSpan.FromSeconds(60));
+            var (unchanged, unchangedOutput) = await ExecAsync(node, ["/opt/netserv/install.sh"]);
+
+            Assert.That((started, probed, unchanged), Is.EqualTo((0L, 0L, 0L)), startOutput + probeOutput + unchangedOutput);
+            Assert.That(startOutput, Does.Contain("started netservd"));
+            Assert.That(unchangedOutput, Does.Contain("nothing changed"));
+        }
+        finally
+        {
+            await RemoveContainersAsync();
+            await Client.Images.DeleteImageAsync(committed.ID, new ImageDeleteParameters { Force = true });
+        }
+    }
+
+    [Test]
+    public async Task InstallScript_UnsupportedSystem_FailsWithAClearMessage()
+    {
+        var recipe = ImageRecipe.Locate(null);
+        var tarball = InstallTarball.Build(recipe, click: false);
+        var binds = new List<string> { $"{Path.GetDirectoryName(tarball.Path)}:/tarball:ro" };
+        var stock = await StartAsync($"{DockerImageBuilder.BaseRepository}:{DebianRootfs.Suite}", ["sleep", "300"], "none", binds);
+
+        var (exitCode, output) = await ExecAsync(stock, ["sh", "-c", $"tar -xzf /tarball/{Path.GetFileName(tarball.Path)} -C /opt && sed -i 's/^VERSION_ID=.*/VERSION_ID=\"11\"/' /etc/os-release && /opt/netserv/install.sh"]);
+
+        Assert.That(exitCode, Is.EqualTo(1));
+        Assert.That(output, Does.Contain("unsupported system"));
+    }
+
+    private async Task<string> StartAsync(string image, IList<string>? command, string network = "none", IList<string>? binds = null)
+    {
+        var created = await Client.Containers.CreateContainerAsync(new CreateContainerParameters
+        {
+            Image = image,
+            Cmd = command,
+            Labels = new Dictionary<string, string> { [TestbedLabel] = _testbed },
+            // netservd installs netfilter rules and starts sandboxed containers: the capabilities for
+            // that (not --privileged, which asks for every capability and fails where the host lacks one).
+            HostConfig = new HostConfig
+            {
+                CapAdd = ["NET_ADMIN", "NET_RAW", "SYS_ADMIN"],
+                SecurityOpt = ["seccomp=unconfined"],
+                NetworkMode = network,
+                Binds = binds,
+            },
+        });
+        await Client.Containers.StartContainerAsync(created.ID, new ContainerStartParameters());
+        return created.ID;
+    }
+
+    private async Task<(long ExitCode, string Output)> ExecAsync(string container, IList<string> command)
+    {
+        var exec = await Client.Exec.ExecCreateContainerAsync(container, new ContainerExecCreateParameters
+        {
+            Cmd = command,
+            AttachStdout = true,
+            AttachStderr = true,
+        });
+        using var stream = await Client.Exec.StartAndAttachContainerExecAsync(exec.ID, tty: false);
+        var (stdout, stderr) = await stream.ReadOutputToEndAsync(CancellationToken.None);
+        var inspected = await Client.Exec.InspectContainerExecAsync(exec.ID);
+        return (inspected.ExitCode, stdout + stderr);
+    }
+
+    private async Task<(long ExitCode, string Output)> UntilSuccessAsync(string container, IList<string> command, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var result = await ExecAsync(container, command);
+            if (result.ExitCode == 0 || DateTime.UtcNow > deadline)
+            {
+                return result;
+            }
+
+            await Task.Delay(500);
+        }
+    }
+}
