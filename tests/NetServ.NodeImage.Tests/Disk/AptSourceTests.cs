@@ -2,7 +2,7 @@ using NetServ.NodeImage.Disk;
 
 namespace NetServ.NodeImage.Tests.Disk;
 
-internal sealed class AptSourceTests
+public sealed class AptSourceTests
 {
     [Test]
     public void FindMirror_Deb822_TakesTheStanzaOfTheSuiteNotTheSecurityOne()

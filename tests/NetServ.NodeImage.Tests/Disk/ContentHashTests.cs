@@ -2,7 +2,7 @@ using NetServ.NodeImage.Disk;
 
 namespace NetServ.NodeImage.Tests.Disk;
 
-internal sealed class ContentHashTests
+public sealed class ContentHashTests
 {
     private string _directory = null!;
 

@@ -12,7 +12,7 @@ namespace NetServ.NodeImage.Tests.Disk;
 [TestFixture]
 [NonParallelizable]
 [Category("Image")]
-internal sealed class DiskImageBootTests
+public sealed class DiskImageBootTests
 {
     /// <summary>From qemu's start to probe status answered; the target is 60 s, the bound leaves room for a busy machine.</summary>
     private static readonly TimeSpan BootBound = TimeSpan.FromSeconds(180);
@@ -31,7 +31,12 @@ internal sealed class DiskImageBootTests
             Assert.Ignore("building the disk image needs root (debootstrap)");
         }
 
-        var missing = Tools.Where(tool => !OnPath(tool)).Append(File.Exists(QemuGuest.OvmfCode) ? null : "ovmf").OfType<string>().ToList();
+        var missing = Tools.Where(tool => !OnPath(tool)).ToList();
+        if (!File.Exists(QemuGuest.OvmfCode))
+        {
+            missing.Add("ovmf");
+        }
+
         if (missing.Count > 0)
         {
             Assert.Ignore($"the disk image's tools are missing ({string.Join(", ", missing)}); ./lab image installs them");

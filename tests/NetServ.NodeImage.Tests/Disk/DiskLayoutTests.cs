@@ -2,7 +2,7 @@ using NetServ.NodeImage.Disk;
 
 namespace NetServ.NodeImage.Tests.Disk;
 
-internal sealed class DiskLayoutTests
+public sealed class DiskLayoutTests
 {
     private const long MiB = 1024 * 1024;
 

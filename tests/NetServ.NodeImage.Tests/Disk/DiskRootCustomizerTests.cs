@@ -2,7 +2,7 @@ using NetServ.NodeImage.Disk;
 
 namespace NetServ.NodeImage.Tests.Disk;
 
-internal sealed class DiskRootCustomizerTests
+public sealed class DiskRootCustomizerTests
 {
     private string _root = null!;
     private string _recipe = null!;

@@ -12,7 +12,7 @@ internal static class DotnetHost
 
     public static void AddTo(string bin, string dotnetRoot)
     {
-        var fxr = Directory.GetDirectories(Path.Combine(dotnetRoot, "host", "fxr")).Select(Path.GetFileName).OfType<string>()
+        var fxr = Directory.GetDirectories(Path.Combine(dotnetRoot, "host", "fxr")).Select(directory => Path.GetFileName(directory))
             .OrderBy(name => Version.TryParse(name.Split('-')[0], out var version) ? version : new Version()).Last();
         var fxrDirectory = Path.Combine(bin, "host", "fxr", fxr);
         Directory.CreateDirectory(fxrDirectory);

@@ -2,7 +2,7 @@ using NetServ.NodeImage.Disk;
 
 namespace NetServ.NodeImage.Tests.Disk;
 
-internal sealed class SparseCopyTests
+public sealed class SparseCopyTests
 {
     [Test]
     public async Task IntoAsync_WritesThePartitionAtItsOffset_AndLeavesTheRestAlone()
@@ -38,7 +38,7 @@ internal sealed class SparseCopyTests
     }
 
     [Test]
-    public void IntoAsync_PartitionBeyondTheDisk_Throws()
+    public async Task IntoAsync_PartitionBeyondTheDisk_Throws()
     {
         var directory = Directory.CreateTempSubdirectory("netserv-sparse-").FullName;
         try
@@ -46,7 +46,7 @@ internal sealed class SparseCopyTests
             File.WriteAllBytes(Path.Combine(directory, "part.img"), new byte[100]);
             File.WriteAllBytes(Path.Combine(directory, "disk.raw"), new byte[120]);
 
-            Assert.That(() => SparseCopy.IntoAsync(Path.Combine(directory, "part.img"), Path.Combine(directory, "disk.raw"), 50, CancellationToken.None), Throws.ArgumentException);
+            await Assert.ThatAsync(() => SparseCopy.IntoAsync(Path.Combine(directory, "part.img"), Path.Combine(directory, "disk.raw"), 50, CancellationToken.None), Throws.ArgumentException);
         }
         finally
         {

@@ -38,7 +38,8 @@ internal sealed partial class DiskImageBuilder(DiskImageOptions options, TimePro
         Directory.CreateDirectory(options.CacheDirectory);
         Directory.CreateDirectory(options.OutputDirectory);
         var baseRoot = await EnsureBaseRootAsync(mirror, packages, baseKey, cancellationToken).ConfigureAwait(false);
-        var work = Directory.CreateTempSubdirectory(Path.Combine(Path.GetFullPath(options.CacheDirectory), "disk-work-")).FullName;
+        // Scratch space beside the cache, not in /tmp: a root filesystem and a raw disk of a gigabyte may not fit there.
+        var work = Directory.CreateDirectory(Path.Combine(Path.GetFullPath(options.CacheDirectory), $"disk-work-{Environment.ProcessId}-{Guid.NewGuid():N}")).FullName;
         try
         {
             var root = Path.Combine(work, "root");
