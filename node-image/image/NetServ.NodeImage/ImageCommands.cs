@@ -2,7 +2,9 @@ using System.CommandLine;
 using System.Formats.Tar;
 using System.Globalization;
 using System.IO.Compression;
+using System.Diagnostics;
 using Docker.DotNet;
+using NetServ.NodeImage.Disk;
 
 namespace NetServ.NodeImage;
 
@@ -14,11 +16,12 @@ internal static class ImageCommands
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken = default)
     {
         var outputOption = new Option<string?>("--output") { Description = "the build output directory (default artifacts/image)" };
-        var root = new RootCommand("netserv-image: builds the NetServ node image (Docker image, install tarball) from the published payload")
+        var root = new RootCommand("netserv-image: builds the NetServ node image (Docker image, install tarball, bootable disk) from the published payload")
         {
             Payload(outputOption, output, error),
             Build(outputOption, output, error),
             Check(outputOption, output, error),
+            DiskCommands.Create(),
         };
         var configuration = new InvocationConfiguration { Output = output, Error = error };
         var parsed = root.Parse(args);
@@ -48,12 +51,13 @@ internal static class ImageCommands
     {
         var docker = new Option<bool>("--docker") { Description = $"the Docker image {DockerImageBuilder.Repository}:VERSION and :latest" };
         var tarball = new Option<bool>("--tarball") { Description = "the install tarball netserv-node-VERSION.tar.gz with install.sh" };
+        var disk = new Option<bool>("--disk") { Description = "the bootable disk image netserv-node-VERSION.qcow2 (UEFI, boots under qemu)" };
         var click = new Option<DirectoryInfo?>("--click-source") { Description = "a Click source tree to build into the image (without it, the image records that it has no Click)" };
-        var command = new Command("build", "Build the node image's outputs (all of them when none is named); unchanged inputs reuse what was built") { docker, tarball, click, outputOption };
+        var command = new Command("build", "Build the node image's outputs (all of them when none is named); unchanged inputs reuse what was built") { docker, tarball, disk, click, outputOption };
         command.SetAction((parse, cancellationToken) => Guarded(error, async () =>
         {
             var recipe = ImageRecipe.Locate(parse.GetValue(outputOption));
-            var all = !parse.GetValue(docker) && !parse.GetValue(tarball);
+            var all = !parse.GetValue(docker) && !parse.GetValue(tarball) && !parse.GetValue(disk);
             if (parse.GetValue(click) is { } source)
             {
                 // Building Click needs its toolchain in the image; until that step exists the option is refused rather than ignored.
@@ -70,6 +74,13 @@ internal static class ImageCommands
             {
                 var result = await BuildDockerImageAsync(recipe, output, cancellationToken).ConfigureAwait(false);
                 output.WriteLine($"image {result.Tag} (and :latest): {Megabytes(result.SizeBytes)} unpacked, {(result.Reused ? "unchanged, reused" : "built")} in {result.Elapsed.TotalSeconds:0.0} s");
+            }
+
+            if (all || parse.GetValue(disk))
+            {
+                var started = Stopwatch.GetTimestamp();
+                var result = await DiskCommands.BuildAsync(recipe, cancellationToken).ConfigureAwait(false);
+                output.WriteLine($"disk {result.ImagePath}: {Megabytes(result.ImageBytes)}, {(result.Reused ? "unchanged, reused" : "built")} in {Stopwatch.GetElapsedTime(started).TotalSeconds:0.0} s");
             }
 
             return 0;
@@ -166,7 +177,7 @@ internal static class ImageCommands
         {
             return await action().ConfigureAwait(false);
         }
-        catch (Exception e) when (e is ImageBuildException or DockerUnavailableException or DockerApiException)
+        catch (Exception e) when (e is ImageBuildException or DockerUnavailableException or DockerApiException or ExternalToolException)
         {
             await error.WriteLineAsync($"netserv-image: {e.Message}").ConfigureAwait(false);
             return 1;

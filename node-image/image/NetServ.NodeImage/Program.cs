@@ -1,4 +1,4 @@
 using NetServ.NodeImage;
 
-// netserv-image: builds the node image (Docker image, install tarball) from the published payload.
+// netserv-image: builds the node image (Docker image, install tarball, bootable disk) from the published payload.
 return await ImageCommands.RunAsync(args, Console.Out, Console.Error).ConfigureAwait(false);
