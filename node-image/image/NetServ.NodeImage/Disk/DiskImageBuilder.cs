@@ -89,13 +89,13 @@ internal sealed partial class DiskImageBuilder(DiskImageOptions options, TimePro
 
     private string BaseKey(string mirror, IReadOnlyList<string> packages)
     {
-        using var hash = new ContentHash();
+        using var hash = new DiskInputsHash();
         return hash.AddText("format", FormatVersion).AddText("suite", options.Suite).AddText("mirror", mirror).AddText("packages", string.Join('\n', packages)).ToHex();
     }
 
     private string InputsHash(string baseKey)
     {
-        using var hash = new ContentHash();
+        using var hash = new DiskInputsHash();
         hash.AddText("base", baseKey).AddText("version", options.Version).AddTree("recipe", options.RecipeDirectory).AddTree("payload", options.PayloadDirectory);
         if (options.AuthorizedKeysFile is { } keys)
         {

@@ -7,25 +7,25 @@ namespace NetServ.NodeImage.Disk;
 /// The SHA-256 of a build's inputs: texts and directory trees (each file's path, mode and bytes, each symlink's target),
 /// in ordinal order so the same inputs give the same hash on any machine.
 /// </summary>
-internal sealed class ContentHash : IDisposable
+internal sealed class DiskInputsHash : IDisposable
 {
     private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
 
-    public ContentHash AddText(string label, string text)
+    public DiskInputsHash AddText(string label, string text)
     {
         Add(label);
         Add(text);
         return this;
     }
 
-    public ContentHash AddFile(string label, string path)
+    public DiskInputsHash AddFile(string label, string path)
     {
         Add(label);
         AddFileContent(path);
         return this;
     }
 
-    public ContentHash AddTree(string label, string directory)
+    public DiskInputsHash AddTree(string label, string directory)
     {
         Add(label);
         var root = new DirectoryInfo(directory);

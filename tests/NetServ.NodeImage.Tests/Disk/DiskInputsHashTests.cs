@@ -2,7 +2,7 @@ using NetServ.NodeImage.Disk;
 
 namespace NetServ.NodeImage.Tests.Disk;
 
-public sealed class ContentHashTests
+public sealed class DiskInputsHashTests
 {
     private string _directory = null!;
 
@@ -57,15 +57,15 @@ public sealed class ContentHashTests
     [Test]
     public void AddText_ContentMovedBetweenTexts_ChangesTheHash()
     {
-        using var first = new ContentHash();
-        using var second = new ContentHash();
+        using var first = new DiskInputsHash();
+        using var second = new DiskInputsHash();
 
         Assert.That(first.AddText("a", "bc").ToHex(), Is.Not.EqualTo(second.AddText("ab", "c").ToHex()));
     }
 
     private string Hash()
     {
-        using var hash = new ContentHash();
+        using var hash = new DiskInputsHash();
         return hash.AddTree("payload", _directory).ToHex();
     }
 }
