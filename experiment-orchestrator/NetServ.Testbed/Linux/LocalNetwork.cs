@@ -64,6 +64,9 @@ public sealed class LocalNetwork : IDisposable
         _hosts.Add(host);
         ns.SetSysctl("net.ipv6.conf.all.disable_ipv6", "1");
         ns.SetSysctl("net.ipv6.conf.default.disable_ipv6", "1");
+        // A new namespace inherits the machine's IPv4 forwarding (a running dockerd turns it on): every
+        // host starts as an end host, and only routers turn it on (EnableForwarding).
+        ns.SetSysctl("net.ipv4.ip_forward", "0");
         return host;
     }
 

@@ -97,6 +97,8 @@ public sealed class DockerEngine : IDisposable
         foreach (var argument in new[]
                  {
                      "--bridge=none", "--iptables=false", "--ip-masq=false", "--ipv6=false",
+                     // dockerd turns the machine's IPv4 forwarding on by default; that is not ours to change.
+                     "--ip-forward=false",
                      $"--data-root={options.DataRoot}", $"--exec-root={options.ExecRoot}",
                      $"--pidfile={options.PidFile}", $"--host={options.OwnEndpoint}",
                  })
