@@ -152,7 +152,7 @@ internal sealed partial class ContainerManager : IContainerHost, IHostedService,
         try
         {
             await channel.SendAsync(message with { Id = id }, cancellationToken).ConfigureAwait(false);
-            return await reply.Task.WaitAsync(timeout ?? TimeSpan.FromSeconds(_options.Containers.RequestTimeoutSeconds), cancellationToken).ConfigureAwait(false);
+            return await reply.Task.WaitAsync(timeout ?? TimeSpan.FromSeconds(_options.Containers.RequestTimeoutSeconds), _time, cancellationToken).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {
@@ -250,7 +250,7 @@ internal sealed partial class ContainerManager : IContainerHost, IHostedService,
             var timeout = TimeSpan.FromSeconds(_options.Containers.StartTimeoutSeconds);
             try
             {
-                var hello = await handle.HelloSource.Task.WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
+                var hello = await handle.HelloSource.Task.WaitAsync(timeout, _time, cancellationToken).ConfigureAwait(false);
                 handle.Hello = hello;
                 handle.StartedAt = _time.GetUtcNow();
                 handle.State = ContainerState.Ready;
@@ -284,7 +284,7 @@ internal sealed partial class ContainerManager : IContainerHost, IHostedService,
                     var reply = new TaskCompletionSource<ReplyMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
                     handle.Pending[id] = reply;
                     await channel.SendAsync(new ShutdownMessage { Id = id }, cancellationToken).ConfigureAwait(false);
-                    await reply.Task.WaitAsync(TimeSpan.FromSeconds(5), cancellationToken).ConfigureAwait(false);
+                    await reply.Task.WaitAsync(TimeSpan.FromSeconds(5), _time, cancellationToken).ConfigureAwait(false);
                 }
                 catch (Exception e) when (e is TimeoutException or IOException or ObjectDisposedException)
                 {
