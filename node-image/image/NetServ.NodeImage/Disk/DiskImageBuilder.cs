@@ -22,8 +22,8 @@ internal sealed partial class DiskImageBuilder(DiskImageOptions options, TimePro
     public async Task<DiskImageResult> BuildAsync(CancellationToken cancellationToken)
     {
         var started = timeProvider.GetTimestamp();
-        var mirror = options.Mirror ?? AptSource.FindConfiguredMirror(options.Suite)
-            ?? throw new InvalidOperationException($"no Debian mirror for {options.Suite} in {AptSource.SourcesList} or {AptSource.SourcesDirectory}; give one with --mirror");
+        var mirror = options.Mirror ?? DiskAptSource.FindConfiguredMirror(options.Suite)
+            ?? throw new InvalidOperationException($"no Debian mirror for {options.Suite} in {DiskAptSource.SourcesList} or {DiskAptSource.SourcesDirectory}; give one with --mirror");
         var packages = ReadPackages(Path.Combine(options.RecipeDirectory, "packages"));
         var baseKey = BaseKey(mirror, packages);
         var inputs = InputsHash(baseKey);

@@ -1,7 +1,7 @@
 namespace NetServ.NodeImage.Disk;
 
 /// <summary>Finds the Debian mirror this machine's apt is configured with, so debootstrap fetches through it too.</summary>
-internal static class AptSource
+internal static class DiskAptSource
 {
     public const string SourcesDirectory = "/etc/apt/sources.list.d";
     public const string SourcesList = "/etc/apt/sources.list";

@@ -2,7 +2,7 @@ using NetServ.NodeImage.Disk;
 
 namespace NetServ.NodeImage.Tests.Disk;
 
-public sealed class AptSourceTests
+public sealed class DiskAptSourceTests
 {
     [Test]
     public void FindMirror_Deb822_TakesTheStanzaOfTheSuiteNotTheSecurityOne()
@@ -21,7 +21,7 @@ public sealed class AptSourceTests
             Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
             """;
 
-        Assert.That(AptSource.FindMirror(text, "bookworm"), Is.EqualTo("http://mirror.example/debian"));
+        Assert.That(DiskAptSource.FindMirror(text, "bookworm"), Is.EqualTo("http://mirror.example/debian"));
     }
 
     [Test]
@@ -38,7 +38,7 @@ public sealed class AptSourceTests
             Suites: bookworm
             """;
 
-        Assert.That(AptSource.FindMirror(text, "bookworm"), Is.Null);
+        Assert.That(DiskAptSource.FindMirror(text, "bookworm"), Is.Null);
     }
 
     [TestCase("deb http://mirror.example/debian bookworm main", "http://mirror.example/debian")]
@@ -47,6 +47,6 @@ public sealed class AptSourceTests
     [TestCase("# deb http://mirror.example/debian bookworm main", null)]
     public void FindMirror_OneLineFormat(string line, string? expected)
     {
-        Assert.That(AptSource.FindMirror(line, "bookworm"), Is.EqualTo(expected));
+        Assert.That(DiskAptSource.FindMirror(line, "bookworm"), Is.EqualTo(expected));
     }
 }
