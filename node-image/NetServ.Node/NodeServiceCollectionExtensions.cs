@@ -1,6 +1,6 @@
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using NetServ.Contracts.Configuration;
 using NetServ.Node.Admin;
 using NetServ.Node.Configuration;
 using NetServ.Node.Containers;
@@ -15,10 +15,10 @@ namespace NetServ.Node;
 /// <summary>Registers the parts of netservd.</summary>
 internal static class NodeServiceCollectionExtensions
 {
-    public static IServiceCollection AddNetServNode(this IServiceCollection services, IConfiguration configuration)
+    /// <summary>The parts of netservd with <paramref name="configuration"/> (read and validated) as their options.</summary>
+    public static IServiceCollection AddNetServNode(this IServiceCollection services, NodeConfiguration configuration)
     {
-        services.AddOptions<NetServOptions>().Bind(configuration.GetSection(NetServOptions.SectionName)).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<NetServOptions>, NetServOptionsValidator>();
+        services.AddSingleton(Options.Create(configuration));
         services.AddSingleton(TimeProvider.System);
         services.AddHttpClient(ModuleFetcher.HttpClientName).ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
         {

@@ -3,8 +3,9 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
+using NetServ.Contracts.Configuration;
 using NetServ.Node;
+using NetServ.Node.Configuration;
 using NetServ.Node.Containers;
 using NetServ.Node.Hosting;
 
@@ -39,6 +40,12 @@ if (!File.Exists(configPath))
     return 2;
 }
 
+if (!NodeConfigurationReader.TryRead(Path.GetFullPath(configPath), out var configuration, out var readError))
+{
+    Console.Error.WriteLine($"netservd: invalid configuration: {readError}");
+    return 2;
+}
+
 if (CgroupMount.ReadProblem() is { } cgroups)
 {
     Console.Error.WriteLine($"netservd: {cgroups}");
@@ -46,7 +53,22 @@ if (CgroupMount.ReadProblem() is { } cgroups)
 }
 
 var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = AppContext.BaseDirectory, Args = [] });
-builder.Configuration.AddJsonFile(Path.GetFullPath(configPath), optional: false, reloadOnChange: false);
+// The file's logging levels go where the host's logging reads them, over the environment's as they always have.
+builder.Configuration.AddInMemoryCollection(
+    configuration.Logging?.LogLevel?.Select(level => KeyValuePair.Create<string, string?>($"Logging:LogLevel:{level.Key}", level.Value)) ?? []);
+
+// NetServ__Section__Setting environment variables still override the file's settings.
+builder.Configuration.GetSection(NodeConfiguration.SectionName).Bind(configuration.NetServ);
+if (NodeConfigurationValidator.Validate(configuration.NetServ) is { Count: > 0 } errors)
+{
+    foreach (var error in errors)
+    {
+        Console.Error.WriteLine($"netservd: invalid configuration: {error}");
+    }
+
+    return 2;
+}
+
 builder.Logging.ClearProviders();
 builder.Logging.AddSimpleConsole(console =>
 {
@@ -56,7 +78,7 @@ builder.Logging.AddSimpleConsole(console =>
 });
 builder.Services.AddSystemd();
 builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = TimeSpan.FromSeconds(20));
-builder.Services.AddNetServNode(builder.Configuration);
+builder.Services.AddNetServNode(configuration.NetServ);
 if (parentPid is { } parent)
 {
     builder.Services.AddHostedService(sp => ActivatorUtilities.CreateInstance<ParentWatcher>(sp, parent));
@@ -67,15 +89,6 @@ try
     using var host = builder.Build();
     await host.RunAsync().ConfigureAwait(false);
     return 0;
-}
-catch (OptionsValidationException e)
-{
-    foreach (var failure in e.Failures)
-    {
-        Console.Error.WriteLine($"netservd: invalid configuration: {failure}");
-    }
-
-    return 2;
 }
 catch (InvalidOperationException e)
 {

@@ -286,7 +286,7 @@ public sealed class NetServNodeProcess : IAsyncDisposable
                         ReaderCpu = options.ReaderCpu,
                         BatchSize = options.BatchSize,
                         LogLevel = options.LogLevel,
-                        Environment = options.ContainerEnvironment,
+                        Environment = new Dictionary<string, string>(options.ContainerEnvironment),
                     },
                     Signaling = new SignalingConfiguration
                     {
@@ -306,8 +306,8 @@ public sealed class NetServNodeProcess : IAsyncDisposable
                     Users = [.. options.Users.Select(user => new UserConfiguration
                     {
                         Name = user.Name,
-                        AllowedPrefixes = user.AllowedPrefixes,
-                        AllowedPorts = user.AllowedPorts,
+                        AllowedPrefixes = [.. user.AllowedPrefixes],
+                        AllowedPorts = [.. user.AllowedPorts],
                         MemoryLimitMb = user.MemoryLimitMb,
                         CpuLimit = user.CpuLimit,
                         PublicKey = user.PublicKey,

@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using NetServ.Contracts.Configuration;
 using NetServ.Node.Configuration;
 using NetServ.Node.Control;
 using NetServ.Signaling.Nslp;
@@ -13,7 +14,7 @@ namespace NetServ.Node.Admin;
 /// The local admin API: NSLP requests (SETUP, REMOVE, PROBE in the Figure 4 format) over a Unix
 /// socket that only root can open. Used by <c>netserv admin</c>; requests need no signature.
 /// </summary>
-internal sealed partial class AdminServer(Controller controller, IOptions<NetServOptions> options, ILogger<AdminServer> logger) : BackgroundService
+internal sealed partial class AdminServer(Controller controller, IOptions<NodeConfiguration> options, ILogger<AdminServer> logger) : BackgroundService
 {
     private static readonly TimeSpan IdleTimeout = TimeSpan.FromMinutes(2);
 

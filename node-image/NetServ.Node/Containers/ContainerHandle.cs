@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using NetServ.Contracts.Configuration;
 using NetServ.Contracts.Control;
 using NetServ.Node.Configuration;
 
@@ -15,9 +16,9 @@ internal enum ContainerState
 }
 
 /// <summary>One user's service container as netservd sees it: process, control connection, limits.</summary>
-internal sealed class ContainerHandle(UserOptions user, int uid, int queue, string directory)
+internal sealed class ContainerHandle(UserConfiguration user, int uid, int queue, string directory)
 {
-    public UserOptions User { get; } = user;
+    public UserConfiguration User { get; } = user;
 
     public string Name => User.Name;
 

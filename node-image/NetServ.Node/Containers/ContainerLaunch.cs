@@ -1,11 +1,12 @@
 using System.Diagnostics;
 using System.Globalization;
+using NetServ.Contracts.Configuration;
 using NetServ.Node.Configuration;
 
 namespace NetServ.Node.Containers;
 
 /// <summary>Builds the command line that starts a container through netserv-sandbox.</summary>
-internal sealed class ContainerLaunch(NetServOptions options)
+internal sealed class ContainerLaunch(NodeConfiguration options)
 {
     /// <summary>The dotnet host that runs containers.</summary>
     public string DotnetHost { get; } = ResolveDotnet(options.Containers.Dotnet);

@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using NetServ.Contracts.Configuration;
 using NetServ.Contracts.Control;
 using NetServ.Contracts.Status;
 using NetServ.Native;
@@ -18,7 +19,7 @@ namespace NetServ.Node.Containers;
 /// </summary>
 internal sealed partial class ContainerManager : IContainerHost, IHostedService, IAsyncDisposable
 {
-    private readonly NetServOptions _options;
+    private readonly NodeConfiguration _options;
     private readonly Cgroups _cgroups;
     private readonly ILogger<ContainerManager> _logger;
     private readonly ILoggerFactory _loggerFactory;
@@ -31,7 +32,7 @@ internal sealed partial class ContainerManager : IContainerHost, IHostedService,
     private Task? _acceptLoop;
     private long _nextRequestId;
 
-    public ContainerManager(IOptions<NetServOptions> options, Cgroups cgroups, TimeProvider time, ILoggerFactory loggerFactory)
+    public ContainerManager(IOptions<NodeConfiguration> options, Cgroups cgroups, TimeProvider time, ILoggerFactory loggerFactory)
     {
         _options = options.Value;
         _cgroups = cgroups;

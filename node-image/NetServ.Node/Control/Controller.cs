@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using NetServ.Contracts.Configuration;
 using NetServ.Node.Configuration;
 using NetServ.Node.Containers;
 using NetServ.Signaling.Nslp;
@@ -22,7 +23,7 @@ internal sealed partial class Controller
 {
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
-    private readonly NetServOptions _options;
+    private readonly NodeConfiguration _options;
     private readonly IContainerHost _containers;
     private readonly InstallPolicy _policy;
     private readonly ModuleInstaller _installer;
@@ -32,7 +33,7 @@ internal sealed partial class Controller
     private readonly ILogger<Controller> _logger;
 
     public Controller(
-        IOptions<NetServOptions> options,
+        IOptions<NodeConfiguration> options,
         IContainerHost containers,
         InstallPolicy policy,
         ModuleInstaller installer,

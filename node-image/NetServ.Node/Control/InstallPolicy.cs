@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using NetServ.Contracts.Configuration;
 using NetServ.Networking;
 using NetServ.Node.Configuration;
 using NetServ.Sdk;
@@ -10,7 +11,7 @@ namespace NetServ.Node.Control;
 /// What the install policy allows a SETUP: whose module it is, the packet filter it gets (null for
 /// none), how long it lives without a refresh, and the ports its servers may listen on.
 /// </summary>
-internal sealed record InstallGrant(UserOptions User, PacketFilter? Filter, TimeSpan Ttl)
+internal sealed record InstallGrant(UserConfiguration User, PacketFilter? Filter, TimeSpan Ttl)
 {
     /// <summary>The ports the module may listen on: the user's, enforced by the container.</summary>
     public IReadOnlyList<int> AllowedPorts => User.AllowedPorts;
@@ -22,9 +23,9 @@ internal sealed record InstallGrant(UserOptions User, PacketFilter? Filter, Time
 /// own with the reverse-routability check; a server module listens only on the user's ports; no
 /// module lives longer than the node's maximum ttl without a refresh.
 /// </summary>
-internal sealed class InstallPolicy(IOptions<NetServOptions> options, ReverseRoutabilityCheck ownership)
+internal sealed class InstallPolicy(IOptions<NodeConfiguration> options, ReverseRoutabilityCheck ownership)
 {
-    private NetServOptions Settings => options.Value;
+    private NodeConfiguration Settings => options.Value;
 
     /// <summary>The refusal for a user the node does not know.</summary>
     public static Refusal UnknownUser(string user) => new(NslpStatus.Forbidden, $"unknown user '{user}'");

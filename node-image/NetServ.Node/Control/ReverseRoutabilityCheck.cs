@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using NetServ.Contracts.Configuration;
 using NetServ.Contracts.Status;
 using NetServ.Networking;
 using NetServ.Node.Configuration;
@@ -16,7 +17,7 @@ namespace NetServ.Node.Control;
 /// installing, the node connects to the address, fetches the password and compares. Only single
 /// addresses (/32) can be proven this way: one server cannot speak for a prefix.
 /// </summary>
-internal sealed partial class ReverseRoutabilityCheck(IHttpClientFactory httpClientFactory, IOptions<NetServOptions> options, TimeProvider time, ILogger<ReverseRoutabilityCheck> logger)
+internal sealed partial class ReverseRoutabilityCheck(IHttpClientFactory httpClientFactory, IOptions<NodeConfiguration> options, TimeProvider time, ILogger<ReverseRoutabilityCheck> logger)
 {
     public const string HttpClientName = "reverse-routability";
 

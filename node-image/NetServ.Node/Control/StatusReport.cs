@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Options;
+using NetServ.Contracts.Configuration;
 using NetServ.Contracts.Control;
 using NetServ.Contracts.Status;
 using NetServ.Node.Configuration;
@@ -18,7 +19,7 @@ namespace NetServ.Node.Control;
 /// users' policies, or one module.
 /// </summary>
 internal sealed class StatusReport(
-    IOptions<NetServOptions> options,
+    IOptions<NodeConfiguration> options,
     IContainerHost containers,
     ForwardingPlane forwarding,
     ModuleTable table,
@@ -31,7 +32,7 @@ internal sealed class StatusReport(
     // Other container requests wait RequestTimeoutSeconds, which allows for a module's start; a status starts nothing.
     private static readonly TimeSpan ContainerStatusTimeout = TimeSpan.FromSeconds(10);
 
-    private NetServOptions Settings => options.Value;
+    private NodeConfiguration Settings => options.Value;
 
     /// <summary>The JSON body of the answer to <paramref name="probe"/>, or a refusal when it asks for a module that is not installed.</summary>
     public async Task<Outcome<JsonObject>> ProbeAsync(ProbeRequest probe, bool collectGarbage, CancellationToken cancellationToken)

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using NetServ.Contracts.Configuration;
 using NetServ.Node.Configuration;
 
 namespace NetServ.Node.Control;
@@ -11,7 +12,7 @@ internal sealed class UserLocks : IDisposable
 {
     private readonly Dictionary<string, SemaphoreSlim> _locks = new(StringComparer.Ordinal);
 
-    public UserLocks(IOptions<NetServOptions> options)
+    public UserLocks(IOptions<NodeConfiguration> options)
     {
         ArgumentNullException.ThrowIfNull(options);
         foreach (var user in options.Value.Users)

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using NetServ.Contracts.Configuration;
 using NetServ.Node.Configuration;
 
 namespace NetServ.Node.Forwarding;
@@ -10,14 +11,14 @@ namespace NetServ.Node.Forwarding;
 /// configured hooks, holding one NFQUEUE rule per filter destination of every installed module.
 /// The chain is flushed and removed at start (whatever a crash left) and at stop.
 /// </summary>
-internal sealed partial class ForwardingPlane(IIptables iptables, IOptions<NetServOptions> options, ILogger<ForwardingPlane> logger) : IHostedService
+internal sealed partial class ForwardingPlane(IIptables iptables, IOptions<NodeConfiguration> options, ILogger<ForwardingPlane> logger) : IHostedService
 {
     // A listing is kept only when no change of the chain was under way, began or ended while it was read.
     private long _version;
     private int _changing;
     private volatile Listing? _listing;
 
-    private ForwardingOptions Settings => options.Value.Forwarding;
+    private ForwardingConfiguration Settings => options.Value.Forwarding;
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {

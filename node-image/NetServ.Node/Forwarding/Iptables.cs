@@ -2,6 +2,7 @@ using System.ComponentModel;
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using NetServ.Contracts.Configuration;
 using NetServ.Node.Configuration;
 
 namespace NetServ.Node.Forwarding;
@@ -18,7 +19,7 @@ internal interface IIptables
     Task<IptablesResult> RunAsync(IReadOnlyList<string> arguments, CancellationToken cancellationToken);
 }
 
-internal sealed partial class Iptables(IOptions<NetServOptions> options, ILogger<Iptables> logger) : IIptables, IDisposable
+internal sealed partial class Iptables(IOptions<NodeConfiguration> options, ILogger<Iptables> logger) : IIptables, IDisposable
 {
     private readonly SemaphoreSlim _lock = new(1, 1);
 

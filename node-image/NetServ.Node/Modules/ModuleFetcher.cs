@@ -2,6 +2,7 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using NetServ.Contracts.Configuration;
 using NetServ.Node.Configuration;
 using NetServ.Signaling.Nslp;
 
@@ -12,7 +13,7 @@ namespace NetServ.Node.Modules;
 /// SHA-256 digest that came with the request before anything is used. The cache is keyed by
 /// digest, so a package is downloaded once however many users install it.
 /// </summary>
-internal sealed partial class ModuleFetcher(IHttpClientFactory httpClientFactory, IOptions<NetServOptions> options, ILogger<ModuleFetcher> logger)
+internal sealed partial class ModuleFetcher(IHttpClientFactory httpClientFactory, IOptions<NodeConfiguration> options, ILogger<ModuleFetcher> logger)
 {
     public const string HttpClientName = "module-fetcher";
 

@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.Options;
+using NetServ.Contracts.Configuration;
 using NetServ.Node.Configuration;
 using NetServ.Signaling.Nslp;
 using NetServ.Signaling.Security;
@@ -21,7 +22,7 @@ internal sealed class RequestAuthenticator
     /// <summary>How long a nonce is remembered: as long as its timestamp could still pass the clock check.</summary>
     public static TimeSpan NonceMemory => NslpSignature.MaxClockSkew * 2;
 
-    public RequestAuthenticator(IOptions<NetServOptions> options, TimeProvider time)
+    public RequestAuthenticator(IOptions<NodeConfiguration> options, TimeProvider time)
     {
         _time = time;
         foreach (var user in options.Value.Users)

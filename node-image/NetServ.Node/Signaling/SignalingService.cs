@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using NetServ.Contracts.Configuration;
 using NetServ.Networking;
 using NetServ.Node.Configuration;
 using NetServ.Node.Control;
@@ -28,7 +29,7 @@ namespace NetServ.Node.Signaling;
 /// </summary>
 internal sealed partial class SignalingService : IHostedService, IAsyncDisposable
 {
-    private readonly NetServOptions _options;
+    private readonly NodeConfiguration _options;
     private readonly Controller _controller;
     private readonly RequestAuthenticator _authenticator;
     private readonly IRouteLookup _routes;
@@ -43,7 +44,7 @@ internal sealed partial class SignalingService : IHostedService, IAsyncDisposabl
     private IDisposable? _interceptor;
     private bool _disposed;
 
-    public SignalingService(IOptions<NetServOptions> options, Controller controller, RequestAuthenticator authenticator, IRouteLookup routes, SignalingStatistics statistics, ISignalingTransportFactory transports, TimeProvider time, ILogger<SignalingService> logger)
+    public SignalingService(IOptions<NodeConfiguration> options, Controller controller, RequestAuthenticator authenticator, IRouteLookup routes, SignalingStatistics statistics, ISignalingTransportFactory transports, TimeProvider time, ILogger<SignalingService> logger)
     {
         _statistics = statistics;
         _options = options.Value;
@@ -56,7 +57,7 @@ internal sealed partial class SignalingService : IHostedService, IAsyncDisposabl
         _logger = logger;
     }
 
-    private SignalingOptions Settings => _options.Signaling;
+    private SignalingConfiguration Settings => _options.Signaling;
 
     public Task StartAsync(CancellationToken cancellationToken)
     {

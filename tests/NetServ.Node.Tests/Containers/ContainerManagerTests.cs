@@ -2,6 +2,7 @@ using System.Net.Sockets;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
+using NetServ.Contracts.Configuration;
 using NetServ.Contracts.Control;
 using NetServ.Node.Configuration;
 using NetServ.Node.Containers;
@@ -19,14 +20,14 @@ public sealed class ContainerManagerTests
 {
     private WatchedClock _time = null!;
     private string _directory = null!;
-    private NetServOptions _settings = null!;
+    private NodeConfiguration _settings = null!;
 
     [SetUp]
     public void SetUp()
     {
         _time = new WatchedClock(new FakeTimeProvider(new DateTimeOffset(2025, 3, 1, 12, 0, 0, TimeSpan.Zero)));
         _directory = Directory.CreateTempSubdirectory("netserv-containers-").FullName;
-        _settings = new NetServOptions
+        _settings = new NodeConfiguration
         {
             NodeName = $"unit-{Guid.NewGuid():N}"[..16],
             RuntimeDirectory = Path.Combine(_directory, "run"),
@@ -34,8 +35,8 @@ public sealed class ContainerManagerTests
             Containers = { Executable = Path.Combine(_directory, "missing", "netserv-container.dll"), Sandbox = Path.Combine(_directory, "missing", "netserv-sandbox") },
             Users =
             [
-                new UserOptions { Name = "alice", MemoryLimitMb = 128, CpuLimit = 0.5 },
-                new UserOptions { Name = "bob", Queue = 300 },
+                new UserConfiguration { Name = "alice", MemoryLimitMb = 128, CpuLimit = 0.5 },
+                new UserConfiguration { Name = "bob", Queue = 300 },
             ],
         };
         Directory.CreateDirectory(Path.Combine(_settings.RuntimeDirectory, _settings.NodeName));

@@ -3,6 +3,7 @@ using System.Text;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
+using NetServ.Contracts.Configuration;
 using NetServ.Networking;
 using NetServ.Node.Configuration;
 using NetServ.Node.Control;
@@ -25,7 +26,7 @@ internal sealed class ControlRig : IAsyncDisposable
 
     public static readonly DateTimeOffset Start = new(2025, 3, 1, 12, 0, 0, TimeSpan.Zero);
 
-    private ControlRig(NetServOptions settings)
+    private ControlRig(NodeConfiguration settings)
     {
         Settings = settings;
         var options = Options.Create(settings);
@@ -45,7 +46,7 @@ internal sealed class ControlRig : IAsyncDisposable
         Controller = new Controller(options, Containers, Policy, Installer, Table, Status, Recovery, locks, NullLogger<Controller>.Instance);
     }
 
-    public NetServOptions Settings { get; }
+    public NodeConfiguration Settings { get; }
 
     public FakeTimeProvider Time { get; } = new(Start);
 
@@ -82,19 +83,19 @@ internal sealed class ControlRig : IAsyncDisposable
     /// A node named node-a with two users: alice may filter 198.19.0.0/16 and listen on 8080 and 8443,
     /// bob may filter 198.20.1.0/24 and listen nowhere. Signaling is off: its rule is not what these tests look at.
     /// </summary>
-    public static NetServOptions DefaultSettings() => new()
+    public static NodeConfiguration DefaultSettings() => new()
     {
         NodeName = "node-a",
         Signaling = { Enabled = false },
         Users =
         [
-            new UserOptions { Name = "alice", AllowedPrefixes = ["198.19.0.0/16"], AllowedPorts = [8080, 8443] },
-            new UserOptions { Name = "bob", AllowedPrefixes = ["198.20.1.0/24"] },
+            new UserConfiguration { Name = "alice", AllowedPrefixes = ["198.19.0.0/16"], AllowedPorts = [8080, 8443] },
+            new UserConfiguration { Name = "bob", AllowedPrefixes = ["198.20.1.0/24"] },
         ],
     };
 
     /// <summary>A rig whose forwarding plane has made its chain, as at the node's start.</summary>
-    public static async Task<ControlRig> StartAsync(Action<NetServOptions>? configure = null)
+    public static async Task<ControlRig> StartAsync(Action<NodeConfiguration>? configure = null)
     {
         var settings = DefaultSettings();
         configure?.Invoke(settings);

@@ -1,3 +1,4 @@
+using NetServ.Contracts.Configuration;
 using NetServ.Contracts.Control;
 using NetServ.Node.Configuration;
 using NetServ.Node.Containers;
@@ -12,7 +13,7 @@ internal sealed class FakeContainerHost : IContainerHost
 {
     private readonly Dictionary<string, ContainerHandle> _containers = new(StringComparer.Ordinal);
 
-    public FakeContainerHost(NetServOptions options)
+    public FakeContainerHost(NodeConfiguration options)
     {
         for (var i = 0; i < options.Users.Count; i++)
         {

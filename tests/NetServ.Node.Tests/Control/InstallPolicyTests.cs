@@ -1,3 +1,4 @@
+using NetServ.Contracts.Configuration;
 using NetServ.Networking;
 using NetServ.Node.Configuration;
 using NetServ.Node.Control;
@@ -105,7 +106,7 @@ public sealed class InstallPolicyTests
     [Test]
     public async Task AuthoriseAsync_FilterForAUserWithoutPrefixes_IsForbidden()
     {
-        await using var rig = await ControlRig.StartAsync(o => o.Users.Add(new UserOptions { Name = "carol" }));
+        await using var rig = await ControlRig.StartAsync(o => o.Users.Add(new UserConfiguration { Name = "carol" }));
 
         var refusal = await RefusedAsync(rig, ControlRig.Setup("carol", filterPort: 5060));
 

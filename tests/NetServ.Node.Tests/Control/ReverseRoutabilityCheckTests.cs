@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
+using NetServ.Contracts.Configuration;
 using NetServ.Contracts.Status;
 using NetServ.Networking;
 using NetServ.Node.Configuration;
@@ -19,7 +20,7 @@ public sealed class ReverseRoutabilityCheckTests
 
     private TestHttpServer _server = null!;
     private ServiceProvider _services = null!;
-    private NetServOptions _options = null!;
+    private NodeConfiguration _options = null!;
 
     private ReverseRoutabilityCheck Check => new(_services.GetRequiredService<IHttpClientFactory>(), Options.Create(_options), TimeProvider.System, NullLogger<ReverseRoutabilityCheck>.Instance);
 
@@ -30,7 +31,7 @@ public sealed class ReverseRoutabilityCheckTests
         var services = new ServiceCollection();
         services.AddHttpClient(ReverseRoutabilityCheck.HttpClientName).ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { UseProxy = false, AllowAutoRedirect = false });
         _services = services.BuildServiceProvider();
-        _options = new NetServOptions { ReverseRoutability = { Enabled = true, Port = _server.Port, TimeoutMs = 500 } };
+        _options = new NodeConfiguration { ReverseRoutability = { Enabled = true, Port = _server.Port, TimeoutMs = 500 } };
     }
 
     [TearDown]

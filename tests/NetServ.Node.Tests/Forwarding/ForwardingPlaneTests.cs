@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using NetServ.Contracts.Configuration;
 using NetServ.Networking;
 using NetServ.Node.Configuration;
 using NetServ.Node.Forwarding;
@@ -11,7 +12,7 @@ namespace NetServ.Node.Tests.Forwarding;
 public sealed class ForwardingPlaneTests
 {
     private FakeIptables _iptables = null!;
-    private NetServOptions _options = null!;
+    private NodeConfiguration _options = null!;
 
     private ForwardingPlane Plane => new(_iptables, Options.Create(_options), NullLogger<ForwardingPlane>.Instance);
 
@@ -19,7 +20,7 @@ public sealed class ForwardingPlaneTests
     public void SetUp()
     {
         _iptables = new FakeIptables();
-        _options = new NetServOptions
+        _options = new NodeConfiguration
         {
             Forwarding = { Chain = "NETSERV", Hooks = ["FORWARD"], QueueBypass = true },
             Signaling = { Enabled = false },
@@ -47,7 +48,7 @@ public sealed class ForwardingPlaneTests
     [Test]
     public async Task StartAsync_SignalingIntercepted_QueuesGistQueriesFirstAndHidesTheRuleFromTheModuleList()
     {
-        _options.Signaling = new SignalingOptions { Enabled = true, Intercept = true, Port = 270, Queue = 99 };
+        _options.Signaling = new SignalingConfiguration { Enabled = true, Intercept = true, Port = 270, Queue = 99 };
 
         var plane = Plane;
         await plane.StartAsync(CancellationToken.None);
@@ -62,7 +63,7 @@ public sealed class ForwardingPlaneTests
     [Test]
     public async Task StartAsync_SignalingWithoutInterception_AddsNoRule()
     {
-        _options.Signaling = new SignalingOptions { Enabled = true, Intercept = false };
+        _options.Signaling = new SignalingConfiguration { Enabled = true, Intercept = false };
 
         await Plane.StartAsync(CancellationToken.None);
 

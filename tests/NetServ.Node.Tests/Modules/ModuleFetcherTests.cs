@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using NetServ.Contracts.Configuration;
 using NetServ.Node.Configuration;
 using NetServ.Node.Modules;
 
@@ -30,7 +31,7 @@ public sealed class ModuleFetcherTests
         var services = new ServiceCollection();
         services.AddHttpClient(ModuleFetcher.HttpClientName).ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { UseProxy = false });
         _services = services.BuildServiceProvider();
-        var options = Options.Create(new NetServOptions
+        var options = Options.Create(new NodeConfiguration
         {
             StateDirectory = _state,
             ModuleCache = { DownloadTimeoutSeconds = 1, MaxPackageBytes = Limit },

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using NetServ.Networking;
+using NetServ.Contracts.Configuration;
 using NetServ.Node.Configuration;
 using NetServ.Node.Signaling;
 using NetServ.Node.Signaling.Routing;
@@ -28,7 +29,7 @@ internal sealed class SignalingRig : IAsyncDisposable
 
     private readonly UserPrivateKey _aliceKey;
 
-    private SignalingRig(ControlRig control, NetServOptions settings, UserPrivateKey aliceKey)
+    private SignalingRig(ControlRig control, NodeConfiguration settings, UserPrivateKey aliceKey)
     {
         Control = control;
         Settings = settings;
@@ -42,7 +43,7 @@ internal sealed class SignalingRig : IAsyncDisposable
     /// <summary>The counters the service keeps for the node's status.</summary>
     public SignalingStatistics Statistics { get; } = new();
 
-    public NetServOptions Settings { get; }
+    public NodeConfiguration Settings { get; }
 
     public FakeTimeProvider Time => Control.Time;
 
@@ -53,7 +54,7 @@ internal sealed class SignalingRig : IAsyncDisposable
     public SignalingService Service { get; }
 
     /// <summary>A service built with node-a's settings (signaling on, alice's public key configured), not yet started.</summary>
-    public static async Task<SignalingRig> CreateAsync(Action<SignalingOptions>? configure = null)
+    public static async Task<SignalingRig> CreateAsync(Action<SignalingConfiguration>? configure = null)
     {
         var control = await ControlRig.StartAsync();
         var key = UserPrivateKey.Generate(UserKeyAlgorithm.Ed25519);
@@ -65,7 +66,7 @@ internal sealed class SignalingRig : IAsyncDisposable
     }
 
     /// <summary>A started service.</summary>
-    public static async Task<SignalingRig> StartAsync(Action<SignalingOptions>? configure = null)
+    public static async Task<SignalingRig> StartAsync(Action<SignalingConfiguration>? configure = null)
     {
         var rig = await CreateAsync(configure);
         await rig.Service.StartAsync(CancellationToken.None);

@@ -1,19 +1,20 @@
 using System.Security.Cryptography;
+using NetServ.Contracts.Configuration;
 using NetServ.Node.Configuration;
 
 namespace NetServ.Node.Tests.Configuration;
 
 [TestFixture]
-public sealed class NetServOptionsValidatorTests
+public sealed class NodeConfigurationValidatorTests
 {
     private static readonly string AliceKey = CreateP256Key();
 
-    private static readonly List<(string Field, Action<NetServOptions> Break)> Broken = [.. BrokenSettings()];
+    private static readonly List<(string Field, Action<NodeConfiguration> Break)> Broken = [.. BrokenSettings()];
 
     /// <summary>One broken setting each, with the field path its error must name.</summary>
-    private static IEnumerable<(string Field, Action<NetServOptions> Break)> BrokenSettings()
+    private static IEnumerable<(string Field, Action<NodeConfiguration> Break)> BrokenSettings()
     {
-        static (string, Action<NetServOptions>) Case(string field, Action<NetServOptions> breakIt) => (field, breakIt);
+        static (string, Action<NodeConfiguration>) Case(string field, Action<NodeConfiguration> breakIt) => (field, breakIt);
 
         yield return Case("NodeName", o => o.NodeName = "");
         yield return Case("NodeName", o => o.NodeName = "router.example");
@@ -74,7 +75,7 @@ public sealed class NetServOptionsValidatorTests
     [Test]
     public void Validate_ValidConfiguration_HasNoErrors()
     {
-        var errors = NetServOptionsValidator.Validate(Valid());
+        var errors = NodeConfigurationValidator.Validate(Valid());
 
         Assert.That(errors, Is.Empty);
     }
@@ -88,7 +89,7 @@ public sealed class NetServOptionsValidatorTests
         var options = Valid();
         Broken[index].Break(options);
 
-        var errors = NetServOptionsValidator.Validate(options);
+        var errors = NodeConfigurationValidator.Validate(options);
 
         using (Assert.EnterMultipleScope())
         {
@@ -103,7 +104,7 @@ public sealed class NetServOptionsValidatorTests
         var options = Valid();
         options.Users[1].Name = "alice";
 
-        var errors = NetServOptionsValidator.Validate(options);
+        var errors = NodeConfigurationValidator.Validate(options);
 
         Assert.That(errors, Is.EqualTo(new[] { "NetServ:Users:1:Name: 'alice' is configured twice" }));
     }
@@ -115,7 +116,7 @@ public sealed class NetServOptionsValidatorTests
         options.Containers.QueueBase = 200;
         options.Users[0].Queue = 201; // bob's default is QueueBase + 1
 
-        var errors = NetServOptionsValidator.Validate(options);
+        var errors = NodeConfigurationValidator.Validate(options);
 
         Assert.That(errors, Is.EqualTo(new[] { "NetServ:Users:1:Queue: queue 201 is used by another user" }));
     }
@@ -127,7 +128,7 @@ public sealed class NetServOptionsValidatorTests
         var options = Valid();
         options.Users[1].PublicKey = ecdsa.ExportSubjectPublicKeyInfoPem();
 
-        var errors = NetServOptionsValidator.Validate(options);
+        var errors = NodeConfigurationValidator.Validate(options);
 
         Assert.That(errors.Single(), Does.StartWith("NetServ:Users:1:PublicKey: ").And.Contain("P-256"));
     }
@@ -139,7 +140,7 @@ public sealed class NetServOptionsValidatorTests
         options.Users[0].PublicKey = null;
         options.Users[1].PublicKey = string.Empty;
 
-        Assert.That(NetServOptionsValidator.Validate(options), Is.Empty);
+        Assert.That(NodeConfigurationValidator.Validate(options), Is.Empty);
     }
 
     [Test]
@@ -150,7 +151,7 @@ public sealed class NetServOptionsValidatorTests
         options.Containers.BatchSize = 0;
         options.Users[1].AllowedPorts.Add(70000);
 
-        var errors = NetServOptionsValidator.Validate(options);
+        var errors = NodeConfigurationValidator.Validate(options);
 
         Assert.That(errors.Select(e => e[..e.IndexOf(": ", StringComparison.Ordinal)]), Is.EquivalentTo(new[]
         {
@@ -158,30 +159,7 @@ public sealed class NetServOptionsValidatorTests
         }));
     }
 
-    [Test]
-    public void ValidateOptions_Invalid_FailsWithTheErrors()
-    {
-        var options = Valid();
-        options.DefaultTtlSeconds = 0;
-
-        var result = new NetServOptionsValidator().Validate(null, options);
-
-        using (Assert.EnterMultipleScope())
-        {
-            Assert.That(result.Failed, Is.True);
-            Assert.That(result.Failures, Has.Some.StartsWith("NetServ:DefaultTtlSeconds: "));
-        }
-    }
-
-    [Test]
-    public void ValidateOptions_Valid_Succeeds()
-    {
-        var result = new NetServOptionsValidator().Validate(null, Valid());
-
-        Assert.That(result.Succeeded, Is.True);
-    }
-
-    private static NetServOptions Valid() => new()
+    private static NodeConfiguration Valid() => new()
     {
         NodeName = "router-1",
         AdminSocket = "/run/netserv/netservd.sock",
@@ -192,8 +170,8 @@ public sealed class NetServOptionsValidatorTests
         Forwarding = { Hooks = ["FORWARD"] },
         Users =
         [
-            new UserOptions { Name = "alice", PublicKey = AliceKey, AllowedPrefixes = ["198.19.0.0/16"], AllowedPorts = [8080] },
-            new UserOptions { Name = "bob", AllowedPrefixes = ["198.20.0.0/24", "198.21.0.1"], AllowedPorts = [] },
+            new UserConfiguration { Name = "alice", PublicKey = AliceKey, AllowedPrefixes = ["198.19.0.0/16"], AllowedPorts = [8080] },
+            new UserConfiguration { Name = "bob", AllowedPrefixes = ["198.20.0.0/24", "198.21.0.1"], AllowedPorts = [] },
         ],
     };
 

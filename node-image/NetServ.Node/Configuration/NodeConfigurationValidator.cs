@@ -1,20 +1,14 @@
-using Microsoft.Extensions.Options;
+using NetServ.Contracts.Configuration;
 using NetServ.Networking;
 
 namespace NetServ.Node.Configuration;
 
 /// <summary>Checks the configuration at start; every message names the field it is about.</summary>
-internal sealed class NetServOptionsValidator : IValidateOptions<NetServOptions>
+internal static class NodeConfigurationValidator
 {
-    public ValidateOptionsResult Validate(string? name, NetServOptions options)
+    public static List<string> Validate(NodeConfiguration options)
     {
-        var errors = Validate(options);
-        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
-    }
-
-    public static List<string> Validate(NetServOptions options)
-    {
-        const string root = NetServOptions.SectionName;
+        const string root = NodeConfiguration.SectionName;
         var errors = new List<string>();
         void Require(bool condition, string field, string message)
         {
