@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Net.Sockets;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -48,24 +47,23 @@ internal sealed partial class AdminServer(Controller controller, IOptions<NodeCo
     private async Task ServeAsync(Socket connection, CancellationToken stoppingToken)
     {
         using var _ = connection;
-        var buffer = new ArrayBufferWriter<byte>();
-        var chunk = new byte[8192];
+        var buffer = new NslpReceiveBuffer();
         try
         {
             while (!stoppingToken.IsCancellationRequested)
             {
                 using var idle = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
                 idle.CancelAfter(IdleTimeout);
-                var read = await connection.ReceiveAsync(chunk, SocketFlags.None, idle.Token).ConfigureAwait(false);
+                var read = await connection.ReceiveAsync(buffer.GetFreeSpace(), SocketFlags.None, idle.Token).ConfigureAwait(false);
                 if (read == 0)
                 {
                     return;
                 }
 
-                buffer.Write(chunk.AsSpan(0, read));
+                buffer.Advance(read);
                 while (true)
                 {
-                    var status = NslpCodec.TryParse(buffer.WrittenSpan, out var consumed, out var message, out var error);
+                    var status = buffer.TryTake(out var message, out var error);
                     if (status == NslpParseStatus.Incomplete)
                     {
                         break;
@@ -92,9 +90,6 @@ internal sealed partial class AdminServer(Controller controller, IOptions<NodeCo
                     }
 
                     await SendAsync(connection, response, stoppingToken).ConfigureAwait(false);
-                    var rest = buffer.WrittenSpan[consumed..].ToArray();
-                    buffer.Clear();
-                    buffer.Write(rest);
                 }
             }
         }
