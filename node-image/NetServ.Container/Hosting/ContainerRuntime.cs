@@ -1,9 +1,9 @@
 using System.Net.Sockets;
-using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using NetServ.Container.Modules;
 using NetServ.Container.Packets;
 using NetServ.Contracts.Control;
+using NetServ.Contracts.Status;
 using NetServ.Netfilter.Native;
 using NetServ.Netfilter.Queue;
 using NetServ.Sdk;
@@ -176,22 +176,28 @@ internal sealed partial class ContainerRuntime : IDisposable
                     }
 
                 case StatusRequestMessage status:
-                    var data = await _host!.GetStatusAsync(status.CollectGarbage).ConfigureAwait(false);
-                    data["user"] = _options.User;
-                    data["pid"] = Environment.ProcessId;
-                    data["queue"] = _options.Queue;
-                    data["noModuleLayer"] = _options.NoModuleLayer;
-                    data["packets"] = new JsonObject
+                    var host = await _host!.GetStatusAsync(status.CollectGarbage).ConfigureAwait(false);
+                    var report = new ContainerReport
                     {
-                        ["received"] = dispatcher.Received,
-                        ["accepted"] = dispatcher.Accepted,
-                        ["dropped"] = dispatcher.Dropped,
-                        ["modified"] = dispatcher.Modified,
-                        ["batches"] = dispatcher.Batches,
+                        User = _options.User,
+                        Pid = Environment.ProcessId,
+                        Queue = _options.Queue,
+                        NoModuleLayer = _options.NoModuleLayer,
+                        Modules = host.Modules,
+                        LoadedModuleContexts = host.LoadedModuleContexts,
+                        UnloadingModuleContexts = host.UnloadingModuleContexts,
+                        Packets = new PacketCounters
+                        {
+                            Received = dispatcher.Received,
+                            Accepted = dispatcher.Accepted,
+                            Dropped = dispatcher.Dropped,
+                            Modified = dispatcher.Modified,
+                            Batches = dispatcher.Batches,
+                        },
+                        Memory = ProcessMemory.Snapshot(),
+                        AspNetCoreLoaded = AppDomain.CurrentDomain.GetAssemblies().Any(a => a.GetName().Name?.StartsWith("Microsoft.AspNetCore.", StringComparison.Ordinal) == true),
                     };
-                    data["memory"] = ProcessMemory.Snapshot();
-                    data["aspNetCoreLoaded"] = AppDomain.CurrentDomain.GetAssemblies().Any(a => a.GetName().Name?.StartsWith("Microsoft.AspNetCore.", StringComparison.Ordinal) == true);
-                    return new ReplyMessage { Id = status.Id, Ok = true, Data = data };
+                    return ReplyMessage.ForStatus(status.Id, report);
                 default:
                     return Error(message, $"unexpected control message {message.GetType().Name}");
             }

@@ -1,21 +1,21 @@
 using System.Globalization;
-using System.Text.Json.Nodes;
+using NetServ.Contracts.Status;
 
 namespace NetServ.Container.Hosting;
 
 /// <summary>The container's memory as the kernel and the GC see it, for status and the evaluation.</summary>
 internal static class ProcessMemory
 {
-    public static JsonObject Snapshot()
+    public static ContainerMemory Snapshot()
     {
         var info = GC.GetGCMemoryInfo();
-        return new JsonObject
+        return new ContainerMemory
         {
-            ["gcHeapBytes"] = GC.GetTotalMemory(forceFullCollection: false),
-            ["gcCommittedBytes"] = info.TotalCommittedBytes,
-            ["gcHeapLimitBytes"] = info.TotalAvailableMemoryBytes,
-            ["workingSetBytes"] = Environment.WorkingSet,
-            ["pssBytes"] = ReadPssBytes(),
+            GcHeapBytes = GC.GetTotalMemory(forceFullCollection: false),
+            GcCommittedBytes = info.TotalCommittedBytes,
+            GcHeapLimitBytes = info.TotalAvailableMemoryBytes,
+            WorkingSetBytes = Environment.WorkingSet,
+            PssBytes = ReadPssBytes(),
         };
     }
 

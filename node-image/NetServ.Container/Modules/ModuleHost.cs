@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Reflection;
 using System.Runtime.CompilerServices;
 using System.Runtime.Loader;
@@ -6,6 +5,7 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using NetServ.Container.Packets;
 using NetServ.Contracts.Control;
+using NetServ.Contracts.Status;
 using NetServ.Networking;
 using NetServ.Sdk;
 
@@ -132,7 +132,7 @@ internal sealed partial class ModuleHost(
         }
     }
 
-    public async Task<JsonObject> GetStatusAsync(bool collectGarbage)
+    public async Task<ModuleHostStatus> GetStatusAsync(bool collectGarbage)
     {
         if (collectGarbage)
         {
@@ -142,36 +142,25 @@ internal sealed partial class ModuleHost(
             CollectUnloaded();
         }
 
-        var modules = new JsonArray();
+        var modules = new List<ModuleLiveStatus>(_modules.Count);
         foreach (var installed in _modules.Values)
         {
-            var entry = new JsonObject
+            modules.Add(new ModuleLiveStatus
             {
-                ["name"] = installed.Name,
-                ["started"] = installed.Started.ToString("O", CultureInfo.InvariantCulture),
-                ["packetProcessor"] = installed.Slot is not null,
-                ["filter"] = installed.Slot?.Filter.ToString(),
-            };
-            if (installed.Slot is { } slot)
-            {
-                entry["counters"] = slot.Counters();
-            }
-
-            if (installed.Instance is IModuleStatus reporter)
-            {
-                entry["status"] = await GetModuleStatusAsync(installed.Name, reporter).ConfigureAwait(false);
-            }
-
-            modules.Add(entry);
+                Name = installed.Name,
+                Started = installed.Started,
+                PacketProcessor = installed.Slot is not null,
+                Filter = installed.Slot?.Filter.ToString(),
+                Counters = installed.Slot?.Counters(),
+                Status = installed.Instance is IModuleStatus reporter ? await GetModuleStatusAsync(installed.Name, reporter).ConfigureAwait(false) : null,
+            });
         }
 
         _unloading.RemoveAll(u => !u.Context.IsAlive);
-        return new JsonObject
-        {
-            ["modules"] = modules,
-            ["loadedModuleContexts"] = AssemblyLoadContext.All.OfType<ModuleLoadContext>().Count(),
-            ["unloadingModuleContexts"] = new JsonArray(_unloading.Select(u => (JsonNode?)u.Name).ToArray()),
-        };
+        return new ModuleHostStatus(
+            modules,
+            AssemblyLoadContext.All.OfType<ModuleLoadContext>().Count(),
+            [.. _unloading.Select(u => u.Name)]);
     }
 
     /// <summary>

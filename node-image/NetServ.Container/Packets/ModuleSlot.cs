@@ -1,4 +1,4 @@
-using System.Text.Json.Nodes;
+using NetServ.Contracts.Status;
 using NetServ.Sdk;
 
 namespace NetServ.Container.Packets;
@@ -35,12 +35,12 @@ internal sealed class ModuleSlot(string moduleName, PacketFilter filter, IPacket
 
     public void CountError() => Interlocked.Increment(ref _errors);
 
-    public JsonObject Counters() => new()
+    public ModuleCounters Counters() => new()
     {
-        ["packets"] = Volatile.Read(ref _packets),
-        ["dropped"] = Volatile.Read(ref _dropped),
-        ["modified"] = Volatile.Read(ref _modified),
-        ["errors"] = Volatile.Read(ref _errors),
-        ["lastError"] = LastError,
+        Packets = Volatile.Read(ref _packets),
+        Dropped = Volatile.Read(ref _dropped),
+        Modified = Volatile.Read(ref _modified),
+        Errors = Volatile.Read(ref _errors),
+        LastError = LastError,
     };
 }

@@ -1,5 +1,7 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
+using NetServ.Contracts.Status;
 using NetServ.Networking;
 using NetServ.Sdk;
 
@@ -84,6 +86,21 @@ internal sealed record ReplyMessage : ControlMessage
     public required bool Ok { get; init; }
     public string? Error { get; init; }
     public JsonObject? Data { get; init; }
+
+    /// <summary>
+    /// The answer to a status request: the container's report as data, written with the status contract's own
+    /// JSON (<see cref="StatusJsonContext"/>) so that netservd reads it back with the same (<see cref="ReadContainerReport"/>).
+    /// </summary>
+    public static ReplyMessage ForStatus(long id, ContainerReport report) => new()
+    {
+        Id = id,
+        Ok = true,
+        Data = JsonSerializer.SerializeToNode(report, StatusJsonContext.Default.ContainerReport)!.AsObject(),
+    };
+
+    /// <summary>The container's report in the answer to a status request; null when the request failed or the answer has no data.</summary>
+    /// <exception cref="JsonException">The data is not a container report.</exception>
+    public ContainerReport? ReadContainerReport() => Ok && Data is { } data ? data.Deserialize(StatusJsonContext.Default.ContainerReport) : null;
 }
 
 /// <summary>A module failed on its own (hung, exhausted memory, crashed a thread); the container has taken it out of the packet path.</summary>

@@ -164,7 +164,7 @@ internal sealed class StatusReport(
         try
         {
             var reply = await containers.RequestAsync(user, new StatusRequestMessage { CollectGarbage = collectGarbage }, cancellationToken, ContainerStatusTimeout).ConfigureAwait(false);
-            return reply is { Ok: true, Data: { } data } ? data.Deserialize(StatusJsonContext.Default.ContainerReport) : null;
+            return reply.ReadContainerReport();
         }
         catch (ContainerUnavailableException)
         {

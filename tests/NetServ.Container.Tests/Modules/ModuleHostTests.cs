@@ -55,8 +55,8 @@ public sealed class ModuleHostTests
         Assert.Multiple(() =>
         {
             Assert.That(_chain.Slots, Is.Empty);
-            Assert.That(status["loadedModuleContexts"]!.GetValue<int>(), Is.Zero);
-            Assert.That(status["unloadingModuleContexts"]!.AsArray(), Is.Empty, "the collectible context must be collected");
+            Assert.That(status.LoadedModuleContexts, Is.Zero);
+            Assert.That(status.UnloadingModuleContexts, Is.Empty, "the collectible context must be collected");
         });
     }
 

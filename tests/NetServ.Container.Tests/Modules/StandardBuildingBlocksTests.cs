@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using NetServ.Container.Modules;
 using NetServ.Container.Packets;
 using NetServ.Contracts.Control;
+using NetServ.Contracts.Status;
 using NetServ.Networking;
 using NetServ.Sdk;
 using NetServ.Sdk.Packaging;
@@ -48,7 +49,8 @@ public sealed class StandardBuildingBlocksTests
                     Filter = new FilterSpec { Protocol = FilterProtocol.Udp, Port = 5060, Destinations = [Ipv4Prefix.Parse("198.19.0.0/24")] },
                 },
                 CancellationToken.None);
-            _ = (await host.GetStatusAsync(collectGarbage: false)).ToJsonString();
+            var status = await host.GetStatusAsync(collectGarbage: false);
+            _ = ReplyMessage.ForStatus(1, new ContainerReport { User = "alice", Modules = status.Modules }).Data!.ToJsonString();
             await host.StopAllAsync(CancellationToken.None);
         }
         finally

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging.Abstractions;
 using NetServ.Container.Packets;
+using NetServ.Contracts.Status;
 using NetServ.Networking;
 using NetServ.Sdk;
 
@@ -47,8 +48,8 @@ public sealed class ModuleChainTests
         {
             Assert.That(outcome, Is.EqualTo(PacketOutcome.Accept));
             Assert.That(calls, Is.EqualTo(new[] { "first", "second" }));
-            Assert.That(Counter("first", "packets"), Is.EqualTo(1));
-            Assert.That(Counter("second", "packets"), Is.EqualTo(1));
+            Assert.That(Counters("first").Packets, Is.EqualTo(1));
+            Assert.That(Counters("second").Packets, Is.EqualTo(1));
         }
     }
 
@@ -67,7 +68,7 @@ public sealed class ModuleChainTests
             Assert.That(outcome, Is.EqualTo(PacketOutcome.Accept));
             Assert.That(thrower.Errors, Is.EqualTo(1));
             Assert.That(thrower.LastError, Is.EqualTo("InvalidOperationException: boom"));
-            Assert.That(Counter("thrower", "packets"), Is.Zero);
+            Assert.That(Counters("thrower").Packets, Is.Zero);
             Assert.That(calls, Is.Empty, "the chain stops at the exception");
             Assert.That(_chain.Slots, Has.Count.EqualTo(2), "a module that throws stays installed");
             Assert.That(_chain.CallStarted, Is.Zero);
@@ -111,8 +112,8 @@ public sealed class ModuleChainTests
         {
             Assert.That(outcome, Is.EqualTo(PacketOutcome.Drop));
             Assert.That(calls, Is.Empty);
-            Assert.That(Counter("dropper", "dropped"), Is.EqualTo(1));
-            Assert.That(Counter("dropper", "packets"), Is.EqualTo(1));
+            Assert.That(Counters("dropper").Dropped, Is.EqualTo(1));
+            Assert.That(Counters("dropper").Packets, Is.EqualTo(1));
         }
     }
 
@@ -130,7 +131,7 @@ public sealed class ModuleChainTests
             Assert.That(bytes[8], Is.EqualTo(3));
             Assert.That(InternetChecksum.IsValid(bytes.AsSpan(0, 20)), Is.True, "IP header checksum fixed");
             Assert.That(InternetChecksum.IsValidTransport(Source, Destination, IpProtocol.Udp, bytes.AsSpan(20)), Is.True, "UDP checksum fixed");
-            Assert.That(Counter("rewriter", "modified"), Is.EqualTo(1));
+            Assert.That(Counters("rewriter").Modified, Is.EqualTo(1));
         }
     }
 
@@ -165,9 +166,9 @@ public sealed class ModuleChainTests
 
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(Counter("rewriter", "modified"), Is.EqualTo(1));
-            Assert.That(Counter("watcher", "modified"), Is.Zero);
-            Assert.That(Counter("watcher", "packets"), Is.EqualTo(1));
+            Assert.That(Counters("rewriter").Modified, Is.EqualTo(1));
+            Assert.That(Counters("watcher").Modified, Is.Zero);
+            Assert.That(Counters("watcher").Packets, Is.EqualTo(1));
         }
     }
 
@@ -301,9 +302,9 @@ public sealed class ModuleChainTests
 
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(counters["errors"]!.GetValue<long>(), Is.EqualTo(1));
-            Assert.That(counters["packets"]!.GetValue<long>(), Is.Zero);
-            Assert.That(counters["lastError"]!.GetValue<string>(), Does.StartWith("ArgumentException: x"));
+            Assert.That(counters.Errors, Is.EqualTo(1));
+            Assert.That(counters.Packets, Is.Zero);
+            Assert.That(counters.LastError, Does.StartWith("ArgumentException: x"));
         }
     }
 
@@ -318,7 +319,7 @@ public sealed class ModuleChainTests
 
     private ModuleSlot Slot(string name) => _chain.Slots.Single(s => s.ModuleName == name);
 
-    private long Counter(string name, string counter) => Slot(name).Counters()[counter]!.GetValue<long>();
+    private ModuleCounters Counters(string name) => Slot(name).Counters();
 
     private static byte[] Udp(ushort destinationPort)
     {

@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using NetServ.Contracts.Control;
+using NetServ.Contracts.Status;
 using NetServ.Networking;
 using NetServ.Sdk;
 
@@ -74,6 +75,55 @@ public sealed class ControlChannelTests
             Assert.That((int?)json["data"]?["modules"], Is.EqualTo(2));
             Assert.That(json, Does.Not.ContainKey("error"), "null fields are left out");
         }
+    }
+
+    [Test]
+    public async Task StatusReply_FromTheContainer_ReadsBackAsItsReport_InTheStatusContractsNames()
+    {
+        var (nodeSocket, containerSocket) = ConnectedPair();
+        await using var node = new ControlChannel(nodeSocket);
+        await using var container = new ControlChannel(containerSocket);
+        var started = new DateTimeOffset(2026, 3, 1, 12, 0, 0, TimeSpan.Zero);
+        var report = new ContainerReport
+        {
+            User = "alice",
+            Pid = 99,
+            Queue = 100,
+            Modules =
+            [
+                new ModuleLiveStatus { Name = "NetServ.Apps.NetMonitor_1.0.0", Started = started, PacketProcessor = true, Filter = "udp/5060 to 198.19.0.0/24", Counters = new ModuleCounters { Packets = 7, LastError = "x" } },
+                new ModuleLiveStatus { Name = "NetServ.Apps.KeepAlive_1.0.0", Started = started, Status = new JsonObject { ["sessions"] = 3 } },
+            ],
+            LoadedModuleContexts = 2,
+            UnloadingModuleContexts = ["NetServ.Apps.Old_1.0.0"],
+            Packets = new PacketCounters { Received = 5, Accepted = 4, Dropped = 1, Batches = 2 },
+            Memory = new ContainerMemory { GcHeapBytes = 1, PssBytes = -1 },
+            AspNetCoreLoaded = true,
+        };
+
+        await container.SendAsync(ReplyMessage.ForStatus(4, report), CancellationToken.None);
+        var reply = (ReplyMessage?)await node.ReceiveAsync(CancellationToken.None) ?? throw new AssertionException("no reply");
+        var read = reply.ReadContainerReport() ?? throw new AssertionException("the reply holds no report");
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That((reply.Id, reply.Ok), Is.EqualTo((4L, true)));
+            Assert.That((read.User, read.Pid, read.Queue, read.LoadedModuleContexts, read.AspNetCoreLoaded), Is.EqualTo(("alice", 99, 100, 2, true)));
+            Assert.That(read.Modules[0] with { Status = null }, Is.EqualTo(report.Modules[0] with { Status = null }));
+            Assert.That(read.Modules[1].Status?["sessions"]?.GetValue<int>(), Is.EqualTo(3));
+            Assert.That(read.UnloadingModuleContexts, Is.EqualTo(report.UnloadingModuleContexts));
+            Assert.That((read.Packets, read.Memory), Is.EqualTo((report.Packets, report.Memory)));
+            Assert.That((string?)reply.Data?["modules"]?[0]?["started"], Is.EqualTo("2026-03-01T12:00:00.0000000+00:00"), "times as status writes them");
+            Assert.That((long?)reply.Data?["modules"]?[0]?["counters"]?["packets"], Is.EqualTo(7), "camelCase, as netservd's status reads them");
+        }
+    }
+
+    [Test]
+    public void ReadContainerReport_OfAFailedReply_IsNull()
+    {
+        var failed = new ReplyMessage { Id = 4, Ok = false, Error = "busy", Data = new JsonObject { ["user"] = "alice" } };
+
+        Assert.That(failed.ReadContainerReport(), Is.Null);
     }
 
     [Test]
