@@ -20,6 +20,25 @@ internal sealed class CapturedText(int limit)
         }
     }
 
+    /// <summary>Appends what <paramref name="reader"/> gives, as it comes, until it ends (or its stream is closed under it).</summary>
+    public async Task AppendAllAsync(TextReader reader)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        var buffer = new char[4096];
+        try
+        {
+            int read;
+            while ((read = await reader.ReadAsync(buffer.AsMemory(), CancellationToken.None).ConfigureAwait(false)) > 0)
+            {
+                Append(buffer.AsSpan(0, read));
+            }
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException)
+        {
+            // The process was disposed while a child it left still held the pipe.
+        }
+    }
+
     /// <summary>The text, with <c>[cut at N characters]</c> on a line of its own when some was dropped.</summary>
     public override string ToString()
     {

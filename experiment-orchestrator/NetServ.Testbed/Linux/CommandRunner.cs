@@ -226,7 +226,7 @@ public static class CommandRunner
         {
             var output = new CapturedText(MaxCapturedCharacters);
             var error = new CapturedText(MaxCapturedCharacters);
-            var reading = Task.WhenAll(CopyAsync(process.StandardOutput, output), CopyAsync(process.StandardError, error));
+            var reading = Task.WhenAll(output.AppendAllAsync(process.StandardOutput), error.AppendAllAsync(process.StandardError));
             if (standardInput is not null)
             {
                 // Not awaited: a command that never reads its input must still meet its timeout.
@@ -275,23 +275,6 @@ public static class CommandRunner
         catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidOperationException)
         {
             // The command exited, or closed its input, before it read all of it.
-        }
-    }
-
-    private static async Task CopyAsync(StreamReader reader, CapturedText text)
-    {
-        var buffer = new char[4096];
-        try
-        {
-            int read;
-            while ((read = await reader.ReadAsync(buffer.AsMemory(), CancellationToken.None).ConfigureAwait(false)) > 0)
-            {
-                text.Append(buffer.AsSpan(0, read));
-            }
-        }
-        catch (Exception e) when (e is IOException or ObjectDisposedException)
-        {
-            // The process was disposed while a child it left still held the pipe.
         }
     }
 

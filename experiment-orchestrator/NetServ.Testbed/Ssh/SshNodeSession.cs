@@ -101,7 +101,7 @@ public sealed partial class SshNodeSession : INodeSession, IAsyncDisposable, IDi
             throw new CommandFailedException($"'{display}' could not be started on {NodeName}: {e.Message}", e);
         }
 
-        var processGroup = Task.Run(() => ReadProcessGroup(command.ExtendedOutputStream), CancellationToken.None);
+        var output = new CommandOutput(command);
         if (input is not null)
         {
             // Not awaited: a command that never reads its input must still meet its timeout.
@@ -116,8 +116,8 @@ public sealed partial class SshNodeSession : INodeSession, IAsyncDisposable, IDi
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
-            await KillAsync(client, command, execution, processGroup).ConfigureAwait(false);
-            var soFar = await CollectAsync(command, execution, processGroup, display, CommandRunner.KilledExitCode).ConfigureAwait(false);
+            await KillAsync(client, command, execution, output.ProcessGroup).ConfigureAwait(false);
+            var soFar = await CollectAsync(command, execution, output, display, CommandRunner.KilledExitCode).ConfigureAwait(false);
             if (cancellationToken.IsCancellationRequested)
             {
                 throw new OperationCanceledException($"'{display}' was stopped on {NodeName}: the run was cancelled", cancellationToken);
@@ -131,7 +131,7 @@ public sealed partial class SshNodeSession : INodeSession, IAsyncDisposable, IDi
             throw Dropped(e);
         }
 
-        var result = await CollectAsync(command, execution, processGroup, display, exitCode: null).ConfigureAwait(false);
+        var result = await CollectAsync(command, execution, output, display, exitCode: null).ConfigureAwait(false);
         if (PosixShell.WasNotStarted(result.ExitCode, result.StandardError))
         {
             throw new CommandFailedException($"'{display}' could not be started on {NodeName}: not found or not executable");
@@ -455,6 +455,49 @@ public sealed partial class SshNodeSession : INodeSession, IAsyncDisposable, IDi
     }
 
     /// <summary>
+    /// What a command prints, read as it comes into text kept up to <see cref="CommandRunner.MaxCapturedCharacters"/> as
+    /// <see cref="CommandRunner"/> keeps it: standard output whole, standard error after its first line, which names the
+    /// command's process group.
+    /// </summary>
+    private sealed class CommandOutput
+    {
+        private readonly CapturedText _output = new(CommandRunner.MaxCapturedCharacters);
+        private readonly CapturedText _error = new(CommandRunner.MaxCapturedCharacters);
+        private readonly Task _reading;
+
+        public CommandOutput(SshCommand command)
+        {
+            ProcessGroup = Task.Run(() => ReadProcessGroup(command.ExtendedOutputStream), CancellationToken.None);
+            _reading = Task.WhenAll(
+                Task.Run(() => AppendAllAsync(command.OutputStream, _output), CancellationToken.None),
+                ReadErrorAsync(command.ExtendedOutputStream));
+        }
+
+        /// <summary>The command's process group, once standard error's first line is read; null when the line did not name one.</summary>
+        public Task<int?> ProcessGroup { get; }
+
+        /// <summary>Standard output and standard error, once both streams have ended.</summary>
+        public async Task<(string Output, string Error)> EndAsync()
+        {
+            await _reading.ConfigureAwait(false);
+            return (_output.ToString(), _error.ToString());
+        }
+
+        private static async Task AppendAllAsync(Stream stream, CapturedText text)
+        {
+            // The command owns its streams and closes them when it is disposed.
+            using var reader = new StreamReader(stream, Encoding.UTF8, detectEncodingFromByteOrderMarks: false, bufferSize: 4096, leaveOpen: true);
+            await text.AppendAllAsync(reader).ConfigureAwait(false);
+        }
+
+        private async Task ReadErrorAsync(Stream standardError)
+        {
+            await ProcessGroup.ConfigureAwait(false);
+            await AppendAllAsync(standardError, _error).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
     /// Reads the command line's first line of standard error, which names the command's process group
     /// (<see cref="PosixShell.ProcessGroupPrefix"/>), leaving the rest for the result. Byte by byte: nothing past the
     /// line may be taken.
@@ -477,7 +520,7 @@ public sealed partial class SshNodeSession : INodeSession, IAsyncDisposable, IDi
     /// What the command printed and its exit code (<paramref name="exitCode"/> when given). A channel still open (a
     /// background child holds the output) is closed first, which ends the output streams.
     /// </summary>
-    private static async Task<CommandResult> CollectAsync(SshCommand command, Task execution, Task<int?> processGroup, string display, int? exitCode)
+    private static async Task<CommandResult> CollectAsync(SshCommand command, Task execution, CommandOutput output, string display, int? exitCode)
     {
         if (!execution.IsCompleted)
         {
@@ -492,10 +535,10 @@ public sealed partial class SshNodeSession : INodeSession, IAsyncDisposable, IDi
             }
         }
 
-        // Its reader takes the first line of standard error; the rest is read once it is done (the streams have ended).
-        await processGroup.ConfigureAwait(false);
+        // The streams have ended: all that was printed has been read.
+        var (standardOutput, standardError) = await output.EndAsync().ConfigureAwait(false);
         var code = exitCode ?? command.ExitStatus ?? (command.ExitSignal is { } signal ? 128 + SignalNumber(signal) : -1);
-        return new CommandResult(display, code, command.Result, command.Error);
+        return new CommandResult(display, code, standardOutput, standardError);
     }
 
     private static async Task WriteInputAsync(Stream input, string standardInput)
