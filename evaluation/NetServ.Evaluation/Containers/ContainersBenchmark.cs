@@ -83,7 +83,7 @@ internal sealed class ContainersBenchmark(ContainersOptions options, IAnsiConsol
                     result.SetupTime = watch.Elapsed;
                 }).ConfigureAwait(false);
                 progress = _ => { };
-                result.NodeName = node.Node?.Options.NodeName;
+                result.NodeName = node.Node?.Options.Node.NodeName;
                 console.MarkupLine(string.Create(CultureInfo.InvariantCulture, $"  {ContainersResultsWriter.Plural(count, "container")} ready with NetMonitor, {ContainersResultsWriter.Plural(count, "filter rule")}, after {result.SetupTime.TotalSeconds:0.0} s"));
                 await MeasureCountAsync(bench, node, result, cancellationToken).ConfigureAwait(false);
             }

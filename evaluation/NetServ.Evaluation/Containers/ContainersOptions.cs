@@ -120,7 +120,7 @@ internal sealed record ContainersOptions
             ["measure"] = "PSS (and private memory) from /proc/<pid>/smaps_rollup of every container process, read once while the containers process the peak (median MLFFR) rate",
         };
         json["warmupPacketsPerContainer"] = WarmupPacketsPerContainer;
-        json["hangTimeoutMs"] = HangTimeoutMs is { } hang ? hang : new Testbed.Nodes.NetServNodeOptions().HangTimeoutMs;
+        json["hangTimeoutMs"] = HangTimeoutMs is { } hang ? hang : new Testbed.Nodes.NetServNodeOptions().Node.Containers.HangTimeoutMs;
         json["containerLimits"] = "the node's defaults as in node-runtime: 256 MB memory, 1 CPU per container (cgroup), reader thread on the queue reader CPU";
         return json;
     }

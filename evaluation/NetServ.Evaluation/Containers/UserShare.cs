@@ -1,7 +1,7 @@
 using System.Globalization;
+using NetServ.Contracts.Configuration;
 using NetServ.Evaluation.NodeRuntime;
 using NetServ.Signaling.Nslp;
-using NetServ.Testbed.Nodes;
 
 namespace NetServ.Evaluation.Containers;
 
@@ -19,7 +19,7 @@ internal sealed record UserShare(string User, ushort Port)
     public const string Destination = BenchPath.ReceiverSubnet;
 
     /// <summary>The user as the node is configured with it: its allowed prefix, the default memory and CPU limits.</summary>
-    public NodeUser NodeUser => new(User, [Destination]);
+    public UserConfiguration NodeUser => new() { Name = User, AllowedPrefixes = [Destination] };
 
     /// <summary>The match of this user's traffic in an iptables rule (what its module's filter installs).</summary>
     public IReadOnlyList<string> Match => ["-d", Destination, "-p", "udp", "--dport", Port.ToString(CultureInfo.InvariantCulture)];

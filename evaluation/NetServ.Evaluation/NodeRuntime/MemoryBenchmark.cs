@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Nodes;
+using NetServ.Contracts.Configuration;
 using NetServ.Testbed.Linux;
 using NetServ.Testbed.Nodes;
 
@@ -104,7 +105,7 @@ internal sealed class MemoryBenchmark(NodeRuntimeOptions options, Action<string>
         using var network = LocalNetwork.Create();
         var host = network.AddHost("memory");
         var users = Enumerable.Range(0, containers)
-            .Select(i => new NodeUser($"u{i:D3}", ["198.19.0.0/24"]))
+            .Select(i => new UserConfiguration { Name = $"u{i:D3}", AllowedPrefixes = ["198.19.0.0/24"] })
             .ToArray();
         var log = Path.Combine(logDirectory, $"memory-{Sanitize(variant.Name)}-{containers}.log");
         await using var writer = new StreamWriter(log) { AutoFlush = true };
@@ -116,10 +117,12 @@ internal sealed class MemoryBenchmark(NodeRuntimeOptions options, Action<string>
                 host.Namespace,
                 new NetServNodeOptions
                 {
-                    NodeName = $"mem-{network.Id}",
-                    Users = users,
-                    LogLevel = "Warning",
-                    ContainerEnvironment = variant.Environment,
+                    Node =
+                    {
+                        NodeName = $"mem-{network.Id}",
+                        Users = [.. users],
+                        Containers = { LogLevel = "Warning", Environment = new Dictionary<string, string>(variant.Environment) },
+                    },
                     StartTimeout = TimeSpan.FromSeconds(60 + (3 * containers)),
                     LogSink = line =>
                     {

@@ -25,7 +25,7 @@ internal sealed record ContainerCounts(string User, int Pid, long Received, long
 internal sealed record ConfigurationContext(BenchPath Path, string LogDirectory, int BatchSize, int QueueMaxLength)
 {
     /// <summary>How long a module may take over one packet before the container takes it out of the packet path as hung (the node's default).</summary>
-    public int HangTimeoutMs { get; init; } = new NetServNodeOptions().HangTimeoutMs;
+    public int HangTimeoutMs { get; init; } = new NetServNodeOptions().Node.Containers.HangTimeoutMs;
 }
 
 /// <summary>
@@ -388,7 +388,7 @@ internal sealed class NodeContainer(NodeContainer.Layer layer, IReadOnlyList<Use
     public IReadOnlyList<UserShare> Users => _users;
 
     /// <summary>The hang timeout the node runs with, once started.</summary>
-    public int? HangTimeoutMs => _node?.Options.HangTimeoutMs;
+    public int? HangTimeoutMs => _node?.Options.Node.Containers.HangTimeoutMs;
 
     /// <summary>The users' queues as the kernel alone sees them: cheap enough to read while traffic flows (no container is asked).</summary>
     public KernelQueueProbe? KernelQueues { get; private set; }
@@ -409,15 +409,21 @@ internal sealed class NodeContainer(NodeContainer.Layer layer, IReadOnlyList<Use
             _router,
             new NetServNodeOptions
             {
-                NodeName = $"bench-{context.Path.Id}",
-                Users = _users.Select(u => u.NodeUser).ToArray(),
-                NoModuleLayer = layer == Layer.None,
-                ReaderCpu = context.Path.Placement.ReaderCpu,
-                BatchSize = context.BatchSize,
-                LogLevel = "Warning",
+                Node =
+                {
+                    NodeName = $"bench-{context.Path.Id}",
+                    Users = [.. _users.Select(u => u.NodeUser)],
+                    Containers =
+                    {
+                        NoModuleLayer = layer == Layer.None,
+                        ReaderCpu = context.Path.Placement.ReaderCpu,
+                        BatchSize = context.BatchSize,
+                        LogLevel = "Warning",
+                        HangTimeoutMs = context.HangTimeoutMs,
+                    },
+                },
                 LogSink = WriteLog,
                 StartTimeout = TimeSpan.FromSeconds(90 + (3 * _users.Count)),
-                HangTimeoutMs = context.HangTimeoutMs,
             },
             cancellationToken).ConfigureAwait(false);
         var status = await _node.StatusAsync(false, cancellationToken).ConfigureAwait(false);

@@ -174,7 +174,7 @@ internal sealed class FloodPhase(SignalingLatencyOptions options, IAnsiConsole c
     /// <summary>How many packets alice's container on <paramref name="node"/> has read from its queue.</summary>
     private static async Task<long> ModulePacketsAsync(NetServNodeProcess node, CancellationToken cancellationToken) =>
         (await node.StatusAsync(false, cancellationToken).ConfigureAwait(false)).ContainerOf("alice").Packets?.Received
-        ?? throw new InvalidOperationException($"{node.Options.NodeName}'s status has no packet count for alice's container");
+        ?? throw new InvalidOperationException($"{node.Options.Node.NodeName}'s status has no packet count for alice's container");
 
     /// <summary>Runs every request in a loop of its own until <paramref name="until"/> completes, then lets the ones under way finish.</summary>
     private static async Task RepeatAsync(string phase, IReadOnlyList<RepeatedRequest> requests, Task until, ProgressTask progress, ConcurrentQueue<RequestSample> samples, CancellationToken cancellationToken)

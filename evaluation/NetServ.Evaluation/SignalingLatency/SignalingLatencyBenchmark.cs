@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging.Abstractions;
+using NetServ.Contracts.Configuration;
 using NetServ.Evaluation.Hosting;
 using NetServ.Networking;
 using NetServ.Orchestrator.Commands;
@@ -173,9 +174,12 @@ internal sealed class SignalingLatencyBenchmark(SignalingLatencyOptions options,
         await using var packages = PackageServer.Start(BuildOutputs.ModulesDirectory, IPAddress.Parse("198.18.1.1"), 8080, network["provider"].Namespace);
         NetServNodeOptions NodeOptions(string name) => new()
         {
-            NodeName = $"{name}-{network.Id}",
-            LogLevel = options.NodeLogLevel,
-            Users = [new NodeUser("alice", ["198.18.4.0/24"]) { PublicKey = key.PublicKey.ToPem() }],
+            Node =
+            {
+                NodeName = $"{name}-{network.Id}",
+                Containers = { LogLevel = options.NodeLogLevel },
+                Users = [new UserConfiguration { Name = "alice", AllowedPrefixes = ["198.18.4.0/24"], PublicKey = key.PublicKey.ToPem() }],
+            },
         };
 
         console.MarkupLine("starting NetServ nodes A and B on provider — A — plain router — B — user");
@@ -246,7 +250,7 @@ internal sealed class SignalingLatencyBenchmark(SignalingLatencyOptions options,
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new TimeoutException($"{node.Options.NodeName}'s admin socket did not answer within {options.RequestTimeout.TotalSeconds:0} s");
+            throw new TimeoutException($"{node.Options.Node.NodeName}'s admin socket did not answer within {options.RequestTimeout.TotalSeconds:0} s");
         }
     }
 
@@ -309,7 +313,7 @@ internal sealed class SignalingLatencyBenchmark(SignalingLatencyOptions options,
             var modules = status.ContainerOf("alice").Modules;
             if (modules.Count != count)
             {
-                throw new InvalidOperationException($"{node.Options.NodeName} has {modules.Count} modules after the request, not {count}");
+                throw new InvalidOperationException($"{node.Options.Node.NodeName} has {modules.Count} modules after the request, not {count}");
             }
         }
     }

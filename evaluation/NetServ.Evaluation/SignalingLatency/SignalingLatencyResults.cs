@@ -281,8 +281,8 @@ internal static class SignalingLatencyWriter
     /// <summary>How long a node waits for a Query that nobody answers: the timeout, doubled at each retry up to the maximum.</summary>
     private static string EndOfPathWait()
     {
-        var node = new Testbed.Nodes.NetServNodeOptions();
-        var waits = Enumerable.Range(0, node.SignalingQueryRetries + 1).Select(i => Math.Min((long)node.SignalingQueryTimeoutMs << i, node.SignalingQueryMaxTimeoutMs)).ToArray();
+        var signaling = new Testbed.Nodes.NetServNodeOptions().Node.Signaling;
+        var waits = Enumerable.Range(0, signaling.QueryRetries + 1).Select(i => Math.Min((long)signaling.QueryTimeoutMs << i, signaling.QueryMaxTimeoutMs)).ToArray();
         return $"{string.Join(" + ", waits)} ms = {waits.Sum() / 1000.0:0.0#} s";
     }
 }

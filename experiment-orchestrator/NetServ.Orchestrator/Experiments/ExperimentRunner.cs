@@ -3,6 +3,7 @@ using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
+using NetServ.Contracts.Configuration;
 using NetServ.Contracts.Status;
 using NetServ.Networking;
 using NetServ.RSpec;
@@ -186,10 +187,13 @@ internal sealed partial class ExperimentRunner(ExperimentOptions options, IExper
         progress.Status($"deploy: starting netservd on {string.Join(", ", netserv.Select(n => n.Name))}");
         var starts = netserv.Select(n => (Report: n, Start: local.StartNetServdAsync(ExperimentTopology.Node(testbed, n.Name), new NetServNodeOptions
         {
-            // Unique per testbed: concurrent runs on one machine must not share cgroups or folders.
-            NodeName = $"{n.Name}-{testbed.Id}",
-            LogLevel = options.NodeLogLevel,
-            Users = [new NodeUser(options.User, options.UserPrefixes) { PublicKey = _signaling.PublicKeyPem, AllowedPorts = ports }],
+            Node =
+            {
+                // Unique per testbed: concurrent runs on one machine must not share cgroups or folders.
+                NodeName = $"{n.Name}-{testbed.Id}",
+                Containers = { LogLevel = options.NodeLogLevel },
+                Users = [new UserConfiguration { Name = options.User, AllowedPrefixes = [.. options.UserPrefixes], PublicKey = _signaling.PublicKeyPem, AllowedPorts = [.. ports] }],
+            },
         }, cancellationToken))).ToArray();
         // Every start is awaited, so that release stops each node that came up even when another did not.
         await Task.WhenAll(starts.Select(s => s.Start)).ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default).ConfigureAwait(false);
@@ -201,7 +205,7 @@ internal sealed partial class ExperimentRunner(ExperimentOptions options, IExper
                 var process = start.Result;
                 _nodes.Add(report.Name, process);
                 report.NetServdPid = process.Pid;
-                report.NetServName = process.Options.NodeName;
+                report.NetServName = process.Options.Node.NodeName;
                 Note(notes, $"{report.Name}: netservd pid {process.Pid} ({nodeDirectory}), user '{options.User}' may claim {string.Join(", ", options.UserPrefixes)} and listen on ports {ExperimentArguments.FormatPorts(ports)}");
             }
             else if (start.Exception is { } failure)

@@ -51,8 +51,8 @@ public sealed class NetServNodeProcess : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(ns);
         ArgumentNullException.ThrowIfNull(options);
         var nodeDirectory = BuildOutputs.EnsureNode();
-        var directory = Directory.CreateTempSubdirectory($"netserv-node-{options.NodeName}-").FullName;
-        foreach (var resource in RecordedResources(directory, options.NodeName))
+        var directory = Directory.CreateTempSubdirectory($"netserv-node-{options.Node.NodeName}-").FullName;
+        foreach (var resource in RecordedResources(directory, options.Node.NodeName))
         {
             LabRunRecord.Current.Add(resource);
         }
@@ -198,7 +198,7 @@ public sealed class NetServNodeProcess : IAsyncDisposable
         }
 
         // netservd removes its cgroups when it stops; one killed instead leaves them to the reaper.
-        foreach (var resource in RecordedResources(_directory, Options.NodeName))
+        foreach (var resource in RecordedResources(_directory, Options.Node.NodeName))
         {
             if (!Directory.Exists(resource.Value))
             {
@@ -239,7 +239,7 @@ public sealed class NetServNodeProcess : IAsyncDisposable
                 try
                 {
                     var status = await StatusAsync(false, cancellationToken).ConfigureAwait(false);
-                    if (status.Containers.Count == Options.Users.Count && status.Containers.All(c => c.State == ContainerState.Ready))
+                    if (status.Containers.Count == Options.Node.Users.Count && status.Containers.All(c => c.State == ContainerState.Ready))
                     {
                         return;
                     }
@@ -263,55 +263,20 @@ public sealed class NetServNodeProcess : IAsyncDisposable
         }
 
         _log.Enqueue(line);
-        Options.LogSink?.Invoke($"[{Options.NodeName}] {line}");
+        Options.LogSink?.Invoke($"[{Options.Node.NodeName}] {line}");
     }
 
+    /// <summary>The options' configuration as it is, in this node's own folders, netservd logging at its containers' level.</summary>
     private static string CreateConfiguration(NetServNodeOptions options, string directory) =>
         JsonSerializer.Serialize(
             new NodeConfigurationFile
             {
-                Logging = new LoggingConfiguration { LogLevel = new Dictionary<string, string> { ["Default"] = options.LogLevel } },
-                NetServ = new NodeConfiguration
+                Logging = new LoggingConfiguration { LogLevel = new Dictionary<string, string> { ["Default"] = options.Node.Containers.LogLevel } },
+                NetServ = options.Node with
                 {
-                    NodeName = options.NodeName,
                     AdminSocket = Path.Combine(directory, "run", "netservd.sock"),
                     RuntimeDirectory = Path.Combine(directory, "run"),
                     StateDirectory = Path.Combine(directory, "state"),
-                    DefaultTtlSeconds = options.DefaultTtlSeconds,
-                    Containers = new ContainerConfiguration
-                    {
-                        HangTimeoutMs = options.HangTimeoutMs,
-                        QueueBase = options.QueueBase,
-                        NoModuleLayer = options.NoModuleLayer,
-                        ReaderCpu = options.ReaderCpu,
-                        BatchSize = options.BatchSize,
-                        LogLevel = options.LogLevel,
-                        Environment = new Dictionary<string, string>(options.ContainerEnvironment),
-                    },
-                    Signaling = new SignalingConfiguration
-                    {
-                        Enabled = options.Signaling,
-                        QueryTimeoutMs = options.SignalingQueryTimeoutMs,
-                        QueryRetries = options.SignalingQueryRetries,
-                        QueryMaxTimeoutMs = options.SignalingQueryMaxTimeoutMs,
-                        RetransmitInitialMs = options.SignalingRetransmitInitialMs,
-                        RetransmitMaxMs = options.SignalingRetransmitMaxMs,
-                        RouterAlertValue = options.SignalingRouterAlertValue,
-                    },
-                    ReverseRoutability = new ReverseRoutabilityConfiguration
-                    {
-                        Enabled = options.ReverseRoutabilityPort is not null,
-                        Port = options.ReverseRoutabilityPort ?? 80,
-                    },
-                    Users = [.. options.Users.Select(user => new UserConfiguration
-                    {
-                        Name = user.Name,
-                        AllowedPrefixes = [.. user.AllowedPrefixes],
-                        AllowedPorts = [.. user.AllowedPorts],
-                        MemoryLimitMb = user.MemoryLimitMb,
-                        CpuLimit = user.CpuLimit,
-                        PublicKey = user.PublicKey,
-                    })],
                 },
             },
             ConfigurationJsonContext.Default.NodeConfigurationFile);

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using NetServ.Contracts.Configuration;
 using NetServ.Signaling.Security;
 using NetServ.Testbed.Http;
 using NetServ.Testbed.Linux;
@@ -79,13 +80,16 @@ internal sealed class CdnPath : IAsyncDisposable
             origin = PackageServer.Start(content, IPAddress.Parse("198.18.1.1"), ContentPort, network["provider"].Namespace);
             var router = await NetServNodeProcess.StartAsync(network["router"].Namespace, new NetServNodeOptions
             {
-                NodeName = $"edge-{network.Id}",
-                LogLevel = Environment.GetEnvironmentVariable("NETSERV_TEST_LOG_LEVEL") ?? "Information",
-                Users =
-                [
-                    new NodeUser("alice", ["198.18.2.0/24"]) { PublicKey = alice.PublicKey.ToPem(), AllowedPorts = [CdnPort] },
-                    new NodeUser("bob", ["198.18.2.0/24"]) { AllowedPorts = [BobPort] },
-                ],
+                Node =
+                {
+                    NodeName = $"edge-{network.Id}",
+                    Containers = { LogLevel = Environment.GetEnvironmentVariable("NETSERV_TEST_LOG_LEVEL") ?? "Information" },
+                    Users =
+                    [
+                        new UserConfiguration { Name = "alice", AllowedPrefixes = ["198.18.2.0/24"], PublicKey = alice.PublicKey.ToPem(), AllowedPorts = [CdnPort] },
+                        new UserConfiguration { Name = "bob", AllowedPrefixes = ["198.18.2.0/24"], AllowedPorts = [BobPort] },
+                    ],
+                },
                 LogSink = line => TestContext.Progress.WriteLine(line),
             });
             return new CdnPath(network, packages, origin, router, directory);

@@ -57,8 +57,8 @@ public sealed class SignalingLatencyQuickTests
 
             Assert.That(File.ReadAllText(Path.Combine(folder, "summary.md")), Does.Contain("SETUP until active on both nodes").And.Contain("Traffic generator: none"));
             double Median(string operation) => summary.Single(s => s["operation"]!.GetValue<string>() == operation)["medianMs"]!.GetValue<double>();
-            var node = new NetServ.Testbed.Nodes.NetServNodeOptions();
-            var queryWait = Enumerable.Range(0, node.SignalingQueryRetries + 1).Sum(i => node.SignalingQueryTimeoutMs << i);
+            var signaling = new NetServ.Testbed.Nodes.NetServNodeOptions().Node.Signaling;
+            var queryWait = Enumerable.Range(0, signaling.QueryRetries + 1).Sum(i => signaling.QueryTimeoutMs << i);
             Assert.That(Median("probe"), Is.LessThan(queryWait), "B reaches the user without a router: it answers without waiting out an unanswered Query");
             var created = results["namespaces"]!.AsArray().Select(n => n!.GetValue<string>()).ToArray();
             Assert.That(created, Has.Length.EqualTo(5), "provider, a, plain, b, user");

@@ -190,7 +190,7 @@ public sealed class BadRequestEndToEndTests
             Assert.That(containers.All(c => c.State == ContainerState.Ready), Is.True, "every container still serves");
             foreach (var user in new[] { "alice", "bob", "carol" })
             {
-                var modules = Path.Combine(_path.Node.StateDirectory, _path.Node.Options.NodeName, "containers", user, "modules");
+                var modules = Path.Combine(_path.Node.StateDirectory, _path.Node.Options.Node.NodeName, "containers", user, "modules");
                 Assert.That(Directory.Exists(modules) ? Directory.GetFileSystemEntries(modules) : [], Is.Empty, $"no module files are left for {user}");
             }
         });

@@ -34,7 +34,7 @@ public sealed class ContainerIsolationEndToEndTests
             Assert.That(status["CapPrm"], Is.EqualTo("0000000000001000"));
             Assert.That(status["CapBnd"], Is.EqualTo("0000000000001000"));
             Assert.That(status["NoNewPrivs"], Is.EqualTo("1"));
-            Assert.That(cgroups, Does.Contain($"netserv/{path.Node.Options.NodeName}/alice"), "the container is in its own cgroup");
+            Assert.That(cgroups, Does.Contain($"netserv/{path.Node.Options.Node.NodeName}/alice"), "the container is in its own cgroup");
         });
         var memoryCgroup = alice.Cgroup!.Split(',').First(d => d.Contains("memory", StringComparison.Ordinal) || !d.Contains("cpu", StringComparison.Ordinal));
         var limitFile = File.Exists(Path.Combine(memoryCgroup, "memory.max")) ? "memory.max" : "memory.limit_in_bytes";

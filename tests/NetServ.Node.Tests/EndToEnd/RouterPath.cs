@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using NetServ.Contracts.Configuration;
 using NetServ.Signaling.Nslp;
 using NetServ.TestSupport.Traffic;
 using NetServ.Testbed.Http;
@@ -44,16 +45,18 @@ internal sealed class RouterPath : IAsyncDisposable
             packages = PackageServer.Start(BuildOutputs.ModulesDirectory, IPAddress.Parse("198.18.0.1"), 8080, path.Sender.Namespace);
             var node = await NetServNodeProcess.StartAsync(path.Router.Namespace, new NetServNodeOptions
             {
-                NodeName = $"router-{path.Network.Id}",
-                HangTimeoutMs = hangTimeoutMs,
-                NoModuleLayer = noModuleLayer,
-                ReverseRoutabilityPort = reverseRoutabilityPort,
-                Users =
-                [
-                    new NodeUser("alice", ["198.19.0.0/24"]) { AllowedPorts = [8080], MemoryLimitMb = memoryLimitMb },
-                    new NodeUser("bob", ["198.19.0.0/24"]),
-                    new NodeUser("carol", []),
-                ],
+                Node =
+                {
+                    NodeName = $"router-{path.Network.Id}",
+                    Containers = { HangTimeoutMs = hangTimeoutMs, NoModuleLayer = noModuleLayer },
+                    ReverseRoutability = { Enabled = reverseRoutabilityPort is not null, Port = reverseRoutabilityPort ?? 80 },
+                    Users =
+                    [
+                        new UserConfiguration { Name = "alice", AllowedPrefixes = ["198.19.0.0/24"], AllowedPorts = [8080], MemoryLimitMb = memoryLimitMb },
+                        new UserConfiguration { Name = "bob", AllowedPrefixes = ["198.19.0.0/24"] },
+                        new UserConfiguration { Name = "carol" },
+                    ],
+                },
                 LogSink = line => TestContext.Progress.WriteLine(line),
             });
             return new RouterPath(path, packages, node);

@@ -58,7 +58,7 @@ public sealed class SignalingEndToEndTests
         var nodes = SignalingPath.Json(result)["nodes"]!.AsArray().OfType<JsonObject>().ToArray();
         Assert.Multiple(async () =>
         {
-            Assert.That(nodes.Select(n => n["node"]!.GetValue<string>()), Is.EqualTo(new[] { _path.A.Options.NodeName, _path.B.Options.NodeName }), "A, then B: path order");
+            Assert.That(nodes.Select(n => n["node"]!.GetValue<string>()), Is.EqualTo(new[] { _path.A.Options.Node.NodeName, _path.B.Options.Node.NodeName }), "A, then B: path order");
             Assert.That(nodes.Select(n => n["address"]!.GetValue<string>()), Is.EqualTo(new[] { "198.18.1.2", "198.18.3.2" }));
             Assert.That(nodes.Select(n => n["status"]!.GetValue<int>()), Is.All.EqualTo(200));
             Assert.That(await SignalingPath.ModulesAsync(_path.A), Is.EqualTo(new[] { Module }));
@@ -76,7 +76,7 @@ public sealed class SignalingEndToEndTests
 
         Assert.That(result.ExitCode, Is.Zero, result.StandardError);
         var nodes = SignalingPath.Json(result)["nodes"]!.AsArray().OfType<JsonObject>().ToArray();
-        Assert.That(nodes.Select(n => n["node"]!.GetValue<string>()), Is.EqualTo(new[] { _path.A.Options.NodeName, _path.B.Options.NodeName }));
+        Assert.That(nodes.Select(n => n["node"]!.GetValue<string>()), Is.EqualTo(new[] { _path.A.Options.Node.NodeName, _path.B.Options.Node.NodeName }));
         foreach (var node in nodes)
         {
             var containers = node["data"].Deserialize(StatusJsonContext.Default.NodeStatus)!.Containers;
@@ -119,8 +119,8 @@ public sealed class SignalingEndToEndTests
         Assert.Multiple(async () =>
         {
             Assert.That(json["method"]!.GetValue<string>(), Is.EqualTo("TRIGGER"));
-            Assert.That(json["nodes"]!.AsArray().Select(n => n!["node"]!.GetValue<string>()), Is.EqualTo(new[] { _path.B.Options.NodeName }), "the last node answers the TRIGGER");
-            Assert.That(triggered.Select(n => n["node"]!.GetValue<string>()), Is.EqualTo(new[] { _path.B.Options.NodeName, _path.A.Options.NodeName }), "the SETUP went B, then A: upstream");
+            Assert.That(json["nodes"]!.AsArray().Select(n => n!["node"]!.GetValue<string>()), Is.EqualTo(new[] { _path.B.Options.Node.NodeName }), "the last node answers the TRIGGER");
+            Assert.That(triggered.Select(n => n["node"]!.GetValue<string>()), Is.EqualTo(new[] { _path.B.Options.Node.NodeName, _path.A.Options.Node.NodeName }), "the SETUP went B, then A: upstream");
             Assert.That(triggered.Select(n => n["status"]!.GetValue<int>()), Is.All.EqualTo(200));
             Assert.That(await SignalingPath.ModulesAsync(_path.A), Is.EqualTo(new[] { Module }));
             Assert.That(await SignalingPath.ModulesAsync(_path.B), Is.EqualTo(new[] { Module }));
@@ -178,7 +178,7 @@ public sealed class SignalingEndToEndTests
         var result = _path.Cli([.. SetupArguments()[..^2], "--dest", "198.18.1.2"]);
 
         Assert.That(result.ExitCode, Is.Zero, result.StandardError + result.StandardOutput);
-        Assert.That(SignalingPath.Json(result)["nodes"]!.AsArray().Select(n => n!["node"]!.GetValue<string>()), Is.EqualTo(new[] { _path.A.Options.NodeName }));
+        Assert.That(SignalingPath.Json(result)["nodes"]!.AsArray().Select(n => n!["node"]!.GetValue<string>()), Is.EqualTo(new[] { _path.A.Options.Node.NodeName }));
         Assert.That(await SignalingPath.ModulesAsync(_path.B), Is.Empty);
     }
 
@@ -253,7 +253,7 @@ public sealed class SignalingEndToEndTests
         var nodes = SignalingPath.Json(result)["nodes"]!.AsArray().OfType<JsonObject>().ToArray();
         Assert.Multiple(async () =>
         {
-            Assert.That(nodes.Select(n => n["node"]!.GetValue<string>()), Is.EqualTo(new[] { _path.A.Options.NodeName, _path.B.Options.NodeName }), "the request still went the whole path");
+            Assert.That(nodes.Select(n => n["node"]!.GetValue<string>()), Is.EqualTo(new[] { _path.A.Options.Node.NodeName, _path.B.Options.Node.NodeName }), "the request still went the whole path");
             Assert.That(nodes.Select(n => n["status"]!.GetValue<int>()), Is.All.EqualTo(status));
             Assert.That(nodes.Select(n => n["error"]!.GetValue<string>()), Is.All.Contains(reason));
             Assert.That(await SignalingPath.ModulesAsync(_path.A), Is.Empty);

@@ -45,13 +45,13 @@ public sealed class SignalingLossEndToEndTests
     public async Task StartAsync()
     {
         RequiresRoot.Check();
-        _path = await SignalingPath.StartAsync(tune: options => options with
+        _path = await SignalingPath.StartAsync(tune: node => node.Signaling = node.Signaling with
         {
-            SignalingQueryTimeoutMs = 50,
-            SignalingQueryMaxTimeoutMs = 100,
-            SignalingQueryRetries = 20,
-            SignalingRetransmitInitialMs = 50,
-            SignalingRetransmitMaxMs = 100,
+            QueryTimeoutMs = 50,
+            QueryMaxTimeoutMs = 100,
+            QueryRetries = 20,
+            RetransmitInitialMs = 50,
+            RetransmitMaxMs = 100,
         });
     }
 
@@ -99,7 +99,7 @@ public sealed class SignalingLossEndToEndTests
 
             times.Add((round, operation, watch.Elapsed.TotalMilliseconds));
             Assert.That(PathResponse.TryParse(response, out var stack, out var error), Is.True, $"round {round}, {operation}: {error}");
-            Assert.That(stack!.Nodes.Select(n => (n.Node, n.Status)), Is.EqualTo(new[] { (_path.A.Options.NodeName, NslpStatus.Ok), (_path.B.Options.NodeName, NslpStatus.Ok) }), $"round {round}, {operation}: both nodes, in path order, answer 200");
+            Assert.That(stack!.Nodes.Select(n => (n.Node, n.Status)), Is.EqualTo(new[] { (_path.A.Options.Node.NodeName, NslpStatus.Ok), (_path.B.Options.Node.NodeName, NslpStatus.Ok) }), $"round {round}, {operation}: both nodes, in path order, answer 200");
         }
 
         // A round without loss first: the module's download and its first load in each container take

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using NetServ.Contracts.Configuration;
 using NetServ.Signaling.Security;
 using NetServ.Testbed.Http;
 using NetServ.Testbed.Linux;
@@ -42,10 +43,9 @@ internal sealed class SignalingPath : IAsyncDisposable
 
     public LocalHost Provider => Network["provider"];
 
-    /// <summary>Creates the path and starts both nodes; <paramref name="tune"/> adjusts their options (signaling timers, say).</summary>
-    public static async Task<SignalingPath> StartAsync(int defaultTtlSeconds = 3600, Func<NetServNodeOptions, NetServNodeOptions>? tune = null)
+    /// <summary>Creates the path and starts both nodes; <paramref name="tune"/> adjusts their configuration (signaling timers, say).</summary>
+    public static async Task<SignalingPath> StartAsync(int defaultTtlSeconds = 3600, Action<NodeConfiguration>? tune = null)
     {
-        tune ??= options => options;
         var keys = Directory.CreateTempSubdirectory("netserv-keys-").FullName;
         using var alice = UserPrivateKey.Generate(UserKeyAlgorithm.Ed25519);
         using var mallory = UserPrivateKey.Generate(UserKeyAlgorithm.EcdsaP256);
@@ -59,14 +59,27 @@ internal sealed class SignalingPath : IAsyncDisposable
         {
             Directory.CreateDirectory(BuildOutputs.ModulesDirectory);
             packages = PackageServer.Start(BuildOutputs.ModulesDirectory, IPAddress.Parse("198.18.1.1"), 8080, network["provider"].Namespace);
-            NetServNodeOptions Options(string name) => tune(new()
+            NetServNodeOptions Options(string name)
             {
-                NodeName = $"{name}-{network.Id}",
-                DefaultTtlSeconds = defaultTtlSeconds,
-                LogLevel = Environment.GetEnvironmentVariable("NETSERV_TEST_LOG_LEVEL") ?? "Information",
-                Users = [new NodeUser("alice", ["198.18.4.0/24"]) { PublicKey = alice.PublicKey.ToPem() }, new NodeUser("bob", ["198.18.4.0/24"])],
-                LogSink = line => TestContext.Progress.WriteLine(line),
-            });
+                var options = new NetServNodeOptions
+                {
+                    Node =
+                    {
+                        NodeName = $"{name}-{network.Id}",
+                        DefaultTtlSeconds = defaultTtlSeconds,
+                        Containers = { LogLevel = Environment.GetEnvironmentVariable("NETSERV_TEST_LOG_LEVEL") ?? "Information" },
+                        Users =
+                        [
+                            new UserConfiguration { Name = "alice", AllowedPrefixes = ["198.18.4.0/24"], PublicKey = alice.PublicKey.ToPem() },
+                            new UserConfiguration { Name = "bob", AllowedPrefixes = ["198.18.4.0/24"] },
+                        ],
+                    },
+                    LogSink = line => TestContext.Progress.WriteLine(line),
+                };
+                tune?.Invoke(options.Node);
+                return options;
+            }
+
             var startA = NetServNodeProcess.StartAsync(network["a"].Namespace, Options("a"));
             var startB = NetServNodeProcess.StartAsync(network["b"].Namespace, Options("b"));
             a = await startA;

@@ -27,7 +27,7 @@ public sealed class SignalingRouterAlertEndToEndTests
     public async Task StartAsync()
     {
         RequiresRoot.Check();
-        _path = await SignalingPath.StartAsync(tune: options => options with { SignalingRouterAlertValue = NodesValue });
+        _path = await SignalingPath.StartAsync(tune: node => node.Signaling.RouterAlertValue = NodesValue);
         var plain = _path.Network["plain"].Namespace;
         plain.ExecChecked("iptables", ["-I", "FORWARD", "1", .. NodesValueRule]);
         plain.ExecChecked("iptables", ["-I", "FORWARD", "1", .. DefaultValueRule]);
@@ -62,7 +62,7 @@ public sealed class SignalingRouterAlertEndToEndTests
         var nodes = SignalingPath.Json(result)["nodes"]!.AsArray().OfType<JsonObject>().ToArray();
         Assert.Multiple(async () =>
         {
-            Assert.That(nodes.Select(n => n["node"]!.GetValue<string>()), Is.EqualTo(new[] { _path.A.Options.NodeName, _path.B.Options.NodeName }), "A took the CLI's Query marked 65503, B took A's marked 32704");
+            Assert.That(nodes.Select(n => n["node"]!.GetValue<string>()), Is.EqualTo(new[] { _path.A.Options.Node.NodeName, _path.B.Options.Node.NodeName }), "A took the CLI's Query marked 65503, B took A's marked 32704");
             Assert.That(nodes.Select(n => n["status"]!.GetValue<int>()), Is.All.EqualTo(200));
             Assert.That(await SignalingPath.ModulesAsync(_path.B), Is.EqualTo(new[] { Module }));
             Assert.That(Counted("netserv-test-rao-32704"), Is.GreaterThanOrEqualTo(1), "A's Query toward B carries the value A is configured with");

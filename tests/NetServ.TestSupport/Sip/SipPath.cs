@@ -5,6 +5,7 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using NetServ.Contracts.Configuration;
 using NetServ.Signaling.Security;
 using NetServ.Testbed.Http;
 using NetServ.Testbed.Linux;
@@ -102,8 +103,11 @@ public sealed partial class SipPath : IAsyncDisposable
             packages = PackageServer.Start(BuildOutputs.ModulesDirectory, ServerAddress, 8080, server.Namespace);
             var node = await NetServNodeProcess.StartAsync(router.Namespace, new NetServNodeOptions
             {
-                NodeName = $"router-{network.Id}",
-                Users = [new NodeUser(User, options.AllowedPrefixes) { PublicKey = key.PublicKey.ToPem(), AllowedPorts = options.AllowedPorts }],
+                Node =
+                {
+                    NodeName = $"router-{network.Id}",
+                    Users = [new UserConfiguration { Name = User, AllowedPrefixes = [.. options.AllowedPrefixes], PublicKey = key.PublicKey.ToPem(), AllowedPorts = [.. options.AllowedPorts] }],
+                },
                 LogSink = line => TestContext.Progress.WriteLine(line),
             });
             return new SipPath(options, network, packages, node, keys, package);
