@@ -267,7 +267,7 @@ public sealed class NetServNodeProcess : IAsyncDisposable
     }
 
     /// <summary>The options' configuration as it is, in this node's own folders, netservd logging at its containers' level.</summary>
-    private static string CreateConfiguration(NetServNodeOptions options, string directory) =>
+    internal static string CreateConfiguration(NetServNodeOptions options, string directory) =>
         JsonSerializer.Serialize(
             new NodeConfigurationFile
             {
