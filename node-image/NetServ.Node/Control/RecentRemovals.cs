@@ -5,10 +5,7 @@ namespace NetServ.Node.Control;
 /// <summary>The last modules taken out of the node, newest first, with why: what status shows instead of a log line to look for.</summary>
 internal sealed class RecentRemovals(TimeProvider time)
 {
-    // Few: a PROBE answer carries the status of every node on the path back to the sender in one
-    // message, and under datagram loss answers of several kilobytes stopped reaching the sender
-    // (SignalingLossEndToEndTests failed once two nodes kept 17 removals each).
-    private readonly RecentList<ModuleRemoval> _removals = new(8);
+    private readonly RecentList<ModuleRemoval> _removals = new(20);
 
     public void Record(string user, string module, ModuleRemovalReason reason, string? detail) =>
         _removals.Add(new ModuleRemoval { Time = time.GetUtcNow(), User = user, Module = module, Reason = reason, Detail = detail });

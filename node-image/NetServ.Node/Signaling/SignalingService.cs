@@ -39,6 +39,7 @@ internal sealed partial class SignalingService : IHostedService, IAsyncDisposabl
     private readonly ILogger<SignalingService> _logger;
     private readonly ISignalingTransportFactory _transports;
     private readonly ConcurrentDictionary<GistSessionId, TaskCompletionSource<NslpResponse?>> _waiting = new();
+    private readonly ConcurrentDictionary<GistSessionId, NslpSegmentAssembler> _segments = new();
     private readonly CancellationTokenSource _stopping = new();
     private ISignalingTransport? _endpoint;
     private IDisposable? _interceptor;
@@ -209,9 +210,25 @@ internal sealed partial class SignalingService : IHostedService, IAsyncDisposabl
 
                 break;
             case NslpResponse response when delivery.Direction == GistDirection.Upstream:
+                if (!_segments.TryGetValue(delivery.Session, out var segments))
+                {
+                    break;
+                }
+
+                // A long answer comes in segments; the answer is whole with the last one.
+                if (segments.Accept(response, out var segmentError) is not { } whole)
+                {
+                    if (segmentError is not null)
+                    {
+                        Log.Malformed(_logger, delivery.Peer.Name, segmentError);
+                    }
+
+                    break;
+                }
+
                 if (_waiting.TryRemove(delivery.Session, out var waiting))
                 {
-                    waiting.TrySetResult(response);
+                    waiting.TrySetResult(whole);
                 }
 
                 break;
@@ -278,6 +295,7 @@ internal sealed partial class SignalingService : IHostedService, IAsyncDisposabl
     {
         var waiting = new TaskCompletionSource<NslpResponse?>(TaskCreationOptions.RunContinuationsAsynchronously);
         _waiting[session] = waiting;
+        _segments[session] = new NslpSegmentAssembler();
         var endpoint = _endpoint!;
         try
         {
@@ -295,6 +313,10 @@ internal sealed partial class SignalingService : IHostedService, IAsyncDisposabl
             var silent = new NslpResponse(NslpStatus.GatewayTimeout);
             silent.Headers.Add(NslpHeaderNames.Error, $"the next NetServ node accepted the request but did not answer within {Settings.RequestTimeoutSeconds} s");
             return silent;
+        }
+        finally
+        {
+            _segments.TryRemove(session, out _);
         }
     }
 
@@ -383,9 +405,13 @@ internal sealed partial class SignalingService : IHostedService, IAsyncDisposabl
 
     private void SendUpstream(DeliverAction delivery, NslpResponse response)
     {
-        var bytes = NslpCodec.Encode(response);
-        Log.Answering(_logger, delivery.Session.ToString(), response.StatusCode, delivery.Peer.Name, bytes.Length);
-        _endpoint?.Send(delivery.Session, delivery.Mri, GistDirection.Upstream, bytes);
+        // An answer longer than one GIST message can carry (the status of many nodes) goes in segments.
+        var messages = NslpSegments.Encode(response);
+        Log.Answering(_logger, delivery.Session.ToString(), response.StatusCode, delivery.Peer.Name, messages.Sum(m => m.Length), messages.Count);
+        foreach (var message in messages)
+        {
+            _endpoint?.Send(delivery.Session, delivery.Mri, GistDirection.Upstream, message);
+        }
     }
 
     private static partial class Log
@@ -414,8 +440,8 @@ internal sealed partial class SignalingService : IHostedService, IAsyncDisposabl
         [LoggerMessage(3109, LogLevel.Debug, "Session {Session}: NSLP message travelling {Direction} from {Peer} ({Length} bytes)")]
         public static partial void Received(ILogger logger, string session, string direction, string peer, int length);
 
-        [LoggerMessage(3110, LogLevel.Debug, "Session {Session}: answering {Status} upstream to {Peer} ({Length} bytes)")]
-        public static partial void Answering(ILogger logger, string session, int status, string peer, int length);
+        [LoggerMessage(3110, LogLevel.Debug, "Session {Session}: answering {Status} upstream to {Peer} ({Length} bytes in {Messages} messages)")]
+        public static partial void Answering(ILogger logger, string session, int status, string peer, int length, int messages);
 
         [LoggerMessage(3111, LogLevel.Debug, "{Method} {Target} from {Peer} again while its first copy is being worked on: answered when that is done")]
         public static partial void RepeatInProgress(ILogger logger, string method, string target, string peer);

@@ -23,6 +23,9 @@ public enum GistSessionOutcome
 
     /// <summary>A peer answered with a GIST Error message.</summary>
     PeerError,
+
+    /// <summary>The NSLP message is longer than one NSLP-Data object holds (RFC 5971 A.2); nothing was sent.</summary>
+    MessageTooLarge,
 }
 
 /// <summary>An adjacent GIST peer: where it signals from and how to reach it.</summary>

@@ -128,6 +128,14 @@ internal sealed class GistStateMachine
         ArgumentNullException.ThrowIfNull(session);
         ArgumentNullException.ThrowIfNull(mri);
         var actions = new List<GistAction>();
+        if (nslpData.Length > GistConstants.MaxObjectContentLength)
+        {
+            // The message goes in one NSLP-Data object, whose Length counts 32-bit words in 12 bits (RFC 5971 A.2),
+            // in D-mode and C-mode alike: the NSLP hears so (B.3's MessageStatus) and must send less.
+            actions.Add(new SessionStatusAction(session, GistSessionOutcome.MessageTooLarge, $"the {nslpData.Length}-byte NSLP message is longer than the {GistConstants.MaxObjectContentLength} bytes a GIST message carries"));
+            return actions;
+        }
+
         var data = GistNslpData.FromNslpMessage(nslpData);
         if (direction == GistDirection.Upstream)
         {

@@ -22,6 +22,9 @@ public static class NslpHeaderNames
     public const string Node = "node";
     public const string Error = "error";
 
+    /// <summary>Which segment of a response too long for one GIST message this is, as <c>i/n</c> (see <see cref="NslpSegments"/>).</summary>
+    public const string Segment = "segment";
+
     /// <summary>The one-time password of the reverse-routability check (paper section 5.2).</summary>
     public const string OwnershipPassword = "ownership-password";
 }

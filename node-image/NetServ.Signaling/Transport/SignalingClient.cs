@@ -63,6 +63,7 @@ public sealed class SignalingClient : IAsyncDisposable
     private readonly RetransmissionSchedule _retransmission;
     private readonly TimeProvider _time;
     private readonly ConcurrentDictionary<GistSessionId, TaskCompletionSource<NslpResponse>> _waiting = new();
+    private readonly ConcurrentDictionary<GistSessionId, NslpSegmentAssembler> _segments = new();
 
     private SignalingClient(GistEndpoint endpoint, RetransmissionSchedule retransmission, TimeProvider time)
     {
@@ -117,6 +118,7 @@ public sealed class SignalingClient : IAsyncDisposable
         var mri = new GistPathCoupledMri { SourceAddress = _endpoint.LocalAddressFor(destination), DestinationAddress = destination };
         var waiting = new TaskCompletionSource<NslpResponse>(TaskCreationOptions.RunContinuationsAsynchronously);
         _waiting[session] = waiting;
+        _segments[session] = new NslpSegmentAssembler();
         var bytes = NslpCodec.Encode(request);
         try
         {
@@ -129,6 +131,7 @@ public sealed class SignalingClient : IAsyncDisposable
         finally
         {
             _waiting.TryRemove(session, out _);
+            _segments.TryRemove(session, out _);
         }
     }
 
@@ -136,11 +139,19 @@ public sealed class SignalingClient : IAsyncDisposable
 
     private Task OnDeliveredAsync(DeliverAction delivery)
     {
-        if (_waiting.TryGetValue(delivery.Session, out var waiting))
+        if (_waiting.TryGetValue(delivery.Session, out var waiting) && _segments.TryGetValue(delivery.Session, out var segments))
         {
             if (NslpCodec.TryParsePadded(delivery.NslpData, out var message, out var error) && message is NslpResponse response)
             {
-                waiting.TrySetResult(response);
+                // A long answer comes in segments; the answer is whole with the last one.
+                if (segments.Accept(response, out var segmentError) is { } whole)
+                {
+                    waiting.TrySetResult(whole);
+                }
+                else if (segmentError is not null)
+                {
+                    waiting.TrySetException(new SignalingException($"{delivery.Peer.Name} answered with a broken segmented response: {segmentError}"));
+                }
             }
             else
             {

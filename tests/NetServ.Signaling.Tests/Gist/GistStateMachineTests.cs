@@ -1,6 +1,8 @@
 using System.Buffers.Binary;
 using NetServ.Networking;
 using NetServ.Signaling.Gist;
+using NetServ.Signaling.Nslp;
+using NetServ.Signaling.Tests.Nslp;
 
 namespace NetServ.Signaling.Tests.Gist;
 
@@ -701,6 +703,48 @@ public sealed class GistStateMachineTests
         Assert.That(atP.Direction, Is.EqualTo(GistDirection.Upstream));
         Assert.That(atP.NslpData, Is.EqualTo(large));
         Assert.That(net.Misdelivered, Is.Empty);
+    }
+
+    [Test]
+    public void SendUpstream_AnswerLongerThanOneGistMessage_GoesInSegmentsOverTheClientsAssociationAndIsWholeAtTheClient()
+    {
+        var (net, session) = Discovered();
+        GistTestHop p = net["P"], a = net["A"];
+        var stream = net.OpenStreamBetween(p, a);
+        Assert.That(stream, Is.Not.Null);
+        var answer = NslpSegmentsTests.Response(40_000);
+        var before = a.Emitted.Count;
+
+        foreach (var segment in NslpSegments.Encode(answer))
+        {
+            net.Send(a, session, Mri, GistDirection.Upstream, segment);
+        }
+
+        var sent = a.Emitted.Skip(before).Select(e => e.Action).ToList();
+        Assert.That(sent, Has.Count.EqualTo(3));
+        Assert.That(sent, Is.All.TypeOf<SendStreamAction>(), "each segment is over a datagram's size: C-mode, not IP fragments");
+        Assert.That(sent.Cast<SendStreamAction>().Select(s => s.StreamId), Is.All.EqualTo(stream!.CalleeId));
+        var assembler = new NslpSegmentAssembler();
+        var arrived = p.Delivered.Select(d => NslpCodec.TryParsePadded(d.NslpData, out var message, out _) ? assembler.Accept((NslpResponse)message!, out _) : null).ToList();
+        Assert.That(arrived.Take(2), Is.All.Null);
+        Assert.That(arrived[^1], Is.Not.Null);
+        Assert.That(NslpCodec.Encode(arrived[^1]!), Is.EqualTo(NslpCodec.Encode(answer)));
+        Assert.That(net.Misdelivered, Is.Empty);
+    }
+
+    [Test]
+    public void Send_NslpMessageLongerThanAnNslpDataObjectHolds_SendsNothingAndReportsMessageTooLarge()
+    {
+        var (net, session) = Discovered();
+        GistTestHop a = net["A"];
+        var before = a.Emitted.Count;
+
+        net.Send(a, session, Mri, GistDirection.Upstream, Large(GistConstants.MaxObjectContentLength + 1));
+
+        var emitted = a.Emitted.Skip(before).Select(e => e.Action).ToList();
+        Assert.That(emitted.OfType<SendDatagramAction>().Concat<GistAction>(emitted.OfType<SendStreamAction>()), Is.Empty);
+        Assert.That(a.Statuses.Single().Status.Outcome, Is.EqualTo(GistSessionOutcome.MessageTooLarge));
+        Assert.That(a.Statuses.Single().Status.Session, Is.EqualTo(session));
     }
 
     [Test]
