@@ -2,6 +2,9 @@ using System.Diagnostics;
 using System.Formats.Tar;
 using Docker.DotNet;
 using Docker.DotNet.Models;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using NetServ.NodeImage.Disk;
 
 namespace NetServ.NodeImage;
 
@@ -14,7 +17,7 @@ internal sealed record DockerImageResult(string Tag, string ContentHash, bool Re
 /// (packages.txt, the rootfs overlay, the payload). The image carries the hash of its inputs as a
 /// label; an image whose label matches is reused without a build.
 /// </summary>
-internal sealed class DockerImageBuilder(DockerClient client, ImageRecipe recipe, TextWriter log)
+internal sealed class DockerImageBuilder(DockerClient client, ImageRecipe recipe, TextWriter log, ILogger? logger = null)
 {
     public const string Repository = "netserv/node";
     public const string BaseRepository = "netserv/debian";
@@ -28,22 +31,33 @@ internal sealed class DockerImageBuilder(DockerClient client, ImageRecipe recipe
     /// <summary>Imports the Debian rootfs (when not yet imported) and returns its image name.</summary>
     public async Task<string> EnsureBaseAsync(Uri mirror, CancellationToken cancellationToken)
     {
-        var name = $"{BaseRepository}:{DebianRootfs.Suite}-{DebianRootfs.Hash(mirror)[..16]}";
+        // The image installs packages.txt in its Dockerfile, where apt can leave out what it recommends.
+        IReadOnlyList<string> packages = [];
+        var name = $"{BaseRepository}:{DebianRootfs.Suite}-{DebianRootfs.Key(mirror, packages)[..16]}";
         if (await ExistsAsync(name, cancellationToken).ConfigureAwait(false) is not null)
         {
             return name;
         }
 
-        var tar = DebianRootfs.Ensure(recipe.CacheDirectory, mirror, log);
-        log.WriteLine($"netserv-image: importing {Path.GetFileName(tar)} as {name}");
-        var stream = File.OpenRead(tar);
-        await using (stream.ConfigureAwait(false))
+        var root = await DebianRootfs.EnsureAsync(recipe.CacheDirectory, mirror, packages, logger ?? NullLogger.Instance, cancellationToken).ConfigureAwait(false);
+        var tar = root + ".tar";
+        log.WriteLine($"netserv-image: importing {Path.GetFileName(root)} as {name}");
+        await ExternalTool.RunAsync("tar", ["--numeric-owner", "-C", root, "-cf", tar, "."], TimeSpan.FromMinutes(5), cancellationToken).ConfigureAwait(false);
+        try
         {
-            var failure = new Failure();
-            await client.Images.CreateImageAsync(
-                new ImagesCreateParameters { FromSrc = "-", Repo = BaseRepository, Tag = name[(BaseRepository.Length + 1)..] },
-                stream, null, failure, cancellationToken).ConfigureAwait(false);
-            failure.ThrowIfAny("docker import of the Debian rootfs");
+            var stream = File.OpenRead(tar);
+            await using (stream.ConfigureAwait(false))
+            {
+                var failure = new Failure();
+                await client.Images.CreateImageAsync(
+                    new ImagesCreateParameters { FromSrc = "-", Repo = BaseRepository, Tag = name[(BaseRepository.Length + 1)..] },
+                    stream, null, failure, cancellationToken).ConfigureAwait(false);
+                failure.ThrowIfAny("docker import of the Debian rootfs");
+            }
+        }
+        finally
+        {
+            File.Delete(tar);
         }
 
         await client.Images.TagImageAsync(name, new ImageTagParameters { RepositoryName = BaseRepository, Tag = DebianRootfs.Suite, Force = true }, cancellationToken).ConfigureAwait(false);
@@ -61,7 +75,8 @@ internal sealed class DockerImageBuilder(DockerClient client, ImageRecipe recipe
         }
 
         var baseImage = await EnsureBaseAsync(mirror, cancellationToken).ConfigureAwait(false);
-        var hash = recipe.HashRecipe()
+        using var inputs = recipe.HashRecipe();
+        var hash = inputs
             .Add("base", baseImage)
             .Add("features", Features(click))
             .AddFile("Dockerfile", recipe.Dockerfile)

@@ -4,6 +4,7 @@ using System.Globalization;
 using System.IO.Compression;
 using System.Diagnostics;
 using Docker.DotNet;
+using Microsoft.Extensions.Logging;
 using NetServ.NodeImage.Disk;
 
 namespace NetServ.NodeImage;
@@ -93,7 +94,8 @@ internal static class ImageCommands
         var mirror = AptSource.FindConfiguredMirror(DebianRootfs.Suite)
                      ?? throw new ImageBuildException($"no apt source for Debian {DebianRootfs.Suite} in /etc/apt: debootstrap needs the mirror apt uses");
         using var engine = await DockerEngine.ConnectOrStartAsync(new DockerEngineOptions(), log, cancellationToken).ConfigureAwait(false);
-        return await new DockerImageBuilder(engine.Client, recipe, log).BuildAsync(mirror, click: false, cancellationToken).ConfigureAwait(false);
+        using var loggers = LoggerFactory.Create(logging => logging.AddSimpleConsole(console => console.SingleLine = true));
+        return await new DockerImageBuilder(engine.Client, recipe, log, loggers.CreateLogger<DockerImageBuilder>()).BuildAsync(mirror, click: false, cancellationToken).ConfigureAwait(false);
     }
 
     private static Command Check(Option<string?> outputOption, TextWriter output, TextWriter error)

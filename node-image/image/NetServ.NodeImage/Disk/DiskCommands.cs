@@ -14,7 +14,8 @@ internal static class DiskCommands
         {
             // PayloadLayout.In names <output>/payload/opt/netserv; the disk lays the whole payload tree over its root.
             PayloadDirectory = Path.Combine(recipe.Output, "payload"),
-            RecipeDirectory = Path.Combine(recipe.Directory, "disk"),
+            RecipeDirectory = recipe.DiskRecipe,
+            OverlayDirectory = recipe.RootfsOverlay,
             OutputDirectory = recipe.Output,
             CacheDirectory = recipe.CacheDirectory,
             Version = ImageRecipe.Version,
@@ -25,13 +26,14 @@ internal static class DiskCommands
     public static Command Create()
     {
         var payload = new Option<DirectoryInfo>("--payload") { Description = "the tree laid over the root filesystem (opt/netserv/bin, modules, apps)", Required = true };
-        var recipe = new Option<DirectoryInfo>("--recipe") { Description = "the disk's recipe", DefaultValueFactory = _ => new DirectoryInfo("node-image/image/disk") };
+        var recipe = new Option<DirectoryInfo>("--recipe") { Description = "the disk's own recipe", DefaultValueFactory = _ => new DirectoryInfo("node-image/image/disk") };
+        var overlay = new Option<DirectoryInfo>("--overlay") { Description = "the node's overlay all outputs take", DefaultValueFactory = _ => new DirectoryInfo("node-image/image/rootfs") };
         var output = new Option<DirectoryInfo>("--output") { Description = "where netserv-node-<version>.qcow2 goes", DefaultValueFactory = _ => new DirectoryInfo("artifacts/image") };
         var cache = new Option<DirectoryInfo>("--cache") { Description = "debootstrapped root filesystems and scratch space", DefaultValueFactory = _ => new DirectoryInfo("artifacts/image/cache") };
         var version = new Option<string>("--version") { Description = "the image's version", DefaultValueFactory = _ => "1.0.0" };
         var mirror = new Option<string?>("--mirror") { Description = "the Debian mirror (default: the one apt is configured with)" };
         var keys = new Option<FileInfo?>("--authorized-keys") { Description = "the operator's public keys, put on the EFI system partition" };
-        var command = new Command("disk", "Build the bootable disk image netserv-node-<version>.qcow2 (reused when no input changed)") { payload, recipe, output, cache, version, mirror, keys };
+        var command = new Command("disk", "Build the bootable disk image netserv-node-<version>.qcow2 (reused when no input changed)") { payload, recipe, overlay, output, cache, version, mirror, keys };
         command.SetAction(async (result, cancellationToken) =>
         {
             using var loggers = LoggerFactory.Create(logging => logging.AddSimpleConsole(console => console.SingleLine = true));
@@ -39,10 +41,11 @@ internal static class DiskCommands
             {
                 PayloadDirectory = result.GetValue(payload)!.FullName,
                 RecipeDirectory = result.GetValue(recipe)!.FullName,
+                OverlayDirectory = result.GetValue(overlay)!.FullName,
                 OutputDirectory = result.GetValue(output)!.FullName,
                 CacheDirectory = result.GetValue(cache)!.FullName,
                 Version = result.GetValue(version)!,
-                Mirror = result.GetValue(mirror),
+                Mirror = result.GetValue(mirror) is { } uri ? new Uri(uri, UriKind.Absolute) : null,
                 AuthorizedKeysFile = result.GetValue(keys)?.FullName,
             };
             try
