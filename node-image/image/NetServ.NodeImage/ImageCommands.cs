@@ -116,6 +116,7 @@ internal static class ImageCommands
             output.WriteLine(missing.Count == 0 ? "  complete" : $"  lacks {string.Join(", ", missing)}");
             CheckTarball(recipe, output);
             await CheckDockerImageAsync(output, cancellationToken).ConfigureAwait(false);
+            await DiskCommands.CheckAsync(recipe, output, cancellationToken).ConfigureAwait(false);
             return missing.Count == 0 ? 0 : 1;
         }));
         return command;

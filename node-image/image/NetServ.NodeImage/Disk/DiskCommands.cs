@@ -23,6 +23,39 @@ internal static class DiskCommands
         return await new DiskImageBuilder(options, TimeProvider.System, loggers.CreateLogger<DiskImageBuilder>()).BuildAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// What <c>netserv-image check</c> says of the disk: its size packed and as the machine sees it (qemu-img info), the hash
+    /// of its inputs, and what its root filesystem is made of.
+    /// </summary>
+    public static async Task CheckAsync(ImageRecipe recipe, TextWriter output, CancellationToken cancellationToken)
+    {
+        var path = Path.Combine(recipe.Output, $"netserv-node-{ImageRecipe.Version}.qcow2");
+        if (!File.Exists(path))
+        {
+            await output.WriteLineAsync($"disk {path}: not built").ConfigureAwait(false);
+            return;
+        }
+
+        var stamp = path + ".inputs";
+        var inputs = File.Exists(stamp) ? (await File.ReadAllTextAsync(stamp, cancellationToken).ConfigureAwait(false)).Trim() : "none";
+        string virtualSize;
+        try
+        {
+            var info = await ExternalTool.RunAsync("qemu-img", ["info", "--output=json", path], TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false);
+            virtualSize = QemuImageInfo.Describe(info);
+        }
+        catch (ExternalToolException e)
+        {
+            virtualSize = $"qemu-img info failed: {e.Message}";
+        }
+
+        var packages = ImageRecipe.ParsePackages(await File.ReadAllTextAsync(Path.Combine(recipe.DiskRecipe, "packages"), cancellationToken).ConfigureAwait(false));
+        var created = File.GetLastWriteTimeUtc(path).ToString("u", System.Globalization.CultureInfo.InvariantCulture);
+        await output.WriteLineAsync($"disk {path}: {ImageCommands.Megabytes(new FileInfo(path).Length)} packed, {virtualSize}, created {created}, inputs {inputs[..Math.Min(16, inputs.Length)]}").ConfigureAwait(false);
+        await output.WriteLineAsync($"  root filesystem: Debian {DebianRootfs.Suite} {DebianRootfs.Variant} + {packages.Count} packages ({string.Join(' ', packages)})").ConfigureAwait(false);
+        await output.WriteLineAsync($"  and the payload{PayloadLayout.InstallRoot} above, the node's overlay (netservd.service, netserv.json), the disk's fstab, network, seed and boot loader").ConfigureAwait(false);
+    }
+
     public static Command Create()
     {
         var payload = new Option<DirectoryInfo>("--payload") { Description = "the tree laid over the root filesystem (opt/netserv/bin, modules, apps)", Required = true };
