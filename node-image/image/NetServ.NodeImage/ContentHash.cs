@@ -31,8 +31,8 @@ internal sealed class ContentHash : IDisposable
         return this;
     }
 
-    /// <summary>Adds every entry under <paramref name="directory"/> in ordinal path order.</summary>
-    public ContentHash AddDirectory(string name, string directory)
+    /// <summary>Adds every entry under <paramref name="directory"/> in ordinal path order, but those under a <paramref name="skipped"/> name.</summary>
+    public ContentHash AddDirectory(string name, string directory, IReadOnlySet<string>? skipped = null)
     {
         Append(name);
         var root = new DirectoryInfo(directory);
@@ -43,6 +43,7 @@ internal sealed class ContentHash : IDisposable
 
         var entries = root.EnumerateFileSystemInfos("*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0, IgnoreInaccessible = false })
             .Select(entry => (Relative: Path.GetRelativePath(root.FullName, entry.FullName).Replace('\\', '/'), Entry: entry))
+            .Where(e => skipped is null || !e.Relative.Split('/').Any(skipped.Contains))
             .OrderBy(e => e.Relative, StringComparer.Ordinal);
         foreach (var (relative, entry) in entries)
         {
