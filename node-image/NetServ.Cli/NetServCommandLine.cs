@@ -13,6 +13,7 @@ internal static class NetServCommandLine
             AdminCommands.Create(),
             ModuleCommands.Create(),
             KeyCommands.Create(),
+            TrafficCommands.Create(),
         };
         foreach (var command in SignalingCommands.Create())
         {

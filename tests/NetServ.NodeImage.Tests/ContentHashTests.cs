@@ -25,7 +25,17 @@ internal sealed class ContentHashTests
         return root;
     }
 
-    private static string Hash(string tree) => new ContentHash().Add("version", "1").AddDirectory("payload", tree).ToHex();
+    private static string Hash(string tree)
+    {
+        using var hash = new ContentHash();
+        return hash.Add("version", "1").AddDirectory("payload", tree).ToHex();
+    }
+
+    private static string Value(string name, string value)
+    {
+        using var hash = new ContentHash();
+        return hash.Add(name, value).ToHex();
+    }
 
     [Test]
     public void AddDirectory_SameContentAtOtherTimes_SameHash()
@@ -67,6 +77,25 @@ internal sealed class ContentHashTests
     }
 
     [Test]
+    public void AddDirectory_SymlinkRetargeted_ChangesHash()
+    {
+        var first = Tree("a", ("bin/netservd", "x"));
+        var second = Tree("b", ("bin/netservd", "x"));
+        File.CreateSymbolicLink(Path.Combine(first, "bin/netserv"), "netservd");
+        File.CreateSymbolicLink(Path.Combine(second, "bin/netserv"), "netserv-container");
+
+        Assert.That(Hash(second), Is.Not.EqualTo(Hash(first)));
+    }
+
+    [Test]
+    public void AddDirectory_Missing_Throws() =>
+        Assert.That(() => Hash(Path.Combine(_directory, "none")), Throws.InstanceOf<DirectoryNotFoundException>());
+
+    [Test]
     public void Add_OtherValue_ChangesHash() =>
-        Assert.That(new ContentHash().Add("mirror", "http://a/").ToHex(), Is.Not.EqualTo(new ContentHash().Add("mirror", "http://b/").ToHex()));
+        Assert.That(Value("mirror", "http://a/"), Is.Not.EqualTo(Value("mirror", "http://b/")));
+
+    [Test]
+    public void Add_ContentMovedBetweenNameAndValue_ChangesHash() =>
+        Assert.That(Value("a", "bc"), Is.Not.EqualTo(Value("ab", "c")));
 }

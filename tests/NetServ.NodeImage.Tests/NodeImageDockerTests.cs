@@ -15,6 +15,9 @@ internal sealed class NodeImageDockerTests
 {
     private const string TestbedLabel = "netserv.testbed";
     private const long MaxImageBytes = 900_000_000;
+
+    /// <summary>Names a Click source tree the Click test builds the image with.</summary>
+    private const string ClickSourceVariable = "NETSERV_CLICK_SOURCE";
     private readonly string _testbed = $"image-tests-{Environment.ProcessId}";
     private DockerEngine _engine = null!;
     private DockerImageResult _image = null!;
@@ -29,7 +32,7 @@ internal sealed class NodeImageDockerTests
         var mirror = AptSource.FindConfiguredMirror(DebianRootfs.Suite);
         Assert.That(mirror, Is.Not.Null, "an apt source for bookworm");
         _engine = await DockerEngine.ConnectOrStartAsync(new DockerEngineOptions(), TestContext.Progress, CancellationToken.None);
-        _image = await new DockerImageBuilder(Client, recipe, TestContext.Progress).BuildAsync(mirror!, click: false, CancellationToken.None);
+        _image = await new DockerImageBuilder(Client, recipe, TestContext.Progress).BuildAsync(mirror!, click: null, CancellationToken.None);
         await TestContext.Progress.WriteLineAsync($"{_image.Tag}: {ImageCommands.Megabytes(_image.SizeBytes)} unpacked, {(_image.Reused ? "reused" : "built")} in {_image.Elapsed.TotalSeconds:0.0} s");
     }
 
@@ -147,6 +150,39 @@ internal sealed class NodeImageDockerTests
 
         Assert.That(exitCode, Is.EqualTo(1));
         Assert.That(output, Does.Contain("unsupported system"));
+    }
+
+    /// <summary>
+    /// The image built with a Click source (<c>./lab image --click-source DIR</c>) under a tag of its own, so the image
+    /// the other tests use stays without Click. Compiling Click takes minutes: it runs only when
+    /// <see cref="ClickSourceVariable"/> names a Click source tree.
+    /// </summary>
+    [Test]
+    public async Task WithClickSource_ImageHasUserlevelClick_AndSaysSo()
+    {
+        var tree = Environment.GetEnvironmentVariable(ClickSourceVariable);
+        if (string.IsNullOrEmpty(tree))
+        {
+            Assert.Ignore($"{ClickSourceVariable} names no Click source tree (e.g. a checkout of github.com/kohler/click): the image is not built with Click here");
+            return;
+        }
+
+        var recipe = ImageRecipe.Locate(null);
+        var mirror = AptSource.FindConfiguredMirror(DebianRootfs.Suite)!;
+        var builder = new DockerImageBuilder(Client, recipe, TestContext.Progress) { BuildTag = $"{DockerImageBuilder.Repository}:click-test" };
+        var built = await builder.BuildAsync(mirror, ClickSource.Open(tree), CancellationToken.None);
+        await TestContext.Progress.WriteLineAsync($"{built.Tag}: {ImageCommands.Megabytes(built.SizeBytes)} unpacked, {(built.Reused ? "reused" : "built")} in {built.Elapsed.TotalSeconds:0.0} s");
+        var id = await StartAsync(built.Tag, command: ["sleep", "300"]);
+
+        var (exitCode, version) = await ExecAsync(id, ["click", "--version"]);
+        var (_, features) = await ExecAsync(id, ["cat", "/opt/netserv/FEATURES"]);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(exitCode, Is.Zero, version);
+            Assert.That(version, Does.Match(@"^click \(Click\) \S+"), "the Click modular router, not Debian's packaging tool");
+            Assert.That(features, Does.StartWith("click=yes"));
+        }
     }
 
     private async Task<string> StartAsync(string image, IList<string>? command, string network = "none", IList<string>? binds = null)

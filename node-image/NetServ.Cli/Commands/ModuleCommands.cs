@@ -10,9 +10,10 @@ internal static class ModuleCommands
 {
     public static Command Create()
     {
-        var module = new Command("module", "Build and check module packages");
+        var module = new Command("module", "Build, check and serve module packages");
         module.Subcommands.Add(Pack());
         module.Subcommands.Add(Digest());
+        module.Subcommands.Add(ModuleServeCommand.Create());
         return module;
     }
 

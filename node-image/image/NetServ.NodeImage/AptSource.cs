@@ -2,85 +2,87 @@ namespace NetServ.NodeImage;
 
 /// <summary>
 /// The Debian mirror the machine's apt is configured with, so debootstrap goes where apt goes (a local
-/// mirror or snapshot included). Reads one-line (sources.list) and deb822 (.sources) entries.
+/// mirror or snapshot included). Reads one-line (sources.list) and deb822 (.sources) entries; the
+/// Docker image's and the disk's root file systems both come from it.
 /// </summary>
 internal static class AptSource
 {
-    /// <summary>The first <c>deb</c> URI that serves <paramref name="suite"/> in <paramref name="text"/>, or null.</summary>
+    public const string AptDirectory = "/etc/apt";
+
+    /// <summary>
+    /// The first <c>deb</c> URI that serves <paramref name="suite"/> in <paramref name="text"/>, or null. Security and update
+    /// suites (bookworm-security, bookworm-updates) are not the suite; disabled (<c>Enabled: no</c>) and source-only
+    /// (<c>Types: deb-src</c>) stanzas are skipped.
+    /// </summary>
     public static Uri? FindMirror(string text, string suite)
     {
         ArgumentNullException.ThrowIfNull(text);
         foreach (var stanza in text.Replace("\r", "", StringComparison.Ordinal).Split("\n\n"))
         {
-            if (FromDeb822(stanza, suite) is { } uri)
+            string[] uris = [], suites = [], types = [];
+            var enabled = true;
+            foreach (var raw in stanza.Split('\n'))
             {
-                return uri;
-            }
-        }
-
-        foreach (var raw in text.Split('\n'))
-        {
-            var line = raw.Split('#')[0].Trim();
-            var fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            if (fields.Length < 3 || fields[0] != "deb")
-            {
-                continue;
-            }
-
-            // Options in brackets ([signed-by=…]) come before the URI.
-            var at = 1;
-            while (at < fields.Length && fields[at].StartsWith('['))
-            {
-                while (at < fields.Length && !fields[at].EndsWith(']'))
+                // A line that starts with white space continues a deb822 field (an embedded key, say): none of ours.
+                if (raw.Length == 0 || char.IsWhiteSpace(raw[0]))
                 {
-                    at++;
+                    continue;
                 }
 
-                at++;
+                var words = raw.Split('#')[0].Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
+                if (words is ["deb", .. var rest])
+                {
+                    if (FromOneLine(rest, suite) is { } found)
+                    {
+                        return found;
+                    }
+
+                    continue;
+                }
+
+                if (words.Length == 0 || !words[0].EndsWith(':'))
+                {
+                    continue;
+                }
+
+                switch (words[0].ToLowerInvariant())
+                {
+                    case "uris:": uris = words[1..]; break;
+                    case "suites:": suites = words[1..]; break;
+                    case "types:": types = words[1..]; break;
+                    case "enabled:": enabled = words is not [_, "no"]; break;
+                }
             }
 
-            if (at + 1 < fields.Length && fields[at + 1] == suite && Uri.TryCreate(fields[at], UriKind.Absolute, out var found))
+            if (enabled && types.Contains("deb") && suites.Contains(suite) && uris.Length > 0
+                && Uri.TryCreate(uris[0], UriKind.Absolute, out var uri))
             {
-                return found;
+                return uri;
             }
         }
 
         return null;
     }
 
-    private static Uri? FromDeb822(string stanza, string suite)
+    /// <summary>deb [arch=amd64 signed-by=...] URL SUITE COMPONENT...: the URL when SUITE is <paramref name="suite"/>.</summary>
+    private static Uri? FromOneLine(string[] fields, string suite)
     {
-        string? types = null, uris = null, suites = null;
-        foreach (var raw in stanza.Split('\n'))
+        var at = 0;
+        if (fields is [['[', ..], ..])
         {
-            var line = raw.Split('#')[0];
-            var colon = line.IndexOf(':', StringComparison.Ordinal);
-            if (colon <= 0 || char.IsWhiteSpace(line[0]))
+            while (at < fields.Length && !fields[at].EndsWith(']'))
             {
-                continue;
+                at++;
             }
 
-            var value = line[(colon + 1)..].Trim();
-            switch (line[..colon].Trim().ToLowerInvariant())
-            {
-                case "types": types = value; break;
-                case "uris": uris = value; break;
-                case "suites": suites = value; break;
-            }
+            at++;
         }
 
-        if (types is null || uris is null || suites is null
-            || !types.Split(' ', StringSplitOptions.RemoveEmptyEntries).Contains("deb")
-            || !suites.Split(' ', StringSplitOptions.RemoveEmptyEntries).Contains(suite))
-        {
-            return null;
-        }
-
-        return Uri.TryCreate(uris.Split(' ', StringSplitOptions.RemoveEmptyEntries)[0], UriKind.Absolute, out var uri) ? uri : null;
+        return fields.Length >= at + 2 && fields[at + 1] == suite && Uri.TryCreate(fields[at], UriKind.Absolute, out var uri) ? uri : null;
     }
 
-    /// <summary>The mirror for <paramref name="suite"/> in /etc/apt/sources.list and sources.list.d.</summary>
-    public static Uri? FindConfiguredMirror(string suite, string aptDirectory = "/etc/apt")
+    /// <summary>The mirror for <paramref name="suite"/> in sources.list, then sources.list.d's files in name order; or null.</summary>
+    public static Uri? FindConfiguredMirror(string suite, string aptDirectory = AptDirectory)
     {
         var files = new List<string>();
         var list = Path.Combine(aptDirectory, "sources.list");

@@ -1,84 +1,89 @@
-using System.Diagnostics;
-using NetServ.Testbed.Linux;
+using Microsoft.Extensions.Logging;
+using NetServ.NodeImage.Disk;
 
 namespace NetServ.NodeImage;
 
 /// <summary>
-/// The Debian 12 minbase root file system the Docker image is made from, as a tar under the build
-/// output named by the hash of its inputs (suite, variant, mirror): made once by debootstrap through
-/// the machine's apt mirror (about 90 s), reused after.
+/// The Debian 12 minbase root file systems the outputs are made from, one step for all: debootstrap through the machine's
+/// apt mirror with the output's package list (none for the Docker image, which installs packages.txt in its Dockerfile;
+/// disk/packages for the disk), made once (about 90 s) into the build cache under the hash of its inputs, reused after.
 /// </summary>
-internal static class DebianRootfs
+internal static partial class DebianRootfs
 {
     public const string Suite = "bookworm";
     public const string Variant = "minbase";
 
-    /// <summary>The hash of the rootfs's inputs.</summary>
-    public static string Hash(Uri mirror) =>
-        new ContentHash().Add("suite", Suite).Add("variant", Variant).Add("mirror", mirror.ToString()).Add("pruned", string.Join(',', Pruned)).ToHex();
+    private static readonly TimeSpan DebootstrapTimeout = TimeSpan.FromMinutes(20);
 
-    /// <summary>What debootstrap leaves that an image does not need: the package lists and downloaded packages (about 90 MB).</summary>
+    /// <summary>What debootstrap leaves that no output needs: the package lists and downloaded packages (about 90 MB).</summary>
     private static readonly string[] Pruned = ["var/lib/apt/lists", "var/cache/apt/archives"];
 
-    /// <summary>The rootfs tar in <paramref name="cacheDirectory"/>, made when missing.</summary>
-    public static string Ensure(string cacheDirectory, Uri mirror, TextWriter log)
+    /// <summary>The hash of a rootfs's inputs.</summary>
+    public static string Key(Uri mirror, IReadOnlyList<string> packages)
     {
-        var hash = Hash(mirror);
-        var tar = Path.Combine(cacheDirectory, $"debian-{Suite}-{Variant}-{hash[..16]}.tar");
-        if (File.Exists(tar))
-        {
-            return tar;
-        }
+        using var hash = new ContentHash();
+        return hash.Add("suite", Suite).Add("variant", Variant).Add("mirror", mirror.ToString())
+            .Add("packages", string.Join('\n', packages)).Add("pruned", string.Join(',', Pruned)).ToHex();
+    }
 
-        if (!CommandRunner.IsAvailable("debootstrap"))
+    /// <summary>The rootfs directory in <paramref name="cacheDirectory"/> with <paramref name="packages"/>, made when missing.</summary>
+    public static async Task<string> EnsureAsync(string cacheDirectory, Uri mirror, IReadOnlyList<string> packages, ILogger logger, CancellationToken cancellationToken)
+    {
+        var root = Path.Combine(Path.GetFullPath(cacheDirectory), $"rootfs-{Suite}-{Key(mirror, packages)[..16]}");
+        if (Directory.Exists(root))
         {
-            throw new ImageBuildException("debootstrap is not installed (./lab image installs it)");
+            return root;
         }
 
         Directory.CreateDirectory(cacheDirectory);
-        var root = tar + ".root";
-        var partial = tar + ".partial";
-        DeleteIfPresent(root);
-        File.Delete(partial);
-        log.WriteLine($"netserv-image: debootstrap --variant={Variant} {Suite} from {mirror} (about 90 s)");
-        var watch = Stopwatch.StartNew();
-        Run("debootstrap", [$"--variant={Variant}", Suite, root, mirror.ToString()], TimeSpan.FromMinutes(15));
-        // apt in the image goes where debootstrap went; the lists are fetched anew when packages are added.
-        File.WriteAllText(Path.Combine(root, "etc/apt/sources.list"), $"deb {mirror} {Suite} main\n");
+        var partial = root + ".partial";
+        await DeleteIfPresentAsync(partial, cancellationToken).ConfigureAwait(false);
+        var included = packages.Count == 0 ? "no more packages" : string.Join(",", packages);
+        Log.Debootstrapping(logger, Variant, Suite, mirror, included);
+        var started = TimeProvider.System.GetTimestamp();
+        List<string> arguments = [$"--variant={Variant}"];
+        if (packages.Count > 0)
+        {
+            arguments.Add("--include=" + string.Join(',', packages));
+        }
+
+        arguments.AddRange([Suite, partial, mirror.ToString()]);
+        await ExternalTool.RunAsync("debootstrap", arguments, DebootstrapTimeout, cancellationToken, new Dictionary<string, string> { ["DEBIAN_FRONTEND"] = "noninteractive" }).ConfigureAwait(false);
+        // apt on the node goes where debootstrap went; the lists are fetched anew when packages are added.
+        await File.WriteAllTextAsync(Path.Combine(partial, "etc/apt/sources.list"), $"deb {mirror} {Suite} main\n", cancellationToken).ConfigureAwait(false);
         foreach (var directory in Pruned)
         {
-            foreach (var file in Directory.EnumerateFiles(Path.Combine(root, directory)).Where(f => Path.GetFileName(f) != "lock"))
+            foreach (var file in Directory.EnumerateFiles(Path.Combine(partial, directory)).Where(f => Path.GetFileName(f) != "lock"))
             {
                 File.Delete(file);
             }
         }
 
-        Run("tar", ["--numeric-owner", "-C", root, "-cf", partial, "."], TimeSpan.FromMinutes(5));
-        File.Move(partial, tar);
-        DeleteIfPresent(root);
-        log.WriteLine($"netserv-image: rootfs {Path.GetFileName(tar)} made in {watch.Elapsed.TotalSeconds:0} s");
-        return tar;
+        Directory.Move(partial, root);
+        var elapsed = TimeProvider.System.GetElapsedTime(started);
+        Log.Debootstrapped(logger, root, elapsed.TotalSeconds);
+        return root;
     }
 
-    private static void Run(string file, string[] arguments, TimeSpan timeout)
-    {
-        var result = CommandRunner.Run(file, arguments, timeout);
-        if (!result.Succeeded)
-        {
-            throw new ImageBuildException($"{file} failed (exit {result.ExitCode}): {Tail(result.StandardError + result.StandardOutput)}");
-        }
-    }
-
-    private static void DeleteIfPresent(string directory)
+    private static async Task DeleteIfPresentAsync(string directory, CancellationToken cancellationToken)
     {
         if (Directory.Exists(directory))
         {
             // rm keeps to the tree: debootstrap may leave mounts of /proc under it on failure.
-            CommandRunner.Run("rm", ["-rf", "--one-file-system", directory], TimeSpan.FromMinutes(2));
+            await ExternalTool.RunAsync("rm", ["-rf", "--one-file-system", directory], TimeSpan.FromMinutes(2), cancellationToken).ConfigureAwait(false);
         }
     }
 
     internal static string Tail(string text) => text.Length <= 2000 ? text.Trim() : text[^2000..].Trim();
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 20, Level = LogLevel.Information, Message = "rootfs: debootstrap --variant={Variant} {Suite} from {Mirror} with {Packages} (about 90 s)")]
+        public static partial void Debootstrapping(ILogger logger, string variant, string suite, Uri mirror, string packages);
+
+        [LoggerMessage(EventId = 21, Level = LogLevel.Information, Message = "rootfs: {Path} made in {Seconds:0} s")]
+        public static partial void Debootstrapped(ILogger logger, string path, double seconds);
+    }
 }
 
 /// <summary>A build step that could not be done; its message says what and why.</summary>

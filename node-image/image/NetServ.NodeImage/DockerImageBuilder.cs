@@ -2,6 +2,9 @@ using System.Diagnostics;
 using System.Formats.Tar;
 using Docker.DotNet;
 using Docker.DotNet.Models;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using NetServ.NodeImage.Disk;
 
 namespace NetServ.NodeImage;
 
@@ -14,8 +17,14 @@ internal sealed record DockerImageResult(string Tag, string ContentHash, bool Re
 /// (packages.txt, the rootfs overlay, the payload). The image carries the hash of its inputs as a
 /// label; an image whose label matches is reused without a build.
 /// </summary>
-internal sealed class DockerImageBuilder(DockerClient client, ImageRecipe recipe, TextWriter log)
+internal sealed class DockerImageBuilder(DockerClient client, ImageRecipe recipe, TextWriter log, ILogger? logger = null)
 {
+    /// <summary>
+    /// The tag built: <see cref="Tag"/> (and :latest then) unless a test builds a variant under a tag of its own, so the
+    /// image every other test and run uses stays as it is.
+    /// </summary>
+    public string BuildTag { get; init; } = Tag;
+
     public const string Repository = "netserv/node";
     public const string BaseRepository = "netserv/debian";
     public const string HashLabel = "netserv.content-hash";
@@ -23,35 +32,48 @@ internal sealed class DockerImageBuilder(DockerClient client, ImageRecipe recipe
     public static string Tag => $"{Repository}:{ImageRecipe.Version}";
 
     /// <summary>The content of /opt/netserv/FEATURES: what the image has and lacks.</summary>
-    public static string Features(bool click) => click ? "click=yes\n" : "click=no (built without --click-source; the paced generator falls back to its .NET sender)\n";
+    public static string Features(bool click) => click
+        ? "click=yes (userlevel click on the PATH, built from --click-source)\n"
+        : "click=no (built without --click-source; the paced generator falls back to its .NET sender)\n";
 
     /// <summary>Imports the Debian rootfs (when not yet imported) and returns its image name.</summary>
     public async Task<string> EnsureBaseAsync(Uri mirror, CancellationToken cancellationToken)
     {
-        var name = $"{BaseRepository}:{DebianRootfs.Suite}-{DebianRootfs.Hash(mirror)[..16]}";
+        // The image installs packages.txt in its Dockerfile, where apt can leave out what it recommends.
+        IReadOnlyList<string> packages = [];
+        var name = $"{BaseRepository}:{DebianRootfs.Suite}-{DebianRootfs.Key(mirror, packages)[..16]}";
         if (await ExistsAsync(name, cancellationToken).ConfigureAwait(false) is not null)
         {
             return name;
         }
 
-        var tar = DebianRootfs.Ensure(recipe.CacheDirectory, mirror, log);
-        log.WriteLine($"netserv-image: importing {Path.GetFileName(tar)} as {name}");
-        var stream = File.OpenRead(tar);
-        await using (stream.ConfigureAwait(false))
+        var root = await DebianRootfs.EnsureAsync(recipe.CacheDirectory, mirror, packages, logger ?? NullLogger.Instance, cancellationToken).ConfigureAwait(false);
+        var tar = root + ".tar";
+        log.WriteLine($"netserv-image: importing {Path.GetFileName(root)} as {name}");
+        await ExternalTool.RunAsync("tar", ["--numeric-owner", "-C", root, "-cf", tar, "."], TimeSpan.FromMinutes(5), cancellationToken).ConfigureAwait(false);
+        try
         {
-            var failure = new Failure();
-            await client.Images.CreateImageAsync(
-                new ImagesCreateParameters { FromSrc = "-", Repo = BaseRepository, Tag = name[(BaseRepository.Length + 1)..] },
-                stream, null, failure, cancellationToken).ConfigureAwait(false);
-            failure.ThrowIfAny("docker import of the Debian rootfs");
+            var stream = File.OpenRead(tar);
+            await using (stream.ConfigureAwait(false))
+            {
+                var failure = new Failure();
+                await client.Images.CreateImageAsync(
+                    new ImagesCreateParameters { FromSrc = "-", Repo = BaseRepository, Tag = name[(BaseRepository.Length + 1)..] },
+                    stream, null, failure, cancellationToken).ConfigureAwait(false);
+                failure.ThrowIfAny("docker import of the Debian rootfs");
+            }
+        }
+        finally
+        {
+            File.Delete(tar);
         }
 
         await client.Images.TagImageAsync(name, new ImageTagParameters { RepositoryName = BaseRepository, Tag = DebianRootfs.Suite, Force = true }, cancellationToken).ConfigureAwait(false);
         return name;
     }
 
-    /// <summary>Builds netserv/node:VERSION, or reuses it when its inputs have not changed.</summary>
-    public async Task<DockerImageResult> BuildAsync(Uri mirror, bool click, CancellationToken cancellationToken)
+    /// <summary>Builds netserv/node:VERSION (with Click when <paramref name="click"/> is given), or reuses it when its inputs have not changed.</summary>
+    public async Task<DockerImageResult> BuildAsync(Uri mirror, ClickSource? click, CancellationToken cancellationToken)
     {
         var watch = Stopwatch.StartNew();
         var missing = PayloadLayout.Missing(recipe.Payload);
@@ -61,20 +83,27 @@ internal sealed class DockerImageBuilder(DockerClient client, ImageRecipe recipe
         }
 
         var baseImage = await EnsureBaseAsync(mirror, cancellationToken).ConfigureAwait(false);
-        var hash = recipe.HashRecipe()
+        using var inputs = recipe.HashRecipe();
+        string hash;
+        inputs
             .Add("base", baseImage)
-            .Add("features", Features(click))
+            .Add("features", Features(click is not null))
             .AddFile("Dockerfile", recipe.Dockerfile)
-            .AddDirectory("payload", recipe.Payload)
-            .ToHex();
-        if (await ExistsAsync(Tag, cancellationToken).ConfigureAwait(false) is { } existing
+            .AddDirectory("payload", recipe.Payload);
+        if (click is not null)
+        {
+            inputs.AddDirectory("click", click.Directory, ClickSource.Skipped);
+        }
+
+        hash = inputs.ToHex();
+        if (await ExistsAsync(BuildTag, cancellationToken).ConfigureAwait(false) is { } existing
             && existing.Config?.Labels is { } labels && labels.TryGetValue(HashLabel, out var built) && built == hash)
         {
             await TagLatestAsync(cancellationToken).ConfigureAwait(false);
-            return new DockerImageResult(Tag, hash, Reused: true, existing.Size, watch.Elapsed);
+            return new DockerImageResult(BuildTag, hash, Reused: true, existing.Size, watch.Elapsed);
         }
 
-        log.WriteLine($"netserv-image: building {Tag} on {baseImage}");
+        log.WriteLine($"netserv-image: building {BuildTag} on {baseImage}");
         var context = Path.Combine(recipe.CacheDirectory, "docker-context.tar");
         Directory.CreateDirectory(recipe.CacheDirectory);
         WriteContext(context, click);
@@ -86,8 +115,8 @@ internal sealed class DockerImageBuilder(DockerClient client, ImageRecipe recipe
                 new ImageBuildParameters
                 {
                     Dockerfile = "Dockerfile",
-                    Tags = [Tag],
-                    BuildArgs = new Dictionary<string, string> { ["BASE"] = baseImage },
+                    Tags = [BuildTag],
+                    BuildArgs = new Dictionary<string, string> { ["BASE"] = baseImage, ["CLICK"] = click is null ? "no" : "yes" },
                     Labels = new Dictionary<string, string> { [HashLabel] = hash, ["netserv.version"] = ImageRecipe.Version },
                     // dockerd runs without a bridge: the package step reaches the apt mirror through the host's network.
                     NetworkMode = "host",
@@ -95,17 +124,17 @@ internal sealed class DockerImageBuilder(DockerClient client, ImageRecipe recipe
                     ForceRemove = true,
                 },
                 stream, null, null, failure, cancellationToken).ConfigureAwait(false);
-            failure.ThrowIfAny($"the build of {Tag}");
+            failure.ThrowIfAny($"the build of {BuildTag}");
         }
 
         File.Delete(context);
         await TagLatestAsync(cancellationToken).ConfigureAwait(false);
-        var image = await ExistsAsync(Tag, cancellationToken).ConfigureAwait(false)
-                    ?? throw new ImageBuildException($"the build of {Tag} ended without the image");
-        return new DockerImageResult(Tag, hash, Reused: false, image.Size, watch.Elapsed);
+        var image = await ExistsAsync(BuildTag, cancellationToken).ConfigureAwait(false)
+                    ?? throw new ImageBuildException($"the build of {BuildTag} ended without the image");
+        return new DockerImageResult(BuildTag, hash, Reused: false, image.Size, watch.Elapsed);
     }
 
-    private void WriteContext(string path, bool click)
+    private void WriteContext(string path, ClickSource? click)
     {
         using var file = File.Create(path);
         using var writer = new TarWriter(file, TarEntryFormat.Pax);
@@ -113,11 +142,21 @@ internal sealed class DockerImageBuilder(DockerClient client, ImageRecipe recipe
         writer.WriteEntry(recipe.PackageList, "packages.txt");
         TarFiles.AddDirectory(writer, recipe.RootfsOverlay, "rootfs");
         TarFiles.AddDirectory(writer, recipe.Payload, "opt/netserv");
-        TarFiles.AddText(writer, $"rootfs{PayloadLayout.InstallRoot}/{PayloadLayout.FeaturesFile}", Features(click), TarFiles.Readable);
+        TarFiles.AddText(writer, $"rootfs{PayloadLayout.InstallRoot}/{PayloadLayout.FeaturesFile}", Features(click is not null), TarFiles.Readable);
+        if (click is null)
+        {
+            TarFiles.AddEmptyDirectory(writer, "click");
+        }
+        else
+        {
+            TarFiles.AddDirectory(writer, click.Directory, "click", ClickSource.Skipped);
+        }
     }
 
     private Task TagLatestAsync(CancellationToken cancellationToken) =>
-        client.Images.TagImageAsync(Tag, new ImageTagParameters { RepositoryName = Repository, Tag = "latest", Force = true }, cancellationToken);
+        BuildTag != Tag
+            ? Task.CompletedTask
+            : client.Images.TagImageAsync(Tag, new ImageTagParameters { RepositoryName = Repository, Tag = "latest", Force = true }, cancellationToken);
 
     private async Task<ImageInspectResponse?> ExistsAsync(string name, CancellationToken cancellationToken)
     {

@@ -4,6 +4,7 @@ using System.Globalization;
 using System.IO.Compression;
 using System.Diagnostics;
 using Docker.DotNet;
+using Microsoft.Extensions.Logging;
 using NetServ.NodeImage.Disk;
 
 namespace NetServ.NodeImage;
@@ -52,16 +53,16 @@ internal static class ImageCommands
         var docker = new Option<bool>("--docker") { Description = $"the Docker image {DockerImageBuilder.Repository}:VERSION and :latest" };
         var tarball = new Option<bool>("--tarball") { Description = "the install tarball netserv-node-VERSION.tar.gz with install.sh" };
         var disk = new Option<bool>("--disk") { Description = "the bootable disk image netserv-node-VERSION.qcow2 (UEFI, boots under qemu)" };
-        var click = new Option<DirectoryInfo?>("--click-source") { Description = "a Click source tree to build into the image (without it, the image records that it has no Click)" };
+        var click = new Option<DirectoryInfo?>("--click-source") { Description = "a Click source tree whose userlevel driver the Docker image builds and carries (without it, the image records that it has no Click; the tarball and the disk carry none)" };
         var command = new Command("build", "Build the node image's outputs (all of them when none is named); unchanged inputs reuse what was built") { docker, tarball, disk, click, outputOption };
         command.SetAction((parse, cancellationToken) => Guarded(error, async () =>
         {
             var recipe = ImageRecipe.Locate(parse.GetValue(outputOption));
             var all = !parse.GetValue(docker) && !parse.GetValue(tarball) && !parse.GetValue(disk);
-            if (parse.GetValue(click) is { } source)
+            var clickSource = parse.GetValue(click) is { } source ? ClickSource.Open(source.FullName) : null;
+            if (clickSource is not null && !(all || parse.GetValue(docker)))
             {
-                // Building Click needs its toolchain in the image; until that step exists the option is refused rather than ignored.
-                throw new ImageBuildException($"--click-source {source.FullName}: building Click into the image is not supported yet");
+                throw new ImageBuildException("--click-source: only the Docker image builds Click; add --docker");
             }
 
             if (all || parse.GetValue(tarball))
@@ -72,7 +73,7 @@ internal static class ImageCommands
 
             if (all || parse.GetValue(docker))
             {
-                var result = await BuildDockerImageAsync(recipe, output, cancellationToken).ConfigureAwait(false);
+                var result = await BuildDockerImageAsync(recipe, output, clickSource, cancellationToken).ConfigureAwait(false);
                 output.WriteLine($"image {result.Tag} (and :latest): {Megabytes(result.SizeBytes)} unpacked, {(result.Reused ? "unchanged, reused" : "built")} in {result.Elapsed.TotalSeconds:0.0} s");
             }
 
@@ -88,12 +89,13 @@ internal static class ImageCommands
         return command;
     }
 
-    internal static async Task<DockerImageResult> BuildDockerImageAsync(ImageRecipe recipe, TextWriter log, CancellationToken cancellationToken)
+    internal static async Task<DockerImageResult> BuildDockerImageAsync(ImageRecipe recipe, TextWriter log, ClickSource? click, CancellationToken cancellationToken)
     {
         var mirror = AptSource.FindConfiguredMirror(DebianRootfs.Suite)
                      ?? throw new ImageBuildException($"no apt source for Debian {DebianRootfs.Suite} in /etc/apt: debootstrap needs the mirror apt uses");
         using var engine = await DockerEngine.ConnectOrStartAsync(new DockerEngineOptions(), log, cancellationToken).ConfigureAwait(false);
-        return await new DockerImageBuilder(engine.Client, recipe, log).BuildAsync(mirror, click: false, cancellationToken).ConfigureAwait(false);
+        using var loggers = LoggerFactory.Create(logging => logging.AddSimpleConsole(console => console.SingleLine = true));
+        return await new DockerImageBuilder(engine.Client, recipe, log, loggers.CreateLogger<DockerImageBuilder>()).BuildAsync(mirror, click, cancellationToken).ConfigureAwait(false);
     }
 
     private static Command Check(Option<string?> outputOption, TextWriter output, TextWriter error)
@@ -114,6 +116,7 @@ internal static class ImageCommands
             output.WriteLine(missing.Count == 0 ? "  complete" : $"  lacks {string.Join(", ", missing)}");
             CheckTarball(recipe, output);
             await CheckDockerImageAsync(output, cancellationToken).ConfigureAwait(false);
+            await DiskCommands.CheckAsync(recipe, output, cancellationToken).ConfigureAwait(false);
             return missing.Count == 0 ? 0 : 1;
         }));
         return command;

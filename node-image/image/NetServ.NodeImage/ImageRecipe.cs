@@ -27,8 +27,11 @@ internal sealed class ImageRecipe
 
     public string InstallScript => Path.Combine(Directory, "install.sh");
 
-    /// <summary>Files copied onto the node's root file system (systemd unit, configuration, entrypoint).</summary>
+    /// <summary>Files copied onto the node's root file system by every output (systemd unit, configuration, entrypoint).</summary>
     public string RootfsOverlay => Path.Combine(Directory, "rootfs");
+
+    /// <summary>The disk's own files (packages, fstab, network, seed, boot loader).</summary>
+    public string DiskRecipe => Path.Combine(Directory, "disk");
 
     public string Payload => PayloadLayout.In(Output);
 
@@ -68,7 +71,7 @@ internal sealed class ImageRecipe
         return new ImageRecipe(root, Path.GetFullPath(output ?? Path.Combine(root, "artifacts", "image")));
     }
 
-    /// <summary>The hash of what the recipe and payload hold.</summary>
+    /// <summary>The hash of what the recipe holds; the caller adds the rest of its inputs and disposes of it.</summary>
     public ContentHash HashRecipe() =>
         new ContentHash()
             .Add("version", Version)

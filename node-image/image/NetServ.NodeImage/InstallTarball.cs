@@ -25,7 +25,8 @@ internal static class InstallTarball
             throw new ImageBuildException($"the payload in {recipe.Payload} lacks {string.Join(", ", missing)}: run ./lab image (or netserv-image payload)");
         }
 
-        var hash = recipe.HashRecipe()
+        using var inputs = recipe.HashRecipe();
+        var hash = inputs
             .Add("features", DockerImageBuilder.Features(click))
             .AddFile("install.sh", recipe.InstallScript)
             .AddDirectory("payload", recipe.Payload)

@@ -48,6 +48,7 @@ public sealed class DiskImageBootTests
         {
             PayloadDirectory = payload,
             RecipeDirectory = Path.Combine(DiskTestPayload.RepositoryRoot, "node-image", "image", "disk"),
+            OverlayDirectory = Path.Combine(DiskTestPayload.RepositoryRoot, "node-image", "image", "rootfs"),
             OutputDirectory = artifacts,
             CacheDirectory = Path.Combine(artifacts, "cache"),
         };

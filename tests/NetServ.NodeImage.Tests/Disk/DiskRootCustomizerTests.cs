@@ -6,6 +6,7 @@ public sealed class DiskRootCustomizerTests
 {
     private string _root = null!;
     private string _recipe = null!;
+    private string _overlay = null!;
 
     [SetUp]
     public void CreateDebootstrappedTree()
@@ -31,6 +32,7 @@ public sealed class DiskRootCustomizerTests
         Write("opt/netserv/bin/netserv", "cli");
         Write("etc/systemd/system/timers.target.wants/apt-daily.timer", "timer");
         _recipe = Path.Combine(DiskTestPayload.RepositoryRoot, "node-image", "image", "disk");
+        _overlay = Path.Combine(DiskTestPayload.RepositoryRoot, "node-image", "image", "rootfs");
     }
 
     [TearDown]
@@ -39,7 +41,7 @@ public sealed class DiskRootCustomizerTests
     [Test]
     public void Apply_RemovesWhatMachinesMustNotShare()
     {
-        DiskRootCustomizer.Apply(_root, _recipe);
+        DiskRootCustomizer.Apply(_root, _recipe, _overlay);
 
         Assert.Multiple(() =>
         {
@@ -54,7 +56,7 @@ public sealed class DiskRootCustomizerTests
     [Test]
     public void Apply_EnablesTheSeedAndNetservdUnits_AndDisablesTheAptTimers()
     {
-        DiskRootCustomizer.Apply(_root, _recipe);
+        DiskRootCustomizer.Apply(_root, _recipe, _overlay);
 
         Assert.Multiple(() =>
         {
@@ -69,12 +71,24 @@ public sealed class DiskRootCustomizerTests
     }
 
     [Test]
+    public void Apply_TakesTheNodesOverlay_AsTheDockerImageDoes()
+    {
+        DiskRootCustomizer.Apply(_root, _recipe, _overlay);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(File.ReadAllText(Path.Combine(_root, "etc/netserv/netserv.json")), Is.EqualTo(File.ReadAllText(Path.Combine(_overlay, "etc/netserv/netserv.json"))));
+            Assert.That(File.ReadAllText(Path.Combine(_root, "etc/systemd/system/netservd.service")), Is.EqualTo(File.ReadAllText(Path.Combine(_overlay, "etc/systemd/system/netservd.service"))));
+        });
+    }
+
+    [Test]
     public void Apply_KeepsTheConfigurationThePayloadBrings()
     {
         Directory.CreateDirectory(Path.Combine(_root, "etc/netserv"));
         Write("etc/netserv/netserv.json", "{ \"payload\": true }");
 
-        DiskRootCustomizer.Apply(_root, _recipe);
+        DiskRootCustomizer.Apply(_root, _recipe, _overlay);
 
         Assert.That(File.ReadAllText(Path.Combine(_root, "etc/netserv/netserv.json")), Is.EqualTo("{ \"payload\": true }"));
     }
@@ -82,7 +96,7 @@ public sealed class DiskRootCustomizerTests
     [Test]
     public void Apply_ReturnsTheKernelAndInitrdTheTopLinksName()
     {
-        var boot = DiskRootCustomizer.Apply(_root, _recipe);
+        var boot = DiskRootCustomizer.Apply(_root, _recipe, _overlay);
 
         Assert.Multiple(() =>
         {
@@ -96,7 +110,7 @@ public sealed class DiskRootCustomizerTests
     {
         File.Delete(Path.Combine(_root, "boot/vmlinuz-6.1.0-cloud-amd64"));
 
-        Assert.That(() => DiskRootCustomizer.Apply(_root, _recipe), Throws.InstanceOf<FileNotFoundException>().With.Message.Contains("linux-image-cloud-amd64"));
+        Assert.That(() => DiskRootCustomizer.Apply(_root, _recipe, _overlay), Throws.InstanceOf<FileNotFoundException>().With.Message.Contains("linux-image-cloud-amd64"));
     }
 
     private void Write(string relative, string text) => File.WriteAllText(Path.Combine(_root, relative), text);

@@ -4,7 +4,7 @@ namespace NetServ.NodeImage.Disk;
 
 /// <summary>
 /// Builds the bootable disk netserv-node-&lt;version&gt;.qcow2 without loop devices or mounts: a Debian root filesystem
-/// from debootstrap (cached by its package list and mirror), the payload and the recipe laid over it, an ext4 made
+/// (<see cref="DebianRootfs"/> with the disk's package list), the payload, the node's overlay and the disk's own files laid over it, an ext4 made
 /// from that tree (<c>mkfs.ext4 -d</c>), an EFI system partition with systemd-boot, the kernel and its initrd
 /// (<c>mkfs.vfat</c> + mtools), a GPT (<c>sfdisk</c> on a plain file), and <c>qemu-img convert -c</c>.
 /// Nothing changed since the last build (same hash of every input) → the image is reused in seconds.
@@ -16,17 +16,15 @@ internal sealed partial class DiskImageBuilder(DiskImageOptions options, TimePro
 
     private const string RootLabel = "netserv-root";
     private const string EspLabel = "NETSERV-ESP";
-    private static readonly TimeSpan DebootstrapTimeout = TimeSpan.FromMinutes(20);
     private static readonly TimeSpan StepTimeout = TimeSpan.FromMinutes(5);
 
     public async Task<DiskImageResult> BuildAsync(CancellationToken cancellationToken)
     {
         var started = timeProvider.GetTimestamp();
-        var mirror = options.Mirror ?? DiskAptSource.FindConfiguredMirror(options.Suite)
-            ?? throw new InvalidOperationException($"no Debian mirror for {options.Suite} in {DiskAptSource.SourcesList} or {DiskAptSource.SourcesDirectory}; give one with --mirror");
-        var packages = ReadPackages(Path.Combine(options.RecipeDirectory, "packages"));
-        var baseKey = BaseKey(mirror, packages);
-        var inputs = InputsHash(baseKey);
+        var mirror = options.Mirror ?? AptSource.FindConfiguredMirror(DebianRootfs.Suite)
+            ?? throw new InvalidOperationException($"no Debian mirror for {DebianRootfs.Suite} in {AptSource.AptDirectory}; give one with --mirror");
+        var packages = ImageRecipe.ParsePackages(await File.ReadAllTextAsync(Path.Combine(options.RecipeDirectory, "packages"), cancellationToken).ConfigureAwait(false));
+        var inputs = InputsHash(DebianRootfs.Key(mirror, packages));
         var output = options.OutputPath;
         var stamp = output + ".inputs";
         if (File.Exists(output) && File.Exists(stamp) && (await File.ReadAllTextAsync(stamp, cancellationToken).ConfigureAwait(false)).Trim() == inputs)
@@ -37,7 +35,7 @@ internal sealed partial class DiskImageBuilder(DiskImageOptions options, TimePro
 
         Directory.CreateDirectory(options.CacheDirectory);
         Directory.CreateDirectory(options.OutputDirectory);
-        var baseRoot = await EnsureBaseRootAsync(mirror, packages, baseKey, cancellationToken).ConfigureAwait(false);
+        var baseRoot = await DebianRootfs.EnsureAsync(options.CacheDirectory, mirror, packages, logger, cancellationToken).ConfigureAwait(false);
         // Scratch space beside the cache, not in /tmp: a root filesystem and a raw disk of a gigabyte may not fit there.
         var work = Directory.CreateDirectory(Path.Combine(Path.GetFullPath(options.CacheDirectory), $"disk-work-{Environment.ProcessId}-{Guid.NewGuid():N}")).FullName;
         try
@@ -45,7 +43,7 @@ internal sealed partial class DiskImageBuilder(DiskImageOptions options, TimePro
             var root = Path.Combine(work, "root");
             await CopyTreeAsync(baseRoot, root, cancellationToken).ConfigureAwait(false);
             await CopyTreeAsync(options.PayloadDirectory, root, cancellationToken).ConfigureAwait(false);
-            var boot = DiskRootCustomizer.Apply(root, options.RecipeDirectory);
+            var boot = DiskRootCustomizer.Apply(root, options.RecipeDirectory, options.OverlayDirectory);
 
             var esp = Path.Combine(work, "esp.img");
             var espSize = await MakeEspAsync(esp, boot, cancellationToken).ConfigureAwait(false);
@@ -83,49 +81,17 @@ internal sealed partial class DiskImageBuilder(DiskImageOptions options, TimePro
         }
     }
 
-    /// <summary>The package list: one a line, # comments and blank lines ignored.</summary>
-    internal static IReadOnlyList<string> ReadPackages(string path) =>
-        [.. File.ReadAllLines(path).Select(line => line.Split('#')[0].Trim()).Where(line => line.Length > 0)];
-
-    private string BaseKey(string mirror, IReadOnlyList<string> packages)
+    private string InputsHash(string rootfsKey)
     {
-        using var hash = new DiskInputsHash();
-        return hash.AddText("format", FormatVersion).AddText("suite", options.Suite).AddText("mirror", mirror).AddText("packages", string.Join('\n', packages)).ToHex();
-    }
-
-    private string InputsHash(string baseKey)
-    {
-        using var hash = new DiskInputsHash();
-        hash.AddText("base", baseKey).AddText("version", options.Version).AddTree("recipe", options.RecipeDirectory).AddTree("payload", options.PayloadDirectory);
+        using var hash = new ContentHash();
+        hash.Add("format", FormatVersion).Add("rootfs", rootfsKey).Add("version", options.Version)
+            .AddDirectory("recipe", options.RecipeDirectory).AddDirectory("overlay", options.OverlayDirectory).AddDirectory("payload", options.PayloadDirectory);
         if (options.AuthorizedKeysFile is { } keys)
         {
             hash.AddFile("authorized_keys", keys);
         }
 
         return hash.ToHex();
-    }
-
-    private async Task<string> EnsureBaseRootAsync(string mirror, IReadOnlyList<string> packages, string baseKey, CancellationToken cancellationToken)
-    {
-        var baseRoot = Path.Combine(Path.GetFullPath(options.CacheDirectory), "rootfs-" + baseKey[..16]);
-        if (Directory.Exists(baseRoot))
-        {
-            return baseRoot;
-        }
-
-        var partial = baseRoot + ".partial";
-        if (Directory.Exists(partial))
-        {
-            Directory.Delete(partial, recursive: true);
-        }
-
-        Log.Debootstrapping(logger, options.Suite, mirror, packages);
-        var started = timeProvider.GetTimestamp();
-        await ExternalTool.RunAsync("debootstrap", ["--variant=minbase", "--include=" + string.Join(',', packages), options.Suite, partial, mirror], DebootstrapTimeout, cancellationToken, new Dictionary<string, string> { ["DEBIAN_FRONTEND"] = "noninteractive" }).ConfigureAwait(false);
-        var elapsed = timeProvider.GetElapsedTime(started);
-        Log.Debootstrapped(logger, elapsed.TotalSeconds);
-        Directory.Move(partial, baseRoot);
-        return baseRoot;
     }
 
     private static async Task CopyTreeAsync(string source, string destination, CancellationToken cancellationToken)
@@ -165,12 +131,6 @@ internal sealed partial class DiskImageBuilder(DiskImageOptions options, TimePro
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "disk: debootstrap {Suite} from {Mirror} with {Packages}")]
-        public static partial void Debootstrapping(ILogger logger, string suite, string mirror, IReadOnlyList<string> packages);
-
-        [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "disk: debootstrap took {Seconds:0.0} s")]
-        public static partial void Debootstrapped(ILogger logger, double seconds);
-
         [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "disk: {Path} is up to date (inputs {Hash})")]
         public static partial void Reused(ILogger logger, string path, string hash);
 

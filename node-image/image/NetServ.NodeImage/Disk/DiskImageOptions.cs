@@ -6,8 +6,11 @@ internal sealed record DiskImageOptions
     /// <summary>A tree laid over the root filesystem as it is: opt/netserv/bin (netservd, netserv, ...), modules, apps.</summary>
     public required string PayloadDirectory { get; init; }
 
-    /// <summary>The recipe: node-image/image/disk (packages, units, network, boot loader entry).</summary>
+    /// <summary>The disk's own recipe: node-image/image/disk (packages, fstab, network, seed, boot loader entry).</summary>
     public required string RecipeDirectory { get; init; }
+
+    /// <summary>The node's overlay every output takes: node-image/image/rootfs (netservd.service, netserv.json).</summary>
+    public required string OverlayDirectory { get; init; }
 
     /// <summary>Where netserv-node-&lt;version&gt;.qcow2 is written.</summary>
     public required string OutputDirectory { get; init; }
@@ -17,10 +20,8 @@ internal sealed record DiskImageOptions
 
     public string Version { get; init; } = "1.0.0";
 
-    public string Suite { get; init; } = "bookworm";
-
     /// <summary>The Debian mirror; by default the one this machine's apt is configured with.</summary>
-    public string? Mirror { get; init; }
+    public Uri? Mirror { get; init; }
 
     /// <summary>An authorized_keys file put on the EFI system partition as the operator's keys (optional).</summary>
     public string? AuthorizedKeysFile { get; init; }

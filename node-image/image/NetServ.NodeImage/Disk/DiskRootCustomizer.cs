@@ -1,15 +1,16 @@
 namespace NetServ.NodeImage.Disk;
 
 /// <summary>
-/// Turns a debootstrapped tree (with the payload laid over it) into the disk's root filesystem: the recipe's files in
-/// place, its units enabled, and nothing one machine must not share with another (SSH host keys, machine id).
+/// Turns a debootstrapped tree (with the payload laid over it) into the disk's root filesystem: the node's overlay (the
+/// files every output has) and the disk's own files in place, their units enabled, and nothing one machine must not share
+/// with another (SSH host keys, machine id).
 /// Works on the tree only — no chroot, no mounts — so systemd units are enabled by their symlinks.
 /// </summary>
 internal static class DiskRootCustomizer
 {
     private const UnixFileMode Executable = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute;
 
-    /// <summary>Recipe file → where it goes in the root filesystem; the service units with the target that wants them.</summary>
+    /// <summary>The disk's own file → where it goes in the root filesystem; the service units with the target that wants them.</summary>
     private static readonly (string Recipe, string Target, string? WantedBy)[] RecipeFiles =
     [
         ("fstab", "etc/fstab", null),
@@ -18,8 +19,10 @@ internal static class DiskRootCustomizer
         ("netserv-disk-seed", "usr/lib/netserv/netserv-disk-seed", null),
         ("netserv-disk-seed.service", "etc/systemd/system/netserv-disk-seed.service", "multi-user.target"),
         ("sshd-netserv.conf", "etc/ssh/sshd_config.d/netserv.conf", null),
-        ("netservd.service", "etc/systemd/system/netservd.service", "multi-user.target"),
     ];
+
+    /// <summary>The overlay's units the disk starts at boot, with the target that wants them (the Docker image's entrypoint starts them there).</summary>
+    private static readonly (string Unit, string WantedBy)[] OverlayUnits = [("etc/systemd/system/netservd.service", "multi-user.target")];
 
     /// <summary>
     /// Units that would reach for the network or the disk while a node boots under emulation, by the target that wants
@@ -37,7 +40,7 @@ internal static class DiskRootCustomizer
     /// <summary>What the EFI system partition needs from the root filesystem.</summary>
     internal sealed record BootFiles(string Kernel, string Initrd, string Bootloader);
 
-    public static BootFiles Apply(string root, string recipe)
+    public static BootFiles Apply(string root, string recipe, string overlay)
     {
         foreach (var key in Directory.GetFiles(Path.Combine(root, "etc/ssh"), "ssh_host_*"))
         {
@@ -54,6 +57,22 @@ internal static class DiskRootCustomizer
             File.Delete(list);
         }
 
+        // The payload may bring the node's configuration (etc/netserv/netserv.json); the overlay's is the default.
+        foreach (var file in Directory.EnumerateFiles(overlay, "*", SearchOption.AllDirectories))
+        {
+            var path = Path.Combine(root, Path.GetRelativePath(overlay, file));
+            if (!File.Exists(path))
+            {
+                Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+                File.Copy(file, path);
+            }
+        }
+
+        foreach (var (unit, wantedBy) in OverlayUnits)
+        {
+            Enable(root, unit, wantedBy);
+        }
+
         foreach (var (source, target, wantedBy) in RecipeFiles)
         {
             var path = Path.Combine(root, target);
@@ -66,22 +85,11 @@ internal static class DiskRootCustomizer
 
             if (wantedBy is not null)
             {
-                var wants = Path.Combine(root, "etc/systemd/system", wantedBy + ".wants");
-                Directory.CreateDirectory(wants);
-                var link = Path.Combine(wants, Path.GetFileName(target));
-                DeleteIfPresent(link);
-                File.CreateSymbolicLink(link, "/" + target);
+                Enable(root, target, wantedBy);
             }
         }
 
         File.AppendAllText(Path.Combine(root, "etc/hosts"), $"127.0.1.1\t{File.ReadAllText(Path.Combine(recipe, "hostname")).Trim()}\n");
-        // The payload may bring the node's configuration; the recipe's is the default.
-        var configuration = Path.Combine(root, "etc/netserv/netserv.json");
-        if (!File.Exists(configuration))
-        {
-            Directory.CreateDirectory(Path.GetDirectoryName(configuration)!);
-            File.Copy(Path.Combine(recipe, "netserv.json"), configuration);
-        }
 
         foreach (var unit in DisabledUnits)
         {
@@ -104,6 +112,16 @@ internal static class DiskRootCustomizer
             ResolveInRoot(root, "vmlinuz"),
             ResolveInRoot(root, "initrd.img"),
             Path.Combine(root, "usr/lib/systemd/boot/efi/systemd-bootx64.efi"));
+    }
+
+    /// <summary>Enables a unit as systemctl enable would: a link in the wanting target's .wants directory.</summary>
+    private static void Enable(string root, string unit, string wantedBy)
+    {
+        var wants = Path.Combine(root, "etc/systemd/system", wantedBy + ".wants");
+        Directory.CreateDirectory(wants);
+        var link = Path.Combine(wants, Path.GetFileName(unit));
+        DeleteIfPresent(link);
+        File.CreateSymbolicLink(link, "/" + unit);
     }
 
     /// <summary>The bytes a tree takes in ext4: contents in 4 KiB blocks and an inode per entry.</summary>
