@@ -5,6 +5,12 @@ namespace NetServ.Testbed.Linux;
 /// <summary>What a run can leave on the machine, one kind per line of its record, in the order the reaper removes them.</summary>
 public enum RunResourceKind
 {
+    /// <summary>
+    /// A Docker container of a Docker testbed (its id), labelled <c>netserv.testbed</c>; first, while the dockerd
+    /// that runs it (a process of the same record) is still there to remove it.
+    /// </summary>
+    Container,
+
     /// <summary>A process (<see cref="ProcessIdentity"/>: pid and start time); first, as it may hold namespaces and cgroups.</summary>
     Process,
 
@@ -28,6 +34,8 @@ public enum RunResourceKind
 public readonly record struct RunResource(RunResourceKind Kind, string Value)
 {
     public static RunResource Namespace(string name) => new(RunResourceKind.Namespace, name);
+
+    public static RunResource Container(string id) => new(RunResourceKind.Container, id);
 
     public static RunResource Process(ProcessIdentity process) => new(RunResourceKind.Process, process.ToString());
 

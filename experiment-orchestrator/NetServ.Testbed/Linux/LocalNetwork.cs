@@ -51,7 +51,17 @@ public sealed class LocalNetwork : IDisposable
     internal static string NewId() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3));
 
     /// <summary>Adds a host: a namespace called <c>ns-&lt;id&gt;-&lt;name&gt;</c>, with IPv6 off so counters see only the test's traffic.</summary>
-    public LocalHost AddHost(string name)
+    public LocalHost AddHost(string name) =>
+        Add(name, () => NetworkNamespace.Create($"{NetworkNamespace.NamePrefix}{Id}-{name}"));
+
+    /// <summary>
+    /// Adds a host whose namespace is that of the process <paramref name="pid"/> (a container's), named
+    /// <c>ns-&lt;id&gt;-&lt;name&gt;</c> while the network lives, set up as <see cref="AddHost"/> sets up its own.
+    /// </summary>
+    public LocalHost AttachHost(string name, int pid) =>
+        Add(name, () => NetworkNamespace.Attach($"{NetworkNamespace.NamePrefix}{Id}-{name}", pid));
+
+    private LocalHost Add(string name, Func<NetworkNamespace> create)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (_hosts.Any(h => h.Name == name))
@@ -59,7 +69,7 @@ public sealed class LocalNetwork : IDisposable
             throw new ArgumentException($"host '{name}' exists already", nameof(name));
         }
 
-        var ns = NetworkNamespace.Create($"{NetworkNamespace.NamePrefix}{Id}-{name}");
+        var ns = create();
         var host = new LocalHost(name, ns);
         _hosts.Add(host);
         ns.SetSysctl("net.ipv6.conf.all.disable_ipv6", "1");

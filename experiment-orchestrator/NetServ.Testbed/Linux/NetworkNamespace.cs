@@ -55,6 +55,23 @@ public sealed class NetworkNamespace : IDisposable
         return ns;
     }
 
+    /// <summary>
+    /// Names the network namespace of the process <paramref name="pid"/> (a container's) <paramref name="name"/>
+    /// (<c>ip netns attach</c>), so that it is entered and wired like a namespace made here. Deleting the name
+    /// kills what runs inside; the namespace itself lives on while the process does.
+    /// </summary>
+    public static NetworkNamespace Attach(string name, int pid)
+    {
+        if (!name.StartsWith(NamePrefix, StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"namespace names start with '{NamePrefix}' so leftovers can be found: '{name}'", nameof(name));
+        }
+
+        CommandRunner.RunChecked("ip", "netns", "attach", name, pid.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        LabRunRecord.Current.Add(RunResource.Namespace(name));
+        return new NetworkNamespace(name);
+    }
+
     /// <summary>The names of the namespaces on this machine that start with <paramref name="prefix"/>.</summary>
     public static IReadOnlyList<string> List(string prefix = NamePrefix)
     {

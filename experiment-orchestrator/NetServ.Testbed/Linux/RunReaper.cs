@@ -32,6 +32,9 @@ internal interface IRunResourceRemover
 
     void DeleteNamespace(string name);
 
+    /// <summary>Removes the Docker container <paramref name="id"/>, running or not, if it carries the testbed label.</summary>
+    void RemoveContainer(string id);
+
     void RemoveChain(string namespaceName, string chain);
 
     void RemoveCgroup(string path);
@@ -121,6 +124,11 @@ public sealed class RunReaper
                     ? process
                     : throw new ArgumentException($"'{resource.Value}' is not 'pid starttime'"));
                 break;
+            case RunResourceKind.Container:
+                _remover.RemoveContainer(resource.Value.Length == 64 && resource.Value.All(char.IsAsciiHexDigitLower)
+                    ? resource.Value
+                    : throw new ArgumentException($"'{resource.Value}' is not a container id"));
+                break;
             case RunResourceKind.Chain:
                 var words = resource.Value.Split(' ');
                 if (words.Length != 2 || !IsProjectNamespace(words[0]) || !IptablesChain.IsProjectChain(words[1]))
@@ -181,6 +189,8 @@ internal sealed class MachineResourceRemover : IRunResourceRemover
     public void DeleteNamespace(string name) => NetworkNamespace.Delete(name);
 
     public void RemoveChain(string namespaceName, string chain) => IptablesChain.Remove(namespaceName, chain);
+
+    public void RemoveContainer(string id) => Docker.DockerTestbed.RemoveLeftoverContainerAsync(id, CancellationToken.None).GetAwaiter().GetResult();
 
     public void RemoveCgroup(string path)
     {

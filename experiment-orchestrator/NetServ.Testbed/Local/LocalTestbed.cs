@@ -220,22 +220,7 @@ public sealed partial class LocalTestbed : ITestbed
             Log.NodeCreated(_logger, planned.ClientId, host.Namespace.Name);
         }
 
-        foreach (var link in plan.Links)
-        {
-            Step(options, $"create link {link.ClientId}", cancellationToken);
-            Network.Connect(hosts[link.A], End(link.AEnd), hosts[link.B], End(link.BEnd), options.Mtu);
-            Log.LinkCreated(_logger, link.ClientId, link.AEnd.Ip.ToString(), link.BEnd.Ip.ToString());
-        }
-
-        foreach (var lan in plan.Lans)
-        {
-            Step(options, $"create LAN {lan.ClientId}", cancellationToken);
-            Network.ConnectLan(lan.HostName, [.. lan.Members.Select(m => (hosts[m.Node], End(m.End)))], options.Mtu);
-            Log.LanCreated(_logger, lan.ClientId, lan.Members.Count, string.Join(", ", lan.Members.Select(m => m.End.Ip)));
-        }
-
-        Step(options, "add routes", cancellationToken);
-        Network.AddStaticRoutes();
+        Wire(plan, Network, hosts, options.Mtu, step => Step(options, step, cancellationToken), _logger);
 
         if (!options.RunExecuteServices)
         {
@@ -250,6 +235,30 @@ public sealed partial class LocalTestbed : ITestbed
                 await RunServiceAsync(node, service, cancellationToken).ConfigureAwait(false);
             }
         }
+    }
+
+    /// <summary>
+    /// Makes <paramref name="plan"/>'s links and LANs between <paramref name="hosts"/> (a veth pair per link, a bridge
+    /// in a namespace of the network's per LAN) and the static routes. The Docker testbed wires its containers so too.
+    /// </summary>
+    internal static void Wire(LocalTestbedPlan plan, LocalNetwork network, IReadOnlyDictionary<PlannedNode, LocalHost> hosts, int mtu, Action<string> step, ILogger logger)
+    {
+        foreach (var link in plan.Links)
+        {
+            step($"create link {link.ClientId}");
+            network.Connect(hosts[link.A], End(link.AEnd), hosts[link.B], End(link.BEnd), mtu);
+            Log.LinkCreated(logger, link.ClientId, link.AEnd.Ip.ToString(), link.BEnd.Ip.ToString());
+        }
+
+        foreach (var lan in plan.Lans)
+        {
+            step($"create LAN {lan.ClientId}");
+            network.ConnectLan(lan.HostName, [.. lan.Members.Select(m => (hosts[m.Node], End(m.End)))], mtu);
+            Log.LanCreated(logger, lan.ClientId, lan.Members.Count, string.Join(", ", lan.Members.Select(m => m.End.Ip)));
+        }
+
+        step("add routes");
+        network.AddStaticRoutes();
     }
 
     private static LocalInterface End(PlannedInterface end) => new(end.Device, end.Ip.Address, end.Ip.PrefixLength);

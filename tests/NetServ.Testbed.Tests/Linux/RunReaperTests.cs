@@ -94,6 +94,24 @@ public sealed class RunReaperTests
     }
 
     [Test]
+    public void Reap_DeadOwnerWithAContainer_RemovesTheContainerBeforeKillingTheDockerdAndBeforeItsNamespace()
+    {
+        var container = new string('c', 64);
+        var record = LabRunRecord.Open(_root, DeadOwner);
+        record.Add(RunResource.Process(new ProcessIdentity(77, 88)));
+        record.Add(RunResource.Container(container));
+        record.Add(RunResource.Namespace("ns-abc-router"));
+
+        var runs = new RunReaper(_root, _remover).Reap();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(runs.Single().Outcome, Is.EqualTo(ReapOutcome.Removed));
+            Assert.That(_remover.Calls, Is.EqualTo(new[] { $"container {container}", "kill 77 88", "namespace ns-abc-router" }));
+        });
+    }
+
+    [Test]
     public void Reap_LiveOwner_TouchesNothingAndKeepsTheRecord()
     {
         var record = LabRunRecord.Open(_root, LiveOwner);
@@ -130,6 +148,7 @@ public sealed class RunReaperTests
     [TestCase("chain ns-abc-router ns-a-chain-name-longer-than-28")]
     [TestCase("chain systemd-netns ns-eval-config3")]
     [TestCase("chain ns-abc-router")]
+    [TestCase("container netserv-abc-router")]
     [TestCase("cgroup /sys/fs/cgroup/system.slice")]
     [TestCase("directory /etc")]
     [TestCase("directory /tmp/../etc")]
@@ -199,6 +218,8 @@ public sealed class RunReaperTests
         public void DeleteNamespace(string name) => Call($"namespace {name}");
 
         public void RemoveChain(string namespaceName, string chain) => Call($"chain {namespaceName} {chain}");
+
+        public void RemoveContainer(string id) => Call($"container {id}");
 
         public void RemoveCgroup(string path) => Call($"cgroup {path}");
 

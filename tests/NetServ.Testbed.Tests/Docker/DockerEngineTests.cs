@@ -1,7 +1,7 @@
-using NetServ.NodeImage;
+using NetServ.Testbed.Docker;
 using NetServ.Testbed.Linux;
 
-namespace NetServ.NodeImage.Tests;
+namespace NetServ.Testbed.Tests.Docker;
 
 [TestFixture]
 internal sealed class DockerEngineTests

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using Docker.DotNet;
 using NetServ.Testbed.Linux;
 
-namespace NetServ.NodeImage;
+namespace NetServ.Testbed.Docker;
 
 /// <summary>Where the lab's own dockerd keeps its state, and the sockets it tries.</summary>
 public sealed class DockerEngineOptions
@@ -74,7 +74,7 @@ public sealed class DockerEngine : IDisposable
         var tried = string.Join(", ", options.Endpoints);
         if (!File.Exists(options.DockerdPath))
         {
-            throw new DockerUnavailableException($"no Docker engine answers ({tried}) and none can start: {options.DockerdPath} is not installed (./lab image installs docker.io)");
+            throw new DockerUnavailableException($"no Docker engine answers ({tried}) and none can start: {options.DockerdPath} is not installed (./lab image installs docker.io: apt-get install docker.io)");
         }
 
         return await StartAsync(options, tried, log, cancellationToken).ConfigureAwait(false);
@@ -127,7 +127,7 @@ public sealed class DockerEngine : IDisposable
             LabRunRecord.Current.Add(resource);
         }
 
-        log.WriteLine($"netserv-image: started dockerd (pid {daemon.Id}) on {options.OwnEndpoint}, data in {options.DataRoot}");
+        log.WriteLine($"started dockerd (pid {daemon.Id}) on {options.OwnEndpoint}, data in {options.DataRoot}");
         var watch = Stopwatch.StartNew();
         while (watch.Elapsed < options.StartTimeout)
         {

@@ -1,0 +1,67 @@
+namespace NetServ.Testbed.Docker;
+
+/// <summary>How a <see cref="DockerTestbed"/> realises a request.</summary>
+public sealed class DockerTestbedOptions
+{
+    /// <summary>The node image, used for a node whose request names no disk image.</summary>
+    public const string NodeImage = "netserv/node:latest";
+
+    /// <summary>The engine to use, or to start when none answers.</summary>
+    public DockerEngineOptions Engine { get; init; } = new();
+
+    /// <summary>When set, every node runs this image whatever its <c>disk_image</c> says (the quickstart's GENI rspec names an Emulab image).</summary>
+    public string? Image { get; init; }
+
+    /// <summary>
+    /// The nodes whose container runs the image's service (sshd and netservd); the others run sshd alone, as a GENI
+    /// node the node image is not installed on. <see langword="null"/>: every node runs netservd.
+    /// </summary>
+    public IReadOnlyCollection<string>? NetServNodes { get; init; }
+
+    /// <summary>How long a container may take until its sshd accepts the run's key.</summary>
+    public TimeSpan ReadyTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>How long one <c>execute</c> service may run before it is killed.</summary>
+    public TimeSpan ExecuteTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>How much of a service's output is kept.</summary>
+    public int OutputLimit { get; init; } = 64 * 1024;
+
+    /// <summary>Whether realising runs the nodes' <c>execute</c> services (over SSH) once every node answers.</summary>
+    public bool RunExecuteServices { get; init; } = true;
+
+    /// <summary>Whether subnets outside 198.18.0.0/15 are remapped into it (as on the local testbed).</summary>
+    public bool RemapAddresses { get; init; }
+
+    /// <summary>The MTU of the links.</summary>
+    public int Mtu { get; init; } = 1500;
+
+    /// <summary>
+    /// Files put into every container before it starts, by absolute path (the node's configuration, as an
+    /// aggregate's disk seed would): the image's service starts netservd with them.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> Files { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Whether the run's SSH key is put into each container for root; off only to see how a refused key is reported.</summary>
+    public bool InstallRunKey { get; init; } = true;
+
+    /// <summary>Where dockerd's start is said, when this testbed starts one.</summary>
+    public TextWriter Log { get; init; } = TextWriter.Null;
+
+    /// <summary>Called before each step of realising, with the step's name (tests fail a step on purpose).</summary>
+    public Action<string>? BeforeStep { get; init; }
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first setting that cannot work.</summary>
+    public void Validate()
+    {
+        if (ReadyTimeout <= TimeSpan.Zero || ExecuteTimeout <= TimeSpan.Zero || OutputLimit <= 0 || Mtu is < 576 or > 9000)
+        {
+            throw new ArgumentException("the timeouts and the output limit must be positive and the MTU 576-9000");
+        }
+
+        if (Files.Keys.FirstOrDefault(p => !p.StartsWith('/') || p.EndsWith('/') || p.Split('/').Contains("..")) is { } bad)
+        {
+            throw new ArgumentException($"'{bad}' is not an absolute file path");
+        }
+    }
+}
