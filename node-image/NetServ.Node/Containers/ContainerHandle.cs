@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using NetServ.Contracts.Control;
 using NetServ.Node.Configuration;
 
@@ -39,7 +38,7 @@ internal sealed class ContainerHandle(UserOptions user, int uid, int queue, stri
 
     public volatile ContainerState State = ContainerState.Stopped;
 
-    public Process? Process { get; set; }
+    public IContainerProcess? Process { get; set; }
 
     public ControlChannel? Channel { get; set; }
 
