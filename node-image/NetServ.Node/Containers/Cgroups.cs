@@ -7,10 +7,29 @@ namespace NetServ.Node.Containers;
 internal sealed record ContainerCgroup(IReadOnlyList<string> Directories, string? MemoryDirectory, bool IsV2);
 
 /// <summary>
+/// The containers' cgroups as the container manager uses them; an interface so that its crash handling
+/// (out of memory) and its clean-up can be tested without a cgroup file system.
+/// </summary>
+internal interface IContainerCgroups
+{
+    /// <summary>Why cgroups cannot be used here, or null when they can.</summary>
+    string? Unavailable { get; }
+
+    /// <summary>Removes the cgroups of a node and of all its containers (killing processes still inside).</summary>
+    void RemoveNode(string node);
+
+    /// <summary>Creates the container's cgroup with its limits; null when the machine has no usable cgroups.</summary>
+    ContainerCgroup? Create(string node, string user, int memoryLimitMb, double cpuLimit);
+
+    /// <summary>How many times the kernel's OOM killer has killed a process of this cgroup.</summary>
+    long OomKills(ContainerCgroup cgroup);
+}
+
+/// <summary>
 /// Creates per-container cgroups with the user's memory and CPU limits, under
 /// netserv/&lt;node&gt;/&lt;user&gt;, on cgroup v2 or on the v1 memory and cpu hierarchies.
 /// </summary>
-internal sealed partial class Cgroups(ILogger<Cgroups> logger)
+internal sealed partial class Cgroups(ILogger<Cgroups> logger) : IContainerCgroups
 {
     private const string Root = "/sys/fs/cgroup";
     private const long CpuPeriodMicroseconds = 100_000;
@@ -76,7 +95,7 @@ internal sealed partial class Cgroups(ILogger<Cgroups> logger)
     }
 
     /// <summary>How many times the kernel's OOM killer has killed a process of this cgroup.</summary>
-    public static long OomKills(ContainerCgroup cgroup)
+    public long OomKills(ContainerCgroup cgroup)
     {
         if (cgroup.MemoryDirectory is null)
         {

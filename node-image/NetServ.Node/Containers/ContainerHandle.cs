@@ -40,7 +40,7 @@ internal sealed class ContainerHandle(UserConfiguration user, int uid, int queue
 
     public volatile ContainerState State = ContainerState.Stopped;
 
-    public Process? Process { get; set; }
+    public IContainerProcess? Process { get; set; }
 
     public ControlChannel? Channel { get; set; }
 

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net.Sockets;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Hosting;
@@ -7,7 +6,6 @@ using Microsoft.Extensions.Options;
 using NetServ.Contracts.Configuration;
 using NetServ.Contracts.Control;
 using NetServ.Contracts.Status;
-using NetServ.Native;
 using NetServ.Node.Configuration;
 
 namespace NetServ.Node.Containers;
@@ -20,26 +18,32 @@ namespace NetServ.Node.Containers;
 internal sealed partial class ContainerManager : IContainerHost, IHostedService, IAsyncDisposable
 {
     private readonly NodeConfiguration _options;
-    private readonly Cgroups _cgroups;
+    private readonly IContainerCgroups _cgroups;
+    private readonly IContainerProcesses _processes;
+    private readonly IControlPeers _peers;
     private readonly ILogger<ContainerManager> _logger;
-    private readonly ILoggerFactory _loggerFactory;
     private readonly TimeProvider _time;
     private readonly Dictionary<string, ContainerHandle> _containers = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stopping = new();
-    private readonly ContainerLaunch _launch;
     private readonly ContainerRestartPolicy _restartPolicy;
     private Socket? _listener;
     private Task? _acceptLoop;
     private long _nextRequestId;
 
     public ContainerManager(IOptions<NodeConfiguration> options, Cgroups cgroups, TimeProvider time, ILoggerFactory loggerFactory)
+        : this(options, cgroups, new ContainerProcesses(new ContainerLaunch(options.Value), loggerFactory), new ControlPeers(), time, loggerFactory)
+    {
+    }
+
+    /// <summary>With the processes, cgroups and peers that tests fake; dependency injection sees only the public constructor.</summary>
+    internal ContainerManager(IOptions<NodeConfiguration> options, IContainerCgroups cgroups, IContainerProcesses processes, IControlPeers peers, TimeProvider time, ILoggerFactory loggerFactory)
     {
         _options = options.Value;
         _cgroups = cgroups;
+        _processes = processes;
+        _peers = peers;
         _time = time;
-        _loggerFactory = loggerFactory;
         _logger = loggerFactory.CreateLogger<ContainerManager>();
-        _launch = new ContainerLaunch(_options);
         _restartPolicy = new ContainerRestartPolicy(_options.Containers.MaxRestartsPerMinute, time);
         for (var i = 0; i < _options.Users.Count; i++)
         {
@@ -63,7 +67,7 @@ internal sealed partial class ContainerManager : IContainerHost, IHostedService,
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        var problems = _launch.Problems();
+        var problems = _processes.Problems();
         if (problems.Count > 0)
         {
             throw new InvalidOperationException("containers cannot be started: " + string.Join("; ", problems));
@@ -224,9 +228,9 @@ internal sealed partial class ContainerManager : IContainerHost, IHostedService,
         await handle.Lifecycle.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            PrepareDirectories(handle);
+            _processes.PrepareDirectories(handle);
             handle.Cgroup ??= _cgroups.Create(_options.NodeName, handle.Name, handle.User.MemoryLimitMb, handle.User.CpuLimit);
-            handle.OomKillsAtStart = handle.Cgroup is { } cgroup ? Cgroups.OomKills(cgroup) : 0;
+            handle.OomKillsAtStart = handle.Cgroup is { } cgroup ? _cgroups.OomKills(cgroup) : 0;
             handle.Generation++;
             handle.Intentional = false;
             handle.State = ContainerState.Starting;
@@ -234,19 +238,8 @@ internal sealed partial class ContainerManager : IContainerHost, IHostedService,
             handle.HelloSource = new TaskCompletionSource<HelloMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
             var generation = handle.Generation;
 
-            var process = new Process { StartInfo = _launch.Create(handle, handle.Cgroup, ControlSocketPath), EnableRaisingEvents = true };
-            var containerLogger = _loggerFactory.CreateLogger($"Container.{handle.Name}");
-            process.ErrorDataReceived += (_, e) => RelayLine(containerLogger, e.Data);
-            process.OutputDataReceived += (_, e) => RelayLine(containerLogger, e.Data);
-            process.Exited += (_, _) => OnExited(handle, process, generation);
-            if (!process.Start())
-            {
-                throw new InvalidOperationException($"{_launch.Sandbox} did not start");
-            }
-
+            var process = _processes.Start(handle, handle.Cgroup, ControlSocketPath, exited => OnExited(handle, exited, generation));
             handle.Process = process;
-            process.BeginErrorReadLine();
-            process.BeginOutputReadLine();
 
             var timeout = TimeSpan.FromSeconds(_options.Containers.StartTimeoutSeconds);
             try
@@ -260,7 +253,7 @@ internal sealed partial class ContainerManager : IContainerHost, IHostedService,
             catch (TimeoutException)
             {
                 handle.Intentional = true;
-                Kill(process);
+                process.Kill();
                 throw new InvalidOperationException($"the container of {handle.Name} did not say hello within {timeout.TotalSeconds:0} s (see its log lines above)");
             }
         }
@@ -298,7 +291,7 @@ internal sealed partial class ContainerManager : IContainerHost, IHostedService,
             {
                 if (!process.WaitForExit(TimeSpan.FromSeconds(3)))
                 {
-                    Kill(process);
+                    process.Kill();
                 }
 
                 process.WaitForExit(TimeSpan.FromSeconds(3));
@@ -320,7 +313,7 @@ internal sealed partial class ContainerManager : IContainerHost, IHostedService,
         }
     }
 
-    private void OnExited(ContainerHandle handle, Process process, int generation)
+    private void OnExited(ContainerHandle handle, IContainerProcess process, int generation)
     {
         int code;
         try
@@ -332,7 +325,7 @@ internal sealed partial class ContainerManager : IContainerHost, IHostedService,
             code = -1;
         }
 
-        var oom = handle.Cgroup is { } cgroup && Cgroups.OomKills(cgroup) > handle.OomKillsAtStart;
+        var oom = handle.Cgroup is { } cgroup && _cgroups.OomKills(cgroup) > handle.OomKillsAtStart;
         var exit = new ContainerExit(code, oom, handle.Intentional, Superseded: generation != handle.Generation, _stopping.IsCancellationRequested);
         if (ContainerRestartPolicy.RestartReason(exit) is not { } reason)
         {
@@ -427,7 +420,7 @@ internal sealed partial class ContainerManager : IContainerHost, IHostedService,
         ContainerHandle? handle = null;
         try
         {
-            var peer = Interop.GetPeerCredentials(connection.SafeHandle);
+            var peer = _peers.Identify(connection);
 
             // The process may connect before Process.Start has returned to us; give it a moment.
             for (var attempt = 0; attempt < 50 && handle is null; attempt++)
@@ -448,15 +441,7 @@ internal sealed partial class ContainerManager : IContainerHost, IHostedService,
 
             // The container gets a raw socket for sending packets without holding CAP_NET_RAW itself.
             connection.Blocking = true;
-            var raw = Interop.OpenRawSendSocket();
-            try
-            {
-                NetServ.Netfilter.Native.Interop.SendDescriptor(connection.SafeHandle, raw, (byte)'R');
-            }
-            finally
-            {
-                Interop.Close(raw);
-            }
+            _peers.GiveRawSocket(connection);
 
             var channel = new ControlChannel(connection);
             handle.Channel = channel;
@@ -503,22 +488,6 @@ internal sealed partial class ContainerManager : IContainerHost, IHostedService,
         }
     }
 
-    private static void PrepareDirectories(ContainerHandle handle)
-    {
-        foreach (var directory in new[] { handle.Directory, handle.ModulesDirectory, handle.DataDirectory, Path.Combine(handle.Directory, "tmp") })
-        {
-            Directory.CreateDirectory(directory);
-        }
-
-        // The container owns its data and temporary files; module code stays root's, readable only.
-        Interop.ChangeOwner(handle.Directory, handle.Uid, handle.Uid);
-        Interop.ChangeOwnerRecursive(handle.DataDirectory, handle.Uid, handle.Uid);
-        Interop.ChangeOwnerRecursive(Path.Combine(handle.Directory, "tmp"), handle.Uid, handle.Uid);
-        File.SetUnixFileMode(handle.Directory, (UnixFileMode)0b111_101_000);
-        var parent = Path.GetDirectoryName(handle.Directory)!;
-        File.SetUnixFileMode(parent, (UnixFileMode)0b111_101_101);
-    }
-
     /// <summary>Module code and data of a previous run (or this one) must not survive: a node comes back with no stale module.</summary>
     private void RemoveContainerDirectories()
     {
@@ -540,7 +509,7 @@ internal sealed partial class ContainerManager : IContainerHost, IHostedService,
         }
     }
 
-    private static int SafeId(Process process)
+    private static int SafeId(IContainerProcess process)
     {
         try
         {
@@ -550,38 +519,6 @@ internal sealed partial class ContainerManager : IContainerHost, IHostedService,
         {
             return -1;
         }
-    }
-
-    private static void Kill(Process process)
-    {
-        try
-        {
-            process.Kill(entireProcessTree: true);
-        }
-        catch (InvalidOperationException)
-        {
-        }
-    }
-
-    private static void RelayLine(ILogger logger, string? line)
-    {
-        if (string.IsNullOrWhiteSpace(line))
-        {
-            return;
-        }
-
-        // The container's console logger prefixes each line with its level.
-        var level = line.Length > 5 && line[4] == ':' ? line[..4] switch
-        {
-            "trce" => LogLevel.Trace,
-            "dbug" => LogLevel.Debug,
-            "info" => LogLevel.Information,
-            "warn" => LogLevel.Warning,
-            "fail" => LogLevel.Error,
-            "crit" => LogLevel.Critical,
-            _ => LogLevel.Information,
-        } : LogLevel.Warning;
-        Log.ContainerLine(logger, level, level == LogLevel.Warning && !(line.Length > 5 && line[4] == ':') ? line : line[5..].TrimStart());
     }
 
     private static partial class Log
@@ -615,8 +552,5 @@ internal sealed partial class ContainerManager : IContainerHost, IHostedService,
 
         [LoggerMessage(2410, LogLevel.Error, "Reinstalling the modules of {User} failed: {Error}")]
         public static partial void CallbackFailed(ILogger logger, string user, string error);
-
-        [LoggerMessage(EventId = 2411, Message = "{Line}")]
-        public static partial void ContainerLine(ILogger logger, LogLevel level, string line);
     }
 }

@@ -246,27 +246,10 @@ public sealed class ContainerManagerTests
         return new ControlChannel(far);
     }
 
-    /// <summary>
-    /// A fake clock that counts the timers made on it: a wait starts only after the message it waits for
-    /// is sent, so the test advances the clock once the code under test waits, not before.
-    /// </summary>
-    private sealed class WatchedClock(FakeTimeProvider fake) : TimeProvider
+    /// <summary>A fake clock that counts the timers made on it.</summary>
+    private sealed class WatchedClock(FakeTimeProvider fake) : ObservedClock(fake)
     {
         private int _timers;
-
-        public override long TimestampFrequency => fake.TimestampFrequency;
-
-        public override TimeZoneInfo LocalTimeZone => fake.LocalTimeZone;
-
-        public override DateTimeOffset GetUtcNow() => fake.GetUtcNow();
-
-        public override long GetTimestamp() => fake.GetTimestamp();
-
-        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
-        {
-            Interlocked.Increment(ref _timers);
-            return fake.CreateTimer(callback, state, dueTime, period);
-        }
 
         public async Task AdvanceOnceWaitedOnAsync(int timers, TimeSpan by)
         {
@@ -276,8 +259,10 @@ public sealed class ContainerManagerTests
                 await Task.Delay(5, patience.Token);
             }
 
-            fake.Advance(by);
+            Advance(by);
         }
+
+        protected override void Created(TimeSpan dueTime) => Interlocked.Increment(ref _timers);
     }
 
     private sealed class RecordingEvents : IContainerEvents
