@@ -33,6 +33,7 @@ public sealed partial class DockerTestbed : ITestbed
 
     private readonly List<DockerTestbedNode> _nodes = [];
     private readonly List<string> _containers = [];
+    private readonly List<string> _controlLinks = [];
     private readonly DockerEngine _engine;
     private readonly DockerTestbedOptions _options;
     private readonly ILogger _logger;
@@ -222,6 +223,12 @@ public sealed partial class DockerTestbed : ITestbed
             }
         }
 
+        // The kernel takes a pair down with a container's namespace, but later, in the background: release says when it is gone.
+        foreach (var device in _controlLinks)
+        {
+            CommandRunner.Run("ip", ["link", "del", device]);
+        }
+
         try
         {
             Network.Dispose();
@@ -405,6 +412,7 @@ public sealed partial class DockerTestbed : ITestbed
         var device = $"nsc{Id}{index}";
         var pidText = pid.ToString(CultureInfo.InvariantCulture);
         CommandRunner.RunChecked("ip", "link", "add", device, "type", "veth", "peer", "name", "ctl0", "netns", pidText);
+        _controlLinks.Add(device);
         CommandRunner.RunChecked("ip", "address", "add", $"{hostEnd}/30", "dev", device);
         CommandRunner.RunChecked("ip", "link", "set", device, "up");
         var ns = Network.Hosts[index].Namespace;
