@@ -6,7 +6,7 @@ namespace NetServ.Cli;
 /// <summary>The root command; commands write through the invocation's writers so the CLI can run in-process.</summary>
 internal static class NetServCommandLine
 {
-    public static RootCommand CreateRoot()
+    public static RootCommand CreateRoot(TextReader? input = null)
     {
         var root = new RootCommand("NetServ: program the network by signaling modules onto the nodes on a path")
         {
@@ -15,7 +15,7 @@ internal static class NetServCommandLine
             KeyCommands.Create(),
             TrafficCommands.Create(),
         };
-        foreach (var command in SignalingCommands.Create())
+        foreach (var command in SignalingCommands.Create(input ?? TextReader.Null))
         {
             root.Subcommands.Add(command);
         }
@@ -23,6 +23,6 @@ internal static class NetServCommandLine
         return root;
     }
 
-    public static Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken = default) =>
-        CreateRoot().Parse(args).InvokeAsync(new InvocationConfiguration { Output = output, Error = error }, cancellationToken);
+    public static Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, TextReader? input = null, CancellationToken cancellationToken = default) =>
+        CreateRoot(input).Parse(args).InvokeAsync(new InvocationConfiguration { Output = output, Error = error }, cancellationToken);
 }

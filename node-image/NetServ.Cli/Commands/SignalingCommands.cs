@@ -22,7 +22,7 @@ internal static class SignalingCommands
 {
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    public static IEnumerable<Command> Create()
+    public static IEnumerable<Command> Create(TextReader input)
     {
         yield return Setup(trigger: false);
         yield return Remove(trigger: false);
@@ -32,6 +32,66 @@ internal static class SignalingCommands
         trigger.Subcommands.Add(Remove(trigger: true));
         trigger.Subcommands.Add(Probe(trigger: true));
         yield return trigger;
+        yield return Request(input);
+    }
+
+    /// <summary>
+    /// <c>netserv request</c>: a request written in NSLP's text form (a request line, headers, a blank line, the body) read from
+    /// standard input, signed and sent as the other commands send theirs. What a program that builds its own requests uses on a
+    /// node it reaches over SSH (the lab's runner on the Docker testbed).
+    /// </summary>
+    private static Command Request(TextReader input)
+    {
+        var common = new CommonOptions();
+        var command = new Command("request", "Sign and send an NSLP request read from standard input in its text form (\"SETUP NAME NETSERV/0.1\", headers, a blank line) toward --dest");
+        common.AddTo(command);
+        command.SetAction(async (result, cancellationToken) =>
+        {
+            var text = await input.ReadToEndAsync(cancellationToken).ConfigureAwait(false);
+            if (!TryReadRequest(text, out var request, out var problem))
+            {
+                await result.InvocationConfiguration.Error.WriteLineAsync($"netserv request: {problem}").ConfigureAwait(false);
+                return 2;
+            }
+
+            return await common.SendAsync(result, request, trigger: false, cancellationToken).ConfigureAwait(false);
+        });
+        return command;
+    }
+
+    /// <summary>The request in <paramref name="text"/>, whose line ends may be CRLF or LF (a here-document, say).</summary>
+    internal static bool TryReadRequest(string text, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out NslpRequest? request, [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out string? problem)
+    {
+        request = null;
+        if (text.Length == 0)
+        {
+            problem = "standard input is empty: write the request there";
+            return false;
+        }
+
+        if (!text.Contains("\r\n", StringComparison.Ordinal))
+        {
+            // LF line ends: the head in CRLF, as NSLP has it; the body as it is.
+            var end = text.IndexOf("\n\n", StringComparison.Ordinal);
+            var head = end >= 0 ? text[..end] : text.TrimEnd('\n');
+            text = head.Replace("\n", "\r\n", StringComparison.Ordinal) + "\r\n\r\n" + (end >= 0 ? text[(end + 2)..] : string.Empty);
+        }
+
+        if (!NslpCodec.TryParseWhole(System.Text.Encoding.UTF8.GetBytes(text), out var message, out var error))
+        {
+            problem = $"standard input is no NSLP message: {error}";
+            return false;
+        }
+
+        if (message is not NslpRequest parsed)
+        {
+            problem = "standard input holds a response, not a request";
+            return false;
+        }
+
+        request = parsed;
+        problem = null;
+        return true;
     }
 
     private static Command Setup(bool trigger)

@@ -31,9 +31,10 @@ internal static class TrafficCommands
         var packets = new Option<long?>("--packets") { Description = "how many packets (default: rate × seconds)" };
         var seconds = new Option<double>("--seconds") { Description = "the longest the run takes", DefaultValueFactory = _ => 10 };
         var size = new Option<int>("--size") { Description = $"bytes on the wire per frame ({UdpFrame.MinimumWireBytes}..{UdpFrame.MaximumWireBytes})", DefaultValueFactory = _ => UdpFrame.MinimumWireBytes };
+        var json = new Option<bool>("--json") { Description = "print the result as one JSON object (what the lab's runner reads over SSH)" };
         var command = new Command("paced", "Send paced UDP frames with the project's generator and print what was offered, sent and refused (needs CAP_NET_RAW)")
         {
-            device, destination, nextHop, source, port, rate, packets, seconds, size,
+            device, destination, nextHop, source, port, rate, packets, seconds, size, json,
         };
         command.SetAction((result, cancellationToken) =>
         {
@@ -52,7 +53,7 @@ internal static class TrafficCommands
             {
                 using var generator = PacedPacketGenerator.Open(request.Device);
                 var sent = generator.Run(request.Frame, request.Generator, cancellationToken);
-                console.Output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                console.Output.WriteLine(result.GetValue(json) ? GeneratorResultJson.Write(sent) : string.Create(CultureInfo.InvariantCulture,
                     $"paced {request.Device} → {request.Destination}:{request.Port}: offered {sent.Offered} of {sent.Requested} in {sent.Elapsed.TotalSeconds:0.000} s = {sent.OfferedRate:0} pps (asked {sent.RequestedRate:0}), sent {sent.Sent}, refused {sent.Failed} (ENOBUFS {sent.FailedNoBuffers}, EAGAIN {sent.FailedAgain}), {sent.Calls} sendmmsg calls, lag at most {sent.MaxLag.TotalMilliseconds:0.000} ms"));
                 return Task.FromResult(sent.Failed == 0 ? 0 : 1);
             }

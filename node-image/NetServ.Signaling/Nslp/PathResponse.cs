@@ -120,8 +120,13 @@ public sealed class PathResponse
     private static JsonNode Required(JsonNode? node, string name) =>
         node?[name] ?? throw new FormatException($"a node entry has no {name}");
 
-    private static bool TryFromJson(JsonObject json, [NotNullWhen(true)] out PathResponse? response, [NotNullWhen(false)] out string? error)
+    /// <summary>
+    /// Reads a stack written by <see cref="ToJson"/> (as <c>netserv setup|remove|probe --json</c> prints it; members
+    /// it does not know, such as the destination the command adds, are ignored).
+    /// </summary>
+    public static bool TryFromJson(JsonObject json, [NotNullWhen(true)] out PathResponse? response, [NotNullWhen(false)] out string? error)
     {
+        ArgumentNullException.ThrowIfNull(json);
         response = null;
         try
         {

@@ -22,7 +22,7 @@ public sealed partial class ModuleServeCommandTests
         using var inner = new StringWriter();
         var output = TextWriter.Synchronized(inner);
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        var run = NetServCommandLine.RunAsync(["module", "serve", "--dir", _directory, "--address", "127.0.0.1", "--port", "0"], output, TextWriter.Null, stop.Token);
+        var run = NetServCommandLine.RunAsync(["module", "serve", "--dir", _directory, "--address", "127.0.0.1", "--port", "0"], output, TextWriter.Null, cancellationToken: stop.Token);
         var url = string.Empty;
         while (url.Length == 0 && !run.IsCompleted)
         {
