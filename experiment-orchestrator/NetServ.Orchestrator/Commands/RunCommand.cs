@@ -42,10 +42,11 @@ internal static class RunCommand
         var hold = new Option<bool>("--hold") { Description = "keep the testbed up after collect until Ctrl-C (printing how to enter each node), then release it" };
         var json = new Option<bool>("--json") { Description = "print only a JSON summary on standard output" };
         var remap = ValidateCommand.RemapAddressesOption();
+        var (testbed, image) = TestbedOptions();
         var verbose = new Option<bool>("--verbose") { Description = "log the runner's own diagnostics on standard error" };
         var command = new Command("run", "Run an experiment: reserve, deploy, configure, run, collect, release (always)")
         {
-            rspec, netservNodes, user, module, from, toward, filter, filterDst, properties, allowPorts, ttl, packets, rate, generator, trafficFrom, trafficTo, port, results, keep, executeTimeout, hold, remap, json, verbose,
+            rspec, testbed, image, netservNodes, user, module, from, toward, filter, filterDst, properties, allowPorts, ttl, packets, rate, generator, trafficFrom, trafficTo, port, results, keep, executeTimeout, hold, remap, json, verbose,
         };
         command.SetAction(async (result, cancellationToken) =>
         {
@@ -65,6 +66,11 @@ internal static class RunCommand
                 if ((Unreadable(filterText, ExperimentArguments.ParseFilter) ?? Unreadable(result.GetValue(allowPorts), ExperimentArguments.ParsePorts)) is { } unreadable)
                 {
                     return unreadable;
+                }
+
+                if (TestbedProblem(result, testbed, image) is { } testbedProblem)
+                {
+                    return testbedProblem;
                 }
 
                 if (result.GetValue(hold) && result.GetValue(json))
@@ -94,6 +100,8 @@ internal static class RunCommand
             var filterPort = filterText is null ? null : ExperimentArguments.ParseFilter(filterText).Port;
             var options = new ExperimentOptions
             {
+                Testbed = ParseTestbed(result.GetValue(testbed)!),
+                Image = result.GetValue(image),
                 NetServNodes = result.GetValue(netservNodes) is { } names ? ExperimentArguments.ParseList(names) : null,
                 User = result.GetValue(user)!,
                 AllowedPorts = result.GetValue(allowPorts) is { } ports ? ExperimentArguments.ParsePorts(ports) : null,
@@ -122,6 +130,34 @@ internal static class RunCommand
         });
         return command;
     }
+
+    /// <summary><c>--testbed local|docker</c> and <c>--image</c>, as run and quickstart take them.</summary>
+    internal static (Option<string> Testbed, Option<string?> Image) TestbedOptions(string? defaultImage = null)
+    {
+        var testbed = new Option<string>("--testbed")
+        {
+            Description = "where the rspec is realised: local (a network namespace per node on this machine) or docker (a container of the node image per node, reached over SSH)",
+            DefaultValueFactory = _ => "local",
+        };
+        testbed.AcceptOnlyFromAmong("local", "docker");
+        var image = new Option<string?>("--image")
+        {
+            Description = defaultImage is null
+                ? "docker: the image every node runs, whatever its disk_image says (default: each node's disk_image, which must name a local image such as netserv/node)"
+                : $"docker: the image every node runs (default {defaultImage}, what ./lab image builds)",
+            DefaultValueFactory = _ => defaultImage,
+        };
+        return (testbed, image);
+    }
+
+    /// <summary>The testbed <c>--testbed</c> names.</summary>
+    internal static ExperimentTestbedKind ParseTestbed(string name) => name == "docker" ? ExperimentTestbedKind.Docker : ExperimentTestbedKind.Local;
+
+    /// <summary>Why the testbed options do not go together; null when they do.</summary>
+    internal static string? TestbedProblem(ParseResult result, Option<string> testbed, Option<string?> image) =>
+        result.GetValue(image) is not null && result.GetResult(image) is { Implicit: false } && result.GetValue(testbed) != "docker"
+            ? "--image names the image of the Docker testbed's nodes: it goes with --testbed docker"
+            : null;
 
     /// <summary>Why <paramref name="text"/> cannot be read by <paramref name="parse"/>; null when it can, or is absent.</summary>
     private static string? Unreadable<T>(string? text, Func<string, T> parse)

@@ -6,6 +6,12 @@ namespace NetServ.Orchestrator.Experiments;
 /// <summary>What an experiment does on top of its rspec: where NetServ runs, which modules it installs, what traffic it sends.</summary>
 internal sealed record ExperimentOptions
 {
+    /// <summary>Where the rspec is realised: network namespaces on this machine, or containers of the node image reached over SSH.</summary>
+    public ExperimentTestbedKind Testbed { get; init; } = ExperimentTestbedKind.Local;
+
+    /// <summary>On the Docker testbed, the image every node runs whatever its <c>disk_image</c> says; null for each node's own.</summary>
+    public string? Image { get; init; }
+
     /// <summary>The nodes netservd is deployed on; null to take the nodes whose execute service mentions netservd (see <see cref="NetServNodes"/>).</summary>
     public IReadOnlyList<string>? NetServNodes { get; init; }
 
@@ -44,6 +50,16 @@ internal sealed record ExperimentOptions
 
     /// <summary>How netservd logs on the nodes.</summary>
     public string NodeLogLevel { get; init; } = "Information";
+}
+
+/// <summary>The testbeds an experiment runs on (<c>--testbed</c>).</summary>
+internal enum ExperimentTestbedKind
+{
+    /// <summary>A network namespace per node on this machine, netservd from the build output.</summary>
+    Local,
+
+    /// <summary>A container of the node image per node, reached over SSH only.</summary>
+    Docker,
 }
 
 /// <summary>One module installed by a SETUP sent from node <paramref name="From"/> toward <paramref name="Toward"/> (a node or an address).</summary>

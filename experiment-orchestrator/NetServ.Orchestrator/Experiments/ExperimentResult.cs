@@ -40,7 +40,7 @@ internal sealed record PhaseReport(ExperimentPhase Phase, PhaseOutcome Outcome, 
 }
 
 /// <summary>A node of the realised experiment.</summary>
-internal sealed record NodeReport(string Name, string Namespace, IReadOnlyList<string> Addresses, bool NetServ)
+internal sealed record NodeReport(string Name, string Where, IReadOnlyList<string> Addresses, bool NetServ)
 {
     /// <summary>netservd's process id on a NetServ node, once deployed.</summary>
     public int? NetServdPid { get; set; }
@@ -152,7 +152,7 @@ internal sealed class ExperimentResult
         ["nodes"] = Array(Nodes, n => new JsonObject
         {
             ["name"] = n.Name,
-            ["namespace"] = n.Namespace,
+            ["where"] = n.Where,
             ["addresses"] = Array(n.Addresses, a => JsonValue.Create(a)),
             ["netserv"] = n.NetServ,
             ["netservdPid"] = n.NetServdPid,

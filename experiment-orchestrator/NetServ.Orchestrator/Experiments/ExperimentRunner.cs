@@ -11,34 +11,35 @@ using NetServ.Sdk;
 using NetServ.Sdk.Packaging;
 using NetServ.Signaling.Nslp;
 using NetServ.Testbed;
-using NetServ.Testbed.Http;
+using NetServ.Testbed.Docker;
 using NetServ.Testbed.Local;
 using NetServ.Testbed.Nodes;
 
 namespace NetServ.Orchestrator.Experiments;
 
 /// <summary>
-/// Runs an experiment described by an rspec on the local testbed, phase by phase: reserve (realise
-/// the rspec), deploy (netservd from the build output on the NetServ nodes, in place of the
-/// rspec's execute service that would start /opt/netserv/netservd on a GENI node), configure
-/// (install modules through signaling), run (the rspec's other execute services, then traffic),
-/// collect (logs, PROBE answers, counts) and release (REMOVE, stop, remove the namespaces, check that
-/// nothing is left). Release runs always: after a failure, and after a stop (Ctrl-C, SIGTERM).
-/// The testbed is used through <see cref="ITestbed"/> and its nodes' sessions wherever that is enough;
-/// what only the local testbed does (netservd, signaling clients, package servers and traffic inside
-/// the namespaces) goes through <see cref="LocalTestbedSpecifics"/>.
+/// Runs an experiment described by an rspec on the local or the Docker testbed, phase by phase: reserve
+/// (realise the rspec), deploy (netservd on the NetServ nodes: from the build output on the local testbed,
+/// in place of the rspec's execute service that would start /opt/netserv/netservd on a GENI node; the node
+/// image's service on the Docker testbed), configure (install modules through signaling), run (the rspec's
+/// other execute services, then traffic), collect (logs, PROBE answers, counts) and release (REMOVE, stop,
+/// release the testbed, check that nothing is left). Release runs always: after a failure, and after a
+/// stop (Ctrl-C, SIGTERM). The phases are the same on every testbed: the testbed is used through
+/// <see cref="ITestbed"/> and its nodes' sessions, and what each testbed does its own way (netservd,
+/// signaling, the module server, the traffic) goes through <see cref="IExperimentTestbed"/>.
 /// </summary>
 internal sealed partial class ExperimentRunner(ExperimentOptions options, IExperimentProgress progress, TimeProvider time, ILogger<ExperimentRunner> logger) : IAsyncDisposable
 {
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
     private static readonly TimeSpan RemoveTimeout = TimeSpan.FromSeconds(10);
 
-    private readonly Dictionary<string, NetServNodeProcess> _nodes = new(StringComparer.Ordinal);
-    private readonly List<PackageServer> _servers = [];
+    private readonly Dictionary<string, IExperimentNetServd> _nodes = new(StringComparer.Ordinal);
+    private readonly List<IModuleServer> _servers = [];
     private readonly List<(ModuleReport Report, ITestbedNode From, Ipv4Address Toward, string Module)> _installed = [];
     private ITestbed? _testbed;
-    private LocalTestbedSpecifics? _local;
+    private IExperimentTestbed? _bed;
     private ExperimentSignaling? _signaling;
+    private IReadOnlyList<int> _ports = [];
 
     /// <summary>Runs every phase on <paramref name="request"/> (read from <paramref name="rspecPath"/>) and returns what happened; throws only for bugs.</summary>
     public async Task<ExperimentResult> RunAsync(RequestRSpec request, string rspecPath, CancellationToken cancellationToken)
@@ -47,8 +48,8 @@ internal sealed partial class ExperimentRunner(ExperimentOptions options, IExper
         var result = new ExperimentResult { RSpec = rspecPath };
         var phases = new (ExperimentPhase Phase, string Description, Func<List<string>, Task> Work)[]
         {
-            (ExperimentPhase.Reserve, "realising the rspec on the local testbed (a namespace per node, veth per link, a bridge per LAN)", notes => ReserveAsync(request, result, notes, cancellationToken)),
-            (ExperimentPhase.Deploy, "starting netservd from the build output on the NetServ nodes", notes => DeployAsync(request, result, notes, cancellationToken)),
+            (ExperimentPhase.Reserve, ReserveDescription, notes => ReserveAsync(request, result, notes, cancellationToken)),
+            (ExperimentPhase.Deploy, options.Testbed == ExperimentTestbedKind.Docker ? "waiting for netservd, started by the node image's service, on the NetServ nodes (over SSH)" : "starting netservd from the build output on the NetServ nodes", notes => DeployAsync(request, result, notes, cancellationToken)),
             (ExperimentPhase.Configure, "installing modules through signaling (signed SETUP toward a destination)", notes => ConfigureAsync(result, notes, cancellationToken)),
             (ExperimentPhase.Run, "running the rspec's execute services and the traffic", notes => RunPhaseAsync(result, notes, cancellationToken)),
             (ExperimentPhase.Collect, "collecting logs, PROBE answers and counts", notes => CollectAsync(result, notes, cancellationToken)),
@@ -77,12 +78,16 @@ internal sealed partial class ExperimentRunner(ExperimentOptions options, IExper
         {
             // Ctrl-C that ends a hold is the way a held run ends: release as after any finished run.
             var stopped = held ? CancellationToken.None : cancellationToken;
-            await PhaseAsync(result, ExperimentPhase.Release, "removing the modules, stopping the nodes, removing the namespaces", notes => ReleaseAsync(result, notes, stopped), CancellationToken.None).ConfigureAwait(false);
+            await PhaseAsync(result, ExperimentPhase.Release, options.Testbed == ExperimentTestbedKind.Docker ? "removing the modules, removing the containers and their links" : "removing the modules, stopping the nodes, removing the namespaces", notes => ReleaseAsync(result, notes, stopped), CancellationToken.None).ConfigureAwait(false);
             await WriteSummaryAsync(result).ConfigureAwait(false);
         }
 
         return result;
     }
+
+    private string ReserveDescription => options.Testbed == ExperimentTestbedKind.Docker
+        ? $"realising the rspec on the Docker testbed (a container of {options.Image ?? "the rspec's disk images"} per node, veth per link, a bridge per LAN, SSH on a control network)"
+        : "realising the rspec on the local testbed (a namespace per node, veth per link, a bridge per LAN)";
 
     /// <summary>Runs one phase, timing it and turning its failure into the phase's outcome; false when the run cannot go on.</summary>
     private async Task<bool> PhaseAsync(ExperimentResult result, ExperimentPhase phase, string description, Func<List<string>, Task> work, CancellationToken cancellationToken)
@@ -129,43 +134,90 @@ internal sealed partial class ExperimentRunner(ExperimentOptions options, IExper
 
     private async Task ReserveAsync(RequestRSpec request, ExperimentResult result, List<string> notes, CancellationToken cancellationToken)
     {
+        // The user's key and ports first: a Docker node's netservd starts with its container, configured.
+        var netserv = ExperimentTopology.NetServNodes(request, options.NetServNodes);
+        if (netserv.Count > 0)
+        {
+            _signaling = new ExperimentSignaling((node, key, ct) => _bed!.StartSignalingAsync(node, options.User, key, ct), options.SignalingTimeout);
+            _ports = options.AllowedPorts ?? DeclaredPorts(notes);
+        }
+
         // Execute services run in the run phase, after deploy: some of them need netservd.
-        var realised = await LocalTestbed.RealiseAsync(
-            request,
-            new LocalTestbedOptions { RunExecuteServices = false, ExecuteTimeout = options.ExecuteTimeout, RemapAddresses = options.RemapAddresses },
-            cancellationToken: cancellationToken).ConfigureAwait(false);
-        ITestbed testbed = realised;
-        var local = new LocalTestbedSpecifics(realised);
+        var (bed, map, assigned, realisedRequest) = options.Testbed switch
+        {
+            ExperimentTestbedKind.Docker => await RealiseDockerAsync(request, netserv, cancellationToken).ConfigureAwait(false),
+            _ => await RealiseLocalAsync(request, cancellationToken).ConfigureAwait(false),
+        };
+        _bed = bed;
+        var testbed = bed.Testbed;
         _testbed = testbed;
-        _local = local;
         result.TestbedId = testbed.Id;
-        result.AddressMap.AddRange(realised.AddressMap.Select(m => m.ToString()));
-        result.AssignedAddresses.AddRange(realised.AssignedAddresses.Select(a => a.ToString()));
-        foreach (var line in Commands.ValidateCommand.AddressLines(realised.AddressMap, realised.AssignedAddresses))
+        var addressLines = Commands.ValidateCommand.AddressLines(map, assigned).ToArray();
+        result.AddressMap.AddRange(map.Select(m => m.ToString()));
+        result.AssignedAddresses.AddRange(assigned.Select(a => a.ToString()));
+        foreach (var line in addressLines)
         {
             Note(notes, line);
         }
 
-        var netserv = ExperimentTopology.NetServNodes(request, options.NetServNodes);
         foreach (var node in testbed.Nodes)
         {
             var addresses = node.Interfaces.Select(i => $"{i.Address}/{i.PrefixLength}").ToArray();
-            var where = local.Where(node);
+            var where = bed.Where(node);
             result.Nodes.Add(new NodeReport(node.ClientId, where, addresses, netserv.Contains(node.ClientId)));
             Note(notes, $"{node.ClientId,-10} {where}  {string.Join(", ", node.Interfaces.Select(i => $"{i.Device} {i.Address}/{i.PrefixLength}"))}");
         }
 
         var manifest = Path.Combine(ResultsFolder(result), "manifest.rspec.xml");
-        await File.WriteAllTextAsync(manifest, LocalManifest.Write(realised), cancellationToken).ConfigureAwait(false);
+        await File.WriteAllTextAsync(manifest, LocalManifest.Write(realisedRequest, $"{bed.Name} {testbed.Id}", addressLines), cancellationToken).ConfigureAwait(false);
         Note(notes, $"the rspec as realised (chosen and remapped addresses in place): {manifest}");
     }
+
+    private async Task<(IExperimentTestbed, IReadOnlyList<SubnetMapping>, IReadOnlyList<AssignedAddress>, RequestRSpec)> RealiseLocalAsync(RequestRSpec request, CancellationToken cancellationToken)
+    {
+        var realised = await LocalTestbed.RealiseAsync(
+            request,
+            new LocalTestbedOptions { RunExecuteServices = false, ExecuteTimeout = options.ExecuteTimeout, RemapAddresses = options.RemapAddresses },
+            cancellationToken: cancellationToken).ConfigureAwait(false);
+        return (new LocalExperimentTestbed(realised, time, logger), realised.AddressMap, realised.AssignedAddresses, realised.Request);
+    }
+
+    private async Task<(IExperimentTestbed, IReadOnlyList<SubnetMapping>, IReadOnlyList<AssignedAddress>, RequestRSpec)> RealiseDockerAsync(RequestRSpec request, IReadOnlyList<string> netserv, CancellationToken cancellationToken)
+    {
+        var files = netserv.ToDictionary(
+            n => n,
+            n => (IReadOnlyDictionary<string, string>)new Dictionary<string, string> { [DockerExperimentTestbed.ConfigurationPath] = DockerExperimentTestbed.ImageConfiguration(ConfigurationOf(n)) },
+            StringComparer.Ordinal);
+        var realised = await DockerTestbed.RealiseAsync(
+            request,
+            new DockerTestbedOptions
+            {
+                Image = options.Image,
+                NetServNodes = netserv,
+                NodeFiles = files,
+                RunExecuteServices = false,
+                ExecuteTimeout = options.ExecuteTimeout,
+                RemapAddresses = options.RemapAddresses,
+                Log = new ProgressWriter(progress),
+            },
+            cancellationToken: cancellationToken).ConfigureAwait(false);
+        return (new DockerExperimentTestbed(realised), realised.AddressMap, realised.AssignedAddresses, realised.Request);
+    }
+
+    /// <summary>The netservd configuration of NetServ node <paramref name="name"/>: the run's user, with its key, prefixes and ports.</summary>
+    private NodeConfiguration ConfigurationOf(string name) => new()
+    {
+        NodeName = name,
+        Containers = { LogLevel = options.NodeLogLevel },
+        Users = [new UserConfiguration { Name = options.User, AllowedPrefixes = [.. options.UserPrefixes], PublicKey = _signaling!.PublicKeyPem, AllowedPorts = [.. _ports] }],
+    };
 
     private async Task DeployAsync(RequestRSpec request, ExperimentResult result, List<string> notes, CancellationToken cancellationToken)
     {
         var testbed = _testbed!;
-        var local = _local!;
+        var bed = _bed!;
         var netserv = result.Nodes.Where(n => n.NetServ).ToArray();
-        if (netserv.Length == 0)
+        if (netserv.Length == 0 || _signaling is null)
         {
             Note(notes, "no NetServ node: no execute service starts netservd and --netserv-nodes names none");
             return;
@@ -175,26 +227,14 @@ internal sealed partial class ExperimentRunner(ExperimentOptions options, IExper
         {
             foreach (var service in node.Executes.Where(ExperimentTopology.StartsNetServd))
             {
-                Note(notes, $"{node.ClientId}: its execute service starts /opt/netserv/netservd on a GENI node; on the local testbed this deploy replaces it");
+                Note(notes, $"{node.ClientId}: its execute service starts /opt/netserv/netservd on a GENI node; on {bed.Name} this deploy replaces it");
             }
         }
 
-        _signaling = new ExperimentSignaling(options.User, (node, name) => local.StartSignalingClient(node, name, logger, time), time, options.SignalingTimeout);
-        var ports = options.AllowedPorts ?? DeclaredPorts(notes);
-        result.User = new UserReport(options.User, _signaling.WriteKey(Path.Combine(result.ResultsDirectory!, $"{options.User}.key")), ports);
+        result.User = new UserReport(options.User, _signaling.WriteKey(Path.Combine(result.ResultsDirectory!, $"{options.User}.key")), _ports);
         Note(notes, $"the key of user '{options.User}' is {result.User.KeyFile} (its public half beside it): module servers sign with it");
-        var nodeDirectory = BuildOutputs.EnsureNode();
-        progress.Status($"deploy: starting netservd on {string.Join(", ", netserv.Select(n => n.Name))}");
-        var starts = netserv.Select(n => (Report: n, Start: local.StartNetServdAsync(ExperimentTopology.Node(testbed, n.Name), new NetServNodeOptions
-        {
-            Node =
-            {
-                // Unique per testbed: concurrent runs on one machine must not share cgroups or folders.
-                NodeName = $"{n.Name}-{testbed.Id}",
-                Containers = { LogLevel = options.NodeLogLevel },
-                Users = [new UserConfiguration { Name = options.User, AllowedPrefixes = [.. options.UserPrefixes], PublicKey = _signaling.PublicKeyPem, AllowedPorts = [.. ports] }],
-            },
-        }, cancellationToken))).ToArray();
+        progress.Status($"deploy: netservd on {string.Join(", ", netserv.Select(n => n.Name))}");
+        var starts = netserv.Select(n => (Report: n, Start: bed.StartNetServdAsync(ExperimentTopology.Node(testbed, n.Name), ConfigurationOf(n.Name), cancellationToken))).ToArray();
         // Every start is awaited, so that release stops each node that came up even when another did not.
         await Task.WhenAll(starts.Select(s => s.Start)).ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default).ConfigureAwait(false);
         var failures = new List<string>();
@@ -202,11 +242,11 @@ internal sealed partial class ExperimentRunner(ExperimentOptions options, IExper
         {
             if (start.IsCompletedSuccessfully)
             {
-                var process = start.Result;
-                _nodes.Add(report.Name, process);
-                report.NetServdPid = process.Pid;
-                report.NetServName = process.Options.Node.NodeName;
-                Note(notes, $"{report.Name}: netservd pid {process.Pid} ({nodeDirectory}), user '{options.User}' may claim {string.Join(", ", options.UserPrefixes)} and listen on ports {ExperimentArguments.FormatPorts(ports)}");
+                var netservd = start.Result;
+                _nodes.Add(report.Name, netservd);
+                report.NetServdPid = netservd.Pid;
+                report.NetServName = netservd.Name;
+                Note(notes, $"{report.Name}: netservd, {netservd.Origin}: user '{options.User}' may claim {string.Join(", ", options.UserPrefixes)} and listen on ports {ExperimentArguments.FormatPorts(_ports)}");
             }
             else if (start.Exception is { } failure)
             {
@@ -265,7 +305,7 @@ internal sealed partial class ExperimentRunner(ExperimentOptions options, IExper
     private async Task ConfigureAsync(ExperimentResult result, List<string> notes, CancellationToken cancellationToken)
     {
         var testbed = _testbed!;
-        var local = _local!;
+        var bed = _bed!;
         foreach (var step in options.Modules)
         {
             if (_signaling is null)
@@ -277,7 +317,7 @@ internal sealed partial class ExperimentRunner(ExperimentOptions options, IExper
             var package = ModuleCatalog.Resolve(step.Module);
             var from = ExperimentTopology.Node(testbed, step.From);
             var (owner, toward) = ExperimentTopology.Destination(testbed, step.Toward);
-            var server = local.StartPackageServer(from, Path.GetDirectoryName(package)!);
+            var server = await bed.ServePackageAsync(from, package, cancellationToken).ConfigureAwait(false);
             _servers.Add(server);
             var setup = ModuleSetup.ForPackage(package, options.User, server.UrlOf) with
             {
@@ -354,7 +394,7 @@ internal sealed partial class ExperimentRunner(ExperimentOptions options, IExper
 
         if (options.Traffic is { } traffic)
         {
-            result.Traffic = await TrafficRun.RunAsync(_local!, traffic, progress, cancellationToken).ConfigureAwait(false);
+            result.Traffic = await TrafficRun.RunAsync(_bed!, traffic, progress, cancellationToken).ConfigureAwait(false);
             var t = result.Traffic;
             Note(notes, $"{t.Generator} generator offered {t.Offered} at {t.OfferedRate:0} packets/s{(t.GeneratorLimited ? " (generator-limited: short of the asked rate)" : string.Empty)} (the kernel refused {t.Refused}), received {t.Received} at {t.To} (iptables counter), lost {t.Lost}, in {t.Elapsed.TotalSeconds:0.0} s");
         }
@@ -363,7 +403,7 @@ internal sealed partial class ExperimentRunner(ExperimentOptions options, IExper
     /// <summary>Keeps the testbed up, saying how to enter each node, until the run is stopped; true once stopped.</summary>
     private async Task<bool> HoldAsync(ExperimentResult result, CancellationToken cancellationToken)
     {
-        var lines = _testbed!.Nodes.Select(n => $"{n.ClientId,-10} {_local!.EnterCommand(n)}").ToList();
+        var lines = _testbed!.Nodes.Select(n => $"{n.ClientId,-10} {_bed!.EnterCommand(n)}").ToList();
         if (result.User is { } user)
         {
             lines.Add($"user '{user.Name}' signs with --user {user.Name} --key {user.KeyFile}");
@@ -406,11 +446,11 @@ internal sealed partial class ExperimentRunner(ExperimentOptions options, IExper
 
         foreach (var (name, node) in _nodes)
         {
-            var status = await node.StatusAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+            var status = await node.StatusAsync(cancellationToken).ConfigureAwait(false);
             await File.WriteAllTextAsync(Path.Combine(folder, $"{name}.status.json"), JsonSerializer.SerializeToNode(status, StatusJsonContext.Default.NodeStatus)!.ToJsonString(Indented), cancellationToken).ConfigureAwait(false);
         }
 
-        WriteLogs(folder);
+        await WriteLogsAsync(folder, cancellationToken).ConfigureAwait(false);
         Note(notes, $"results in {folder}");
     }
 
@@ -433,9 +473,14 @@ internal sealed partial class ExperimentRunner(ExperimentOptions options, IExper
                 }
             }
 
-            foreach (var (name, node) in _nodes.Where(n => !n.Value.HasExited))
+            foreach (var (name, node) in _nodes)
             {
-                var rules = (await node.StatusAsync(cancellationToken: CancellationToken.None).ConfigureAwait(false)).Forwarding.Rules;
+                if (!await node.IsRunningAsync(CancellationToken.None).ConfigureAwait(false))
+                {
+                    continue;
+                }
+
+                var rules = (await node.StatusAsync(CancellationToken.None).ConfigureAwait(false)).Forwarding.Rules;
                 result.RulesAfterRemove[name] = rules.Count;
                 Note(notes, $"{name}: {rules.Count} forwarding rules left after REMOVE");
             }
@@ -443,8 +488,8 @@ internal sealed partial class ExperimentRunner(ExperimentOptions options, IExper
 
         if (result.ResultsDirectory is { } folder)
         {
-            // The logs again, now with the REMOVEs and the shutdown.
-            WriteLogs(folder);
+            // The logs again, now with the REMOVEs.
+            await WriteLogsAsync(folder, CancellationToken.None).ConfigureAwait(false);
         }
 
         await DisposeAsync().ConfigureAwait(false);
@@ -458,23 +503,21 @@ internal sealed partial class ExperimentRunner(ExperimentOptions options, IExper
             await node.DisposeAsync().ConfigureAwait(false);
         }
 
-        if (_testbed is { } testbed)
+        if (_bed is { } bed)
         {
-            await testbed.DisposeAsync().ConfigureAwait(false);
-            result.Leftovers.AddRange(_local!.Leftovers());
+            await bed.DisposeAsync().ConfigureAwait(false);
+            result.Leftovers.AddRange(bed.Leftovers());
         }
 
-        result.Leftovers.AddRange(result.Nodes.Where(n => n.NetServdPid is { } pid && IsAlive(pid)).Select(n => $"netservd of {n.Name} (pid {n.NetServdPid})"));
-        Note(notes, result.Leftovers.Count == 0 ? "nothing left: namespaces, rules and processes are gone" : $"left over: {string.Join(", ", result.Leftovers)}");
+        Note(notes, result.Leftovers.Count == 0
+            ? options.Testbed == ExperimentTestbedKind.Docker ? "nothing left: containers, links, namespaces and the run's key are gone" : "nothing left: namespaces, rules and processes are gone"
+            : $"left over: {string.Join(", ", result.Leftovers)}");
         failures.AddRange(result.Leftovers.Select(l => $"left over: {l}"));
         if (failures.Count > 0)
         {
             throw new ExperimentException(string.Join("; ", failures));
         }
     }
-
-    // netservd is this process's child, waited for by its dispose: once it is gone, so is its /proc entry.
-    private static bool IsAlive(int pid) => Directory.Exists($"/proc/{pid}");
 
     private string ResultsFolder(ExperimentResult result)
     {
@@ -485,11 +528,18 @@ internal sealed partial class ExperimentRunner(ExperimentOptions options, IExper
         return folder;
     }
 
-    private void WriteLogs(string folder)
+    private async Task WriteLogsAsync(string folder, CancellationToken cancellationToken)
     {
         foreach (var (name, node) in _nodes)
         {
-            File.WriteAllLines(Path.Combine(folder, $"{name}.netservd.log"), node.LogLines);
+            try
+            {
+                await File.WriteAllLinesAsync(Path.Combine(folder, $"{name}.netservd.log"), await node.LogAsync(cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is ExperimentException or IOException or HttpRequestException or Docker.DotNet.DockerApiException)
+            {
+                await File.WriteAllTextAsync(Path.Combine(folder, $"{name}.netservd.log"), $"netservd's log could not be read: {e.Message}\n", cancellationToken).ConfigureAwait(false);
+            }
         }
 
         if (_testbed is null)

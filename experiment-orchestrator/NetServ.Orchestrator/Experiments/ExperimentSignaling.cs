@@ -8,14 +8,14 @@ namespace NetServ.Orchestrator.Experiments;
 
 /// <summary>
 /// The experimenter's side of signaling: one user key for the whole run (its public half goes into
-/// every NetServ node's configuration), and a signaling client inside each node that sends requests.
+/// every NetServ node's configuration), and a way to send signed requests from each node, started the first time a
+/// node sends (<c>start</c>: the testbed's, see <see cref="IExperimentTestbed.StartSignalingAsync"/>).
 /// Every request is signed and sent toward a destination; the NetServ nodes on the path answer.
-/// <c>startClient</c> starts a client on a node, named as given (on the local testbed, inside the node's namespace).
 /// </summary>
-internal sealed class ExperimentSignaling(string user, Func<ITestbedNode, string, SignalingClient> startClient, TimeProvider time, TimeSpan timeout) : IAsyncDisposable
+internal sealed class ExperimentSignaling(Func<ITestbedNode, UserPrivateKey, CancellationToken, Task<INodeSignaling>> start, TimeSpan timeout) : IAsyncDisposable
 {
     private readonly UserPrivateKey _key = UserPrivateKey.Generate(UserKeyAlgorithm.Ed25519);
-    private readonly Dictionary<string, (SignalingClient Client, SignedRequestClient Signed)> _clients = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, INodeSignaling> _clients = new(StringComparer.Ordinal);
 
     /// <summary>The user's public key, as the nodes are configured with it.</summary>
     public string PublicKeyPem => _key.PublicKey.ToPem();
@@ -45,14 +45,13 @@ internal sealed class ExperimentSignaling(string user, Func<ITestbedNode, string
     {
         if (!_clients.TryGetValue(from.ClientId, out var client))
         {
-            var signaling = startClient(from, $"netserv-lab-{from.ClientId}");
-            client = (signaling, new SignedRequestClient(signaling, user, _key, time));
+            client = await start(from, _key, cancellationToken).ConfigureAwait(false);
             _clients.Add(from.ClientId, client);
         }
 
         try
         {
-            return await client.Signed.SendForPathAsync(destination, request, timeoutOverride ?? timeout, cancellationToken).ConfigureAwait(false);
+            return await client.SendAsync(destination, request, timeoutOverride ?? timeout, cancellationToken).ConfigureAwait(false);
         }
         catch (SignalingException e) when (e.Response is null)
         {
@@ -66,7 +65,7 @@ internal sealed class ExperimentSignaling(string user, Func<ITestbedNode, string
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var (client, _) in _clients.Values)
+        foreach (var client in _clients.Values)
         {
             await client.DisposeAsync().ConfigureAwait(false);
         }

@@ -42,3 +42,26 @@ internal sealed class SilentProgress : IExperimentProgress
     {
     }
 }
+
+/// <summary>A writer whose lines become <see cref="IExperimentProgress.Detail"/> lines (what a testbed says while it is realised: a dockerd it starts).</summary>
+internal sealed class ProgressWriter(IExperimentProgress progress) : TextWriter
+{
+    private readonly System.Text.StringBuilder _line = new();
+
+    /// <inheritdoc />
+    public override System.Text.Encoding Encoding => System.Text.Encoding.UTF8;
+
+    /// <inheritdoc />
+    public override void Write(char value)
+    {
+        if (value == '\n')
+        {
+            progress.Detail(_line.ToString().TrimEnd('\r'));
+            _line.Clear();
+        }
+        else
+        {
+            _line.Append(value);
+        }
+    }
+}

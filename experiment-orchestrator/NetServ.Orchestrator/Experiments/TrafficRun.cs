@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Net;
 using NetServ.Testbed;
 using NetServ.Traffic;
 
@@ -9,8 +8,7 @@ namespace NetServ.Orchestrator.Experiments;
 /// The run phase's traffic: the paced raw-socket generator or Click (<see cref="TrafficStep.Generator"/>) on the sender, frames addressed to the
 /// next hop the sender's routing table gives, and an iptables rule at the receiver that counts (and
 /// drops) exactly what arrives. Bounded in packets and time. Routes and addresses are asked through the
-/// nodes' sessions; the generator, the warm-up datagram and the counter work inside the nodes' namespaces
-/// (<see cref="LocalTestbedSpecifics"/>).
+/// nodes' sessions; the generator, the warm-up datagram and the counter are the testbed's (<see cref="IExperimentTestbed"/>).
 /// </summary>
 internal static class TrafficRun
 {
@@ -18,9 +16,9 @@ internal static class TrafficRun
     private static readonly TimeSpan SettleLimit = TimeSpan.FromSeconds(5);
 
     /// <summary>Sends <paramref name="step"/>'s packets and counts them at the receiver.</summary>
-    public static async Task<TrafficReport> RunAsync(LocalTestbedSpecifics local, TrafficStep step, IExperimentProgress progress, CancellationToken cancellationToken)
+    public static async Task<TrafficReport> RunAsync(IExperimentTestbed bed, TrafficStep step, IExperimentProgress progress, CancellationToken cancellationToken)
     {
-        var testbed = local.Testbed;
+        var testbed = bed.Testbed;
         var sender = ExperimentTopology.Node(testbed, step.From);
         var (receiver, destination) = ExperimentTopology.Destination(testbed, step.To);
         var route = await sender.Session.GetRouteAsync(destination, cancellationToken).ConfigureAwait(false);
@@ -43,10 +41,10 @@ internal static class TrafficRun
             Packets = step.Packets,
             MaxDuration = TimeSpan.FromSeconds((seconds * 2) + 2),
         };
-        ITrafficGenerator generator;
+        ITrafficSender generator;
         try
         {
-            generator = TrafficGenerators.Create(step.Generator, local.NamespaceOf(sender), pacedTemplate: new GeneratorRequest(0, 0, TimeSpan.FromSeconds(1)) { Pacing = PacingMode.Sleep });
+            generator = await bed.TrafficSenderAsync(sender, step.Generator, cancellationToken).ConfigureAwait(false);
         }
         catch (ClickNotInstalledException e)
         {
@@ -58,12 +56,12 @@ internal static class TrafficRun
 
         // One datagram first, to a port nobody filters, so the routers on the way have resolved
         // their neighbours before the counted traffic starts.
-        UdpSender.Send(local.NamespaceOf(sender), new IPEndPoint(IPAddress.Parse(destination.ToString()), 9), [[0]], 1000);
+        await bed.SendWarmUpAsync(sender, destination, cancellationToken).ConfigureAwait(false);
         await Task.Delay(200, cancellationToken).ConfigureAwait(false);
 
-        using var counter = IptablesCounter.InstallUdp(local.NamespaceOf(receiver), (ushort)step.Port, comment: $"netserv-lab {testbed.Id}");
+        await using var counter = await bed.CountUdpAsync(receiver, step.Port, cancellationToken).ConfigureAwait(false);
         progress.Status($"run: sending {step.Packets} packets ({seconds:0.#} s)");
-        var sent = await Task.Run(() => generator.Run(spec, cancellationToken), CancellationToken.None).ConfigureAwait(false);
+        var sent = await generator.SendAsync(spec, cancellationToken).ConfigureAwait(false);
         cancellationToken.ThrowIfCancellationRequested();
         progress.Status("run: waiting for the last packets");
         var received = await SettledCountAsync(counter, sent.Sent, cancellationToken).ConfigureAwait(false);
@@ -76,15 +74,15 @@ internal static class TrafficRun
     }
 
     /// <summary>The count once it reached <paramref name="expected"/> or stopped changing.</summary>
-    private static async Task<long> SettledCountAsync(IptablesCounter counter, long expected, CancellationToken cancellationToken)
+    private static async Task<long> SettledCountAsync(IPacketCounter counter, long expected, CancellationToken cancellationToken)
     {
         var watch = Stopwatch.StartNew();
-        var last = counter.Read();
+        var last = await counter.ReadAsync(cancellationToken).ConfigureAwait(false);
         var changed = watch.Elapsed;
         while (last < expected && watch.Elapsed - changed < Settle && watch.Elapsed < SettleLimit)
         {
             await Task.Delay(50, cancellationToken).ConfigureAwait(false);
-            var now = counter.Read();
+            var now = await counter.ReadAsync(cancellationToken).ConfigureAwait(false);
             if (now != last)
             {
                 last = now;

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using NetServ.Orchestrator.Commands;
 using NetServ.Orchestrator.Experiments;
+using NetServ.Testbed.Docker;
 using NetServ.Testbed.Nodes;
 
 namespace NetServ.Orchestrator.Quickstart;
@@ -23,9 +24,10 @@ internal static class QuickstartCommand
         var rate = new Option<int>("--rate") { Description = "packets per second", DefaultValueFactory = _ => 1000 };
         var rspec = new Option<string>("--rspec") { Description = "the topology (sender, router, receiver)", DefaultValueFactory = _ => Path.Combine(BuildOutputs.RepositoryRoot, "rspecs", "evaluation.rspec.xml") };
         var json = new Option<bool>("--json") { Description = "print only a JSON summary" };
+        var (testbed, image) = RunCommand.TestbedOptions(DockerTestbedOptions.NodeImage);
         var command = new Command("quickstart", "sender — router — receiver from rspecs/evaluation.rspec.xml: netservd on the router, NetMonitor installed through signaling, UDP traffic, its counts checked, REMOVE, release")
         {
-            packets, rate, rspec, json,
+            packets, rate, rspec, testbed, image, json,
         };
         command.SetAction(async (result, cancellationToken) =>
         {
@@ -37,8 +39,18 @@ internal static class QuickstartCommand
                 return 2;
             }
 
+            if (RunCommand.TestbedProblem(result, testbed, image) is { } problem)
+            {
+                await error.WriteLineAsync($"netserv-lab: {problem}").ConfigureAwait(false);
+                return 2;
+            }
+
+            var kind = RunCommand.ParseTestbed(result.GetValue(testbed)!);
+
             var options = new ExperimentOptions
             {
+                Testbed = kind,
+                Image = kind == ExperimentTestbedKind.Docker ? result.GetValue(image) : null,
                 NetServNodes = ["router"],
                 Modules = [new ModuleStep(Module, "sender", "receiver") { Filter = $"udp/{TrafficPort}", TtlSeconds = 600 }],
                 Traffic = new TrafficStep("sender", "receiver", TrafficPort, pps, count),

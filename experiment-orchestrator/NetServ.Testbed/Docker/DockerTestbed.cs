@@ -79,6 +79,9 @@ public sealed partial class DockerTestbed : ITestbed
     /// <summary>The run's private SSH key, with which each node is entered as root.</summary>
     public string PrivateKeyPath => Path.Combine(_directory, "id_ed25519");
 
+    /// <summary>The known-hosts file that pins the nodes' host keys (what <c>ssh -o UserKnownHostsFile=</c> takes).</summary>
+    public string KnownHostsPath => Path.Combine(_directory, "known_hosts");
+
     /// <summary>The node called <paramref name="clientId"/>.</summary>
     public DockerTestbedNode this[string clientId] =>
         _nodes.FirstOrDefault(n => n.ClientId == clientId) ?? throw new KeyNotFoundException($"the request has no node '{clientId}'");
@@ -154,6 +157,20 @@ public sealed partial class DockerTestbed : ITestbed
             own.Session, own.ClientId, service, service.Shell, _options.ExecuteTimeout, _options.OutputLimit, TimeProvider.System, cancellationToken).ConfigureAwait(false);
         own.AddServiceResult(result);
         return result;
+    }
+
+    /// <summary>
+    /// What <paramref name="node"/>'s first process (the image's entry point: sshd, then netservd) wrote on its standard
+    /// output and error: the console of the node, as a cloud aggregate shows a VM's, read through the engine.
+    /// </summary>
+    public async Task<string> ReadConsoleAsync(DockerTestbedNode node, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        using var stream = await _engine.Client.Containers.GetContainerLogsAsync(
+            node.ContainerId, tty: false, new ContainerLogsParameters { ShowStdout = true, ShowStderr = true }, cancellationToken).ConfigureAwait(false);
+        var (output, error) = await stream.ReadOutputToEndAsync(cancellationToken).ConfigureAwait(false);
+        return output + error;
     }
 
     /// <summary>
@@ -297,7 +314,7 @@ public sealed partial class DockerTestbed : ITestbed
         var files = new Dictionary<string, (string Content, UnixFileMode Mode)>();
         foreach (var (path, content) in _options.Files)
         {
-            files[path] = (content, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+            files[path] = (content, Readable);
         }
 
         if (_options.InstallRunKey)
@@ -329,7 +346,13 @@ public sealed partial class DockerTestbed : ITestbed
             }, cancellationToken).ConfigureAwait(false);
             _containers.Add(created.ID);
             LabRunRecord.Current.Add(RunResource.Container(created.ID));
-            await _engine.Client.Containers.ExtractArchiveToContainerAsync(created.ID, new ContainerPathStatParameters { Path = "/" }, Archive(files), cancellationToken).ConfigureAwait(false);
+            var nodeFiles = new Dictionary<string, (string Content, UnixFileMode Mode)>(files);
+            foreach (var (path, content) in _options.NodeFiles.GetValueOrDefault(planned.ClientId) ?? new Dictionary<string, string>())
+            {
+                nodeFiles[path] = (content, Readable);
+            }
+
+            await _engine.Client.Containers.ExtractArchiveToContainerAsync(created.ID, new ContainerPathStatParameters { Path = "/" }, Archive(nodeFiles), cancellationToken).ConfigureAwait(false);
             await _engine.Client.Containers.StartContainerAsync(created.ID, new ContainerStartParameters(), cancellationToken).ConfigureAwait(false);
             var inspected = await _engine.Client.Containers.InspectContainerAsync(created.ID, cancellationToken).ConfigureAwait(false);
             if (inspected.State is not { Running: true, Pid: > 0 } state)
@@ -347,7 +370,7 @@ public sealed partial class DockerTestbed : ITestbed
                     Host = controlAddress.ToString(),
                     User = "root",
                     PrivateKeyPath = key.PrivateKeyPath,
-                    KnownHostsPath = Path.Combine(_directory, "known_hosts"),
+                    KnownHostsPath = KnownHostsPath,
                     BootRetryWindow = _options.ReadyTimeout,
                     FirstRetryDelay = TimeSpan.FromMilliseconds(100),
                     MaxRetryDelay = TimeSpan.FromSeconds(1),
@@ -479,6 +502,8 @@ public sealed partial class DockerTestbed : ITestbed
         stream.Position = 0;
         return stream;
     }
+
+    private const UnixFileMode Readable = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
 
     private const UnixFileMode Private = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
 

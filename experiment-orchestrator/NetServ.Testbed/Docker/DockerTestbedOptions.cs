@@ -42,6 +42,12 @@ public sealed class DockerTestbedOptions
     /// </summary>
     public IReadOnlyDictionary<string, string> Files { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>
+    /// Files put into one node's container before it starts, by the node's <c>client_id</c> and then by absolute path, over
+    /// <see cref="Files"/> (each NetServ node's own netserv.json, say).
+    /// </summary>
+    public IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> NodeFiles { get; init; } = new Dictionary<string, IReadOnlyDictionary<string, string>>();
+
     /// <summary>Whether the run's SSH key is put into each container for root; off only to see how a refused key is reported.</summary>
     public bool InstallRunKey { get; init; } = true;
 
@@ -59,7 +65,7 @@ public sealed class DockerTestbedOptions
             throw new ArgumentException("the timeouts and the output limit must be positive and the MTU 576-9000");
         }
 
-        if (Files.Keys.FirstOrDefault(p => !p.StartsWith('/') || p.EndsWith('/') || p.Split('/').Contains("..")) is { } bad)
+        if (Files.Keys.Concat(NodeFiles.Values.SelectMany(f => f.Keys)).FirstOrDefault(p => !p.StartsWith('/') || p.EndsWith('/') || p.Split('/').Contains("..")) is { } bad)
         {
             throw new ArgumentException($"'{bad}' is not an absolute file path");
         }

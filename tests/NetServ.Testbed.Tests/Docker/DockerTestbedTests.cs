@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Net;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using Docker.DotNet.Models;
 using NetServ.Sdk.Packaging;
 using NetServ.Signaling.Security;
 using NetServ.Testbed.Docker;
@@ -13,6 +12,7 @@ using NetServ.Testbed.Local;
 using NetServ.Testbed.Nodes;
 using NetServ.Testbed.Ssh;
 using NetServ.Testbed.Tests.Local;
+using NetServ.TestSupport.Docker;
 
 namespace NetServ.Testbed.Tests.Docker;
 
@@ -34,21 +34,7 @@ public sealed partial class DockerTestbedTests
     private DockerEngine? _engine;
 
     [OneTimeSetUp]
-    public async Task ConnectEngine()
-    {
-        RequiresRoot.Check();
-        if (!File.Exists(new DockerEngineOptions().DockerdPath))
-        {
-            await SkipAsync("docker.io is not installed (./lab image installs it)");
-        }
-
-        _engine = await DockerEngine.ConnectOrStartAsync(new DockerEngineOptions(), TestContext.Progress, CancellationToken.None);
-        var images = await _engine.Client.Images.ListImagesAsync(new ImagesListParameters());
-        if (!images.Any(i => i.RepoTags?.Contains(DockerTestbedOptions.NodeImage) == true))
-        {
-            await SkipAsync($"the node image {DockerTestbedOptions.NodeImage} is not built (./lab image builds it; ./lab test runs that first)");
-        }
-    }
+    public async Task ConnectEngine() => _engine = await RequiresNodeImage.ConnectAsync("Docker testbed tests");
 
     [OneTimeTearDown]
     public void StopEngine() => _engine?.Dispose();
@@ -137,7 +123,7 @@ public sealed partial class DockerTestbedTests
     [Test]
     public async Task Realise_ImageTheEngineDoesNotHave_RefusedNamingTheKnownImagesBeforeAnythingIsMade()
     {
-        var before = await AllTestbedContainersAsync();
+        var before = await RequiresNodeImage.TestbedContainersAsync(_engine!);
         var namespaces = NetworkNamespace.List();
 
         var refused = Assert.ThrowsAsync<DockerTestbedException>(async () => await DockerTestbed.RealiseAsync(TestRequests.Evaluation));
@@ -146,7 +132,7 @@ public sealed partial class DockerTestbedTests
         {
             Assert.That(refused!.Message, Does.Contain("node sender asks for disk image 'urn:publicid:IDN+emulab.net+image+emulab-ops//UBUNTU22-64-STD'"));
             Assert.That(refused.Message, Does.Contain(DockerTestbedOptions.NodeImage), "the images the engine knows are named");
-            Assert.That(await AllTestbedContainersAsync(), Is.EquivalentTo(before));
+            Assert.That(await RequiresNodeImage.TestbedContainersAsync(_engine!), Is.EquivalentTo(before));
             Assert.That(NetworkNamespace.List(), Is.EquivalentTo(namespaces));
         });
     }
@@ -154,7 +140,7 @@ public sealed partial class DockerTestbedTests
     [Test]
     public async Task Realise_NodesRefuseTheKey_OneErrorNamingEachNodeAndEverythingRemoved()
     {
-        var before = await AllTestbedContainersAsync();
+        var before = await RequiresNodeImage.TestbedContainersAsync(_engine!);
         var namespaces = NetworkNamespace.List();
         var steps = new List<string>();
 
@@ -175,7 +161,7 @@ public sealed partial class DockerTestbedTests
                 Assert.That(failed!.Message, Does.Match($"{node} \\(netserv-[0-9a-f]+-{node}, 198\\.19\\.[0-9.]+\\): .*(authenticat|key)"), failed.Message);
             }
 
-            Assert.That(await AllTestbedContainersAsync(), Is.EquivalentTo(before), "release ran: no container left");
+            Assert.That(await RequiresNodeImage.TestbedContainersAsync(_engine!), Is.EquivalentTo(before), "release ran: no container left");
             Assert.That(NetworkNamespace.List(), Is.EquivalentTo(namespaces), "no namespace left");
         });
     }
@@ -201,22 +187,6 @@ public sealed partial class DockerTestbedTests
         {
             Directory.Delete(directory, recursive: true);
         }
-    }
-
-    private static async Task SkipAsync(string reason)
-    {
-        await TestContext.Progress.WriteLineAsync($"Docker testbed tests skipped: {reason}");
-        Assert.Ignore(reason);
-    }
-
-    private async Task<IReadOnlyList<string>> AllTestbedContainersAsync()
-    {
-        var found = await _engine!.Client.Containers.ListContainersAsync(new ContainersListParameters
-        {
-            All = true,
-            Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [DockerTestbed.TestbedLabel] = true } },
-        });
-        return [.. found.Select(c => c.ID)];
     }
 
     /// <summary>The image's own netservd configuration, with the test's user and key in place of its example user.</summary>
