@@ -114,4 +114,27 @@ public sealed class DiskRootCustomizerTests
     }
 
     private void Write(string relative, string text) => File.WriteAllText(Path.Combine(_root, relative), text);
+
+    [Test]
+    public void UsedBytes_LinkToAFolderOutsideTheTree_CountsTheLinkNotWhatItLeadsTo()
+    {
+        // debootstrap makes dev/fd → /proc/self/fd: its entries come and go while the tree is walked.
+        Directory.CreateDirectory(Path.Combine(_root, "dev"));
+        var before = DiskRootCustomizer.UsedBytes(_root);
+        var outside = Directory.CreateTempSubdirectory("netserv-outside-").FullName;
+        try
+        {
+            File.WriteAllBytes(Path.Combine(outside, "big"), new byte[1 << 20]);
+            Directory.CreateSymbolicLink(Path.Combine(_root, "dev", "fd"), "/proc/self/fd");
+            Directory.CreateSymbolicLink(Path.Combine(_root, "dev", "outside"), outside);
+
+            var after = DiskRootCustomizer.UsedBytes(_root);
+
+            Assert.That(after - before, Is.EqualTo(2 * 256), "an inode for each link, nothing of their targets");
+        }
+        finally
+        {
+            Directory.Delete(outside, recursive: true);
+        }
+    }
 }

@@ -124,20 +124,36 @@ internal static class DiskRootCustomizer
         File.CreateSymbolicLink(link, "/" + unit);
     }
 
-    /// <summary>The bytes a tree takes in ext4: contents in 4 KiB blocks and an inode per entry.</summary>
+    /// <summary>
+    /// The bytes a tree takes in ext4: contents in 4 KiB blocks and an inode per entry. Symbolic links are counted, never
+    /// followed: a root file system has links into /proc (dev/fd → /proc/self/fd) that would lead out of the tree.
+    /// </summary>
     public static long UsedBytes(string root)
     {
         const long block = 4096, inode = 256;
         long total = 0;
-        foreach (var entry in new DirectoryInfo(root).EnumerateFileSystemInfos("*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 }))
+        var folders = new Stack<DirectoryInfo>([new DirectoryInfo(root)]);
+        var options = new EnumerationOptions { RecurseSubdirectories = false, AttributesToSkip = 0 };
+        while (folders.TryPop(out var folder))
         {
-            total += inode;
-            if (entry.LinkTarget is not null)
+            foreach (var entry in folder.EnumerateFileSystemInfos("*", options))
             {
-                continue;
-            }
+                total += inode;
+                if (entry.LinkTarget is not null)
+                {
+                    continue;
+                }
 
-            total += entry is FileInfo file ? (file.Length + block - 1) / block * block : block;
+                if (entry is DirectoryInfo directory)
+                {
+                    total += block;
+                    folders.Push(directory);
+                }
+                else
+                {
+                    total += (((FileInfo)entry).Length + block - 1) / block * block;
+                }
+            }
         }
 
         return total;
