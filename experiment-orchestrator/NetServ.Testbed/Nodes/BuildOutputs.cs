@@ -33,6 +33,14 @@ public static class BuildOutputs
                 {
                     Dotnet("publish", Path.Combine(RepositoryRoot, project), "-c", "Release", "-o", NodeDirectory, "--nologo");
                 }
+
+                // A publish leaves files whose content did not change as they were: without this, a source newer than
+                // the oldest of them (a change under node-image that does not touch the node) made every run publish again.
+                var now = DateTime.UtcNow;
+                foreach (var output in outputs)
+                {
+                    File.SetLastWriteTimeUtc(output, now);
+                }
             }
 
             return NodeDirectory;
