@@ -6,7 +6,8 @@ namespace NetServ.Geni.Tests.Credentials;
 /// The xmlsec1 command (Debian package xmlsec1, which ./lab installs), with which GENI tools sign
 /// and verify credentials: <c>xmlsec1 --sign --node-id Sig_ref0 --privkey-pem KEY,CERT,ISSUER… FILE</c>
 /// and <c>xmlsec1 --verify --node-id Sig_ref0 --trusted-pem ROOT FILE</c>. libxml2 takes <c>xml:id</c>
-/// as an ID by itself, so neither needs <c>--id-attr</c>.
+/// as an ID by itself, so neither needs <c>--id-attr</c>; <c>--enabled-key-data x509</c> keeps
+/// verification to certificates (otherwise the template's <c>&lt;KeyValue&gt;</c> is believed as it is).
 /// </summary>
 internal static class XmlSec1
 {
