@@ -40,6 +40,16 @@ internal sealed class CredentialTestPki : IDisposable
 
     public CredentialVerifier Verifier() => new(Roots, Time);
 
+    /// <summary>A credential's content: <paramref name="privilege"/> on <paramref name="targetUrn"/> for <paramref name="owner"/> (alice), for a day.</summary>
+    public CredentialContent Content(string targetUrn, X509Certificate2? owner = null, string privilege = "*") => new()
+    {
+        Owner = owner ?? Alice,
+        Target = Alice,
+        TargetUrn = targetUrn,
+        Expires = Time.GetUtcNow().AddDays(1),
+        Privileges = [new CredentialPrivilege(privilege, true)],
+    };
+
     public static X509Certificate2 User(LocalAuthority authority, string name)
     {
         using var key = RSA.Create(2048);

@@ -1,3 +1,4 @@
+using System.Security.Cryptography.X509Certificates;
 using System.Text.RegularExpressions;
 using NetServ.Geni.Credentials;
 
@@ -14,18 +15,9 @@ public sealed class CredentialVerifierTests
     [OneTimeTearDown]
     public void DisposePki() => pki.Dispose();
 
-    private string SliceCredential(string privilege = "*", string slice = "s1", CredentialSignatureAlgorithm algorithm = CredentialSignatureAlgorithm.RsaSha1, System.Security.Cryptography.X509Certificates.X509Certificate2? owner = null)
-    {
-        var signer = new CredentialSigner(pki.Authority.Certificate, algorithm: algorithm);
-        return signer.Sign(new CredentialContent
-        {
-            Owner = owner ?? pki.Alice,
-            Target = pki.Alice,
-            TargetUrn = pki.Authority.SliceUrn(slice),
-            Expires = pki.Time.GetUtcNow().AddDays(7),
-            Privileges = [new CredentialPrivilege(privilege, true)],
-        });
-    }
+    private string SliceCredential(string privilege = "*", string slice = "s1", CredentialSignatureAlgorithm algorithm = CredentialSignatureAlgorithm.RsaSha1, X509Certificate2? owner = null)
+        => new CredentialSigner(pki.Authority.Certificate, algorithm: algorithm)
+            .Sign(pki.Content(pki.Authority.SliceUrn(slice), owner, privilege) with { Expires = pki.Time.GetUtcNow().AddDays(7) });
 
     private static void AssertRefused(CredentialCheck check, CredentialRefusal refusal, string messagePart)
     {
@@ -81,14 +73,7 @@ public sealed class CredentialVerifierTests
     [Test]
     public void Verify_SignerNotUnderTheTrustedRoot_IsSignerUntrusted()
     {
-        var credential = new CredentialSigner(pki.Stranger.Certificate).Sign(new CredentialContent
-        {
-            Owner = pki.Alice,
-            Target = pki.Alice,
-            TargetUrn = Slice,
-            Expires = pki.Time.GetUtcNow().AddDays(1),
-            Privileges = [new CredentialPrivilege("*", true)],
-        });
+        var credential = new CredentialSigner(pki.Stranger.Certificate).Sign(pki.Content(Slice));
 
         AssertRefused(pki.Verifier().Verify(credential, pki.Alice, Slice), CredentialRefusal.CredentialSignerUntrusted, "does not trust");
     }
@@ -96,14 +81,7 @@ public sealed class CredentialVerifierTests
     [Test]
     public void Verify_SignerNotAnAuthorityOverTheTarget_IsSignerUntrusted()
     {
-        var credential = new CredentialSigner(pki.Authority.Certificate).Sign(new CredentialContent
-        {
-            Owner = pki.Alice,
-            Target = pki.Alice,
-            TargetUrn = "urn:publicid:IDN+emulab.net:proj+slice+s1",
-            Expires = pki.Time.GetUtcNow().AddDays(1),
-            Privileges = [new CredentialPrivilege("*", true)],
-        });
+        var credential = new CredentialSigner(pki.Authority.Certificate).Sign(pki.Content("urn:publicid:IDN+emulab.net:proj+slice+s1"));
 
         AssertRefused(pki.Verifier().Verify(credential, pki.Alice), CredentialRefusal.CredentialSignerUntrusted, "not an authority over urn:publicid:IDN+emulab.net:proj+slice+s1");
     }

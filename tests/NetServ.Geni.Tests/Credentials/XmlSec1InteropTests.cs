@@ -168,14 +168,7 @@ public sealed class XmlSec1InteropTests
     [TestCase(CredentialSignatureAlgorithm.RsaSha256)]
     public void Sign_SliceCredential_VerifiesWithXmlSec1(CredentialSignatureAlgorithm algorithm)
     {
-        var credential = new CredentialSigner(pki.Authority.Certificate, algorithm: algorithm).Sign(new CredentialContent
-        {
-            Owner = pki.Alice,
-            Target = pki.Alice,
-            TargetUrn = Slice,
-            Expires = pki.Time.GetUtcNow().AddDays(1),
-            Privileges = [new CredentialPrivilege("*", true)],
-        });
+        var credential = new CredentialSigner(pki.Authority.Certificate, algorithm: algorithm).Sign(pki.Content(Slice));
 
         var (exit, output) = VerifyWithXmlSec1(credential);
 
@@ -187,14 +180,7 @@ public sealed class XmlSec1InteropTests
     public void Sign_WithIntermediateAuthority_XmlSec1FollowsTheChainInX509Data()
     {
         using var sa = IntermediateAuthority(pki.Authority.Certificate);
-        var credential = new CredentialSigner(sa, [pki.Authority.Certificate]).Sign(new CredentialContent
-        {
-            Owner = pki.Alice,
-            Target = pki.Alice,
-            TargetUrn = Slice,
-            Expires = pki.Time.GetUtcNow().AddDays(1),
-            Privileges = [new CredentialPrivilege("*", true)],
-        });
+        var credential = new CredentialSigner(sa, [pki.Authority.Certificate]).Sign(pki.Content(Slice));
 
         var (exit, output) = VerifyWithXmlSec1(credential);
 
