@@ -55,6 +55,10 @@ internal static class CredentialSignature
         {
             return SignatureCheck.Invalid(e.Detail);
         }
+        catch (Exception e) when (e is XmlException or CryptographicException)
+        {
+            return SignatureCheck.Invalid($"the signed content cannot be canonicalized or checked: {e.Message}");
+        }
     }
 
     private static SignatureCheck CheckSignature(ParsedCredential parsed, CredentialLimits limits)
@@ -190,24 +194,36 @@ internal static class CredentialSignature
             return certificates;
         }
 
-        foreach (var data in CredentialReader.Children(keyInfo, "X509Data", XmlDsig.Namespace))
+        try
         {
-            foreach (var element in CredentialReader.Children(data, "X509Certificate", XmlDsig.Namespace))
+            foreach (var data in CredentialReader.Children(keyInfo, "X509Data", XmlDsig.Namespace))
             {
-                if (certificates.Count == limits.MaxCertificates)
+                foreach (var element in CredentialReader.Children(data, "X509Certificate", XmlDsig.Namespace))
                 {
-                    throw new CredentialFormatException(CredentialFormatError.TooLarge, $"the signature carries more than {limits.MaxCertificates} certificates");
-                }
+                    if (certificates.Count == limits.MaxCertificates)
+                    {
+                        throw new CredentialFormatException(CredentialFormatError.TooLarge, $"the signature carries more than {limits.MaxCertificates} certificates");
+                    }
 
-                try
-                {
-                    certificates.Add(X509CertificateLoader.LoadCertificate(Base64(element, "X509Certificate")));
-                }
-                catch (CryptographicException e)
-                {
-                    throw new CredentialFormatException(CredentialFormatError.InvalidValue, $"an <X509Certificate> of the signature is not a certificate: {e.Message}", 0, 0, e);
+                    try
+                    {
+                        certificates.Add(X509CertificateLoader.LoadCertificate(Base64(element, "X509Certificate")));
+                    }
+                    catch (CryptographicException e)
+                    {
+                        throw new CredentialFormatException(CredentialFormatError.InvalidValue, $"an <X509Certificate> of the signature is not a certificate: {e.Message}", 0, 0, e);
+                    }
                 }
             }
+        }
+        catch
+        {
+            foreach (var loaded in certificates)
+            {
+                loaded.Dispose();
+            }
+
+            throw;
         }
 
         return certificates;

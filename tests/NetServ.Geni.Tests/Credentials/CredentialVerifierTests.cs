@@ -126,6 +126,32 @@ public sealed class CredentialVerifierTests
     }
 
     [Test]
+    public void Verify_SignatureRemoved_IsInvalidAsNotSigned()
+    {
+        var unsigned = Regex.Replace(SliceCredential(), "<signatures>.*</signatures>", "<signatures/>", RegexOptions.Singleline);
+
+        AssertRefused(pki.Verifier().Verify(unsigned, pki.Alice, Slice), CredentialRefusal.CredentialInvalid, "not signed");
+    }
+
+    [Test]
+    public void Verify_ExclusiveCanonicalization_IsInvalidAsNotTaken()
+    {
+        var other = SliceCredential().Replace("CanonicalizationMethod Algorithm=\"http://www.w3.org/TR/2001/REC-xml-c14n-20010315\"", "CanonicalizationMethod Algorithm=\"http://www.w3.org/2001/10/xml-exc-c14n#\"", StringComparison.Ordinal);
+
+        AssertRefused(pki.Verifier().Verify(other, pki.Alice, Slice), CredentialRefusal.CredentialInvalid, "C14N 1.0");
+    }
+
+    [Test]
+    public void Verify_MoreCertificatesThanTheLimit_IsInvalid()
+    {
+        var credential = SliceCredential();
+
+        var check = new CredentialVerifier(pki.Roots, pki.Time, new CredentialLimits { MaxCertificates = 0 }).Verify(credential, pki.Alice, Slice);
+
+        AssertRefused(check, CredentialRefusal.CredentialInvalid, "more than 0 certificates");
+    }
+
+    [Test]
     public void Verify_NotXml_IsInvalid()
     {
         AssertRefused(pki.Verifier().Verify("<signed-credential>", pki.Alice), CredentialRefusal.CredentialInvalid, "not a GENI credential");
