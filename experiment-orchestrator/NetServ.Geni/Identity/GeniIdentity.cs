@@ -92,11 +92,20 @@ public sealed class GeniIdentity : IDisposable
 
     /// <summary>The user URN among the subjectAltName URIs, or <see langword="null"/>.</summary>
     internal static string? UserUrnOf(X509Certificate2 certificate)
+        => PublicIdUrnsOf(certificate).FirstOrDefault(u => u.Contains("+user+", StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>The first GENI URN of the subjectAltName, or <see langword="null"/>.</summary>
+    internal static string? PublicIdUrnOf(X509Certificate2 certificate)
+        => PublicIdUrnsOf(certificate) is [var first, ..] ? first : null;
+
+    /// <summary>The GENI URNs (<c>urn:publicid:IDN+…</c>) among the subjectAltName URIs, in order; none when it has none or is malformed.</summary>
+    internal static IReadOnlyList<string> PublicIdUrnsOf(X509Certificate2 certificate)
     {
+        var urns = new List<string>();
         var extension = certificate.Extensions["2.5.29.17"];
         if (extension is null)
         {
-            return null;
+            return urns;
         }
 
         // .NET enumerates DNS names and addresses of a subjectAltName, not URIs: read GeneralNames.
@@ -109,9 +118,9 @@ public sealed class GeniIdentity : IDisposable
                 if (names.PeekTag() == uri)
                 {
                     var value = names.ReadCharacterString(UniversalTagNumber.IA5String, uri);
-                    if (value.StartsWith(UrnPrefix, StringComparison.OrdinalIgnoreCase) && value.Contains("+user+", StringComparison.OrdinalIgnoreCase))
+                    if (value.StartsWith(UrnPrefix, StringComparison.OrdinalIgnoreCase))
                     {
-                        return value;
+                        urns.Add(value);
                     }
                 }
                 else
@@ -122,10 +131,10 @@ public sealed class GeniIdentity : IDisposable
         }
         catch (AsnContentException)
         {
-            return null;
+            return [];
         }
 
-        return null;
+        return urns;
     }
 
     public void Dispose() => Certificate.Dispose();

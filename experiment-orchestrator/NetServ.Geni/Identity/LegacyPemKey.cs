@@ -6,7 +6,7 @@ namespace NetServ.Geni.Identity;
 /// Decrypts the legacy OpenSSL private key form (<c>Proc-Type: 4,ENCRYPTED</c>,
 /// <c>DEK-Info: DES-EDE3-CBC,&lt;iv&gt;</c>), which .NET does not read: the key is derived from
 /// the passphrase with EVP_BytesToKey (MD5, one iteration, salt = the first 8 bytes of the IV)
-/// and the DER is CBC-encrypted with PKCS#7 padding.
+/// and the DER is CBC-encrypted with PKCS#7 padding. Writes it too, as CloudLab hands keys out.
 /// </summary>
 internal static class LegacyPemKey
 {
@@ -59,6 +59,40 @@ internal static class LegacyPemKey
         catch (CryptographicException)
         {
             return null;
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(key);
+        }
+    }
+
+    /// <summary>
+    /// <paramref name="rsaPrivateKey"/> (PKCS#1 RSAPrivateKey DER) as <c>BEGIN RSA PRIVATE KEY</c> with
+    /// <c>Proc-Type: 4,ENCRYPTED</c> and <c>DEK-Info: DES-EDE3-CBC,&lt;iv&gt;</c>, as <c>openssl rsa -des3 -traditional</c> writes it.
+    /// </summary>
+    public static string EncryptToPem(ReadOnlySpan<byte> rsaPrivateKey, string passphrase)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(passphrase);
+        var iv = RandomNumberGenerator.GetBytes(8);
+        var key = BytesToKey(System.Text.Encoding.UTF8.GetBytes(passphrase), iv, 24);
+        try
+        {
+#pragma warning disable CA5350 // CloudLab's layout, which every GENI tool reads: Triple-DES is what it has.
+            using var des3 = TripleDES.Create();
+#pragma warning restore CA5350
+            des3.Key = key;
+            var encrypted = des3.EncryptCbc(rsaPrivateKey, iv, PaddingMode.PKCS7);
+            var body = new System.Text.StringBuilder()
+                .Append("-----BEGIN RSA PRIVATE KEY-----\n")
+                .Append("Proc-Type: 4,ENCRYPTED\n")
+                .Append("DEK-Info: DES-EDE3-CBC,").Append(Convert.ToHexString(iv)).Append("\n\n");
+            var base64 = Convert.ToBase64String(encrypted);
+            for (var i = 0; i < base64.Length; i += 64)
+            {
+                body.Append(base64.AsSpan(i, Math.Min(64, base64.Length - i))).Append('\n');
+            }
+
+            return body.Append("-----END RSA PRIVATE KEY-----\n").ToString();
         }
         finally
         {
