@@ -31,7 +31,7 @@ public sealed class AmApiException : Exception
     private const int MaxOutputLength = 600;
 
     public AmApiException(string method, Aggregate aggregate, AmApiFailure failure, string what, string advice, GeniCode? code = null, string? output = null, Exception? innerException = null)
-        : base(Compose(method, aggregate, what, output, advice), innerException)
+        : base(Compose(method, aggregate, what, failure is AmApiFailure.Refused or AmApiFailure.Fault ? "The aggregate said" : "Detail", output, advice), innerException)
     {
         ArgumentNullException.ThrowIfNull(aggregate);
         Method = method;
@@ -82,7 +82,8 @@ public sealed class AmApiException : Exception
     /// <summary>The aggregate answered <paramref name="code"/>.</summary>
     internal static AmApiException FromCode(string method, Aggregate aggregate, GeniCode code, string? amType, int? amCode, string? output)
     {
-        var native = amType is null && amCode is null ? "" : $" ({amType ?? "aggregate"} code {amCode?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none"})";
+        // The aggregate's own code helps its operators; its type alone says nothing to the student.
+        var native = amCode is { } own ? $" ({amType ?? "aggregate"} code {own.ToString(System.Globalization.CultureInfo.InvariantCulture)})" : "";
         return new AmApiException(method, aggregate, AmApiFailure.Refused,
             $"{GeniCodes.Label(code)} ({(int)code}){native}: {GeniCodes.Meaning(code)}.", GeniCodes.Advice(code) + ".", code, output);
     }
@@ -107,6 +108,11 @@ public sealed class AmApiException : Exception
                 || causes.OfType<HttpRequestException>().Any(h => h.HttpRequestError == HttpRequestError.SecureConnectionError) =>
                 ("the TLS handshake failed: the aggregate refused your certificate, or its certificate is not one we trust",
                  "check that your certificate (cloudlab.pem) is current (download it again from the portal's \"Download Credentials\") and that the URL is the aggregate's"),
+            // TLS 1.3 servers check the client certificate after the handshake and then close the
+            // connection: the client sees a response that ended before it began.
+            _ when causes.OfType<HttpRequestException>().Any(h => h.HttpRequestError == HttpRequestError.ResponseEnded) =>
+                ("the aggregate closed the connection without answering, which is how it refuses a client certificate it does not accept",
+                 "check that you use your current certificate (download cloudlab.pem again from the portal's \"Download Credentials\") and that your account is active; if it is, the aggregate may be restarting: try again in a minute"),
             _ when e.StatusCode is { } status =>
                 ($"the web server answered HTTP {(int)status} instead of the aggregate",
                  "check the URL (CloudLab's end in /protogeni/xmlrpc/am/3.0); if it is right, the aggregate is down: try again later"),
@@ -143,11 +149,11 @@ public sealed class AmApiException : Exception
         return separator >= 0 ? e.Message[(separator + 2)..] : e.Message;
     }
 
-    private static string Compose(string method, Aggregate aggregate, string what, string? output, string advice)
+    private static string Compose(string method, Aggregate aggregate, string what, string outputLabel, string? output, string advice)
     {
         var said = Clean(output);
         return $"{method} at {aggregate} failed: {what}"
-            + (said.Length > 0 ? $"{Environment.NewLine}The aggregate said: {said}" : "")
+            + (said.Length > 0 ? $"{Environment.NewLine}{outputLabel}: {said}" : "")
             + $"{Environment.NewLine}What to do: {advice}";
     }
 

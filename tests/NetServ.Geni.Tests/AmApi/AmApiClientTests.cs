@@ -84,7 +84,7 @@ public sealed class AmApiClientTests
 
         Assert.That(e.Failure, Is.EqualTo(AmApiFailure.Unreachable));
         Assert.That(e.Message, Does.StartWith("GetVersion at cloudlab-utah (https://www.utah.cloudlab.us:12369/protogeni/xmlrpc/am/3.0) failed: the web server answered HTTP 404 instead of the aggregate."));
-        Assert.That(e.Message, Does.Contain("The aggregate said: HTTP 404 Not Found: no such page"));
+        Assert.That(e.Message, Does.Contain("Detail: HTTP 404 Not Found: no such page"));
     }
 
     [Test]
@@ -114,7 +114,7 @@ public sealed class AmApiClientTests
 
         var e = Assert.ThrowsAsync<AmApiException>(async () => await call)!;
         Assert.That(e.Message, Does.Contain("failed: the aggregate did not answer in time."));
-        Assert.That(e.Message, Does.Contain("The aggregate said: no answer within 120 s"));
+        Assert.That(e.Message, Does.Contain("Detail: no answer within 120 s"));
         await Task.CompletedTask;
     }
 

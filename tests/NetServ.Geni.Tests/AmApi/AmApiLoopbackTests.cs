@@ -101,7 +101,7 @@ public sealed class AmApiLoopbackTests
         var e = Assert.ThrowsAsync<AmApiException>(() => client.DescribeAsync([Slice], Credentials))!;
 
         Assert.That(e.Code, Is.EqualTo(GeniCode.SEARCHFAILED));
-        Assert.That(e.Message, Does.StartWith($"Describe at local (https://127.0.0.1:{host.BaseAddress.Port}/) failed: SEARCHFAILED (12) (netserv code none): the aggregate does not know the slice or sliver named"));
+        Assert.That(e.Message, Does.StartWith($"Describe at local (https://127.0.0.1:{host.BaseAddress.Port}/) failed: SEARCHFAILED (12): the aggregate does not know the slice or sliver named"));
         Assert.That(e.Message, Does.Contain($"The aggregate said: no slice {Slice} here"));
     }
 
@@ -119,7 +119,7 @@ public sealed class AmApiLoopbackTests
     }
 
     [Test]
-    public void GetVersion_WithoutClientCertificate_ThrowsUnreachable()
+    public void GetVersion_WithoutClientCertificate_ThrowsUnreachableSayingTheCertificateWasRefused()
     {
         using var http = new HttpClient(host.Handler(null));
         var client = new AmApiClient(new XmlRpcClient(http, host.BaseAddress));
@@ -127,7 +127,8 @@ public sealed class AmApiLoopbackTests
         var e = Assert.ThrowsAsync<AmApiException>(() => client.GetVersionAsync())!;
 
         Assert.That(e.Failure, Is.EqualTo(AmApiFailure.Unreachable));
-        Assert.That(e.Message, Does.Contain("What to do:"));
+        Assert.That(e.Message, Does.Contain("failed: the aggregate closed the connection without answering, which is how it refuses a client certificate it does not accept."));
+        Assert.That(e.Message, Does.Contain("What to do: check that you use your current certificate"));
     }
 
     private Task<XmlRpcValue> Answer(XmlRpcCallContext call, XmlRpcValue value)
