@@ -57,7 +57,7 @@ internal static class AmApiResponses
             RSpecVersions(value, "geni_request_rspec_versions"),
             RSpecVersions(value, "geni_ad_rspec_versions"),
             value.Contains("geni_credential_types")
-                ? Member("geni_credential_types", () => value.GetArray("geni_credential_types").Select(t => new RSpecVersion(Text(t.AsStruct(), "geni_type") ?? "", Text(t.AsStruct(), "geni_version") ?? "")).ToList())
+                ? Member("geni_credential_types", () => value.GetArray("geni_credential_types").Select(t => new AmCredentialType(Text(t.AsStruct(), "geni_type") ?? "", Text(t.AsStruct(), "geni_version") ?? "")).ToList())
                 : [],
             value.Contains("geni_single_allocation") && Boolean(value, "geni_single_allocation"),
             Text(value, "geni_allocate") switch

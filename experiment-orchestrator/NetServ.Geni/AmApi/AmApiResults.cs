@@ -16,7 +16,7 @@ public sealed record AmVersion(
     IReadOnlyDictionary<string, string> ApiVersions,
     IReadOnlyList<RSpecVersionInfo> RequestRSpecVersions,
     IReadOnlyList<RSpecVersionInfo> AdRSpecVersions,
-    IReadOnlyList<RSpecVersion> CredentialTypes,
+    IReadOnlyList<AmCredentialType> CredentialTypes,
     bool SingleAllocation,
     AllocateMode Allocate)
 {
@@ -36,6 +36,11 @@ public sealed record AmVersion(
 /// <param name="Namespace">The format's XML namespace, when given.</param>
 /// <param name="Extensions">The namespaces of the extensions it understands.</param>
 public sealed record RSpecVersionInfo(string Type, string Version, string? Schema, string? Namespace, IReadOnlyList<string> Extensions);
+
+/// <summary>A credential type an aggregate accepts (<c>geni_credential_types</c>), as <see cref="AmCredential"/> names it.</summary>
+/// <param name="Type">The type (<c>geni_sfa</c>).</param>
+/// <param name="Version">Its version (<c>3</c>).</param>
+public sealed record AmCredentialType(string Type, string Version);
 
 /// <summary>The values of <c>geni_allocate</c>.</summary>
 public enum AllocateMode

@@ -112,7 +112,7 @@ public sealed class AmApiResponsesTests
         Assert.That(version.RequestRSpecVersions.Single(), Is.EqualTo(new RSpecVersionInfo("GENI", "3", "http://www.geni.net/resources/rspec/3/request.xsd", "http://www.geni.net/resources/rspec/3", version.RequestRSpecVersions[0].Extensions)));
         Assert.That(version.RequestRSpecVersions[0].Extensions, Is.EqualTo(new[] { "http://www.protogeni.net/resources/rspec/ext/emulab/1" }));
         Assert.That(version.AdRSpecVersions.Single().Schema, Is.Null);
-        Assert.That(version.CredentialTypes, Is.EqualTo(new[] { new RSpecVersion("geni_sfa", "3") }));
+        Assert.That(version.CredentialTypes, Is.EqualTo(new[] { new AmCredentialType("geni_sfa", "3") }));
         Assert.That(version.SingleAllocation, Is.True);
         Assert.That(version.Allocate, Is.EqualTo(AllocateMode.GeniMany));
         Assert.That(version.AcceptsRequests(new RSpecVersion("geni", "3")), Is.True);
