@@ -21,6 +21,9 @@ public enum RSpecErrorKind
     /// <summary>The root's <c>type</c> is not <c>request</c> (an advertisement or a manifest, or none).</summary>
     NotRequest,
 
+    /// <summary>The root's <c>type</c> is not <c>manifest</c>, where a manifest was expected (an aggregate's answer to Allocate, Provision or Describe).</summary>
+    NotManifest,
+
     /// <summary>A required attribute (such as <c>client_id</c>) is missing or empty.</summary>
     MissingAttribute,
 

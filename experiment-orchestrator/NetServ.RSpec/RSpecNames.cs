@@ -35,6 +35,8 @@ internal static class RSpecNames
     public static readonly XName Property = Namespace + "property";
     public static readonly XName HardwareType = Namespace + "hardware_type";
     public static readonly XName RoutableControlIp = Emulab + "routable_control_ip";
+    public static readonly XName Login = Namespace + "login";
+    public static readonly XName Host = Namespace + "host";
 
     // Attributes are unqualified in RSpec v3.
     public static readonly XName Type = "type";
@@ -56,6 +58,15 @@ internal static class RSpecNames
     public static readonly XName Capacity = "capacity";
     public static readonly XName Latency = "latency";
     public static readonly XName PacketLoss = "packet_loss";
+    public static readonly XName SliverId = "sliver_id";
+    public static readonly XName MacAddress = "mac_address";
+    public static readonly XName Authentication = "authentication";
+    public static readonly XName Hostname = "hostname";
+    public static readonly XName Port = "port";
+    public static readonly XName Username = "username";
+
+    /// <summary>The value of the root's <c>type</c> attribute in a manifest.</summary>
+    public const string ManifestType = "manifest";
 
     /// <summary>The address type of an <c>&lt;ip&gt;</c> that says none (the schema's default).</summary>
     public const string Ipv4 = "ipv4";

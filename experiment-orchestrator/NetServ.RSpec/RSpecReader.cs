@@ -25,13 +25,8 @@ public static class RSpecReader
     /// <returns><see langword="true"/> with <paramref name="request"/> set, or <see langword="false"/> with <paramref name="error"/> set.</returns>
     public static bool TryRead(string text, [NotNullWhen(true)] out RequestRSpec? request, [NotNullWhen(false)] out RSpecError? error)
     {
-        ArgumentNullException.ThrowIfNull(text);
-        if (text.Length > MaxLength)
-        {
-            return TooLarge($"the document is {text.Length} characters long; requests are read up to {MaxLength}", out request, out error);
-        }
-
-        return TryRead(() => XmlReader.Create(new StringReader(text), Settings), out request, out error);
+        request = null;
+        return TryLoad(text, out var document, out error) && RequestParser.TryParse(document, out request, out error);
     }
 
     /// <summary>
@@ -75,7 +70,26 @@ public static class RSpecReader
     private static bool TryRead(Func<XmlReader> open, [NotNullWhen(true)] out RequestRSpec? request, [NotNullWhen(false)] out RSpecError? error)
     {
         request = null;
-        XDocument document;
+        return TryLoad(open, out var document, out error) && RequestParser.TryParse(document, out request, out error);
+    }
+
+    /// <summary>Loads <paramref name="text"/> within the bounds on length and depth, DTDs refused: for the readers of every kind of rspec.</summary>
+    internal static bool TryLoad(string text, [NotNullWhen(true)] out XDocument? document, [NotNullWhen(false)] out RSpecError? error)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        if (text.Length > MaxLength)
+        {
+            document = null;
+            error = new RSpecError(RSpecErrorKind.TooLarge, $"the document is {text.Length} characters long; rspecs are read up to {MaxLength}", 0, 0);
+            return false;
+        }
+
+        return TryLoad(() => XmlReader.Create(new StringReader(text), Settings), out document, out error);
+    }
+
+    private static bool TryLoad(Func<XmlReader> open, [NotNullWhen(true)] out XDocument? document, [NotNullWhen(false)] out RSpecError? error)
+    {
+        document = null;
         try
         {
             using (var scan = open())
@@ -89,14 +103,14 @@ public static class RSpecReader
 
             using var reader = open();
             document = XDocument.Load(reader, LoadOptions.SetLineInfo);
+            error = null;
+            return true;
         }
         catch (XmlException e)
         {
             error = new RSpecError(RSpecErrorKind.NotWellFormed, $"not well-formed XML: {e.Message}", e.LineNumber, e.LinePosition);
             return false;
         }
-
-        return RequestParser.TryParse(document, out request, out error);
     }
 
     /// <summary>A first pass that stops at a DTD or at an element nested too deep; <see langword="null"/> when there is neither.</summary>

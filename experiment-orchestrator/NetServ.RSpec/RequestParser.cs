@@ -279,13 +279,13 @@ internal sealed class RequestParser
         return ValueList.From(ips);
     }
 
-    private static IPAddress? ParseIpv4(string text) => Ipv4Address.TryParse(text, out var address) ? address.ToIPAddress() : null;
+    internal static IPAddress? ParseIpv4(string text) => Ipv4Address.TryParse(text, out var address) ? address.ToIPAddress() : null;
 
-    private static IPAddress? ParseIpv6(string text) =>
+    internal static IPAddress? ParseIpv6(string text) =>
         IPAddress.TryParse(text, out var address) && address.AddressFamily == AddressFamily.InterNetworkV6 ? address : null;
 
     /// <summary>An IPv6 netmask as GENI tools write it: a prefix length (<c>64</c>, <c>/64</c>) or a mask (<c>ffff:ffff:ffff:ffff::</c>).</summary>
-    private static bool TryIpv6PrefixLength(string text, out int length)
+    internal static bool TryIpv6PrefixLength(string text, out int length)
     {
         if (int.TryParse(text.AsSpan(text.StartsWith('/') ? 1 : 0), NumberStyles.None, CultureInfo.InvariantCulture, out length))
         {
@@ -304,7 +304,7 @@ internal sealed class RequestParser
     }
 
     /// <summary>A netmask is ones then zeros; 0.0.0.0 is refused, no interface lives on /0.</summary>
-    private static bool TryPrefixLength(string text, out int length)
+    internal static bool TryPrefixLength(string text, out int length)
     {
         length = 0;
         if (!Ipv4Address.TryParse(text, out var mask) || mask.Value == 0)

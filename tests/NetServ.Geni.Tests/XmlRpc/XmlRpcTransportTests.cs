@@ -1,13 +1,6 @@
 using System.Net;
-using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Server.Kestrel.Https;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using NetServ.Geni.Identity;
 using NetServ.Geni.XmlRpc;
@@ -18,16 +11,14 @@ namespace NetServ.Geni.Tests.XmlRpc;
 [NonParallelizable]
 public sealed class XmlRpcTransportTests
 {
-    private X509Certificate2 serverCertificate = null!;
     private X509Certificate2 clientCertificate = null!;
-    private WebApplication app = null!;
+    private HttpsXmlRpcHost host = null!;
     private Uri baseAddress = null!;
 
     [OneTimeSetUp]
     public async Task StartServer()
     {
-        serverCertificate = MakeCertificate("CN=127.0.0.1", serverAuth: true);
-        clientCertificate = MakeCertificate("CN=alice", serverAuth: false);
+        clientCertificate = HttpsXmlRpcHost.MakeCertificate("CN=alice", serverAuth: false);
         var server = new XmlRpcServer()
             .Register("echo", (call, _) => Task.FromResult<XmlRpcValue>(new XmlRpcArray(call.Parameters)))
             .Register("whoami", (call, _) => Task.FromResult<XmlRpcValue>(
@@ -35,26 +26,14 @@ public sealed class XmlRpcTransportTests
             .Register("refuse", (_, _) => throw new XmlRpcFaultException(3, "forbidden"))
             .Register("crash", (_, _) => throw new InvalidOperationException("secret detail"))
             .Register("typed", (call, _) => Task.FromResult<XmlRpcValue>(call.Parameters[0].AsStruct().GetInt("n")));
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen => listen.UseHttps(new HttpsConnectionAdapterOptions
-        {
-            ServerCertificate = serverCertificate,
-            ClientCertificateMode = ClientCertificateMode.RequireCertificate,
-            // Trust is the aggregate's business; here any certificate the client proves it holds.
-            ClientCertificateValidation = (_, _, _) => true,
-        })));
-        app = builder.Build();
-        app.MapXmlRpc(server);
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
-        baseAddress = new Uri(address);
+        host = await HttpsXmlRpcHost.StartAsync(server);
+        baseAddress = host.BaseAddress;
     }
 
     [OneTimeTearDown]
     public async Task StopServer()
     {
-        await app.DisposeAsync();
-        serverCertificate.Dispose();
+        await host.DisposeAsync();
         clientCertificate.Dispose();
     }
 
@@ -214,28 +193,5 @@ public sealed class XmlRpcTransportTests
         return new XmlRpcClient(http, new Uri(baseAddress, "/RPC2"));
     }
 
-    private SocketsHttpHandler Handler(X509Certificate2? certificate)
-        => XmlRpcClient.CreateHandler(certificate, (_, presented, _, _) => presented is not null && presented.GetCertHashString() == serverCertificate.GetCertHashString());
-
-    private static X509Certificate2 MakeCertificate(string subject, bool serverAuth)
-    {
-        using var key = RSA.Create(2048);
-        var request = new CertificateRequest(subject, key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
-        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid(serverAuth ? "1.3.6.1.5.5.7.3.1" : "1.3.6.1.5.5.7.3.2")], false));
-        if (serverAuth)
-        {
-            var names = new SubjectAlternativeNameBuilder();
-            names.AddIpAddress(IPAddress.Loopback);
-            request.CertificateExtensions.Add(names.Build());
-        }
-
-        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddHours(1));
-        // Through PKCS#12 so that the key is one TLS can use on every platform.
-        return X509CertificateLoader.LoadPkcs12(certificate.Export(X509ContentType.Pfx), null);
-    }
-
-    private sealed class StubHandler(Func<HttpRequestMessage, CancellationToken, Task<HttpResponseMessage>> answer) : HttpMessageHandler
-    {
-        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) => answer(request, cancellationToken);
-    }
+    private SocketsHttpHandler Handler(X509Certificate2? certificate) => host.Handler(certificate);
 }
