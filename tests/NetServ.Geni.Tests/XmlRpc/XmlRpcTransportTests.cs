@@ -1,5 +1,4 @@
 using System.Net;
-using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using Microsoft.AspNetCore.Builder;
@@ -26,8 +25,8 @@ public sealed class XmlRpcTransportTests
     [OneTimeSetUp]
     public async Task StartServer()
     {
-        serverCertificate = MakeCertificate("CN=127.0.0.1", serverAuth: true);
-        clientCertificate = MakeCertificate("CN=alice", serverAuth: false);
+        serverCertificate = TestCertificates.Make("CN=127.0.0.1", serverAuth: true);
+        clientCertificate = TestCertificates.Make("CN=alice", serverAuth: false);
         var server = new XmlRpcServer()
             .Register("echo", (call, _) => Task.FromResult<XmlRpcValue>(new XmlRpcArray(call.Parameters)))
             .Register("whoami", (call, _) => Task.FromResult<XmlRpcValue>(
@@ -216,23 +215,6 @@ public sealed class XmlRpcTransportTests
 
     private SocketsHttpHandler Handler(X509Certificate2? certificate)
         => XmlRpcClient.CreateHandler(certificate, (_, presented, _, _) => presented is not null && presented.GetCertHashString() == serverCertificate.GetCertHashString());
-
-    private static X509Certificate2 MakeCertificate(string subject, bool serverAuth)
-    {
-        using var key = RSA.Create(2048);
-        var request = new CertificateRequest(subject, key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
-        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid(serverAuth ? "1.3.6.1.5.5.7.3.1" : "1.3.6.1.5.5.7.3.2")], false));
-        if (serverAuth)
-        {
-            var names = new SubjectAlternativeNameBuilder();
-            names.AddIpAddress(IPAddress.Loopback);
-            request.CertificateExtensions.Add(names.Build());
-        }
-
-        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddHours(1));
-        // Through PKCS#12 so that the key is one TLS can use on every platform.
-        return X509CertificateLoader.LoadPkcs12(certificate.Export(X509ContentType.Pfx), null);
-    }
 
     private sealed class StubHandler(Func<HttpRequestMessage, CancellationToken, Task<HttpResponseMessage>> answer) : HttpMessageHandler
     {
