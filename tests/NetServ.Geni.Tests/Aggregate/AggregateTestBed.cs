@@ -1,12 +1,5 @@
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Server.Kestrel.Https;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 using NetServ.Geni.Aggregate;
 using NetServ.Geni.Authority;
@@ -18,8 +11,8 @@ using NetServ.Geni.XmlRpc;
 namespace NetServ.Geni.Tests.Aggregate;
 
 /// <summary>
-/// A local aggregate on Kestrel at 127.0.0.1 over HTTPS that requires client certificates chaining to
-/// the trust directory of a local authority made by <see cref="LocalAuthorityMaker"/>, with alice's
+/// A local aggregate (<see cref="AggregateHost"/>) at 127.0.0.1 over HTTPS, its trust directory that of
+/// a local authority made by <see cref="LocalAuthorityMaker"/>, with alice's
 /// CloudLab-layout identity as the client, a fake provisioner and a fake clock.
 /// </summary>
 internal sealed class AggregateTestBed : IAsyncDisposable
@@ -28,7 +21,7 @@ internal sealed class AggregateTestBed : IAsyncDisposable
 
     private readonly string directory;
     private readonly X509Certificate2 serverCertificate;
-    private WebApplication? app;
+    private AggregateHost? host;
 
     private AggregateTestBed(string directory, LocalAuthorityFiles files, FakeTimeProvider time)
     {
@@ -94,12 +87,11 @@ internal sealed class AggregateTestBed : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (app is not null)
+        if (host is not null)
         {
-            await app.DisposeAsync();
+            await host.DisposeAsync();
         }
 
-        await Manager.DisposeAsync();
         Authority.Dispose();
         Alice.Dispose();
         Roots.Dispose();
@@ -109,20 +101,9 @@ internal sealed class AggregateTestBed : IAsyncDisposable
 
     private async Task StartServerAsync(int nodeCount)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen => listen.UseHttps(new HttpsConnectionAdapterOptions
-        {
-            ServerCertificate = serverCertificate,
-            ClientCertificateMode = ClientCertificateMode.RequireCertificate,
-            ClientCertificateValidation = AggregateTls.ClientCertificateValidation(Roots, Time),
-        })));
-        app = builder.Build();
         Options = new AggregateOptions { NodeCount = nodeCount, StateDirectory = StateDirectory, TrustDirectory = Files.TrustedRoots };
-        Manager = NewManager();
-        await Manager.StartAsync(CancellationToken.None);
-        app.MapXmlRpc(new AmApiV3Dispatcher(Manager, new CredentialVerifier(Roots, Time)).Register(new XmlRpcServer()));
-        await app.StartAsync();
-        Address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single());
+        host = await AggregateHost.StartAsync(Options, new IPEndPoint(IPAddress.Loopback, 0), serverCertificate, Provisioner, Time);
+        Manager = host.Manager;
+        Address = host.Address;
     }
 }

@@ -353,10 +353,35 @@ public sealed class AmApiV3ServerTests
         await ProvisionedAsync("s1");
 
         bed.Time.Advance(bed.Options.SliverLifetime + bed.Options.ExpiryScanInterval);
-        await bed.Manager.ExpireAsync(CancellationToken.None); // waits for a scan the timer may have begun
 
         Assert.That(bed.Provisioner.Released, Is.EquivalentTo(new[] { "a", "b" }));
         Assert.That(Directory.EnumerateFiles(bed.StateDirectory), Is.Empty);
+    }
+
+    [Test]
+    public async Task Allocate_WithEndTime_AllocationExpiresThen()
+    {
+        var end = AmApiV3Dispatcher.Rfc3339(bed.Time.GetUtcNow().AddMinutes(5));
+
+        var allocated = ValueStruct(await client.CallAsync("Allocate", bed.SliceUrn("s1"), bed.SliceCredential("s1"), Request, new XmlRpcStruct { { "geni_end_time", end } }));
+
+        Assert.That(allocated.GetArray("geni_slivers").Select(s => s.AsStruct().GetString("geni_expires")), Is.All.EqualTo(end));
+    }
+
+    [Test]
+    public async Task Provision_ProvisionerFails_ServerErrorAndSliversStayAllocated()
+    {
+        var slice = bed.SliceUrn("s1");
+        var credentials = bed.SliceCredential("s1");
+        await client.CallAsync("Allocate", slice, credentials, Request, new XmlRpcStruct());
+        bed.Provisioner.Failure = new IOException("no Docker daemon at /var/run/docker.sock");
+
+        var answer = (await client.CallAsync("Provision", new XmlRpcArray(slice), credentials, new XmlRpcStruct())).AsStruct();
+
+        Assert.That(Code(answer), Is.EqualTo(AmApiCode.ServerError));
+        Assert.That(answer.GetString("output"), Does.Contain("no Docker daemon"));
+        var status = ValueStruct(await client.CallAsync("Status", new XmlRpcArray(slice), credentials, new XmlRpcStruct()));
+        Assert.That(States(status.GetArray("geni_slivers")), Is.All.EqualTo(("geni_allocated", "geni_pending_allocation")));
     }
 
     [Test]
