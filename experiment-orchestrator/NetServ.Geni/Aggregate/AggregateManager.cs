@@ -241,6 +241,11 @@ public sealed partial class AggregateManager : IAsyncDisposable
 
     private SliceAnswer Allocate(string sliceUrn, string rspec, DateTimeOffset credentialExpires, DateTimeOffset? endTime)
     {
+        if (GeniUrn.TryParse(sliceUrn) is not { Type: "slice" })
+        {
+            throw new AmApiException(AmApiCode.BadArgs, $"{sliceUrn} is not a slice URN (urn:publicid:IDN+authority+slice+name)");
+        }
+
         var request = ReadRequest(rspec);
         slices.TryGetValue(sliceUrn, out var slice);
         if (slice?.ShutDown == true)

@@ -184,18 +184,18 @@ public sealed partial class AmApiV3Dispatcher
         }
     }
 
-    /// <summary>The slice the URNs name, then its credentials checked against it.</summary>
+    /// <summary>The credentials checked against the slice the URNs name.</summary>
     private async Task<GeniCredential> AuthorizeForAsync(XmlRpcCallContext call, IReadOnlyList<string> urns, IReadOnlyList<string> credentials, string privilege, CancellationToken token)
     {
         // Credentials first where the URN is the slice itself, so a stranger learns nothing of which slices are here.
-        var named = urns.Count > 0 && GeniUrn.TryParse(urns[0]) is { Type: "slice" } ? urns[0] : null;
-        if (named is not null)
+        if (urns.Count > 0 && GeniUrn.TryParse(urns[0]) is { Type: "slice" })
         {
-            Authorize(call, credentials, named, privilege);
+            var credential = Authorize(call, credentials, urns[0], privilege);
+            await manager.SliceOfAsync(urns, token).ConfigureAwait(false);
+            return credential;
         }
 
-        var sliceUrn = await manager.SliceOfAsync(urns, token).ConfigureAwait(false);
-        return Authorize(call, credentials, sliceUrn, privilege);
+        return Authorize(call, credentials, await manager.SliceOfAsync(urns, token).ConfigureAwait(false), privilege);
     }
 
     private GeniCredential Authorize(XmlRpcCallContext call, IReadOnlyList<string> credentials, string? targetUrn, string? privilege)
