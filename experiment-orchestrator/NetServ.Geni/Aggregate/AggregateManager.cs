@@ -124,7 +124,7 @@ public sealed partial class AggregateManager : IAsyncDisposable
             },
             cancellationToken);
 
-    /// <summary>Renews the slivers until <paramref name="requested"/>; refused (OUT_OF_RANGE) when that is past, or later than the lease the aggregate allows or the credential lasts.</summary>
+    /// <summary>Renews the slivers until <paramref name="requested"/>; refused (OUT_OF_RANGE) when that is past, or later than the lease the aggregate allows (for allocated slivers, the allocation lifetime) or the credential lasts.</summary>
     public Task<IReadOnlyList<SliverStatus>> RenewAsync(IReadOnlyList<string> urns, DateTimeOffset requested, DateTimeOffset credentialExpires, CancellationToken cancellationToken)
         => Locked(() => Task.FromResult(Renew(urns, requested, credentialExpires)), cancellationToken);
 
@@ -349,6 +349,12 @@ public sealed partial class AggregateManager : IAsyncDisposable
         {
             var why = latest == credentialExpires ? "the slice credential expires then" : $"this aggregate renews up to {options.MaxLease.TotalDays:0.#} days ahead";
             throw new AmApiException(AmApiCode.OutOfRange, $"the requested expiration {requested:u} is past {latest:u}, the latest allowed: {why}");
+        }
+
+        if (slivers.Any(s => s.AllocationStatus == AllocationStatus.Allocated) && requested > now + options.AllocationLifetime)
+        {
+            // Otherwise an allocation never provisioned could hold nodes for the whole lease.
+            throw new AmApiException(AmApiCode.OutOfRange, $"the requested expiration {requested:u} is past {now + options.AllocationLifetime:u}: an allocation is held {options.AllocationLifetime.TotalMinutes:0.#} minutes at most; provision it to keep it longer");
         }
 
         slivers.ToList().ForEach(s => s.Expires = requested);

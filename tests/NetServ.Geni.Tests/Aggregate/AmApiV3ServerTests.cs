@@ -328,11 +328,24 @@ public sealed class AmApiV3ServerTests
     {
         var credentials = AggregateTestBed.Credentials(bed.Authority.IssueSliceCredential(bed.Alice.Certificate, "s1", bed.Time.GetUtcNow().AddDays(1)));
         await client.CallAsync("Allocate", bed.SliceUrn("s1"), credentials, Request, new XmlRpcStruct());
+        await client.CallAsync("Provision", new XmlRpcArray(bed.SliceUrn("s1")), credentials, new XmlRpcStruct());
 
         var answer = await client.CallAsync("Renew", new XmlRpcArray(bed.SliceUrn("s1")), credentials, AmApiV3Dispatcher.Rfc3339(bed.Time.GetUtcNow().AddDays(2)), new XmlRpcStruct());
 
         Assert.That(Code(answer), Is.EqualTo(AmApiCode.OutOfRange));
         Assert.That(answer.AsStruct().GetString("output"), Does.Contain("slice credential expires"));
+    }
+
+    [Test]
+    public async Task Renew_AllocatedSliversPastTheAllocationLifetime_OutOfRange()
+    {
+        var credentials = bed.SliceCredential("s1");
+        await client.CallAsync("Allocate", bed.SliceUrn("s1"), credentials, Request, new XmlRpcStruct());
+
+        var answer = await client.CallAsync("Renew", new XmlRpcArray(bed.SliceUrn("s1")), credentials, AmApiV3Dispatcher.Rfc3339(bed.Time.GetUtcNow().AddHours(1)), new XmlRpcStruct());
+
+        Assert.That(Code(answer), Is.EqualTo(AmApiCode.OutOfRange));
+        Assert.That(answer.AsStruct().GetString("output"), Does.Contain("provision it to keep it longer"));
     }
 
     [Test]
