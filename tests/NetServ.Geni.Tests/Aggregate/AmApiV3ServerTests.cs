@@ -302,6 +302,30 @@ public sealed class AmApiV3ServerTests
     }
 
     [Test]
+    public async Task Allocate_CredentialAsBareDocument_AcceptedAsV2ClientsSendIt()
+    {
+        var document = bed.Authority.IssueSliceCredential(bed.Alice.Certificate, "s1");
+
+        Assert.That(Code(await client.CallAsync("Allocate", bed.SliceUrn("s1"), new XmlRpcArray(document), Request, new XmlRpcStruct())), Is.EqualTo(AmApiCode.Success));
+    }
+
+    [Test]
+    public async Task Allocate_OnlyCredentialsOfAnotherType_Forbidden()
+    {
+        var abac = new XmlRpcArray(new XmlRpcStruct { { "geni_type", "geni_abac" }, { "geni_version", "1" }, { "geni_value", "<signed-credential/>" } });
+
+        Assert.That(Code(await client.CallAsync("Allocate", bed.SliceUrn("s1"), abac, Request, new XmlRpcStruct())), Is.EqualTo(AmApiCode.Forbidden));
+    }
+
+    [Test]
+    public async Task Status_UnknownSliverUrn_SearchFailed()
+    {
+        var answer = await client.CallAsync("Status", new XmlRpcArray("urn:publicid:IDN+netserv.local+sliver+0123"), bed.SliceCredential("s1"), new XmlRpcStruct());
+
+        Assert.That(Code(answer), Is.EqualTo(AmApiCode.SearchFailed));
+    }
+
+    [Test]
     public void Call_ClientCertificateOfNoTrustedAuthority_RefusedByTls()
     {
         using var stranger = TestCertificates.Make("CN=mallory", serverAuth: false);
