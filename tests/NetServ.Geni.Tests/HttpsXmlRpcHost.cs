@@ -32,7 +32,7 @@ internal sealed class HttpsXmlRpcHost : IAsyncDisposable
 
     public static async Task<HttpsXmlRpcHost> StartAsync(XmlRpcServer server)
     {
-        var serverCertificate = MakeCertificate("CN=127.0.0.1", serverAuth: true);
+        var serverCertificate = XmlRpc.TestCertificates.Make("CN=127.0.0.1", serverAuth: true);
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen => listen.UseHttps(new HttpsConnectionAdapterOptions
         {
@@ -56,23 +56,6 @@ internal sealed class HttpsXmlRpcHost : IAsyncDisposable
     {
         await app.DisposeAsync();
         ServerCertificate.Dispose();
-    }
-
-    public static X509Certificate2 MakeCertificate(string subject, bool serverAuth)
-    {
-        using var key = RSA.Create(2048);
-        var request = new CertificateRequest(subject, key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
-        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid(serverAuth ? "1.3.6.1.5.5.7.3.1" : "1.3.6.1.5.5.7.3.2")], false));
-        if (serverAuth)
-        {
-            var names = new SubjectAlternativeNameBuilder();
-            names.AddIpAddress(IPAddress.Loopback);
-            request.CertificateExtensions.Add(names.Build());
-        }
-
-        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddHours(1));
-        // Through PKCS#12 so that the key is one TLS can use on every platform.
-        return X509CertificateLoader.LoadPkcs12(certificate.Export(X509ContentType.Pfx), null);
     }
 }
 

@@ -169,13 +169,7 @@ public sealed class CredentialVerifier
 
     private string? ChainProblem(X509Certificate2 signer, X509Certificate2Collection certificates)
     {
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.AddRange(roots.Certificates);
-        chain.ChainPolicy.ExtraStore.AddRange(certificates);
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        chain.ChainPolicy.DisableCertificateDownloads = true;
-        chain.ChainPolicy.VerificationTime = time.GetUtcNow().UtcDateTime;
+        using var chain = roots.Chain(time.GetUtcNow(), certificates);
         if (chain.Build(signer))
         {
             return null;

@@ -43,6 +43,22 @@ public sealed class TrustRoots : IDisposable
             : throw new CredentialException($"the trust directory {directory} holds no certificate (PEM files, *.pem or *.crt): no credential could be believed");
     }
 
+    /// <summary>
+    /// A chain that trusts these roots only, checked at <paramref name="time"/>: no system roots (a GENI
+    /// certificate comes from a clearinghouse, not a web CA), no downloads, no revocation check.
+    /// </summary>
+    internal X509Chain Chain(DateTimeOffset time, IEnumerable<X509Certificate2> intermediates)
+    {
+        var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.AddRange(Certificates);
+        chain.ChainPolicy.ExtraStore.AddRange(intermediates.ToArray());
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        chain.ChainPolicy.DisableCertificateDownloads = true;
+        chain.ChainPolicy.VerificationTime = time.UtcDateTime;
+        return chain;
+    }
+
     public void Dispose()
     {
         foreach (var certificate in Certificates)

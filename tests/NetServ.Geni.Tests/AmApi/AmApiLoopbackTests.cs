@@ -3,6 +3,8 @@ using Microsoft.Extensions.Time.Testing;
 using NetServ.Geni.AmApi;
 using NetServ.Geni.XmlRpc;
 
+using NetServ.Geni.Tests.XmlRpc;
+
 namespace NetServ.Geni.Tests.AmApi;
 
 /// <summary>
@@ -33,7 +35,7 @@ public sealed class AmApiLoopbackTests
     [OneTimeSetUp]
     public async Task StartAggregate()
     {
-        clientCertificate = HttpsXmlRpcHost.MakeCertificate("CN=alice", serverAuth: false);
+        clientCertificate = TestCertificates.Make("CN=alice", serverAuth: false);
         var server = new XmlRpcServer()
             .Register("GetVersion", (call, _) => Answer(call, new XmlRpcStruct
             {

@@ -18,7 +18,7 @@ public sealed class XmlRpcTransportTests
     [OneTimeSetUp]
     public async Task StartServer()
     {
-        clientCertificate = HttpsXmlRpcHost.MakeCertificate("CN=alice", serverAuth: false);
+        clientCertificate = TestCertificates.Make("CN=alice", serverAuth: false);
         var server = new XmlRpcServer()
             .Register("echo", (call, _) => Task.FromResult<XmlRpcValue>(new XmlRpcArray(call.Parameters)))
             .Register("whoami", (call, _) => Task.FromResult<XmlRpcValue>(
