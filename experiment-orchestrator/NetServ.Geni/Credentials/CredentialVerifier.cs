@@ -3,29 +3,10 @@ using NetServ.Geni.Identity;
 
 namespace NetServ.Geni.Credentials;
 
-/// <summary>Why a credential is refused, as the GENI AM API v3 error code the refusal is answered with.</summary>
-public enum CredentialRefusal
-{
-    /// <summary>FORBIDDEN: a good credential that does not grant what the call needs.</summary>
-    Forbidden = 3,
-
-    /// <summary>CREDENTIAL_INVALID: not a credential, or its signature does not hold.</summary>
-    CredentialInvalid = 20,
-
-    /// <summary>CREDENTIAL_EXPIRED.</summary>
-    CredentialExpired = 21,
-
-    /// <summary>CREDENTIAL_MISMATCH: the credential is another user's, or about another object.</summary>
-    CredentialMismatch = 22,
-
-    /// <summary>CREDENTIAL_SIGNER_UNTRUSTED: signed by no authority the aggregate trusts, or not by the target's authority.</summary>
-    CredentialSignerUntrusted = 23,
-}
-
 /// <summary>What checking a credential gave: the credential when it is accepted, else the refusal and why.</summary>
 public sealed record CredentialCheck
 {
-    private CredentialCheck(GeniCredential? credential, CredentialRefusal? refusal, string message, int stage)
+    private CredentialCheck(GeniCredential? credential, GeniCode? refusal, string message, int stage)
     {
         Credential = credential;
         Refusal = refusal;
@@ -37,7 +18,7 @@ public sealed record CredentialCheck
     public GeniCredential? Credential { get; }
 
     /// <summary>The refusal, or <see langword="null"/> when the credential is accepted.</summary>
-    public CredentialRefusal? Refusal { get; }
+    public GeniCode? Refusal { get; }
 
     public bool IsAccepted => Refusal is null;
 
@@ -50,7 +31,7 @@ public sealed record CredentialCheck
     internal static CredentialCheck Accepted(GeniCredential credential)
         => new(credential, null, $"accepted: {credential.OwnerUrn} on {credential.TargetUrn}", int.MaxValue);
 
-    internal static CredentialCheck Refused(CredentialRefusal refusal, string message, GeniCredential? credential, int stage)
+    internal static CredentialCheck Refused(GeniCode refusal, string message, GeniCredential? credential, int stage)
         => new(credential, refusal, message, stage);
 }
 
@@ -89,54 +70,54 @@ public sealed class CredentialVerifier
         }
         catch (CredentialFormatException e)
         {
-            return CredentialCheck.Refused(CredentialRefusal.CredentialInvalid, $"the credential is not a GENI credential: {e.Message}", null, 0);
+            return CredentialCheck.Refused(GeniCode.CREDENTIAL_INVALID, $"the credential is not a GENI credential: {e.Message}", null, 0);
         }
 
         var credential = parsed.Credential;
         using var signature = CredentialSignature.Check(parsed, limits);
         if (signature.Problem is { } problem)
         {
-            return CredentialCheck.Refused(CredentialRefusal.CredentialInvalid, $"the credential's signature does not hold: {problem}", credential, 1);
+            return CredentialCheck.Refused(GeniCode.CREDENTIAL_INVALID, $"the credential's signature does not hold: {problem}", credential, 1);
         }
 
         var signer = signature.Signer!;
         if (ChainProblem(signer, signature.Certificates) is { } untrusted)
         {
-            return CredentialCheck.Refused(CredentialRefusal.CredentialSignerUntrusted, $"the credential is signed by {Describe(signer)}, which this aggregate does not trust: {untrusted}", credential, 2);
+            return CredentialCheck.Refused(GeniCode.CREDENTIAL_SIGNER_UNTRUSTED, $"the credential is signed by {Describe(signer)}, which this aggregate does not trust: {untrusted}", credential, 2);
         }
 
         if (!IsAuthorityOver(signer, credential.TargetUrn))
         {
-            return CredentialCheck.Refused(CredentialRefusal.CredentialSignerUntrusted, $"the credential is signed by {Describe(signer)}, which is not an authority over {credential.TargetUrn}", credential, 2);
+            return CredentialCheck.Refused(GeniCode.CREDENTIAL_SIGNER_UNTRUSTED, $"the credential is signed by {Describe(signer)}, which is not an authority over {credential.TargetUrn}", credential, 2);
         }
 
         var now = time.GetUtcNow();
         if (now >= credential.Expires)
         {
-            return CredentialCheck.Refused(CredentialRefusal.CredentialExpired, $"the credential for {credential.TargetUrn} expired at {credential.Expires:u} (it is {now:u}): get a fresh one from the slice authority", credential, 3);
+            return CredentialCheck.Refused(GeniCode.CREDENTIAL_EXPIRED, $"the credential for {credential.TargetUrn} expired at {credential.Expires:u} (it is {now:u}): get a fresh one from the slice authority", credential, 3);
         }
 
         var callerUrn = GeniIdentity.UserUrnOf(caller) ?? GeniIdentity.PublicIdUrnOf(caller);
         if (callerUrn is null || !string.Equals(callerUrn, credential.OwnerUrn, StringComparison.OrdinalIgnoreCase))
         {
-            return CredentialCheck.Refused(CredentialRefusal.CredentialMismatch, $"the credential is {credential.OwnerUrn}'s, but the caller's certificate is {callerUrn ?? caller.Subject + " (no GENI URN)"}: use a credential issued to you", credential, 4);
+            return CredentialCheck.Refused(GeniCode.CREDENTIAL_MISMATCH, $"the credential is {credential.OwnerUrn}'s, but the caller's certificate is {callerUrn ?? caller.Subject + " (no GENI URN)"}: use a credential issued to you", credential, 4);
         }
 
         if (credential.OwnerGid is { } ownerGid && !SameKey(ownerGid, caller))
         {
-            return CredentialCheck.Refused(CredentialRefusal.CredentialMismatch, $"the credential's owner certificate (owner_gid) has another key than the caller's certificate for {callerUrn}: use the credential issued with your current certificate", credential, 4);
+            return CredentialCheck.Refused(GeniCode.CREDENTIAL_MISMATCH, $"the credential's owner certificate (owner_gid) has another key than the caller's certificate for {callerUrn}: use the credential issued with your current certificate", credential, 4);
         }
 
         if (targetUrn is not null && !string.Equals(targetUrn, credential.TargetUrn, StringComparison.OrdinalIgnoreCase))
         {
             // Ranked lowest: a credential about another object says nothing about this call.
-            return CredentialCheck.Refused(CredentialRefusal.CredentialMismatch, $"the credential is for {credential.TargetUrn}, not {targetUrn}", credential, 0);
+            return CredentialCheck.Refused(GeniCode.CREDENTIAL_MISMATCH, $"the credential is for {credential.TargetUrn}, not {targetUrn}", credential, 0);
         }
 
         if (privilege is not null && !credential.Grants(privilege))
         {
             var granted = credential.Privileges.Count == 0 ? "no privilege" : string.Join(", ", credential.Privileges.Select(p => p.Name));
-            return CredentialCheck.Refused(CredentialRefusal.Forbidden, $"the credential grants {granted} on {credential.TargetUrn}; this call needs {privilege}", credential, 5);
+            return CredentialCheck.Refused(GeniCode.FORBIDDEN, $"the credential grants {granted} on {credential.TargetUrn}; this call needs {privilege}", credential, 5);
         }
 
         return CredentialCheck.Accepted(credential);
@@ -164,7 +145,7 @@ public sealed class CredentialVerifier
             }
         }
 
-        return best ?? CredentialCheck.Refused(CredentialRefusal.Forbidden, "the call carries no credential: give a slice credential (or a user credential for calls about no slice)", null, 0);
+        return best ?? CredentialCheck.Refused(GeniCode.FORBIDDEN, "the call carries no credential: give a slice credential (or a user credential for calls about no slice)", null, 0);
     }
 
     private string? ChainProblem(X509Certificate2 signer, X509Certificate2Collection certificates)

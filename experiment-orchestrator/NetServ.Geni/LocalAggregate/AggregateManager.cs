@@ -16,7 +16,7 @@ public sealed record SliceAnswer(string SliceUrn, string? Manifest, IReadOnlyLis
 /// The local aggregate's GENI state, apart from XML-RPC and credentials: slices and their slivers
 /// through allocation, provisioning and operational actions, expiry on the injected clock (an
 /// expired allocation or sliver is released by the aggregate itself, at every call and on a timer),
-/// and persistence to the state directory. Refusals are <see cref="AmApiException"/>s with their v3 code.
+/// and persistence to the state directory. Refusals are <see cref="AggregateRefusalException"/>s with their v3 code.
 /// One call at a time: the state is small and provisioning is the slow part anyway.
 /// </summary>
 public sealed partial class AggregateManager : IAsyncDisposable
@@ -243,33 +243,33 @@ public sealed partial class AggregateManager : IAsyncDisposable
     {
         if (GeniUrn.TryParse(sliceUrn) is not { Type: "slice" })
         {
-            throw new AmApiException(AmApiCode.BadArgs, $"{sliceUrn} is not a slice URN (urn:publicid:IDN+authority+slice+name)");
+            throw new AggregateRefusalException(GeniCode.BADARGS, $"{sliceUrn} is not a slice URN (urn:publicid:IDN+authority+slice+name)");
         }
 
         var request = ReadRequest(rspec);
         slices.TryGetValue(sliceUrn, out var slice);
         if (slice?.ShutDown == true)
         {
-            throw new AmApiException(AmApiCode.Unavailable, $"the slice {sliceUrn} is shut down: delete it");
+            throw new AggregateRefusalException(GeniCode.UNAVAILABLE, $"the slice {sliceUrn} is shut down: delete it");
         }
 
         if (slice is not null && request.Nodes.FirstOrDefault(n => slice.Slivers.Any(s => s.ClientId == n.ClientId)) is { } again)
         {
-            throw new AmApiException(AmApiCode.AlreadyExists, $"the node {again.ClientId} is already a sliver of {sliceUrn}: delete it first or give the new node another client_id");
+            throw new AggregateRefusalException(GeniCode.ALREADYEXISTS, $"the node {again.ClientId} is already a sliver of {sliceUrn}: delete it first or give the new node another client_id");
         }
 
         var used = UsedComponents();
         var free = Enumerable.Range(0, options.NodeCount).Select(i => AggregateRSpecs.ComponentId(options, i)).Where(c => !used.Contains(c)).ToList();
         if (request.Nodes.Count > free.Count)
         {
-            throw new AmApiException(AmApiCode.TooBig, $"the request asks for {request.Nodes.Count} nodes; this aggregate has {options.NodeCount}, of which {free.Count} are free");
+            throw new AggregateRefusalException(GeniCode.TOOBIG, $"the request asks for {request.Nodes.Count} nodes; this aggregate has {options.NodeCount}, of which {free.Count} are free");
         }
 
         var now = time.GetUtcNow();
         var expires = Earliest(now + options.AllocationLifetime, credentialExpires, endTime);
         if (expires <= now)
         {
-            throw new AmApiException(AmApiCode.OutOfRange, $"the requested end time {endTime:u} is past");
+            throw new AggregateRefusalException(GeniCode.OUTOFRANGE, $"the requested end time {endTime:u} is past");
         }
 
         slice ??= new SliceState { SliceUrn = sliceUrn };
@@ -310,10 +310,10 @@ public sealed partial class AggregateManager : IAsyncDisposable
             {
                 nodes = await provisioner.ProvisionAsync(slice.SliceUrn, part, users, cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception e) when (e is not OperationCanceledException and not AmApiException)
+            catch (Exception e) when (e is not OperationCanceledException and not AggregateRefusalException)
             {
                 Log.ProvisionFailed(logger, slice.SliceUrn, e);
-                throw new AmApiException(AmApiCode.ServerError, $"provisioning {slice.SliceUrn} failed: {e.Message}");
+                throw new AggregateRefusalException(GeniCode.SERVERERROR, $"provisioning {slice.SliceUrn} failed: {e.Message}");
             }
 
             var now = time.GetUtcNow();
@@ -342,19 +342,19 @@ public sealed partial class AggregateManager : IAsyncDisposable
         var latest = Earliest(now + options.MaxLease, credentialExpires, null);
         if (requested <= now)
         {
-            throw new AmApiException(AmApiCode.OutOfRange, $"the requested expiration {requested:u} is not in the future (it is {now:u})");
+            throw new AggregateRefusalException(GeniCode.OUTOFRANGE, $"the requested expiration {requested:u} is not in the future (it is {now:u})");
         }
 
         if (requested > latest)
         {
             var why = latest == credentialExpires ? "the slice credential expires then" : $"this aggregate renews up to {options.MaxLease.TotalDays:0.#} days ahead";
-            throw new AmApiException(AmApiCode.OutOfRange, $"the requested expiration {requested:u} is past {latest:u}, the latest allowed: {why}");
+            throw new AggregateRefusalException(GeniCode.OUTOFRANGE, $"the requested expiration {requested:u} is past {latest:u}, the latest allowed: {why}");
         }
 
         if (slivers.Any(s => s.AllocationStatus == AllocationStatus.Allocated) && requested > now + options.AllocationLifetime)
         {
             // Otherwise an allocation never provisioned could hold nodes for the whole lease.
-            throw new AmApiException(AmApiCode.OutOfRange, $"the requested expiration {requested:u} is past {now + options.AllocationLifetime:u}: an allocation is held {options.AllocationLifetime.TotalMinutes:0.#} minutes at most; provision it to keep it longer");
+            throw new AggregateRefusalException(GeniCode.OUTOFRANGE, $"the requested expiration {requested:u} is past {now + options.AllocationLifetime:u}: an allocation is held {options.AllocationLifetime.TotalMinutes:0.#} minutes at most; provision it to keep it longer");
         }
 
         slivers.ToList().ForEach(s => s.Expires = requested);
@@ -369,7 +369,7 @@ public sealed partial class AggregateManager : IAsyncDisposable
             "geni_start" => (OperationalStatus.NotReady, OperationalStatus.Ready),
             "geni_restart" => (OperationalStatus.Ready, OperationalStatus.Ready),
             "geni_stop" => (OperationalStatus.Ready, OperationalStatus.NotReady),
-            _ => throw new AmApiException(AmApiCode.Unsupported, $"the action {action} is not one this aggregate performs (geni_start, geni_restart, geni_stop)"),
+            _ => throw new AggregateRefusalException(GeniCode.UNSUPPORTED, $"the action {action} is not one this aggregate performs (geni_start, geni_restart, geni_stop)"),
         };
         var (slice, slivers) = Resolve(urns);
         RefuseIfShutDown(slice);
@@ -381,7 +381,7 @@ public sealed partial class AggregateManager : IAsyncDisposable
 
         if (errors.Count > 0 && !bestEffort)
         {
-            throw new AmApiException(AmApiCode.Unsupported, string.Join("; ", errors.Values));
+            throw new AggregateRefusalException(GeniCode.UNSUPPORTED, string.Join("; ", errors.Values));
         }
 
         var acting = slivers.Where(s => !errors.ContainsKey(s)).ToList();
@@ -411,14 +411,14 @@ public sealed partial class AggregateManager : IAsyncDisposable
     {
         if (urns.Count == 0)
         {
-            throw new AmApiException(AmApiCode.BadArgs, "the call names no slice or sliver URN");
+            throw new AggregateRefusalException(GeniCode.BADARGS, "the call names no slice or sliver URN");
         }
 
         SliceState? slice = null;
         var slivers = new List<SliverState>();
         foreach (var urn in urns)
         {
-            var parsed = GeniUrn.TryParse(urn) ?? throw new AmApiException(AmApiCode.BadArgs, $"{urn} is not a GENI URN");
+            var parsed = GeniUrn.TryParse(urn) ?? throw new AggregateRefusalException(GeniCode.BADARGS, $"{urn} is not a GENI URN");
             SliceState found;
             if (string.Equals(parsed.Type, "slice", StringComparison.OrdinalIgnoreCase))
             {
@@ -428,17 +428,17 @@ public sealed partial class AggregateManager : IAsyncDisposable
             else if (string.Equals(parsed.Type, "sliver", StringComparison.OrdinalIgnoreCase))
             {
                 found = slices.Values.FirstOrDefault(s => s.Slivers.Any(v => string.Equals(v.SliverUrn, urn, StringComparison.OrdinalIgnoreCase)))
-                    ?? throw new AmApiException(AmApiCode.SearchFailed, $"no sliver {urn} here: it was deleted, expired or never allocated");
+                    ?? throw new AggregateRefusalException(GeniCode.SEARCHFAILED, $"no sliver {urn} here: it was deleted, expired or never allocated");
                 slivers.Add(found.Slivers.First(v => string.Equals(v.SliverUrn, urn, StringComparison.OrdinalIgnoreCase)));
             }
             else
             {
-                throw new AmApiException(AmApiCode.BadArgs, $"{urn} is a {parsed.Type} URN; give a slice or sliver URN");
+                throw new AggregateRefusalException(GeniCode.BADARGS, $"{urn} is a {parsed.Type} URN; give a slice or sliver URN");
             }
 
             if (slice is not null && slice != found)
             {
-                throw new AmApiException(AmApiCode.BadArgs, $"the URNs name slivers of two slices ({slice.SliceUrn} and {found.SliceUrn}); one call is about one slice");
+                throw new AggregateRefusalException(GeniCode.BADARGS, $"the URNs name slivers of two slices ({slice.SliceUrn} and {found.SliceUrn}); one call is about one slice");
             }
 
             slice = found;
@@ -450,13 +450,13 @@ public sealed partial class AggregateManager : IAsyncDisposable
     private SliceState Find(string sliceUrn)
         => slices.TryGetValue(sliceUrn, out var slice)
             ? slice
-            : throw new AmApiException(AmApiCode.SearchFailed, $"no slice {sliceUrn} here: it has no slivers (deleted, expired or never allocated)");
+            : throw new AggregateRefusalException(GeniCode.SEARCHFAILED, $"no slice {sliceUrn} here: it has no slivers (deleted, expired or never allocated)");
 
     private static void RefuseIfShutDown(SliceState slice)
     {
         if (slice.ShutDown)
         {
-            throw new AmApiException(AmApiCode.Unavailable, $"the slice {slice.SliceUrn} is shut down: delete it");
+            throw new AggregateRefusalException(GeniCode.UNAVAILABLE, $"the slice {slice.SliceUrn} is shut down: delete it");
         }
     }
 
@@ -485,10 +485,10 @@ public sealed partial class AggregateManager : IAsyncDisposable
 
         if (error.Kind == RSpecErrorKind.WrongRoot && RootNamespace(rspec) is { } other)
         {
-            throw new AmApiException(AmApiCode.BadVersion, $"the request is an rspec of namespace {other}; this aggregate reads GENI RSpec version 3 ({AggregateRSpecs.Rspec3.NamespaceName})");
+            throw new AggregateRefusalException(GeniCode.BADVERSION, $"the request is an rspec of namespace {other}; this aggregate reads GENI RSpec version 3 ({AggregateRSpecs.Rspec3.NamespaceName})");
         }
 
-        throw new AmApiException(AmApiCode.BadArgs, $"the request rspec is refused at line {error.Line}, column {error.Column}: {error.Message}");
+        throw new AggregateRefusalException(GeniCode.BADARGS, $"the request rspec is refused at line {error.Line}, column {error.Column}: {error.Message}");
     }
 
     /// <summary>The namespace of an <c>&lt;rspec&gt;</c> root that is not RSpec v3's, or <see langword="null"/>.</summary>

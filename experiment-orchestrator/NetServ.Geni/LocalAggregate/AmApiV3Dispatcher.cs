@@ -172,15 +172,15 @@ public sealed partial class AmApiV3Dispatcher
         {
             return await method().ConfigureAwait(false);
         }
-        catch (AmApiException e)
+        catch (AggregateRefusalException e)
         {
             Log.Refused(logger, call.MethodName, (int)e.Code, e.Message);
             return Error(e.Code, $"{call.MethodName}: {e.Message}");
         }
         catch (XmlRpcTypeException e)
         {
-            Log.Refused(logger, call.MethodName, (int)AmApiCode.BadArgs, e.Message);
-            return Error(AmApiCode.BadArgs, $"{call.MethodName}: bad arguments: {e.Message}");
+            Log.Refused(logger, call.MethodName, (int)GeniCode.BADARGS, e.Message);
+            return Error(GeniCode.BADARGS, $"{call.MethodName}: bad arguments: {e.Message}");
         }
     }
 
@@ -202,23 +202,23 @@ public sealed partial class AmApiV3Dispatcher
     {
         if (call.ClientCertificate is not { } caller)
         {
-            throw new AmApiException(AmApiCode.Forbidden, "the connection has no client certificate: the AM API is called with the user's GENI certificate");
+            throw new AggregateRefusalException(GeniCode.FORBIDDEN, "the connection has no client certificate: the AM API is called with the user's GENI certificate");
         }
 
         var check = verifier.VerifyAny(credentials, caller, targetUrn, privilege);
         return check.Refusal is { } refusal
-            ? throw new AmApiException((AmApiCode)(int)refusal, check.Message)
+            ? throw new AggregateRefusalException((GeniCode)(int)refusal, check.Message)
             : check.Credential!;
     }
 
     private static XmlRpcStruct Success(XmlRpcValue value) => new()
     {
-        { "code", new XmlRpcStruct { { "geni_code", (int)AmApiCode.Success }, { "am_type", AmType }, { "am_code", 0 } } },
+        { "code", new XmlRpcStruct { { "geni_code", (int)GeniCode.SUCCESS }, { "am_type", AmType }, { "am_code", 0 } } },
         { "value", value },
         { "output", "" },
     };
 
-    private static XmlRpcStruct Error(AmApiCode code, string output) => new()
+    private static XmlRpcStruct Error(GeniCode code, string output) => new()
     {
         { "code", new XmlRpcStruct { { "geni_code", (int)code }, { "am_type", AmType } } },
         { "value", "" },
@@ -237,7 +237,7 @@ public sealed partial class AmApiV3Dispatcher
     internal static string Rfc3339(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 
     private static XmlRpcValue Parameter(XmlRpcCallContext call, int index, string name)
-        => index < call.Parameters.Count ? call.Parameters[index] : throw new AmApiException(AmApiCode.BadArgs, $"the argument {name} (number {index + 1}) is missing");
+        => index < call.Parameters.Count ? call.Parameters[index] : throw new AggregateRefusalException(GeniCode.BADARGS, $"the argument {name} (number {index + 1}) is missing");
 
     private static IReadOnlyList<string> Urns(XmlRpcCallContext call) => [.. Parameter(call, 0, "urns").AsArray().Select(u => u.AsString())];
 
@@ -248,7 +248,7 @@ public sealed partial class AmApiV3Dispatcher
             XmlRpcString s => s.Value,
             XmlRpcStruct s when string.Equals(s.GetStringOrNull("geni_type"), GeniCredential.GeniType, StringComparison.OrdinalIgnoreCase) => s.GetString("geni_value"),
             XmlRpcStruct => null,
-            _ => throw new AmApiException(AmApiCode.BadArgs, $"a credential is a {c.TypeName}; give structs {{geni_type, geni_version, geni_value}}"),
+            _ => throw new AggregateRefusalException(GeniCode.BADARGS, $"a credential is a {c.TypeName}; give structs {{geni_type, geni_version, geni_value}}"),
         }).OfType<string>()];
 
     private static XmlRpcStruct Options(XmlRpcCallContext call, int index)
@@ -269,7 +269,7 @@ public sealed partial class AmApiV3Dispatcher
         {
             if (required)
             {
-                throw new AmApiException(AmApiCode.BadArgs, "the option geni_rspec_version is missing; give {type: GENI, version: 3}");
+                throw new AggregateRefusalException(GeniCode.BADARGS, "the option geni_rspec_version is missing; give {type: GENI, version: 3}");
             }
 
             return;
@@ -279,7 +279,7 @@ public sealed partial class AmApiV3Dispatcher
         var (type, number) = (version.GetString("type"), version["version"].ToString());
         if (!string.Equals(type.Trim(), "GENI", StringComparison.OrdinalIgnoreCase) || number.Trim() != "3")
         {
-            throw new AmApiException(AmApiCode.BadVersion, $"rspec {type} version {number} is not one this aggregate writes; it writes GENI version 3");
+            throw new AggregateRefusalException(GeniCode.BADVERSION, $"rspec {type} version {number} is not one this aggregate writes; it writes GENI version 3");
         }
     }
 
@@ -291,7 +291,7 @@ public sealed partial class AmApiV3Dispatcher
     {
         XmlRpcDateTime d => new DateTimeOffset(DateTime.SpecifyKind(d.Value, DateTimeKind.Utc)),
         XmlRpcString s when DateTimeOffset.TryParse(s.Value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t) => t,
-        _ => throw new AmApiException(AmApiCode.BadArgs, $"{name} is {value.Describe()}, not a time (RFC 3339, such as 2026-12-06T12:00:00Z)"),
+        _ => throw new AggregateRefusalException(GeniCode.BADARGS, $"{name} is {value.Describe()}, not a time (RFC 3339, such as 2026-12-06T12:00:00Z)"),
     };
 
     /// <summary><c>geni_users</c>: <c>[{urn, keys: [...]}]</c>.</summary>

@@ -19,7 +19,7 @@ public sealed class CredentialVerifierTests
         => new CredentialSigner(pki.Authority.Certificate, algorithm: algorithm)
             .Sign(pki.Content(pki.Authority.SliceUrn(slice), owner, privilege) with { Expires = pki.Time.GetUtcNow().AddDays(7) });
 
-    private static void AssertRefused(CredentialCheck check, CredentialRefusal refusal, string messagePart)
+    private static void AssertRefused(CredentialCheck check, GeniCode refusal, string messagePart)
     {
         Assert.That(check.Refusal, Is.EqualTo(refusal), check.Message);
         Assert.That(check.Message, Does.Contain(messagePart));
@@ -40,7 +40,7 @@ public sealed class CredentialVerifierTests
     {
         var tampered = SliceCredential("info").Replace("<name>info</name>", "<name>*</name>", StringComparison.Ordinal);
 
-        AssertRefused(pki.Verifier().Verify(tampered, pki.Alice, Slice, "createsliver"), CredentialRefusal.CredentialInvalid, "digest does not match");
+        AssertRefused(pki.Verifier().Verify(tampered, pki.Alice, Slice, "createsliver"), GeniCode.CREDENTIAL_INVALID, "digest does not match");
     }
 
     [Test]
@@ -48,7 +48,7 @@ public sealed class CredentialVerifierTests
     {
         var tampered = Regex.Replace(SliceCredential(), "<expires>[^<]*</expires>", "<expires>2099-01-01T00:00:00Z</expires>");
 
-        AssertRefused(pki.Verifier().Verify(tampered, pki.Alice, Slice), CredentialRefusal.CredentialInvalid, "digest does not match");
+        AssertRefused(pki.Verifier().Verify(tampered, pki.Alice, Slice), GeniCode.CREDENTIAL_INVALID, "digest does not match");
     }
 
     [Test]
@@ -58,7 +58,7 @@ public sealed class CredentialVerifierTests
         var credential = SliceCredential();
         var swapped = credential.Replace(Signatures(credential), Signatures(SliceCredential(slice: "s2")), StringComparison.Ordinal);
 
-        AssertRefused(pki.Verifier().Verify(swapped, pki.Alice, Slice), CredentialRefusal.CredentialInvalid, "digest does not match");
+        AssertRefused(pki.Verifier().Verify(swapped, pki.Alice, Slice), GeniCode.CREDENTIAL_INVALID, "digest does not match");
     }
 
     [Test]
@@ -67,7 +67,7 @@ public sealed class CredentialVerifierTests
         var credential = SliceCredential();
         var tampered = credential.Replace("<Reference URI=\"#ref0\">", "<Reference URI=\"#ref0\" Id=\"x\">", StringComparison.Ordinal);
 
-        AssertRefused(pki.Verifier().Verify(tampered, pki.Alice, Slice), CredentialRefusal.CredentialInvalid, "signature value does not verify");
+        AssertRefused(pki.Verifier().Verify(tampered, pki.Alice, Slice), GeniCode.CREDENTIAL_INVALID, "signature value does not verify");
     }
 
     [Test]
@@ -75,7 +75,7 @@ public sealed class CredentialVerifierTests
     {
         var credential = new CredentialSigner(pki.Stranger.Certificate).Sign(pki.Content(Slice));
 
-        AssertRefused(pki.Verifier().Verify(credential, pki.Alice, Slice), CredentialRefusal.CredentialSignerUntrusted, "does not trust");
+        AssertRefused(pki.Verifier().Verify(credential, pki.Alice, Slice), GeniCode.CREDENTIAL_SIGNER_UNTRUSTED, "does not trust");
     }
 
     [Test]
@@ -83,7 +83,7 @@ public sealed class CredentialVerifierTests
     {
         var credential = new CredentialSigner(pki.Authority.Certificate).Sign(pki.Content("urn:publicid:IDN+emulab.net:proj+slice+s1"));
 
-        AssertRefused(pki.Verifier().Verify(credential, pki.Alice), CredentialRefusal.CredentialSignerUntrusted, "not an authority over urn:publicid:IDN+emulab.net:proj+slice+s1");
+        AssertRefused(pki.Verifier().Verify(credential, pki.Alice), GeniCode.CREDENTIAL_SIGNER_UNTRUSTED, "not an authority over urn:publicid:IDN+emulab.net:proj+slice+s1");
     }
 
     [Test]
@@ -91,7 +91,7 @@ public sealed class CredentialVerifierTests
     {
         var bobs = SliceCredential(owner: pki.Bob);
 
-        AssertRefused(pki.Verifier().Verify(bobs, pki.Alice, Slice), CredentialRefusal.CredentialMismatch, "urn:publicid:IDN+netserv.local+user+bob's");
+        AssertRefused(pki.Verifier().Verify(bobs, pki.Alice, Slice), GeniCode.CREDENTIAL_MISMATCH, "urn:publicid:IDN+netserv.local+user+bob's");
     }
 
     [Test]
@@ -100,19 +100,19 @@ public sealed class CredentialVerifierTests
         var credential = SliceCredential();
         var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(pki.Time.GetUtcNow().AddDays(8));
 
-        AssertRefused(new CredentialVerifier(pki.Roots, time).Verify(credential, pki.Alice, Slice), CredentialRefusal.CredentialExpired, "expired at");
+        AssertRefused(new CredentialVerifier(pki.Roots, time).Verify(credential, pki.Alice, Slice), GeniCode.CREDENTIAL_EXPIRED, "expired at");
     }
 
     [Test]
     public void Verify_PrivilegeNotGranted_IsForbidden()
     {
-        AssertRefused(pki.Verifier().Verify(SliceCredential("info"), pki.Alice, Slice, "createsliver"), CredentialRefusal.Forbidden, "needs createsliver");
+        AssertRefused(pki.Verifier().Verify(SliceCredential("info"), pki.Alice, Slice, "createsliver"), GeniCode.FORBIDDEN, "needs createsliver");
     }
 
     [Test]
     public void Verify_CredentialForAnotherSlice_IsMismatch()
     {
-        AssertRefused(pki.Verifier().Verify(SliceCredential(slice: "s2"), pki.Alice, Slice), CredentialRefusal.CredentialMismatch, "not " + Slice);
+        AssertRefused(pki.Verifier().Verify(SliceCredential(slice: "s2"), pki.Alice, Slice), GeniCode.CREDENTIAL_MISMATCH, "not " + Slice);
     }
 
     [Test]
@@ -122,7 +122,7 @@ public sealed class CredentialVerifierTests
         var credential = SliceCredential("info");
         var forged = credential.Replace("<signatures>", "<extra><credential xml:id=\"ref0\"><type>privilege</type></credential></extra><signatures>", StringComparison.Ordinal);
 
-        AssertRefused(pki.Verifier().Verify(forged, pki.Alice, Slice), CredentialRefusal.CredentialInvalid, "2 elements have xml:id \"ref0\"");
+        AssertRefused(pki.Verifier().Verify(forged, pki.Alice, Slice), GeniCode.CREDENTIAL_INVALID, "2 elements have xml:id \"ref0\"");
     }
 
     [Test]
@@ -130,7 +130,7 @@ public sealed class CredentialVerifierTests
     {
         var unsigned = Regex.Replace(SliceCredential(), "<signatures>.*</signatures>", "<signatures/>", RegexOptions.Singleline);
 
-        AssertRefused(pki.Verifier().Verify(unsigned, pki.Alice, Slice), CredentialRefusal.CredentialInvalid, "not signed");
+        AssertRefused(pki.Verifier().Verify(unsigned, pki.Alice, Slice), GeniCode.CREDENTIAL_INVALID, "not signed");
     }
 
     [Test]
@@ -138,7 +138,7 @@ public sealed class CredentialVerifierTests
     {
         var other = SliceCredential().Replace("CanonicalizationMethod Algorithm=\"http://www.w3.org/TR/2001/REC-xml-c14n-20010315\"", "CanonicalizationMethod Algorithm=\"http://www.w3.org/2001/10/xml-exc-c14n#\"", StringComparison.Ordinal);
 
-        AssertRefused(pki.Verifier().Verify(other, pki.Alice, Slice), CredentialRefusal.CredentialInvalid, "C14N 1.0");
+        AssertRefused(pki.Verifier().Verify(other, pki.Alice, Slice), GeniCode.CREDENTIAL_INVALID, "C14N 1.0");
     }
 
     [Test]
@@ -148,13 +148,13 @@ public sealed class CredentialVerifierTests
 
         var check = new CredentialVerifier(pki.Roots, pki.Time, new CredentialLimits { MaxCertificates = 0 }).Verify(credential, pki.Alice, Slice);
 
-        AssertRefused(check, CredentialRefusal.CredentialInvalid, "more than 0 certificates");
+        AssertRefused(check, GeniCode.CREDENTIAL_INVALID, "more than 0 certificates");
     }
 
     [Test]
     public void Verify_NotXml_IsInvalid()
     {
-        AssertRefused(pki.Verifier().Verify("<signed-credential>", pki.Alice), CredentialRefusal.CredentialInvalid, "not a GENI credential");
+        AssertRefused(pki.Verifier().Verify("<signed-credential>", pki.Alice), GeniCode.CREDENTIAL_INVALID, "not a GENI credential");
     }
 
     [Test]
@@ -177,12 +177,12 @@ public sealed class CredentialVerifierTests
 
         var check = new CredentialVerifier(pki.Roots, time).VerifyAny([user, slice], pki.Alice, Slice, "createsliver");
 
-        Assert.That(check.Refusal, Is.EqualTo(CredentialRefusal.CredentialExpired), check.Message);
+        Assert.That(check.Refusal, Is.EqualTo(GeniCode.CREDENTIAL_EXPIRED), check.Message);
     }
 
     [Test]
     public void VerifyAny_NoCredential_IsForbidden()
     {
-        Assert.That(pki.Verifier().VerifyAny([], pki.Alice).Refusal, Is.EqualTo(CredentialRefusal.Forbidden));
+        Assert.That(pki.Verifier().VerifyAny([], pki.Alice).Refusal, Is.EqualTo(GeniCode.FORBIDDEN));
     }
 }

@@ -137,7 +137,7 @@ public sealed class XmlSec1InteropTests
             .Replace("<name>info</name>", "<name>*</name>", StringComparison.Ordinal);
 
         Assert.That(VerifyWithXmlSec1(credential).ExitCode, Is.Not.Zero, "xmlsec1 catches it too");
-        Assert.That(pki.Verifier().Verify(credential, pki.Alice, Slice).Refusal, Is.EqualTo(CredentialRefusal.CredentialInvalid));
+        Assert.That(pki.Verifier().Verify(credential, pki.Alice, Slice).Refusal, Is.EqualTo(GeniCode.CREDENTIAL_INVALID));
     }
 
     [Test]
@@ -145,7 +145,7 @@ public sealed class XmlSec1InteropTests
     {
         var credential = SignWithXmlSec1(pki.Stranger.Certificate, []);
 
-        Assert.That(pki.Verifier().Verify(credential, pki.Alice, Slice).Refusal, Is.EqualTo(CredentialRefusal.CredentialSignerUntrusted));
+        Assert.That(pki.Verifier().Verify(credential, pki.Alice, Slice).Refusal, Is.EqualTo(GeniCode.CREDENTIAL_SIGNER_UNTRUSTED));
     }
 
     [Test]
@@ -153,7 +153,7 @@ public sealed class XmlSec1InteropTests
     {
         var credential = SignWithXmlSec1(pki.Authority.Certificate, [], owner: "bob");
 
-        Assert.That(pki.Verifier().Verify(credential, pki.Alice, Slice).Refusal, Is.EqualTo(CredentialRefusal.CredentialMismatch));
+        Assert.That(pki.Verifier().Verify(credential, pki.Alice, Slice).Refusal, Is.EqualTo(GeniCode.CREDENTIAL_MISMATCH));
     }
 
     [Test]
@@ -161,7 +161,7 @@ public sealed class XmlSec1InteropTests
     {
         var credential = SignWithXmlSec1(pki.Authority.Certificate, [], expires: pki.Time.GetUtcNow().AddMinutes(-1).UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture));
 
-        Assert.That(pki.Verifier().Verify(credential, pki.Alice, Slice).Refusal, Is.EqualTo(CredentialRefusal.CredentialExpired));
+        Assert.That(pki.Verifier().Verify(credential, pki.Alice, Slice).Refusal, Is.EqualTo(GeniCode.CREDENTIAL_EXPIRED));
     }
 
     [TestCase(CredentialSignatureAlgorithm.RsaSha1)]
@@ -204,7 +204,7 @@ public sealed class XmlSec1InteropTests
         var tampered = System.Text.RegularExpressions.Regex.Replace(credential, "<expires>[^<]*</expires>", "<expires>2099-01-01T00:00:00Z</expires>");
 
         Assert.That(VerifyWithXmlSec1(tampered).ExitCode, Is.Not.Zero);
-        Assert.That(pki.Verifier().Verify(tampered, pki.Alice, Slice).Refusal, Is.EqualTo(CredentialRefusal.CredentialInvalid));
+        Assert.That(pki.Verifier().Verify(tampered, pki.Alice, Slice).Refusal, Is.EqualTo(GeniCode.CREDENTIAL_INVALID));
     }
 
     /// <summary>A slice authority under a root, as a clearinghouse's SA is under its CA.</summary>

@@ -58,13 +58,13 @@ public sealed class AggregateRSpecsTests
         Assert.That(nodes.Select(n => (string?)n.Element(Rspec3 + "available")!.Attribute("now")), Is.EqualTo(new[] { "false", "true" }));
     }
 
-    [TestCase("<rspec xmlns=\"http://www.geni.net/resources/rspec/3\" type=\"advertisement\"/>", AmApiCode.BadArgs)]
-    [TestCase("<rspec xmlns=\"http://www.protogeni.net/resources/rspec/0.2\" type=\"request\"/>", AmApiCode.BadVersion)]
-    [TestCase("<html/>", AmApiCode.BadArgs)]
-    [TestCase("", AmApiCode.BadArgs)]
-    public void ReadRequest_NotAV3Request_RefusedWithItsCode(string rspec, AmApiCode code)
+    [TestCase("<rspec xmlns=\"http://www.geni.net/resources/rspec/3\" type=\"advertisement\"/>", GeniCode.BADARGS)]
+    [TestCase("<rspec xmlns=\"http://www.protogeni.net/resources/rspec/0.2\" type=\"request\"/>", GeniCode.BADVERSION)]
+    [TestCase("<html/>", GeniCode.BADARGS)]
+    [TestCase("", GeniCode.BADARGS)]
+    public void ReadRequest_NotAV3Request_RefusedWithItsCode(string rspec, GeniCode code)
     {
-        var e = Assert.Throws<AmApiException>(() => AggregateManager.ReadRequest(rspec))!;
+        var e = Assert.Throws<AggregateRefusalException>(() => AggregateManager.ReadRequest(rspec))!;
 
         Assert.That(e.Code, Is.EqualTo(code));
     }

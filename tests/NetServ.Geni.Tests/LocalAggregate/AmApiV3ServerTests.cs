@@ -124,7 +124,7 @@ public sealed class AmApiV3ServerTests
         Assert.That(deleted.AsArray().Select(s => s.AsStruct().GetString("geni_allocation_status")), Is.All.EqualTo("geni_unallocated"));
         Assert.That(bed.Provisioner.Released, Is.EquivalentTo(new[] { "a", "b" }));
         Assert.That(Directory.EnumerateFiles(bed.StateDirectory), Is.Empty, "nothing is left after Delete");
-        Assert.That(Code(await client.CallAsync("Describe", new XmlRpcArray(slice), credentials, AggregateTestBed.RspecVersion)), Is.EqualTo(AmApiCode.SearchFailed));
+        Assert.That(Code(await client.CallAsync("Describe", new XmlRpcArray(slice), credentials, AggregateTestBed.RspecVersion)), Is.EqualTo(GeniCode.SEARCHFAILED));
     }
 
     [Test]
@@ -146,7 +146,7 @@ public sealed class AmApiV3ServerTests
 
         var answer = await client.CallAsync("PerformOperationalAction", new XmlRpcArray(slice), credentials, "geni_reboot_everything", new XmlRpcStruct());
 
-        Assert.That(Code(answer), Is.EqualTo(AmApiCode.Unsupported));
+        Assert.That(Code(answer), Is.EqualTo(GeniCode.UNSUPPORTED));
     }
 
     [Test]
@@ -159,7 +159,7 @@ public sealed class AmApiV3ServerTests
         var refused = await client.CallAsync("PerformOperationalAction", new XmlRpcArray(slice), credentials, "geni_start", new XmlRpcStruct());
         var bestEffort = Value(await client.CallAsync("PerformOperationalAction", new XmlRpcArray(slice), credentials, "geni_start", new XmlRpcStruct { { "geni_best_effort", true } }));
 
-        Assert.That(Code(refused), Is.EqualTo(AmApiCode.Unsupported));
+        Assert.That(Code(refused), Is.EqualTo(GeniCode.UNSUPPORTED));
         Assert.That(bestEffort.AsArray().Select(s => s.AsStruct().GetString("geni_error")), Has.All.Contain("geni_allocated"));
     }
 
@@ -200,7 +200,7 @@ public sealed class AmApiV3ServerTests
     {
         var options = new XmlRpcStruct { { "geni_rspec_version", new XmlRpcStruct { { "type", "ProtoGENI" }, { "version", "2" } } } };
 
-        Assert.That(Code(await client.CallAsync("ListResources", bed.UserCredential(), options)), Is.EqualTo(AmApiCode.BadVersion));
+        Assert.That(Code(await client.CallAsync("ListResources", bed.UserCredential(), options)), Is.EqualTo(GeniCode.BADVERSION));
     }
 
     [Test]
@@ -208,7 +208,7 @@ public sealed class AmApiV3ServerTests
     {
         var answer = (await client.CallAsync("Allocate", bed.SliceUrn("s1"), bed.SliceCredential("s1"), "<rspec xmlns=\"http://www.geni.net/resources/rspec/3\" type=\"request\">\n  <node client_id=\"a\">\n</rspec>", new XmlRpcStruct())).AsStruct();
 
-        Assert.That(Code(answer), Is.EqualTo(AmApiCode.BadArgs));
+        Assert.That(Code(answer), Is.EqualTo(GeniCode.BADARGS));
         Assert.That(answer.GetString("output"), Does.Match("line 3, column \\d+"));
     }
 
@@ -217,7 +217,7 @@ public sealed class AmApiV3ServerTests
     {
         const string V2 = "<rspec xmlns=\"http://www.protogeni.net/resources/rspec/2\" type=\"request\"><node client_id=\"a\"/></rspec>";
 
-        Assert.That(Code(await client.CallAsync("Allocate", bed.SliceUrn("s1"), bed.SliceCredential("s1"), V2, new XmlRpcStruct())), Is.EqualTo(AmApiCode.BadVersion));
+        Assert.That(Code(await client.CallAsync("Allocate", bed.SliceUrn("s1"), bed.SliceCredential("s1"), V2, new XmlRpcStruct())), Is.EqualTo(GeniCode.BADVERSION));
     }
 
     [Test]
@@ -227,7 +227,7 @@ public sealed class AmApiV3ServerTests
 
         var answer = (await client.CallAsync("Allocate", bed.SliceUrn("s2"), bed.SliceCredential("s2"), Request, new XmlRpcStruct())).AsStruct();
 
-        Assert.That(Code(answer), Is.EqualTo(AmApiCode.TooBig));
+        Assert.That(Code(answer), Is.EqualTo(GeniCode.TOOBIG));
         Assert.That(answer.GetString("output"), Does.Contain("asks for 2 nodes; this aggregate has 3, of which 1 are free"));
     }
 
@@ -237,7 +237,7 @@ public sealed class AmApiV3ServerTests
         var credentials = bed.SliceCredential("s1");
         await client.CallAsync("Allocate", bed.SliceUrn("s1"), credentials, Request, new XmlRpcStruct());
 
-        Assert.That(Code(await client.CallAsync("Allocate", bed.SliceUrn("s1"), credentials, Request, new XmlRpcStruct())), Is.EqualTo(AmApiCode.AlreadyExists));
+        Assert.That(Code(await client.CallAsync("Allocate", bed.SliceUrn("s1"), credentials, Request, new XmlRpcStruct())), Is.EqualTo(GeniCode.ALREADYEXISTS));
     }
 
     [Test]
@@ -246,7 +246,7 @@ public sealed class AmApiV3ServerTests
         using var bob = User("bob");
         var credentials = AggregateTestBed.Credentials(bed.Authority.IssueSliceCredential(bob, "s1"));
 
-        Assert.That(Code(await client.CallAsync("Allocate", bed.SliceUrn("s1"), credentials, Request, new XmlRpcStruct())), Is.EqualTo(AmApiCode.CredentialMismatch));
+        Assert.That(Code(await client.CallAsync("Allocate", bed.SliceUrn("s1"), credentials, Request, new XmlRpcStruct())), Is.EqualTo(GeniCode.CREDENTIAL_MISMATCH));
     }
 
     [Test]
@@ -255,7 +255,7 @@ public sealed class AmApiV3ServerTests
         var credentials = AggregateTestBed.Credentials(bed.Authority.IssueSliceCredential(bed.Alice.Certificate, "s1", bed.Time.GetUtcNow().AddMinutes(1)));
         bed.Time.Advance(TimeSpan.FromMinutes(2));
 
-        Assert.That(Code(await client.CallAsync("Allocate", bed.SliceUrn("s1"), credentials, Request, new XmlRpcStruct())), Is.EqualTo(AmApiCode.CredentialExpired));
+        Assert.That(Code(await client.CallAsync("Allocate", bed.SliceUrn("s1"), credentials, Request, new XmlRpcStruct())), Is.EqualTo(GeniCode.CREDENTIAL_EXPIRED));
     }
 
     [Test]
@@ -264,7 +264,7 @@ public sealed class AmApiV3ServerTests
         using var stranger = LocalAuthority.Create(bed.Time);
         var credentials = AggregateTestBed.Credentials(stranger.IssueSliceCredential(bed.Alice.Certificate, "s1"));
 
-        Assert.That(Code(await client.CallAsync("Allocate", bed.SliceUrn("s1"), credentials, Request, new XmlRpcStruct())), Is.EqualTo(AmApiCode.CredentialSignerUntrusted));
+        Assert.That(Code(await client.CallAsync("Allocate", bed.SliceUrn("s1"), credentials, Request, new XmlRpcStruct())), Is.EqualTo(GeniCode.CREDENTIAL_SIGNER_UNTRUSTED));
     }
 
     [Test]
@@ -272,7 +272,7 @@ public sealed class AmApiV3ServerTests
     {
         var document = bed.Authority.IssueSliceCredential(bed.Alice.Certificate, "s1").Replace("<serial>1</serial>", "<serial>2</serial>", StringComparison.Ordinal);
 
-        Assert.That(Code(await client.CallAsync("Allocate", bed.SliceUrn("s1"), AggregateTestBed.Credentials(document), Request, new XmlRpcStruct())), Is.EqualTo(AmApiCode.CredentialInvalid));
+        Assert.That(Code(await client.CallAsync("Allocate", bed.SliceUrn("s1"), AggregateTestBed.Credentials(document), Request, new XmlRpcStruct())), Is.EqualTo(GeniCode.CREDENTIAL_INVALID));
     }
 
     [Test]
@@ -289,7 +289,7 @@ public sealed class AmApiV3ServerTests
 
         var answer = (await client.CallAsync("Allocate", bed.SliceUrn("s1"), AggregateTestBed.Credentials(document), Request, new XmlRpcStruct())).AsStruct();
 
-        Assert.That(Code(answer), Is.EqualTo(AmApiCode.Forbidden));
+        Assert.That(Code(answer), Is.EqualTo(GeniCode.FORBIDDEN));
         Assert.That(answer.GetString("output"), Does.Contain("createsliver"));
     }
 
@@ -298,7 +298,7 @@ public sealed class AmApiV3ServerTests
     {
         var (slice, _) = await ProvisionedAsync("s1");
 
-        Assert.That(Code(await client.CallAsync("Status", new XmlRpcArray(slice), bed.SliceCredential("s2"), new XmlRpcStruct())), Is.EqualTo(AmApiCode.CredentialMismatch));
+        Assert.That(Code(await client.CallAsync("Status", new XmlRpcArray(slice), bed.SliceCredential("s2"), new XmlRpcStruct())), Is.EqualTo(GeniCode.CREDENTIAL_MISMATCH));
     }
 
     [Test]
@@ -306,7 +306,7 @@ public sealed class AmApiV3ServerTests
     {
         var document = bed.Authority.IssueSliceCredential(bed.Alice.Certificate, "s1");
 
-        Assert.That(Code(await client.CallAsync("Allocate", bed.SliceUrn("s1"), new XmlRpcArray(document), Request, new XmlRpcStruct())), Is.EqualTo(AmApiCode.Success));
+        Assert.That(Code(await client.CallAsync("Allocate", bed.SliceUrn("s1"), new XmlRpcArray(document), Request, new XmlRpcStruct())), Is.EqualTo(GeniCode.SUCCESS));
     }
 
     [Test]
@@ -314,7 +314,7 @@ public sealed class AmApiV3ServerTests
     {
         var abac = new XmlRpcArray(new XmlRpcStruct { { "geni_type", "geni_abac" }, { "geni_version", "1" }, { "geni_value", "<signed-credential/>" } });
 
-        Assert.That(Code(await client.CallAsync("Allocate", bed.SliceUrn("s1"), abac, Request, new XmlRpcStruct())), Is.EqualTo(AmApiCode.Forbidden));
+        Assert.That(Code(await client.CallAsync("Allocate", bed.SliceUrn("s1"), abac, Request, new XmlRpcStruct())), Is.EqualTo(GeniCode.FORBIDDEN));
     }
 
     [Test]
@@ -322,7 +322,7 @@ public sealed class AmApiV3ServerTests
     {
         var answer = await client.CallAsync("Status", new XmlRpcArray("urn:publicid:IDN+netserv.local+sliver+0123"), bed.SliceCredential("s1"), new XmlRpcStruct());
 
-        Assert.That(Code(answer), Is.EqualTo(AmApiCode.SearchFailed));
+        Assert.That(Code(answer), Is.EqualTo(GeniCode.SEARCHFAILED));
     }
 
     [Test]
@@ -343,7 +343,7 @@ public sealed class AmApiV3ServerTests
 
         var answer = await client.CallAsync("Renew", new XmlRpcArray(slice), credentials, AmApiV3Dispatcher.Rfc3339(bed.Time.GetUtcNow().AddDays(8)), new XmlRpcStruct());
 
-        Assert.That(Code(answer), Is.EqualTo(AmApiCode.OutOfRange));
+        Assert.That(Code(answer), Is.EqualTo(GeniCode.OUTOFRANGE));
         Assert.That(answer.AsStruct().GetString("output"), Does.Contain("renews up to 7 days ahead"));
     }
 
@@ -356,7 +356,7 @@ public sealed class AmApiV3ServerTests
 
         var answer = await client.CallAsync("Renew", new XmlRpcArray(bed.SliceUrn("s1")), credentials, AmApiV3Dispatcher.Rfc3339(bed.Time.GetUtcNow().AddDays(2)), new XmlRpcStruct());
 
-        Assert.That(Code(answer), Is.EqualTo(AmApiCode.OutOfRange));
+        Assert.That(Code(answer), Is.EqualTo(GeniCode.OUTOFRANGE));
         Assert.That(answer.AsStruct().GetString("output"), Does.Contain("slice credential expires"));
     }
 
@@ -368,7 +368,7 @@ public sealed class AmApiV3ServerTests
 
         var answer = await client.CallAsync("Renew", new XmlRpcArray(bed.SliceUrn("s1")), credentials, AmApiV3Dispatcher.Rfc3339(bed.Time.GetUtcNow().AddHours(1)), new XmlRpcStruct());
 
-        Assert.That(Code(answer), Is.EqualTo(AmApiCode.OutOfRange));
+        Assert.That(Code(answer), Is.EqualTo(GeniCode.OUTOFRANGE));
         Assert.That(answer.AsStruct().GetString("output"), Does.Contain("provision it to keep it longer"));
     }
 
@@ -380,8 +380,8 @@ public sealed class AmApiV3ServerTests
 
         bed.Time.Advance(bed.Options.AllocationLifetime + TimeSpan.FromSeconds(1));
 
-        Assert.That(Code(await client.CallAsync("Status", new XmlRpcArray(bed.SliceUrn("s1")), credentials, new XmlRpcStruct())), Is.EqualTo(AmApiCode.SearchFailed));
-        Assert.That(Code(await client.CallAsync("Allocate", bed.SliceUrn("s2"), bed.SliceCredential("s2"), Request, new XmlRpcStruct())), Is.EqualTo(AmApiCode.Success));
+        Assert.That(Code(await client.CallAsync("Status", new XmlRpcArray(bed.SliceUrn("s1")), credentials, new XmlRpcStruct())), Is.EqualTo(GeniCode.SEARCHFAILED));
+        Assert.That(Code(await client.CallAsync("Allocate", bed.SliceUrn("s2"), bed.SliceCredential("s2"), Request, new XmlRpcStruct())), Is.EqualTo(GeniCode.SUCCESS));
     }
 
     [Test]
@@ -415,7 +415,7 @@ public sealed class AmApiV3ServerTests
 
         var answer = (await client.CallAsync("Provision", new XmlRpcArray(slice), credentials, new XmlRpcStruct())).AsStruct();
 
-        Assert.That(Code(answer), Is.EqualTo(AmApiCode.ServerError));
+        Assert.That(Code(answer), Is.EqualTo(GeniCode.SERVERERROR));
         Assert.That(answer.GetString("output"), Does.Contain("no Docker daemon"));
         var status = ValueStruct(await client.CallAsync("Status", new XmlRpcArray(slice), credentials, new XmlRpcStruct()));
         Assert.That(States(status.GetArray("geni_slivers")), Is.All.EqualTo(("geni_allocated", "geni_pending_allocation")));
@@ -431,8 +431,8 @@ public sealed class AmApiV3ServerTests
 
         Assert.That(Value(shutdown).AsBoolean(), Is.True);
         Assert.That(bed.Provisioner.Stopped, Is.EquivalentTo(new[] { "a", "b" }));
-        Assert.That(Code(await client.CallAsync("PerformOperationalAction", new XmlRpcArray(slice), credentials, "geni_start", new XmlRpcStruct())), Is.EqualTo(AmApiCode.Unavailable));
-        Assert.That(Code(await client.CallAsync("Delete", new XmlRpcArray(slice), credentials, new XmlRpcStruct())), Is.EqualTo(AmApiCode.Success));
+        Assert.That(Code(await client.CallAsync("PerformOperationalAction", new XmlRpcArray(slice), credentials, "geni_start", new XmlRpcStruct())), Is.EqualTo(GeniCode.UNAVAILABLE));
+        Assert.That(Code(await client.CallAsync("Delete", new XmlRpcArray(slice), credentials, new XmlRpcStruct())), Is.EqualTo(GeniCode.SUCCESS));
     }
 
     [Test]
@@ -475,8 +475,8 @@ public sealed class AmApiV3ServerTests
 
         Assert.That(bed.Provisioner.Released, Is.EquivalentTo(new[] { "a", "b" }));
         Assert.That(Directory.EnumerateFiles(bed.StateDirectory), Is.Empty);
-        var e = Assert.ThrowsAsync<AmApiException>(() => restarted.StatusAsync([slice], CancellationToken.None))!;
-        Assert.That(e.Code, Is.EqualTo(AmApiCode.SearchFailed));
+        var e = Assert.ThrowsAsync<AggregateRefusalException>(() => restarted.StatusAsync([slice], CancellationToken.None))!;
+        Assert.That(e.Code, Is.EqualTo(GeniCode.SEARCHFAILED));
     }
 
     [Test]
@@ -508,13 +508,13 @@ public sealed class AmApiV3ServerTests
         return certificate.CopyWithPrivateKey(key);
     }
 
-    private static AmApiCode Code(XmlRpcValue answer) => (AmApiCode)answer.AsStruct().GetStruct("code").GetInt("geni_code");
+    private static GeniCode Code(XmlRpcValue answer) => (GeniCode)answer.AsStruct().GetStruct("code").GetInt("geni_code");
 
     /// <summary>The value of a successful answer; a refusal fails the test with its output.</summary>
     private static XmlRpcValue Value(XmlRpcValue answer)
     {
         var result = answer.AsStruct();
-        Assert.That(Code(result), Is.EqualTo(AmApiCode.Success), () => result.GetString("output"));
+        Assert.That(Code(result), Is.EqualTo(GeniCode.SUCCESS), () => result.GetString("output"));
         return result["value"];
     }
 

@@ -1,6 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 
-namespace NetServ.Geni.AmApi;
+namespace NetServ.Geni;
 
 /// <summary>
 /// The GENI error codes, <c>code.geni_code</c> of every AM API v3 answer. Values and labels from
