@@ -103,6 +103,13 @@ public sealed partial class DockerTestbed : ITestbed
         options.Validate();
         var plan = LocalTestbedPlan.Create(request, options.RemapAddresses);
         var log = (ILogger?)logger ?? NullLogger.Instance;
+        foreach (var node in plan.Nodes.Where(n => n.Definition.Installs.Count > 0))
+        {
+            // Said, not skipped in silence: a GENI aggregate would fetch each archive and unpack it before the node boots.
+            await options.Log.WriteLineAsync(
+                $"node '{node.ClientId}': {node.Definition.Installs.Count} install service(s) not run: the Docker testbed does not run install services yet; its nodes have what their image has (./lab image)").ConfigureAwait(false);
+        }
+
         var engine = await DockerEngine.ConnectOrStartAsync(options.Engine, options.Log, cancellationToken).ConfigureAwait(false);
         IReadOnlyDictionary<PlannedNode, string> images;
         try

@@ -189,6 +189,33 @@ public sealed partial class DockerTestbedTests
         }
     }
 
+    [Test]
+    public void Realise_NodeWithInstallServices_SaysTheyAreNotRunBeforeAnythingElse()
+    {
+        var request = TestRequests.Load("geni/mixed-four-nodes.rspec.xml");
+        using var log = new StringWriter();
+        var directory = Directory.CreateTempSubdirectory("netserv-docker-none-").FullName;
+        try
+        {
+            var options = new DockerTestbedOptions
+            {
+                RemapAddresses = true,
+                Log = log,
+                Engine = new DockerEngineOptions { Endpoints = [new Uri($"unix://{directory}/none.sock")], DockerdPath = Path.Combine(directory, "dockerd") },
+            };
+
+            Assert.That(async () => await DockerTestbed.RealiseAsync(request, options), Throws.TypeOf<DockerUnavailableException>());
+            var installing = request.Nodes.Where(n => n.Installs.Count > 0).Select(n => n.ClientId).ToArray();
+            Assert.That(installing, Is.Not.Empty, "the rspec has install services");
+            Assert.That(log.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => l.Contains("install service(s) not run", StringComparison.Ordinal)).Select(l => l.Split('\'')[1]),
+                Is.EquivalentTo(installing));
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
     /// <summary>The image's own netservd configuration, with the test's user and key in place of its example user.</summary>
     private static string NodeConfiguration(string publicKeyPem)
     {
