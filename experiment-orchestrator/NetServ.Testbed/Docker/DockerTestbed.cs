@@ -103,13 +103,6 @@ public sealed partial class DockerTestbed : ITestbed
         options.Validate();
         var plan = LocalTestbedPlan.Create(request, options.RemapAddresses);
         var log = (ILogger?)logger ?? NullLogger.Instance;
-        foreach (var node in plan.Nodes.Where(n => n.Definition.Installs.Count > 0))
-        {
-            // Said, not skipped in silence: a GENI aggregate would fetch each archive and unpack it before the node boots.
-            await options.Log.WriteLineAsync(
-                $"node '{node.ClientId}': {node.Definition.Installs.Count} install service(s) not run: the Docker testbed does not run install services yet; its nodes have what their image has (./lab image)").ConfigureAwait(false);
-        }
-
         var engine = await DockerEngine.ConnectOrStartAsync(options.Engine, options.Log, cancellationToken).ConfigureAwait(false);
         IReadOnlyDictionary<PlannedNode, string> images;
         try
@@ -392,6 +385,11 @@ public sealed partial class DockerTestbed : ITestbed
         LocalTestbed.Wire(plan, Network, hosts, _options.Mtu, step => Step(step, cancellationToken), _logger);
         Step("wait for SSH", cancellationToken);
         await WaitForSshAsync(cancellationToken).ConfigureAwait(false);
+        if (_options.RunInstallServices)
+        {
+            await RunInstallServicesAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         if (!_options.RunExecuteServices)
         {
             return;
@@ -404,6 +402,37 @@ public sealed partial class DockerTestbed : ITestbed
                 Step($"execute on {node.ClientId}", cancellationToken);
                 await RunServiceAsync(node, service, cancellationToken).ConfigureAwait(false);
             }
+        }
+    }
+
+    /// <summary>
+    /// Runs the nodes' <c>install</c> services over SSH, as an aggregate does before a node boots: each archive fetched
+    /// here and unpacked at its <c>install_path</c>. One error naming each install that failed.
+    /// </summary>
+    private async Task RunInstallServicesAsync(CancellationToken cancellationToken)
+    {
+        using var http = new HttpClient();
+        var failures = new List<string>();
+        foreach (var node in _nodes)
+        {
+            foreach (var install in node.Definition.Installs)
+            {
+                Step($"install on {node.ClientId}", cancellationToken);
+                try
+                {
+                    await InstallServiceRunner.RunAsync(node.Session, install, http, _options.InstallFetchTimeout, cancellationToken).ConfigureAwait(false);
+                    await _options.Log.WriteLineAsync($"{node.ClientId}: {install.Url} unpacked at {install.InstallPath}").ConfigureAwait(false);
+                }
+                catch (InstallServiceException e)
+                {
+                    failures.Add(e.Message);
+                }
+            }
+        }
+
+        if (failures.Count > 0)
+        {
+            throw new DockerTestbedException($"install services failed: {string.Join("; ", failures)}");
         }
     }
 

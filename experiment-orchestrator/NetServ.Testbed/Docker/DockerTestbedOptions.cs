@@ -27,7 +27,13 @@ public sealed class DockerTestbedOptions
     /// <summary>How much of a service's output is kept.</summary>
     public int OutputLimit { get; init; } = 64 * 1024;
 
-    /// <summary>Whether realising runs the nodes' <c>execute</c> services (over SSH) once every node answers.</summary>
+    /// <summary>Whether realising runs the nodes' <c>install</c> services (archives fetched here, unpacked over SSH) once every node answers.</summary>
+    public bool RunInstallServices { get; init; } = true;
+
+    /// <summary>How long fetching one <c>install</c> service's archive may take.</summary>
+    public TimeSpan InstallFetchTimeout { get; init; } = TimeSpan.FromSeconds(120);
+
+    /// <summary>Whether realising runs the nodes' <c>execute</c> services (over SSH) once every node answers, after the <c>install</c> services.</summary>
     public bool RunExecuteServices { get; init; } = true;
 
     /// <summary>Whether subnets outside 198.18.0.0/15 are remapped into it (as on the local testbed).</summary>
@@ -60,7 +66,7 @@ public sealed class DockerTestbedOptions
     /// <summary>Throws <see cref="ArgumentException"/> naming the first setting that cannot work.</summary>
     public void Validate()
     {
-        if (ReadyTimeout <= TimeSpan.Zero || ExecuteTimeout <= TimeSpan.Zero || OutputLimit <= 0 || Mtu is < 576 or > 9000)
+        if (ReadyTimeout <= TimeSpan.Zero || ExecuteTimeout <= TimeSpan.Zero || InstallFetchTimeout <= TimeSpan.Zero || OutputLimit <= 0 || Mtu is < 576 or > 9000)
         {
             throw new ArgumentException("the timeouts and the output limit must be positive and the MTU 576-9000");
         }

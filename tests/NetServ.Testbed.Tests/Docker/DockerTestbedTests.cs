@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using NetServ.RSpec;
 using NetServ.Sdk.Packaging;
 using NetServ.Signaling.Security;
 using NetServ.Testbed.Docker;
@@ -190,30 +191,47 @@ public sealed partial class DockerTestbedTests
     }
 
     [Test]
-    public void Realise_NodeWithInstallServices_SaysTheyAreNotRunBeforeAnythingElse()
+    public async Task Realise_NodeWithAnInstallService_UnpacksTheArchiveBeforeItsExecuteServicesRun()
     {
-        var request = TestRequests.Load("geni/mixed-four-nodes.rspec.xml");
-        using var log = new StringWriter();
-        var directory = Directory.CreateTempSubdirectory("netserv-docker-none-").FullName;
+        var folder = Directory.CreateTempSubdirectory("netserv-docker-install-").FullName;
         try
         {
-            var options = new DockerTestbedOptions
-            {
-                RemapAddresses = true,
-                Log = log,
-                Engine = new DockerEngineOptions { Endpoints = [new Uri($"unix://{directory}/none.sock")], DockerdPath = Path.Combine(directory, "dockerd") },
-            };
+            Directory.CreateDirectory(Path.Combine(folder, "content", "tools"));
+            await File.WriteAllTextAsync(Path.Combine(folder, "content", "tools", "hello.txt"), "unpacked\n");
+            var archive = Path.Combine(folder, "tools.tar.gz");
+            CommandRunner.RunChecked("tar", "-czf", archive, "-C", Path.Combine(folder, "content"), "tools");
+            var request = TestRequests.WithExecutes(
+                TestRequests.WithInstalls(TestRequests.Evaluation, "router", new InstallService(new Uri(archive).AbsoluteUri, "/opt/lab")),
+                "router",
+                new ExecuteService("sh", "cat /opt/lab/tools/hello.txt"));
+            using var log = new StringWriter();
 
-            Assert.That(async () => await DockerTestbed.RealiseAsync(request, options), Throws.TypeOf<DockerUnavailableException>());
-            var installing = request.Nodes.Where(n => n.Installs.Count > 0).Select(n => n.ClientId).ToArray();
-            Assert.That(installing, Is.Not.Empty, "the rspec has install services");
-            Assert.That(log.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => l.Contains("install service(s) not run", StringComparison.Ordinal)).Select(l => l.Split('\'')[1]),
-                Is.EquivalentTo(installing));
+            await using var testbed = await DockerTestbed.RealiseAsync(request, new DockerTestbedOptions { Image = DockerTestbedOptions.NodeImage, NetServNodes = [], Log = log });
+
+            var service = testbed["router"].ServiceResults.Single();
+            Assert.That((service.ExitCode, service.StandardOutput), Is.EqualTo((0, "unpacked\n")), service.StandardError);
+            Assert.That(log.ToString(), Does.Contain($"router: {new Uri(archive).AbsoluteUri} unpacked at /opt/lab"));
         }
         finally
         {
-            Directory.Delete(directory, recursive: true);
+            Directory.Delete(folder, recursive: true);
         }
+    }
+
+    [Test]
+    public async Task Realise_InstallServiceArchiveMissing_OneErrorNamingNodeAndUrl_AndEverythingRemoved()
+    {
+        var before = await RequiresNodeImage.TestbedContainersAsync(_engine!);
+        var request = TestRequests.WithInstalls(TestRequests.Evaluation, "receiver", new InstallService("file:///nonexistent/netserv-tools.tar.gz", "/opt/lab"));
+
+        var failed = Assert.ThrowsAsync<DockerTestbedException>(async () =>
+            await DockerTestbed.RealiseAsync(request, new DockerTestbedOptions { Image = DockerTestbedOptions.NodeImage, NetServNodes = [], RunExecuteServices = false }));
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(failed!.Message, Does.Contain("receiver: cannot fetch file:///nonexistent/netserv-tools.tar.gz"));
+            Assert.That(await RequiresNodeImage.TestbedContainersAsync(_engine!), Is.EquivalentTo(before), "release ran: no container left");
+        });
     }
 
     /// <summary>The image's own netservd configuration, with the test's user and key in place of its example user.</summary>

@@ -20,6 +20,10 @@ internal static class TestRequests
     public static RequestRSpec WithExecutes(RequestRSpec request, string node, params ExecuteService[] executes) =>
         request with { Nodes = ValueList.From(request.Nodes.Select(n => n.ClientId == node ? n with { Executes = ValueList.From(executes) } : n)) };
 
+    /// <summary>The request with <paramref name="node"/>'s install services replaced.</summary>
+    public static RequestRSpec WithInstalls(RequestRSpec request, string node, params InstallService[] installs) =>
+        request with { Nodes = ValueList.From(request.Nodes.Select(n => n.ClientId == node ? n with { Installs = ValueList.From(installs) } : n)) };
+
     /// <summary>The request with the address of interface <paramref name="interfaceClientId"/> replaced.</summary>
     public static RequestRSpec WithAddress(RequestRSpec request, string interfaceClientId, string address, int prefixLength) =>
         request with
