@@ -120,22 +120,22 @@ public sealed partial class AmApiClient
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 1, Level = LogLevel.Debug, Message = "{Method} at {Aggregate}")]
+        [LoggerMessage(EventId = 3511, Level = LogLevel.Debug, Message = "{Method} at {Aggregate}")]
         public static partial void Calling(ILogger logger, string method, string aggregate);
 
-        [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "{Method} at {Aggregate} succeeded in {Milliseconds:0} ms")]
+        [LoggerMessage(EventId = 3512, Level = LogLevel.Information, Message = "{Method} at {Aggregate} succeeded in {Milliseconds:0} ms")]
         public static partial void Answered(ILogger logger, string method, string aggregate, double milliseconds);
 
-        [LoggerMessage(EventId = 3, Level = LogLevel.Warning, Message = "{Method} at {Aggregate} refused: {Code}: {Output}")]
+        [LoggerMessage(EventId = 3513, Level = LogLevel.Warning, Message = "{Method} at {Aggregate} refused: {Code}: {Output}")]
         public static partial void Refused(ILogger logger, string method, string aggregate, string code, string output);
 
-        [LoggerMessage(EventId = 4, Level = LogLevel.Warning, Message = "{Method} at {Aggregate} answered XML-RPC fault {Code}: {FaultString}")]
+        [LoggerMessage(EventId = 3514, Level = LogLevel.Warning, Message = "{Method} at {Aggregate} answered XML-RPC fault {Code}: {FaultString}")]
         public static partial void Fault(ILogger logger, string method, string aggregate, int code, string faultString);
 
-        [LoggerMessage(EventId = 5, Level = LogLevel.Warning, Message = "{Method} at {Aggregate} got no answer: {Reason}")]
+        [LoggerMessage(EventId = 3515, Level = LogLevel.Warning, Message = "{Method} at {Aggregate} got no answer: {Reason}")]
         public static partial void NoAnswer(ILogger logger, string method, string aggregate, string reason);
 
-        [LoggerMessage(EventId = 6, Level = LogLevel.Warning, Message = "{Method} at {Aggregate} answered malformed: {Reason}")]
+        [LoggerMessage(EventId = 3516, Level = LogLevel.Warning, Message = "{Method} at {Aggregate} answered malformed: {Reason}")]
         public static partial void Malformed(ILogger logger, string method, string aggregate, string reason);
     }
 }

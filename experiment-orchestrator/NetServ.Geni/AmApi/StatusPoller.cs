@@ -149,10 +149,10 @@ public sealed partial class StatusPoller
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Waiting for the slivers ended {Outcome}: {Description}")]
+        [LoggerMessage(EventId = 3521, Level = LogLevel.Information, Message = "Waiting for the slivers ended {Outcome}: {Description}")]
         public static partial void Done(ILogger logger, SliceReadiness outcome, StatusPollResult description);
 
-        [LoggerMessage(EventId = 2, Level = LogLevel.Debug, Message = "{Aggregate} is busy; asking for Status again later")]
+        [LoggerMessage(EventId = 3522, Level = LogLevel.Debug, Message = "{Aggregate} is busy; asking for Status again later")]
         public static partial void Busy(ILogger logger, string aggregate);
     }
 }

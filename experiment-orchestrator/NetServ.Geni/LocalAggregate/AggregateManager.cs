@@ -517,31 +517,31 @@ public sealed partial class AggregateManager : IAsyncDisposable
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Allocated {Count} slivers to {Slice} until {Expires}")]
+        [LoggerMessage(EventId = 3531, Level = LogLevel.Information, Message = "Allocated {Count} slivers to {Slice} until {Expires}")]
         public static partial void Allocated(ILogger logger, string slice, int count, DateTimeOffset expires);
 
-        [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Provisioned {Count} slivers of {Slice} until {Expires}")]
+        [LoggerMessage(EventId = 3532, Level = LogLevel.Information, Message = "Provisioned {Count} slivers of {Slice} until {Expires}")]
         public static partial void Provisioned(ILogger logger, string slice, int count, DateTimeOffset expires);
 
-        [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "Deleted {Count} slivers of {Slice}")]
+        [LoggerMessage(EventId = 3533, Level = LogLevel.Information, Message = "Deleted {Count} slivers of {Slice}")]
         public static partial void Deleted(ILogger logger, string slice, int count);
 
-        [LoggerMessage(EventId = 4, Level = LogLevel.Information, Message = "Released {Count} expired slivers of {Slice}")]
+        [LoggerMessage(EventId = 3534, Level = LogLevel.Information, Message = "Released {Count} expired slivers of {Slice}")]
         public static partial void Expired(ILogger logger, string slice, int count);
 
-        [LoggerMessage(EventId = 5, Level = LogLevel.Warning, Message = "Slice {Slice} shut down")]
+        [LoggerMessage(EventId = 3535, Level = LogLevel.Warning, Message = "Slice {Slice} shut down")]
         public static partial void ShutDown(ILogger logger, string slice);
 
-        [LoggerMessage(EventId = 6, Level = LogLevel.Error, Message = "Provisioning {Slice} failed")]
+        [LoggerMessage(EventId = 3536, Level = LogLevel.Error, Message = "Provisioning {Slice} failed")]
         public static partial void ProvisionFailed(ILogger logger, string slice, Exception exception);
 
-        [LoggerMessage(EventId = 7, Level = LogLevel.Error, Message = "Releasing expired slivers failed")]
+        [LoggerMessage(EventId = 3537, Level = LogLevel.Error, Message = "Releasing expired slivers failed")]
         public static partial void ExpiryFailed(ILogger logger, Exception exception);
 
-        [LoggerMessage(EventId = 8, Level = LogLevel.Warning, Message = "Set aside the unreadable slice state {Path}: {Problem}")]
+        [LoggerMessage(EventId = 3538, Level = LogLevel.Warning, Message = "Set aside the unreadable slice state {Path}: {Problem}")]
         public static partial void StateUnreadable(ILogger logger, string path, string problem);
 
-        [LoggerMessage(EventId = 9, Level = LogLevel.Information, Message = "Found slice {Slice} again with {Count} slivers")]
+        [LoggerMessage(EventId = 3539, Level = LogLevel.Information, Message = "Found slice {Slice} again with {Count} slivers")]
         public static partial void SliceFound(ILogger logger, string slice, int count);
     }
 }

@@ -302,7 +302,7 @@ public sealed partial class AmApiV3Dispatcher
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "{Method} refused with GENI code {Code}: {Reason}")]
+        [LoggerMessage(EventId = 3541, Level = LogLevel.Information, Message = "{Method} refused with GENI code {Code}: {Reason}")]
         public static partial void Refused(ILogger logger, string method, int code, string reason);
     }
 }

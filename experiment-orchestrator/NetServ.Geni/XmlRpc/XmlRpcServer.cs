@@ -111,13 +111,13 @@ public sealed partial class XmlRpcServer
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Refused a malformed XML-RPC call: {Reason}")]
+        [LoggerMessage(EventId = 3501, Level = LogLevel.Information, Message = "Refused a malformed XML-RPC call: {Reason}")]
         public static partial void MalformedCall(ILogger logger, string reason);
 
-        [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "XML-RPC call of unknown method {Method}")]
+        [LoggerMessage(EventId = 3502, Level = LogLevel.Information, Message = "XML-RPC call of unknown method {Method}")]
         public static partial void UnknownMethod(ILogger logger, string method);
 
-        [LoggerMessage(EventId = 3, Level = LogLevel.Error, Message = "XML-RPC method {Method} failed")]
+        [LoggerMessage(EventId = 3503, Level = LogLevel.Error, Message = "XML-RPC method {Method} failed")]
         public static partial void MethodFailed(ILogger logger, string method, Exception exception);
     }
 }
