@@ -1,3 +1,4 @@
+using NetServ.Networking;
 using NetServ.Testbed.Linux;
 using NetServ.Traffic;
 
@@ -29,6 +30,9 @@ internal sealed record ExperimentOptions
 
     /// <summary>The traffic of the run phase, or null for none.</summary>
     public TrafficStep? Traffic { get; init; }
+
+    /// <summary>What the run phase does last, on the configured testbed (a grader's scenarios), or null for nothing.</summary>
+    public IExperimentWorkload? Workload { get; init; }
 
     /// <summary>Where collected logs, probes and the summary go; null for artifacts/experiments/&lt;time&gt;-&lt;testbed id&gt;.</summary>
     public string? ResultsDirectory { get; init; }
@@ -94,4 +98,10 @@ internal sealed record TrafficStep(string From, string To, int Port, double Pack
 
     /// <summary>Which generator sends: the paced generator unless the command line asks for Click.</summary>
     public TrafficGeneratorChoice Generator { get; init; } = TrafficGeneratorChoice.Paced;
+
+    /// <summary>The IPv4 source address the frames carry; null for the sending interface's own.</summary>
+    public Ipv4Address? SourceAddress { get; init; }
+
+    /// <summary>The UDP source port; null for <see cref="Port"/>.</summary>
+    public int? SourcePort { get; init; }
 }

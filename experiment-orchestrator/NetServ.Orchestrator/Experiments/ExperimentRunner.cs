@@ -398,6 +398,12 @@ internal sealed partial class ExperimentRunner(ExperimentOptions options, IExper
             var t = result.Traffic;
             Note(notes, $"{t.Generator} generator offered {t.Offered} at {t.OfferedRate:0} packets/s{(t.GeneratorLimited ? " (generator-limited: short of the asked rate)" : string.Empty)} (the kernel refused {t.Refused}), received {t.Received} at {t.To} (iptables counter), lost {t.Lost}, in {t.Elapsed.TotalSeconds:0.0} s");
         }
+
+        if (options.Workload is { } workload)
+        {
+            progress.Status("run: " + workload.Description);
+            await workload.RunAsync(_bed!, _nodes, progress, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     /// <summary>Keeps the testbed up, saying how to enter each node, until the run is stopped; true once stopped.</summary>

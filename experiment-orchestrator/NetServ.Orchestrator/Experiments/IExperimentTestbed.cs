@@ -109,3 +109,13 @@ internal interface ITrafficSender : IDisposable
     /// <summary>Sends <paramref name="spec"/>'s packets; returns when the last is offered or the spec's deadline passed.</summary>
     Task<TrafficResult> SendAsync(TrafficSpec spec, CancellationToken cancellationToken);
 }
+
+/// <summary>What the run phase does after the rspec's services and the traffic, on the configured testbed: a grader's scenarios.</summary>
+internal interface IExperimentWorkload
+{
+    /// <summary>What it does, for the run's progress line.</summary>
+    string Description { get; }
+
+    /// <summary>Runs on <paramref name="bed"/>, whose NetServ nodes are <paramref name="nodes"/> (by client id).</summary>
+    Task RunAsync(IExperimentTestbed bed, IReadOnlyDictionary<string, IExperimentNetServd> nodes, IExperimentProgress progress, CancellationToken cancellationToken);
+}

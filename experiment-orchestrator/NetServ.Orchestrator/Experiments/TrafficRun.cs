@@ -32,9 +32,9 @@ internal static class TrafficRun
             Device = route.Device,
             SourceMac = sourceMac,
             NextHopMac = nextHopMac,
-            Source = route.Source,
+            Source = step.SourceAddress ?? route.Source,
             Destination = destination,
-            SourcePort = (ushort)step.Port,
+            SourcePort = (ushort)(step.SourcePort ?? step.Port),
             DestinationPort = (ushort)step.Port,
             WireBytes = step.FrameBytes,
             PacketsPerSecond = step.PacketsPerSecond,
@@ -52,7 +52,7 @@ internal static class TrafficRun
         }
 
         using var _ = generator;
-        progress.Detail($"{step.From} ({route.Source}, {route.Device}) -> {step.To} {destination}:{step.Port} via {nextHop.Node.ClientId} {route.NextHop}: {step.Packets} frames of {step.FrameBytes} bytes at {step.PacketsPerSecond} packets/s, sent by the {generator.Driver} generator");
+        progress.Detail($"{step.From} ({spec.Source}, {route.Device}) -> {step.To} {destination}:{step.Port} via {nextHop.Node.ClientId} {route.NextHop}: {step.Packets} frames of {step.FrameBytes} bytes at {step.PacketsPerSecond} packets/s, sent by the {generator.Driver} generator");
 
         // One datagram first, to a port nobody filters, so the routers on the way have resolved
         // their neighbours before the counted traffic starts.
