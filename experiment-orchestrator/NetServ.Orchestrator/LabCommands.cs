@@ -20,6 +20,7 @@ internal static class LabCommands
             ValidateCommand.Create(output, error),
             QuickstartCommand.Create(output, error),
             CleanCommand.Create(output),
+            GradeCommand.Create(output, error),
         };
 
         // Runs handle Ctrl-C and SIGTERM themselves: release must finish, however long it takes.
