@@ -39,6 +39,7 @@ internal static class RunCommand
         var results = new Option<string?>("--results") { Description = "folder for logs, PROBE answers and summary.json (default artifacts/experiments/<time>-<testbed>)" };
         var keep = new Option<bool>("--keep-modules") { Description = "do not REMOVE the modules before release (they go with the nodes anyway)" };
         var executeTimeout = new Option<double>("--execute-timeout") { Description = "seconds one execute service of the rspec may run", DefaultValueFactory = _ => 60 };
+        var view = new Option<int?>("--view") { Description = "serve the live node view (topology, modules and their packet counts, NetMonitor's flows) on http://127.0.0.1:PORT/ while the run lasts; 0 for any free port; with --hold it stays up until Ctrl-C" };
         var hold = new Option<bool>("--hold") { Description = "keep the testbed up after collect until Ctrl-C (printing how to enter each node), then release it" };
         var json = new Option<bool>("--json") { Description = "print only a JSON summary on standard output" };
         var remap = ValidateCommand.RemapAddressesOption();
@@ -46,7 +47,7 @@ internal static class RunCommand
         var verbose = new Option<bool>("--verbose") { Description = "log the runner's own diagnostics on standard error" };
         var command = new Command("run", "Run an experiment: reserve, deploy, configure, run, collect, release (always)")
         {
-            rspec, testbed, image, netservNodes, user, module, from, toward, filter, filterDst, properties, allowPorts, ttl, packets, rate, generator, trafficFrom, trafficTo, port, results, keep, executeTimeout, hold, remap, json, verbose,
+            rspec, testbed, image, netservNodes, user, module, from, toward, filter, filterDst, properties, allowPorts, ttl, packets, rate, generator, trafficFrom, trafficTo, port, results, keep, executeTimeout, hold, view, remap, json, verbose,
         };
         command.SetAction(async (result, cancellationToken) =>
         {
@@ -125,10 +126,58 @@ internal static class RunCommand
                 Hold = result.GetValue(hold),
                 RemapAddresses = result.GetValue(remap),
             };
-            var outcome = await ExecuteAsync(result.GetValue(rspec)!, options, result.GetValue(json), result.GetValue(verbose), output, error, cancellationToken).ConfigureAwait(false);
+            await using var nodeView = await StartViewAsync(result.GetValue(view), result.GetValue(json) ? error : output, error, cancellationToken).ConfigureAwait(false);
+            if (nodeView is { Server: null })
+            {
+                return 2;
+            }
+
+            var outcome = await ExecuteAsync(result.GetValue(rspec)!, options with { View = nodeView?.Server }, result.GetValue(json), result.GetValue(verbose), output, error, cancellationToken).ConfigureAwait(false);
             return outcome.ExitCode;
         });
         return command;
+    }
+
+    /// <summary>
+    /// The node view of <c>--view PORT</c>, on loopback only; null without the option; a holder without a server when it
+    /// cannot listen (said on <paramref name="error"/>: the run does not start).
+    /// </summary>
+    private static async Task<ViewHolder?> StartViewAsync(int? port, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    {
+        if (port is not { } number)
+        {
+            return null;
+        }
+
+        if (number is < 0 or > 65535)
+        {
+            await error.WriteLineAsync($"netserv-lab: --view {number}: a port is 0-65535").ConfigureAwait(false);
+            return new ViewHolder(null);
+        }
+
+        try
+        {
+            var server = await View.NodeViewServer.StartAsync(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, number), TimeProvider.System, NullLogger.Instance, cancellationToken).ConfigureAwait(false);
+            await output.WriteLineAsync($"the node view: {server.Address} (open it in a browser; from another machine, forward the port with ssh -L {server.Address.Port}:127.0.0.1:{server.Address.Port})").ConfigureAwait(false);
+            return new ViewHolder(server);
+        }
+        catch (Exception e) when (e is IOException or InvalidOperationException or System.Net.Sockets.SocketException)
+        {
+            await error.WriteLineAsync($"netserv-lab: --view {number}: cannot serve the node view on 127.0.0.1:{number}: {e.Message}").ConfigureAwait(false);
+            return new ViewHolder(null);
+        }
+    }
+
+    /// <summary>The node view of a run, or the failure to start one (no server).</summary>
+    private sealed record ViewHolder(View.NodeViewServer? Server) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            if (Server is not null)
+            {
+                await Server.DisposeAsync().ConfigureAwait(false);
+            }
+        }
     }
 
     /// <summary><c>--testbed local|docker</c> and <c>--image</c>, as run and quickstart take them.</summary>

@@ -31,6 +31,9 @@ internal sealed record ExperimentOptions
     /// <summary>The traffic of the run phase, or null for none.</summary>
     public TrafficStep? Traffic { get; init; }
 
+    /// <summary>The live node view the run keeps up to date (<c>--view</c>), or null for none; the caller disposes it.</summary>
+    public View.NodeViewServer? View { get; init; }
+
     /// <summary>What the run phase does last, on the configured testbed (a grader's scenarios), or null for nothing.</summary>
     public IExperimentWorkload? Workload { get; init; }
 

@@ -79,6 +79,7 @@ internal sealed partial class ExperimentRunner(ExperimentOptions options, IExper
             // Ctrl-C that ends a hold is the way a held run ends: release as after any finished run.
             var stopped = held ? CancellationToken.None : cancellationToken;
             await PhaseAsync(result, ExperimentPhase.Release, options.Testbed == ExperimentTestbedKind.Docker ? "removing the modules, removing the containers and their links" : "removing the modules, stopping the nodes, removing the namespaces", notes => ReleaseAsync(result, notes, stopped), CancellationToken.None).ConfigureAwait(false);
+            options.View?.Model.SetPhase(result.Succeeded ? "released: the experiment succeeded" : "released: the experiment failed");
             await WriteSummaryAsync(result).ConfigureAwait(false);
         }
 
@@ -93,6 +94,7 @@ internal sealed partial class ExperimentRunner(ExperimentOptions options, IExper
     private async Task<bool> PhaseAsync(ExperimentResult result, ExperimentPhase phase, string description, Func<List<string>, Task> work, CancellationToken cancellationToken)
     {
         progress.PhaseStarted(phase, description);
+        options.View?.Model.SetPhase(ExperimentResult.NameOf(phase));
         var started = time.GetTimestamp();
         var notes = new List<string>();
         PhaseOutcome outcome;
@@ -168,6 +170,7 @@ internal sealed partial class ExperimentRunner(ExperimentOptions options, IExper
             Note(notes, $"{node.ClientId,-10} {where}  {string.Join(", ", node.Interfaces.Select(i => $"{i.Device} {i.Address}/{i.PrefixLength}"))}");
         }
 
+        options.View?.Model.SetTopology($"{Path.GetFileName(result.RSpec)} on {bed.Name} {testbed.Id}", realisedRequest, testbed, netserv);
         var manifest = Path.Combine(ResultsFolder(result), "manifest.rspec.xml");
         await File.WriteAllTextAsync(manifest, LocalManifest.Write(realisedRequest, $"{bed.Name} {testbed.Id}", addressLines), cancellationToken).ConfigureAwait(false);
         Note(notes, $"the rspec as realised (chosen and remapped addresses in place): {manifest}");
@@ -254,6 +257,7 @@ internal sealed partial class ExperimentRunner(ExperimentOptions options, IExper
             }
         }
 
+        options.View?.Watch(_nodes.ToDictionary(StringComparer.Ordinal), time);
         cancellationToken.ThrowIfCancellationRequested();
         if (failures.Count > 0)
         {
@@ -417,6 +421,7 @@ internal sealed partial class ExperimentRunner(ExperimentOptions options, IExper
 
         lines.Add($"results in {result.ResultsDirectory}");
         progress.Holding(lines);
+        options.View?.Model.SetPhase("held until Ctrl-C");
         try
         {
             await Task.Delay(Timeout.InfiniteTimeSpan, time, cancellationToken).ConfigureAwait(false);
@@ -496,6 +501,11 @@ internal sealed partial class ExperimentRunner(ExperimentOptions options, IExper
         {
             // The logs again, now with the REMOVEs.
             await WriteLogsAsync(folder, CancellationToken.None).ConfigureAwait(false);
+        }
+
+        if (options.View is { } view)
+        {
+            await view.StopWatchingAsync().ConfigureAwait(false);
         }
 
         await DisposeAsync().ConfigureAwait(false);
