@@ -223,7 +223,9 @@ internal sealed class DockerExperimentTestbed(DockerTestbed testbed) : IExperime
 
         public int? Pid => null;
 
-        public string Origin => $"the node image's service in {node.ContainerName}, {ConfigurationPath} put in at reserve";
+        public string Origin => node.Definition.Executes.Any(ExperimentTopology.InstallsNode)
+            ? $"started by the install tarball's install.sh in {node.ContainerName} ({node.Image}), {ConfigurationPath} put in at reserve"
+            : $"the node image's service in {node.ContainerName}, {ConfigurationPath} put in at reserve";
 
         public async Task<bool> IsRunningAsync(CancellationToken cancellationToken) => (await TryStatusAsync(cancellationToken).ConfigureAwait(false)).Status is not null;
 

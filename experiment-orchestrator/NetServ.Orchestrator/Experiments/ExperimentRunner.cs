@@ -36,6 +36,7 @@ internal sealed partial class ExperimentRunner(ExperimentOptions options, IExper
     private readonly Dictionary<string, IExperimentNetServd> _nodes = new(StringComparer.Ordinal);
     private readonly List<IModuleServer> _servers = [];
     private readonly List<(ModuleReport Report, ITestbedNode From, Ipv4Address Toward, string Module)> _installed = [];
+    private readonly HashSet<ExecuteService> _installedAtReserve = new(ReferenceEqualityComparer.Instance);
     private ITestbed? _testbed;
     private IExperimentTestbed? _bed;
     private ExperimentSignaling? _signaling;
@@ -171,6 +172,11 @@ internal sealed partial class ExperimentRunner(ExperimentOptions options, IExper
         }
 
         options.View?.Model.SetTopology($"{Path.GetFileName(result.RSpec)} on {bed.Name} {testbed.Id}", realisedRequest, testbed, netserv);
+        if (options.Testbed == ExperimentTestbedKind.Docker)
+        {
+            await InstallNodesAsync(testbed, result, notes, cancellationToken).ConfigureAwait(false);
+        }
+
         var manifest = Path.Combine(ResultsFolder(result), "manifest.rspec.xml");
         await File.WriteAllTextAsync(manifest, LocalManifest.Write(realisedRequest, $"{bed.Name} {testbed.Id}", addressLines), cancellationToken).ConfigureAwait(false);
         Note(notes, $"the rspec as realised (chosen and remapped addresses in place): {manifest}");
@@ -364,6 +370,43 @@ internal sealed partial class ExperimentRunner(ExperimentOptions options, IExper
         }
     }
 
+    /// <summary>
+    /// Runs the execute services that install the node image from its tarball (<see cref="ExperimentTopology.InstallsNode"/>) on
+    /// the Docker testbed, right after its install services, as an aggregate runs them when the node boots: deploy needs what
+    /// they install. The run phase does not run them again.
+    /// </summary>
+    private async Task InstallNodesAsync(ITestbed testbed, ExperimentResult result, List<string> notes, CancellationToken cancellationToken)
+    {
+        var failures = new List<string>();
+        foreach (var node in testbed.Nodes)
+        {
+            foreach (var service in node.Definition.Executes.Where(ExperimentTopology.InstallsNode))
+            {
+                progress.Status($"reserve: installing the node image on {node.ClientId}");
+                _installedAtReserve.Add(service);
+                await RunServiceAsync(testbed, node, service, result, notes, failures, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        if (failures.Count > 0)
+        {
+            throw new ExperimentException(string.Join("; ", failures));
+        }
+    }
+
+    /// <summary>Runs one execute service, reports and notes it, and adds what went wrong to <paramref name="failures"/>.</summary>
+    private async Task RunServiceAsync(ITestbed testbed, ITestbedNode node, ExecuteService service, ExperimentResult result, List<string> notes, List<string> failures, CancellationToken cancellationToken)
+    {
+        var outcome = await testbed.RunServiceAsync(node, service, cancellationToken).ConfigureAwait(false);
+        result.Services.Add(new ServiceReport(node.ClientId, service.Command, outcome.ExitCode, outcome.TimedOut, ReplacedByDeploy: false));
+        var summary = outcome.TimedOut ? $"killed after {options.ExecuteTimeout.TotalSeconds:0} s" : $"exit {outcome.ExitCode} in {outcome.Duration.TotalMilliseconds:0} ms";
+        Note(notes, $"{node.ClientId}: {summary}: {service.Command}");
+        if (!outcome.Succeeded)
+        {
+            failures.Add($"the execute service on {node.ClientId} {summary}: {outcome.StandardError.Trim()}{outcome.StandardOutput.Trim()}");
+        }
+    }
+
     private async Task RunPhaseAsync(ExperimentResult result, List<string> notes, CancellationToken cancellationToken)
     {
         var testbed = _testbed!;
@@ -379,15 +422,13 @@ internal sealed partial class ExperimentRunner(ExperimentOptions options, IExper
                     continue;
                 }
 
-                progress.Status($"run: execute service on {node.ClientId}");
-                var outcome = await testbed.RunServiceAsync(node, service, cancellationToken).ConfigureAwait(false);
-                result.Services.Add(new ServiceReport(node.ClientId, service.Command, outcome.ExitCode, outcome.TimedOut, ReplacedByDeploy: false));
-                var summary = outcome.TimedOut ? $"killed after {options.ExecuteTimeout.TotalSeconds:0} s" : $"exit {outcome.ExitCode} in {outcome.Duration.TotalMilliseconds:0} ms";
-                Note(notes, $"{node.ClientId}: {summary}: {service.Command}");
-                if (!outcome.Succeeded)
+                if (_installedAtReserve.Contains(service))
                 {
-                    failures.Add($"the execute service on {node.ClientId} {summary}: {outcome.StandardError.Trim()}{outcome.StandardOutput.Trim()}");
+                    continue;
                 }
+
+                progress.Status($"run: execute service on {node.ClientId}");
+                await RunServiceAsync(testbed, node, service, result, notes, failures, cancellationToken).ConfigureAwait(false);
             }
         }
 

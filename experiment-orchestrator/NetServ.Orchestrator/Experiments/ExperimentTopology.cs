@@ -47,6 +47,12 @@ internal static class ExperimentTopology
     public static bool StartsNetServd(RSpec.ExecuteService service) => service.Command.Contains("netservd", StringComparison.Ordinal);
 
     /// <summary>
+    /// Whether an execute service installs the node image from its tarball (<c>/opt/netserv/install.sh</c>, unpacked by an
+    /// install service): on the Docker testbed it runs at reserve, before deploy looks for netservd.
+    /// </summary>
+    public static bool InstallsNode(RSpec.ExecuteService service) => service.Command.Contains("netserv/install.sh", StringComparison.Ordinal);
+
+    /// <summary>
     /// The NetServ nodes: those named in <paramref name="named"/>, or else the nodes that have an
     /// execute service starting netservd.
     /// </summary>

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using NetServ.Networking;
 using NetServ.RSpec;
+using NetServ.Testbed.Http;
 using NetServ.Testbed.Linux;
 using NetServ.Testbed.Local;
 using NetServ.Testbed.Ssh;
@@ -34,6 +35,7 @@ public sealed partial class DockerTestbed : ITestbed
     private readonly List<DockerTestbedNode> _nodes = [];
     private readonly List<string> _containers = [];
     private readonly List<string> _controlLinks = [];
+    private readonly List<ForwardProxy> _proxies = [];
     private readonly DockerEngine _engine;
     private readonly DockerTestbedOptions _options;
     private readonly ILogger _logger;
@@ -75,6 +77,9 @@ public sealed partial class DockerTestbed : ITestbed
 
     /// <inheritdoc />
     IReadOnlyList<ITestbedNode> ITestbed.Nodes => _nodes;
+
+    /// <summary>The apt configuration file a node with <c>install</c> services gets, naming its forward proxy.</summary>
+    public const string AptProxyFile = "/etc/apt/apt.conf.d/80netserv-lab-proxy";
 
     /// <summary>The run's private SSH key, with which each node is entered as root.</summary>
     public string PrivateKeyPath => Path.Combine(_directory, "id_ed25519");
@@ -223,6 +228,11 @@ public sealed partial class DockerTestbed : ITestbed
             await node.Session.DisposeAsync().ConfigureAwait(false);
         }
 
+        foreach (var proxy in _proxies)
+        {
+            await proxy.DisposeAsync().ConfigureAwait(false);
+        }
+
         foreach (var id in _containers)
         {
             try
@@ -296,7 +306,7 @@ public sealed partial class DockerTestbed : ITestbed
         if (problems.Count > 0)
         {
             throw new DockerTestbedException(
-                $"{string.Join("; ", problems)}. The Docker testbed runs local images by name; the engine has: {(known.Length == 0 ? "none" : string.Join(", ", known))} (./lab image builds {DockerTestbedOptions.NodeImage})");
+                $"{string.Join("; ", problems)}. The Docker testbed runs local images by name; the engine has: {(known.Length == 0 ? "none" : string.Join(", ", known))} (./lab image builds {DockerTestbedOptions.NodeImage} and the stock Debian 12 {DockerTestbedOptions.StockImage})");
         }
 
         return images;
@@ -385,6 +395,11 @@ public sealed partial class DockerTestbed : ITestbed
         LocalTestbed.Wire(plan, Network, hosts, _options.Mtu, step => Step(step, cancellationToken), _logger);
         Step("wait for SSH", cancellationToken);
         await WaitForSshAsync(cancellationToken).ConfigureAwait(false);
+        if (_options.RunInstallServices && _options.AptProxy)
+        {
+            await StartAptProxiesAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         if (_options.RunInstallServices)
         {
             await RunInstallServicesAsync(cancellationToken).ConfigureAwait(false);
@@ -433,6 +448,28 @@ public sealed partial class DockerTestbed : ITestbed
         if (failures.Count > 0)
         {
             throw new DockerTestbedException($"install services failed: {string.Join("; ", failures)}");
+        }
+    }
+
+    /// <summary>
+    /// Gives each node with <c>install</c> services a <see cref="ForwardProxy"/> on this machine's end of its control link and
+    /// points its apt at it (<see cref="AptProxyFile"/>), so that what the services run can install Debian packages.
+    /// </summary>
+    private async Task StartAptProxiesAsync(CancellationToken cancellationToken)
+    {
+        foreach (var node in _nodes.Where(n => n.Definition.Installs.Count > 0))
+        {
+            Step($"apt proxy for {node.ClientId}", cancellationToken);
+            var proxy = ForwardProxy.Start(node.OrchestratorAddress.ToIPAddress());
+            _proxies.Add(proxy);
+            var written = await node.Session.RunAsync(
+                "sh", ["-c", "mkdir -p \"$(dirname \"$1\")\" && cat >\"$1\"", "apt-proxy", AptProxyFile], TimeSpan.FromSeconds(30), proxy.AptConfiguration, cancellationToken).ConfigureAwait(false);
+            if (written.ExitCode != 0)
+            {
+                throw new DockerTestbedException($"{node.ClientId}: writing {AptProxyFile} failed (exit {written.ExitCode}): {(written.StandardError + written.StandardOutput).Trim()}");
+            }
+
+            await _options.Log.WriteLineAsync($"{node.ClientId}: apt reaches the Debian mirror through {proxy.Url} ({AptProxyFile})").ConfigureAwait(false);
         }
     }
 

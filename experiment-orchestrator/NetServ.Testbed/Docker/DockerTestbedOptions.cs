@@ -6,6 +6,12 @@ public sealed class DockerTestbedOptions
     /// <summary>The node image, used for a node whose request names no disk image.</summary>
     public const string NodeImage = "netserv/node:latest";
 
+    /// <summary>
+    /// A stock Debian 12 machine as an aggregate hands one out (sshd and sudo, no NetServ), which ./lab image builds too: a node
+    /// of this image becomes a NetServ node through the install tarball's <c>install</c> and <c>execute</c> services.
+    /// </summary>
+    public const string StockImage = "netserv/stock-debian:bookworm";
+
     /// <summary>The engine to use, or to start when none answers.</summary>
     public DockerEngineOptions Engine { get; init; } = new();
 
@@ -29,6 +35,13 @@ public sealed class DockerTestbedOptions
 
     /// <summary>Whether realising runs the nodes' <c>install</c> services (archives fetched here, unpacked over SSH) once every node answers.</summary>
     public bool RunInstallServices { get; init; } = true;
+
+    /// <summary>
+    /// Whether a node with <c>install</c> services reaches the Debian mirror through an HTTP proxy on this machine's end of
+    /// its control link (<see cref="Http.ForwardProxy"/>, written into its apt configuration before the install services run),
+    /// as a GENI node reaches the Internet: the node has no other way off this machine.
+    /// </summary>
+    public bool AptProxy { get; init; } = true;
 
     /// <summary>How long fetching one <c>install</c> service's archive may take.</summary>
     public TimeSpan InstallFetchTimeout { get; init; } = TimeSpan.FromSeconds(120);

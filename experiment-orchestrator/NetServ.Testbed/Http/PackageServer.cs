@@ -23,7 +23,7 @@ public sealed class PackageServer : IAsyncDisposable
     {
         _listener = listener;
         _root = Path.GetFullPath(root);
-        _loop = Task.Run(AcceptLoopAsync);
+        _loop = AcceptLoop.RunAsync(listener, ServeAsync, _stop.Token);
     }
 
     /// <summary>The address and port the server listens on.</summary>
@@ -61,24 +61,6 @@ public sealed class PackageServer : IAsyncDisposable
         _listener.Dispose();
         await _loop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         _stop.Dispose();
-    }
-
-    private async Task AcceptLoopAsync()
-    {
-        while (!_stop.IsCancellationRequested)
-        {
-            Socket client;
-            try
-            {
-                client = await _listener.AcceptAsync(_stop.Token).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException)
-            {
-                return;
-            }
-
-            _ = Task.Run(() => ServeAsync(client));
-        }
     }
 
     private async Task ServeAsync(Socket client)

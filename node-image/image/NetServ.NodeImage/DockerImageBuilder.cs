@@ -27,9 +27,13 @@ internal sealed class DockerImageBuilder(DockerClient client, ImageRecipe recipe
 
     public const string Repository = "netserv/node";
     public const string BaseRepository = "netserv/debian";
+
     public const string HashLabel = "netserv.content-hash";
 
     public static string Tag => $"{Repository}:{ImageRecipe.Version}";
+
+    /// <summary>The stock Debian 12 image (sshd and sudo, no NetServ) that tests install the tarball on.</summary>
+    public const string StockTag = NetServ.Testbed.Docker.DockerTestbedOptions.StockImage;
 
     /// <summary>The content of /opt/netserv/FEATURES: what the image has and lacks.</summary>
     public static string Features(bool click) => click
@@ -96,8 +100,7 @@ internal sealed class DockerImageBuilder(DockerClient client, ImageRecipe recipe
         }
 
         hash = inputs.ToHex();
-        if (await ExistsAsync(BuildTag, cancellationToken).ConfigureAwait(false) is { } existing
-            && existing.Config?.Labels is { } labels && labels.TryGetValue(HashLabel, out var built) && built == hash)
+        if (await BuiltFromAsync(BuildTag, hash, cancellationToken).ConfigureAwait(false) is { } existing)
         {
             await TagLatestAsync(cancellationToken).ConfigureAwait(false);
             return new DockerImageResult(BuildTag, hash, Reused: true, existing.Size, watch.Elapsed);
@@ -107,6 +110,49 @@ internal sealed class DockerImageBuilder(DockerClient client, ImageRecipe recipe
         var context = Path.Combine(recipe.CacheDirectory, "docker-context.tar");
         Directory.CreateDirectory(recipe.CacheDirectory);
         WriteContext(context, click);
+        await BuildFromContextAsync(context, BuildTag, hash, new Dictionary<string, string> { ["BASE"] = baseImage, ["CLICK"] = click is null ? "no" : "yes" }, cancellationToken).ConfigureAwait(false);
+        await TagLatestAsync(cancellationToken).ConfigureAwait(false);
+        var image = await ExistsAsync(BuildTag, cancellationToken).ConfigureAwait(false)
+                    ?? throw new ImageBuildException($"the build of {BuildTag} ended without the image");
+        return new DockerImageResult(BuildTag, hash, Reused: false, image.Size, watch.Elapsed);
+    }
+
+    /// <summary>
+    /// Builds <see cref="StockTag"/>, a stock Debian 12 machine (the base with sshd and sudo, no NetServ) on which tests put
+    /// the install tarball, or reuses it when its inputs have not changed.
+    /// </summary>
+    public async Task<DockerImageResult> BuildStockAsync(Uri mirror, CancellationToken cancellationToken)
+    {
+        var watch = Stopwatch.StartNew();
+        var baseImage = await EnsureBaseAsync(mirror, cancellationToken).ConfigureAwait(false);
+        using var inputs = new ContentHash().Add("base", baseImage).AddDirectory("stock", recipe.StockDirectory);
+        var hash = inputs.ToHex();
+        if (await BuiltFromAsync(StockTag, hash, cancellationToken).ConfigureAwait(false) is { } existing)
+        {
+            return new DockerImageResult(StockTag, hash, Reused: true, existing.Size, watch.Elapsed);
+        }
+
+        log.WriteLine($"netserv-image: building {StockTag} on {baseImage}");
+        var context = Path.Combine(recipe.CacheDirectory, "stock-context.tar");
+        Directory.CreateDirectory(recipe.CacheDirectory);
+        using (var file = File.Create(context))
+        using (var writer = new TarWriter(file, TarEntryFormat.Pax))
+        {
+            foreach (var path in Directory.GetFiles(recipe.StockDirectory).Order(StringComparer.Ordinal))
+            {
+                writer.WriteEntry(path, Path.GetFileName(path));
+            }
+        }
+
+        await BuildFromContextAsync(context, StockTag, hash, new Dictionary<string, string> { ["BASE"] = baseImage }, cancellationToken).ConfigureAwait(false);
+        var image = await ExistsAsync(StockTag, cancellationToken).ConfigureAwait(false)
+                    ?? throw new ImageBuildException($"the build of {StockTag} ended without the image");
+        return new DockerImageResult(StockTag, hash, Reused: false, image.Size, watch.Elapsed);
+    }
+
+    /// <summary>Builds <paramref name="tag"/> from the build context archive at <paramref name="context"/>, then deletes the archive.</summary>
+    private async Task BuildFromContextAsync(string context, string tag, string hash, Dictionary<string, string> buildArgs, CancellationToken cancellationToken)
+    {
         var stream = File.OpenRead(context);
         await using (stream.ConfigureAwait(false))
         {
@@ -115,8 +161,8 @@ internal sealed class DockerImageBuilder(DockerClient client, ImageRecipe recipe
                 new ImageBuildParameters
                 {
                     Dockerfile = "Dockerfile",
-                    Tags = [BuildTag],
-                    BuildArgs = new Dictionary<string, string> { ["BASE"] = baseImage, ["CLICK"] = click is null ? "no" : "yes" },
+                    Tags = [tag],
+                    BuildArgs = buildArgs,
                     Labels = new Dictionary<string, string> { [HashLabel] = hash, ["netserv.version"] = ImageRecipe.Version },
                     // dockerd runs without a bridge: the package step reaches the apt mirror through the host's network.
                     NetworkMode = "host",
@@ -124,14 +170,10 @@ internal sealed class DockerImageBuilder(DockerClient client, ImageRecipe recipe
                     ForceRemove = true,
                 },
                 stream, null, null, failure, cancellationToken).ConfigureAwait(false);
-            failure.ThrowIfAny($"the build of {BuildTag}");
+            failure.ThrowIfAny($"the build of {tag}");
         }
 
         File.Delete(context);
-        await TagLatestAsync(cancellationToken).ConfigureAwait(false);
-        var image = await ExistsAsync(BuildTag, cancellationToken).ConfigureAwait(false)
-                    ?? throw new ImageBuildException($"the build of {BuildTag} ended without the image");
-        return new DockerImageResult(BuildTag, hash, Reused: false, image.Size, watch.Elapsed);
     }
 
     private void WriteContext(string path, ClickSource? click)
@@ -157,6 +199,13 @@ internal sealed class DockerImageBuilder(DockerClient client, ImageRecipe recipe
         BuildTag != Tag
             ? Task.CompletedTask
             : client.Images.TagImageAsync(Tag, new ImageTagParameters { RepositoryName = Repository, Tag = "latest", Force = true }, cancellationToken);
+
+    /// <summary>Image <paramref name="tag"/> if it exists and was built from inputs whose hash is <paramref name="hash"/>.</summary>
+    private async Task<ImageInspectResponse?> BuiltFromAsync(string tag, string hash, CancellationToken cancellationToken) =>
+        await ExistsAsync(tag, cancellationToken).ConfigureAwait(false) is { Config.Labels: { } labels } existing
+        && labels.TryGetValue(HashLabel, out var built) && built == hash
+            ? existing
+            : null;
 
     private async Task<ImageInspectResponse?> ExistsAsync(string name, CancellationToken cancellationToken)
     {

@@ -52,13 +52,14 @@ internal static class ImageCommands
     {
         var docker = new Option<bool>("--docker") { Description = $"the Docker image {DockerImageBuilder.Repository}:VERSION and :latest" };
         var tarball = new Option<bool>("--tarball") { Description = "the install tarball netserv-node-VERSION.tar.gz with install.sh" };
+        var stock = new Option<bool>("--stock") { Description = $"the stock Debian 12 Docker image {DockerImageBuilder.StockTag} (sshd and sudo, no NetServ), that the tarball's tests install on" };
         var disk = new Option<bool>("--disk") { Description = "the bootable disk image netserv-node-VERSION.qcow2 (UEFI, boots under qemu)" };
         var click = new Option<DirectoryInfo?>("--click-source") { Description = "a Click source tree whose userlevel driver the Docker image builds and carries (without it, the image records that it has no Click; the tarball and the disk carry none)" };
-        var command = new Command("build", "Build the node image's outputs (all of them when none is named); unchanged inputs reuse what was built") { docker, tarball, disk, click, outputOption };
+        var command = new Command("build", "Build the node image's outputs (all of them when none is named); unchanged inputs reuse what was built") { docker, tarball, stock, disk, click, outputOption };
         command.SetAction((parse, cancellationToken) => Guarded(error, async () =>
         {
             var recipe = ImageRecipe.Locate(parse.GetValue(outputOption));
-            var all = !parse.GetValue(docker) && !parse.GetValue(tarball) && !parse.GetValue(disk);
+            var all = !parse.GetValue(docker) && !parse.GetValue(tarball) && !parse.GetValue(stock) && !parse.GetValue(disk);
             var clickSource = parse.GetValue(click) is { } source ? ClickSource.Open(source.FullName) : null;
             if (clickSource is not null && !(all || parse.GetValue(docker)))
             {
@@ -77,6 +78,12 @@ internal static class ImageCommands
                 output.WriteLine($"image {result.Tag} (and :latest): {Megabytes(result.SizeBytes)} unpacked, {(result.Reused ? "unchanged, reused" : "built")} in {result.Elapsed.TotalSeconds:0.0} s");
             }
 
+            if (all || parse.GetValue(stock))
+            {
+                var result = await BuildStockImageAsync(recipe, output, cancellationToken).ConfigureAwait(false);
+                output.WriteLine($"image {result.Tag}: {Megabytes(result.SizeBytes)} unpacked, {(result.Reused ? "unchanged, reused" : "built")} in {result.Elapsed.TotalSeconds:0.0} s");
+            }
+
             if (all || parse.GetValue(disk))
             {
                 var started = Stopwatch.GetTimestamp();
@@ -89,13 +96,19 @@ internal static class ImageCommands
         return command;
     }
 
-    internal static async Task<DockerImageResult> BuildDockerImageAsync(ImageRecipe recipe, TextWriter log, ClickSource? click, CancellationToken cancellationToken)
+    internal static Task<DockerImageResult> BuildDockerImageAsync(ImageRecipe recipe, TextWriter log, ClickSource? click, CancellationToken cancellationToken) =>
+        WithBuilderAsync(recipe, log, (builder, mirror) => builder.BuildAsync(mirror, click, cancellationToken), cancellationToken);
+
+    internal static Task<DockerImageResult> BuildStockImageAsync(ImageRecipe recipe, TextWriter log, CancellationToken cancellationToken) =>
+        WithBuilderAsync(recipe, log, (builder, mirror) => builder.BuildStockAsync(mirror, cancellationToken), cancellationToken);
+
+    private static async Task<DockerImageResult> WithBuilderAsync(ImageRecipe recipe, TextWriter log, Func<DockerImageBuilder, Uri, Task<DockerImageResult>> build, CancellationToken cancellationToken)
     {
         var mirror = AptSource.FindConfiguredMirror(DebianRootfs.Suite)
                      ?? throw new ImageBuildException($"no apt source for Debian {DebianRootfs.Suite} in /etc/apt: debootstrap needs the mirror apt uses");
         using var engine = await DockerEngine.ConnectOrStartAsync(new DockerEngineOptions(), log, cancellationToken).ConfigureAwait(false);
         using var loggers = LoggerFactory.Create(logging => logging.AddSimpleConsole(console => console.SingleLine = true));
-        return await new DockerImageBuilder(engine.Client, recipe, log, loggers.CreateLogger<DockerImageBuilder>()).BuildAsync(mirror, click, cancellationToken).ConfigureAwait(false);
+        return await build(new DockerImageBuilder(engine.Client, recipe, log, loggers.CreateLogger<DockerImageBuilder>()), mirror).ConfigureAwait(false);
     }
 
     private static Command Check(Option<string?> outputOption, TextWriter output, TextWriter error)

@@ -25,6 +25,9 @@ internal sealed class ImageRecipe
 
     public string Dockerfile => Path.Combine(Directory, "Dockerfile");
 
+    /// <summary>The stock Debian 12 image's recipe (Dockerfile, entrypoint): a machine without NetServ, for the tarball's tests.</summary>
+    public string StockDirectory => Path.Combine(Directory, "stock");
+
     public string InstallScript => Path.Combine(Directory, "install.sh");
 
     /// <summary>Files copied onto the node's root file system by every output (systemd unit, configuration, entrypoint).</summary>

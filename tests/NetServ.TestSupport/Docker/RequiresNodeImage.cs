@@ -1,5 +1,6 @@
 using Docker.DotNet.Models;
 using NetServ.Testbed.Docker;
+using NetServ.Testbed.Nodes;
 
 namespace NetServ.TestSupport.Docker;
 
@@ -9,8 +10,11 @@ namespace NetServ.TestSupport.Docker;
 /// </summary>
 public static class RequiresNodeImage
 {
-    /// <summary>An engine that has <see cref="DockerTestbedOptions.NodeImage"/>; <paramref name="fixture"/> names the skipped tests.</summary>
-    public static async Task<DockerEngine> ConnectAsync(string fixture)
+    /// <summary>
+    /// An engine that has <see cref="DockerTestbedOptions.NodeImage"/> and the images in <paramref name="alsoNeeded"/>;
+    /// <paramref name="fixture"/> names the skipped tests.
+    /// </summary>
+    public static async Task<DockerEngine> ConnectAsync(string fixture, params string[] alsoNeeded)
     {
         RequiresRoot.Check();
         if (!File.Exists(new DockerEngineOptions().DockerdPath))
@@ -19,14 +23,46 @@ public static class RequiresNodeImage
         }
 
         var engine = await DockerEngine.ConnectOrStartAsync(new DockerEngineOptions(), TestContext.Progress, CancellationToken.None);
-        var images = await engine.Client.Images.ListImagesAsync(new ImagesListParameters());
-        if (!images.Any(i => i.RepoTags?.Contains(DockerTestbedOptions.NodeImage) == true))
+        foreach (var needed in (string[])[DockerTestbedOptions.NodeImage, .. alsoNeeded])
         {
-            engine.Dispose();
-            await SkipAsync(fixture, $"the node image {DockerTestbedOptions.NodeImage} is not built (./lab image builds it; ./lab test runs that first)");
+            try
+            {
+                await RequireImageAsync(engine, fixture, needed);
+            }
+            catch (IgnoreException)
+            {
+                engine.Dispose();
+                throw;
+            }
         }
 
         return engine;
+    }
+
+    /// <summary>Skips, saying why, unless <paramref name="engine"/> has <paramref name="image"/> (a tag ./lab image builds).</summary>
+    public static async Task RequireImageAsync(DockerEngine engine, string fixture, string image)
+    {
+        ArgumentNullException.ThrowIfNull(engine);
+        var images = await engine.Client.Images.ListImagesAsync(new ImagesListParameters());
+        if (!images.Any(i => i.RepoTags?.Contains(image) == true))
+        {
+            await SkipAsync(fixture, $"the image {image} is not built (./lab image builds it; ./lab test runs that first)");
+        }
+    }
+
+    /// <summary>The install tarball ./lab image builds (artifacts/image/netserv-node-VERSION.tar.gz, the newest if several); skips without one.</summary>
+    public static async Task<string> TarballAsync(string fixture)
+    {
+        var folder = Path.Combine(BuildOutputs.RepositoryRoot, "artifacts", "image");
+        var found = Directory.Exists(folder)
+            ? Directory.GetFiles(folder, "netserv-node-*.tar.gz").OrderByDescending(File.GetLastWriteTimeUtc).FirstOrDefault()
+            : null;
+        if (found is null)
+        {
+            await SkipAsync(fixture, $"the install tarball is not built in {folder} (./lab image builds it; ./lab test runs that first)");
+        }
+
+        return found!;
     }
 
     /// <summary>Every container of any Docker testbed the engine has (for checks that a test left none).</summary>

@@ -219,6 +219,42 @@ public sealed partial class DockerTestbedTests
     }
 
     [Test]
+    public async Task Realise_StockNodeWithAnInstallService_AptReachesTheDebianMirrorThroughTheForwardProxy()
+    {
+        await RequiresNodeImage.RequireImageAsync(_engine!, "Docker testbed tests", DockerTestbedOptions.StockImage);
+        var folder = Directory.CreateTempSubdirectory("netserv-docker-proxy-").FullName;
+        try
+        {
+            Directory.CreateDirectory(Path.Combine(folder, "content", "tools"));
+            var archive = Path.Combine(folder, "tools.tar.gz");
+            CommandRunner.RunChecked("tar", "-czf", archive, "-C", Path.Combine(folder, "content"), "tools");
+            var request = TestRequests.WithExecutes(
+                TestRequests.WithInstalls(TestRequests.Evaluation, "router", new InstallService(new Uri(archive).AbsoluteUri, "/opt/lab")),
+                "router",
+                new ExecuteService("sh", $"cat {DockerTestbed.AptProxyFile} && apt-get -q update >/dev/null && apt-cache show --no-all-versions hello | head -1"));
+            using var log = new StringWriter();
+
+            await using var testbed = await DockerTestbed.RealiseAsync(
+                request, new DockerTestbedOptions { Image = DockerTestbedOptions.StockImage, NetServNodes = [], ExecuteTimeout = TimeSpan.FromMinutes(5), Log = log });
+
+            var router = testbed["router"];
+            var service = router.ServiceResults.Single();
+            var proxy = $"http://{router.OrchestratorAddress}:";
+            Assert.Multiple(() =>
+            {
+                Assert.That(service.ExitCode, Is.Zero, service.StandardError);
+                Assert.That(service.StandardOutput, Does.StartWith($"Acquire::http::Proxy \"{proxy}").And.EndWith("Package: hello\n"));
+                Assert.That(log.ToString(), Does.Contain($"router: apt reaches the Debian mirror through {proxy}"));
+                Assert.That(log.ToString(), Does.Not.Contain("sender: apt"), "only a node with install services gets a proxy");
+            });
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Test]
     public async Task Realise_InstallServiceArchiveMissing_OneErrorNamingNodeAndUrl_AndEverythingRemoved()
     {
         var before = await RequiresNodeImage.TestbedContainersAsync(_engine!);
