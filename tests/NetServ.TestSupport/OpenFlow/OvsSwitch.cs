@@ -168,9 +168,7 @@ public sealed class OvsSwitch : IDisposable
             NullLogger<OpenFlowConnection>.Instance));
         try
         {
-            // A short backoff: tests that drop the connection see the switch come back quickly.
-            VsCtl("set-controller", Bridge, $"tcp:127.0.0.1:{listener.LocalEndPoint.Port.ToString(CultureInfo.InvariantCulture)}",
-                "--", "set", "controller", Bridge, "max_backoff=1000");
+            SetController(listener.LocalEndPoint.Port);
             return listener;
         }
         catch
@@ -179,6 +177,18 @@ public sealed class OvsSwitch : IDisposable
             throw;
         }
     }
+
+    /// <summary>
+    /// Tells the bridge to connect to a controller listening at 127.0.0.1:<paramref name="port"/> inside the switch's
+    /// namespace (a socket made there, for example by a module started in <see cref="NetworkNamespace.Run{T}"/>).
+    /// </summary>
+    public void SetController(int port) =>
+        // A short backoff: tests that drop the connection see the switch come back quickly.
+        VsCtl("set-controller", Bridge, $"tcp:127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}",
+            "--", "set", "controller", Bridge, "max_backoff=1000");
+
+    /// <summary>The pids of ovsdb-server and ovs-vswitchd as this fixture started them (0 before they run).</summary>
+    public (int Database, int Switch) ProcessIds => (_database?.Id ?? 0, _switch?.Id ?? 0);
 
     /// <summary>Runs <c>ovs-ofctl -O OpenFlow13 <paramref name="command"/></c> against this bridge's own management socket.</summary>
     public string OfCtl(string command, params string[] arguments) =>
