@@ -235,6 +235,41 @@ public sealed class OvsInteropTests
     }
 
     [Test]
+    public async Task EchoRequest_OpenVSwitch_RepliesWithTheSameData(CancellationToken cancellationToken)
+    {
+        var connection = await ConnectAsync(cancellationToken);
+        var reply = await connection.RequestAsync(xid => new EchoRequestMessage(xid, Encoding.ASCII.GetBytes("netserv echo")), cancellationToken);
+        Assert.That(reply, Is.TypeOf<EchoReplyMessage>());
+        Assert.That(((EchoReplyMessage)reply).Data, Is.EqualTo(new OpenFlowBytes(Encoding.ASCII.GetBytes("netserv echo"))));
+    }
+
+    [Test]
+    public async Task FlowStatsRequest_MoreFlowsThanOneReplyHolds_GathersEveryPart(CancellationToken cancellationToken)
+    {
+        // About 100 bytes per flow: 1500 flows need more than one 64 KiB reply, so OVS sets OFPMPF_REPLY_MORE.
+        const int count = 1500;
+        var connection = await ConnectAsync(cancellationToken);
+        for (var i = 0; i < count; i++)
+        {
+            await connection.SendAsync(
+                new FlowModMessage(connection.NextXid(), FlowModCommand.Add, new OpenFlowMatch(
+                    [Oxm.EthType(0x0800), Oxm.IpProto(17), Oxm.Ipv4Dst(new Ipv4Address(0xc6130000u + (uint)i)), Oxm.UdpDst(270)]))
+                {
+                    Cookie = (ulong)i,
+                    Instructions = [new ApplyActionsInstruction([new OutputAction(_b.Port)])],
+                },
+                cancellationToken);
+        }
+
+        await connection.BarrierAsync(cancellationToken);
+        var reply = await connection.RequestAsync(xid => new FlowStatsRequestMessage(xid, OpenFlowMatch.Any), cancellationToken);
+
+        Assert.That(reply, Is.TypeOf<FlowStatsReplyMessage>());
+        var cookies = ((FlowStatsReplyMessage)reply).Flows.Select(f => f.Cookie).Order().ToArray();
+        Assert.That(cookies, Is.EqualTo(Enumerable.Range(0, count).Select(i => (ulong)i)));
+    }
+
+    [Test]
     public async Task PortStatsRequest_AllPorts_ListsBothHostPorts(CancellationToken cancellationToken)
     {
         var connection = await ConnectAsync(cancellationToken);
