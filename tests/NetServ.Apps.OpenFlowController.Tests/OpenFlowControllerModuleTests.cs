@@ -1,0 +1,62 @@
+using System.Net;
+using NetServ.Sdk.Testing;
+using NetServ.TestSupport.OpenFlow;
+
+namespace NetServ.Apps.OpenFlowController.Tests;
+
+/// <summary>The module as a NetServ container runs it: its properties, its status, and a real switch connecting to it.</summary>
+[CancelAfter(60_000)]
+[NonParallelizable]
+public sealed class OpenFlowControllerModuleTests
+{
+    [Test]
+    public void StartAsync_WithoutNetservPort_FailsSayingWhatIsMissing()
+    {
+        using var module = new OpenFlowControllerModule();
+        using var context = new TestModuleContext(TestModuleContext.ParseProperties("listen_port=0"));
+        var thrown = Assert.ThrowsAsync<ArgumentException>(() => module.StartAsync(context, CancellationToken.None));
+        Assert.That(thrown!.Message, Does.Contain("netserv_port"));
+    }
+
+    [Test]
+    public void StartAsync_ListenIpNotAnAddress_Fails()
+    {
+        using var module = new OpenFlowControllerModule();
+        using var context = new TestModuleContext(TestModuleContext.ParseProperties("listen_ip=switch,netserv_port=3"));
+        Assert.ThrowsAsync<ArgumentException>(() => module.StartAsync(context, CancellationToken.None));
+    }
+
+    [Test]
+    public async Task StartAsync_RealSwitchConnects_InstallsTheSignalingFlowAndCountsTheSwitch(CancellationToken cancellationToken)
+    {
+        using var ovs = OvsSwitch.Start();
+        ovs.AddHost("sender", "198.18.0.1/24");
+        ovs.AddHost("node", "198.18.0.3/24");
+        using var module = new OpenFlowControllerModule();
+        using var context = new TestModuleContext(TestModuleContext.ParseProperties("listen_port=0,netserv_port=2"));
+        // The module's listening socket is made while it starts: started inside the switch's namespace, it stays there.
+        ovs.Namespace.Run(() =>
+        {
+            module.StartAsync(context, cancellationToken).GetAwaiter().GetResult();
+            return true;
+        });
+        try
+        {
+            var listening = IPEndPoint.Parse(module.GetStatus()["listening"]!.GetValue<string>());
+            ovs.SetController(listening.Port);
+
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+            while (!ovs.DumpFlows().Any(f => f.Contains("udp,tp_dst=270 actions=output:2", StringComparison.Ordinal)) && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(50, cancellationToken);
+            }
+
+            Assert.That(ovs.DumpFlows(), Has.Some.Contains("udp,tp_dst=270 actions=output:2"));
+            Assert.That(module.GetStatus()["switches"]!.GetValue<long>(), Is.EqualTo(1));
+        }
+        finally
+        {
+            await module.StopAsync(cancellationToken);
+        }
+    }
+}

@@ -1,0 +1,340 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using NetServ.Networking;
+using NetServ.OpenFlow.Transport;
+using NetServ.Testbed.Linux;
+
+namespace NetServ.TestSupport.OpenFlow;
+
+/// <summary>
+/// A real Open vSwitch for tests: ovsdb-server and ovs-vswitchd from Debian's openvswitch-switch, each with its
+/// own database, run directory, pid file and log in a temporary folder, running in a namespace of their own
+/// (<c>ns-&lt;id&gt;-switch</c>). The bridge <c>br0</c> uses the userspace datapath (<c>datapath_type=netdev</c>:
+/// this kernel has no OVS module), speaks OpenFlow 1.3 only and is <c>fail_mode=secure</c>, so it forwards
+/// nothing the controller did not ask for. Hosts hang off it through veth pairs (<see cref="AddHost"/>).
+/// The controller listens inside the switch's namespace (<see cref="ListenForController"/>): OVS's TCP
+/// connection to <c>tcp:127.0.0.1:port</c> never leaves it. Disposing stops exactly the two processes this
+/// fixture started (by their pids), then removes the namespaces and the folder, also after a failed start.
+/// </summary>
+public sealed class OvsSwitch : IDisposable
+{
+    /// <summary>The bridge's name.</summary>
+    public const string Bridge = "br0";
+
+    /// <summary>The datapath id the bridge is given, so tests can expect it.</summary>
+    public const ulong DatapathId = 0x0000_0000_0000_0a01;
+
+    /// <summary>The Open vSwitch programs the fixture runs; tests are skipped when one is missing.</summary>
+    public static readonly string[] Tools = ["ovsdb-tool", "ovsdb-server", "ovs-vswitchd", "ovs-vsctl", "ovs-ofctl"];
+
+    private const string Schema = "/usr/share/openvswitch/vswitch.ovsschema";
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(20);
+    private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(5);
+
+    private readonly LocalNetwork _network;
+    private readonly List<OvsHost> _hosts = [];
+    private Process? _database;
+    private Process? _switch;
+    private bool _disposed;
+
+    private OvsSwitch(LocalNetwork network, LocalHost host, string directory)
+    {
+        _network = network;
+        Host = host;
+        Directory = directory;
+    }
+
+    /// <summary>The switch's namespace; the controller's socket must be made here (<see cref="ListenForController"/>).</summary>
+    public NetworkNamespace Namespace => Host.Namespace;
+
+    /// <summary>The folder with the database, sockets, pid files and logs.</summary>
+    public string Directory { get; }
+
+    /// <summary>The bridge's management socket: what <c>ovs-ofctl</c> talks to.</summary>
+    public string ManagementSocket => Path.Combine(Directory, Bridge + ".mgmt");
+
+    /// <summary>The hosts attached so far, in order; the first has switch port 1.</summary>
+    public IReadOnlyList<OvsHost> Hosts => _hosts;
+
+    private LocalHost Host { get; }
+
+    private string DatabaseSocket => Path.Combine(Directory, "db.sock");
+
+    /// <summary>
+    /// Starts the database and the switch and creates the bridge, skipping the test (with the reason) when this
+    /// is not root or an Open vSwitch program is missing.
+    /// </summary>
+    public static OvsSwitch Start()
+    {
+        RequiresRoot.Check(Tools);
+        if (!File.Exists(Schema))
+        {
+            Assert.Ignore($"{Schema} is missing: install openvswitch-common");
+        }
+
+        var network = LocalNetwork.Create();
+        string? directory = null;
+        OvsSwitch? ovs = null;
+        try
+        {
+            var host = network.AddHost("switch");
+            directory = System.IO.Directory.CreateTempSubdirectory("netserv-ovs-").FullName;
+            ovs = new OvsSwitch(network, host, directory);
+            ovs.StartDaemons();
+            return ovs;
+        }
+        catch
+        {
+            if (ovs is not null)
+            {
+                ovs.Dispose();
+            }
+            else
+            {
+                network.Dispose();
+                if (directory is not null)
+                {
+                    System.IO.Directory.Delete(directory, recursive: true);
+                }
+            }
+
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Adds a host: its own namespace <c>ns-&lt;id&gt;-&lt;name&gt;</c> with <c>eth0</c> at <paramref name="address"/>
+    /// (in 198.18.0.0/15, with prefix length), linked by a veth pair to the next switch port (1, 2, ...).
+    /// </summary>
+    public OvsHost AddHost(string name, string address)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var slash = address.IndexOf('/', StringComparison.Ordinal);
+        var ip = Ipv4Address.Parse(address.AsSpan(0, slash));
+        var prefixLength = int.Parse(address.AsSpan(slash + 1), CultureInfo.InvariantCulture);
+        if (LocalNetwork.InterfaceAddressProblem(ip, prefixLength) is { } problem)
+        {
+            throw new ArgumentException(problem, nameof(address));
+        }
+
+        var port = (uint)(_hosts.Count + 1);
+        var host = _network.AddHost(name);
+        // The switch's end has no address: the bridge takes its frames (AF_PACKET), the switch's IP stack must not.
+        var switchEnd = $"p{_network.Id}{port}";
+        var hostEnd = $"h{_network.Id}{port}";
+        CommandRunner.RunChecked("ip", "link", "add", switchEnd, "netns", Namespace.Name, "type", "veth", "peer", "name", hostEnd, "netns", host.Namespace.Name);
+        Namespace.ExecChecked("ip", "link", "set", switchEnd, "up");
+        host.Namespace.ExecChecked("ip", "link", "set", hostEnd, "name", "eth0");
+        host.Namespace.ExecChecked("ip", "address", "add", address, "dev", "eth0");
+        host.Namespace.ExecChecked("ip", "link", "set", "eth0", "up");
+        host.AddInterface(new LocalInterface("eth0", ip, prefixLength));
+        VsCtl("add-port", Bridge, switchEnd, "--", "set", "interface", switchEnd, $"ofport_request={port}");
+        var mac = host.Namespace.GetMacAddress("eth0").GetAddressBytes();
+        var ovsHost = new OvsHost(name, host.Namespace, ip, NetServ.OpenFlow.EthernetAddress.Read(mac), port, switchEnd);
+        _hosts.Add(ovsHost);
+        return ovsHost;
+    }
+
+    /// <summary>
+    /// Gives every host a permanent ARP entry for every other, so that UDP between them needs no ARP through a
+    /// switch that, in secure mode, forwards only what its flows say.
+    /// </summary>
+    public void AddStaticNeighbours()
+    {
+        foreach (var host in _hosts)
+        {
+            foreach (var other in _hosts.Where(h => h != host))
+            {
+                host.Namespace.ExecChecked("ip", "neigh", "replace", other.Address.ToString(), "lladdr", other.Mac.ToString(), "nud", "permanent", "dev", "eth0");
+            }
+        }
+    }
+
+    /// <summary>
+    /// A controller's listening socket at 127.0.0.1 inside the switch's namespace, and the bridge told to
+    /// connect to it (<c>set-controller br0 tcp:127.0.0.1:port</c>). The caller accepts and starts the connection.
+    /// </summary>
+    public OpenFlowListener ListenForController(OpenFlowConnectionOptions? options = null, TimeProvider? timeProvider = null)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var listener = Namespace.Run(() => new OpenFlowListener(
+            new IPEndPoint(IPAddress.Loopback, 0),
+            Options.Create(options ?? new OpenFlowConnectionOptions()),
+            timeProvider ?? TimeProvider.System,
+            NullLogger<OpenFlowConnection>.Instance));
+        try
+        {
+            SetController(listener.LocalEndPoint.Port);
+            return listener;
+        }
+        catch
+        {
+            listener.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Tells the bridge to connect to a controller listening at 127.0.0.1:<paramref name="port"/> inside the switch's
+    /// namespace (a socket made there, for example by a module started in <see cref="NetworkNamespace.Run{T}"/>).
+    /// </summary>
+    public void SetController(int port) =>
+        // A short backoff: tests that drop the connection see the switch come back quickly.
+        VsCtl("set-controller", Bridge, $"tcp:127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}",
+            "--", "set", "controller", Bridge, "max_backoff=1000");
+
+    /// <summary>The pids of ovsdb-server and ovs-vswitchd as this fixture started them (0 before they run).</summary>
+    public (int Database, int Switch) ProcessIds => (_database?.Id ?? 0, _switch?.Id ?? 0);
+
+    /// <summary>Runs <c>ovs-ofctl -O OpenFlow13 <paramref name="command"/></c> against this bridge's own management socket.</summary>
+    public string OfCtl(string command, params string[] arguments) =>
+        CommandRunner.Run("ovs-ofctl", ["-O", "OpenFlow13", command, $"unix:{ManagementSocket}", .. arguments]).EnsureSuccess().StandardOutput;
+
+    /// <summary>The bridge's flows as <c>ovs-ofctl dump-flows</c> prints them, one line each, without the reply's header.</summary>
+    public IReadOnlyList<string> DumpFlows() =>
+        OfCtl("dump-flows").Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Where(line => !line.StartsWith("OFPST_FLOW", StringComparison.Ordinal))
+            .ToArray();
+
+    /// <summary>Runs <c>ovs-vsctl</c> against this fixture's database.</summary>
+    public string VsCtl(params string[] arguments) =>
+        CommandRunner.Run("ovs-vsctl", [$"--db=unix:{DatabaseSocket}", "--timeout=10", .. arguments]).EnsureSuccess().StandardOutput;
+
+    /// <summary>The last lines of ovs-vswitchd's log, for failure messages.</summary>
+    public string SwitchLogTail(int lines = 30)
+    {
+        var path = Path.Combine(Directory, "ovs-vswitchd.log");
+        return File.Exists(path) ? string.Join('\n', File.ReadLines(path).TakeLast(lines)) : "(no log)";
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        Stop(_switch);
+        Stop(_database);
+        try
+        {
+            _network.Dispose();
+        }
+        finally
+        {
+            if (System.IO.Directory.Exists(Directory))
+            {
+                System.IO.Directory.Delete(Directory, recursive: true);
+            }
+        }
+    }
+
+    private void StartDaemons()
+    {
+        CommandRunner.RunChecked("ovsdb-tool", "create", Path.Combine(Directory, "conf.db"), Schema);
+        _database = StartDaemon(
+            "ovsdb-server", Path.Combine(Directory, "conf.db"), $"--remote=punix:{DatabaseSocket}");
+        WaitFor(() => File.Exists(DatabaseSocket) && CommandRunner.Run("ovs-vsctl", [$"--db=unix:{DatabaseSocket}", "--timeout=2", "--no-wait", "init"]).Succeeded, _database, "ovsdb-server's socket");
+        _switch = StartDaemon("ovs-vswitchd", $"unix:{DatabaseSocket}");
+        // Without --no-wait ovs-vsctl waits until ovs-vswitchd has applied the change: the bridge exists when this returns.
+        VsCtl(
+            "add-br", Bridge, "--", "set", "bridge", Bridge, "datapath_type=netdev", "fail_mode=secure", "protocols=OpenFlow13",
+            $"other-config:datapath-id={DatapathId:x16}", "other-config:disable-in-band=true");
+        WaitFor(() => File.Exists(ManagementSocket), _switch, "the bridge's management socket");
+    }
+
+    /// <summary>Starts <paramref name="program"/> in the foreground (no --detach: the pid is the daemon's) inside the namespace.</summary>
+    private Process StartDaemon(string program, params string[] arguments)
+    {
+        var info = new ProcessStartInfo(program) { UseShellExecute = false };
+        foreach (var argument in arguments)
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        info.ArgumentList.Add($"--pidfile={Path.Combine(Directory, program + ".pid")}");
+        info.ArgumentList.Add($"--log-file={Path.Combine(Directory, program + ".log")}");
+        info.ArgumentList.Add($"--unixctl={Path.Combine(Directory, program + ".ctl")}");
+        info.ArgumentList.Add("--no-chdir");
+        info.ArgumentList.Add("-vconsole:off");
+        // Everything the daemons would put under /var/run/openvswitch (the bridge's .mgmt socket) goes here instead,
+        // so a system Open vSwitch, if one runs, is neither used nor disturbed.
+        foreach (var variable in (string[])["OVS_RUNDIR", "OVS_LOGDIR", "OVS_DBDIR", "OVS_SYSCONFDIR"])
+        {
+            info.Environment[variable] = Directory;
+        }
+
+        return Namespace.Start(info);
+    }
+
+    private static void WaitFor(Func<bool> condition, Process process, string what)
+    {
+        var watch = Stopwatch.StartNew();
+        while (!condition())
+        {
+            if (process.HasExited)
+            {
+                throw new InvalidOperationException($"{process.StartInfo.FileName} exited ({process.ExitCode}) before {what} appeared");
+            }
+
+            if (watch.Elapsed > StartTimeout)
+            {
+                throw new TimeoutException($"{what} did not appear within {StartTimeout.TotalSeconds} s");
+            }
+
+            Thread.Sleep(20);
+        }
+    }
+
+    /// <summary>SIGTERM to the process this fixture started, SIGKILL if it has not exited after a grace period.</summary>
+    private static void Stop(Process? process)
+    {
+        if (process is null)
+        {
+            return;
+        }
+
+        using (process)
+        {
+            if (process.HasExited)
+            {
+                return;
+            }
+
+            CommandRunner.Run("kill", ["-TERM", process.Id.ToString(CultureInfo.InvariantCulture)]);
+            if (!process.WaitForExit(StopGrace))
+            {
+                process.Kill();
+                process.WaitForExit(StopGrace);
+            }
+        }
+    }
+}
+
+/// <summary>A host attached to an <see cref="OvsSwitch"/>: its namespace, <c>eth0</c>'s address and MAC, and its switch port.</summary>
+public sealed record OvsHost(string Name, NetworkNamespace Namespace, Ipv4Address Address, NetServ.OpenFlow.EthernetAddress Mac, uint Port, string SwitchInterface)
+{
+    /// <summary>A UDP socket in the host bound to <paramref name="port"/>, checksums off (SO_NO_CHECK): OVS's userspace datapath on veth sees the partial checksums the kernel leaves for offload as bad.</summary>
+    public Socket CreateUdpSocket(int port = 0)
+    {
+        var socket = Namespace.CreateSocket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        try
+        {
+            socket.SetRawSocketOption(1 /* SOL_SOCKET */, 11 /* SO_NO_CHECK */, BitConverter.GetBytes(1));
+            socket.ReceiveTimeout = 5000;
+            socket.Bind(new IPEndPoint(Address.ToIPAddress(), port));
+            return socket;
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+}
