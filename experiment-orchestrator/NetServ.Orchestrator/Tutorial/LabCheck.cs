@@ -26,12 +26,18 @@ internal sealed record BlockResult(LabBlock Block, BlockOutcome Outcome, int Exi
 /// Runs a lab's command blocks in order, as a student would type them, in a fresh temporary copy of the lab's folder
 /// (its rspecs), and stops at the first block that fails. dotnet gets a home and a NuGet package folder of the
 /// run's own, with the machine's package folder as its only feed, so a check installs no template into the user's
-/// cache and needs no network; everything is under one temporary folder, removed at the end.
+/// cache and needs no network; everything is under one temporary folder, removed at the end. Each block runs in a
+/// session of its own (setsid): what a block leaves running in the background (a held testbed, a module server) is
+/// stopped with SIGTERM when the lab ends, so a held <c>netserv-lab run</c> releases its testbed, and killed when it
+/// has not ended in <see cref="StopGrace"/>.
 /// </summary>
 internal sealed class LabCheck(string repositoryRoot)
 {
     /// <summary>What the blocks may name to reach the checkout (lab 2's template package): <c>$NETSERV_HOME</c>.</summary>
     public const string HomeVariable = "NETSERV_HOME";
+
+    /// <summary>How long what a lab left running has to end after SIGTERM (a held run releases its testbed).</summary>
+    public static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(60);
 
     public async Task<IReadOnlyList<BlockResult>> RunAsync(string labDirectory, LabDocument document, Action<BlockResult> report, CancellationToken cancellationToken)
     {
@@ -42,15 +48,23 @@ internal sealed class LabCheck(string repositoryRoot)
             CopyDirectory(labDirectory, work);
             WriteNuGetConfig(root);
             var results = new List<BlockResult>();
-            foreach (var block in document.Blocks)
+            var sessions = new List<int>();
+            try
             {
-                var result = await RunBlockAsync(block, work, root, cancellationToken).ConfigureAwait(false);
-                results.Add(result);
-                report(result);
-                if (result.Outcome != BlockOutcome.Passed)
+                foreach (var block in document.Blocks)
                 {
-                    break;
+                    var result = await RunBlockAsync(block, work, root, sessions, cancellationToken).ConfigureAwait(false);
+                    results.Add(result);
+                    report(result);
+                    if (result.Outcome != BlockOutcome.Passed)
+                    {
+                        break;
+                    }
                 }
+            }
+            finally
+            {
+                await BlockSessions.StopAsync(sessions, StopGrace).ConfigureAwait(false);
             }
 
             return results;
@@ -61,9 +75,10 @@ internal sealed class LabCheck(string repositoryRoot)
         }
     }
 
-    private async Task<BlockResult> RunBlockAsync(LabBlock block, string work, string root, CancellationToken cancellationToken)
+    private async Task<BlockResult> RunBlockAsync(LabBlock block, string work, string root, List<int> sessions, CancellationToken cancellationToken)
     {
-        var info = new ProcessStartInfo("bash")
+        // setsid execs bash as the leader of a new session (a child of this process leads no group): its pid is the session's id.
+        var info = new ProcessStartInfo("setsid")
         {
             WorkingDirectory = work,
             RedirectStandardOutput = true,
@@ -71,7 +86,7 @@ internal sealed class LabCheck(string repositoryRoot)
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
-        foreach (var argument in new[] { "-e", "-o", "pipefail", "-c", block.Command })
+        foreach (var argument in new[] { "bash", "-e", "-o", "pipefail", "-c", block.Command })
         {
             info.ArgumentList.Add(argument);
         }
@@ -95,6 +110,7 @@ internal sealed class LabCheck(string repositoryRoot)
 
         var stopwatch = Stopwatch.StartNew();
         using var process = Process.Start(info) ?? throw new InvalidOperationException("bash could not be started");
+        sessions.Add(process.Id);
         process.StandardInput.Close();
         var output = new StringBuilder();
         var reading = Task.WhenAll(AppendAsync(process.StandardOutput, output), AppendAsync(process.StandardError, output));

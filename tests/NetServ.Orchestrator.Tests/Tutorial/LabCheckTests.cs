@@ -88,6 +88,19 @@ public sealed class LabCheckTests
     }
 
     [Test]
+    public async Task RunAsync_ProcessLeftInTheBackground_IsStoppedWhenTheLabEnds()
+    {
+        var results = await RunAsync("```sh run\nsleep 300 > /dev/null 2>&1 &\necho $!\n```");
+
+        var pid = int.Parse(results.Single().Output.Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        Assert.That(Directory.Exists($"/proc/{pid}"), Is.False, "the block's background sleep was stopped");
+    }
+
+    [Test]
+    public void SessionOf_StatWithSpacesInTheCommand_ReadsTheSessionField() =>
+        Assert.That(BlockSessions.SessionOf("4242 (my prog) S 1 4240 4241 0 -1 4194560"), Is.EqualTo(4241));
+
+    [Test]
     public void IsNamed_NumberOrWholeName_NamesTheLab()
     {
         using (Assert.EnterMultipleScope())
