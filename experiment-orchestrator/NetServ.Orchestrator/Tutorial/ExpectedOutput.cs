@@ -32,46 +32,87 @@ internal sealed partial class ExpectedOutput
 
     /// <summary>
     /// The lines that differ, as a diff: <c>-</c> expected and not seen, <c>+</c> seen and not expected,
-    /// two spaces for lines that agree.
+    /// two spaces for lines that agree or that a <c>...</c> line stands for.
     /// </summary>
     public string Diff(string output)
     {
         var actual = Normalise(output);
-        var expected = _lines.Where(l => l.Pattern is not null).ToArray();
+        int lines = _lines.Length, printed = actual.Length;
 
-        // Longest common subsequence where a line agrees when the expected line's pattern matches it.
-        var common = new int[expected.Length + 1, actual.Length + 1];
-        for (var e = expected.Length - 1; e >= 0; e--)
+        // The fewest lines missing or extra, a "..." line taking any number of printed lines for free.
+        var cost = new int[lines + 1, printed + 1];
+        for (var e = lines; e >= 0; e--)
         {
-            for (var a = actual.Length - 1; a >= 0; a--)
+            for (var a = printed; a >= 0; a--)
             {
-                common[e, a] = expected[e].Pattern!.IsMatch(actual[a])
-                    ? common[e + 1, a + 1] + 1
-                    : Math.Max(common[e + 1, a], common[e, a + 1]);
+                cost[e, a] = e == lines ? printed - a : Step(e, a, actual, cost).Cost;
             }
         }
 
         var diff = new StringBuilder();
         int i = 0, j = 0;
-        while (i < expected.Length || j < actual.Length)
+        while (i < lines || j < printed)
         {
-            if (i < expected.Length && j < actual.Length && expected[i].Pattern!.IsMatch(actual[j]))
+            var (_, move) = i == lines ? (0, Move.Extra) : Step(i, j, actual, cost);
+            switch (move)
             {
-                diff.Append("  ").AppendLine(actual[j]);
-                i++;
-                j++;
-            }
-            else if (j < actual.Length && (i == expected.Length || common[i, j + 1] >= common[i + 1, j]))
-            {
-                diff.Append("+ ").AppendLine(actual[j++]);
-            }
-            else
-            {
-                diff.Append("- ").AppendLine(expected[i++].Text);
+                case Move.Agree:
+                    diff.Append("  ").AppendLine(actual[j++]);
+                    i++;
+                    break;
+                case Move.Absorb:
+                    diff.Append("  ").AppendLine(actual[j++]);
+                    break;
+                case Move.EndEllipsis:
+                    i++;
+                    break;
+                case Move.Missing:
+                    diff.Append("- ").AppendLine(_lines[i++].Text);
+                    break;
+                default:
+                    diff.Append("+ ").AppendLine(actual[j++]);
+                    break;
             }
         }
 
         return diff.ToString();
+    }
+
+    private (int Cost, Move Move) Step(int e, int a, string[] actual, int[,] cost)
+    {
+        var best = (Cost: int.MaxValue, Move: Move.Extra);
+        void Consider(int candidate, Move move)
+        {
+            if (candidate < best.Cost)
+            {
+                best = (candidate, move);
+            }
+        }
+
+        if (_lines[e].Pattern is null)
+        {
+            Consider(cost[e + 1, a], Move.EndEllipsis);
+            if (a < actual.Length)
+            {
+                Consider(cost[e, a + 1], Move.Absorb);
+            }
+        }
+        else
+        {
+            if (a < actual.Length && _lines[e].Pattern!.IsMatch(actual[a]))
+            {
+                Consider(cost[e + 1, a + 1], Move.Agree);
+            }
+
+            Consider(cost[e + 1, a] + 1, Move.Missing);
+        }
+
+        if (a < actual.Length)
+        {
+            Consider(cost[e, a + 1] + 1, Move.Extra);
+        }
+
+        return best;
     }
 
     private bool MatchFrom(int e, int a, string[] actual, bool?[,] memo)
@@ -127,4 +168,13 @@ internal sealed partial class ExpectedOutput
     private static partial Regex ColourCodes();
 
     private sealed record Line(string Text, Regex? Pattern);
+
+    private enum Move
+    {
+        Agree,
+        Absorb,
+        EndEllipsis,
+        Missing,
+        Extra,
+    }
 }

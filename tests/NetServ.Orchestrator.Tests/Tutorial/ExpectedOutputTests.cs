@@ -51,6 +51,14 @@ public sealed class ExpectedOutputTests
     }
 
     [Test]
+    public void Diff_LinesAnEllipsisLineStandsFor_AreNotMarked()
+    {
+        var diff = ExpectedOutput.Parse("...\nSuccess\nname ...").Diff("restoring\nSuccess\nTemplate Name  netserv-module");
+
+        Assert.That(diff, Is.EqualTo("  restoring\n  Success\n- name ...\n+ Template Name  netserv-module\n".Replace("\n", Environment.NewLine, StringComparison.Ordinal)));
+    }
+
+    [Test]
     public void Diff_MissingLine_IsMarkedMinus() =>
         Assert.That(ExpectedOutput.Parse("a\nb").Diff("a"), Does.Contain("- b"));
 }
