@@ -5,7 +5,7 @@ using NetServ.Orchestrator.Quickstart;
 namespace NetServ.Orchestrator;
 
 /// <summary>
-/// The command line of netserv-lab: run, validate, quickstart, clean. Exit codes as the netserv CLI's:
+/// The command line of netserv-lab: run, validate, quickstart, clean, tutorial. Exit codes as the netserv CLI's:
 /// 0 ok, 1 failed, 2 bad arguments or an invalid rspec, 3 (validate) a valid rspec the local testbed
 /// cannot realise, 130 stopped.
 /// </summary>
@@ -21,6 +21,7 @@ internal static class LabCommands
             QuickstartCommand.Create(output, error),
             CleanCommand.Create(output),
             GradeCommand.Create(output, error),
+            TutorialCommand.Create(output, error),
         };
 
         // Runs handle Ctrl-C and SIGTERM themselves: release must finish, however long it takes.
