@@ -108,19 +108,20 @@ public sealed partial class AggregateManager : IAsyncDisposable
 
     public Task<SliceAnswer> DescribeAsync(IReadOnlyList<string> urns, CancellationToken cancellationToken)
         => Locked(
-            () =>
+            async () =>
             {
                 var (slice, slivers) = Resolve(urns);
-                return Task.FromResult(new SliceAnswer(slice.SliceUrn, Manifest(slice, slivers), [.. slivers.Select(StatusOf)]));
+                return new SliceAnswer(slice.SliceUrn, Manifest(slice, slivers), await RealStatusesAsync(slice, slivers, cancellationToken).ConfigureAwait(false));
             },
             cancellationToken);
 
+    /// <summary>The slivers' states, a provisioned node's as the provisioner finds it: one that should run and does not, or is gone, is <c>geni_failed</c> with why.</summary>
     public Task<SliceAnswer> StatusAsync(IReadOnlyList<string> urns, CancellationToken cancellationToken)
         => Locked(
-            () =>
+            async () =>
             {
                 var (slice, slivers) = Resolve(urns);
-                return Task.FromResult(new SliceAnswer(slice.SliceUrn, null, [.. slivers.Select(StatusOf)]));
+                return new SliceAnswer(slice.SliceUrn, null, await RealStatusesAsync(slice, slivers, cancellationToken).ConfigureAwait(false));
             },
             cancellationToken);
 
@@ -511,6 +512,22 @@ public sealed partial class AggregateManager : IAsyncDisposable
         var earliest = first < second ? first : second;
         return third is { } t && t < earliest ? t : earliest;
     }
+
+    private async Task<IReadOnlyList<SliverStatus>> RealStatusesAsync(SliceState slice, IReadOnlyList<SliverState> slivers, CancellationToken cancellationToken)
+    {
+        var provisioned = slivers.Where(s => s.AllocationStatus == AllocationStatus.Provisioned).Select(s => s.ClientId).ToList();
+        var conditions = provisioned.Count == 0
+            ? new Dictionary<string, NodeCondition>()
+            : await provisioner.InspectAsync(slice.SliceUrn, provisioned, cancellationToken).ConfigureAwait(false);
+        return [.. slivers.Select(s => Real(StatusOf(s), s, conditions.TryGetValue(s.ClientId, out var c) ? c : null))];
+    }
+
+    private static SliverStatus Real(SliverStatus status, SliverState sliver, NodeCondition? condition) => condition switch
+    {
+        NodeCondition.Gone => status with { OperationalStatus = OperationalStatus.Failed, Error = $"{sliver.ClientId} is gone from this aggregate (removed, or lost when the aggregate restarted): delete the slice and allocate again" },
+        NodeCondition.Stopped when sliver.OperationalStatus == OperationalStatus.Ready => status with { OperationalStatus = OperationalStatus.Failed, Error = $"{sliver.ClientId} stopped by itself: geni_restart it, or delete the slice" },
+        _ => status,
+    };
 
     private static SliverStatus StatusOf(SliverState sliver)
         => new(sliver.SliverUrn, sliver.Expires, sliver.AllocationStatus, sliver.OperationalStatus, sliver.Error);

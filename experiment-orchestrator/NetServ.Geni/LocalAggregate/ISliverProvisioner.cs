@@ -15,6 +15,19 @@ public sealed record SliverUser(string Urn, IReadOnlyList<string> Keys);
 /// <param name="InterfaceAddresses">The address (<c>198.18.1.1/24</c>) each interface got, by interface client id.</param>
 public sealed record ProvisionedNode(string ClientId, string LoginHost, int LoginPort, string Username, IReadOnlyDictionary<string, string> InterfaceAddresses);
 
+/// <summary>What a provisioned node really is, as the provisioner finds it (a container's state, say).</summary>
+public enum NodeCondition
+{
+    /// <summary>It runs.</summary>
+    Running,
+
+    /// <summary>It exists but does not run (stopped, paused, exited).</summary>
+    Stopped,
+
+    /// <summary>It is not there (removed behind the aggregate's back, or lost when the aggregate restarted).</summary>
+    Gone,
+}
+
 /// <summary>
 /// What turns slivers into running nodes (containers on the Docker testbed, namespaces on the
 /// local one). The aggregate keeps the GENI state; a provisioner only realises it.
@@ -29,6 +42,9 @@ public interface ISliverProvisioner
 
     /// <summary>Stops provisioned nodes, keeping them.</summary>
     Task StopAsync(string sliceUrn, IReadOnlyList<string> clientIds, CancellationToken cancellationToken);
+
+    /// <summary>What each of the provisioned nodes <paramref name="clientIds"/> really is now.</summary>
+    Task<IReadOnlyDictionary<string, NodeCondition>> InspectAsync(string sliceUrn, IReadOnlyList<string> clientIds, CancellationToken cancellationToken);
 
     /// <summary>Removes provisioned nodes and all they left. Releasing a node that is already gone is not an error.</summary>
     Task ReleaseAsync(string sliceUrn, IReadOnlyList<string> clientIds, CancellationToken cancellationToken);

@@ -327,9 +327,10 @@ public sealed partial class DockerTestbed : ITestbed
             files[path] = (content, Readable);
         }
 
-        if (_options.InstallRunKey)
+        IEnumerable<string> authorized = _options.InstallRunKey ? [key.PublicKey, .. _options.AuthorizedKeys] : _options.AuthorizedKeys;
+        if (authorized.Any())
         {
-            files["/root/.ssh/authorized_keys"] = (key.PublicKey + "\n", UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            files["/root/.ssh/authorized_keys"] = (string.Concat(authorized.Select(k => k.Trim() + "\n")), UnixFileMode.UserRead | UnixFileMode.UserWrite);
         }
 
         var index = 0;
@@ -342,7 +343,7 @@ public sealed partial class DockerTestbed : ITestbed
                 Name = name,
                 Image = images[planned],
                 Hostname = planned.HostName,
-                Labels = new Dictionary<string, string> { [TestbedLabel] = Id, ["netserv.node"] = planned.ClientId },
+                Labels = new Dictionary<string, string>(_options.Labels) { [TestbedLabel] = Id, ["netserv.node"] = planned.ClientId },
                 // The image's entrypoint starts sshd, then netservd, or in its place the command it is given.
                 Cmd = _options.NetServNodes is { } netserv && !netserv.Contains(planned.ClientId) ? ["sleep", "infinity"] : null,
                 HostConfig = new HostConfig

@@ -67,6 +67,15 @@ public sealed class DockerTestbedOptions
     /// </summary>
     public IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> NodeFiles { get; init; } = new Dictionary<string, IReadOnlyDictionary<string, string>>();
 
+    /// <summary>
+    /// SSH public keys (one <c>authorized_keys</c> line each) that log into every node as root beside the run's key:
+    /// an aggregate's users (<c>geni_users</c>).
+    /// </summary>
+    public IReadOnlyList<string> AuthorizedKeys { get; init; } = [];
+
+    /// <summary>Labels every container carries beside the testbed's own (what an aggregate finds its slivers by).</summary>
+    public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
+
     /// <summary>Whether the run's SSH key is put into each container for root; off only to see how a refused key is reported.</summary>
     public bool InstallRunKey { get; init; } = true;
 
@@ -82,6 +91,11 @@ public sealed class DockerTestbedOptions
         if (ReadyTimeout <= TimeSpan.Zero || ExecuteTimeout <= TimeSpan.Zero || InstallFetchTimeout <= TimeSpan.Zero || OutputLimit <= 0 || Mtu is < 576 or > 9000)
         {
             throw new ArgumentException("the timeouts and the output limit must be positive and the MTU 576-9000");
+        }
+
+        if (AuthorizedKeys.FirstOrDefault(k => string.IsNullOrWhiteSpace(k) || k.Contains('\n', StringComparison.Ordinal)) is { } key)
+        {
+            throw new ArgumentException($"'{key}' is not one authorized_keys line");
         }
 
         if (Files.Keys.Concat(NodeFiles.Values.SelectMany(f => f.Keys)).FirstOrDefault(p => !p.StartsWith('/') || p.EndsWith('/') || p.Split('/').Contains("..")) is { } bad)

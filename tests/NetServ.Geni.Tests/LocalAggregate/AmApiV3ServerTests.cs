@@ -464,6 +464,31 @@ public sealed class AmApiV3ServerTests
     }
 
     [Test]
+    public async Task Status_NodeGoneFromTheProvisioner_FailedSayingWhy()
+    {
+        var (slice, _) = await ProvisionedAsync("s1");
+        bed.Provisioner.Conditions["a"] = NodeCondition.Gone;
+
+        var status = await bed.Manager.StatusAsync([slice], CancellationToken.None);
+
+        var failed = status.Slivers.Single(s => s.OperationalStatus == OperationalStatus.Failed);
+        Assert.That(failed.Error, Does.StartWith("a is gone"));
+        Assert.That(status.Slivers.Count(s => s.OperationalStatus == OperationalStatus.NotReady), Is.EqualTo(1));
+    }
+
+    [Test]
+    public async Task Status_ReadyNodeThatStopped_Failed()
+    {
+        var (slice, credentials) = await ProvisionedAsync("s1");
+        Value(await client.CallAsync("PerformOperationalAction", new XmlRpcArray(slice), credentials, "geni_start", new XmlRpcStruct()));
+        bed.Provisioner.Conditions["b"] = NodeCondition.Stopped;
+
+        var status = await bed.Manager.StatusAsync([slice], CancellationToken.None);
+
+        Assert.That(status.Slivers.Select(s => s.OperationalStatus), Is.EquivalentTo(new[] { OperationalStatus.Ready, OperationalStatus.Failed }));
+    }
+
+    [Test]
     public async Task Restart_SliversThatExpiredMeanwhile_AreReleasedAndForgotten()
     {
         var (slice, _) = await ProvisionedAsync("s1");

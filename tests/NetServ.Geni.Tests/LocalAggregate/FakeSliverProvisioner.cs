@@ -16,6 +16,9 @@ internal sealed class FakeSliverProvisioner : ISliverProvisioner
 
     public List<string> Released { get; } = [];
 
+    /// <summary>What InspectAsync answers for a node; a node not named here runs.</summary>
+    public Dictionary<string, NodeCondition> Conditions { get; } = [];
+
     /// <summary>When set, ProvisionAsync throws it.</summary>
     public Exception? Failure { get; set; }
 
@@ -51,6 +54,9 @@ internal sealed class FakeSliverProvisioner : ISliverProvisioner
         Stopped.AddRange(clientIds);
         return Task.CompletedTask;
     }
+
+    public Task<IReadOnlyDictionary<string, NodeCondition>> InspectAsync(string sliceUrn, IReadOnlyList<string> clientIds, CancellationToken cancellationToken)
+        => Task.FromResult<IReadOnlyDictionary<string, NodeCondition>>(clientIds.ToDictionary(id => id, id => Conditions.GetValueOrDefault(id, NodeCondition.Running)));
 
     public Task ReleaseAsync(string sliceUrn, IReadOnlyList<string> clientIds, CancellationToken cancellationToken)
     {
