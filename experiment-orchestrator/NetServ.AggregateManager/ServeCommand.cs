@@ -5,6 +5,7 @@ using NetServ.Geni.Authority;
 using NetServ.Geni.Credentials;
 using NetServ.Geni.LocalAggregate;
 using NetServ.Testbed.Docker;
+using NetServ.Testbed.Linux;
 
 namespace NetServ.AggregateManager;
 
@@ -63,7 +64,9 @@ internal static class ServeCommand
 
             using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Information));
             var settings = new ServeSettings { Directory = Path.GetFullPath(parse.GetValue(directory)!), Port = parse.GetValue(port), Image = parse.GetValue(image)! };
-            return await ServeAsync(settings, output, error, loggers, started: null, cancellationToken).ConfigureAwait(false);
+            // Ctrl-C and SIGTERM end the serving, whatever the web host makes of them: the slivers' containers are removed first.
+            using var stop = new StopSignals("netserv-am", "stopping; removing the slivers' containers", cancellationToken);
+            return await ServeAsync(settings, output, error, loggers, started: null, stop.Token).ConfigureAwait(false);
         });
         return command;
     }
