@@ -126,57 +126,46 @@ internal static class RunCommand
                 Hold = result.GetValue(hold),
                 RemapAddresses = result.GetValue(remap),
             };
-            await using var nodeView = await StartViewAsync(result.GetValue(view), result.GetValue(json) ? error : output, error, cancellationToken).ConfigureAwait(false);
-            if (nodeView is { Server: null })
+            var (viewStarted, nodeView) = await StartViewAsync(result.GetValue(view), result.GetValue(json) ? error : output, error, cancellationToken).ConfigureAwait(false);
+            await using var _ = nodeView;
+            if (!viewStarted)
             {
                 return 2;
             }
 
-            var outcome = await ExecuteAsync(result.GetValue(rspec)!, options with { View = nodeView?.Server }, result.GetValue(json), result.GetValue(verbose), output, error, cancellationToken).ConfigureAwait(false);
+            var outcome = await ExecuteAsync(result.GetValue(rspec)!, options with { View = nodeView }, result.GetValue(json), result.GetValue(verbose), output, error, cancellationToken).ConfigureAwait(false);
             return outcome.ExitCode;
         });
         return command;
     }
 
     /// <summary>
-    /// The node view of <c>--view PORT</c>, on loopback only; null without the option; a holder without a server when it
-    /// cannot listen (said on <paramref name="error"/>: the run does not start).
+    /// The node view of <c>--view PORT</c>, on loopback only (null without the option); not started when it cannot listen
+    /// (said on <paramref name="error"/>: the run does not start).
     /// </summary>
-    private static async Task<ViewHolder?> StartViewAsync(int? port, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    private static async Task<(bool Started, View.NodeViewServer? Server)> StartViewAsync(int? port, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
         if (port is not { } number)
         {
-            return null;
+            return (true, null);
         }
 
         if (number is < 0 or > 65535)
         {
             await error.WriteLineAsync($"netserv-lab: --view {number}: a port is 0-65535").ConfigureAwait(false);
-            return new ViewHolder(null);
+            return (false, null);
         }
 
         try
         {
             var server = await View.NodeViewServer.StartAsync(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, number), TimeProvider.System, NullLogger.Instance, cancellationToken).ConfigureAwait(false);
             await output.WriteLineAsync($"the node view: {server.Address} (open it in a browser; from another machine, forward the port with ssh -L {server.Address.Port}:127.0.0.1:{server.Address.Port})").ConfigureAwait(false);
-            return new ViewHolder(server);
+            return (true, server);
         }
         catch (Exception e) when (e is IOException or InvalidOperationException or System.Net.Sockets.SocketException)
         {
             await error.WriteLineAsync($"netserv-lab: --view {number}: cannot serve the node view on 127.0.0.1:{number}: {e.Message}").ConfigureAwait(false);
-            return new ViewHolder(null);
-        }
-    }
-
-    /// <summary>The node view of a run, or the failure to start one (no server).</summary>
-    private sealed record ViewHolder(View.NodeViewServer? Server) : IAsyncDisposable
-    {
-        public async ValueTask DisposeAsync()
-        {
-            if (Server is not null)
-            {
-                await Server.DisposeAsync().ConfigureAwait(false);
-            }
+            return (false, null);
         }
     }
 

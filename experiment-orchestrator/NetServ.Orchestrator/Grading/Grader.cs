@@ -74,14 +74,15 @@ internal static class Grader
         }
 
         var request = RSpecFile.Read(options.RSpec);
-        var workload = new ScenarioWorkload(exercise, "demo", options.Sender, options.Receiver);
+        var user = new ExperimentOptions().User;
+        var workload = new ScenarioWorkload(exercise, user, options.Sender, options.Receiver);
         var experiment = new ExperimentOptions
         {
-            User = "demo",
+            User = user,
             AllowedPorts = [],
             Modules = [new ModuleStep(Path.GetFullPath(submission), options.Sender, options.Receiver) { Filter = exercise.Module.Filter, Properties = exercise.Module.Properties }],
             Workload = workload,
-            ResultsDirectory = options.ResultsDirectory ?? Path.Combine(BuildOutputs.RepositoryRoot, "artifacts", "grades", $"{DateTime.UtcNow:yyyyMMdd-HHmmss}-{exercise.Name}-{Guid.NewGuid():N}"[..48]),
+            ResultsDirectory = options.ResultsDirectory ?? Path.Combine(BuildOutputs.RepositoryRoot, "artifacts", "grades", $"{DateTime.UtcNow:yyyyMMdd-HHmmss}-{exercise.Name}-{Guid.NewGuid().ToString("N")[..8]}"),
         };
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(options.Timeout);
