@@ -112,7 +112,7 @@ internal static class ServeCommand
                 AggregateHost host;
                 try
                 {
-                    host = await AggregateHost.StartAsync(options, new IPEndPoint(IPAddress.Loopback, settings.Port), certificate, provisioner, time, loggers, cancellationToken).ConfigureAwait(false);
+                    host = await AggregateHost.StartAsync(options, new IPEndPoint(IPAddress.Loopback, settings.Port), certificate, provisioner, time, loggers, authority, cancellationToken).ConfigureAwait(false);
                 }
                 catch (Exception e) when (e is CredentialException or IOException)
                 {

@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using NetServ.Geni.Authority;
 using NetServ.Geni.Credentials;
 using NetServ.Geni.XmlRpc;
 
@@ -36,7 +37,18 @@ public sealed class AggregateHost : IAsyncDisposable
     public Uri Address { get; }
 
     /// <exception cref="CredentialException">The trust directory cannot be read or holds no certificate.</exception>
-    public static async Task<AggregateHost> StartAsync(AggregateOptions options, IPEndPoint endpoint, X509Certificate2 serverCertificate, ISliverProvisioner provisioner, TimeProvider time, ILoggerFactory? loggers = null, CancellationToken cancellationToken = default)
+    /// <param name="options">What the aggregate gives, its state and trust directories.</param>
+    /// <param name="endpoint">Where to listen (port 0: any free port).</param>
+    /// <param name="serverCertificate">The TLS certificate, with its key.</param>
+    /// <param name="provisioner">What makes the slivers.</param>
+    /// <param name="time">For expiry and credentials.</param>
+    /// <param name="loggers">Where the host, the aggregate and the clearinghouse log.</param>
+    /// <param name="authority">
+    /// The local authority, with its private key: when given, its clearinghouse (<see cref="LocalClearinghouse"/>) answers
+    /// beside the aggregate, so that clients get user and slice credentials where they get slivers.
+    /// </param>
+    /// <param name="cancellationToken">Stops the start.</param>
+    public static async Task<AggregateHost> StartAsync(AggregateOptions options, IPEndPoint endpoint, X509Certificate2 serverCertificate, ISliverProvisioner provisioner, TimeProvider time, ILoggerFactory? loggers = null, LocalAuthority? authority = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
@@ -60,7 +72,13 @@ public sealed class AggregateHost : IAsyncDisposable
         {
             await manager.StartAsync(cancellationToken).ConfigureAwait(false);
             var dispatcher = new AmApiV3Dispatcher(manager, new CredentialVerifier(roots, time), loggers?.CreateLogger<AmApiV3Dispatcher>());
-            app.MapXmlRpc(dispatcher.Register(new XmlRpcServer(loggers?.CreateLogger<XmlRpcServer>())));
+            var server = dispatcher.Register(new XmlRpcServer(loggers?.CreateLogger<XmlRpcServer>()));
+            if (authority is not null)
+            {
+                new LocalClearinghouse(authority, options.StateDirectory, time, logger: loggers?.CreateLogger<LocalClearinghouse>()).Register(server);
+            }
+
+            app.MapXmlRpc(server);
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
         }
         catch

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Time.Testing;
 using NetServ.Geni.LocalAggregate;
@@ -76,6 +77,14 @@ internal sealed class AggregateTestBed : IAsyncDisposable
 
     public string SliceUrn(string name) => Authority.SliceUrn(name);
 
+    /// <summary>Another user of the authority: a certificate with its private key.</summary>
+    public X509Certificate2 User(string name)
+    {
+        using var key = RSA.Create(2048);
+        using var certificate = Authority.IssueUserCertificate(name, key);
+        return certificate.CopyWithPrivateKey(key);
+    }
+
     public XmlRpcArray SliceCredential(string sliceName) => Credentials(Authority.IssueSliceCredential(Alice.Certificate, sliceName));
 
     public XmlRpcArray UserCredential() => Credentials(File.ReadAllText(Files.UserCredential("alice")));
@@ -102,7 +111,7 @@ internal sealed class AggregateTestBed : IAsyncDisposable
     private async Task StartServerAsync(int nodeCount)
     {
         Options = new AggregateOptions { NodeCount = nodeCount, StateDirectory = StateDirectory, TrustDirectory = Files.TrustedRoots };
-        host = await AggregateHost.StartAsync(Options, new IPEndPoint(IPAddress.Loopback, 0), serverCertificate, Provisioner, Time);
+        host = await AggregateHost.StartAsync(Options, new IPEndPoint(IPAddress.Loopback, 0), serverCertificate, Provisioner, Time, authority: Authority);
         Manager = host.Manager;
         Address = host.Address;
     }

@@ -243,7 +243,7 @@ public sealed class AmApiV3ServerTests
     [Test]
     public async Task Allocate_CredentialOfAnotherUser_CredentialMismatch()
     {
-        using var bob = User("bob");
+        using var bob = bed.User("bob");
         var credentials = AggregateTestBed.Credentials(bed.Authority.IssueSliceCredential(bob, "s1"));
 
         Assert.That(Code(await client.CallAsync("Allocate", bed.SliceUrn("s1"), credentials, Request, new XmlRpcStruct())), Is.EqualTo(GeniCode.CREDENTIAL_MISMATCH));
@@ -526,12 +526,6 @@ public sealed class AmApiV3ServerTests
         return (slice, credentials);
     }
 
-    private X509Certificate2 User(string name)
-    {
-        using var key = RSA.Create(2048);
-        using var certificate = bed.Authority.IssueUserCertificate(name, key);
-        return certificate.CopyWithPrivateKey(key);
-    }
 
     private static GeniCode Code(XmlRpcValue answer) => (GeniCode)answer.AsStruct().GetStruct("code").GetInt("geni_code");
 
