@@ -17,6 +17,22 @@ internal sealed class RecipeTests
         Assert.That(recipe.Packages(), Is.SupersetOf(new[] { "iptables", "libnetfilter-queue1", "openssh-server", "sip-tester", "ffmpeg" }));
     }
 
+    [TestCase("netservd.pdb")]
+    [TestCase("NetServ.Sdk.xml")]
+    [TestCase("libmscordaccore.so")]
+    [TestCase("libmscordbi.so")]
+    [TestCase("createdump")]
+    [TestCase("libcoreclrtraceptprovider.so")]
+    public void IsLeftOut_SymbolsAndDebuggingSupport_LeftOut(string file) => Assert.That(PayloadLayout.IsLeftOut(file), Is.True);
+
+    [TestCase("libcoreclr.so")]
+    [TestCase("libclrjit.so")]
+    [TestCase("libclrgc.so")]
+    [TestCase("Microsoft.VisualBasic.Core.dll")]
+    [TestCase("netservd.runtimeconfig.json")]
+    [TestCase("netservd")]
+    public void IsLeftOut_WhatProgramsAndModulesLoad_Kept(string file) => Assert.That(PayloadLayout.IsLeftOut(file), Is.False);
+
     [Test]
     public void Missing_EmptyPayload_NamesEveryProgram()
     {

@@ -57,6 +57,17 @@ public static class PayloadLayout
     /// <summary>The module packages a node serves (artifacts/modules/NAME.VERSION.nupkg); test modules stay out.</summary>
     public const string ModulePackagePattern = "NetServ.Apps.*.nupkg";
 
+    /// <summary>
+    /// Files of a self-contained publish that no node runs, left out of bin/ (about 5 MB): symbols and XML docs, the
+    /// runtime's debugger support (a debugger's data access and debugging interface, and createdump, which needs the
+    /// former) and its LTTng trace provider, which the runtime loads only when present. Nothing a program or a module
+    /// loads: the framework's assemblies all stay, so a module may use any of them.
+    /// </summary>
+    public static bool IsLeftOut(string fileName) =>
+        fileName.EndsWith(".pdb", StringComparison.Ordinal)
+        || fileName.EndsWith(".xml", StringComparison.Ordinal)
+        || fileName is "libmscordaccore.so" or "libmscordbi.so" or "createdump" or "libcoreclrtraceptprovider.so";
+
     /// <summary>The payload root in an image build output directory (artifacts/image).</summary>
     public static string In(string imageOutput) => Path.Combine(imageOutput, "payload", "opt", "netserv");
 

@@ -41,8 +41,7 @@ internal static class PayloadPublisher
             }
         }
 
-        // Symbols and XML docs are not needed on a node.
-        foreach (var file in Directory.EnumerateFiles(bin).Where(f => f.EndsWith(".pdb", StringComparison.Ordinal) || f.EndsWith(".xml", StringComparison.Ordinal)))
+        foreach (var file in Directory.EnumerateFiles(bin).Where(f => PayloadLayout.IsLeftOut(Path.GetFileName(f))))
         {
             File.Delete(file);
         }
