@@ -86,6 +86,31 @@ public sealed class RunOnAggregateTests
     }
 
     [Test]
+    public async Task Run_RequestBeyondTheAggregatesCapacity_FailsAtReserveWithTheGeniCodeAndLeavesNothing()
+    {
+        var credential = Path.Combine(directory, "big-cred.xml");
+        Assert.That(CredentialCommand.Run(files.Directory, "big", "alice", credential, TimeSpan.FromDays(1), TextWriter.Null, TestContext.Progress), Is.Zero);
+        var rspec = Path.Combine(directory, "seventeen.rspec.xml");
+        File.WriteAllText(rspec, $"""<rspec xmlns="http://www.geni.net/resources/rspec/3" type="request">{string.Concat(Enumerable.Range(0, 17).Select(i => $"<node client_id=\"n{i}\"/>"))}</rspec>""");
+        await using var server = await AggregateServer.StartAsync(files);
+        using var output = new StringWriter();
+        var exit = await LabCommands.RunAsync(
+            ["run", rspec, "--aggregate", server.Url.ToString(), "--cert", files.UserPem("alice"), "--passphrase-file", passphraseFile, "--credential", credential, "--aggregate-ca", files.AuthorityCertificate, "--json"],
+            output,
+            TestContext.Progress);
+        var summary = JsonNode.Parse(output.ToString())!.AsObject();
+        var reserve = summary["phases"]![0]!;
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(exit, Is.EqualTo(1));
+            Assert.That((string?)reserve["outcome"], Is.EqualTo("failed"));
+            Assert.That((string?)reserve["error"], Does.Contain("Allocate").And.Contain("TOOBIG (6)").And.Contain("17 nodes"));
+            Assert.That(summary["leftovers"]!.AsArray(), Is.Empty, "nothing allocated, nothing left");
+        });
+    }
+
+    [Test]
     public async Task Slice_CreateStatusRenewManifestDelete_ByHandAgainstTheLocalAggregate()
     {
         var credential = Path.Combine(directory, "byhand-cred.xml");
