@@ -9,7 +9,7 @@ namespace NetServ.Orchestrator.Commands;
 /// <summary>
 /// <c>netserv-lab slice create|status|renew|delete|manifest</c>: a slice at a GENI aggregate driven by hand, with the calls
 /// <c>run --aggregate</c> makes (<see cref="SliceReservation"/>). Exit 0 done, 1 the aggregate refused or a sliver failed
-/// (the message says which and what to do), 2 bad arguments, 130 stopped.
+/// (the message says which and what to do; a create that fails deletes what it reserved), 2 bad arguments, 130 stopped.
 /// </summary>
 internal static class SliceCommand
 {
@@ -40,9 +40,11 @@ internal static class SliceCommand
                     await output.WriteLineAsync($"slice {slice.SliceUrn} is ready; netserv-lab slice delete releases it").ConfigureAwait(false);
                     return 0;
                 }
-                catch (SliceReservationException e)
+                catch (Exception e) when (e is SliceReservationException or AmApiException)
                 {
-                    await error.WriteLineAsync($"netserv-lab: {e.Message}; the slivers stay until netserv-lab slice delete or their expiry").ConfigureAwait(false);
+                    // As a run releases what it could not finish reserving: a half-made slice only holds resources.
+                    var released = await slice.DeleteAsync(CancellationToken.None).ConfigureAwait(false);
+                    await error.WriteLineAsync($"netserv-lab: {e.Message}\n{released.Description}").ConfigureAwait(false);
                     return 1;
                 }
             }));

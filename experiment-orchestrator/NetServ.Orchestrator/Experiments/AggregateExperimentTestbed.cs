@@ -152,13 +152,13 @@ internal sealed class AggregateExperimentTestbed : SshExperimentTestbed
         {
             await ReleaseAsync(CancellationToken.None).ConfigureAwait(false);
             Directory.Delete(folder, recursive: true);
-            var why = leftovers.Count > 0 ? $" ({string.Join("; ", leftovers)})" : " (the slivers were deleted)";
-            throw e switch
+            if (e is AmApiException or SliceReservationException or AggregateTestbedException or NodeUnreachableException)
             {
-                OperationCanceledException => e,
-                AmApiException or SliceReservationException or AggregateTestbedException or NodeUnreachableException => new ExperimentException(e.Message + why, e),
-                _ => e,
-            };
+                var why = leftovers.Count > 0 ? $" ({string.Join("; ", leftovers)})" : " (the slivers were deleted)";
+                throw new ExperimentException(e.Message + why, e);
+            }
+
+            throw;
         }
     }
 
