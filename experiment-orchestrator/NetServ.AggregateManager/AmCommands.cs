@@ -3,8 +3,8 @@ using System.CommandLine;
 namespace NetServ.AggregateManager;
 
 /// <summary>
-/// The command line of netserv-am: <c>init</c> (a local authority and a first user) and <c>serve</c> (the AM API v3
-/// over HTTPS). Exit codes: 0 ok, 1 failed, 2 bad arguments, 130 stopped before it was up.
+/// The command line of netserv-am: <c>init</c> (a local authority and a first user), <c>serve</c> (the AM API v3
+/// over HTTPS) and <c>credential</c> (a slice credential for a client). Exit codes: 0 ok, 1 failed, 2 bad arguments, 130 stopped before it was up.
 /// </summary>
 internal static class AmCommands
 {
@@ -18,6 +18,7 @@ internal static class AmCommands
         {
             InitCommand.Create(output, error),
             ServeCommand.Create(output, error),
+            CredentialCommand.Create(output, error),
         };
 
         // serve tears its slices' containers down on Ctrl-C and SIGTERM; that takes a few seconds.

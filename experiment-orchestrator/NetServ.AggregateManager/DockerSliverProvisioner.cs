@@ -43,6 +43,18 @@ internal sealed partial class DockerSliverProvisioner : ISliverProvisioner, IAsy
     /// <summary>The label naming the aggregate (a hash of its state directory) a container belongs to.</summary>
     public const string AggregateLabel = "netserv.am.aggregate";
 
+    /// <summary>
+    /// What a node's container runs after sshd: netservd, restarted whenever it exits, as systemd's netservd.service keeps it
+    /// on a GENI node. A client reconfigures a node as on any GENI node: a new /etc/netserv/netserv.json, then netservd
+    /// restarted (here: its pid in /run/netserv/netservd.pid, where install.sh keeps it on nodes without systemd, signalled).
+    /// Its log is /var/log/netservd.log.
+    /// </summary>
+    internal const string NetServdSupervisor =
+        "mkdir -p /run/netserv /var/lib/netserv; "
+        + "trap 'kill -TERM $(cat /run/netserv/netservd.pid) 2>/dev/null; exit 0' TERM INT; "
+        + "while :; do /opt/netserv/bin/netservd --config /etc/netserv/netserv.json >>/var/log/netservd.log 2>&1 & "
+        + "echo $! >/run/netserv/netservd.pid; wait $!; sleep 1; done";
+
     private readonly DockerSliverOptions options;
     private readonly DockerEngine engine;
     private readonly ILoggerFactory loggers;
@@ -98,6 +110,7 @@ internal sealed partial class DockerSliverProvisioner : ISliverProvisioner, IAsy
                 Labels = new Dictionary<string, string> { [SliceLabel] = sliceUrn, [AggregateLabel] = AggregateKey },
                 RemapAddresses = true,
                 ReadyTimeout = options.ReadyTimeout,
+                NetServCommand = ["sh", "-c", NetServdSupervisor],
             },
             loggers.CreateLogger<DockerTestbed>(),
             cancellationToken).ConfigureAwait(false);

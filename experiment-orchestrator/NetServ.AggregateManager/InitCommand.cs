@@ -2,13 +2,14 @@ using System.CommandLine;
 using System.Text;
 using NetServ.Geni.Authority;
 using NetServ.Geni.Credentials;
+using NetServ.Geni.Identity;
 
 namespace NetServ.AggregateManager;
 
 /// <summary>
 /// <c>netserv-am init</c>: makes a local authority (root certificate that is the slice authority, the trust
 /// directory, a user's certificate and key in the CloudLab PEM layout and user credential) and says what it made
-/// and how to use it. Never overwrites an authority.
+/// and how to use it; slice credentials come from <c>netserv-am credential</c>. Never overwrites an authority.
 /// </summary>
 internal static class InitCommand
 {
@@ -75,8 +76,9 @@ internal static class InitCommand
         text.AppendLine($"  {files.UserCredential(user)}  {user}'s user credential");
         text.AppendLine("next:");
         text.AppendLine($"  sudo netserv-am serve --dir {dir}          serves the AM API v3 at https://127.0.0.1:12369/protogeni/xmlrpc/am/3.0 (nodes are Docker containers)");
-        text.AppendLine($"  a GENI client then uses {files.UserPem(user)} as its certificate and key (the passphrase you gave), trusts {files.AuthorityCertificate},");
-        text.AppendLine("  and gets slice credentials from this authority (netserv-am's slice authority, as a clearinghouse gives them)");
+        text.AppendLine($"  netserv-am credential --dir {dir} --slice NAME   writes a slice credential for {user} to NAME-cred.xml (as omni getslicecred -o saves one)");
+        text.AppendLine($"  netserv-lab run RSPEC --aggregate local --cert {files.UserPem(user)} --credential NAME-cred.xml --aggregate-ca {files.AuthorityCertificate}");
+        text.AppendLine($"  (any GENI client: {files.UserPem(user)} is its certificate and key, with the passphrase you gave; it trusts {files.AuthorityCertificate})");
         return text.ToString();
     }
 
@@ -99,26 +101,6 @@ internal static class InitCommand
             return fromEnvironment;
         }
 
-        if (Console.IsInputRedirected)
-        {
-            return null;
-        }
-
-        Console.Error.Write("passphrase for the user's key: ");
-        var typed = new StringBuilder();
-        for (var key = Console.ReadKey(intercept: true); key.Key != ConsoleKey.Enter; key = Console.ReadKey(intercept: true))
-        {
-            if (key.Key == ConsoleKey.Backspace && typed.Length > 0)
-            {
-                typed.Length--;
-            }
-            else if (!char.IsControl(key.KeyChar))
-            {
-                typed.Append(key.KeyChar);
-            }
-        }
-
-        Console.Error.WriteLine();
-        return typed.ToString();
+        return PassphraseSource.ReadFromTerminal("passphrase for the user's key: ");
     }
 }

@@ -35,20 +35,4 @@ internal static class ServerCertificate
         // Through PKCS#12 so that the key is one TLS can use.
         return X509CertificateLoader.LoadPkcs12(withKey.Export(X509ContentType.Pfx), null);
     }
-
-    /// <summary>A client's check of the server: its certificate chains to <paramref name="root"/> (and to no system root).</summary>
-    public static bool ChainsTo(X509Certificate2 root, X509Certificate2? presented, DateTimeOffset now)
-    {
-        if (presented is null)
-        {
-            return false;
-        }
-
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.Add(root);
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        chain.ChainPolicy.VerificationTime = now.UtcDateTime;
-        return chain.Build(presented);
-    }
 }

@@ -5,7 +5,7 @@ using NetServ.Orchestrator.Quickstart;
 namespace NetServ.Orchestrator;
 
 /// <summary>
-/// The command line of netserv-lab: run, validate, quickstart, clean, tutorial. Exit codes as the netserv CLI's:
+/// The command line of netserv-lab: run, validate, quickstart, clean, grade, tutorial, slice. Exit codes as the netserv CLI's:
 /// 0 ok, 1 failed, 2 bad arguments or an invalid rspec, 3 (validate) a valid rspec the local testbed
 /// cannot realise, 130 stopped.
 /// </summary>
@@ -22,6 +22,7 @@ internal static class LabCommands
             CleanCommand.Create(output),
             GradeCommand.Create(output, error),
             TutorialCommand.Create(output, error),
+            SliceCommand.Create(output, error),
         };
 
         // Runs handle Ctrl-C and SIGTERM themselves: release must finish, however long it takes.

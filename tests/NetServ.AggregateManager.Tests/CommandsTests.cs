@@ -107,8 +107,8 @@ public sealed class CommandsTests
         {
             Assert.That(server.HasPrivateKey, Is.True);
             Assert.That(names, Does.Contain(System.Net.IPAddress.Loopback));
-            Assert.That(ServerCertificate.ChainsTo(authority.Certificate, server, DateTimeOffset.UtcNow), Is.True);
-            Assert.That(ServerCertificate.ChainsTo(other.Certificate, server, DateTimeOffset.UtcNow), Is.False, "another authority's root");
+            Assert.That(NetServ.Geni.AmApi.AggregateAccess.ChainsTo(authority.Certificate, server, DateTimeOffset.UtcNow), Is.True);
+            Assert.That(NetServ.Geni.AmApi.AggregateAccess.ChainsTo(other.Certificate, server, DateTimeOffset.UtcNow), Is.False, "another authority's root");
         });
     }
 }

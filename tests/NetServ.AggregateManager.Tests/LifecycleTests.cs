@@ -70,7 +70,7 @@ public sealed class LifecycleTests
     public async Task Lifecycle_GetVersionToDelete_NodesReachedOverSshWithTheUsersKeyAndNothingLeft()
     {
         var watch = Stopwatch.StartNew();
-        await using var server = await Server.StartAsync(files);
+        await using var server = await AggregateServer.StartAsync(files);
         using var alice = GeniIdentity.LoadFile(files.UserPem("alice"), PassphraseSource.FromValue(Passphrase));
         using var authority = files.Load(TimeProvider.System);
         using var http = Https(alice, authority);
@@ -122,7 +122,7 @@ public sealed class LifecycleTests
         using var authority = files.Load(TimeProvider.System);
         var slice = authority.SliceUrn("restarted");
         IReadOnlyList<AmCredential> credentials = [AmCredential.Sfa(authority.IssueSliceCredential(alice.Certificate, "restarted"))];
-        await using (var first = await Server.StartAsync(files))
+        await using (var first = await AggregateServer.StartAsync(files))
         {
             using var http = Https(alice, authority);
             var client = new AmApiClient(new XmlRpcClient(http, first.Url));
@@ -131,7 +131,7 @@ public sealed class LifecycleTests
         }
 
         var afterStop = await SliceContainersAsync(slice);
-        await using var second = await Server.StartAsync(files);
+        await using var second = await AggregateServer.StartAsync(files);
         using var http2 = Https(alice, authority);
         var again = new AmApiClient(new XmlRpcClient(http2, second.Url));
         var status = await again.StatusAsync([slice], credentials);
@@ -156,7 +156,7 @@ public sealed class LifecycleTests
 
     /// <summary>HTTPS with alice's certificate, the server checked against the local authority's root.</summary>
     private static HttpClient Https(GeniIdentity alice, LocalAuthority authority)
-        => new(XmlRpcClient.CreateHandler(alice.Certificate, (_, presented, _, _) => ServerCertificate.ChainsTo(authority.Certificate, presented as X509Certificate2, DateTimeOffset.UtcNow)));
+        => new(XmlRpcClient.CreateHandler(alice.Certificate, (_, presented, _, _) => AggregateAccess.ChainsTo(authority.Certificate, presented as X509Certificate2, DateTimeOffset.UtcNow)));
 
     private SshNodeSession Login(NodeLogin login, string node, SshKeyPair key)
         => new(
@@ -190,42 +190,6 @@ public sealed class LifecycleTests
             }
 
             await Task.Delay(500);
-        }
-    }
-
-    /// <summary><c>netserv-am serve</c> on a port the system chooses, stopped (its nodes torn down) when disposed.</summary>
-    private sealed class Server : IAsyncDisposable
-    {
-        private readonly CancellationTokenSource stop = new();
-        private readonly StringWriter error = new();
-        private Task<int> serving = Task.FromResult(0);
-
-        public Uri Url { get; private set; } = null!;
-
-        public static async Task<Server> StartAsync(LocalAuthorityFiles files)
-        {
-            var server = new Server();
-            var started = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);
-            server.serving = ServeCommand.ServeAsync(
-                new ServeSettings { Directory = files.Directory, Port = 0 }, TestContext.Progress, server.error, null, started.SetResult, server.stop.Token);
-            var first = await Task.WhenAny(started.Task, server.serving, Task.Delay(TimeSpan.FromSeconds(60)));
-            if (first != started.Task)
-            {
-                await server.DisposeAsync();
-                Assert.Fail($"netserv-am serve did not start: {server.error}");
-            }
-
-            server.Url = started.Task.Result;
-            return server;
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            await stop.CancelAsync();
-            var exit = await serving;
-            stop.Dispose();
-            Assert.That(exit, Is.Zero, error.ToString());
-            error.Dispose();
         }
     }
 }

@@ -16,6 +16,35 @@ public abstract class PassphraseSource
     /// <summary>The value of an environment variable.</summary>
     public static PassphraseSource FromEnvironment(string variable) => new Environment(variable);
 
+    /// <summary>Asked on the terminal, not echoed; none when standard input is not a terminal.</summary>
+    public static PassphraseSource FromTerminal() => new Prompt(key => ReadFromTerminal($"passphrase of {key}: "));
+
+    /// <summary>A line typed on the terminal after <paramref name="prompt"/> (on standard error), not echoed; null when standard input is not a terminal.</summary>
+    public static string? ReadFromTerminal(string prompt)
+    {
+        if (Console.IsInputRedirected)
+        {
+            return null;
+        }
+
+        Console.Error.Write(prompt);
+        var typed = new System.Text.StringBuilder();
+        for (var key = Console.ReadKey(intercept: true); key.Key != ConsoleKey.Enter; key = Console.ReadKey(intercept: true))
+        {
+            if (key.Key == ConsoleKey.Backspace && typed.Length > 0)
+            {
+                typed.Length--;
+            }
+            else if (!char.IsControl(key.KeyChar))
+            {
+                typed.Append(key.KeyChar);
+            }
+        }
+
+        Console.Error.WriteLine();
+        return typed.ToString();
+    }
+
     /// <summary>A passphrase the caller already has.</summary>
     public static PassphraseSource FromValue(string passphrase) => new Prompt(_ => passphrase);
 

@@ -45,10 +45,16 @@ internal static class RunCommand
         var remap = ValidateCommand.RemapAddressesOption();
         var (testbed, image) = TestbedOptions();
         var verbose = new Option<bool>("--verbose") { Description = "log the runner's own diagnostics on standard error" };
-        var command = new Command("run", "Run an experiment: reserve, deploy, configure, run, collect, release (always)")
+        var command = new Command("run", "Run an experiment: reserve, deploy, configure, run, collect, release (always); on the local or Docker testbed, or on a GENI aggregate (--aggregate)")
         {
             rspec, testbed, image, netservNodes, user, module, from, toward, filter, filterDst, properties, allowPorts, ttl, packets, rate, generator, trafficFrom, trafficTo, port, results, keep, executeTimeout, hold, view, remap, json, verbose,
         };
+        var geni = new AggregateArguments(aggregateRequired: false);
+        foreach (var option in geni.All)
+        {
+            command.Options.Add(option);
+        }
+
         command.SetAction(async (result, cancellationToken) =>
         {
             var moduleName = result.GetValue(module);
@@ -69,9 +75,14 @@ internal static class RunCommand
                     return unreadable;
                 }
 
-                if (TestbedProblem(result, testbed, image) is { } testbedProblem)
+                if ((TestbedProblem(result, testbed, image) ?? geni.Problem(result)) is { } testbedProblem)
                 {
                     return testbedProblem;
+                }
+
+                if (geni.Given(result) && (result.GetResult(testbed) is { Implicit: false } || result.GetResult(image) is { Implicit: false }))
+                {
+                    return "--aggregate runs on the aggregate's nodes: it does not go with --testbed or --image";
                 }
 
                 if (result.GetValue(hold) && result.GetValue(json))
@@ -99,9 +110,17 @@ internal static class RunCommand
             }
 
             var filterPort = filterText is null ? null : ExperimentArguments.ParseFilter(filterText).Port;
+            var opened = geni.Given(result) ? geni.Open(result, error) : null;
+            if (geni.Given(result) && opened is null)
+            {
+                return 2;
+            }
+
+            using var access = opened?.Access;
             var options = new ExperimentOptions
             {
-                Testbed = ParseTestbed(result.GetValue(testbed)!),
+                Testbed = opened is null ? ParseTestbed(result.GetValue(testbed)!) : ExperimentTestbedKind.Aggregate,
+                Aggregate = opened?.Run,
                 Image = result.GetValue(image),
                 NetServNodes = result.GetValue(netservNodes) is { } names ? ExperimentArguments.ParseList(names) : null,
                 User = result.GetValue(user)!,

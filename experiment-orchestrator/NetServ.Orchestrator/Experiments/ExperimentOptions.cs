@@ -10,6 +10,9 @@ internal sealed record ExperimentOptions
     /// <summary>Where the rspec is realised: network namespaces on this machine, or containers of the node image reached over SSH.</summary>
     public ExperimentTestbedKind Testbed { get; init; } = ExperimentTestbedKind.Local;
 
+    /// <summary>On an aggregate (<see cref="ExperimentTestbedKind.Aggregate"/>), the slice there and the user; null elsewhere.</summary>
+    public AggregateRun? Aggregate { get; init; }
+
     /// <summary>On the Docker testbed, the image every node runs whatever its <c>disk_image</c> says; null for each node's own.</summary>
     public string? Image { get; init; }
 
@@ -67,6 +70,9 @@ internal enum ExperimentTestbedKind
 
     /// <summary>A container of the node image per node, reached over SSH only.</summary>
     Docker,
+
+    /// <summary>The slivers of a GENI aggregate (AM API v3), reached over SSH at their manifest's logins.</summary>
+    Aggregate,
 }
 
 /// <summary>One module installed by a SETUP sent from node <paramref name="From"/> toward <paramref name="Toward"/> (a node or an address).</summary>

@@ -49,8 +49,8 @@ internal sealed partial class ExperimentRunner(ExperimentOptions options, IExper
         var result = new ExperimentResult { RSpec = rspecPath };
         var phases = new (ExperimentPhase Phase, string Description, Func<List<string>, Task> Work)[]
         {
-            (ExperimentPhase.Reserve, ReserveDescription, notes => ReserveAsync(request, result, notes, cancellationToken)),
-            (ExperimentPhase.Deploy, options.Testbed == ExperimentTestbedKind.Docker ? "waiting for netservd, started by the node image's service, on the NetServ nodes (over SSH)" : "starting netservd from the build output on the NetServ nodes", notes => DeployAsync(request, result, notes, cancellationToken)),
+            (ExperimentPhase.Reserve, ReserveDescription, notes => ReserveAsync(request, rspecPath, result, notes, cancellationToken)),
+            (ExperimentPhase.Deploy, DeployDescription, notes => DeployAsync(request, result, notes, cancellationToken)),
             (ExperimentPhase.Configure, "installing modules through signaling (signed SETUP toward a destination)", notes => ConfigureAsync(result, notes, cancellationToken)),
             (ExperimentPhase.Run, "running the rspec's execute services and the traffic", notes => RunPhaseAsync(result, notes, cancellationToken)),
             (ExperimentPhase.Collect, "collecting logs, PROBE answers and counts", notes => CollectAsync(result, notes, cancellationToken)),
@@ -79,7 +79,7 @@ internal sealed partial class ExperimentRunner(ExperimentOptions options, IExper
         {
             // Ctrl-C that ends a hold is the way a held run ends: release as after any finished run.
             var stopped = held ? CancellationToken.None : cancellationToken;
-            await PhaseAsync(result, ExperimentPhase.Release, options.Testbed == ExperimentTestbedKind.Docker ? "removing the modules, removing the containers and their links" : "removing the modules, stopping the nodes, removing the namespaces", notes => ReleaseAsync(result, notes, stopped), CancellationToken.None).ConfigureAwait(false);
+            await PhaseAsync(result, ExperimentPhase.Release, ReleaseDescription, notes => ReleaseAsync(result, notes, stopped), CancellationToken.None).ConfigureAwait(false);
             options.View?.Model.SetPhase(result.Succeeded ? "released: the experiment succeeded" : "released: the experiment failed");
             await WriteSummaryAsync(result).ConfigureAwait(false);
         }
@@ -87,9 +87,28 @@ internal sealed partial class ExperimentRunner(ExperimentOptions options, IExper
         return result;
     }
 
-    private string ReserveDescription => options.Testbed == ExperimentTestbedKind.Docker
-        ? $"realising the rspec on the Docker testbed (a container of {options.Image ?? "the rspec's disk images"} per node, veth per link, a bridge per LAN, SSH on a control network)"
-        : "realising the rspec on the local testbed (a namespace per node, veth per link, a bridge per LAN)";
+    private string ReserveDescription => options.Testbed switch
+    {
+        ExperimentTestbedKind.Docker => $"realising the rspec on the Docker testbed (a container of {options.Image ?? "the rspec's disk images"} per node, veth per link, a bridge per LAN, SSH on a control network)",
+        ExperimentTestbedKind.Aggregate => AggregateExperimentTestbed.ReserveDescription(Aggregate),
+        _ => "realising the rspec on the local testbed (a namespace per node, veth per link, a bridge per LAN)",
+    };
+
+    private string DeployDescription => options.Testbed switch
+    {
+        ExperimentTestbedKind.Docker => "waiting for netservd, started by the node image's service, on the NetServ nodes (over SSH)",
+        ExperimentTestbedKind.Aggregate => "giving netservd on the NetServ nodes the run's configuration and restarting it (over SSH)",
+        _ => "starting netservd from the build output on the NetServ nodes",
+    };
+
+    private string ReleaseDescription => options.Testbed switch
+    {
+        ExperimentTestbedKind.Docker => "removing the modules, removing the containers and their links",
+        ExperimentTestbedKind.Aggregate => "removing the modules, deleting the slivers at the aggregate (Delete)",
+        _ => "removing the modules, stopping the nodes, removing the namespaces",
+    };
+
+    private AggregateRun Aggregate => options.Aggregate ?? throw new InvalidOperationException("a run on an aggregate needs its AggregateRun");
 
     /// <summary>Runs one phase, timing it and turning its failure into the phase's outcome; false when the run cannot go on.</summary>
     private async Task<bool> PhaseAsync(ExperimentResult result, ExperimentPhase phase, string description, Func<List<string>, Task> work, CancellationToken cancellationToken)
@@ -135,7 +154,7 @@ internal sealed partial class ExperimentRunner(ExperimentOptions options, IExper
         progress.Detail(text);
     }
 
-    private async Task ReserveAsync(RequestRSpec request, ExperimentResult result, List<string> notes, CancellationToken cancellationToken)
+    private async Task ReserveAsync(RequestRSpec request, string rspecPath, ExperimentResult result, List<string> notes, CancellationToken cancellationToken)
     {
         // The user's key and ports first: a Docker node's netservd starts with its container, configured.
         var netserv = ExperimentTopology.NetServNodes(request, options.NetServNodes);
@@ -149,6 +168,7 @@ internal sealed partial class ExperimentRunner(ExperimentOptions options, IExper
         var (bed, map, assigned, realisedRequest) = options.Testbed switch
         {
             ExperimentTestbedKind.Docker => await RealiseDockerAsync(request, netserv, cancellationToken).ConfigureAwait(false),
+            ExperimentTestbedKind.Aggregate => (await AggregateExperimentTestbed.RealiseAsync(request, rspecPath, Aggregate, options.ExecuteTimeout, progress, cancellationToken).ConfigureAwait(false), [], [], request),
             _ => await RealiseLocalAsync(request, cancellationToken).ConfigureAwait(false),
         };
         _bed = bed;
@@ -413,6 +433,13 @@ internal sealed partial class ExperimentRunner(ExperimentOptions options, IExper
         var failures = new List<string>();
         foreach (var node in testbed.Nodes)
         {
+            if (options.Testbed == ExperimentTestbedKind.Aggregate && node.Definition.Executes.Count > 0)
+            {
+                // A GENI aggregate ran them when the node booted, as it runs every node's install and execute services.
+                Note(notes, $"{node.ClientId}: its {node.Definition.Executes.Count} execute services ran at the aggregate when the node booted");
+                continue;
+            }
+
             foreach (var service in node.Definition.Executes)
             {
                 var isNetServ = result.Nodes.First(n => n.Name == node.ClientId).NetServ;
@@ -567,7 +594,12 @@ internal sealed partial class ExperimentRunner(ExperimentOptions options, IExper
         }
 
         Note(notes, result.Leftovers.Count == 0
-            ? options.Testbed == ExperimentTestbedKind.Docker ? "nothing left: containers, links, namespaces and the run's key are gone" : "nothing left: namespaces, rules and processes are gone"
+            ? options.Testbed switch
+            {
+                ExperimentTestbedKind.Docker => "nothing left: containers, links, namespaces and the run's key are gone",
+                ExperimentTestbedKind.Aggregate => "nothing left: the aggregate deleted the slivers and knows the slice no more; the run's SSH key is gone",
+                _ => "nothing left: namespaces, rules and processes are gone",
+            }
             : $"left over: {string.Join(", ", result.Leftovers)}");
         failures.AddRange(result.Leftovers.Select(l => $"left over: {l}"));
         if (failures.Count > 0)

@@ -345,7 +345,7 @@ public sealed partial class DockerTestbed : ITestbed
                 Hostname = planned.HostName,
                 Labels = new Dictionary<string, string>(_options.Labels) { [TestbedLabel] = Id, ["netserv.node"] = planned.ClientId },
                 // The image's entrypoint starts sshd, then netservd, or in its place the command it is given.
-                Cmd = _options.NetServNodes is { } netserv && !netserv.Contains(planned.ClientId) ? ["sleep", "infinity"] : null,
+                Cmd = _options.NetServNodes is { } netserv && !netserv.Contains(planned.ClientId) ? ["sleep", "infinity"] : _options.NetServCommand?.ToList(),
                 HostConfig = new HostConfig
                 {
                     // No Docker network at all: the testbed makes every interface the container has.

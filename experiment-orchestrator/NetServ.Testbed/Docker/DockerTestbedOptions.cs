@@ -24,6 +24,12 @@ public sealed class DockerTestbedOptions
     /// </summary>
     public IReadOnlyCollection<string>? NetServNodes { get; init; }
 
+    /// <summary>
+    /// What the NetServ nodes' containers run after the image's entrypoint started sshd, in place of the image's netservd;
+    /// <see langword="null"/>: the image's netservd.
+    /// </summary>
+    public IReadOnlyList<string>? NetServCommand { get; init; }
+
     /// <summary>How long a container may take until its sshd accepts the run's key.</summary>
     public TimeSpan ReadyTimeout { get; init; } = TimeSpan.FromSeconds(60);
 

@@ -22,6 +22,25 @@ public sealed class ValidateCommandTests
         Assert.That(output, Does.Contain("NetServ nodes: router"));
     }
 
+    [TestCase("evaluation.rspec.xml", "router")]
+    [TestCase("signaling-path.rspec.xml", "a, b")]
+    public async Task Validate_TheCloudLabRSpecs_AreValidAndInstallTheNodeTarballOnEveryNode(string file, string netserv)
+    {
+        var text = File.ReadAllText(Path.Combine(BuildOutputs.RepositoryRoot, "rspecs", "cloudlab", file));
+        var (exit, output, error) = await ValidateAsync(text);
+        var request = RSpec.RSpecReader.TryRead(text, out var read, out _) ? read : null;
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(exit, Is.Zero, error);
+            Assert.That(output, Does.Contain($"NetServ nodes: {netserv}"));
+            Assert.That(request!.Nodes.Select(n => n.Installs.Single().InstallPath), Is.All.EqualTo("/opt"), "the node tarball unpacked into /opt on every node");
+            Assert.That(request.Nodes.Select(n => n.Executes.Single().Command), Is.All.Contains("/opt/netserv/install.sh"));
+            Assert.That(text, Does.Contain("component_manager_id=\"urn:publicid:IDN+utah.cloudlab.us+authority+cm\""));
+            Assert.That(request.Nodes.Select(n => n.SliverType?.DiskImage?.Name), Is.All.EqualTo("urn:publicid:IDN+emulab.net+image+emulab-ops//UBUNTU22-64-STD"));
+        });
+    }
+
     [Test]
     public async Task Validate_MalformedXml_PrintsTheLineAndExitsTwo()
     {
