@@ -75,9 +75,10 @@ internal static class InitCommand
         text.AppendLine($"  {files.UserPem(user)}  {user}'s certificate and encrypted key, laid out as CloudLab's cloudlab.pem");
         text.AppendLine($"  {files.UserCredential(user)}  {user}'s user credential");
         text.AppendLine("next:");
-        text.AppendLine($"  sudo netserv-am serve --dir {dir}          serves the AM API v3 at https://127.0.0.1:12369/protogeni/xmlrpc/am/3.0 (nodes are Docker containers)");
+        text.AppendLine($"  sudo netserv-am serve --dir {dir}          serves the AM API v3 at https://127.0.0.1:12369/protogeni/xmlrpc/am/3.0 (nodes are Docker containers), and the authority's clearinghouse beside it");
         text.AppendLine($"  netserv-am credential --dir {dir} --slice NAME   writes a slice credential for {user} to NAME-cred.xml (as omni getslicecred -o saves one)");
         text.AppendLine($"  netserv-lab run RSPEC --aggregate local --cert {files.UserPem(user)} --credential NAME-cred.xml --aggregate-ca {files.AuthorityCertificate}");
+        text.AppendLine("    or, the slice made and its credential fetched at the clearinghouse: --clearinghouse local --slice NAME in place of --credential");
         text.AppendLine($"  (any GENI client: {files.UserPem(user)} is its certificate and key, with the passphrase you gave; it trusts {files.AuthorityCertificate})");
         return text.ToString();
     }

@@ -111,13 +111,13 @@ public sealed class RunOnAggregateTests
     }
 
     [Test]
-    public async Task Slice_CreateStatusRenewManifestDelete_ByHandAgainstTheLocalAggregate()
+    public async Task Slice_CreateStatusRenewManifestDelete_ByHandWithTheCredentialFromTheClearinghouse()
     {
-        var credential = Path.Combine(directory, "byhand-cred.xml");
-        Assert.That(CredentialCommand.Run(files.Directory, "byhand", "alice", credential, TimeSpan.FromDays(1), TextWriter.Null, TestContext.Progress), Is.Zero);
         var key = await NetServ.Testbed.Ssh.SshKeyPair.CreateAsync(Path.Combine(directory, "ssh"), "alice@laptop");
         await using var server = await AggregateServer.StartAsync(files);
-        string[] geni = ["--aggregate", server.Url.ToString(), "--cert", files.UserPem("alice"), "--passphrase-file", passphraseFile, "--credential", credential, "--aggregate-ca", files.AuthorityCertificate];
+        // The slice is made, and its credential issued, by the local authority's clearinghouse netserv-am serves beside the aggregate.
+        string[] geni = ["--aggregate", server.Url.ToString(), "--cert", files.UserPem("alice"), "--passphrase-file", passphraseFile, "--aggregate-ca", files.AuthorityCertificate,
+            "--clearinghouse", $"local:{server.Url.Port}", "--slice", "byhand"];
         async Task<(int Exit, string Output, string Error)> Slice(params string[] args)
         {
             using var output = new StringWriter();
@@ -139,7 +139,9 @@ public sealed class RunOnAggregateTests
         Assert.Multiple(() =>
         {
             Assert.That(created.Exit, Is.Zero, created.Error);
+            Assert.That(created.Error, Does.Contain("made the slice urn:publicid:IDN+netserv.local+slice+byhand"), "the clearinghouse made the slice");
             Assert.That(created.Output, Does.Contain("ssh -p 22 root@198.1"), "each node's login printed");
+            Assert.That(status.Error, Does.Contain("the slice exists: urn:publicid:IDN+netserv.local+slice+byhand"), "later commands get the existing slice's credential");
             Assert.That(status.Exit, Is.Zero, status.Error);
             Assert.That(status.Output, Does.Contain("geni_provisioned").And.Contain("geni_ready"));
             Assert.That(renewed.Exit, Is.Zero, renewed.Error);

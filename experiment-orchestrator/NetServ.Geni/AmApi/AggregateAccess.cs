@@ -1,5 +1,6 @@
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
+using NetServ.Geni.Clearinghouse;
 using NetServ.Geni.Credentials;
 using NetServ.Geni.Identity;
 using NetServ.Geni.XmlRpc;
@@ -14,10 +15,12 @@ namespace NetServ.Geni.AmApi;
 public sealed class AggregateAccess : IDisposable
 {
     private readonly HttpClient http;
+    private readonly TimeProvider time;
 
-    private AggregateAccess(HttpClient http, AmApiClient client)
+    private AggregateAccess(HttpClient http, AmApiClient client, TimeProvider time)
     {
         this.http = http;
+        this.time = time;
         Client = client;
     }
 
@@ -48,8 +51,11 @@ public sealed class AggregateAccess : IDisposable
         var clock = time ?? TimeProvider.System;
         var handler = XmlRpcClient.CreateHandler(identity.Certificate, (_, presented, _, _) => root is null || ChainsTo(root, presented as X509Certificate2, clock.GetUtcNow()));
         var http = new HttpClient(handler);
-        return new AggregateAccess(http, new AmApiClient(new XmlRpcClient(http, aggregate.Url, time: clock), aggregate, clock)) { ServerChecked = root is not null };
+        return new AggregateAccess(http, new AmApiClient(new XmlRpcClient(http, aggregate.Url, time: clock), aggregate, clock), clock) { ServerChecked = root is not null };
     }
+
+    /// <summary>A client of <paramref name="clearinghouse"/> over the same connection: the same certificate, the server checked alike.</summary>
+    public ClearinghouseClient Clearinghouse(ClearinghouseService clearinghouse) => new(clearinghouse, url => new XmlRpcClient(http, url, time: time));
 
     /// <summary>A client's check of a server: its certificate chains to <paramref name="root"/> (and to no system root).</summary>
     public static bool ChainsTo(X509Certificate2 root, X509Certificate2? presented, DateTimeOffset now)

@@ -75,7 +75,7 @@ public sealed class AggregateHost : IAsyncDisposable
             var server = dispatcher.Register(new XmlRpcServer(loggers?.CreateLogger<XmlRpcServer>()));
             if (authority is not null)
             {
-                new LocalClearinghouse(authority, options.StateDirectory, time, logger: loggers?.CreateLogger<LocalClearinghouse>()).Register(server);
+                new LocalClearinghouse(authority, Path.Combine(options.StateDirectory, "slice-authority"), time, logger: loggers?.CreateLogger<LocalClearinghouse>()).Register(server);
             }
 
             app.MapXmlRpc(server);

@@ -110,7 +110,7 @@ internal static class RunCommand
             }
 
             var filterPort = filterText is null ? null : ExperimentArguments.ParseFilter(filterText).Port;
-            var opened = geni.Given(result) ? geni.Open(result, error) : null;
+            var opened = geni.Given(result) ? await geni.OpenAsync(result, error, error, cancellationToken).ConfigureAwait(false) : null;
             if (geni.Given(result) && opened is null)
             {
                 return 2;

@@ -132,7 +132,7 @@ internal static class SliceCommand
                 return 2;
             }
 
-            if (geni.Open(result, error) is not { } opened)
+            if (await geni.OpenAsync(result, error, error, cancellationToken).ConfigureAwait(false) is not { } opened)
             {
                 return 2;
             }
