@@ -39,7 +39,10 @@ public sealed partial class ClearinghouseClient
 
     /// <summary>The user credential of <paramref name="userUrn"/>, the caller (fetched once).</summary>
     /// <exception cref="ClearinghouseException">The clearinghouse refused, could not be reached, or answered malformed.</exception>
-    public async Task<string> GetUserCredentialAsync(string userUrn, CancellationToken cancellationToken = default)
+    public Task<string> GetUserCredentialAsync(string userUrn, CancellationToken cancellationToken = default)
+        => OrFallbackAsync(() => UserCredentialAsync(userUrn, cancellationToken), f => f.GetUserCredentialAsync(userUrn, cancellationToken));
+
+    private async Task<string> UserCredentialAsync(string userUrn, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(userUrn);
         if (userCredential is not null)
@@ -58,10 +61,13 @@ public sealed partial class ClearinghouseClient
     /// when it exists, and returns the caller's credential for it.
     /// </summary>
     /// <exception cref="ClearinghouseException">The clearinghouse refused (the slice is someone else's, the name is not accepted…), could not be reached, or answered malformed.</exception>
-    public async Task<SliceCredential> CreateSliceAsync(string sliceName, string userUrn, string? project = null, CancellationToken cancellationToken = default)
+    public Task<SliceCredential> CreateSliceAsync(string sliceName, string userUrn, string? project = null, CancellationToken cancellationToken = default)
+        => OrFallbackAsync(() => SliceAsync(sliceName, userUrn, project, cancellationToken), f => f.CreateSliceAsync(sliceName, userUrn, project, cancellationToken));
+
+    private async Task<SliceCredential> SliceAsync(string sliceName, string userUrn, string? project, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(sliceName);
-        var user = await GetUserCredentialAsync(userUrn, cancellationToken).ConfigureAwait(false);
+        var user = await UserCredentialAsync(userUrn, cancellationToken).ConfigureAwait(false);
         var authority = GeniUrn.TryParse(userUrn)?.Authority ?? throw new ArgumentException($"'{userUrn}' is not a GENI user URN", nameof(userUrn));
         var sliceUrn = ClearinghouseMessages.SliceUrn(authority, sliceName, project);
         var credentials = new[] { AmCredential.Sfa(user) };
@@ -92,13 +98,33 @@ public sealed partial class ClearinghouseClient
 
     /// <summary>The caller's credential for the existing slice <paramref name="sliceUrn"/>.</summary>
     /// <exception cref="ClearinghouseException">The slice is unknown or someone else's, or the call failed.</exception>
-    public async Task<string> GetSliceCredentialAsync(string sliceUrn, string userUrn, CancellationToken cancellationToken = default)
+    public Task<string> GetSliceCredentialAsync(string sliceUrn, string userUrn, CancellationToken cancellationToken = default)
+        => OrFallbackAsync(() => SliceCredentialAsync(sliceUrn, userUrn, cancellationToken), f => f.GetSliceCredentialAsync(sliceUrn, userUrn, cancellationToken));
+
+    private async Task<string> SliceCredentialAsync(string sliceUrn, string userUrn, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(sliceUrn);
-        var user = await GetUserCredentialAsync(userUrn, cancellationToken).ConfigureAwait(false);
+        var user = await UserCredentialAsync(userUrn, cancellationToken).ConfigureAwait(false);
         return Clearinghouse.Protocol == ClearinghouseProtocol.Federation
             ? await CallAsync(Clearinghouse.SliceAuthority, ClearinghouseMessages.GetCredentials(sliceUrn, [AmCredential.Sfa(user)]), ClearinghouseMessages.ReadSfaCredential, cancellationToken).ConfigureAwait(false)
             : await CallAsync(Clearinghouse.SliceAuthority, ClearinghouseMessages.ProtoGeniSliceCall("GetCredential", user, sliceUrn), v => v.AsString(), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The call; when the clearinghouse does not serve its protocol at all (the method unknown, or no such URL) and it has a
+    /// <see cref="ClearinghouseService.Fallback"/>, the same call there.
+    /// </summary>
+    private async Task<T> OrFallbackAsync<T>(Func<Task<T>> call, Func<ClearinghouseClient, Task<T>> fallback)
+    {
+        try
+        {
+            return await call().ConfigureAwait(false);
+        }
+        catch (ClearinghouseException e) when (Clearinghouse.Fallback is { } other && e.NotServed)
+        {
+            Log.FallingBack(logger, Clearinghouse.Name, other.Name, e.Method);
+            return await fallback(new ClearinghouseClient(other, connect)).ConfigureAwait(false);
+        }
     }
 
     private async Task<bool> ResolvesAsync(string user, string sliceUrn, CancellationToken cancellationToken)
@@ -129,12 +155,15 @@ public sealed partial class ClearinghouseClient
                 e.Code == XmlRpcFault.MethodNotFound
                     ? $"the URL does not serve {(Clearinghouse.Protocol == ClearinghouseProtocol.Federation ? "the Federation API v2" : "ProtoGENI's slice authority")}: check it, or try the other protocol (--protocol)."
                     : "read what it said; try again later.",
-                null, e.FaultString, e);
+                null, e.FaultString, e) { NotServed = e.Code == XmlRpcFault.MethodNotFound };
         }
         catch (XmlRpcTransportException e)
         {
             throw new ClearinghouseException(method, Clearinghouse, "no answer: the clearinghouse could not be reached, refused the TLS handshake (your certificate), or took too long.",
-                "check your certificate (cloudlab.pem, current and with the right passphrase) and the network; then try again.", null, e.Message, e);
+                "check your certificate (cloudlab.pem, current and with the right passphrase) and the network; then try again.", null, e.Message, e)
+            {
+                NotServed = e.StatusCode is System.Net.HttpStatusCode.NotFound or System.Net.HttpStatusCode.MethodNotAllowed,
+            };
         }
         catch (XmlRpcFormatException e)
         {
@@ -169,6 +198,9 @@ public sealed partial class ClearinghouseClient
 
         [LoggerMessage(EventId = 3562, Level = LogLevel.Warning, Message = "{Method} at {Clearinghouse} refused with code {Code}: {Output}")]
         public static partial void Refused(ILogger logger, string method, string clearinghouse, int code, string output);
+
+        [LoggerMessage(EventId = 3567, Level = LogLevel.Information, Message = "{Clearinghouse} does not serve {Method}: trying {Fallback}")]
+        public static partial void FallingBack(ILogger logger, string clearinghouse, string fallback, string method);
 
         [LoggerMessage(EventId = 3563, Level = LogLevel.Information, Message = "The slice {Slice} existed at {Clearinghouse}: its credential is fetched")]
         public static partial void SliceExisted(ILogger logger, string slice, string clearinghouse);

@@ -47,6 +47,9 @@ public sealed class ClearinghouseException : Exception
 
     public string? Output { get; }
 
+    /// <summary>Whether the URL does not serve the protocol at all (the method unknown there, or no such page), as opposed to a refusal.</summary>
+    public bool NotServed { get; init; }
+
     internal static ClearinghouseException FromCode(string method, ClearinghouseService clearinghouse, int code, string output)
     {
         var (label, meaning, advice) = clearinghouse.Protocol == ClearinghouseProtocol.Federation

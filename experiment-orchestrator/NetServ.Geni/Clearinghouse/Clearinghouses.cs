@@ -21,6 +21,9 @@ public enum ClearinghouseProtocol
 /// <param name="Description">What it is, for a person.</param>
 public sealed record ClearinghouseService(string Name, ClearinghouseProtocol Protocol, Uri MemberAuthority, Uri SliceAuthority, string Description)
 {
+    /// <summary>Where to turn when this one does not serve its protocol (a Federation API clearinghouse's ProtoGENI slice authority).</summary>
+    public ClearinghouseService? Fallback { get; init; }
+
     public override string ToString() => $"{Name} ({SliceAuthority})";
 }
 
@@ -34,12 +37,14 @@ public static class Clearinghouses
 {
     private const string Emulab = "https://www.emulab.net:12369/protogeni/xmlrpc/";
 
+    private static readonly ClearinghouseService EmulabProtoGeni = new("cloudlab-pg", ClearinghouseProtocol.ProtoGeni, new Uri(Emulab + "sa"), new Uri(Emulab + "sa"),
+        "the same clearinghouse through ProtoGENI's slice authority (for when the Federation API is refused)");
+
     public static IReadOnlyList<ClearinghouseService> Known { get; } =
     [
         new("cloudlab", ClearinghouseProtocol.Federation, new Uri(Emulab + "geni-ma"), new Uri(Emulab + "geni-sa/2"),
-            "the Emulab clearinghouse, where CloudLab, Emulab and APT accounts live (Federation API v2)"),
-        new("cloudlab-pg", ClearinghouseProtocol.ProtoGeni, new Uri(Emulab + "sa"), new Uri(Emulab + "sa"),
-            "the same clearinghouse through ProtoGENI's slice authority (for when the Federation API is refused)"),
+            "the Emulab clearinghouse, where CloudLab, Emulab and APT accounts live (Federation API v2)") { Fallback = EmulabProtoGeni },
+        EmulabProtoGeni,
         Local(AmApi.Aggregates.LocalDefaultPort),
     ];
 

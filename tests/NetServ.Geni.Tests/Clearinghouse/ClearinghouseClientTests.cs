@@ -133,7 +133,7 @@ public sealed class ClearinghouseClientTests
     {
         var slice = await Client(ClearinghouseProtocol.Federation).CreateSliceAsync("kept", bed.Alice.UserUrn);
 
-        var restarted = new LocalClearinghouse(bed.Authority, bed.StateDirectory, bed.Time);
+        var restarted = new LocalClearinghouse(bed.Authority, Path.Combine(bed.StateDirectory, "slice-authority"), bed.Time);
 
         Assert.That(restarted.Slices.Select(s => (s.Urn, s.Owner)), Is.EqualTo(new[] { (slice.SliceUrn, bed.Alice.UserUrn) }));
     }
@@ -149,6 +149,39 @@ public sealed class ClearinghouseClientTests
         var e = Assert.ThrowsAsync<ClearinghouseException>(() => new ClearinghouseClient(service, uri => new XmlRpcClient(http, uri)).GetUserCredentialAsync(bed.Alice.UserUrn));
 
         Assert.That(e!.Message, Does.Contain("GetCredential at elsewhere").And.Contain("does not serve ProtoGENI's slice authority").And.Contain("--protocol"));
+    }
+
+    [Test]
+    public async Task CreateSlice_WhereTheFederationApiIsNotServed_FallsBackToProtoGenisSliceAuthority()
+    {
+        // The Federation API's URL answers, but knows none of its methods; the fallback is the local ProtoGENI slice authority.
+        await using var bare = await HttpsXmlRpcHost.StartAsync(new XmlRpcServer());
+        using var http = new HttpClient(bare.Handler(bed.Alice.Certificate));
+        bed.Client(out var local);
+        https.Add(local);
+        var protoGeni = new ClearinghouseService("local-pg", ClearinghouseProtocol.ProtoGeni, bed.Address, bed.Address, "the fallback");
+        var federation = new ClearinghouseService("bare", ClearinghouseProtocol.Federation, bare.BaseAddress, bare.BaseAddress, "no Federation API") { Fallback = protoGeni };
+        var client = new ClearinghouseClient(federation, uri => new XmlRpcClient(uri.Port == bare.BaseAddress.Port ? http : local, uri));
+
+        var slice = await client.CreateSliceAsync("fallback", bed.Alice.UserUrn);
+
+        Assert.That(slice.Created, Is.True);
+        var check = new CredentialVerifier(bed.Roots, bed.Time).Verify(slice.Credential, bed.Alice.Certificate, bed.SliceUrn("fallback"));
+        Assert.That(check.IsAccepted, Is.True, check.Message);
+    }
+
+    [Test]
+    public void CreateSlice_RefusedByTheFederationApi_DoesNotFallBack()
+    {
+        var protoGeni = new ClearinghouseService("unused", ClearinghouseProtocol.ProtoGeni, new Uri("https://127.0.0.1:9/"), new Uri("https://127.0.0.1:9/"), "never called");
+        bed.Client(out var http);
+        https.Add(http);
+        var federation = new ClearinghouseService("local", ClearinghouseProtocol.Federation, bed.Address, bed.Address, "the test's") { Fallback = protoGeni };
+
+        var e = Assert.ThrowsAsync<ClearinghouseException>(() => new ClearinghouseClient(federation, uri => new XmlRpcClient(http, uri)).CreateSliceAsync("exp", bed.Alice.UserUrn, project: "p"));
+
+        Assert.That(e!.Clearinghouse.Name, Is.EqualTo("local"), "a refusal is an answer: no fallback");
+        Assert.That(e.Code, Is.EqualTo((int)FederationCode.ARGUMENT_ERROR));
     }
 
     private const string Request = """
