@@ -13,7 +13,9 @@ namespace NetServ.Apps.OpenFlowController;
 /// <summary>
 /// The OpenFlow controller as a NetServ module (paper section 10): listens at <c>listen_ip:listen_port</c>
 /// (127.0.0.1:6653 unless set) for switches, and runs a <see cref="LearningController"/> on each, with the
-/// NetServ node at switch port <c>netserv_port</c>.
+/// NetServ node at switch port <c>netserv_port</c> (its MAC address <c>netserv_mac</c>). Where the container offers
+/// the <c>filter-events</c> building block, each controller hears of the node's packet filters and steers their
+/// flows through the node.
 /// </summary>
 public sealed partial class OpenFlowControllerModule : NetServModule, IModuleStatus, IDisposable
 {
@@ -22,6 +24,8 @@ public sealed partial class OpenFlowControllerModule : NetServModule, IModuleSta
     private OpenFlowListener? _listener;
     private LearningControllerOptions? _options;
     private Task? _acceptLoop;
+    private readonly List<LearningController> _controllers = [];
+    private IPacketFilterEvents? _filterEvents;
     private long _switches;
 
     /// <inheritdoc />
@@ -30,6 +34,10 @@ public sealed partial class OpenFlowControllerModule : NetServModule, IModuleSta
         ["listening"] = _listener?.LocalEndPoint.ToString(),
         ["netservPort"] = _options?.NetServPort,
         ["switches"] = Interlocked.Read(ref _switches),
+        ["filterEvents"] = _filterEvents is not null,
+        ["filters"] = Controllers().Sum(c => c.Filters),
+        ["packetIns"] = Controllers().Sum(c => c.PacketIns),
+        ["steeredFlows"] = Controllers().Sum(c => c.SteeredFlows),
     };
 
     /// <inheritdoc />
@@ -61,8 +69,14 @@ public sealed partial class OpenFlowControllerModule : NetServModule, IModuleSta
             throw new ArgumentException("netserv_port (the NetServ node's switch port) must be given and positive");
         }
 
-        _options = new LearningControllerOptions { NetServPort = (uint)netservPort };
+        var mac = properties.GetString("netserv_mac");
+        _options = new LearningControllerOptions
+        {
+            NetServPort = (uint)netservPort,
+            NetServMac = mac is null ? null : NetServ.OpenFlow.EthernetAddress.Parse(mac),
+        };
         _options.Validate();
+        _filterEvents = Context.BuildingBlocks.Find<IPacketFilterEvents>();
         _listener = new OpenFlowListener(
             new IPEndPoint(address, port), Options.Create(new OpenFlowConnectionOptions()), Context.TimeProvider,
             Context.LoggerFactory.CreateLogger<OpenFlowConnection>());
@@ -116,7 +130,24 @@ public sealed partial class OpenFlowControllerModule : NetServModule, IModuleSta
             {
                 await connection.StartAsync(_stopping.Token).ConfigureAwait(false);
                 Interlocked.Increment(ref _switches);
-                await new LearningController(options, Context.Logger).RunAsync(connection, _stopping.Token).ConfigureAwait(false);
+                var controller = new LearningController(options, Context.Logger);
+                lock (_controllers)
+                {
+                    _controllers.Add(controller);
+                }
+
+                using var subscription = _filterEvents?.Subscribe(controller);
+                try
+                {
+                    await controller.RunAsync(connection, _stopping.Token).ConfigureAwait(false);
+                }
+                finally
+                {
+                    lock (_controllers)
+                    {
+                        _controllers.Remove(controller);
+                    }
+                }
             }
             catch (OperationCanceledException)
             {
@@ -125,6 +156,14 @@ public sealed partial class OpenFlowControllerModule : NetServModule, IModuleSta
             {
                 Log.SessionEnded(Context.Logger, connection.Peer, e.Message);
             }
+        }
+    }
+
+    private LearningController[] Controllers()
+    {
+        lock (_controllers)
+        {
+            return [.. _controllers];
         }
     }
 
