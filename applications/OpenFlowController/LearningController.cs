@@ -22,19 +22,40 @@ internal sealed class LearningControllerOptions
     /// </summary>
     public EthernetAddress? NetServMac { get; set; }
 
+    /// <summary>
+    /// Further NetServ nodes on the switch (the paper's scale-out): the flows of the filters are spread over all
+    /// nodes by a hash of each flow; signaling still goes to <see cref="NetServPort"/>.
+    /// </summary>
+    public IList<NetServNodeAttachment> MoreNodes { get; } = [];
+
+    /// <summary>Every NetServ node, the signaling one first.</summary>
+    internal NetServNodeAttachment[] Nodes => [new NetServNodeAttachment(NetServPort, NetServMac), .. MoreNodes];
+
     /// <summary>How long a learned forwarding flow stays without traffic.</summary>
     public TimeSpan LearnedFlowIdleTimeout { get; set; } = TimeSpan.FromSeconds(60);
 
     /// <exception cref="ArgumentOutOfRangeException">A value is out of range.</exception>
     public void Validate()
     {
-        ArgumentOutOfRangeException.ThrowIfZero(NetServPort, nameof(NetServPort));
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(NetServPort, OpenFlowPort.Max, nameof(NetServPort));
+        foreach (var node in Nodes)
+        {
+            ArgumentOutOfRangeException.ThrowIfZero(node.Port, nameof(NetServPort));
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(node.Port, OpenFlowPort.Max, nameof(NetServPort));
+        }
+
+        if (Nodes.Select(n => n.Port).Distinct().Count() != Nodes.Length)
+        {
+            throw new ArgumentException("two NetServ nodes are given the same switch port", nameof(MoreNodes));
+        }
+
         ArgumentOutOfRangeException.ThrowIfZero(SignalingPort, nameof(SignalingPort));
         ArgumentOutOfRangeException.ThrowIfLessThan(LearnedFlowIdleTimeout, TimeSpan.FromSeconds(1), nameof(LearnedFlowIdleTimeout));
         ArgumentOutOfRangeException.ThrowIfGreaterThan(LearnedFlowIdleTimeout, TimeSpan.FromSeconds(ushort.MaxValue), nameof(LearnedFlowIdleTimeout));
     }
 }
+
+/// <summary>A NetServ node hanging off the switch: its port, and its MAC address to which steered packets are addressed.</summary>
+internal sealed record NetServNodeAttachment(uint Port, EthernetAddress? Mac);
 
 /// <summary>
 /// The controller's work on one switch (paper section 10, Figure 16): proactively, table 0 steers NSIS signaling
@@ -74,6 +95,13 @@ internal sealed partial class LearningController : IPacketFilterObserver
     private readonly LearningControllerOptions _options;
     private readonly ILogger _logger;
     private readonly Dictionary<EthernetAddress, uint> _ports = [];
+    private readonly NetServNodeAttachment[] _nodes;
+    private readonly HashSet<uint> _nodePorts;
+    private readonly long[] _steeredPerNode;
+
+    // The flows steered so far and their filter's cookie: the switch's datapath may still send a flow's next packets
+    // up for a moment after its flow was added, and those must not count as new flows.
+    private readonly Dictionary<(Ipv4Address Source, Ipv4Address Destination, uint Hash), ulong> _steered = [];
     private readonly Dictionary<InstalledFilter, ulong> _filterCookies = [];
     private readonly Channel<(InstalledFilter Filter, bool Added)> _filterChanges = Channel.CreateUnbounded<(InstalledFilter, bool)>(new UnboundedChannelOptions { SingleReader = true });
     private uint _nextFilter;
@@ -87,6 +115,9 @@ internal sealed partial class LearningController : IPacketFilterObserver
         options.Validate();
         _options = options;
         _logger = logger;
+        _nodes = options.Nodes;
+        _nodePorts = [.. _nodes.Select(n => n.Port)];
+        _steeredPerNode = new long[_nodes.Length];
     }
 
     /// <summary>How many PACKET_INs the controller has handled.</summary>
@@ -94,6 +125,9 @@ internal sealed partial class LearningController : IPacketFilterObserver
 
     /// <summary>How many flows the controller has steered through the NetServ node.</summary>
     public long SteeredFlows => Interlocked.Read(ref _steeredFlows);
+
+    /// <summary>How many flows went to each NetServ node, in the order of <see cref="LearningControllerOptions.Nodes"/>.</summary>
+    public long[] SteeredFlowsPerNode => [.. _steeredPerNode.Select(n => Interlocked.Read(ref n))];
 
     /// <summary>The filters the controller steers for now.</summary>
     public int Filters
@@ -151,13 +185,13 @@ internal sealed partial class LearningController : IPacketFilterObserver
     /// <summary>The flows that make up the controller's fixed part, in the order they are sent.</summary>
     internal IReadOnlyList<FlowModMessage> ProactiveFlows(Func<uint> nextXid) =>
     [
-        // Everything the node sends (signaling it forwards included) is plain L2 forwarding.
-        new FlowModMessage(nextXid(), FlowModCommand.Add, new OpenFlowMatch([Oxm.InPort(_options.NetServPort)]))
+        // Everything a node sends (signaling it forwards included) is plain L2 forwarding.
+        .. _options.Nodes.Select(node => new FlowModMessage(nextXid(), FlowModCommand.Add, new OpenFlowMatch([Oxm.InPort(node.Port)]))
         {
             Cookie = ProactiveCookie,
             Priority = FromNodePriority,
             Instructions = [new GotoTableInstruction(ForwardingTable)],
-        },
+        }),
         new FlowModMessage(nextXid(), FlowModCommand.Add, new OpenFlowMatch(
             [Oxm.EthType(EthTypeIpv4), Oxm.IpProto(IpProtocolUdp), Oxm.UdpDst(_options.SignalingPort)]))
         {
@@ -204,7 +238,7 @@ internal sealed partial class LearningController : IPacketFilterObserver
             _ports[source] = inPort;
         }
 
-        if (inPort != _options.NetServPort && MatchingFilter(frame) is { } cookie)
+        if (!_nodePorts.Contains(inPort) && MatchingFilter(frame) is { } cookie)
         {
             await SteerThroughNodeAsync(connection, packetIn, inPort, cookie, cancellationToken).ConfigureAwait(false);
             return;
@@ -261,10 +295,12 @@ internal sealed partial class LearningController : IPacketFilterObserver
     /// <summary>Figure 16 step 3: the flow of this packet (source, destination, protocol, destination port) goes to the NetServ node, and so does the packet.</summary>
     private async Task SteerThroughNodeAsync(OpenFlowConnection connection, PacketInMessage packetIn, uint inPort, ulong cookie, CancellationToken cancellationToken)
     {
-        var (fields, source, destination) = FlowOf(packetIn.Data.Span[14..]);
-        OpenFlowAction[] actions = _options.NetServMac is { } mac
-            ? [new SetFieldAction(Oxm.EthDst(mac)), new OutputAction(_options.NetServPort)]
-            : [new OutputAction(_options.NetServPort)];
+        var (fields, source, destination, hash) = FlowOf(packetIn.Data.Span[14..]);
+        var index = (int)(hash % (uint)_nodes.Length);
+        var node = _nodes[index];
+        OpenFlowAction[] actions = node.Mac is { } mac
+            ? [new SetFieldAction(Oxm.EthDst(mac)), new OutputAction(node.Port)]
+            : [new OutputAction(node.Port)];
         await connection.SendAsync(
             new FlowModMessage(connection.NextXid(), FlowModCommand.Add, new OpenFlowMatch(fields))
             {
@@ -277,25 +313,51 @@ internal sealed partial class LearningController : IPacketFilterObserver
             new PacketOutMessage(connection.NextXid(), packetIn.BufferId, inPort, [.. actions],
                 packetIn.BufferId == OpenFlowConstants.NoBuffer ? packetIn.Data : default),
             cancellationToken).ConfigureAwait(false);
+        bool added;
+        lock (_steered)
+        {
+            added = _steered.TryAdd((source, destination, hash), cookie);
+        }
+
+        if (!added)
+        {
+            return;
+        }
+
         Interlocked.Increment(ref _steeredFlows);
-        Log.Steered(_logger, source, destination, _options.NetServPort);
+        Interlocked.Increment(ref _steeredPerNode[index]);
+        Log.Steered(_logger, source, destination, node.Port);
     }
 
-    /// <summary>The match of an IPv4 packet's flow: source, destination, protocol and, for UDP and TCP, destination port.</summary>
-    private static (ValueList<Oxm> Fields, Ipv4Address Source, Ipv4Address Destination) FlowOf(ReadOnlySpan<byte> ipv4)
+    /// <summary>
+    /// The match of an IPv4 packet's flow (source, destination, protocol and, for UDP and TCP, both ports) and a hash
+    /// of it that is the same in every run (FNV-1a), so a flow always goes to the same node.
+    /// </summary>
+    internal static (ValueList<Oxm> Fields, Ipv4Address Source, Ipv4Address Destination, uint Hash) FlowOf(ReadOnlySpan<byte> ipv4)
     {
         var packet = new Packet(ipv4.ToArray());
         var fields = new List<Oxm> { Oxm.EthType(EthTypeIpv4), Oxm.IpProto(packet.Protocol), Oxm.Ipv4Src(packet.Source), Oxm.Ipv4Dst(packet.Destination) };
+        var (sourcePort, destinationPort) = (0, 0);
         if (packet.IsUdp)
         {
-            fields.Add(Oxm.UdpDst((ushort)packet.DestinationPort));
+            (sourcePort, destinationPort) = (packet.SourcePort, packet.DestinationPort);
+            fields.Add(Oxm.UdpSrc((ushort)sourcePort));
+            fields.Add(Oxm.UdpDst((ushort)destinationPort));
         }
         else if (packet.IsTcp)
         {
-            fields.Add(Oxm.TcpDst((ushort)packet.DestinationPort));
+            (sourcePort, destinationPort) = (packet.SourcePort, packet.DestinationPort);
+            fields.Add(Oxm.TcpSrc((ushort)sourcePort));
+            fields.Add(Oxm.TcpDst((ushort)destinationPort));
         }
 
-        return ([.. fields], packet.Source, packet.Destination);
+        var hash = 2166136261u;
+        foreach (var value in (ReadOnlySpan<uint>)[packet.Source.Value, packet.Destination.Value, packet.Protocol, (uint)sourcePort, (uint)destinationPort])
+        {
+            hash = (hash ^ value) * 16777619u;
+        }
+
+        return ([.. fields], packet.Source, packet.Destination, hash);
     }
 
     /// <summary>Keeps the switch's filter flows in step with the node's filters, one change at a time.</summary>
@@ -332,6 +394,14 @@ internal sealed partial class LearningController : IPacketFilterObserver
                     if (!_filterCookies.Remove(filter, out cookie))
                     {
                         continue;
+                    }
+                }
+
+                lock (_steered)
+                {
+                    foreach (var flow in _steered.Where(f => f.Value == cookie).Select(f => f.Key).ToArray())
+                    {
+                        _steered.Remove(flow);
                     }
                 }
 

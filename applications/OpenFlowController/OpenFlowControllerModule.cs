@@ -38,6 +38,8 @@ public sealed partial class OpenFlowControllerModule : NetServModule, IModuleSta
         ["filters"] = Controllers().Sum(c => c.Filters),
         ["packetIns"] = Controllers().Sum(c => c.PacketIns),
         ["steeredFlows"] = Controllers().Sum(c => c.SteeredFlows),
+        ["steeredFlowsPerNode"] = new JsonArray([.. Controllers().Select(c => c.SteeredFlowsPerNode).Aggregate(
+            new long[1 + (_options?.MoreNodes.Count ?? 0)], (sum, c) => [.. sum.Zip(c, (a, b) => a + b)]).Select(n => (JsonNode?)n)]),
     };
 
     /// <inheritdoc />
@@ -75,6 +77,11 @@ public sealed partial class OpenFlowControllerModule : NetServModule, IModuleSta
             NetServPort = (uint)netservPort,
             NetServMac = mac is null ? null : NetServ.OpenFlow.EthernetAddress.Parse(mac),
         };
+        foreach (var node in (properties.GetString("more_netserv_nodes") ?? string.Empty).Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            _options.MoreNodes.Add(ParseNode(node));
+        }
+
         _options.Validate();
         _filterEvents = Context.BuildingBlocks.Find<IPacketFilterEvents>();
         _listener = new OpenFlowListener(
@@ -157,6 +164,19 @@ public sealed partial class OpenFlowControllerModule : NetServModule, IModuleSta
                 Log.SessionEnded(Context.Logger, connection.Peer, e.Message);
             }
         }
+    }
+
+    /// <summary>One of <c>more_netserv_nodes</c>: <c>port@mac</c>, or a port alone.</summary>
+    private static NetServNodeAttachment ParseNode(string text)
+    {
+        var at = text.IndexOf('@', StringComparison.Ordinal);
+        var port = at < 0 ? text : text[..at];
+        if (!uint.TryParse(port, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number) || number == 0)
+        {
+            throw new ArgumentException($"more_netserv_nodes: '{text}' is not port@mac (4@02:00:00:00:00:04)");
+        }
+
+        return new NetServNodeAttachment(number, at < 0 ? null : NetServ.OpenFlow.EthernetAddress.Parse(text[(at + 1)..]));
     }
 
     private LearningController[] Controllers()

@@ -22,7 +22,7 @@ public sealed class LearningControllerTests
     private SwitchRig _rig = null!;
 
     [SetUp]
-    public async Task SetUp() => _rig = await SwitchRig.StartAsync(node => new LearningControllerOptions { NetServPort = node.Port });
+    public async Task SetUp() => _rig = await SwitchRig.StartAsync(nodes => new LearningControllerOptions { NetServPort = nodes[0].Port });
 
     [TearDown]
     public async Task TearDown() => await _rig.DisposeAsync();

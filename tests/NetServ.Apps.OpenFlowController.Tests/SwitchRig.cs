@@ -9,8 +9,9 @@ namespace NetServ.Apps.OpenFlowController.Tests;
 
 /// <summary>
 /// A real Open vSwitch with a sender (port 1, 198.18.0.1), a receiver (port 2, 198.18.0.2) and a NetServ node
-/// (port 3, 198.18.0.3), static neighbours, and a <see cref="LearningController"/> running on it, told of the
-/// node's filters by <c>filters</c> when given. Skips the test without root or Open vSwitch.
+/// (port 3, 198.18.0.3; further nodes at ports 4... and 198.18.0.4...), static neighbours, and a
+/// <see cref="LearningController"/> running on it, told of the node's filters by <c>filters</c> when given.
+/// Skips the test without root or Open vSwitch.
 /// </summary>
 internal sealed class SwitchRig : IAsyncDisposable
 {
@@ -37,24 +38,27 @@ internal sealed class SwitchRig : IAsyncDisposable
 
     public OvsHost Node => Switch.Hosts[2];
 
+    /// <summary>The NetServ nodes, <see cref="Node"/> first.</summary>
+    public IReadOnlyList<OvsHost> Nodes => [.. Switch.Hosts.Skip(2)];
+
     public OpenFlowConnection Connection { get; }
 
     public LearningController Controller { get; }
 
-    /// <summary>Starts the switch, the hosts and the controller; <paramref name="options"/> makes its options from the node's host.</summary>
-    public static async Task<SwitchRig> StartAsync(Func<OvsHost, LearningControllerOptions> options, IPacketFilterEvents? filters = null)
+    /// <summary>Starts the switch, the hosts and the controller; <paramref name="options"/> makes its options from the nodes' hosts.</summary>
+    public static async Task<SwitchRig> StartAsync(Func<IReadOnlyList<OvsHost>, LearningControllerOptions> options, IPacketFilterEvents? filters = null, int nodes = 1)
     {
         var ovs = OvsSwitch.Start();
         try
         {
             ovs.AddHost("sender", "198.18.0.1/24");
             ovs.AddHost("receiver", "198.18.0.2/24");
-            var node = ovs.AddHost("node", "198.18.0.3/24");
+            var nodeHosts = Enumerable.Range(0, nodes).Select(i => ovs.AddHost(i == 0 ? "node" : $"node{i + 1}", $"198.18.0.{3 + i}/24")).ToArray();
             ovs.AddStaticNeighbours();
             var listener = ovs.ListenForController();
             var connection = await listener.AcceptAsync(CancellationToken.None);
             await connection.StartAsync(CancellationToken.None);
-            return new SwitchRig(ovs, listener, connection, new LearningController(options(node), NullLogger.Instance), filters);
+            return new SwitchRig(ovs, listener, connection, new LearningController(options(nodeHosts), NullLogger.Instance), filters);
         }
         catch
         {
