@@ -1,6 +1,9 @@
+using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
+using NetServ.Networking;
 using NetServ.OpenFlow;
 using NetServ.OpenFlow.Transport;
+using NetServ.Sdk;
 
 namespace NetServ.Apps.OpenFlowController;
 
@@ -13,19 +16,46 @@ internal sealed class LearningControllerOptions
     /// <summary>The UDP port of NSIS signaling (GIST): 270.</summary>
     public ushort SignalingPort { get; set; } = 270;
 
+    /// <summary>
+    /// The NetServ node's own MAC address: packets steered to the node are addressed to it, so that its IP stack
+    /// takes them in and routes them back. Without it they are sent to the node's port as they are.
+    /// </summary>
+    public EthernetAddress? NetServMac { get; set; }
+
+    /// <summary>
+    /// Further NetServ nodes on the switch (the paper's scale-out): the flows of the filters are spread over all
+    /// nodes by a hash of each flow; signaling still goes to <see cref="NetServPort"/>.
+    /// </summary>
+    public IList<NetServNodeAttachment> MoreNodes { get; } = [];
+
+    /// <summary>Every NetServ node, the signaling one first.</summary>
+    internal NetServNodeAttachment[] Nodes => [new NetServNodeAttachment(NetServPort, NetServMac), .. MoreNodes];
+
     /// <summary>How long a learned forwarding flow stays without traffic.</summary>
     public TimeSpan LearnedFlowIdleTimeout { get; set; } = TimeSpan.FromSeconds(60);
 
     /// <exception cref="ArgumentOutOfRangeException">A value is out of range.</exception>
     public void Validate()
     {
-        ArgumentOutOfRangeException.ThrowIfZero(NetServPort, nameof(NetServPort));
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(NetServPort, OpenFlowPort.Max, nameof(NetServPort));
+        foreach (var node in Nodes)
+        {
+            ArgumentOutOfRangeException.ThrowIfZero(node.Port, nameof(NetServPort));
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(node.Port, OpenFlowPort.Max, nameof(NetServPort));
+        }
+
+        if (Nodes.Select(n => n.Port).Distinct().Count() != Nodes.Length)
+        {
+            throw new ArgumentException("two NetServ nodes are given the same switch port", nameof(MoreNodes));
+        }
+
         ArgumentOutOfRangeException.ThrowIfZero(SignalingPort, nameof(SignalingPort));
         ArgumentOutOfRangeException.ThrowIfLessThan(LearnedFlowIdleTimeout, TimeSpan.FromSeconds(1), nameof(LearnedFlowIdleTimeout));
         ArgumentOutOfRangeException.ThrowIfGreaterThan(LearnedFlowIdleTimeout, TimeSpan.FromSeconds(ushort.MaxValue), nameof(LearnedFlowIdleTimeout));
     }
 }
+
+/// <summary>A NetServ node hanging off the switch: its port, and its MAC address to which steered packets are addressed.</summary>
+internal sealed record NetServNodeAttachment(uint Port, EthernetAddress? Mac);
 
 /// <summary>
 /// The controller's work on one switch (paper section 10, Figure 16): proactively, table 0 steers NSIS signaling
@@ -33,7 +63,14 @@ internal sealed class LearningControllerOptions
 /// table 1; table 1 is an L2 learning switch whose misses come to the controller, which learns the source's port,
 /// installs a flow to a known destination, and floods otherwise.
 /// </summary>
-internal sealed partial class LearningController
+/// <remarks>
+/// The controller also observes the node's packet filters (the <c>filter-events</c> building block). For each filter
+/// it adds a table-0 flow that sends matching packets (not from the node) to itself, so that the first packet of a
+/// flow comes to it even when L2 learning already knows the destination (step 2). It then installs the flow that
+/// sends that flow to the NetServ node (step 3); what the node sends back takes the from-node flow into L2
+/// learning (steps 5 and 6). Every flow of a filter carries the filter's cookie, and goes when the filter goes.
+/// </remarks>
+internal sealed partial class LearningController : IPacketFilterObserver
 {
     /// <summary>The cookie of the flows installed at start, so they can be told from learned ones.</summary>
     public const ulong ProactiveCookie = 0x4e53_0000_0000_0001;
@@ -44,6 +81,11 @@ internal sealed partial class LearningController
     /// <summary>The table of the learning switch.</summary>
     public const byte ForwardingTable = 1;
 
+    /// <summary>The cookies of a filter's flows: this prefix and the filter's number in the low 32 bits.</summary>
+    public const ulong FilterCookiePrefix = 0x4e53_0001_0000_0000;
+
+    private const ushort FilterToControllerPriority = 500;
+    private const ushort SteeredFlowPriority = 600;
     private const ushort SignalingPriority = 1000;
     private const ushort FromNodePriority = 2000;
     private const ushort LearnedPriority = 100;
@@ -53,7 +95,18 @@ internal sealed partial class LearningController
     private readonly LearningControllerOptions _options;
     private readonly ILogger _logger;
     private readonly Dictionary<EthernetAddress, uint> _ports = [];
+    private readonly NetServNodeAttachment[] _nodes;
+    private readonly HashSet<uint> _nodePorts;
+    private readonly long[] _steeredPerNode;
+
+    // The flows steered so far and their filter's cookie: the switch's datapath may still send a flow's next packets
+    // up for a moment after its flow was added, and those must not count as new flows.
+    private readonly Dictionary<(Ipv4Address Source, Ipv4Address Destination, uint Hash), ulong> _steered = [];
+    private readonly Dictionary<InstalledFilter, ulong> _filterCookies = [];
+    private readonly Channel<(InstalledFilter Filter, bool Added)> _filterChanges = Channel.CreateUnbounded<(InstalledFilter, bool)>(new UnboundedChannelOptions { SingleReader = true });
+    private uint _nextFilter;
     private long _packetIns;
+    private long _steeredFlows;
 
     public LearningController(LearningControllerOptions options, ILogger logger)
     {
@@ -62,16 +115,58 @@ internal sealed partial class LearningController
         options.Validate();
         _options = options;
         _logger = logger;
+        _nodes = options.Nodes;
+        _nodePorts = [.. _nodes.Select(n => n.Port)];
+        _steeredPerNode = new long[_nodes.Length];
     }
 
     /// <summary>How many PACKET_INs the controller has handled.</summary>
     public long PacketIns => Interlocked.Read(ref _packetIns);
+
+    /// <summary>How many flows the controller has steered through the NetServ node.</summary>
+    public long SteeredFlows => Interlocked.Read(ref _steeredFlows);
+
+    /// <summary>How many flows went to each NetServ node, in the order of <see cref="LearningControllerOptions.Nodes"/>.</summary>
+    public long[] SteeredFlowsPerNode => [.. _steeredPerNode.Select(n => Interlocked.Read(ref n))];
+
+    /// <summary>The filters the controller steers for now.</summary>
+    public int Filters
+    {
+        get
+        {
+            lock (_filterCookies)
+            {
+                return _filterCookies.Count;
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public void OnFilterAdded(InstalledFilter filter) => _filterChanges.Writer.TryWrite((filter, true));
+
+    /// <inheritdoc />
+    public void OnFilterRemoved(InstalledFilter filter) => _filterChanges.Writer.TryWrite((filter, false));
 
     /// <summary>Installs the proactive flows, then handles PACKET_INs until the connection ends or <paramref name="cancellationToken"/> fires.</summary>
     public async Task RunAsync(OpenFlowConnection connection, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(connection);
         await InstallProactiveFlowsAsync(connection, cancellationToken).ConfigureAwait(false);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var filterWork = ApplyFilterChangesAsync(connection, stop.Token);
+        try
+        {
+            await HandleMessagesAsync(connection, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            await stop.CancelAsync().ConfigureAwait(false);
+            await filterWork.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+    }
+
+    private async Task HandleMessagesAsync(OpenFlowConnection connection, CancellationToken cancellationToken)
+    {
         await foreach (var message in connection.Messages.ReadAllAsync(cancellationToken).ConfigureAwait(false))
         {
             switch (message)
@@ -90,13 +185,13 @@ internal sealed partial class LearningController
     /// <summary>The flows that make up the controller's fixed part, in the order they are sent.</summary>
     internal IReadOnlyList<FlowModMessage> ProactiveFlows(Func<uint> nextXid) =>
     [
-        // Everything the node sends (signaling it forwards included) is plain L2 forwarding.
-        new FlowModMessage(nextXid(), FlowModCommand.Add, new OpenFlowMatch([Oxm.InPort(_options.NetServPort)]))
+        // Everything a node sends (signaling it forwards included) is plain L2 forwarding.
+        .. _options.Nodes.Select(node => new FlowModMessage(nextXid(), FlowModCommand.Add, new OpenFlowMatch([Oxm.InPort(node.Port)]))
         {
             Cookie = ProactiveCookie,
             Priority = FromNodePriority,
             Instructions = [new GotoTableInstruction(ForwardingTable)],
-        },
+        }),
         new FlowModMessage(nextXid(), FlowModCommand.Add, new OpenFlowMatch(
             [Oxm.EthType(EthTypeIpv4), Oxm.IpProto(IpProtocolUdp), Oxm.UdpDst(_options.SignalingPort)]))
         {
@@ -143,6 +238,12 @@ internal sealed partial class LearningController
             _ports[source] = inPort;
         }
 
+        if (!_nodePorts.Contains(inPort) && MatchingFilter(frame) is { } cookie)
+        {
+            await SteerThroughNodeAsync(connection, packetIn, inPort, cookie, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
         var outPort = OpenFlowPort.Flood;
         if (!IsMulticast(destination) && _ports.TryGetValue(destination, out var known) && known != inPort)
         {
@@ -165,6 +266,183 @@ internal sealed partial class LearningController
             new PacketOutMessage(connection.NextXid(), packetIn.BufferId, inPort, [new OutputAction(outPort)],
                 packetIn.BufferId == OpenFlowConstants.NoBuffer ? packetIn.Data : default),
             cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The cookie of the first filter that the frame's IPv4 packet matches; null when none does.</summary>
+    private ulong? MatchingFilter(ReadOnlySpan<byte> frame)
+    {
+        if (frame.Length < 14 + 20 || (frame[12] << 8 | frame[13]) != EthTypeIpv4)
+        {
+            return null;
+        }
+
+        var copy = frame[14..].ToArray();
+        var packet = new Packet(copy);
+        lock (_filterCookies)
+        {
+            foreach (var (filter, cookie) in _filterCookies)
+            {
+                if (filter.Filter.Matches(packet))
+                {
+                    return cookie;
+                }
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Figure 16 step 3: the flow of this packet (source, destination, protocol, destination port) goes to the NetServ node, and so does the packet.</summary>
+    private async Task SteerThroughNodeAsync(OpenFlowConnection connection, PacketInMessage packetIn, uint inPort, ulong cookie, CancellationToken cancellationToken)
+    {
+        var (fields, source, destination, hash) = FlowOf(packetIn.Data.Span[14..]);
+        var index = (int)(hash % (uint)_nodes.Length);
+        var node = _nodes[index];
+        OpenFlowAction[] actions = node.Mac is { } mac
+            ? [new SetFieldAction(Oxm.EthDst(mac)), new OutputAction(node.Port)]
+            : [new OutputAction(node.Port)];
+        await connection.SendAsync(
+            new FlowModMessage(connection.NextXid(), FlowModCommand.Add, new OpenFlowMatch(fields))
+            {
+                Cookie = cookie,
+                Priority = SteeredFlowPriority,
+                Instructions = [new ApplyActionsInstruction([.. actions])],
+            },
+            cancellationToken).ConfigureAwait(false);
+        await connection.SendAsync(
+            new PacketOutMessage(connection.NextXid(), packetIn.BufferId, inPort, [.. actions],
+                packetIn.BufferId == OpenFlowConstants.NoBuffer ? packetIn.Data : default),
+            cancellationToken).ConfigureAwait(false);
+        bool added;
+        lock (_steered)
+        {
+            added = _steered.TryAdd((source, destination, hash), cookie);
+        }
+
+        if (!added)
+        {
+            return;
+        }
+
+        Interlocked.Increment(ref _steeredFlows);
+        Interlocked.Increment(ref _steeredPerNode[index]);
+        Log.Steered(_logger, source, destination, node.Port);
+    }
+
+    /// <summary>
+    /// The match of an IPv4 packet's flow (source, destination, protocol and, for UDP and TCP, both ports) and a hash
+    /// of it that is the same in every run (FNV-1a), so a flow always goes to the same node.
+    /// </summary>
+    internal static (ValueList<Oxm> Fields, Ipv4Address Source, Ipv4Address Destination, uint Hash) FlowOf(ReadOnlySpan<byte> ipv4)
+    {
+        var packet = new Packet(ipv4.ToArray());
+        var fields = new List<Oxm> { Oxm.EthType(EthTypeIpv4), Oxm.IpProto(packet.Protocol), Oxm.Ipv4Src(packet.Source), Oxm.Ipv4Dst(packet.Destination) };
+        var (sourcePort, destinationPort) = (0, 0);
+        if (packet.IsUdp)
+        {
+            (sourcePort, destinationPort) = (packet.SourcePort, packet.DestinationPort);
+            fields.Add(Oxm.UdpSrc((ushort)sourcePort));
+            fields.Add(Oxm.UdpDst((ushort)destinationPort));
+        }
+        else if (packet.IsTcp)
+        {
+            (sourcePort, destinationPort) = (packet.SourcePort, packet.DestinationPort);
+            fields.Add(Oxm.TcpSrc((ushort)sourcePort));
+            fields.Add(Oxm.TcpDst((ushort)destinationPort));
+        }
+
+        var hash = 2166136261u;
+        foreach (var value in (ReadOnlySpan<uint>)[packet.Source.Value, packet.Destination.Value, packet.Protocol, (uint)sourcePort, (uint)destinationPort])
+        {
+            hash = (hash ^ value) * 16777619u;
+        }
+
+        return ([.. fields], packet.Source, packet.Destination, hash);
+    }
+
+    /// <summary>Keeps the switch's filter flows in step with the node's filters, one change at a time.</summary>
+    private async Task ApplyFilterChangesAsync(OpenFlowConnection connection, CancellationToken cancellationToken)
+    {
+        await foreach (var (filter, added) in _filterChanges.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (added)
+            {
+                ulong cookie;
+                lock (_filterCookies)
+                {
+                    if (_filterCookies.ContainsKey(filter))
+                    {
+                        continue;
+                    }
+
+                    cookie = FilterCookiePrefix | ++_nextFilter;
+                    _filterCookies[filter] = cookie;
+                }
+
+                foreach (var flow in FilterFlows(filter.Filter, cookie, connection.NextXid))
+                {
+                    await connection.SendAsync(flow, cancellationToken).ConfigureAwait(false);
+                }
+
+                Log.FilterAdded(_logger, filter.Module, filter.Filter);
+            }
+            else
+            {
+                ulong cookie;
+                lock (_filterCookies)
+                {
+                    if (!_filterCookies.Remove(filter, out cookie))
+                    {
+                        continue;
+                    }
+                }
+
+                lock (_steered)
+                {
+                    foreach (var flow in _steered.Where(f => f.Value == cookie).Select(f => f.Key).ToArray())
+                    {
+                        _steered.Remove(flow);
+                    }
+                }
+
+                // Every flow of the filter, whatever its table: the one to the controller and those to the node.
+                await connection.SendAsync(
+                    new FlowModMessage(connection.NextXid(), FlowModCommand.Delete, OpenFlowMatch.Any)
+                    {
+                        Cookie = cookie,
+                        CookieMask = ulong.MaxValue,
+                        TableId = OpenFlowConstants.AllTables,
+                    },
+                    cancellationToken).ConfigureAwait(false);
+                Log.FilterRemoved(_logger, filter.Module, filter.Filter);
+            }
+        }
+    }
+
+    /// <summary>Figure 16 step 2: a filter's packets that do not come from the node come to the controller, one flow per destination prefix.</summary>
+    internal static IEnumerable<FlowModMessage> FilterFlows(PacketFilter filter, ulong cookie, Func<uint> nextXid)
+    {
+        foreach (var destination in filter.Destinations)
+        {
+            var fields = new List<Oxm> { Oxm.EthType(EthTypeIpv4) };
+            if (filter.Protocol != FilterProtocol.Any)
+            {
+                fields.Add(Oxm.IpProto((byte)filter.Protocol));
+            }
+
+            fields.Add(Oxm.Ipv4Dst(destination));
+            if (filter.DestinationPort is { } port)
+            {
+                fields.Add(filter.Protocol == FilterProtocol.Udp ? Oxm.UdpDst((ushort)port) : Oxm.TcpDst((ushort)port));
+            }
+
+            yield return new FlowModMessage(nextXid(), FlowModCommand.Add, new OpenFlowMatch([.. fields]))
+            {
+                Cookie = cookie,
+                Priority = FilterToControllerPriority,
+                Instructions = [new ApplyActionsInstruction([new OutputAction(OpenFlowPort.Controller, OpenFlowConstants.ControllerNoBuffer)])],
+            };
+        }
     }
 
     /// <summary>Reads an Ethernet frame's destination and source addresses; false when the frame is shorter than a header.</summary>
@@ -194,5 +472,14 @@ internal sealed partial class LearningController
 
         [LoggerMessage(EventId = 3, Level = LogLevel.Warning, Message = "Switch {Peer} reported {Error}")]
         public static partial void SwitchError(ILogger logger, string peer, string error);
+
+        [LoggerMessage(EventId = 4, Level = LogLevel.Information, Message = "Steering the filter of {Module} ({Filter}) through the NetServ node")]
+        public static partial void FilterAdded(ILogger logger, string module, PacketFilter filter);
+
+        [LoggerMessage(EventId = 5, Level = LogLevel.Information, Message = "The filter of {Module} ({Filter}) is gone; its flows are deleted")]
+        public static partial void FilterRemoved(ILogger logger, string module, PacketFilter filter);
+
+        [LoggerMessage(EventId = 6, Level = LogLevel.Debug, Message = "Flow {Source} to {Destination} steered to port {Port}")]
+        public static partial void Steered(ILogger logger, Ipv4Address source, Ipv4Address destination, uint port);
     }
 }

@@ -13,7 +13,9 @@ namespace NetServ.Apps.OpenFlowController;
 /// <summary>
 /// The OpenFlow controller as a NetServ module (paper section 10): listens at <c>listen_ip:listen_port</c>
 /// (127.0.0.1:6653 unless set) for switches, and runs a <see cref="LearningController"/> on each, with the
-/// NetServ node at switch port <c>netserv_port</c>.
+/// NetServ node at switch port <c>netserv_port</c> (its MAC address <c>netserv_mac</c>). Where the container offers
+/// the <c>filter-events</c> building block, each controller hears of the node's packet filters and steers their
+/// flows through the node.
 /// </summary>
 public sealed partial class OpenFlowControllerModule : NetServModule, IModuleStatus, IDisposable
 {
@@ -22,6 +24,8 @@ public sealed partial class OpenFlowControllerModule : NetServModule, IModuleSta
     private OpenFlowListener? _listener;
     private LearningControllerOptions? _options;
     private Task? _acceptLoop;
+    private readonly List<LearningController> _controllers = [];
+    private IPacketFilterEvents? _filterEvents;
     private long _switches;
 
     /// <inheritdoc />
@@ -30,6 +34,12 @@ public sealed partial class OpenFlowControllerModule : NetServModule, IModuleSta
         ["listening"] = _listener?.LocalEndPoint.ToString(),
         ["netservPort"] = _options?.NetServPort,
         ["switches"] = Interlocked.Read(ref _switches),
+        ["filterEvents"] = _filterEvents is not null,
+        ["filters"] = Controllers().Sum(c => c.Filters),
+        ["packetIns"] = Controllers().Sum(c => c.PacketIns),
+        ["steeredFlows"] = Controllers().Sum(c => c.SteeredFlows),
+        ["steeredFlowsPerNode"] = new JsonArray([.. Controllers().Select(c => c.SteeredFlowsPerNode).Aggregate(
+            new long[1 + (_options?.MoreNodes.Count ?? 0)], (sum, c) => [.. sum.Zip(c, (a, b) => a + b)]).Select(n => (JsonNode?)n)]),
     };
 
     /// <inheritdoc />
@@ -61,8 +71,19 @@ public sealed partial class OpenFlowControllerModule : NetServModule, IModuleSta
             throw new ArgumentException("netserv_port (the NetServ node's switch port) must be given and positive");
         }
 
-        _options = new LearningControllerOptions { NetServPort = (uint)netservPort };
+        var mac = properties.GetString("netserv_mac");
+        _options = new LearningControllerOptions
+        {
+            NetServPort = (uint)netservPort,
+            NetServMac = mac is null ? null : NetServ.OpenFlow.EthernetAddress.Parse(mac),
+        };
+        foreach (var node in (properties.GetString("more_netserv_nodes") ?? string.Empty).Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            _options.MoreNodes.Add(ParseNode(node));
+        }
+
         _options.Validate();
+        _filterEvents = Context.BuildingBlocks.Find<IPacketFilterEvents>();
         _listener = new OpenFlowListener(
             new IPEndPoint(address, port), Options.Create(new OpenFlowConnectionOptions()), Context.TimeProvider,
             Context.LoggerFactory.CreateLogger<OpenFlowConnection>());
@@ -116,7 +137,24 @@ public sealed partial class OpenFlowControllerModule : NetServModule, IModuleSta
             {
                 await connection.StartAsync(_stopping.Token).ConfigureAwait(false);
                 Interlocked.Increment(ref _switches);
-                await new LearningController(options, Context.Logger).RunAsync(connection, _stopping.Token).ConfigureAwait(false);
+                var controller = new LearningController(options, Context.Logger);
+                lock (_controllers)
+                {
+                    _controllers.Add(controller);
+                }
+
+                using var subscription = _filterEvents?.Subscribe(controller);
+                try
+                {
+                    await controller.RunAsync(connection, _stopping.Token).ConfigureAwait(false);
+                }
+                finally
+                {
+                    lock (_controllers)
+                    {
+                        _controllers.Remove(controller);
+                    }
+                }
             }
             catch (OperationCanceledException)
             {
@@ -125,6 +163,27 @@ public sealed partial class OpenFlowControllerModule : NetServModule, IModuleSta
             {
                 Log.SessionEnded(Context.Logger, connection.Peer, e.Message);
             }
+        }
+    }
+
+    /// <summary>One of <c>more_netserv_nodes</c>: <c>port@mac</c>, or a port alone.</summary>
+    private static NetServNodeAttachment ParseNode(string text)
+    {
+        var at = text.IndexOf('@', StringComparison.Ordinal);
+        var port = at < 0 ? text : text[..at];
+        if (!uint.TryParse(port, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number) || number == 0)
+        {
+            throw new ArgumentException($"more_netserv_nodes: '{text}' is not port@mac (4@02:00:00:00:00:04)");
+        }
+
+        return new NetServNodeAttachment(number, at < 0 ? null : NetServ.OpenFlow.EthernetAddress.Parse(text[(at + 1)..]));
+    }
+
+    private LearningController[] Controllers()
+    {
+        lock (_controllers)
+        {
+            return [.. _controllers];
         }
     }
 

@@ -47,6 +47,7 @@ internal static class NodeServiceCollectionExtensions
         services.AddSingleton<SignalingStatistics>();
         services.AddSingleton<IModuleStore, ModuleStore>();
         services.AddSingleton<InstallPolicy>();
+        services.AddSingleton<FilterAnnouncer>();
         services.AddSingleton<ModuleInstaller>();
         services.AddSingleton<StatusReport>();
         services.AddSingleton<ContainerRecovery>();

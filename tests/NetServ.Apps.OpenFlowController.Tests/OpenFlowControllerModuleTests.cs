@@ -27,6 +27,15 @@ public sealed class OpenFlowControllerModuleTests
     }
 
     [Test]
+    public void StartAsync_MoreNetservNodesNotPortAtMac_FailsSayingWhichNode()
+    {
+        using var module = new OpenFlowControllerModule();
+        using var context = new TestModuleContext(TestModuleContext.ParseProperties("listen_port=0,netserv_port=3,more_netserv_nodes=4@02:00:00:00:00:04;node2"));
+        var thrown = Assert.ThrowsAsync<ArgumentException>(() => module.StartAsync(context, CancellationToken.None));
+        Assert.That(thrown!.Message, Does.Contain("'node2'"));
+    }
+
+    [Test]
     public async Task StartAsync_RealSwitchConnects_InstallsTheSignalingFlowAndCountsTheSwitch(CancellationToken cancellationToken)
     {
         using var ovs = OvsSwitch.Start();

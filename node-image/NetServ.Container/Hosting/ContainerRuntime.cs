@@ -58,7 +58,8 @@ internal sealed partial class ContainerRuntime : IDisposable
 
         var serverSockets = new ServerSockets();
         using var httpClient = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2) }) { Timeout = TimeSpan.FromSeconds(30) };
-        var blocks = StandardBuildingBlocks.Create(sender, serverSockets, httpClient, _loggerFactory);
+        var filters = new NodeFilters(_loggerFactory);
+        var blocks = StandardBuildingBlocks.Create(sender, serverSockets, httpClient, filters, _loggerFactory);
 
         var host = new ModuleHost(
             _options.User,
@@ -110,7 +111,7 @@ internal sealed partial class ContainerRuntime : IDisposable
                     break;
                 }
 
-                var reply = await HandleAsync(message, serverSockets, dispatcher, cancellationToken).ConfigureAwait(false);
+                var reply = await HandleAsync(message, serverSockets, dispatcher, filters, cancellationToken).ConfigureAwait(false);
                 await channel.SendAsync(reply, cancellationToken).ConfigureAwait(false);
             }
         }
@@ -138,7 +139,7 @@ internal sealed partial class ContainerRuntime : IDisposable
         return 0;
     }
 
-    private async Task<ReplyMessage> HandleAsync(ControlMessage message, ServerSockets serverSockets, PacketDispatcher dispatcher, CancellationToken cancellationToken)
+    private async Task<ReplyMessage> HandleAsync(ControlMessage message, ServerSockets serverSockets, PacketDispatcher dispatcher, NodeFilters filters, CancellationToken cancellationToken)
     {
         await _hostLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
@@ -175,6 +176,10 @@ internal sealed partial class ContainerRuntime : IDisposable
                         return Error(remove, e.Message);
                     }
 
+                case FiltersMessage set:
+                    // A module's observer that throws is logged by the block; the container answers and serves on.
+                    filters.Apply(set);
+                    return new ReplyMessage { Id = set.Id, Ok = true };
                 case StatusRequestMessage status:
                     var host = await _host!.GetStatusAsync(status.CollectGarbage).ConfigureAwait(false);
                     var report = new ContainerReport

@@ -312,7 +312,7 @@ internal sealed partial class ModuleHost(
     {
         try
         {
-            return new PacketFilter(spec.Protocol, spec.Port, spec.Destinations);
+            return spec.ToFilter();
         }
         catch (ArgumentException e)
         {

@@ -18,6 +18,7 @@ namespace NetServ.Contracts.Control;
 [JsonDerivedType(typeof(RemoveModuleMessage), "remove")]
 [JsonDerivedType(typeof(StatusRequestMessage), "status")]
 [JsonDerivedType(typeof(ShutdownMessage), "shutdown")]
+[JsonDerivedType(typeof(FiltersMessage), "filters")]
 [JsonDerivedType(typeof(ReplyMessage), "reply")]
 [JsonDerivedType(typeof(ModuleFailedMessage), "module-failed")]
 internal abstract record ControlMessage
@@ -49,6 +50,14 @@ internal sealed record FilterSpec
     public int? Port { get; init; }
 
     public required IReadOnlyList<Ipv4Prefix> Destinations { get; init; }
+
+    /// <summary>The spec of <paramref name="filter"/>.</summary>
+    public static FilterSpec From(PacketFilter filter) =>
+        new() { Protocol = filter.Protocol, Port = filter.DestinationPort, Destinations = filter.Destinations };
+
+    /// <summary>The filter this spec describes.</summary>
+    /// <exception cref="ArgumentException">The spec is not a valid filter (a port without udp or tcp, no destination).</exception>
+    public PacketFilter ToFilter() => new(Protocol, Port, Destinations);
 }
 
 /// <summary>Load a verified module from a directory the container can read, and start it.</summary>
@@ -62,6 +71,25 @@ internal sealed record InstallModuleMessage : ControlMessage
     public IReadOnlyDictionary<string, string> Properties { get; init; } = new Dictionary<string, string>();
     public FilterSpec? Filter { get; init; }
     public IReadOnlyList<int> AllowedPorts { get; init; } = [];
+}
+
+/// <summary>A filter an installed module asked for, of any user: what <see cref="FiltersMessage"/> lists.</summary>
+internal sealed record InstalledFilterSpec
+{
+    public required string User { get; init; }
+    public required string Module { get; init; }
+    public required FilterSpec Filter { get; init; }
+}
+
+/// <summary>
+/// Every packet filter installed on the node now, sent to each container offering the <c>filter-events</c>
+/// building block whenever the set changes and when a container comes back. Whole sets, numbered: the container
+/// tells its modules the difference, and ignores a set older than one it has.
+/// </summary>
+internal sealed record FiltersMessage : ControlMessage
+{
+    public required long Version { get; init; }
+    public required IReadOnlyList<InstalledFilterSpec> Filters { get; init; }
 }
 
 /// <summary>Stop a module, take it out of the packet path and unload it.</summary>

@@ -16,6 +16,7 @@ internal sealed partial class ContainerRecovery(
     IContainerHost containers,
     ModuleTable table,
     ModuleInstaller installer,
+    FilterAnnouncer filters,
     UserLocks locks,
     RecentFailures failures,
     TimeProvider time,
@@ -63,6 +64,8 @@ internal sealed partial class ContainerRecovery(
                 ForgetDeaths(user);
             }
 
+            // The container came back knowing no filter; its modules that subscribe hear of them as they start.
+            await filters.AnnounceAsync(user, CancellationToken.None).ConfigureAwait(false);
             foreach (var record in records)
             {
                 if (await installer.InstallInContainerAsync(record, CancellationToken.None).ConfigureAwait(false) is { } refused)

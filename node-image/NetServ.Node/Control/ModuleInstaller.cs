@@ -19,7 +19,7 @@ internal sealed record InstallCommand(SetupRequest Setup, InstallGrant Grant, Co
 /// in the soft-state table. A step that fails undoes what the steps before it did, so a refused SETUP
 /// leaves nothing behind. Also takes modules out again, and puts them back into a container that came back.
 /// </summary>
-internal sealed partial class ModuleInstaller(IContainerHost containers, IModuleStore store, ForwardingPlane forwarding, ModuleTable table, RecentRemovals removals, TimeProvider time, ILogger<ModuleInstaller> logger)
+internal sealed partial class ModuleInstaller(IContainerHost containers, IModuleStore store, ForwardingPlane forwarding, ModuleTable table, FilterAnnouncer filters, RecentRemovals removals, TimeProvider time, ILogger<ModuleInstaller> logger)
 {
     /// <summary>Installs the module of <paramref name="command"/>; the caller holds the user's lock and has checked that it is not installed yet.</summary>
     public async Task<Outcome<ModuleRecord>> InstallAsync(InstallCommand command, CancellationToken cancellationToken)
@@ -121,6 +121,7 @@ internal sealed partial class ModuleInstaller(IContainerHost containers, IModule
         }
 
         table.Add(record);
+        await AnnounceFiltersAsync(record).ConfigureAwait(false);
         Log.Installed(logger, user, record.Name.ToString(), filter?.ToString() ?? "none", record.Ttl.TotalSeconds);
         return new Outcome<ModuleRecord>(record);
     }
@@ -137,9 +138,7 @@ internal sealed partial class ModuleInstaller(IContainerHost containers, IModule
             EntryType = record.Package.EntryType,
             DataDirectory = record.DataDirectory,
             Properties = record.Properties.ToDictionary(p => p.Key, p => p.Value),
-            Filter = record.Filter is { } filter
-                ? new FilterSpec { Protocol = filter.Protocol, Port = filter.DestinationPort, Destinations = filter.Destinations }
-                : null,
+            Filter = record.Filter is { } filter ? FilterSpec.From(filter) : null,
             AllowedPorts = record.AllowedPorts,
         };
         try
@@ -162,6 +161,7 @@ internal sealed partial class ModuleInstaller(IContainerHost containers, IModule
         ArgumentNullException.ThrowIfNull(record);
         await table.RemoveAsync(record).ConfigureAwait(false);
         await forwarding.RemoveAsync(record.Rules, CancellationToken.None).ConfigureAwait(false);
+        await AnnounceFiltersAsync(record).ConfigureAwait(false);
         await RemoveFromContainerAsync(record, cancellationToken).ConfigureAwait(false);
         DeleteFiles(record);
         removals.Record(record.User, record.Name.ToString(), reason, detail);
@@ -181,6 +181,7 @@ internal sealed partial class ModuleInstaller(IContainerHost containers, IModule
         ArgumentNullException.ThrowIfNull(record);
         await table.RemoveAsync(record).ConfigureAwait(false);
         await forwarding.RemoveAsync(record.Rules, CancellationToken.None).ConfigureAwait(false);
+        await AnnounceFiltersAsync(record).ConfigureAwait(false);
         DeleteFiles(record);
     }
 
@@ -200,6 +201,10 @@ internal sealed partial class ModuleInstaller(IContainerHost containers, IModule
             Log.ContainerRemoveFailed(logger, record.User, record.Name.ToString(), e.Message);
         }
     }
+
+    /// <summary>A module with a filter came or went: subscribed modules (the OpenFlow controller) hear of it.</summary>
+    private Task AnnounceFiltersAsync(ModuleRecord record) =>
+        record.Filter is null ? Task.CompletedTask : filters.AnnounceAsync(onlyUser: null, CancellationToken.None);
 
     private void DeleteFiles(ModuleRecord record) => store.Delete(record.CodeDirectory, record.DataDirectory);
 

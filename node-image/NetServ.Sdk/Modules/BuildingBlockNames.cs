@@ -17,4 +17,7 @@ public static class BuildingBlockNames
 
     /// <summary>Serves HTTP with Kestrel on the ports policy allows: <c>IHttpServer</c> in NetServ.Sdk.Http.</summary>
     public const string HttpServer = "http-server";
+
+    /// <summary>Tells subscribed modules about packet filters being added and removed on the node: <see cref="IPacketFilterEvents"/>.</summary>
+    public const string FilterEvents = "filter-events";
 }

@@ -18,7 +18,7 @@ public sealed class StandardBuildingBlocksTests
     public void Create_OffersTheHttpServerByName()
     {
         using var http = new HttpClient();
-        var blocks = StandardBuildingBlocks.Create(new UnavailablePacketSender(), new ServerSockets(), http, NullLoggerFactory.Instance);
+        var blocks = StandardBuildingBlocks.Create(new UnavailablePacketSender(), new ServerSockets(), http, new NodeFilters(NullLoggerFactory.Instance), NullLoggerFactory.Instance);
 
         Assert.That(blocks.Names, Is.SupersetOf(new[] { BuildingBlockNames.HttpServer, BuildingBlockNames.HttpClient, BuildingBlockNames.ServerSockets }));
     }
@@ -33,7 +33,7 @@ public sealed class StandardBuildingBlocksTests
         try
         {
             using var http = new HttpClient();
-            var blocks = StandardBuildingBlocks.Create(new UnavailablePacketSender(), new ServerSockets(), http, NullLoggerFactory.Instance);
+            var blocks = StandardBuildingBlocks.Create(new UnavailablePacketSender(), new ServerSockets(), http, new NodeFilters(NullLoggerFactory.Instance), NullLoggerFactory.Instance);
             var host = new ModuleHost("alice", new ModuleChain(NullLogger<ModuleChain>.Instance), _ => true, blocks, new UnavailablePacketSender(), NullLoggerFactory.Instance, TimeProvider.System, new ModuleHostOptions(), NullLogger<ModuleHost>.Instance);
             var package = BuildOutputs.EnsurePackage("NetServ.Apps.NetMonitor", "applications/NetMonitor/NetServ.Apps.NetMonitor.csproj");
             var info = ModulePackage.Inspect(package);

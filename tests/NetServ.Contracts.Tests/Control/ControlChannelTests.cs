@@ -54,6 +54,29 @@ public sealed class ControlChannelTests
     }
 
     [Test]
+    public async Task ReceiveAsync_FiltersSet_ArrivesWithItsVersionAndTypedFilters()
+    {
+        var (nodeSocket, containerSocket) = ConnectedPair();
+        await using var node = new ControlChannel(nodeSocket);
+        await using var container = new ControlChannel(containerSocket);
+        var filter = new FilterSpec { Protocol = FilterProtocol.Udp, Port = 5060, Destinations = [Ipv4Prefix.Parse("198.19.0.0/24")] };
+
+        await node.SendAsync(
+            new FiltersMessage { Id = 3, Version = 12, Filters = [new InstalledFilterSpec { User = "alice", Module = "NetServ.Apps.KeepAlive_1.0.0", Filter = filter }] },
+            CancellationToken.None);
+        var received = (FiltersMessage)(await container.ReceiveAsync(CancellationToken.None))!;
+
+        var only = received.Filters.Single();
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(received.Version, Is.EqualTo(12));
+            Assert.That(only.User, Is.EqualTo("alice"));
+            Assert.That(only.Module, Is.EqualTo("NetServ.Apps.KeepAlive_1.0.0"));
+            Assert.That(only.Filter.ToFilter(), Is.EqualTo(new PacketFilter(FilterProtocol.Udp, 5060, [Ipv4Prefix.Parse("198.19.0.0/24")])));
+        }
+    }
+
+    [Test]
     public async Task SendAsync_Reply_IsABigEndianLengthThenCamelCaseJsonNamingItsType()
     {
         var (nodeSocket, containerSocket) = ConnectedPair();

@@ -40,8 +40,9 @@ internal sealed class ControlRig : IAsyncDisposable
         Removals = new RecentRemovals(Time);
         var ownership = new ReverseRoutabilityCheck(new NoHttpClients(), options, Time, NullLogger<ReverseRoutabilityCheck>.Instance);
         Policy = new InstallPolicy(options, ownership);
-        Installer = new ModuleInstaller(Containers, Store, Forwarding, Table, Removals, Time, NullLogger<ModuleInstaller>.Instance);
-        Recovery = new ContainerRecovery(Containers, Table, Installer, locks, Failures, Time, NullLogger<ContainerRecovery>.Instance);
+        Filters = new FilterAnnouncer(Containers, Table, NullLogger<FilterAnnouncer>.Instance);
+        Installer = new ModuleInstaller(Containers, Store, Forwarding, Table, Filters, Removals, Time, NullLogger<ModuleInstaller>.Instance);
+        Recovery = new ContainerRecovery(Containers, Table, Installer, Filters, locks, Failures, Time, NullLogger<ContainerRecovery>.Instance);
         Status = new StatusReport(options, Containers, Forwarding, Table, Failures, Removals, ownership, Signaling, Time);
         Controller = new Controller(options, Containers, Policy, Installer, Table, Status, Recovery, locks, NullLogger<Controller>.Instance);
     }
@@ -67,6 +68,8 @@ internal sealed class ControlRig : IAsyncDisposable
     public SignalingStatistics Signaling { get; } = new();
 
     public InstallPolicy Policy { get; }
+
+    public FilterAnnouncer Filters { get; }
 
     public ModuleInstaller Installer { get; }
 
@@ -165,7 +168,11 @@ internal sealed class ControlRig : IAsyncDisposable
         return record;
     }
 
-    public ValueTask DisposeAsync() => Table.DisposeAsync();
+    public ValueTask DisposeAsync()
+    {
+        Filters.Dispose();
+        return Table.DisposeAsync();
+    }
 
     /// <summary>No HTTP here: the reverse-routability check must decide without asking a server.</summary>
     private sealed class NoHttpClients : IHttpClientFactory

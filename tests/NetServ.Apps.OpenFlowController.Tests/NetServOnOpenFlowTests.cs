@@ -1,0 +1,175 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using Microsoft.Extensions.Logging.Abstractions;
+using NetServ.Networking;
+using NetServ.OpenFlow;
+using NetServ.OpenFlow.Transport;
+using NetServ.Sdk;
+using NetServ.Sdk.Testing;
+using NetServ.TestSupport.OpenFlow;
+
+namespace NetServ.Apps.OpenFlowController.Tests;
+
+/// <summary>
+/// The paper's Figure 16 on a real Open vSwitch: sender (port 1), receiver (port 2) and a NetServ node (port 3) that
+/// routes what it is given back onto the switch, with the node's packet filters told through the filter-events
+/// block. Checked step by step from <c>ovs-ofctl dump-flows</c>, the switch's port counters and the controller's
+/// PACKET_IN count. Skipped without root or Open vSwitch.
+/// </summary>
+[CancelAfter(60_000)]
+[NonParallelizable]
+public sealed class NetServOnOpenFlowTests
+{
+    private const ushort FilteredPort = 5000;
+    private const ushort OtherPort = 6000;
+
+    private readonly TestPacketFilterEvents _filters = new();
+    private SwitchRig? _rig;
+
+    private InstalledFilter Filter => new(
+        "alice", "NetServ.Apps.NetMonitor_1.0.0", new PacketFilter(FilterProtocol.Udp, FilteredPort, [new Ipv4Prefix(_rig!.Receiver.Address, 32)]));
+
+    [TearDown]
+    public async Task TearDown()
+    {
+        if (_rig is not null)
+        {
+            await _rig!.DisposeAsync();
+        }
+    }
+
+    [Test]
+    public async Task Figure16_FilteredFlowVisitsTheNodeOnceThroughTheController_OtherTrafficBypassesIt_RemoveDeletesTheFlows(CancellationToken cancellationToken)
+    {
+        _rig = await StartAsync(nodes: 1);
+        await _rig!.WaitForProactiveFlowsAsync(cancellationToken);
+        using var sender = _rig!.Sender.CreateUdpSocket(OtherPort);
+        using var receiver = _rig!.Receiver.CreateUdpSocket(FilteredPort);
+        using var receiverOther = _rig!.Receiver.CreateUdpSocket(OtherPort);
+        var toReceiver = new IPEndPoint(_rig!.Receiver.Address.ToIPAddress(), FilteredPort);
+        var buffer = new byte[2048];
+
+        // L2 learning both ways first, so that what follows is the filter's doing and not flooding.
+        sender.SendTo(Encoding.ASCII.GetBytes("hello"), new IPEndPoint(_rig!.Receiver.Address.ToIPAddress(), OtherPort));
+        await SwitchRig.ReceiveAsync(receiverOther, buffer, cancellationToken);
+        receiverOther.SendTo(Encoding.ASCII.GetBytes("hello back"), new IPEndPoint(_rig!.Sender.Address.ToIPAddress(), OtherPort));
+        await SwitchRig.ReceiveAsync(sender, buffer, cancellationToken);
+        sender.SendTo(Encoding.ASCII.GetBytes("learned"), new IPEndPoint(_rig!.Receiver.Address.ToIPAddress(), OtherPort));
+        await SwitchRig.ReceiveAsync(receiverOther, buffer, cancellationToken);
+
+        // (1) A module asked for a filter: the controller sends its packets to itself, and steers nothing yet.
+        _filters.Add(Filter);
+        await SwitchRig.WaitForAsync(() => _rig!.Switch.DumpFlows().Any(f => f.Contains($"priority=500,udp,nw_dst={_rig!.Receiver.Address},tp_dst={FilteredPort} actions=CONTROLLER:65535", StringComparison.Ordinal)), cancellationToken);
+        Assert.That(_rig!.Switch.DumpFlows(), Has.None.Contains("priority=600"));
+
+        // (2)-(7) The first matching packet: to the controller, to the node, back, and on to the receiver intact.
+        var packetIns = _rig!.Controller.PacketIns;
+        var nodeTx = await _rig!.TxPacketsAsync(_rig!.Node.Port, cancellationToken);
+        var nodeRx = await _rig!.RxPacketsAsync(_rig!.Node.Port, cancellationToken);
+        sender.SendTo(Encoding.ASCII.GetBytes("first"), toReceiver);
+        Assert.That(Encoding.ASCII.GetString(buffer, 0, await SwitchRig.ReceiveAsync(receiver, buffer, cancellationToken)), Is.EqualTo("first"));
+        Assert.That(_rig!.Controller.PacketIns, Is.EqualTo(packetIns + 1), "only the first packet came to the controller: back from the node, L2 learning knew the receiver");
+        Assert.That(await _rig!.TxPacketsAsync(_rig!.Node.Port, cancellationToken), Is.EqualTo(nodeTx + 1), "the packet went to the node");
+        Assert.That(await _rig!.RxPacketsAsync(_rig!.Node.Port, cancellationToken), Is.EqualTo(nodeRx + 1), "and came back from it");
+        Assert.That(_rig!.Switch.DumpFlows(), Has.Some.Contains(
+            $"priority=600,udp,nw_src={_rig!.Sender.Address},nw_dst={_rig!.Receiver.Address},tp_src={OtherPort},tp_dst={FilteredPort} actions=set_field:{_rig!.Node.Mac}->eth_dst,output:{_rig!.Node.Port}"));
+
+        // (8)-(9) Later packets take the installed flows: through the node, with no PACKET_IN.
+        const int Later = 20;
+        for (var i = 0; i < Later; i++)
+        {
+            sender.SendTo(Encoding.ASCII.GetBytes($"later-{i}"), toReceiver);
+            Assert.That(Encoding.ASCII.GetString(buffer, 0, await SwitchRig.ReceiveAsync(receiver, buffer, cancellationToken)), Is.EqualTo($"later-{i}"));
+        }
+
+        Assert.That(_rig!.Controller.PacketIns, Is.EqualTo(packetIns + 1));
+        Assert.That(await _rig!.TxPacketsAsync(_rig!.Node.Port, cancellationToken), Is.EqualTo(nodeTx + 1 + Later));
+        Assert.That(_rig!.Controller.SteeredFlows, Is.EqualTo(1));
+
+        // Traffic that matches no filter is forwarded without visiting the node.
+        sender.SendTo(Encoding.ASCII.GetBytes("not filtered"), new IPEndPoint(_rig!.Receiver.Address.ToIPAddress(), OtherPort));
+        Assert.That(Encoding.ASCII.GetString(buffer, 0, await SwitchRig.ReceiveAsync(receiverOther, buffer, cancellationToken)), Is.EqualTo("not filtered"));
+        Assert.That(await _rig!.TxPacketsAsync(_rig!.Node.Port, cancellationToken), Is.EqualTo(nodeTx + 1 + Later));
+
+        // REMOVE (or ttl expiry): the filter's flows go, and its traffic no longer visits the node.
+        _filters.Remove(Filter);
+        await SwitchRig.WaitForAsync(() => !_rig!.Switch.DumpFlows().Any(f => f.Contains("priority=500", StringComparison.Ordinal) || f.Contains("priority=600", StringComparison.Ordinal)), cancellationToken);
+        sender.SendTo(Encoding.ASCII.GetBytes("after remove"), toReceiver);
+        Assert.That(Encoding.ASCII.GetString(buffer, 0, await SwitchRig.ReceiveAsync(receiver, buffer, cancellationToken)), Is.EqualTo("after remove"));
+        Assert.That(await _rig!.TxPacketsAsync(_rig!.Node.Port, cancellationToken), Is.EqualTo(nodeTx + 1 + Later));
+        Assert.That(_rig!.Controller.Filters, Is.Zero);
+    }
+
+    [Test]
+    public async Task TwoNodes_FlowsAreSpreadOverBothByHash_EachFlowStaysOnItsNode(CancellationToken cancellationToken)
+    {
+        const int Flows = 8;
+        var rig = _rig = await StartAsync(nodes: 2);
+        await rig.WaitForProactiveFlowsAsync(cancellationToken);
+        _filters.Add(Filter);
+        await SwitchRig.WaitForAsync(() => rig.Switch.DumpFlows().Any(f => f.Contains("priority=500", StringComparison.Ordinal)), cancellationToken);
+        using var receiver = rig.Receiver.CreateUdpSocket(FilteredPort);
+        var toReceiver = new IPEndPoint(rig.Receiver.Address.ToIPAddress(), FilteredPort);
+        var buffer = new byte[2048];
+
+        // The switch learns where the receiver is (its reply is flooded, to the nodes as well) before counting.
+        receiver.SendTo(Encoding.ASCII.GetBytes("here"), new IPEndPoint(rig.Sender.Address.ToIPAddress(), OtherPort));
+        await SwitchRig.WaitForAsync(() => rig.Controller.PacketIns >= 1, cancellationToken);
+        var before = await Task.WhenAll(rig.Nodes.Select(n => rig.TxPacketsAsync(n.Port, cancellationToken)));
+
+        // Each flow (its own source port) twice: the second packet takes the flow the first one installed.
+        var senders = Enumerable.Range(0, Flows).Select(i => rig.Sender.CreateUdpSocket(7000 + i)).ToArray();
+        try
+        {
+            for (var round = 0; round < 2; round++)
+            {
+                foreach (var (socket, i) in senders.Select((s, i) => (s, i)))
+                {
+                    socket.SendTo(Encoding.ASCII.GetBytes($"flow-{i}-{round}"), toReceiver);
+                    Assert.That(Encoding.ASCII.GetString(buffer, 0, await SwitchRig.ReceiveAsync(receiver, buffer, cancellationToken)), Is.EqualTo($"flow-{i}-{round}"));
+                }
+            }
+        }
+        finally
+        {
+            foreach (var socket in senders)
+            {
+                socket.Dispose();
+            }
+        }
+
+        var perNode = rig.Controller.SteeredFlowsPerNode;
+        var after = await Task.WhenAll(rig.Nodes.Select(n => rig.TxPacketsAsync(n.Port, cancellationToken)));
+        Assert.That(perNode, Has.Length.EqualTo(2).And.All.GreaterThan(0), "both nodes get flows");
+        Assert.That(perNode.Sum(), Is.EqualTo(Flows));
+        Assert.That(after.Zip(before, (a, b) => (long)(a - b)), Is.EqualTo(perNode.Select(n => n * 2)), "every packet of a flow visits its flow's node");
+        Assert.That(rig.Switch.DumpFlows().Count(f => f.Contains("priority=600", StringComparison.Ordinal)), Is.EqualTo(Flows));
+    }
+
+    /// <summary>The rig with <paramref name="nodes"/> NetServ nodes, each routing what it is given back onto the switch.</summary>
+    private async Task<SwitchRig> StartAsync(int nodes)
+    {
+        var rig = await SwitchRig.StartAsync(
+            hosts =>
+            {
+                var options = new LearningControllerOptions { NetServPort = hosts[0].Port, NetServMac = hosts[0].Mac };
+                foreach (var host in hosts.Skip(1))
+                {
+                    options.MoreNodes.Add(new NetServNodeAttachment(host.Port, host.Mac));
+                }
+
+                return options;
+            },
+            _filters,
+            nodes);
+        foreach (var node in rig.Nodes)
+        {
+            node.Namespace.ExecChecked("sysctl", "-q", "-w", "net.ipv4.ip_forward=1");
+            node.Namespace.ExecChecked("sysctl", "-q", "-w", "net.ipv4.conf.all.send_redirects=0");
+            node.Namespace.ExecChecked("sysctl", "-q", "-w", "net.ipv4.conf.eth0.send_redirects=0");
+        }
+
+        return rig;
+    }
+}

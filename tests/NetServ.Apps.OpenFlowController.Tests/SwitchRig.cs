@@ -1,0 +1,121 @@
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging.Abstractions;
+using NetServ.OpenFlow;
+using NetServ.OpenFlow.Transport;
+using NetServ.Sdk;
+using NetServ.TestSupport.OpenFlow;
+
+namespace NetServ.Apps.OpenFlowController.Tests;
+
+/// <summary>
+/// A real Open vSwitch with a sender (port 1, 198.18.0.1), a receiver (port 2, 198.18.0.2) and a NetServ node
+/// (port 3, 198.18.0.3; further nodes at ports 4... and 198.18.0.4...), static neighbours, and a
+/// <see cref="LearningController"/> running on it, told of the node's filters by <c>filters</c> when given.
+/// Skips the test without root or Open vSwitch.
+/// </summary>
+internal sealed class SwitchRig : IAsyncDisposable
+{
+    private readonly OpenFlowListener _listener;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly IDisposable? _subscription;
+    private readonly Task _run;
+
+    private SwitchRig(OvsSwitch ovs, OpenFlowListener listener, OpenFlowConnection connection, LearningController controller, IPacketFilterEvents? filters)
+    {
+        Switch = ovs;
+        _listener = listener;
+        Connection = connection;
+        Controller = controller;
+        _subscription = filters?.Subscribe(controller);
+        _run = controller.RunAsync(connection, _stop.Token);
+    }
+
+    public OvsSwitch Switch { get; }
+
+    public OvsHost Sender => Switch.Hosts[0];
+
+    public OvsHost Receiver => Switch.Hosts[1];
+
+    public OvsHost Node => Switch.Hosts[2];
+
+    /// <summary>The NetServ nodes, <see cref="Node"/> first.</summary>
+    public IReadOnlyList<OvsHost> Nodes => [.. Switch.Hosts.Skip(2)];
+
+    public OpenFlowConnection Connection { get; }
+
+    public LearningController Controller { get; }
+
+    /// <summary>Starts the switch, the hosts and the controller; <paramref name="options"/> makes its options from the nodes' hosts.</summary>
+    public static async Task<SwitchRig> StartAsync(Func<IReadOnlyList<OvsHost>, LearningControllerOptions> options, IPacketFilterEvents? filters = null, int nodes = 1)
+    {
+        var ovs = OvsSwitch.Start();
+        try
+        {
+            ovs.AddHost("sender", "198.18.0.1/24");
+            ovs.AddHost("receiver", "198.18.0.2/24");
+            var nodeHosts = Enumerable.Range(0, nodes).Select(i => ovs.AddHost(i == 0 ? "node" : $"node{i + 1}", $"198.18.0.{3 + i}/24")).ToArray();
+            ovs.AddStaticNeighbours();
+            var listener = ovs.ListenForController();
+            var connection = await listener.AcceptAsync(CancellationToken.None);
+            await connection.StartAsync(CancellationToken.None);
+            return new SwitchRig(ovs, listener, connection, new LearningController(options(nodeHosts), NullLogger.Instance), filters);
+        }
+        catch
+        {
+            ovs.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Waits until the controller's four proactive flows are in the switch.</summary>
+    public Task WaitForProactiveFlowsAsync(CancellationToken cancellationToken) =>
+        WaitForAsync(() => Switch.DumpFlows().Count >= 4, cancellationToken);
+
+    public async Task<ulong> TxPacketsAsync(uint port, CancellationToken cancellationToken) => (await PortStatsAsync(port, cancellationToken)).TxPackets;
+
+    public async Task<ulong> RxPacketsAsync(uint port, CancellationToken cancellationToken) => (await PortStatsAsync(port, cancellationToken)).RxPackets;
+
+    public static async Task<int> ReceiveAsync(Socket socket, byte[] buffer, CancellationToken cancellationToken) =>
+        await socket.ReceiveAsync(buffer, cancellationToken).AsTask().WaitAsync(TimeSpan.FromSeconds(5), cancellationToken);
+
+    public static Task WaitForAsync(Func<bool> condition, CancellationToken cancellationToken) =>
+        WaitForAsync(() => Task.FromResult(condition()), cancellationToken);
+
+    public static async Task WaitForAsync(Func<Task<bool>> condition, CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                Assert.Fail("the condition did not hold within 10 s");
+            }
+
+            await Task.Delay(50, cancellationToken);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _subscription?.Dispose();
+        await _stop.CancelAsync();
+        try
+        {
+            await _run;
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        await Connection.DisposeAsync();
+        _listener.Dispose();
+        _stop.Dispose();
+        Switch.Dispose();
+    }
+
+    private async Task<PortStats> PortStatsAsync(uint port, CancellationToken cancellationToken)
+    {
+        var reply = await Connection.RequestAsync(xid => new PortStatsRequestMessage(xid, port), cancellationToken);
+        return ((PortStatsReplyMessage)reply).Ports.Single();
+    }
+}
