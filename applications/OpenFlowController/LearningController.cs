@@ -464,22 +464,22 @@ internal sealed partial class LearningController : IPacketFilterObserver
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Switch {Peer}: UDP/{SignalingPort} steered to port {NetServPort}, L2 learning in table 1")]
+        [LoggerMessage(EventId = 3611, Level = LogLevel.Information, Message = "Switch {Peer}: UDP/{SignalingPort} steered to port {NetServPort}, L2 learning in table 1")]
         public static partial void ProactiveFlowsInstalled(ILogger logger, string peer, ushort signalingPort, uint netServPort);
 
-        [LoggerMessage(EventId = 2, Level = LogLevel.Debug, Message = "Learned {Address} at port {Port}")]
+        [LoggerMessage(EventId = 3612, Level = LogLevel.Debug, Message = "Learned {Address} at port {Port}")]
         public static partial void Learned(ILogger logger, EthernetAddress address, uint port);
 
-        [LoggerMessage(EventId = 3, Level = LogLevel.Warning, Message = "Switch {Peer} reported {Error}")]
+        [LoggerMessage(EventId = 3613, Level = LogLevel.Warning, Message = "Switch {Peer} reported {Error}")]
         public static partial void SwitchError(ILogger logger, string peer, string error);
 
-        [LoggerMessage(EventId = 4, Level = LogLevel.Information, Message = "Steering the filter of {Module} ({Filter}) through the NetServ node")]
+        [LoggerMessage(EventId = 3614, Level = LogLevel.Information, Message = "Steering the filter of {Module} ({Filter}) through the NetServ node")]
         public static partial void FilterAdded(ILogger logger, string module, PacketFilter filter);
 
-        [LoggerMessage(EventId = 5, Level = LogLevel.Information, Message = "The filter of {Module} ({Filter}) is gone; its flows are deleted")]
+        [LoggerMessage(EventId = 3615, Level = LogLevel.Information, Message = "The filter of {Module} ({Filter}) is gone; its flows are deleted")]
         public static partial void FilterRemoved(ILogger logger, string module, PacketFilter filter);
 
-        [LoggerMessage(EventId = 6, Level = LogLevel.Debug, Message = "Flow {Source} to {Destination} steered to port {Port}")]
+        [LoggerMessage(EventId = 3616, Level = LogLevel.Debug, Message = "Flow {Source} to {Destination} steered to port {Port}")]
         public static partial void Steered(ILogger logger, Ipv4Address source, Ipv4Address destination, uint port);
     }
 }

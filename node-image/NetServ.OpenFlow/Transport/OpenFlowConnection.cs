@@ -429,19 +429,19 @@ public sealed partial class OpenFlowConnection : IAsyncDisposable
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "OpenFlow connection with {Peer} up, version 0x{Version:x2}")]
+        [LoggerMessage(EventId = 3601, Level = LogLevel.Information, Message = "OpenFlow connection with {Peer} up, version 0x{Version:x2}")]
         public static partial void Connected(ILogger logger, string peer, byte version);
 
-        [LoggerMessage(EventId = 2, Level = LogLevel.Warning, Message = "OpenFlow peer {Peer} speaks no common version: {Reason}")]
+        [LoggerMessage(EventId = 3602, Level = LogLevel.Warning, Message = "OpenFlow peer {Peer} speaks no common version: {Reason}")]
         public static partial void IncompatibleVersion(ILogger logger, string peer, string reason);
 
-        [LoggerMessage(EventId = 3, Level = LogLevel.Warning, Message = "Malformed OpenFlow input from {Peer}, closing the connection: {Error}")]
+        [LoggerMessage(EventId = 3603, Level = LogLevel.Warning, Message = "Malformed OpenFlow input from {Peer}, closing the connection: {Error}")]
         public static partial void Malformed(ILogger logger, string peer, string error);
 
-        [LoggerMessage(EventId = 4, Level = LogLevel.Information, Message = "OpenFlow connection with {Peer} closed ({Reason}): {Detail}")]
+        [LoggerMessage(EventId = 3604, Level = LogLevel.Information, Message = "OpenFlow connection with {Peer} closed ({Reason}): {Detail}")]
         public static partial void Closed(ILogger logger, string peer, OpenFlowCloseReason reason, string detail);
 
-        [LoggerMessage(EventId = 5, Level = LogLevel.Debug, Message = "Could not tell OpenFlow peer {Peer} about the error: {Reason}")]
+        [LoggerMessage(EventId = 3605, Level = LogLevel.Debug, Message = "Could not tell OpenFlow peer {Peer} about the error: {Reason}")]
         public static partial void ErrorNotSent(ILogger logger, string peer, string reason);
     }
 }
