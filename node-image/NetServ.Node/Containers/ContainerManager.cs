@@ -6,7 +6,6 @@ using Microsoft.Extensions.Options;
 using NetServ.Contracts.Configuration;
 using NetServ.Contracts.Control;
 using NetServ.Contracts.Status;
-using NetServ.Node.Configuration;
 
 namespace NetServ.Node.Containers;
 

@@ -3,7 +3,6 @@ using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using NetServ.Networking;
 using NetServ.Contracts.Configuration;
-using NetServ.Node.Configuration;
 using NetServ.Node.Signaling;
 using NetServ.Node.Signaling.Routing;
 using NetServ.Node.Tests.Control;
