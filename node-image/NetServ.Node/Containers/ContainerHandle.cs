@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using NetServ.Contracts.Configuration;
 using NetServ.Contracts.Control;
 

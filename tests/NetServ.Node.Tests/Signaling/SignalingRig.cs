@@ -9,7 +9,6 @@ using NetServ.Node.Tests.Control;
 using NetServ.Signaling.Gist;
 using NetServ.Signaling.Nslp;
 using NetServ.Signaling.Security;
-using NetServ.Signaling.Transport;
 
 namespace NetServ.Node.Tests.Signaling;
 
