@@ -1,7 +1,6 @@
 using System.Text;
 using System.Text.Json.Nodes;
 using NetServ.Sdk;
-using NetServ.Sip;
 using NetServ.TestSupport.Sip;
 using static NetServ.Sdk.Testing.TestPackets;
 using static NetServ.TestSupport.Sip.SipTestPackets;

@@ -1,6 +1,5 @@
 using System.Formats.Tar;
 using System.IO.Compression;
-using NetServ.NodeImage;
 
 namespace NetServ.NodeImage.Tests;
 

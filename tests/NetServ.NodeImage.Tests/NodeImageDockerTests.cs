@@ -1,7 +1,6 @@
 using Docker.DotNet;
 using Docker.DotNet.Models;
 using NetServ.Apps.ActiveCdn;
-using NetServ.NodeImage;
 using NetServ.Testbed.Linux;
 
 namespace NetServ.NodeImage.Tests;

@@ -1,5 +1,3 @@
-using NetServ.NodeImage;
-
 namespace NetServ.NodeImage.Tests;
 
 [TestFixture]

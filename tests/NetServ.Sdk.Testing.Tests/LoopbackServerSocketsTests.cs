@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using NetServ.Sdk.Testing;
 
 namespace NetServ.Sdk.Testing.Tests;
 

@@ -1,5 +1,4 @@
 using NetServ.Networking;
-using NetServ.Sdk.Testing;
 
 namespace NetServ.Sdk.Testing.Tests;
 

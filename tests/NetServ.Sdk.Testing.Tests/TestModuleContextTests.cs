@@ -1,5 +1,3 @@
-using NetServ.Sdk.Testing;
-
 namespace NetServ.Sdk.Testing.Tests;
 
 [TestFixture]

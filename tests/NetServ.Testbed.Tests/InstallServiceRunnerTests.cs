@@ -1,6 +1,5 @@
 using System.Net;
 using NetServ.RSpec;
-using NetServ.Testbed.Linux;
 using NetServ.TestSupport.Testbeds;
 
 namespace NetServ.Testbed.Tests;

@@ -1,7 +1,6 @@
 using System.Net.NetworkInformation;
 using System.Text;
 using NetServ.Networking;
-using NetServ.Traffic;
 
 namespace NetServ.Traffic.Tests;
 

@@ -1,6 +1,5 @@
 using System.Net;
 using NetServ.Testbed.Linux;
-using NetServ.Traffic;
 
 namespace NetServ.Traffic.Tests;
 

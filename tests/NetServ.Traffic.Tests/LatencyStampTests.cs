@@ -1,5 +1,3 @@
-using NetServ.Traffic;
-
 namespace NetServ.Traffic.Tests;
 
 [TestFixture]

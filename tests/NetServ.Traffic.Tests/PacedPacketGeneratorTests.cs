@@ -1,6 +1,5 @@
 using NetServ.Networking;
 using NetServ.Testbed.Linux;
-using NetServ.Traffic;
 
 namespace NetServ.Traffic.Tests;
 

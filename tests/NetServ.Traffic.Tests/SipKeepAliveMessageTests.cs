@@ -1,6 +1,5 @@
 using System.Text;
 using NetServ.Networking;
-using NetServ.Traffic;
 
 namespace NetServ.Traffic.Tests;
 

@@ -1,6 +1,5 @@
 using System.Text;
 using NetServ.Testbed.Linux;
-using NetServ.Traffic;
 
 namespace NetServ.Traffic.Tests;
 

@@ -1,5 +1,3 @@
-using NetServ.Traffic;
-
 namespace NetServ.Traffic.Tests;
 
 /// <summary>The command lines' <c>--generator paced|click|auto</c>, and which driver it gives on a node with or without Click.</summary>

@@ -1,6 +1,5 @@
 using System.Net.NetworkInformation;
 using NetServ.Networking;
-using NetServ.Traffic;
 
 namespace NetServ.Traffic.Tests;
 

@@ -3,7 +3,6 @@ using System.Net.NetworkInformation;
 using System.Text;
 using NetServ.Networking;
 using NetServ.Sdk;
-using NetServ.Traffic;
 
 namespace NetServ.Traffic.Tests;
 

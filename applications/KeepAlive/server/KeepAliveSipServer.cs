@@ -2,7 +2,6 @@ using System.Net;
 using Microsoft.Extensions.Logging;
 using NetServ.Apps.Signaling;
 using NetServ.Networking;
-using NetServ.Sip;
 using NetServ.Sip.Transport;
 
 namespace NetServ.Apps.KeepAlive.Server;

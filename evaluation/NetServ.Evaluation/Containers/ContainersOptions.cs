@@ -1,7 +1,6 @@
 using System.Text.Json.Nodes;
 using NetServ.Evaluation.NodeRuntime;
 using NetServ.Evaluation.Traffic;
-using NetServ.Traffic;
 
 namespace NetServ.Evaluation.Containers;
 

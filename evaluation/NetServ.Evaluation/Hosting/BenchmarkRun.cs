@@ -1,9 +1,7 @@
 using NetServ.Orchestrator.Commands;
 using System.Globalization;
-using System.Text.Json.Nodes;
 using NetServ.Evaluation.NodeRuntime;
 using NetServ.Testbed.Linux;
-using NetServ.Testbed.Nodes;
 using Spectre.Console;
 
 namespace NetServ.Evaluation.Hosting;

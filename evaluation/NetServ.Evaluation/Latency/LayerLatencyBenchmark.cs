@@ -6,7 +6,6 @@ using NetServ.Evaluation.NodeRuntime;
 using NetServ.Evaluation.Traffic;
 using NetServ.Networking;
 using NetServ.Testbed.Linux;
-using NetServ.Testbed.Nodes;
 using NetServ.Traffic;
 using Spectre.Console;
 

@@ -1,11 +1,8 @@
 using NetServ.Orchestrator.Commands;
-using System.Diagnostics;
 using System.Globalization;
 using NetServ.Evaluation.Hosting;
-using NetServ.Evaluation.Mlffr;
 using NetServ.Evaluation.Reporting;
 using NetServ.Evaluation.Traffic;
-using NetServ.Testbed.Linux;
 using NetServ.Testbed.Nodes;
 using NetServ.Traffic;
 using Spectre.Console;

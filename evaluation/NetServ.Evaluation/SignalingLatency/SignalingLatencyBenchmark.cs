@@ -1,12 +1,10 @@
 using System.Diagnostics;
 using System.Net;
-using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging.Abstractions;
 using NetServ.Contracts.Configuration;
 using NetServ.Evaluation.Hosting;
 using NetServ.Networking;
 using NetServ.Orchestrator.Commands;
-using NetServ.Sdk;
 using NetServ.Signaling.Nslp;
 using NetServ.Signaling.Security;
 using NetServ.Signaling.Transport;

@@ -3,7 +3,6 @@ using System.Diagnostics;
 using System.Text.Json;
 using NetServ.Contracts.Configuration;
 using NetServ.Contracts.Status;
-using NetServ.Sdk;
 using NetServ.Signaling.Nslp;
 using NetServ.Signaling.Transport;
 using NetServ.Testbed.Linux;

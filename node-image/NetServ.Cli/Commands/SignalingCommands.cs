@@ -1,11 +1,9 @@
 using System.CommandLine;
 using System.Diagnostics;
-using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging.Abstractions;
 using NetServ.Networking;
-using NetServ.Sdk;
 using NetServ.Sdk.Packaging;
 using NetServ.Signaling.Nslp;
 using NetServ.Signaling.Security;

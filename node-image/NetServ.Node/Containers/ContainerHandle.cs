@@ -1,8 +1,6 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using NetServ.Contracts.Configuration;
 using NetServ.Contracts.Control;
-using NetServ.Node.Configuration;
 
 namespace NetServ.Node.Containers;
 

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using NetServ.Contracts.Configuration;
-using NetServ.Node.Configuration;
 
 namespace NetServ.Node.Containers;
 

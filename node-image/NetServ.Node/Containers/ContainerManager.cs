@@ -1,12 +1,10 @@
 using System.Net.Sockets;
-using System.Text.Json.Nodes;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using NetServ.Contracts.Configuration;
 using NetServ.Contracts.Control;
 using NetServ.Contracts.Status;
-using NetServ.Node.Configuration;
 
 namespace NetServ.Node.Containers;
 

@@ -4,7 +4,6 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using NetServ.Contracts.Configuration;
-using NetServ.Node.Configuration;
 using NetServ.Node.Containers;
 using NetServ.Signaling.Nslp;
 using ModuleRemovalReason = NetServ.Contracts.Status.ModuleRemovalReason;

@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Options;
 using NetServ.Contracts.Configuration;
 using NetServ.Networking;
-using NetServ.Node.Configuration;
 using NetServ.Sdk;
 using NetServ.Signaling.Nslp;
 

@@ -7,7 +7,6 @@ using Microsoft.Extensions.Options;
 using NetServ.Contracts.Configuration;
 using NetServ.Contracts.Status;
 using NetServ.Networking;
-using NetServ.Node.Configuration;
 
 namespace NetServ.Node.Control;
 

@@ -4,7 +4,6 @@ using Microsoft.Extensions.Options;
 using NetServ.Contracts.Configuration;
 using NetServ.Contracts.Control;
 using NetServ.Contracts.Status;
-using NetServ.Node.Configuration;
 using NetServ.Node.Containers;
 using NetServ.Node.Forwarding;
 using NetServ.Node.Signaling;

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Options;
 using NetServ.Contracts.Configuration;
-using NetServ.Node.Configuration;
 
 namespace NetServ.Node.Control;
 

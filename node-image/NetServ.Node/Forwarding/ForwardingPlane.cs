@@ -2,7 +2,6 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using NetServ.Contracts.Configuration;
-using NetServ.Node.Configuration;
 
 namespace NetServ.Node.Forwarding;
 

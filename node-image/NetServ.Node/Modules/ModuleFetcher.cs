@@ -3,7 +3,6 @@ using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using NetServ.Contracts.Configuration;
-using NetServ.Node.Configuration;
 using NetServ.Signaling.Nslp;
 
 namespace NetServ.Node.Modules;

@@ -1,7 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.Options;
 using NetServ.Contracts.Configuration;
-using NetServ.Node.Configuration;
 using NetServ.Signaling.Nslp;
 using NetServ.Signaling.Security;
 

@@ -7,7 +7,6 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using NetServ.Contracts.Configuration;
 using NetServ.Networking;
-using NetServ.Node.Configuration;
 using NetServ.Node.Control;
 using NetServ.Node.Signaling.Routing;
 using NetServ.Signaling.Gist;

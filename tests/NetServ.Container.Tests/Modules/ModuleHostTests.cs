@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging.Abstractions;
 using NetServ.Container.Modules;
 using NetServ.Container.Packets;

@@ -5,7 +5,6 @@ using NetServ.Evaluation.NodeRuntime;
 using NetServ.Networking;
 using NetServ.Sdk;
 using NetServ.Signaling.Nslp;
-using NetServ.Testbed.Nodes;
 
 namespace NetServ.Evaluation.Tests.Containers;
 

@@ -1,6 +1,5 @@
 using System.Xml.Linq;
 using NetServ.Geni.LocalAggregate;
-using NetServ.RSpec;
 
 namespace NetServ.Geni.Tests.LocalAggregate;
 

@@ -4,7 +4,6 @@ using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using NetServ.Contracts.Configuration;
 using NetServ.Contracts.Control;
-using NetServ.Node.Configuration;
 using NetServ.Node.Containers;
 
 namespace NetServ.Node.Tests.Containers;

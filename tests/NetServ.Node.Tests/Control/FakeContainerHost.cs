@@ -1,6 +1,5 @@
 using NetServ.Contracts.Configuration;
 using NetServ.Contracts.Control;
-using NetServ.Node.Configuration;
 using NetServ.Node.Containers;
 
 namespace NetServ.Node.Tests.Control;

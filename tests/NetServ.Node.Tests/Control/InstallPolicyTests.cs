@@ -1,6 +1,5 @@
 using NetServ.Contracts.Configuration;
 using NetServ.Networking;
-using NetServ.Node.Configuration;
 using NetServ.Node.Control;
 using NetServ.Sdk;
 using NetServ.Signaling.Nslp;

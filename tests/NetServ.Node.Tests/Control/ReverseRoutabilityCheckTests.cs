@@ -5,7 +5,6 @@ using Microsoft.Extensions.Time.Testing;
 using NetServ.Contracts.Configuration;
 using NetServ.Contracts.Status;
 using NetServ.Networking;
-using NetServ.Node.Configuration;
 using NetServ.Node.Control;
 using NetServ.Node.Tests.Modules;
 

@@ -1,6 +1,5 @@
 using System.Net.Sockets;
 using System.Text;
-using System.Text.Json.Nodes;
 using NetServ.Contracts.Status;
 using NetServ.Signaling.Nslp;
 using NetServ.Testbed.Nodes;

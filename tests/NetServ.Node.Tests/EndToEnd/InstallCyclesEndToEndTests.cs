@@ -1,7 +1,5 @@
 using System.Diagnostics;
-using System.Text.Json.Nodes;
 using NetServ.Signaling.Nslp;
-using NetServ.Testbed.Nodes;
 
 namespace NetServ.Node.Tests.EndToEnd;
 

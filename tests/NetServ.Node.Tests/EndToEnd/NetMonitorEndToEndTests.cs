@@ -5,7 +5,6 @@ using System.Text.Json.Nodes;
 using NetServ.Contracts.Status;
 using NetServ.Signaling.Nslp;
 using NetServ.TestSupport.Traffic;
-using NetServ.Testbed.Nodes;
 using NetServ.Traffic;
 
 namespace NetServ.Node.Tests.EndToEnd;

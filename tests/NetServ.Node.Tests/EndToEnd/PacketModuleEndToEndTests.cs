@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text;
-using System.Text.Json.Nodes;
 using NetServ.Contracts.Status;
 using NetServ.Signaling.Nslp;
 using NetServ.TestSupport.Traffic;

@@ -2,7 +2,6 @@ using System.Net;
 using NetServ.Networking;
 using NetServ.Signaling.Nslp;
 using NetServ.Testbed.Http;
-using NetServ.Testbed.Nodes;
 
 namespace NetServ.Node.Tests.EndToEnd;
 

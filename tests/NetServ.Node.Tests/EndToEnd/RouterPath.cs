@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text.Json.Nodes;
 using NetServ.Contracts.Configuration;
 using NetServ.Signaling.Nslp;
 using NetServ.TestSupport.Traffic;

@@ -1,6 +1,4 @@
-using System.Text.Json.Nodes;
 using NetServ.Contracts.Status;
-using NetServ.Signaling.Nslp;
 using NetServ.Testbed.Nodes;
 
 namespace NetServ.Node.Tests.EndToEnd;

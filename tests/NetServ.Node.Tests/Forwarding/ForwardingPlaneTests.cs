@@ -2,7 +2,6 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using NetServ.Contracts.Configuration;
 using NetServ.Networking;
-using NetServ.Node.Configuration;
 using NetServ.Node.Forwarding;
 using NetServ.Sdk;
 

@@ -5,7 +5,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using NetServ.Contracts.Configuration;
-using NetServ.Node.Configuration;
 using NetServ.Node.Modules;
 
 namespace NetServ.Node.Tests.Modules;

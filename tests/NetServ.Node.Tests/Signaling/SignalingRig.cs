@@ -3,14 +3,12 @@ using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using NetServ.Networking;
 using NetServ.Contracts.Configuration;
-using NetServ.Node.Configuration;
 using NetServ.Node.Signaling;
 using NetServ.Node.Signaling.Routing;
 using NetServ.Node.Tests.Control;
 using NetServ.Signaling.Gist;
 using NetServ.Signaling.Nslp;
 using NetServ.Signaling.Security;
-using NetServ.Signaling.Transport;
 
 namespace NetServ.Node.Tests.Signaling;
 

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using NetServ.Networking;
 using NetServ.OpenFlow.Transport;

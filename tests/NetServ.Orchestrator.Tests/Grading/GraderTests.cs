@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using NetServ.TestSupport;
 using NetServ.Testbed.Nodes;
 
 namespace NetServ.Orchestrator.Tests.Grading;

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json.Nodes;
-using NetServ.TestSupport;
 
 namespace NetServ.Orchestrator.Tests.View;
 

@@ -2,7 +2,6 @@ using System.Buffers.Binary;
 using System.Globalization;
 using System.Text.Json;
 using NetServ.Networking;
-using NetServ.Sdk;
 using NetServ.Signaling.Gist;
 using NetServ.Signaling.Transport;
 

@@ -9,7 +9,6 @@ using NetServ.Signaling.Security;
 using NetServ.Testbed.Docker;
 using NetServ.Testbed.Http;
 using NetServ.Testbed.Linux;
-using NetServ.Testbed.Local;
 using NetServ.Testbed.Nodes;
 using NetServ.Testbed.Ssh;
 using NetServ.Testbed.Tests.Local;

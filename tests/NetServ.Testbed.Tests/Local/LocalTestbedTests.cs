@@ -1,7 +1,5 @@
 using System.Net;
-using System.Text;
 using NetServ.RSpec;
-using NetServ.Sdk;
 using NetServ.Testbed.Http;
 using NetServ.Testbed.Linux;
 using NetServ.Testbed.Local;

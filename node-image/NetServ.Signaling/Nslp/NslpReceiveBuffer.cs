@@ -1,6 +1,4 @@
-using NetServ.Signaling.Nslp;
-
-namespace NetServ.Node.Admin;
+namespace NetServ.Signaling.Nslp;
 
 /// <summary>
 /// The bytes a stream connection has received and not yet framed as NSLP messages. The socket reads
@@ -9,7 +7,7 @@ namespace NetServ.Node.Admin;
 /// the front only when the end of the buffer is reached, and the buffer grows only for a message longer
 /// than it (up to the codec's limit, past which the codec calls the bytes invalid).
 /// </summary>
-internal sealed class NslpReceiveBuffer
+public sealed class NslpReceiveBuffer
 {
     private byte[] _bytes;
     private int _start;

@@ -1,9 +1,8 @@
-using NetServ.Node.Admin;
 using NetServ.Signaling.Nslp;
 
-namespace NetServ.Node.Tests.Admin;
+namespace NetServ.Signaling.Tests.Nslp;
 
-/// <summary>The admin connection's framing without a socket: reads of any size in, whole requests out, in order.</summary>
+/// <summary>A stream connection's NSLP framing without a socket: reads of any size in, whole requests out, in order.</summary>
 [TestFixture]
 public sealed class NslpReceiveBufferTests
 {
