@@ -69,16 +69,10 @@ public static class Aggregates
             return true;
         }
 
-        if (text.StartsWith("local:", StringComparison.OrdinalIgnoreCase))
+        if (TryLocalPort(text, out var port, out error) is { } isLocal)
         {
-            if (!int.TryParse(text.AsSpan(6), NumberStyles.None, CultureInfo.InvariantCulture, out var port) || port is < 1 or > 65535)
-            {
-                error = $"'{text}': local:PORT takes a port number from 1 to 65535";
-                return false;
-            }
-
-            aggregate = Local(port);
-            return true;
+            aggregate = isLocal ? Local(port) : null;
+            return isLocal;
         }
 
         var name = Aliases.GetValueOrDefault(text, text);
@@ -94,6 +88,28 @@ public static class Aggregates
     /// <exception cref="ArgumentException"><paramref name="nameOrUrl"/> names no aggregate; the message says what is accepted.</exception>
     public static Aggregate Resolve(string nameOrUrl)
         => TryResolve(nameOrUrl, out var aggregate, out var error) ? aggregate : throw new ArgumentException(error, nameof(nameOrUrl));
+
+    /// <summary>
+    /// Reads <c>local:PORT</c>, the way both aggregates and clearinghouses name a netserv-am on another port: null when
+    /// <paramref name="text"/> is not of that form, else whether the port is valid (<paramref name="error"/> says why not).
+    /// </summary>
+    internal static bool? TryLocalPort(string text, out int port, out string? error)
+    {
+        port = 0;
+        error = null;
+        if (!text.StartsWith("local:", StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+
+        if (!int.TryParse(text.AsSpan(6), NumberStyles.None, CultureInfo.InvariantCulture, out port) || port is < 1 or > 65535)
+        {
+            error = $"'{text}': local:PORT takes a port number from 1 to 65535";
+            return false;
+        }
+
+        return true;
+    }
 
     private static Aggregate ProtoGeni(string name, string host, string authority, string description)
         => new(name, new Uri($"https://{host}:12369{ProtoGeniPath}"), $"urn:publicid:IDN+{authority}+authority+cm", description);

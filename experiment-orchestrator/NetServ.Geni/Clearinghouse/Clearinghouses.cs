@@ -78,16 +78,10 @@ public static class Clearinghouses
             return true;
         }
 
-        if (text.StartsWith("local:", StringComparison.OrdinalIgnoreCase))
+        if (AmApi.Aggregates.TryLocalPort(text, out var port, out error) is { } isLocal)
         {
-            if (!int.TryParse(text.AsSpan(6), NumberStyles.None, CultureInfo.InvariantCulture, out var port) || port is < 1 or > 65535)
-            {
-                error = $"'{text}': local:PORT takes a port number from 1 to 65535";
-                return false;
-            }
-
-            clearinghouse = Local(port);
-            return true;
+            clearinghouse = isLocal ? Local(port) : null;
+            return isLocal;
         }
 
         var name = Aliases.GetValueOrDefault(text, text);

@@ -203,12 +203,12 @@ public sealed partial class LocalClearinghouse
         if (Argument(call, 0) is not XmlRpcStruct arguments || arguments.GetStringOrNull("urn") is not { } urn)
         {
             Log.Issued(logger, "user", caller.Urn, caller.Urn);
-            return ProtoGeniSuccess(authority.IssueUserCredential(caller.Certificate));
+            return Success(authority.IssueUserCredential(caller.Certificate));
         }
 
         return SliceCredential(caller, urn, out var credential) is { } refusal
             ? ProtoGeni(refusal.Code == FederationCode.AUTHORIZATION_ERROR ? GeniCode.FORBIDDEN : GeniCode.SEARCHFAILED, refusal.Message)
-            : ProtoGeniSuccess(credential!);
+            : Success(credential!);
     }
 
     private XmlRpcStruct ProtoGeniResolve(XmlRpcCallContext call)
@@ -222,7 +222,7 @@ public sealed partial class LocalClearinghouse
         var slice = Find(urn);
         return slice is null || slice.Expires <= time.GetUtcNow()
             ? ProtoGeni(GeniCode.SEARCHFAILED, $"No such slice {urn}")
-            : ProtoGeniSuccess(new XmlRpcStruct { { "urn", slice.Urn }, { "hrn", slice.Name }, { "creator_urn", slice.Owner }, { "expires", ClearinghouseMessages.Rfc3339(slice.Expires) } });
+            : Success(new XmlRpcStruct { { "urn", slice.Urn }, { "hrn", slice.Name }, { "creator_urn", slice.Owner }, { "expires", ClearinghouseMessages.Rfc3339(slice.Expires) } });
     }
 
     private XmlRpcStruct ProtoGeniRegister(XmlRpcCallContext call)
@@ -246,7 +246,7 @@ public sealed partial class LocalClearinghouse
         }
 
         SliceCredential(caller, slice!.Urn, out var credential);
-        return ProtoGeniSuccess(credential!);
+        return Success(credential!);
     }
 
     // Both.
@@ -356,11 +356,10 @@ public sealed partial class LocalClearinghouse
     private static XmlRpcArray CredentialList(string credential)
         => new(new XmlRpcStruct { { "geni_type", "geni_sfa" }, { "geni_version", "3" }, { "geni_value", credential } });
 
+    // Both protocols answer success alike: {code: 0, value, output: ""}.
     private static XmlRpcStruct Success(XmlRpcValue value) => new() { { "code", 0 }, { "value", value }, { "output", "" } };
 
     private static XmlRpcStruct Failure(FederationCode code, string output) => new() { { "code", (int)code }, { "value", XmlRpcNil.Instance }, { "output", output } };
-
-    private static XmlRpcStruct ProtoGeniSuccess(XmlRpcValue value) => new() { { "code", 0 }, { "value", value }, { "output", "" } };
 
     private static XmlRpcStruct ProtoGeni(GeniCode code, string output) => new() { { "code", (int)code }, { "value", 0 }, { "output", output } };
 
