@@ -4,6 +4,7 @@ using System.Text;
 using Microsoft.Extensions.Logging.Abstractions;
 using NetServ.OpenFlow;
 using NetServ.OpenFlow.Transport;
+using NetServ.Testbed.OpenFlow;
 using NetServ.TestSupport.OpenFlow;
 
 namespace NetServ.Apps.OpenFlowController.Tests;

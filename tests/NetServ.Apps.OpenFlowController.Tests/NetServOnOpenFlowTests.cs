@@ -7,6 +7,7 @@ using NetServ.OpenFlow;
 using NetServ.OpenFlow.Transport;
 using NetServ.Sdk;
 using NetServ.Sdk.Testing;
+using NetServ.Testbed.OpenFlow;
 using NetServ.TestSupport.OpenFlow;
 
 namespace NetServ.Apps.OpenFlowController.Tests;

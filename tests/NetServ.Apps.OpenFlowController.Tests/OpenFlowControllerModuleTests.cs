@@ -1,5 +1,6 @@
 using System.Net;
 using NetServ.Sdk.Testing;
+using NetServ.Testbed.OpenFlow;
 using NetServ.TestSupport.OpenFlow;
 
 namespace NetServ.Apps.OpenFlowController.Tests;
@@ -38,7 +39,7 @@ public sealed class OpenFlowControllerModuleTests
     [Test]
     public async Task StartAsync_RealSwitchConnects_InstallsTheSignalingFlowAndCountsTheSwitch(CancellationToken cancellationToken)
     {
-        using var ovs = OvsSwitch.Start();
+        using var ovs = TestSwitch.Start();
         ovs.AddHost("sender", "198.18.0.1/24");
         ovs.AddHost("node", "198.18.0.3/24");
         using var module = new OpenFlowControllerModule();

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using NetServ.OpenFlow;
 using NetServ.OpenFlow.Transport;
 using NetServ.Sdk;
+using NetServ.Testbed.OpenFlow;
 using NetServ.TestSupport.OpenFlow;
 
 namespace NetServ.Apps.OpenFlowController.Tests;
@@ -48,7 +49,7 @@ internal sealed class SwitchRig : IAsyncDisposable
     /// <summary>Starts the switch, the hosts and the controller; <paramref name="options"/> makes its options from the nodes' hosts.</summary>
     public static async Task<SwitchRig> StartAsync(Func<IReadOnlyList<OvsHost>, LearningControllerOptions> options, IPacketFilterEvents? filters = null, int nodes = 1)
     {
-        var ovs = OvsSwitch.Start();
+        var ovs = TestSwitch.Start();
         try
         {
             ovs.AddHost("sender", "198.18.0.1/24");

@@ -4,6 +4,7 @@ using System.Text;
 using NetServ.Networking;
 using NetServ.OpenFlow.Transport;
 using NetServ.Sdk.Testing;
+using NetServ.Testbed.OpenFlow;
 using NetServ.TestSupport.OpenFlow;
 
 namespace NetServ.OpenFlow.Tests.Interop;
@@ -28,7 +29,7 @@ public sealed class OvsInteropTests
     [SetUp]
     public void SetUp()
     {
-        _switch = OvsSwitch.Start();
+        _switch = TestSwitch.Start();
         _a = _switch.AddHost("a", "198.18.0.1/24");
         _b = _switch.AddHost("b", "198.18.0.2/24");
         _switch.AddStaticNeighbours();

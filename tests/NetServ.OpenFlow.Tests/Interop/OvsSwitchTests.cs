@@ -1,4 +1,5 @@
 using NetServ.Testbed.Linux;
+using NetServ.Testbed.OpenFlow;
 using NetServ.TestSupport.OpenFlow;
 
 namespace NetServ.OpenFlow.Tests.Interop;
@@ -10,7 +11,7 @@ public sealed class OvsSwitchTests
     [Test]
     public void Dispose_AfterStart_StopsItsTwoProcessesAndRemovesNamespacesAndFolder()
     {
-        var ovs = OvsSwitch.Start();
+        var ovs = TestSwitch.Start();
         var host = ovs.AddHost("h", "198.18.0.1/24");
         var (database, vswitchd) = ovs.ProcessIds;
         var namespaces = new[] { ovs.Namespace.Name, host.Namespace.Name };
@@ -29,7 +30,7 @@ public sealed class OvsSwitchTests
     [Test]
     public void Start_Bridge_UsesTheUserspaceDatapathInSecureModeWithOpenFlow13Only()
     {
-        using var ovs = OvsSwitch.Start();
+        using var ovs = TestSwitch.Start();
         Assert.That(ovs.VsCtl("get", "bridge", OvsSwitch.Bridge, "datapath_type").Trim(), Is.EqualTo("netdev"));
         Assert.That(ovs.VsCtl("get", "bridge", OvsSwitch.Bridge, "fail_mode").Trim(), Is.EqualTo("secure"));
         Assert.That(ovs.VsCtl("get", "bridge", OvsSwitch.Bridge, "protocols").Trim(), Is.EqualTo("[OpenFlow13]"));

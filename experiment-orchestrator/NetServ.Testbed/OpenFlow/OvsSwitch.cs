@@ -8,10 +8,10 @@ using NetServ.Networking;
 using NetServ.OpenFlow.Transport;
 using NetServ.Testbed.Linux;
 
-namespace NetServ.TestSupport.OpenFlow;
+namespace NetServ.Testbed.OpenFlow;
 
 /// <summary>
-/// A real Open vSwitch for tests: ovsdb-server and ovs-vswitchd from Debian's openvswitch-switch, each with its
+/// A real Open vSwitch for a run or a test: ovsdb-server and ovs-vswitchd from Debian's openvswitch-switch, each with its
 /// own database, run directory, pid file and log in a temporary folder, running in a namespace of their own
 /// (<c>ns-&lt;id&gt;-switch</c>). The bridge <c>br0</c> uses the userspace datapath (<c>datapath_type=netdev</c>:
 /// this kernel has no OVS module), speaks OpenFlow 1.3 only and is <c>fail_mode=secure</c>, so it forwards
@@ -64,16 +64,20 @@ public sealed class OvsSwitch : IDisposable
 
     private string DatabaseSocket => Path.Combine(Directory, "db.sock");
 
+    /// <summary>Why an Open vSwitch cannot be started here (not root, a program or the schema missing), or null when it can.</summary>
+    public static string? Missing() =>
+        Prerequisites.Missing(["ip", "nsenter", .. Tools]) ?? (File.Exists(Schema) ? null : $"{Schema} is missing: install openvswitch-common");
+
     /// <summary>
-    /// Starts the database and the switch and creates the bridge, skipping the test (with the reason) when this
-    /// is not root or an Open vSwitch program is missing.
+    /// Starts the database and the switch and creates the bridge. Its namespaces, processes and folder are kept in
+    /// the run's record (<see cref="LabRunRecord"/>), so a run killed before <see cref="Dispose"/> is cleaned by the next.
     /// </summary>
+    /// <exception cref="InvalidOperationException">Open vSwitch cannot run here (<see cref="Missing"/> says why).</exception>
     public static OvsSwitch Start()
     {
-        RequiresRoot.Check(Tools);
-        if (!File.Exists(Schema))
+        if (Missing() is { } missing)
         {
-            Assert.Ignore($"{Schema} is missing: install openvswitch-common");
+            throw new InvalidOperationException($"cannot start Open vSwitch: {missing}");
         }
 
         var network = LocalNetwork.Create();
@@ -83,6 +87,7 @@ public sealed class OvsSwitch : IDisposable
         {
             var host = network.AddHost("switch");
             directory = System.IO.Directory.CreateTempSubdirectory("netserv-ovs-").FullName;
+            LabRunRecord.Current.Add(RunResource.Directory(directory));
             ovs = new OvsSwitch(network, host, directory);
             ovs.StartDaemons();
             return ovs;
@@ -99,6 +104,7 @@ public sealed class OvsSwitch : IDisposable
                 if (directory is not null)
                 {
                     System.IO.Directory.Delete(directory, recursive: true);
+                    LabRunRecord.NoteRemoved(RunResource.Directory(directory));
                 }
             }
 
@@ -232,6 +238,8 @@ public sealed class OvsSwitch : IDisposable
             {
                 System.IO.Directory.Delete(Directory, recursive: true);
             }
+
+            LabRunRecord.NoteRemoved(RunResource.Directory(Directory));
         }
     }
 
