@@ -21,7 +21,7 @@ internal static class EvaluationCli
     public static async Task<int> RunAsync(string[] args, IAnsiConsole? console = null, CancellationToken cancellationToken = default)
     {
         console ??= CommandConsole.Create(Console.Out);
-        var root = new RootCommand("netserv-eval: the evaluation of NetServ for .NET (paper section 9). Needs root.");
+        var root = new RootCommand("netserv-eval: the evaluation of NetServ for .NET (paper sections 9 and 10). Needs root.");
         root.Subcommands.Add(AllCommand(console, cancellationToken));
         root.Subcommands.Add(NodeRuntimeCommand(console, cancellationToken));
         root.Subcommands.Add(LatencyCommand(console, cancellationToken));

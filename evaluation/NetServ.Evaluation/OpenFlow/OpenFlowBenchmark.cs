@@ -55,6 +55,11 @@ internal sealed class OpenFlowBenchmark(OpenFlowOptions options, IAnsiConsole co
             console.Heading($"[bold]{Markup.Escape(configuration.Title)}[/]");
             using var rig = await OpenFlowRig.StartAsync(nodes, cancellationToken).ConfigureAwait(false);
             BenchmarkRun.NoteNamespaces(results, rig.Switch.Namespace.Name.Split('-')[1], console);
+
+            // Each configuration notes what it sees; another run present through all of them is one entry.
+            string[] seen = [.. results.ForeignNamespacesSeen.Distinct(StringComparer.Ordinal)];
+            results.ForeignNamespacesSeen.Clear();
+            results.ForeignNamespacesSeen.AddRange(seen);
             var frames = rig.Frames(options.WireBytes, options.Flows);
             Warmup(rig, configuration, frames, cancellationToken);
             if (nodes > 0)
