@@ -5,6 +5,7 @@ using NetServ.Evaluation.Hosting;
 using NetServ.Evaluation.Latency;
 using NetServ.Evaluation.Mlffr;
 using NetServ.Evaluation.NodeRuntime;
+using NetServ.Evaluation.OpenFlow;
 using NetServ.Evaluation.SignalingLatency;
 using NetServ.Evaluation.Traffic;
 using NetServ.Orchestrator.Commands;
@@ -14,18 +15,19 @@ using Spectre.Console;
 
 namespace NetServ.Evaluation;
 
-/// <summary>The netserv-eval command line: all (the whole evaluation in one folder), node-runtime (the section 9 benchmark), latency (latency per layer, Figure 13), containers (Figure 14), signaling (latency of SETUP, PROBE, REMOVE) and generator (a check of the traffic generator).</summary>
+/// <summary>The netserv-eval command line: all (the whole evaluation in one folder), node-runtime (the section 9 benchmark), latency (latency per layer, Figure 13), containers (Figure 14), signaling (latency of SETUP, PROBE, REMOVE), openflow (NetServ on OpenFlow, section 10) and generator (a check of the traffic generator).</summary>
 internal static class EvaluationCli
 {
     public static async Task<int> RunAsync(string[] args, IAnsiConsole? console = null, CancellationToken cancellationToken = default)
     {
         console ??= CommandConsole.Create(Console.Out);
-        var root = new RootCommand("netserv-eval: the evaluation of NetServ for .NET (paper section 9). Needs root.");
+        var root = new RootCommand("netserv-eval: the evaluation of NetServ for .NET (paper sections 9 and 10). Needs root.");
         root.Subcommands.Add(AllCommand(console, cancellationToken));
         root.Subcommands.Add(NodeRuntimeCommand(console, cancellationToken));
         root.Subcommands.Add(LatencyCommand(console, cancellationToken));
         root.Subcommands.Add(ContainersCommand(console, cancellationToken));
         root.Subcommands.Add(SignalingCommand(console, cancellationToken));
+        root.Subcommands.Add(OpenFlowCommand(console, cancellationToken));
         root.Subcommands.Add(GeneratorCommand(console, cancellationToken));
         root.Subcommands.Add(CompareCommand(console));
 
@@ -288,6 +290,47 @@ internal static class EvaluationCli
                 // Every request must have been answered, during the flood too.
                 return results.Completed && results.FloodFailures == 0;
             },
+            token,
+            outer));
+        return command;
+    }
+
+    private static Command OpenFlowCommand(IAnsiConsole console, CancellationToken outer)
+    {
+        var quick = new Option<bool>("--quick") { Description = "a very short run: one search per configuration, 0.3 s trials from 100 kpps, at most 5 trials" };
+        var output = new Option<string?>("--output") { Description = "the folder in which the results folder <yyyyMMdd-HHmmss>-openflow is created (default evaluation/results)" };
+        var nodes = new Option<string>("--nodes") { Description = "NetServ node counts on the flow path, in order (default 0,1,2)" };
+        var size = new Option<int?>("--size") { Description = "frame size on the wire in bytes, FCS included (default 64)" };
+        var flows = new Option<int?>("--flows") { Description = "UDP flows the traffic is spread over (default 8)" };
+        var trialSeconds = new Option<double?>("--trial-seconds") { Description = "length of one trial (default 1)" };
+        var repetitions = new Option<int?>("--repetitions") { Description = "searches per configuration; median and min/max are reported (default 3)" };
+        var high = new Option<double?>("--high-kpps") { Description = "the search's first, highest rate (default 300)" };
+        var generatorCpu = new Option<int?>("--generator-cpu") { Description = "CPU of the generator's thread (default 0)" };
+        var command = new Command("openflow", "NetServ on OpenFlow (paper section 10): MLFFR through a real Open vSwitch run by the project's controller with 0, 1 and 2 NetServ nodes on the flow path, and the share of packets that visited the controller")
+        {
+            quick, output, nodes, size, flows, trialSeconds, repetitions, high, generatorCpu,
+        };
+        command.SetAction((parse, token) => RunBenchmarkAsync(
+            console,
+            "openflow",
+            () =>
+            {
+                var options = parse.GetValue(quick) ? new OpenFlowOptions().Quick() : new OpenFlowOptions();
+                options = options with
+                {
+                    Output = parse.GetValue(output) is { } o ? Path.GetFullPath(o) : options.Output,
+                    NodeCounts = parse.GetValue(nodes) is { } n ? Integers(n, "--nodes") : options.NodeCounts,
+                    WireBytes = parse.GetValue(size) ?? options.WireBytes,
+                    Flows = parse.GetValue(flows) ?? options.Flows,
+                    TrialSeconds = parse.GetValue(trialSeconds) ?? options.TrialSeconds,
+                    Repetitions = parse.GetValue(repetitions) ?? options.Repetitions,
+                    HighRate = parse.GetValue(high) is { } h ? h * 1000 : options.HighRate,
+                    GeneratorCpu = parse.GetValue(generatorCpu) ?? options.GeneratorCpu,
+                };
+                options.Validate();
+                return options;
+            },
+            async (options, stop) => (await new OpenFlowBenchmark(options, console).RunAsync(Arguments(parse), stop).ConfigureAwait(false)).Results.Completed,
             token,
             outer));
         return command;
