@@ -251,15 +251,15 @@ public sealed class OpenFlowVectorTests
         Assert.That(OpenFlowCodec.Encode(new PortStatsRequestMessage(4)), Is.EqualTo(Hex.Bytes("04 12 0018 00000004 0004 0000 00000000 ffffffff 00000000")));
     }
 
-    // PORT_STATUS as ovs-vswitchd sends it when the far end of a veth port goes down: ofp_port_status (reason MODIFY,
-    // 7 pad bytes) around ofp_port (port 3, 4 pad, hw_addr, 2 pad, name "p12343" NUL-padded to 16, config 0,
-    // state LINK_DOWN, curr/advertised/supported/peer features (10GB_FD | COPPER current), curr_speed 10 Gbit/s
-    // in kbit/s, max_speed 0).
+    // PORT_STATUS as Open vSwitch 3.1.0 sent it when the host end of veth port 2 went down (captured by
+    // PortStatus_HostLinkDown_ComesAsModifyWithLinkDown): ofp_port_status (reason MODIFY, 7 pad bytes) around ofp_port
+    // (port 2, 4 pad, hw_addr, 2 pad, name "p12efb02" NUL-padded to 16, config 0, state LINK_DOWN,
+    // curr/advertised/supported/peer features: 10GB_FD | COPPER current, curr_speed 10 Gbit/s in kbit/s, max_speed 0).
     private const string PortStatusVector =
         "04 0c 0050 00000000" +
         "02 00000000000000" +
-        "00000003 00000000 02a1b2c3d4e5 0000" +
-        "70313233343300000000000000000000" +
+        "00000002 00000000 0afdb6eaa8c7 0000" +
+        "70313265666230320000000000000000" +
         "00000000 00000001" +
         "00000840 00000000 00000000 00000000" +
         "00989680 00000000";
@@ -271,14 +271,14 @@ public sealed class OpenFlowVectorTests
         var status = (PortStatusMessage)message!;
         Assert.That(status.Reason, Is.EqualTo(PortStatusReason.Modify));
         Assert.That(status.Port, Is.EqualTo(new PortDescription(
-            3, EthernetAddress.Parse("02:a1:b2:c3:d4:e5"), "p12343", PortConfig.None, PortState.LinkDown, 0x840, 0, 0, 0, 10_000_000, 0)));
+            2, EthernetAddress.Parse("0a:fd:b6:ea:a8:c7"), "p12efb02", PortConfig.None, PortState.LinkDown, 0x840, 0, 0, 0, 10_000_000, 0)));
         Assert.That(status.Port.IsUp, Is.False);
     }
 
     [Test]
     public void Encode_PortStatus_Is80BytesWith64BytePort()
     {
-        var port = new PortDescription(3, EthernetAddress.Parse("02:a1:b2:c3:d4:e5"), "p12343", PortConfig.None, PortState.LinkDown, 0x840, 0, 0, 0, 10_000_000, 0);
+        var port = new PortDescription(2, EthernetAddress.Parse("0a:fd:b6:ea:a8:c7"), "p12efb02", PortConfig.None, PortState.LinkDown, 0x840, 0, 0, 0, 10_000_000, 0);
         var bytes = OpenFlowCodec.Encode(new PortStatusMessage(0, PortStatusReason.Modify, port));
         Assert.That(OpenFlowConstants.PortStatusLength, Is.EqualTo(80));
         Assert.That(OpenFlowConstants.PortLength, Is.EqualTo(64));
