@@ -251,6 +251,7 @@ public sealed class NetServOnOpenFlowTests
         Assert.That(flows.Count(f => f.Contains("priority=500", StringComparison.Ordinal)), Is.EqualTo(1));
 
         // The filter's traffic goes through the node again, steered by the new controller.
+        rig.WaitForDatapath();
         nodeTx = await rig.TxPacketsAsync(rig.Node.Port, cancellationToken);
         await SendAsync(sender, receiver, toReceiver, "steered again");
         Assert.That(rig.Controller.SteeredFlows, Is.EqualTo(1));
