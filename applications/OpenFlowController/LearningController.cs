@@ -57,6 +57,9 @@ internal sealed class LearningControllerOptions
 /// <summary>A NetServ node hanging off the switch: its port, and its MAC address to which steered packets are addressed.</summary>
 internal sealed record NetServNodeAttachment(uint Port, EthernetAddress? Mac);
 
+/// <summary>A flow of a filter the controller installed: its cookie, its node (or none: fail-open) and its match.</summary>
+internal sealed record SteeredFlow(ulong Cookie, int Node, ValueList<Oxm> Fields);
+
 /// <summary>
 /// The controller's work on one switch (paper section 10, Figure 16): proactively, table 0 steers NSIS signaling
 /// (UDP to port 270) that did not come from the NetServ node to the node's port, and sends everything else on to
@@ -64,11 +67,19 @@ internal sealed record NetServNodeAttachment(uint Port, EthernetAddress? Mac);
 /// installs a flow to a known destination, and floods otherwise.
 /// </summary>
 /// <remarks>
-/// The controller also observes the node's packet filters (the <c>filter-events</c> building block). For each filter
+/// <para>The controller also observes the node's packet filters (the <c>filter-events</c> building block). For each filter
 /// it adds a table-0 flow that sends matching packets (not from the node) to itself, so that the first packet of a
 /// flow comes to it even when L2 learning already knows the destination (step 2). It then installs the flow that
 /// sends that flow to the NetServ node (step 3); what the node sends back takes the from-node flow into L2
-/// learning (steps 5 and 6). Every flow of a filter carries the filter's cookie, and goes when the filter goes.
+/// learning (steps 5 and 6). Every flow of a filter carries the filter's cookie, and goes when the filter goes.</para>
+/// <para>It follows the nodes' switch ports (PORT_DESC at connect, PORT_STATUS after): when a node's port is deleted,
+/// configured down or loses its link, the flows steered to it are deleted and forgotten, so each flow's next packet
+/// comes back and is steered to a live node (the hash runs over live nodes only). With no node live a filter's
+/// flows fail open: they are forwarded by L2 learning without visiting a node, as the Linux node's NFQUEUE bypass
+/// does, until a node is live again.</para>
+/// <para>The switch is in secure fail mode and keeps its flows when the controller goes. A controller that connects
+/// first deletes every flow carrying its cookies (what an earlier instance left), then installs its proactive flows
+/// again; the filters come back through the subscription, which tells a new observer of the filters installed now.</para>
 /// </remarks>
 internal sealed partial class LearningController : IPacketFilterObserver
 {
@@ -83,6 +94,15 @@ internal sealed partial class LearningController : IPacketFilterObserver
 
     /// <summary>The cookies of a filter's flows: this prefix and the filter's number in the low 32 bits.</summary>
     public const ulong FilterCookiePrefix = 0x4e53_0001_0000_0000;
+
+    /// <summary>The bits of <see cref="FilterCookiePrefix"/>: the filter flows of any filter.</summary>
+    public const ulong FilterCookieMask = 0xffff_ffff_0000_0000;
+
+    /// <summary>The bits every cookie of this controller shares (0x4e53, "NS"): what a new controller deletes at connect.</summary>
+    public const ulong ControllerCookieMask = 0xffff_0000_0000_0000;
+
+    /// <summary>The node index of a flow of a filter that is forwarded without a node because none was live.</summary>
+    private const int NoNode = -1;
 
     private const ushort FilterToControllerPriority = 500;
     private const ushort SteeredFlowPriority = 600;
@@ -99,14 +119,18 @@ internal sealed partial class LearningController : IPacketFilterObserver
     private readonly HashSet<uint> _nodePorts;
     private readonly long[] _steeredPerNode;
 
-    // The flows steered so far and their filter's cookie: the switch's datapath may still send a flow's next packets
-    // up for a moment after its flow was added, and those must not count as new flows.
-    private readonly Dictionary<(Ipv4Address Source, Ipv4Address Destination, uint Hash), ulong> _steered = [];
+    // Whether each node's switch port can carry traffic; guarded by _steered's lock.
+    private readonly bool[] _live;
+
+    // The flows steered so far (to a node, or past the nodes when none was live): the switch's datapath may still send
+    // a flow's next packets up for a moment after its flow was added, and those must not count as new flows.
+    private readonly Dictionary<(Ipv4Address Source, Ipv4Address Destination, uint Hash), SteeredFlow> _steered = [];
     private readonly Dictionary<InstalledFilter, ulong> _filterCookies = [];
     private readonly Channel<(InstalledFilter Filter, bool Added)> _filterChanges = Channel.CreateUnbounded<(InstalledFilter, bool)>(new UnboundedChannelOptions { SingleReader = true });
     private uint _nextFilter;
     private long _packetIns;
     private long _steeredFlows;
+    private long _bypassedFlows;
 
     public LearningController(LearningControllerOptions options, ILogger logger)
     {
@@ -118,6 +142,7 @@ internal sealed partial class LearningController : IPacketFilterObserver
         _nodes = options.Nodes;
         _nodePorts = [.. _nodes.Select(n => n.Port)];
         _steeredPerNode = new long[_nodes.Length];
+        _live = [.. _nodes.Select(_ => true)];
     }
 
     /// <summary>How many PACKET_INs the controller has handled.</summary>
@@ -128,6 +153,21 @@ internal sealed partial class LearningController : IPacketFilterObserver
 
     /// <summary>How many flows went to each NetServ node, in the order of <see cref="LearningControllerOptions.Nodes"/>.</summary>
     public long[] SteeredFlowsPerNode => [.. _steeredPerNode.Select(n => Interlocked.Read(ref n))];
+
+    /// <summary>How many flows of a filter were forwarded without a node because no node was live (fail-open).</summary>
+    public long BypassedFlows => Interlocked.Read(ref _bypassedFlows);
+
+    /// <summary>Whether each NetServ node's switch port is up, in the order of <see cref="LearningControllerOptions.Nodes"/>.</summary>
+    public bool[] NodesLive
+    {
+        get
+        {
+            lock (_steered)
+            {
+                return [.. _live];
+            }
+        }
+    }
 
     /// <summary>The filters the controller steers for now.</summary>
     public int Filters
@@ -151,6 +191,8 @@ internal sealed partial class LearningController : IPacketFilterObserver
     public async Task RunAsync(OpenFlowConnection connection, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(connection);
+        await DeleteEarlierFlowsAsync(connection, cancellationToken).ConfigureAwait(false);
+        await LearnNodePortsAsync(connection, cancellationToken).ConfigureAwait(false);
         await InstallProactiveFlowsAsync(connection, cancellationToken).ConfigureAwait(false);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var filterWork = ApplyFilterChangesAsync(connection, stop.Token);
@@ -175,11 +217,106 @@ internal sealed partial class LearningController : IPacketFilterObserver
                     Interlocked.Increment(ref _packetIns);
                     await HandlePacketInAsync(connection, packetIn, cancellationToken).ConfigureAwait(false);
                     break;
+                case PortStatusMessage status:
+                    await HandlePortStatusAsync(connection, status.Reason != PortStatusReason.Delete && status.Port.IsUp, status.Port.PortNumber, cancellationToken).ConfigureAwait(false);
+                    break;
                 case ErrorMessage error:
                     Log.SwitchError(_logger, connection.Peer, error.ToString());
                     break;
             }
         }
+    }
+
+    /// <summary>Resynchronisation: the flows an earlier controller left (its cookies are ours) go before ours are installed.</summary>
+    private async Task DeleteEarlierFlowsAsync(OpenFlowConnection connection, CancellationToken cancellationToken)
+    {
+        await connection.SendAsync(
+            new FlowModMessage(connection.NextXid(), FlowModCommand.Delete, OpenFlowMatch.Any)
+            {
+                Cookie = ProactiveCookie & ControllerCookieMask,
+                CookieMask = ControllerCookieMask,
+                TableId = OpenFlowConstants.AllTables,
+            },
+            cancellationToken).ConfigureAwait(false);
+        Log.EarlierFlowsDeleted(_logger, connection.Peer);
+    }
+
+    /// <summary>Which node ports are up now (OFPMP_PORT_DESC); a node whose port the switch does not have is down.</summary>
+    private async Task LearnNodePortsAsync(OpenFlowConnection connection, CancellationToken cancellationToken)
+    {
+        var answer = await connection.RequestAsync(xid => new PortDescriptionRequestMessage(xid), cancellationToken).ConfigureAwait(false);
+        if (answer is not PortDescriptionReplyMessage reply)
+        {
+            Log.SwitchError(_logger, connection.Peer, $"{answer} to a port description request; every node is taken as live");
+            return;
+        }
+
+        foreach (var node in _nodes)
+        {
+            var up = reply.Ports.Any(p => p.PortNumber == node.Port && p.IsUp);
+            await HandlePortStatusAsync(connection, up, node.Port, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// A node's port went down: its steered flows are deleted and forgotten, so their next packets are steered anew.
+    /// A node came back: flows forwarded past the nodes while none was live are deleted, so they go through a node again.
+    /// </summary>
+    private async Task HandlePortStatusAsync(OpenFlowConnection connection, bool up, uint port, CancellationToken cancellationToken)
+    {
+        var index = Array.FindIndex(_nodes, n => n.Port == port);
+        if (index < 0)
+        {
+            return;
+        }
+
+        SteeredFlow[] forgotten;
+        lock (_steered)
+        {
+            if (_live[index] == up)
+            {
+                return;
+            }
+
+            _live[index] = up;
+            var node = up ? NoNode : index;
+            var keys = _steered.Where(f => f.Value.Node == node).Select(f => f.Key).ToArray();
+            forgotten = [.. keys.Select(k => _steered[k])];
+            foreach (var key in keys)
+            {
+                _steered.Remove(key);
+            }
+        }
+
+        if (!up)
+        {
+            // Every flow of every filter that outputs to the node's port; the filter's own flow to the controller stays.
+            await connection.SendAsync(
+                new FlowModMessage(connection.NextXid(), FlowModCommand.Delete, OpenFlowMatch.Any)
+                {
+                    Cookie = FilterCookiePrefix,
+                    CookieMask = FilterCookieMask,
+                    TableId = OpenFlowConstants.AllTables,
+                    OutPort = port,
+                },
+                cancellationToken).ConfigureAwait(false);
+            Log.NodeDown(_logger, port, forgotten.Length);
+            return;
+        }
+
+        foreach (var flow in forgotten)
+        {
+            await connection.SendAsync(
+                new FlowModMessage(connection.NextXid(), FlowModCommand.DeleteStrict, new OpenFlowMatch(flow.Fields))
+                {
+                    Cookie = flow.Cookie,
+                    CookieMask = ulong.MaxValue,
+                    Priority = SteeredFlowPriority,
+                },
+                cancellationToken).ConfigureAwait(false);
+        }
+
+        Log.NodeUp(_logger, port, forgotten.Length);
     }
 
     /// <summary>The flows that make up the controller's fixed part, in the order they are sent.</summary>
@@ -238,9 +375,10 @@ internal sealed partial class LearningController : IPacketFilterObserver
             _ports[source] = inPort;
         }
 
-        if (!_nodePorts.Contains(inPort) && MatchingFilter(frame) is { } cookie)
+        // Only what a filter's flow sent up from table 0: a miss of the learning table is plain forwarding.
+        if (packetIn.TableId == 0 && !_nodePorts.Contains(inPort) && MatchingFilter(frame) is { } cookie
+            && await SteerThroughNodeAsync(connection, packetIn, inPort, cookie, cancellationToken).ConfigureAwait(false))
         {
-            await SteerThroughNodeAsync(connection, packetIn, inPort, cookie, cancellationToken).ConfigureAwait(false);
             return;
         }
 
@@ -292,11 +430,27 @@ internal sealed partial class LearningController : IPacketFilterObserver
         return null;
     }
 
-    /// <summary>Figure 16 step 3: the flow of this packet (source, destination, protocol, destination port) goes to the NetServ node, and so does the packet.</summary>
-    private async Task SteerThroughNodeAsync(OpenFlowConnection connection, PacketInMessage packetIn, uint inPort, ulong cookie, CancellationToken cancellationToken)
+    /// <summary>
+    /// Figure 16 step 3: the flow of this packet (source, destination, protocol, ports) goes to a live NetServ node,
+    /// and so does the packet. With no node live the flow is sent on to L2 learning (fail-open) and false returned:
+    /// the caller forwards the packet itself.
+    /// </summary>
+    private async Task<bool> SteerThroughNodeAsync(OpenFlowConnection connection, PacketInMessage packetIn, uint inPort, ulong cookie, CancellationToken cancellationToken)
     {
         var (fields, source, destination, hash) = FlowOf(packetIn.Data.Span[14..]);
-        var index = (int)(hash % (uint)_nodes.Length);
+        int[] live;
+        lock (_steered)
+        {
+            live = [.. Enumerable.Range(0, _nodes.Length).Where(i => _live[i])];
+        }
+
+        if (live.Length == 0)
+        {
+            await BypassNodesAsync(connection, fields, (source, destination, hash), cookie, cancellationToken).ConfigureAwait(false);
+            return false;
+        }
+
+        var index = live[hash % (uint)live.Length];
         var node = _nodes[index];
         OpenFlowAction[] actions = node.Mac is { } mac
             ? [new SetFieldAction(Oxm.EthDst(mac)), new OutputAction(node.Port)]
@@ -316,17 +470,42 @@ internal sealed partial class LearningController : IPacketFilterObserver
         bool added;
         lock (_steered)
         {
-            added = _steered.TryAdd((source, destination, hash), cookie);
+            added = _steered.TryAdd((source, destination, hash), new SteeredFlow(cookie, index, fields));
         }
 
-        if (!added)
+        if (added)
         {
-            return;
+            Interlocked.Increment(ref _steeredFlows);
+            Interlocked.Increment(ref _steeredPerNode[index]);
+            Log.Steered(_logger, source, destination, node.Port);
         }
 
-        Interlocked.Increment(ref _steeredFlows);
-        Interlocked.Increment(ref _steeredPerNode[index]);
-        Log.Steered(_logger, source, destination, node.Port);
+        return true;
+    }
+
+    /// <summary>Fail-open: the flow's later packets skip the controller and go to L2 learning until a node is live again.</summary>
+    private async Task BypassNodesAsync(
+        OpenFlowConnection connection, ValueList<Oxm> fields, (Ipv4Address Source, Ipv4Address Destination, uint Hash) key, ulong cookie, CancellationToken cancellationToken)
+    {
+        await connection.SendAsync(
+            new FlowModMessage(connection.NextXid(), FlowModCommand.Add, new OpenFlowMatch(fields))
+            {
+                Cookie = cookie,
+                Priority = SteeredFlowPriority,
+                Instructions = [new GotoTableInstruction(ForwardingTable)],
+            },
+            cancellationToken).ConfigureAwait(false);
+        bool added;
+        lock (_steered)
+        {
+            added = _steered.TryAdd(key, new SteeredFlow(cookie, NoNode, fields));
+        }
+
+        if (added)
+        {
+            Interlocked.Increment(ref _bypassedFlows);
+            Log.Bypassed(_logger, key.Source, key.Destination);
+        }
     }
 
     /// <summary>
@@ -399,7 +578,7 @@ internal sealed partial class LearningController : IPacketFilterObserver
 
                 lock (_steered)
                 {
-                    foreach (var flow in _steered.Where(f => f.Value == cookie).Select(f => f.Key).ToArray())
+                    foreach (var flow in _steered.Where(f => f.Value.Cookie == cookie).Select(f => f.Key).ToArray())
                     {
                         _steered.Remove(flow);
                     }
@@ -481,5 +660,17 @@ internal sealed partial class LearningController : IPacketFilterObserver
 
         [LoggerMessage(EventId = 3616, Level = LogLevel.Debug, Message = "Flow {Source} to {Destination} steered to port {Port}")]
         public static partial void Steered(ILogger logger, Ipv4Address source, Ipv4Address destination, uint port);
+
+        [LoggerMessage(EventId = 3617, Level = LogLevel.Information, Message = "Switch {Peer}: flows left by an earlier controller deleted")]
+        public static partial void EarlierFlowsDeleted(ILogger logger, string peer);
+
+        [LoggerMessage(EventId = 3618, Level = LogLevel.Warning, Message = "NetServ node at port {Port} is down; {Flows} flows steered to it are moved")]
+        public static partial void NodeDown(ILogger logger, uint port, int flows);
+
+        [LoggerMessage(EventId = 3619, Level = LogLevel.Information, Message = "NetServ node at port {Port} is live; {Flows} flows that bypassed the nodes go through one again")]
+        public static partial void NodeUp(ILogger logger, uint port, int flows);
+
+        [LoggerMessage(EventId = 3620, Level = LogLevel.Warning, Message = "Flow {Source} to {Destination} forwarded without a NetServ node: none is live")]
+        public static partial void Bypassed(ILogger logger, Ipv4Address source, Ipv4Address destination);
     }
 }

@@ -40,7 +40,21 @@ public sealed partial class OpenFlowControllerModule : NetServModule, IModuleSta
         ["steeredFlows"] = Controllers().Sum(c => c.SteeredFlows),
         ["steeredFlowsPerNode"] = new JsonArray([.. Controllers().Select(c => c.SteeredFlowsPerNode).Aggregate(
             new long[1 + (_options?.MoreNodes.Count ?? 0)], (sum, c) => [.. sum.Zip(c, (a, b) => a + b)]).Select(n => (JsonNode?)n)]),
+        ["bypassedFlows"] = Controllers().Sum(c => c.BypassedFlows),
+        ["nodes"] = NodesStatus(),
     };
+
+    /// <summary>Each node's port and whether it is live on every switch connected now (null with none connected).</summary>
+    private JsonArray NodesStatus()
+    {
+        var controllers = Controllers();
+        var live = controllers.Select(c => c.NodesLive).ToArray();
+        return new JsonArray([.. (_options?.Nodes ?? []).Select((node, i) => (JsonNode?)new JsonObject
+        {
+            ["port"] = node.Port,
+            ["live"] = live.Length == 0 ? null : live.All(l => l[i]),
+        })]);
+    }
 
     /// <inheritdoc />
     public void Dispose()

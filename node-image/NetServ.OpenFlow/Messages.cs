@@ -122,6 +122,24 @@ public sealed record FlowRemovedMessage(
     public override OpenFlowMessageType Type => OpenFlowMessageType.FlowRemoved;
 }
 
+/// <summary>
+/// One port of the switch (ofp_port). The four feature words (ofp_port_features bits: speeds, medium, pause) are
+/// kept as numbers; speeds are in kbit/s.
+/// </summary>
+public sealed record PortDescription(
+    uint PortNumber, EthernetAddress HardwareAddress, string Name, PortConfig Config, PortState State,
+    uint CurrentFeatures, uint AdvertisedFeatures, uint SupportedFeatures, uint PeerFeatures, uint CurrentSpeed, uint MaxSpeed)
+{
+    /// <summary>The port can carry traffic: neither configured down nor without link.</summary>
+    public bool IsUp => (Config & PortConfig.PortDown) == 0 && (State & PortState.LinkDown) == 0;
+}
+
+/// <summary>OFPT_PORT_STATUS: the switch tells of a port added, deleted or changed (link down or up, configured down).</summary>
+public sealed record PortStatusMessage(uint Xid, PortStatusReason Reason, PortDescription Port) : OpenFlowMessage(Xid)
+{
+    public override OpenFlowMessageType Type => OpenFlowMessageType.PortStatus;
+}
+
 /// <summary>OFPT_BARRIER_REQUEST: the switch answers once it has processed every earlier message.</summary>
 public sealed record BarrierRequestMessage(uint Xid) : OpenFlowMessage(Xid)
 {
@@ -164,6 +182,12 @@ public sealed record PortStatsRequestMessage(uint Xid, uint PortNumber = OpenFlo
     public override MultipartType MultipartType => MultipartType.PortStats;
 }
 
+/// <summary>OFPMP_PORT_DESC request: the descriptions of every port; its body is empty.</summary>
+public sealed record PortDescriptionRequestMessage(uint Xid, MultipartOptions Flags = MultipartOptions.None) : MultipartRequestMessage(Xid, Flags)
+{
+    public override MultipartType MultipartType => MultipartType.PortDescription;
+}
+
 /// <summary>A multipart request of a type this library does not model, with its body as it came.</summary>
 public sealed record UnparsedMultipartRequestMessage(uint Xid, MultipartType Kind, MultipartOptions Flags, OpenFlowBytes Body) : MultipartRequestMessage(Xid, Flags)
 {
@@ -201,14 +225,20 @@ public sealed record PortStatsReplyMessage(uint Xid, ValueList<PortStats> Ports,
     public override MultipartType MultipartType => MultipartType.PortStats;
 }
 
-/// <summary>A multipart reply of a type this library does not model (port descriptions, tables), with its body as it came.</summary>
+/// <summary>OFPMP_PORT_DESC reply: an array of ofp_port.</summary>
+public sealed record PortDescriptionReplyMessage(uint Xid, ValueList<PortDescription> Ports, MultipartOptions Flags = MultipartOptions.None) : MultipartReplyMessage(Xid, Flags)
+{
+    public override MultipartType MultipartType => MultipartType.PortDescription;
+}
+
+/// <summary>A multipart reply of a type this library does not model (tables, groups), with its body as it came.</summary>
 public sealed record UnparsedMultipartReplyMessage(uint Xid, MultipartType Kind, MultipartOptions Flags, OpenFlowBytes Body) : MultipartReplyMessage(Xid, Flags)
 {
     public override MultipartType MultipartType => Kind;
 }
 
 /// <summary>
-/// A message of a defined OpenFlow 1.3 type this library does not model (PORT_STATUS, ROLE_REPLY, ...), with the
+/// A message of a defined OpenFlow 1.3 type this library does not model (ROLE_REPLY, GET_ASYNC_REPLY, ...), with the
 /// body after the header as it came: a switch sends some of these unasked, and they must not end the connection.
 /// </summary>
 public sealed record UnparsedMessage(uint Xid, OpenFlowMessageType Kind, OpenFlowBytes Body) : OpenFlowMessage(Xid)

@@ -79,6 +79,7 @@ public static class OpenFlowCodec
             OpenFlowMessageType.PacketOut => ReadPacketOut(header, body, ref error),
             OpenFlowMessageType.FlowMod => ReadFlowMod(header, body, ref error),
             OpenFlowMessageType.FlowRemoved => ReadFlowRemoved(header, body, ref error),
+            OpenFlowMessageType.PortStatus => ReadPortStatus(header, body, ref error),
             OpenFlowMessageType.BarrierRequest => Empty(body, new BarrierRequestMessage(header.Xid), ref error),
             OpenFlowMessageType.BarrierReply => Empty(body, new BarrierReplyMessage(header.Xid), ref error),
             OpenFlowMessageType.MultipartRequest => ReadMultipartRequest(header, body, ref error),
@@ -327,6 +328,40 @@ public static class OpenFlowCodec
             : new FlowRemovedMessage(header.Xid, cookie, priority, reason, tableId, seconds, nanoseconds, idle, hard, packets, bytes, match);
     }
 
+    private static PortStatusMessage? ReadPortStatus(OpenFlowHeader header, Reader body, ref OpenFlowError error)
+    {
+        const int bodyLength = OpenFlowConstants.PortStatusLength - OpenFlowConstants.HeaderLength;
+        if (body.Remaining != bodyLength)
+        {
+            return Fail<PortStatusMessage>(ref error, body.Remaining < bodyLength ? OpenFlowErrorKind.Truncated : OpenFlowErrorKind.BadMessageLength, $"a PORT_STATUS body is {bodyLength} bytes, this one {body.Remaining}", body.Offset);
+        }
+
+        var reasonAt = body.Offset;
+        var reason = (PortStatusReason)body.U8();
+        if (reason > PortStatusReason.Modify)
+        {
+            return Fail<PortStatusMessage>(ref error, OpenFlowErrorKind.BadValue, $"port status reason {(byte)reason} is not defined", reasonAt);
+        }
+
+        body.Skip(7);
+        return new PortStatusMessage(header.Xid, reason, ReadPort(ref body));
+    }
+
+    /// <summary>One ofp_port; the caller has checked that <see cref="OpenFlowConstants.PortLength"/> bytes are there.</summary>
+    private static PortDescription ReadPort(ref Reader body)
+    {
+        var number = body.U32();
+        body.Skip(4);
+        var mac = body.Bytes(6);
+        body.Skip(2);
+        var name = body.Bytes(OpenFlowConstants.MaxPortNameLength).Span;
+        var end = name.IndexOf((byte)0);
+        var text = System.Text.Encoding.ASCII.GetString(end < 0 ? name : name[..end]);
+        return new PortDescription(
+            number, EthernetAddress.Read(mac.Span), text, (PortConfig)body.U32(), (PortState)body.U32(),
+            body.U32(), body.U32(), body.U32(), body.U32(), body.U32(), body.U32());
+    }
+
     private static MultipartRequestMessage? ReadMultipartRequest(OpenFlowHeader header, Reader body, ref OpenFlowError error)
     {
         if (body.Remaining < MultipartFixed)
@@ -370,6 +405,10 @@ public static class OpenFlowCodec
                 }
 
                 return new PortStatsRequestMessage(header.Xid, body.U32(), flags);
+            case MultipartType.PortDescription:
+                return body.Remaining != 0
+                    ? Fail<MultipartRequestMessage>(ref error, OpenFlowErrorKind.BadMessageLength, $"a port description request has no body, this one has {body.Remaining} bytes", body.Offset)
+                    : new PortDescriptionRequestMessage(header.Xid, flags);
             default:
                 return new UnparsedMultipartRequestMessage(header.Xid, type, flags, body.Rest());
         }
@@ -417,6 +456,19 @@ public static class OpenFlowCodec
                 }
 
                 return new PortStatsReplyMessage(header.Xid, new ValueList<PortStats>(ports), flags);
+            case MultipartType.PortDescription:
+                if (body.Remaining % OpenFlowConstants.PortLength != 0)
+                {
+                    return Fail<MultipartReplyMessage>(ref error, OpenFlowErrorKind.BadLength, $"a port description reply body of {body.Remaining} bytes is not a whole number of {OpenFlowConstants.PortLength}-byte ports", body.Offset);
+                }
+
+                var descriptions = new PortDescription[body.Remaining / OpenFlowConstants.PortLength];
+                for (var i = 0; i < descriptions.Length; i++)
+                {
+                    descriptions[i] = ReadPort(ref body);
+                }
+
+                return new PortDescriptionReplyMessage(header.Xid, new ValueList<PortDescription>(descriptions), flags);
             default:
                 return new UnparsedMultipartReplyMessage(header.Xid, type, flags, body.Rest());
         }
@@ -740,6 +792,11 @@ public static class OpenFlowCodec
                 w.U64(f.ByteCount);
                 WriteMatch(ref w, f.Match);
                 break;
+            case PortStatusMessage p:
+                w.U8((byte)p.Reason);
+                w.Zeros(7);
+                WritePort(ref w, p.Port);
+                break;
             case MultipartRequestMessage m:
                 WriteMultipartHeader(ref w, m.MultipartType, m.Flags);
                 WriteMultipartRequestBody(ref w, m);
@@ -782,6 +839,8 @@ public static class OpenFlowCodec
             case PortStatsRequestMessage p:
                 w.U32(p.PortNumber);
                 w.Zeros(4);
+                break;
+            case PortDescriptionRequestMessage:
                 break;
             case UnparsedMultipartRequestMessage u:
                 w.Bytes(u.Body.Span);
@@ -840,12 +899,48 @@ public static class OpenFlowCodec
                 }
 
                 break;
+            case PortDescriptionReplyMessage p:
+                foreach (var port in p.Ports)
+                {
+                    WritePort(ref w, port);
+                }
+
+                break;
             case UnparsedMultipartReplyMessage u:
                 w.Bytes(u.Body.Span);
                 break;
             default:
                 throw new ArgumentException($"{message.GetType().Name} cannot be encoded", nameof(message));
         }
+    }
+
+    private static void WritePort(ref OpenFlowWriter w, PortDescription port)
+    {
+        ArgumentNullException.ThrowIfNull(port);
+        if (port.Name.Length >= OpenFlowConstants.MaxPortNameLength || !System.Text.Ascii.IsValid(port.Name))
+        {
+            throw new ArgumentException($"port name '{port.Name}' is not ASCII of at most {OpenFlowConstants.MaxPortNameLength - 1} characters", nameof(port));
+        }
+
+        w.U32(port.PortNumber);
+        w.Zeros(4);
+        w.U16((ushort)(port.HardwareAddress.Value >> 32));
+        w.U32((uint)port.HardwareAddress.Value);
+        w.Zeros(2);
+        foreach (var c in port.Name)
+        {
+            w.U8((byte)c);
+        }
+
+        w.Zeros(OpenFlowConstants.MaxPortNameLength - port.Name.Length);
+        w.U32((uint)port.Config);
+        w.U32((uint)port.State);
+        w.U32(port.CurrentFeatures);
+        w.U32(port.AdvertisedFeatures);
+        w.U32(port.SupportedFeatures);
+        w.U32(port.PeerFeatures);
+        w.U32(port.CurrentSpeed);
+        w.U32(port.MaxSpeed);
     }
 
     private static void WriteMatch(ref OpenFlowWriter w, OpenFlowMatch match)

@@ -32,6 +32,15 @@ public static class OpenFlowConstants
 
     /// <summary>OFPHET_VERSIONBITMAP: the HELLO element that lists the versions a peer supports.</summary>
     public const ushort HelloElementVersionBitmap = 1;
+
+    /// <summary>sizeof(struct ofp_port): one port's description in a PORT_STATUS and a PORT_DESC reply.</summary>
+    public const int PortLength = 64;
+
+    /// <summary>sizeof(struct ofp_port_status): header, reason, 7 bytes of padding and the port.</summary>
+    public const int PortStatusLength = 80;
+
+    /// <summary>OFP_MAX_PORT_NAME_LEN: a port's name with its terminating NUL.</summary>
+    public const int MaxPortNameLength = 16;
 }
 
 /// <summary>Reserved port numbers (ofp_port_no).</summary>
@@ -179,6 +188,39 @@ public enum FlowModOptions : ushort
     ResetCounts = 1 << 2,
     NoPacketCounts = 1 << 3,
     NoByteCounts = 1 << 4,
+}
+
+/// <summary>ofp_port_reason: why a PORT_STATUS was sent.</summary>
+public enum PortStatusReason : byte
+{
+    Add = 0,
+    Delete = 1,
+    Modify = 2,
+}
+
+/// <summary>ofp_port_config: how the controller configured a port.</summary>
+[Flags]
+public enum PortConfig : uint
+{
+    None = 0,
+
+    /// <summary>OFPPC_PORT_DOWN: the port is administratively down.</summary>
+    PortDown = 1 << 0,
+    NoReceive = 1 << 2,
+    NoForward = 1 << 5,
+    NoPacketIn = 1 << 6,
+}
+
+/// <summary>ofp_port_state: the port's physical state.</summary>
+[Flags]
+public enum PortState : uint
+{
+    None = 0,
+
+    /// <summary>OFPPS_LINK_DOWN: no physical link.</summary>
+    LinkDown = 1 << 0,
+    Blocked = 1 << 1,
+    Live = 1 << 2,
 }
 
 /// <summary>ofp_packet_in_reason.</summary>

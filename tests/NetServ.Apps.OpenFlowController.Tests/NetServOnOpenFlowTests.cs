@@ -106,17 +106,10 @@ public sealed class NetServOnOpenFlowTests
     public async Task TwoNodes_FlowsAreSpreadOverBothByHash_EachFlowStaysOnItsNode(CancellationToken cancellationToken)
     {
         const int Flows = 8;
-        var rig = _rig = await StartAsync(nodes: 2);
-        await rig.WaitForProactiveFlowsAsync(cancellationToken);
-        _filters.Add(Filter);
-        await SwitchRig.WaitForAsync(() => rig.Switch.DumpFlows().Any(f => f.Contains("priority=500", StringComparison.Ordinal)), cancellationToken);
-        using var receiver = rig.Receiver.CreateUdpSocket(FilteredPort);
+        var (rig, receiverSocket) = await StartTwoNodesWithFilterAsync(cancellationToken);
+        using var receiver = receiverSocket;
         var toReceiver = new IPEndPoint(rig.Receiver.Address.ToIPAddress(), FilteredPort);
         var buffer = new byte[2048];
-
-        // The switch learns where the receiver is (its reply is flooded, to the nodes as well) before counting.
-        receiver.SendTo(Encoding.ASCII.GetBytes("here"), new IPEndPoint(rig.Sender.Address.ToIPAddress(), OtherPort));
-        await SwitchRig.WaitForAsync(() => rig.Controller.PacketIns >= 1, cancellationToken);
         var before = await Task.WhenAll(rig.Nodes.Select(n => rig.TxPacketsAsync(n.Port, cancellationToken)));
 
         // Each flow (its own source port) twice: the second packet takes the flow the first one installed.
@@ -146,6 +139,144 @@ public sealed class NetServOnOpenFlowTests
         Assert.That(perNode.Sum(), Is.EqualTo(Flows));
         Assert.That(after.Zip(before, (a, b) => (long)(a - b)), Is.EqualTo(perNode.Select(n => n * 2)), "every packet of a flow visits its flow's node");
         Assert.That(rig.Switch.DumpFlows().Count(f => f.Contains("priority=600", StringComparison.Ordinal)), Is.EqualTo(Flows));
+    }
+
+    [Test]
+    public async Task TwoNodes_OneNodeLinkDown_ItsFlowsMoveToTheOther_BothDown_TrafficFailsOpen_NodeBack_FlowsVisitItAgain(CancellationToken cancellationToken)
+    {
+        const int Flows = 8;
+        var (rig, receiverSocket) = await StartTwoNodesWithFilterAsync(cancellationToken);
+        using var receiver = receiverSocket;
+        var toReceiver = new IPEndPoint(rig.Receiver.Address.ToIPAddress(), FilteredPort);
+        var buffer = new byte[2048];
+        var senders = Enumerable.Range(0, Flows).Select(i => rig.Sender.CreateUdpSocket(7000 + i)).ToArray();
+        try
+        {
+            async Task SendEveryFlowAsync(string round)
+            {
+                foreach (var (socket, i) in senders.Select((s, i) => (s, i)))
+                {
+                    socket.SendTo(Encoding.ASCII.GetBytes($"flow-{i}-{round}"), toReceiver);
+                    Assert.That(Encoding.ASCII.GetString(buffer, 0, await SwitchRig.ReceiveAsync(receiver, buffer, cancellationToken)), Is.EqualTo($"flow-{i}-{round}"));
+                }
+            }
+
+            await SendEveryFlowAsync("spread");
+            var spread = rig.Controller.SteeredFlowsPerNode;
+            Assert.That(spread, Has.All.GreaterThan(0), "both nodes get flows");
+
+            // The first node's link goes down: its flows are deleted, and their next packets are steered to the other.
+            var (first, second) = (rig.Nodes[0], rig.Nodes[1]);
+            first.Namespace.ExecChecked("ip", "link", "set", "eth0", "down");
+            await SwitchRig.WaitForAsync(() => !rig.Controller.NodesLive[0], cancellationToken);
+            await SwitchRig.WaitForAsync(() => !rig.Switch.DumpFlows().Any(f => f.Contains("priority=600", StringComparison.Ordinal) && f.Contains($"output:{first.Port}", StringComparison.Ordinal)), cancellationToken);
+            rig.WaitForDatapath();
+            var secondTx = rig.SwitchTxPackets(second.Port);
+            await SendEveryFlowAsync("moved");
+            Assert.That(rig.SwitchTxPackets(second.Port) - secondTx, Is.EqualTo((ulong)Flows), "every flow now visits the second node, once");
+            Assert.That(rig.Controller.SteeredFlowsPerNode, Is.EqualTo(new[] { spread[0], spread[1] + spread[0] }), "the first node's flows moved to the second");
+            Assert.That(rig.Switch.DumpFlows().Count(f => f.Contains($"priority=600", StringComparison.Ordinal) && f.Contains($"output:{second.Port}", StringComparison.Ordinal)), Is.EqualTo(Flows));
+
+            // Both down: fail-open, the filter's traffic is forwarded by L2 learning without a node.
+            second.Namespace.ExecChecked("ip", "link", "set", "eth0", "down");
+            await SwitchRig.WaitForAsync(() => rig.Controller.NodesLive.All(live => !live), cancellationToken);
+            await SwitchRig.WaitForAsync(() => !rig.Switch.DumpFlows().Any(f => f.Contains("priority=600", StringComparison.Ordinal)), cancellationToken);
+            rig.WaitForDatapath();
+            await SendEveryFlowAsync("fail-open");
+            Assert.That(rig.Controller.BypassedFlows, Is.EqualTo(Flows));
+            Assert.That(rig.Switch.DumpFlows().Count(f => f.Contains("priority=600", StringComparison.Ordinal) && f.Contains("actions=goto_table:1", StringComparison.Ordinal)), Is.EqualTo(Flows));
+            await SendEveryFlowAsync("fail-open-again");
+            Assert.That(rig.Controller.BypassedFlows, Is.EqualTo(Flows), "later packets take the bypass flows");
+
+            // The first node is back: the bypass flows go, and every flow visits it.
+            first.Namespace.ExecChecked("ip", "link", "set", "eth0", "up");
+            rig.Switch.AddStaticNeighbours();
+            await SwitchRig.WaitForAsync(() => rig.Controller.NodesLive[0], cancellationToken);
+            await SwitchRig.WaitForAsync(() => !rig.Switch.DumpFlows().Any(f => f.Contains("goto_table:1", StringComparison.Ordinal) && f.Contains("priority=600", StringComparison.Ordinal)), cancellationToken);
+            rig.WaitForDatapath();
+            var firstTx = rig.SwitchTxPackets(first.Port);
+            await SendEveryFlowAsync("back");
+            Assert.That(rig.SwitchTxPackets(first.Port) - firstTx, Is.EqualTo((ulong)Flows));
+        }
+        finally
+        {
+            foreach (var socket in senders)
+            {
+                socket.Dispose();
+            }
+        }
+    }
+
+    [Test]
+    public async Task ControllerCrashes_SwitchKeepsForwarding_NewControllerResynchronises(CancellationToken cancellationToken)
+    {
+        var rig = _rig = await StartAsync(nodes: 1);
+        await rig.WaitForProactiveFlowsAsync(cancellationToken);
+        using var sender = rig.Sender.CreateUdpSocket(OtherPort);
+        using var receiver = rig.Receiver.CreateUdpSocket(FilteredPort);
+        using var receiverOther = rig.Receiver.CreateUdpSocket(OtherPort);
+        var toReceiver = new IPEndPoint(rig.Receiver.Address.ToIPAddress(), FilteredPort);
+        var toReceiverOther = new IPEndPoint(rig.Receiver.Address.ToIPAddress(), OtherPort);
+        var buffer = new byte[2048];
+        async Task SendAsync(Socket from, Socket to, IPEndPoint destination, string text)
+        {
+            from.SendTo(Encoding.ASCII.GetBytes(text), destination);
+            Assert.That(Encoding.ASCII.GetString(buffer, 0, await SwitchRig.ReceiveAsync(to, buffer, cancellationToken)), Is.EqualTo(text));
+        }
+
+        await SendAsync(sender, receiverOther, toReceiverOther, "hello");
+        await SendAsync(receiverOther, sender, new IPEndPoint(rig.Sender.Address.ToIPAddress(), OtherPort), "hello back");
+        _filters.Add(Filter);
+        await SwitchRig.WaitForAsync(() => rig.Switch.DumpFlows().Any(f => f.Contains("priority=500", StringComparison.Ordinal)), cancellationToken);
+        await SendAsync(sender, receiver, toReceiver, "steered");
+        Assert.That(rig.Controller.SteeredFlows, Is.EqualTo(1));
+        var flowsBefore = rig.Switch.DumpFlows().Count;
+
+        // The controller dies: the switch (fail_mode=secure) keeps its flows and forwards what they cover.
+        await rig.CrashControllerAsync();
+        var nodeTx = rig.SwitchTxPackets(rig.Node.Port);
+        await SendAsync(sender, receiver, toReceiver, "steered, no controller");
+        await SendAsync(sender, receiverOther, toReceiverOther, "learned, no controller");
+        Assert.That(rig.SwitchTxPackets(rig.Node.Port), Is.EqualTo(nodeTx + 1), "the steered flow still visits the node");
+        Assert.That(rig.Switch.DumpFlows(), Has.Count.EqualTo(flowsBefore));
+
+        // A new controller: what the old one left is deleted, its proactive flows and the filter's flow are back, once.
+        await rig.ConnectNewControllerAsync(cancellationToken);
+        await SwitchRig.WaitForAsync(() => rig.Switch.DumpFlows().Any(f => f.Contains("priority=500", StringComparison.Ordinal)), cancellationToken);
+        var flows = rig.Switch.DumpFlows();
+        var proactive = flows.Where(f => f.Contains($"cookie=0x{LearningController.ProactiveCookie:x}", StringComparison.Ordinal)).Select(WithoutCounters).ToArray();
+        Assert.That(proactive, Has.Length.EqualTo(rig.Controller.ProactiveFlows(() => 0).Count).And.Unique);
+        Assert.That(flows, Has.None.Contains("priority=600"), "the steered flow of the old controller is gone");
+        Assert.That(flows, Has.None.Contains($"cookie=0x{LearningController.LearnedCookie:x}"), "and its learned flows");
+        Assert.That(flows.Count(f => f.Contains("priority=500", StringComparison.Ordinal)), Is.EqualTo(1));
+
+        // The filter's traffic goes through the node again, steered by the new controller.
+        rig.WaitForDatapath();
+        nodeTx = await rig.TxPacketsAsync(rig.Node.Port, cancellationToken);
+        await SendAsync(sender, receiver, toReceiver, "steered again");
+        Assert.That(rig.Controller.SteeredFlows, Is.EqualTo(1));
+        Assert.That(await rig.TxPacketsAsync(rig.Node.Port, cancellationToken), Is.EqualTo(nodeTx + 1));
+        Assert.That(rig.Switch.DumpFlows(), Has.Some.Contains($"priority=600,udp,nw_src={rig.Sender.Address},nw_dst={rig.Receiver.Address},tp_src={OtherPort},tp_dst={FilteredPort}"));
+    }
+
+    /// <summary>A dump-flows line without the fields that change as packets pass.</summary>
+    private static string WithoutCounters(string flow) =>
+        string.Join(", ", flow.Split(", ").Where(field => !field.StartsWith("duration=", StringComparison.Ordinal) && !field.StartsWith("n_packets=", StringComparison.Ordinal) && !field.StartsWith("n_bytes=", StringComparison.Ordinal) && !field.StartsWith("idle_age=", StringComparison.Ordinal)));
+
+    /// <summary>
+    /// Two nodes, the filter installed, and the receiver's socket for the filter's port; the switch has learned where the
+    /// receiver is (its reply is flooded, to the nodes as well) so that the nodes' counters then count only steered packets.
+    /// </summary>
+    private async Task<(SwitchRig Rig, Socket Receiver)> StartTwoNodesWithFilterAsync(CancellationToken cancellationToken)
+    {
+        var rig = _rig = await StartAsync(nodes: 2);
+        await rig.WaitForProactiveFlowsAsync(cancellationToken);
+        _filters.Add(Filter);
+        await SwitchRig.WaitForAsync(() => rig.Switch.DumpFlows().Any(f => f.Contains("priority=500", StringComparison.Ordinal)), cancellationToken);
+        var receiver = rig.Receiver.CreateUdpSocket(FilteredPort);
+        receiver.SendTo(Encoding.ASCII.GetBytes("here"), new IPEndPoint(rig.Sender.Address.ToIPAddress(), OtherPort));
+        await SwitchRig.WaitForAsync(() => rig.Controller.PacketIns >= 1, cancellationToken);
+        return (rig, receiver);
     }
 
     /// <summary>The rig with <paramref name="nodes"/> NetServ nodes, each routing what it is given back onto the switch.</summary>

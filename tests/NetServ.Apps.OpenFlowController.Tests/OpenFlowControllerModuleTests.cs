@@ -37,7 +37,7 @@ public sealed class OpenFlowControllerModuleTests
     }
 
     [Test]
-    public async Task StartAsync_RealSwitchConnects_InstallsTheSignalingFlowAndCountsTheSwitch(CancellationToken cancellationToken)
+    public async Task StartAsync_RealSwitchConnects_InstallsTheSignalingFlowCountsTheSwitchAndReportsNodeLiveness(CancellationToken cancellationToken)
     {
         using var ovs = TestSwitch.Start();
         ovs.AddHost("sender", "198.18.0.1/24");
@@ -63,6 +63,25 @@ public sealed class OpenFlowControllerModuleTests
 
             Assert.That(ovs.DumpFlows(), Has.Some.Contains("udp,tp_dst=270 actions=output:2"));
             Assert.That(module.GetStatus()["switches"]!.GetValue<long>(), Is.EqualTo(1));
+
+            // The node's liveness, as the switch reports its port: up, then down once the node's link goes.
+            bool? Live() => module.GetStatus()["nodes"]![0]!["live"]?.GetValue<bool>();
+            Assert.That(module.GetStatus()["nodes"]![0]!["port"]!.GetValue<uint>(), Is.EqualTo(2));
+            deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+            while (Live() != true && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(50, cancellationToken);
+            }
+
+            Assert.That(Live(), Is.True);
+            ovs.Hosts[1].Namespace.ExecChecked("ip", "link", "set", "eth0", "down");
+            deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+            while (Live() != false && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(50, cancellationToken);
+            }
+
+            Assert.That(Live(), Is.False);
         }
         finally
         {

@@ -41,9 +41,13 @@ public sealed class OpenFlowCodecTests
             new FlowStats(1, 0, 0, 0, 0, 0, FlowModOptions.SendFlowRemoved, 0, 0, 0, OpenFlowMatch.Any, default),
         ], MultipartOptions.More);
         yield return new PortStatsReplyMessage(19, [new PortStats(1, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14), new PortStats(OpenFlowPort.Local, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)]);
-        yield return new UnparsedMultipartRequestMessage(20, MultipartType.PortDescription, MultipartOptions.None, default);
+        yield return new PortDescriptionRequestMessage(20);
         yield return new UnparsedMultipartReplyMessage(21, MultipartType.Description, MultipartOptions.None, new byte[16]);
-        yield return new UnparsedMessage(22, OpenFlowMessageType.PortStatus, new byte[56]);
+        yield return new UnparsedMessage(22, OpenFlowMessageType.RoleReply, new byte[16]);
+        var port = new PortDescription(3, EthernetAddress.Parse("02:00:00:00:00:03"), "p12343", PortConfig.PortDown, PortState.LinkDown, 0x840, 0, 0, 0, 10_000_000, 0);
+        yield return new PortStatusMessage(23, PortStatusReason.Modify, port);
+        yield return new PortDescriptionReplyMessage(24, [port, port with { PortNumber = OpenFlowPort.Local, Name = "br0", Config = PortConfig.None, State = PortState.Live }], MultipartOptions.More);
+        yield return new UnparsedMultipartRequestMessage(25, MultipartType.Table, MultipartOptions.None, default);
     }
 
     [TestCaseSource(nameof(EveryMessage))]
@@ -110,6 +114,10 @@ public sealed class OpenFlowCodecTests
     [TestCase("04 0e 0040 00000001 0000000000000000 0000000000000000 00 00 0000 0000 0000 ffffffff ffffffff ffffffff 0000 0000 0001 0004 00000000 0001 000c 01000000", OpenFlowErrorKind.BadInstruction, TestName = "Decode_InstructionLengthNotMultipleOfEight_IsBadInstruction")]
     [TestCase("04 13 0018 00000001 0004 0000 00000000 00000001 00000000", OpenFlowErrorKind.BadLength, TestName = "Decode_PortStatsReplyOfPartialEntry_IsBadLength")]
     [TestCase("04 13 0018 00000001 0001 0000 00000000 0030 0000 00000000", OpenFlowErrorKind.Truncated, TestName = "Decode_FlowStatsEntryShorterThanFixedPart_IsTruncated")]
+    [TestCase("04 0c 0048 00000001 02 00000000000000" + "00000003 00000000 020000000003 0000 70313233343300000000000000000000 00000000 00000001 00000000 00000000 00000000 00000000", OpenFlowErrorKind.Truncated, TestName = "Decode_PortStatusWithoutSpeeds_IsTruncated")]
+    [TestCase("04 0c 0050 00000001 03 00000000000000" + "00000003 00000000 020000000003 0000 70313233343300000000000000000000 00000000 00000001 00000000 00000000 00000000 00000000 00000000 00000000", OpenFlowErrorKind.BadValue, TestName = "Decode_PortStatusReasonThree_IsBadValue")]
+    [TestCase("04 13 0018 00000001 000d 0000 00000000 00000003 00000000", OpenFlowErrorKind.BadLength, TestName = "Decode_PortDescriptionReplyOfPartialPort_IsBadLength")]
+    [TestCase("04 12 0014 00000001 000d 0000 00000000 00000000", OpenFlowErrorKind.BadMessageLength, TestName = "Decode_PortDescriptionRequestWithBody_IsBadMessageLength")]
     public void Decode_MalformedInput_GivesTypedError(string hex, OpenFlowErrorKind kind)
     {
         Assert.That(OpenFlowCodec.TryDecode(Hex.Bytes(hex), out var message, out var error), Is.False);
@@ -139,12 +147,12 @@ public sealed class OpenFlowCodecTests
     }
 
     [Test]
-    public void Decode_PortStatus_IsKeptUnparsed()
+    public void Decode_RoleReply_IsKeptUnparsed()
     {
-        var bytes = new byte[8 + 56];
-        Hex.Bytes("04 0c 0040 00000000").CopyTo(bytes, 0);
+        var bytes = new byte[8 + 16];
+        Hex.Bytes("04 19 0018 00000000").CopyTo(bytes, 0);
         Assert.That(OpenFlowCodec.TryDecode(bytes, out var message, out _), Is.True);
-        Assert.That(message, Is.TypeOf<UnparsedMessage>().With.Property(nameof(OpenFlowMessage.Type)).EqualTo(OpenFlowMessageType.PortStatus));
+        Assert.That(message, Is.TypeOf<UnparsedMessage>().With.Property(nameof(OpenFlowMessage.Type)).EqualTo(OpenFlowMessageType.RoleReply));
     }
 
     [Test]

@@ -251,6 +251,57 @@ public sealed class OpenFlowVectorTests
         Assert.That(OpenFlowCodec.Encode(new PortStatsRequestMessage(4)), Is.EqualTo(Hex.Bytes("04 12 0018 00000004 0004 0000 00000000 ffffffff 00000000")));
     }
 
+    // PORT_STATUS as Open vSwitch 3.1.0 sent it when the host end of veth port 2 went down (captured by
+    // PortStatus_HostLinkDown_ComesAsModifyWithLinkDown): ofp_port_status (reason MODIFY, 7 pad bytes) around ofp_port
+    // (port 2, 4 pad, hw_addr, 2 pad, name "p12efb02" NUL-padded to 16, config 0, state LINK_DOWN,
+    // curr/advertised/supported/peer features: 10GB_FD | COPPER current, curr_speed 10 Gbit/s in kbit/s, max_speed 0).
+    private const string PortStatusVector =
+        "04 0c 0050 00000000" +
+        "02 00000000000000" +
+        "00000002 00000000 0afdb6eaa8c7 0000" +
+        "70313265666230320000000000000000" +
+        "00000000 00000001" +
+        "00000840 00000000 00000000 00000000" +
+        "00989680 00000000";
+
+    [Test]
+    public void Decode_PortStatusLinkDown_ReadsReasonAndPort()
+    {
+        Assert.That(OpenFlowCodec.TryDecode(Hex.Bytes(PortStatusVector), out var message, out var error), Is.True, error.ToString());
+        var status = (PortStatusMessage)message!;
+        Assert.That(status.Reason, Is.EqualTo(PortStatusReason.Modify));
+        Assert.That(status.Port, Is.EqualTo(new PortDescription(
+            2, EthernetAddress.Parse("0a:fd:b6:ea:a8:c7"), "p12efb02", PortConfig.None, PortState.LinkDown, 0x840, 0, 0, 0, 10_000_000, 0)));
+        Assert.That(status.Port.IsUp, Is.False);
+    }
+
+    [Test]
+    public void Encode_PortStatus_Is80BytesWith64BytePort()
+    {
+        var port = new PortDescription(2, EthernetAddress.Parse("0a:fd:b6:ea:a8:c7"), "p12efb02", PortConfig.None, PortState.LinkDown, 0x840, 0, 0, 0, 10_000_000, 0);
+        var bytes = OpenFlowCodec.Encode(new PortStatusMessage(0, PortStatusReason.Modify, port));
+        Assert.That(OpenFlowConstants.PortStatusLength, Is.EqualTo(80));
+        Assert.That(OpenFlowConstants.PortLength, Is.EqualTo(64));
+        Assert.That(bytes, Is.EqualTo(Hex.Bytes(PortStatusVector)));
+        Assert.That(OpenFlowCodec.Encode(new PortDescriptionReplyMessage(1, [port])), Has.Length.EqualTo(16 + OpenFlowConstants.PortLength));
+    }
+
+    [TestCase(PortConfig.None, PortState.Live, true)]
+    [TestCase(PortConfig.PortDown, PortState.Live, false)]
+    [TestCase(PortConfig.None, PortState.LinkDown, false)]
+    public void PortDescriptionIsUp_ConfigOrLinkDown_IsFalse(PortConfig config, PortState state, bool up) =>
+        Assert.That(new PortDescription(1, default, "eth0", config, state, 0, 0, 0, 0, 0, 0).IsUp, Is.EqualTo(up));
+
+    [Test]
+    public void Encode_PortDescriptionRequest_IsMultipartThirteenWithoutBody() =>
+        Assert.That(OpenFlowCodec.Encode(new PortDescriptionRequestMessage(5)), Is.EqualTo(Hex.Bytes("04 12 0010 00000005 000d 0000 00000000")));
+
+    [Test]
+    public void Encode_PortNameOf16Characters_Throws() =>
+        Assert.That(
+            () => OpenFlowCodec.Encode(new PortStatusMessage(0, PortStatusReason.Add, new PortDescription(1, default, "0123456789abcdef", 0, 0, 0, 0, 0, 0, 0, 0))),
+            Throws.ArgumentException);
+
     [Test]
     public void Decode_PortStatsReply_Reads112ByteEntries()
     {

@@ -420,6 +420,7 @@ public sealed partial class OpenFlowConnection : IAsyncDisposable
             {
                 FlowStatsReplyMessage => new FlowStatsReplyMessage(last.Xid, new ValueList<FlowStats>([.. parts.OfType<FlowStatsReplyMessage>().SelectMany(p => p.Flows)])),
                 PortStatsReplyMessage => new PortStatsReplyMessage(last.Xid, new ValueList<PortStats>([.. parts.OfType<PortStatsReplyMessage>().SelectMany(p => p.Ports)])),
+                PortDescriptionReplyMessage => new PortDescriptionReplyMessage(last.Xid, new ValueList<PortDescription>([.. parts.OfType<PortDescriptionReplyMessage>().SelectMany(p => p.Ports)])),
                 UnparsedMultipartReplyMessage u => new UnparsedMultipartReplyMessage(
                     last.Xid, u.Kind, MultipartOptions.None, new OpenFlowBytes([.. parts.OfType<UnparsedMultipartReplyMessage>().SelectMany(p => p.Body.Memory.ToArray())])),
                 _ => last,

@@ -179,6 +179,37 @@ public sealed class OvsInteropTests
     }
 
     [Test]
+    public async Task PortDescriptionRequest_OpenVSwitch_DescribesEachHostPortUp(CancellationToken cancellationToken)
+    {
+        var connection = await ConnectAsync(cancellationToken);
+        var reply = (PortDescriptionReplyMessage)await connection.RequestAsync(xid => new PortDescriptionRequestMessage(xid), cancellationToken);
+        var ports = reply.Ports.ToDictionary(p => p.PortNumber);
+        Assert.That(ports[_a.Port].Name, Is.EqualTo(_a.SwitchInterface));
+        Assert.That(ports[_b.Port].IsUp, Is.True);
+        Assert.That(ports[OpenFlowPort.Local].Name, Is.EqualTo(OvsSwitch.Bridge));
+    }
+
+    [Test]
+    public async Task PortStatus_HostLinkDown_ComesAsModifyWithLinkDown(CancellationToken cancellationToken)
+    {
+        var connection = await ConnectAsync(cancellationToken);
+        _b.Namespace.ExecChecked("ip", "link", "set", "eth0", "down");
+        PortStatusMessage status;
+        do
+        {
+            status = await NextAsync<PortStatusMessage>(connection, cancellationToken);
+        }
+        while (status.Port.PortNumber != _b.Port || status.Port.IsUp);
+
+        // What Open vSwitch sent, re-encoded (every field is kept, padding is zeros): the shape of the codec's test vector.
+        TestContext.Out.WriteLine(Convert.ToHexString(OpenFlowCodec.Encode(status)));
+        Assert.That(status.Reason, Is.EqualTo(PortStatusReason.Modify));
+        Assert.That(status.Port.Name, Is.EqualTo(_b.SwitchInterface));
+        Assert.That(status.Port.State & PortState.LinkDown, Is.EqualTo(PortState.LinkDown));
+        Assert.That(OpenFlowCodec.Encode(status), Has.Length.EqualTo(OpenFlowConstants.PortStatusLength));
+    }
+
+    [Test]
     public async Task Barrier_AfterManyFlowMods_RepliesOnceAllAreInTheTable(CancellationToken cancellationToken)
     {
         var connection = await ConnectAsync(cancellationToken);
