@@ -120,7 +120,7 @@ public sealed class LocalNetwork : IDisposable
     /// Links <paramref name="host"/> to a switch in <paramref name="switchHost"/>'s namespace with a veth pair: the host's
     /// end is <paramref name="end"/> (name, address in 198.18.0.0/15), the switch's end is <paramref name="port"/>, up and
     /// without an address (the switch takes its frames, its namespace's IP stack must not). Not a link for static routes:
-    /// hosts on a switch share a subnet.
+    /// hosts on a switch share a subnet. The host's end computes its own checksums (needs <c>ethtool</c>).
     /// </summary>
     public void ConnectPort(LocalHost host, LocalInterface end, LocalHost switchHost, string port, int mtu = 1500)
     {
@@ -138,6 +138,9 @@ public sealed class LocalNetwork : IDisposable
         switchHost.Namespace.ExecChecked("ip", "link", "set", port, "mtu", mtu.ToString(CultureInfo.InvariantCulture));
         switchHost.Namespace.ExecChecked("ip", "link", "set", port, "up");
         ConfigureEnd(host, hostTemporary, end, mtu);
+        // Open vSwitch's userspace datapath forwards the partial checksums a veth leaves for offload as they are, and the
+        // receiver drops them as bad: the host computes its checksums itself.
+        host.Namespace.ExecChecked("ethtool", "-K", end.Name, "tx", "off");
     }
 
     /// <summary>

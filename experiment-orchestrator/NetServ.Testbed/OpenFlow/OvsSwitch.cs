@@ -31,6 +31,9 @@ public sealed class OvsSwitch : IDisposable
     /// <summary>The Open vSwitch programs the fixture runs; tests are skipped when one is missing.</summary>
     public static readonly string[] Tools = ["ovsdb-tool", "ovsdb-server", "ovs-vswitchd", "ovs-vsctl", "ovs-ofctl"];
 
+    /// <summary>What a testbed's switch needs beyond <see cref="Tools"/>: ethtool for its ports' hosts, nft for the NetServ node signaling is steered to.</summary>
+    public static readonly string[] TestbedTools = ["ethtool", "nft"];
+
     private const string Schema = "/usr/share/openvswitch/vswitch.ovsschema";
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(20);
     private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(5);
@@ -92,7 +95,7 @@ public sealed class OvsSwitch : IDisposable
 
     /// <summary>
     /// Starts the database and the switch in <paramref name="host"/>'s namespace, a host of <paramref name="network"/>
-    /// (a local testbed's switch node), and creates the bridge, without ports: <see cref="AddPort"/> adds the interfaces
+    /// (a local testbed's switch node; <see cref="TestbedTools"/> needed too), and creates the bridge, without ports: <see cref="AddPort"/> adds the interfaces
     /// already in that namespace. Disposing stops the daemons and removes the folder; the namespace stays the network's.
     /// </summary>
     /// <exception cref="InvalidOperationException">Open vSwitch cannot run here (<see cref="Missing"/> says why).</exception>
@@ -101,6 +104,11 @@ public sealed class OvsSwitch : IDisposable
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(host);
         ThrowIfMissing();
+        if (Prerequisites.Missing(TestbedTools) is { } missing)
+        {
+            throw new InvalidOperationException($"cannot realise a switch: {missing}");
+        }
+
         return Start(network, ownsNetwork: false, host);
     }
 
