@@ -14,8 +14,9 @@ namespace NetServ.Testbed.Local;
 /// its own (<c>ns-&lt;tag&gt;-lan-&lt;link&gt;</c>) for a LAN of more, the request's addresses (only
 /// 198.18.0.0/15; those it leaves to the aggregate chosen here, and those outside the range remapped
 /// into it when <see cref="LocalTestbedOptions.RemapAddresses"/> says so), static routes along shortest paths so every node reaches every other node's
-/// addresses, IPv4 forwarding on nodes with more than one interface, and each node's
-/// <c>execute</c> services run inside its namespace. Built from <see cref="LocalNetwork"/>.
+/// addresses, IPv4 forwarding on nodes with more than one interface, a switch node (one whose execute service makes an
+/// Open vSwitch bridge, <see cref="OpenFlowSwitchNode"/>) as an <see cref="OvsSwitch"/> in its namespace with a veth pair
+/// per port, and each node's other <c>execute</c> services run inside its namespace. Built from <see cref="LocalNetwork"/>.
 /// Disposing removes every namespace and what runs inside; a realisation that fails or is cancelled
 /// removes what it had created before it throws. The first implementation of <see cref="ITestbed"/>: each
 /// node's session enters its namespace (<see cref="NamespaceShell"/>).
