@@ -161,7 +161,7 @@ internal sealed partial class ExperimentRunner(ExperimentOptions options, IExper
         if (netserv.Count > 0)
         {
             _signaling = new ExperimentSignaling((node, key, ct) => _bed!.StartSignalingAsync(node, options.User, key, ct), options.SignalingTimeout);
-            _ports = options.AllowedPorts ?? DeclaredPorts(notes);
+            _ports = options.AllowedPorts ?? [.. DeclaredPorts(notes).Union(ControllerPorts(request, notes)).Order()];
         }
 
         // Execute services run in the run phase, after deploy: some of them need netservd.
@@ -289,6 +289,42 @@ internal sealed partial class ExperimentRunner(ExperimentOptions options, IExper
         {
             throw new ExperimentException(string.Join("; ", failures));
         }
+
+        if (bed is LocalExperimentTestbed local && local.Local.Switches.Count > 0)
+        {
+            progress.Status("deploy: the switches' controllers");
+            try
+            {
+                foreach (var line in await local.StartSwitchControllersAsync(ModuleCatalog.Resolve(OpenFlowControllerModule), options.User, cancellationToken).ConfigureAwait(false))
+                {
+                    Note(notes, line);
+                }
+            }
+            catch (InvalidOperationException e)
+            {
+                throw new ExperimentException(e.Message, e);
+            }
+        }
+    }
+
+    /// <summary>The module that is a local testbed's switches' controller (applications/OpenFlowController).</summary>
+    private const string OpenFlowControllerModule = "OpenFlowController";
+
+    /// <summary>The ports the switches' controllers listen on (the OpenFlowController module, installed for the run's user on the local testbed).</summary>
+    private int[] ControllerPorts(RequestRSpec request, List<string> notes)
+    {
+        if (options.Testbed != ExperimentTestbedKind.Local)
+        {
+            return [];
+        }
+
+        var ports = NetServ.Testbed.OpenFlow.OpenFlowSwitchNode.All(request).Select(s => s.Controller?.Port).OfType<int>().Distinct().ToArray();
+        if (ports.Length > 0)
+        {
+            Note(notes, $"the switches' controller (OpenFlowController) listens on port {ExperimentArguments.FormatPorts(ports)}: allowed");
+        }
+
+        return ports;
     }
 
     /// <summary>The ports the modules' packages declare, with the properties each is given; a module that cannot be resolved is left to configure to report.</summary>
@@ -451,6 +487,13 @@ internal sealed partial class ExperimentRunner(ExperimentOptions options, IExper
 
                 if (_installedAtReserve.Contains(service))
                 {
+                    continue;
+                }
+
+                if (_bed is LocalExperimentTestbed local && local.Local.Switches.ContainsKey(node.ClientId) && NetServ.Testbed.OpenFlow.OpenFlowSwitchNode.CreatesBridge(service))
+                {
+                    // The local testbed made the switch this service would make, at reserve.
+                    result.Services.Add(new ServiceReport(node.ClientId, service.Command, null, false, ReplacedByDeploy: true));
                     continue;
                 }
 

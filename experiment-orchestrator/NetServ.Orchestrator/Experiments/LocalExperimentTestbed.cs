@@ -11,6 +11,7 @@ using NetServ.Testbed.Http;
 using NetServ.Testbed.Linux;
 using NetServ.Testbed.Local;
 using NetServ.Testbed.Nodes;
+using NetServ.Testbed.OpenFlow;
 using NetServ.Traffic;
 
 namespace NetServ.Orchestrator.Experiments;
@@ -24,6 +25,7 @@ namespace NetServ.Orchestrator.Experiments;
 internal sealed class LocalExperimentTestbed(LocalTestbed testbed, TimeProvider time, ILogger logger) : IExperimentTestbed
 {
     private readonly List<int> _pids = [];
+    private readonly Dictionary<string, NetServNodeProcess> _processes = new(StringComparer.Ordinal);
 
     /// <inheritdoc />
     public ITestbed Testbed => testbed;
@@ -54,7 +56,24 @@ internal sealed class LocalExperimentTestbed(LocalTestbed testbed, TimeProvider 
         var process = await NetServNodeProcess.StartAsync(
             NamespaceOf(node), new NetServNodeOptions { Node = configuration with { NodeName = $"{configuration.NodeName}-{testbed.Id}" } }, cancellationToken).ConfigureAwait(false);
         _pids.Add(process.Pid);
+        _processes[node.ClientId] = process;
         return new LocalNetServd(process);
+    }
+
+    /// <summary>
+    /// Gives each switch of the testbed whose controller is a NetServ node started here its controller
+    /// (<see cref="SwitchControllerDeployment"/>): the OpenFlowController module from <paramref name="package"/>, for <paramref name="user"/>.
+    /// Returns what was done, a line each.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> StartSwitchControllersAsync(string package, string user, CancellationToken cancellationToken)
+    {
+        var done = new List<string>();
+        foreach (var nodes in SwitchNetServNodes.Find(testbed, _processes.Keys))
+        {
+            done.AddRange(await SwitchControllerDeployment.InstallAsync(testbed, nodes, _processes[nodes.ControllerNode], package, user, cancellationToken).ConfigureAwait(false));
+        }
+
+        return done;
     }
 
     /// <inheritdoc />

@@ -27,7 +27,7 @@ internal static class ModuleCatalog
         var project = folder is null ? null : Directory.EnumerateFiles(Path.Combine(BuildOutputs.RepositoryRoot, "applications", folder), $"{ApplicationPrefix}*.csproj").FirstOrDefault();
         if (project is not null)
         {
-            return BuildOutputs.EnsurePackage(Path.GetFileNameWithoutExtension(project), $"applications/{folder}");
+            return BuildOutputs.EnsurePackage(Path.GetFileNameWithoutExtension(project), $"applications/{folder}", VersionOf(project));
         }
 
         var packed = Directory.Exists(BuildOutputs.ModulesDirectory)
@@ -36,6 +36,10 @@ internal static class ModuleCatalog
         return packed ?? throw new ExperimentException(
             $"unknown module '{module}': not a .nupkg file, not a folder of applications/ ({string.Join(", ", Applications())}), and no {module}.*.nupkg in {BuildOutputs.ModulesDirectory}");
     }
+
+    /// <summary>The project's &lt;Version&gt;, 1.0.0 where it sets none.</summary>
+    private static string VersionOf(string project) =>
+        System.Xml.Linq.XDocument.Load(project).Descendants("Version").FirstOrDefault()?.Value.Trim() is { Length: > 0 } version ? version : "1.0.0";
 
     private static IEnumerable<string> Applications() =>
         Directory.EnumerateDirectories(Path.Combine(BuildOutputs.RepositoryRoot, "applications")).Select(Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal);

@@ -107,6 +107,13 @@ public sealed partial class DockerTestbed : ITestbed
         options ??= new DockerTestbedOptions();
         options.Validate();
         var plan = LocalTestbedPlan.Create(request, options.RemapAddresses);
+        if (plan.Switches.Count > 0)
+        {
+            // Its ports would be left unwired: refused rather than built wrong.
+            throw new LocalTestbedException([.. plan.Switches.Select(s =>
+                $"node '{s.Node.ClientId}' is an Open vSwitch (its execute service makes a bridge): the Docker testbed does not realise switches yet; the local testbed does")]);
+        }
+
         var log = (ILogger?)logger ?? NullLogger.Instance;
         var engine = await DockerEngine.ConnectOrStartAsync(options.Engine, options.Log, cancellationToken).ConfigureAwait(false);
         IReadOnlyDictionary<PlannedNode, string> images;

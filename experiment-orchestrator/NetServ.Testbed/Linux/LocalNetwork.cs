@@ -117,6 +117,33 @@ public sealed class LocalNetwork : IDisposable
     }
 
     /// <summary>
+    /// Links <paramref name="host"/> to a switch in <paramref name="switchHost"/>'s namespace with a veth pair: the host's
+    /// end is <paramref name="end"/> (name, address in 198.18.0.0/15), the switch's end is <paramref name="port"/>, up and
+    /// without an address (the switch takes its frames, its namespace's IP stack must not). Not a link for static routes:
+    /// hosts on a switch share a subnet. The host's end computes its own checksums (needs <c>ethtool</c>).
+    /// </summary>
+    public void ConnectPort(LocalHost host, LocalInterface end, LocalHost switchHost, string port, int mtu = 1500)
+    {
+        ArgumentNullException.ThrowIfNull(host);
+        ArgumentNullException.ThrowIfNull(end);
+        ArgumentNullException.ThrowIfNull(switchHost);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        ThrowIfUnusable(end, nameof(end));
+        var link = Interlocked.Increment(ref _linkCount);
+        var hostTemporary = $"v{Id}{link}a";
+        var portTemporary = $"v{Id}{link}b";
+        CommandRunner.RunChecked(
+            "ip", "link", "add", hostTemporary, "netns", host.Namespace.Name, "type", "veth", "peer", "name", portTemporary, "netns", switchHost.Namespace.Name);
+        switchHost.Namespace.ExecChecked("ip", "link", "set", portTemporary, "name", port);
+        switchHost.Namespace.ExecChecked("ip", "link", "set", port, "mtu", mtu.ToString(CultureInfo.InvariantCulture));
+        switchHost.Namespace.ExecChecked("ip", "link", "set", port, "up");
+        ConfigureEnd(host, hostTemporary, end, mtu);
+        // Open vSwitch's userspace datapath forwards the partial checksums a veth leaves for offload as they are, and the
+        // receiver drops them as bad: the host computes its checksums itself.
+        host.Namespace.ExecChecked("ethtool", "-K", end.Name, "tx", "off");
+    }
+
+    /// <summary>
     /// Joins <paramref name="members"/> (a host and its end each; at least two, on one subnet of
     /// 198.18.0.0/15) in a LAN: a bridge <c>br0</c> in a namespace of its own called
     /// <c>ns-&lt;id&gt;-&lt;name&gt;</c>, which no host's traffic enters but through the bridge, and a

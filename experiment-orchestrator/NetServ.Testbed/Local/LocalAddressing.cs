@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using NetServ.RSpec;
 using NetServ.Networking;
 using NetServ.Testbed.Linux;
+using NetServ.Testbed.OpenFlow;
 
 namespace NetServ.Testbed.Local;
 
@@ -131,10 +132,12 @@ internal static partial class LocalAddressing
         // Every address the request writes, with a netmask or without, is left to its interface.
         var used = request.Nodes.SelectMany(n => n.Interfaces).SelectMany(i => i.Ips).Where(ip => !ip.IsIpv6).Select(ip => Ipv4Address.FromIPAddress(ip.Address)).ToHashSet();
         var chosen = new Dictionary<string, InterfaceIp>(StringComparer.Ordinal);
+        // A switch's ports have no address: the bridge takes their frames.
+        var switchPorts = OpenFlowSwitchNode.All(request).SelectMany(s => s.Ports).ToHashSet(StringComparer.Ordinal);
         var assigned = new List<AssignedAddress>();
         foreach (var link in request.Links)
         {
-            var ends = link.InterfaceRefs.Where(interfaces.ContainsKey).Select(id => interfaces[id]).ToArray();
+            var ends = link.InterfaceRefs.Where(id => interfaces.ContainsKey(id) && !switchPorts.Contains(id)).Select(id => interfaces[id]).ToArray();
             var missing = ends.Where(e => !e.Interface.Ips.Any(ip => !ip.IsIpv6)).ToArray();
             if (missing.Length == 0 || ends.Length < 2)
             {

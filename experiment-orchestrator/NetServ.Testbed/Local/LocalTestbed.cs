@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using NetServ.Networking;
 using NetServ.RSpec;
 using NetServ.Testbed.Linux;
+using NetServ.Testbed.OpenFlow;
 
 namespace NetServ.Testbed.Local;
 
@@ -13,8 +14,9 @@ namespace NetServ.Testbed.Local;
 /// its own (<c>ns-&lt;tag&gt;-lan-&lt;link&gt;</c>) for a LAN of more, the request's addresses (only
 /// 198.18.0.0/15; those it leaves to the aggregate chosen here, and those outside the range remapped
 /// into it when <see cref="LocalTestbedOptions.RemapAddresses"/> says so), static routes along shortest paths so every node reaches every other node's
-/// addresses, IPv4 forwarding on nodes with more than one interface, and each node's
-/// <c>execute</c> services run inside its namespace. Built from <see cref="LocalNetwork"/>.
+/// addresses, IPv4 forwarding on nodes with more than one interface, a switch node (one whose execute service makes an
+/// Open vSwitch bridge, <see cref="OpenFlowSwitchNode"/>) as an <see cref="OvsSwitch"/> in its namespace with a veth pair
+/// per port, and each node's other <c>execute</c> services run inside its namespace. Built from <see cref="LocalNetwork"/>.
 /// Disposing removes every namespace and what runs inside; a realisation that fails or is cancelled
 /// removes what it had created before it throws. The first implementation of <see cref="ITestbed"/>: each
 /// node's session enters its namespace (<see cref="NamespaceShell"/>).
@@ -27,6 +29,7 @@ namespace NetServ.Testbed.Local;
 public sealed partial class LocalTestbed : ITestbed
 {
     private readonly List<LocalTestbedNode> _nodes = [];
+    private readonly Dictionary<string, OvsSwitch> _switches = new(StringComparer.Ordinal);
     private readonly ILogger _logger;
     private readonly LocalTestbedOptions _options;
     private bool _disposed;
@@ -65,6 +68,12 @@ public sealed partial class LocalTestbed : ITestbed
 
     /// <inheritdoc />
     IReadOnlyList<ITestbedNode> ITestbed.Nodes => _nodes;
+
+    /// <summary>
+    /// The switch nodes (<see cref="OpenFlowSwitchNode"/>) by client id: an Open vSwitch each, in the node's namespace, whose
+    /// ports are the veth ends of the node's links and which connects to the controller its execute service names.
+    /// </summary>
+    public IReadOnlyDictionary<string, OvsSwitch> Switches => _switches;
 
     /// <summary>The node called <paramref name="clientId"/> in the request.</summary>
     /// <exception cref="KeyNotFoundException">The request has no such node.</exception>
@@ -196,7 +205,19 @@ public sealed partial class LocalTestbed : ITestbed
         }
 
         _disposed = true;
-        Network.Dispose();
+        try
+        {
+            // The daemons first: removing their namespace would leave them running.
+            foreach (var ovs in _switches.Values)
+            {
+                ovs.Dispose();
+            }
+        }
+        finally
+        {
+            Network.Dispose();
+        }
+
         Log.TornDown(_logger, Id);
     }
 
@@ -221,6 +242,24 @@ public sealed partial class LocalTestbed : ITestbed
         }
 
         Wire(plan, Network, hosts, options.Mtu, step => Step(options, step, cancellationToken), _logger);
+        foreach (var planned in plan.Switches)
+        {
+            Step(options, $"create switch {planned.Node.ClientId}", cancellationToken);
+            var switchHost = hosts[planned.Node];
+            var ovs = OvsSwitch.StartIn(Network, switchHost);
+            _switches.Add(planned.Node.ClientId, ovs);
+            foreach (var port in planned.Ports)
+            {
+                Network.ConnectPort(hosts[port.Peer], End(port.PeerEnd), switchHost, port.Device, options.Mtu);
+                ovs.AddPort(port.Device, port.Number);
+                Log.PortCreated(_logger, planned.Node.ClientId, port.Number, port.LinkClientId, port.PeerEnd.Ip.ToString());
+            }
+
+            if (planned.Definition.Controller is { } controller)
+            {
+                ovs.SetController(controller);
+            }
+        }
 
         if (!options.RunExecuteServices)
         {
@@ -229,7 +268,8 @@ public sealed partial class LocalTestbed : ITestbed
 
         foreach (var node in _nodes)
         {
-            foreach (var service in node.Definition.Executes)
+            // A switch's bridge is made above, not by its service.
+            foreach (var service in node.Definition.Executes.Where(e => !_switches.ContainsKey(node.ClientId) || !OpenFlowSwitchNode.CreatesBridge(e)))
             {
                 Step(options, $"execute on {node.ClientId}", cancellationToken);
                 await RunServiceAsync(node, service, cancellationToken).ConfigureAwait(false);
@@ -297,6 +337,9 @@ public sealed partial class LocalTestbed : ITestbed
 
         [LoggerMessage(2709, LogLevel.Information, "Subnet {From} is remapped to {To}")]
         public static partial void SubnetRemapped(ILogger logger, string from, string to);
+
+        [LoggerMessage(2789, LogLevel.Debug, "Switch {Switch}: port {Port} is link {Link} to {Address}")]
+        public static partial void PortCreated(ILogger logger, string @switch, uint port, string link, string address);
 
         [LoggerMessage(2710, LogLevel.Information, "Interface {Interface} of node {Node} is given {Address}")]
         public static partial void AddressAssigned(ILogger logger, string @interface, string node, string address);

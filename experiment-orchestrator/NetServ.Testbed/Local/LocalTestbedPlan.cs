@@ -2,6 +2,7 @@ using System.Text;
 using NetServ.Networking;
 using NetServ.RSpec;
 using NetServ.Testbed.Linux;
+using NetServ.Testbed.OpenFlow;
 
 namespace NetServ.Testbed.Local;
 
@@ -54,6 +55,9 @@ internal sealed class LocalTestbedPlan
     /// <summary>What of the request is not realised, or realised otherwise.</summary>
     public IReadOnlyList<LocalTestbedFinding> NotRealised { get; }
 
+    /// <summary>The switch nodes (<see cref="OpenFlowSwitchNode"/>): an Open vSwitch each, with a veth pair per port, in document order.</summary>
+    public IReadOnlyList<PlannedSwitch> Switches { get; private init; } = [];
+
     /// <summary>Plans <paramref name="request"/>, remapping subnets outside 198.18.0.0/15 into it when <paramref name="remapAddresses"/> says so.</summary>
     /// <exception cref="LocalTestbedException">The request cannot be realised on this machine; every reason is listed.</exception>
     public static LocalTestbedPlan Create(RequestRSpec request, bool remapAddresses = false)
@@ -68,7 +72,7 @@ internal sealed class LocalTestbedPlan
     {
         var problems = new List<LocalTestbedFinding>();
         var plan = Create(request, remapAddresses, problems);
-        return new LocalTestbedCheck(problems, plan.NotRealised, plan.Nodes.Count + plan.Lans.Count, plan.Links.Count + plan.Lans.Sum(l => l.Members.Count))
+        return new LocalTestbedCheck(problems, plan.NotRealised, plan.Nodes.Count + plan.Lans.Count, plan.Links.Count + plan.Lans.Sum(l => l.Members.Count) + plan.Switches.Sum(s => s.Ports.Count))
         {
             Lans = plan.Lans.Count,
             Assigned = plan.Assigned,
@@ -113,6 +117,8 @@ internal sealed class LocalTestbedPlan
         var nodes = new List<PlannedNode>();
         var interfaces = new Dictionary<string, (PlannedNode Node, PlannedInterface End)>(StringComparer.Ordinal);
         var owners = new Dictionary<Ipv4Address, string>();
+        var switchNodes = new Dictionary<PlannedNode, OpenFlowSwitchNode>();
+        var ports = new Dictionary<string, (PlannedNode Switch, uint Number)>(StringComparer.Ordinal);
         for (var n = 0; n < request.Nodes.Count; n++)
         {
             var node = request.Nodes[n];
@@ -120,8 +126,20 @@ internal sealed class LocalTestbedPlan
             var planned = new PlannedNode(node, hostNames[n], ends);
             nodes.Add(planned);
             CheckNode(node, problems, notRealised);
+            var switchNode = OpenFlowSwitchNode.Read(node);
+            if (switchNode is not null)
+            {
+                switchNodes.Add(planned, switchNode);
+            }
+
             foreach (var entry in node.Interfaces)
             {
+                if (switchNode?.PortOf(entry.ClientId) is { } port)
+                {
+                    ports.Add(entry.ClientId, (planned, port));
+                    continue;
+                }
+
                 if (InterfaceIp(node, entry, linkOf.ContainsKey(entry.ClientId), problems, notRealised) is not { } ip)
                 {
                     continue;
@@ -148,10 +166,17 @@ internal sealed class LocalTestbedPlan
 
         var links = new List<PlannedLink>();
         var lans = new List<PlannedLan>();
+        var switchPorts = switchNodes.Keys.ToDictionary(s => s, _ => new List<PlannedPort>());
         var lanHostName = request.Nodes.Count;
         foreach (var link in request.Links)
         {
             CheckLink(link, notRealised);
+            if (link.InterfaceRefs.Any(ports.ContainsKey))
+            {
+                PlanPort(link, ports, interfaces, switchPorts, problems);
+                continue;
+            }
+
             if (link.InterfaceRefs.Count < 2)
             {
                 problems.Add(new(link.ClientId,
@@ -202,7 +227,57 @@ internal sealed class LocalTestbedPlan
             CheckSwitching(node, linkOf, problems);
         }
 
-        return new LocalTestbedPlan(request, nodes, links, lans, notRealised) { Assigned = assigned, AddressMap = map };
+        var switches = switchNodes.Select(s => new PlannedSwitch(s.Key, s.Value, [.. switchPorts[s.Key].OrderBy(p => p.Number)])).ToArray();
+        foreach (var planned in switches)
+        {
+            CheckSwitch(planned, owners, problems, notRealised);
+        }
+
+        return new LocalTestbedPlan(request, nodes, links, lans, notRealised) { Assigned = assigned, AddressMap = map, Switches = switches };
+    }
+
+    /// <summary>A link to a switch port: two interfaces, the other an addressed interface of a node that is not a switch.</summary>
+    private static void PlanPort(
+        RSpecLink link,
+        Dictionary<string, (PlannedNode Switch, uint Number)> ports,
+        Dictionary<string, (PlannedNode Node, PlannedInterface End)> interfaces,
+        Dictionary<PlannedNode, List<PlannedPort>> switchPorts,
+        List<LocalTestbedFinding> problems)
+    {
+        var portEnds = link.InterfaceRefs.Where(ports.ContainsKey).ToArray();
+        if (link.InterfaceRefs.Count != 2 || portEnds.Length != 1)
+        {
+            problems.Add(new(link.ClientId,
+                $"link '{link.ClientId}' joins switch port {Counted.List([.. portEnds.Select(p => $"'{p}'")])} to {Counted.Of(link.InterfaceRefs.Count - portEnds.Length, "other interface")}: " +
+                "the local testbed links a switch port to exactly one interface of a node that is no switch"));
+            return;
+        }
+
+        var (switchNode, number) = ports[portEnds[0]];
+        var other = link.InterfaceRefs.First(i => i != portEnds[0]);
+        if (interfaces.TryGetValue(other, out var peer))
+        {
+            // The port's device in the switch's namespace: p1, p2, ... (its other interfaces are eth0, eth1, ...).
+            switchPorts[switchNode].Add(new PlannedPort(number, $"p{number.ToString(System.Globalization.CultureInfo.InvariantCulture)}", link.ClientId, peer.Node, peer.End));
+        }
+    }
+
+    private static void CheckSwitch(PlannedSwitch planned, Dictionary<Ipv4Address, string> owners, List<LocalTestbedFinding> problems, List<LocalTestbedFinding> notRealised)
+    {
+        var name = $"node '{planned.Node.ClientId}'";
+        if (planned.Definition.Controller is not { } controller)
+        {
+            problems.Add(new(planned.Node.ClientId,
+                $"{name} creates an Open vSwitch bridge but its execute service names no controller (set-controller BRIDGE tcp:ADDRESS:PORT): a secure-mode switch without one forwards nothing"));
+        }
+        else if (!owners.ContainsKey(controller.Address))
+        {
+            problems.Add(new(planned.Node.ClientId, $"{name}: its controller {controller} is no address of an interface of the request"));
+        }
+
+        notRealised.Add(new(planned.Node.ClientId,
+            $"{name}: its execute service is not run; the switch it makes is realised as an Open vSwitch (userspace datapath, OpenFlow 1.3, fail_mode=secure) " +
+            $"with {Counted.Of(planned.Ports.Count, "port")} ({string.Join(", ", planned.Ports.Select(p => $"{p.Number}: {p.Peer.ClientId}"))}), connecting to {planned.Definition.Controller?.ToString() ?? "no controller"}"));
     }
 
     /// <summary>What an interface outside 198.18.0.0/15 needs to be realised, named as netserv-lab's option.</summary>
@@ -415,6 +490,12 @@ internal sealed record PlannedInterface(string ClientId, string Device, Interfac
 
 /// <summary>A link as it will be created: a veth pair from <see cref="AEnd"/> on <see cref="A"/> to <see cref="BEnd"/> on <see cref="B"/>.</summary>
 internal sealed record PlannedLink(string ClientId, PlannedNode A, PlannedInterface AEnd, PlannedNode B, PlannedInterface BEnd);
+
+/// <summary>A switch as it will be created: an Open vSwitch in the namespace of <see cref="Node"/>, with <see cref="Ports"/>.</summary>
+internal sealed record PlannedSwitch(PlannedNode Node, OpenFlowSwitchNode Definition, IReadOnlyList<PlannedPort> Ports);
+
+/// <summary>A switch port as it will be created: a veth pair from <see cref="PeerEnd"/> on <see cref="Peer"/> to <see cref="Device"/> in the switch's namespace, port <see cref="Number"/> of the bridge.</summary>
+internal sealed record PlannedPort(uint Number, string Device, string LinkClientId, PlannedNode Peer, PlannedInterface PeerEnd);
 
 /// <summary>A LAN as it will be created: a bridge in namespace <c>ns-&lt;tag&gt;-<see cref="HostName"/></c>, and a veth pair from each member's interface to it.</summary>
 internal sealed record PlannedLan(string ClientId, string HostName, IReadOnlyList<(PlannedNode Node, PlannedInterface End)> Members);

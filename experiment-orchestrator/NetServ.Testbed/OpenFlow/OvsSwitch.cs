@@ -31,19 +31,24 @@ public sealed class OvsSwitch : IDisposable
     /// <summary>The Open vSwitch programs the fixture runs; tests are skipped when one is missing.</summary>
     public static readonly string[] Tools = ["ovsdb-tool", "ovsdb-server", "ovs-vswitchd", "ovs-vsctl", "ovs-ofctl"];
 
+    /// <summary>What a testbed's switch needs beyond <see cref="Tools"/>: ethtool for its ports' hosts, nft for the NetServ node signaling is steered to.</summary>
+    public static readonly string[] TestbedTools = ["ethtool", "nft"];
+
     private const string Schema = "/usr/share/openvswitch/vswitch.ovsschema";
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(20);
     private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(5);
 
     private readonly LocalNetwork _network;
+    private readonly bool _ownsNetwork;
     private readonly List<OvsHost> _hosts = [];
     private Process? _database;
     private Process? _switch;
     private bool _disposed;
 
-    private OvsSwitch(LocalNetwork network, LocalHost host, string directory)
+    private OvsSwitch(LocalNetwork network, bool ownsNetwork, LocalHost host, string directory)
     {
         _network = network;
+        _ownsNetwork = ownsNetwork;
         Host = host;
         Directory = directory;
     }
@@ -75,39 +80,59 @@ public sealed class OvsSwitch : IDisposable
     /// <exception cref="InvalidOperationException">Open vSwitch cannot run here (<see cref="Missing"/> says why).</exception>
     public static OvsSwitch Start()
     {
+        ThrowIfMissing();
+        var network = LocalNetwork.Create();
+        try
+        {
+            return Start(network, ownsNetwork: true, network.AddHost("switch"));
+        }
+        catch
+        {
+            network.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Starts the database and the switch in <paramref name="host"/>'s namespace, a host of <paramref name="network"/>
+    /// (a local testbed's switch node; <see cref="TestbedTools"/> needed too), and creates the bridge, without ports: <see cref="AddPort"/> adds the interfaces
+    /// already in that namespace. Disposing stops the daemons and removes the folder; the namespace stays the network's.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Open vSwitch cannot run here (<see cref="Missing"/> says why).</exception>
+    public static OvsSwitch StartIn(LocalNetwork network, LocalHost host)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentNullException.ThrowIfNull(host);
+        ThrowIfMissing();
+        if (Prerequisites.Missing(TestbedTools) is { } missing)
+        {
+            throw new InvalidOperationException($"cannot realise a switch: {missing}");
+        }
+
+        return Start(network, ownsNetwork: false, host);
+    }
+
+    private static void ThrowIfMissing()
+    {
         if (Missing() is { } missing)
         {
             throw new InvalidOperationException($"cannot start Open vSwitch: {missing}");
         }
+    }
 
-        var network = LocalNetwork.Create();
-        string? directory = null;
-        OvsSwitch? ovs = null;
+    private static OvsSwitch Start(LocalNetwork network, bool ownsNetwork, LocalHost host)
+    {
+        var directory = System.IO.Directory.CreateTempSubdirectory("netserv-ovs-").FullName;
+        LabRunRecord.Current.Add(RunResource.Directory(directory));
+        var ovs = new OvsSwitch(network, ownsNetwork, host, directory);
         try
         {
-            var host = network.AddHost("switch");
-            directory = System.IO.Directory.CreateTempSubdirectory("netserv-ovs-").FullName;
-            LabRunRecord.Current.Add(RunResource.Directory(directory));
-            ovs = new OvsSwitch(network, host, directory);
             ovs.StartDaemons();
             return ovs;
         }
         catch
         {
-            if (ovs is not null)
-            {
-                ovs.Dispose();
-            }
-            else
-            {
-                network.Dispose();
-                if (directory is not null)
-                {
-                    System.IO.Directory.Delete(directory, recursive: true);
-                    LabRunRecord.NoteRemoved(RunResource.Directory(directory));
-                }
-            }
-
+            ovs.Dispose();
             throw;
         }
     }
@@ -138,11 +163,18 @@ public sealed class OvsSwitch : IDisposable
         host.Namespace.ExecChecked("ip", "address", "add", address, "dev", "eth0");
         host.Namespace.ExecChecked("ip", "link", "set", "eth0", "up");
         host.AddInterface(new LocalInterface("eth0", ip, prefixLength));
-        VsCtl("add-port", Bridge, switchEnd, "--", "set", "interface", switchEnd, $"ofport_request={port}");
+        AddPort(switchEnd, port);
         var mac = host.Namespace.GetMacAddress("eth0").GetAddressBytes();
         var ovsHost = new OvsHost(name, host.Namespace, ip, NetServ.OpenFlow.EthernetAddress.Read(mac), port, switchEnd);
         _hosts.Add(ovsHost);
         return ovsHost;
+    }
+
+    /// <summary>Adds <paramref name="device"/>, an interface in the switch's namespace without an address, to the bridge as port <paramref name="port"/>.</summary>
+    public void AddPort(string device, uint port)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        VsCtl("add-port", Bridge, device, "--", "set", "interface", device, $"ofport_request={port.ToString(CultureInfo.InvariantCulture)}");
     }
 
     /// <summary>
@@ -188,10 +220,15 @@ public sealed class OvsSwitch : IDisposable
     /// Tells the bridge to connect to a controller listening at 127.0.0.1:<paramref name="port"/> inside the switch's
     /// namespace (a socket made there, for example by a module started in <see cref="NetworkNamespace.Run{T}"/>).
     /// </summary>
-    public void SetController(int port) =>
+    public void SetController(int port) => SetController(new OpenFlowControllerAddress(Ipv4Address.Parse("127.0.0.1"), port));
+
+    /// <summary>Tells the bridge to connect to a controller at <paramref name="controller"/>, outside the switch's namespace (over a control link), or inside it.</summary>
+    public void SetController(OpenFlowControllerAddress controller)
+    {
+        ArgumentNullException.ThrowIfNull(controller);
         // A short backoff: tests that drop the connection see the switch come back quickly.
-        VsCtl("set-controller", Bridge, $"tcp:127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}",
-            "--", "set", "controller", Bridge, "max_backoff=1000");
+        VsCtl("set-controller", Bridge, controller.ToString(), "--", "set", "controller", Bridge, "max_backoff=1000");
+    }
 
     /// <summary>The pids of ovsdb-server and ovs-vswitchd as this fixture started them (0 before they run).</summary>
     public (int Database, int Switch) ProcessIds => (_database?.Id ?? 0, _switch?.Id ?? 0);
@@ -230,7 +267,10 @@ public sealed class OvsSwitch : IDisposable
         Stop(_database);
         try
         {
-            _network.Dispose();
+            if (_ownsNetwork)
+            {
+                _network.Dispose();
+            }
         }
         finally
         {

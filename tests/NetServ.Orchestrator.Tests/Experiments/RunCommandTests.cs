@@ -14,6 +14,7 @@ namespace NetServ.Orchestrator.Tests.Experiments;
 public sealed class RunCommandTests
 {
     private static readonly string LabRSpec = Path.Combine(BuildOutputs.RepositoryRoot, "rspecs", "lab-netmonitor.rspec.xml");
+    private static readonly string OpenFlowRSpec = Path.Combine(BuildOutputs.RepositoryRoot, "rspecs", "openflow.rspec.xml");
     private static readonly string MixedFour = Path.Combine(BuildOutputs.RepositoryRoot, "rspecs", "geni", "mixed-four-nodes.rspec.xml");
     private string _results = null!;
 
@@ -49,6 +50,33 @@ public sealed class RunCommandTests
             Assert.That(summary["leftovers"]!.AsArray(), Is.Empty);
             Assert.That(File.Exists(Path.Combine(_results, "summary.json")), Is.True);
             Assert.That(File.ReadAllText(Path.Combine(_results, "router.netservd.log")), Is.Not.Empty);
+        });
+        AssertNothingLeft(summary);
+    }
+
+    [Test]
+    public async Task Run_OpenFlowRSpec_ControllerOnNs1_SignalingThroughTheSwitchInstallsTheModule_WhichSeesEveryPacket()
+    {
+        RequiresRoot.Check([.. NetServ.Testbed.OpenFlow.OvsSwitch.Tools, .. NetServ.Testbed.OpenFlow.OvsSwitch.TestbedTools]);
+        if (NetServ.Testbed.OpenFlow.OvsSwitch.Missing() is { } missing)
+        {
+            Assert.Ignore(missing);
+        }
+
+        var (exit, summary, output) = await RunRSpecAsync(
+            OpenFlowRSpec, "--module", "NetMonitor", "--from", "sender", "--toward", "receiver", "--filter", "udp/5060", "--packets", "100", "--rate", "200");
+
+        var module = summary["modules"]!.AsArray().Single()!;
+        Assert.Multiple(() =>
+        {
+            Assert.That(exit, Is.Zero, output);
+            Assert.That(Phases(summary), Is.EqualTo(new[] { "reserve ok", "deploy ok", "configure ok", "run ok", "collect ok", "release ok" }));
+            Assert.That(summary["user"]!["allowedPorts"]!.GetValue<string>(), Is.EqualTo("6653"), "the controller's port, from the switch's set-controller");
+            Assert.That(module["installedOn"]!.AsArray().Select(n => n!.GetValue<string>()), Is.EqualTo(new[] { "ns1" }), "the switch steered the SETUP to ns1");
+            Assert.That(summary["traffic"]!["received"]!.GetValue<long>(), Is.EqualTo(100));
+            Assert.That(module["counts"]!.AsArray().Single()!["packets"]!.GetValue<long>(), Is.EqualTo(100), "every packet went through ns1");
+            Assert.That(summary["services"]!.AsArray().Select(s => s!["replacedByDeploy"]!.GetValue<bool>()), Is.All.True, "netservd and the switch are made here, not by the services");
+            Assert.That(summary["leftovers"]!.AsArray(), Is.Empty);
         });
         AssertNothingLeft(summary);
     }

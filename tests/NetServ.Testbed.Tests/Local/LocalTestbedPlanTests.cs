@@ -30,6 +30,39 @@ public sealed class LocalTestbedPlanTests
     }
 
     [Test]
+    public void Create_OpenFlowRequest_PlansTheSwitchNodeAsAnOpenVSwitchWithAPortPerUnaddressedInterface()
+    {
+        var plan = LocalTestbedPlan.Create(TestRequests.Load("openflow.rspec.xml"));
+
+        var planned = plan.Switches.Single();
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(planned.Node.ClientId, Is.EqualTo("switch"));
+            Assert.That(planned.Ports.Select(p => (p.Number, p.Device, p.Peer.ClientId, p.PeerEnd.Ip.ToString())), Is.EqualTo(new[]
+            {
+                (1u, "p1", "sender", "198.18.10.1/24"),
+                (2u, "p2", "receiver", "198.18.10.2/24"),
+                (3u, "p3", "ns1", "198.18.10.11/24"),
+                (4u, "p4", "ns2", "198.18.10.12/24"),
+            }));
+            Assert.That(planned.Definition.Controller?.ToString(), Is.EqualTo("tcp:198.19.10.2:6653"));
+            Assert.That(planned.Node.Interfaces.Select(i => (i.ClientId, i.Device)), Is.EqualTo(new[] { ("switch:ctl", "eth0") }), "the ports are no addressed interfaces");
+            Assert.That(plan.Assigned, Is.Empty, "no address is chosen for a switch port");
+            Assert.That(plan.Links.Select(l => l.ClientId), Is.EqualTo(new[] { "switch-controller" }), "only the control link is a plain veth pair");
+        }
+    }
+
+    [Test]
+    public void Create_SwitchWithoutController_IsRefusedSayingWhatTheServiceMustName()
+    {
+        var request = TestRequests.WithExecutes(TestRequests.Load("openflow.rspec.xml"), "switch", new ExecuteService("sh", "ovs-vsctl add-br br0"));
+
+        var error = Assert.Throws<LocalTestbedException>(() => LocalTestbedPlan.Create(request));
+
+        Assert.That(error!.Problems, Has.Some.Contains("names no controller (set-controller BRIDGE tcp:ADDRESS:PORT)"));
+    }
+
+    [Test]
     public void Create_AddressOutsideTheBenchmarkingRange_IsRefusedNamingTheInterface()
     {
         var request = TestRequests.WithAddress(TestRequests.Evaluation, "receiver:if0", "10.0.0.1", 24);

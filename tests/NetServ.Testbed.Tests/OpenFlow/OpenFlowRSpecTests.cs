@@ -1,0 +1,142 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Logging.Abstractions;
+using NetServ.Contracts.Configuration;
+using NetServ.Contracts.Status;
+using NetServ.Networking;
+using NetServ.RSpec;
+using NetServ.Signaling.Nslp;
+using NetServ.Signaling.Security;
+using NetServ.Signaling.Transport;
+using NetServ.Testbed.Http;
+using NetServ.Testbed.Local;
+using NetServ.Testbed.Nodes;
+using NetServ.Testbed.OpenFlow;
+
+namespace NetServ.Testbed.Tests.OpenFlow;
+
+/// <summary>
+/// rspecs/openflow.rspec.xml realised with a real Open vSwitch and real netservd, the paper's Figure 16 step by step:
+/// the controller module on ns1, signaling through the proactive flow, a module's filter at the controller, its first
+/// packet through the node and on to the receiver, later ones on the installed flows, REMOVE deleting them.
+/// </summary>
+[TestFixture]
+[NonParallelizable]
+public sealed partial class OpenFlowRSpecTests
+{
+    private const string User = "demo";
+    private const int FilterPort = 5060;
+    private static readonly string RSpecPath = Path.Combine(BuildOutputs.RepositoryRoot, "rspecs", "openflow.rspec.xml");
+
+    [Test]
+    [CancelAfter(120_000)]
+    public async Task OpenFlowRSpec_SignalingThroughTheSwitch_InstallsAModuleWhoseFlowsGoThroughTheNode_AndRemoveDeletesThem(CancellationToken cancellationToken)
+    {
+        RequiresRoot.Check([.. OvsSwitch.Tools, .. OvsSwitch.TestbedTools]);
+        if (OvsSwitch.Missing() is { } missing)
+        {
+            Assert.Ignore(missing);
+        }
+
+        var controllerPackage = BuildOutputs.EnsurePackage("NetServ.Apps.OpenFlowController", "applications/OpenFlowController", "0.1.0");
+        var monitorPackage = BuildOutputs.EnsurePackage("NetServ.Apps.NetMonitor", "applications/NetMonitor");
+        using var key = UserPrivateKey.Generate(UserKeyAlgorithm.Ed25519);
+        using var testbed = await LocalTestbed.RealiseAsync(RSpecFile.Read(RSpecPath), new LocalTestbedOptions { RunExecuteServices = false }, cancellationToken: cancellationToken);
+        var ovs = testbed.Switches["switch"];
+        var configuration = new NodeConfiguration
+        {
+            NodeName = $"ns1-{testbed.Id}",
+            Signaling = { QueryTimeoutMs = 200 },
+            Users = [new UserConfiguration { Name = User, AllowedPrefixes = ["198.18.0.0/15"], PublicKey = key.PublicKey.ToPem(), AllowedPorts = [6653] }],
+        };
+        await using var ns1 = await NetServNodeProcess.StartAsync(testbed["ns1"].Namespace, new NetServNodeOptions { Node = configuration }, cancellationToken);
+
+        // The controller, by the node's own means: the switch forwards nothing before it.
+        var nodes = SwitchNetServNodes.Find(testbed, ["ns1"]).Single();
+        await SwitchControllerDeployment.InstallAsync(testbed, nodes, ns1, controllerPackage, User, cancellationToken);
+        var signalingBefore = Packets(ovs, "priority=1000,udp,tp_dst=270");
+
+        // A user's SETUP from the sender toward the receiver, taken by ns1 off the proactive flow.
+        var sender = testbed["sender"];
+        var receiver = testbed.AddressOf("receiver:if0");
+        await using var server = PackageServer.Start(Path.GetDirectoryName(monitorPackage)!, IPAddress.Parse(sender.Address.ToString()), 0, sender.Namespace);
+        var setup = ModuleSetup.ForPackage(monitorPackage, User, server.UrlOf) with { FilterProtocol = "udp", FilterPort = FilterPort, FilterDestination = "198.18.10.2/32" };
+        await using var client = sender.Namespace.Run(() => SignalingClient.Start("sender", NullLogger.Instance, TimeProvider.System));
+        var signed = new SignedRequestClient(client, User, key, TimeProvider.System);
+        var answer = await signed.SendForPathAsync(receiver, setup.ToRequest(), TimeSpan.FromSeconds(20), cancellationToken);
+        var installed = await ns1.WaitForStatusAsync(s => ControllerStatus(s)?["filters"]?.GetValue<int>() == 1, TimeSpan.FromSeconds(10), cancellationToken);
+
+        // The first packet of the filter's flow goes to the controller, then to ns1 and back, then to the receiver; later ones take the flows.
+        using var socket = ReceiverSocket(testbed);
+        using var outgoing = sender.Namespace.CreateSocket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        outgoing.Bind(new IPEndPoint(IPAddress.Parse(sender.Address.ToString()), 40000));
+        var received = new List<string>();
+        for (var i = 0; i < 10; i++)
+        {
+            outgoing.SendTo(Encoding.ASCII.GetBytes($"packet {i}"), new IPEndPoint(IPAddress.Parse(receiver.ToString()), FilterPort));
+            var buffer = new byte[100];
+            received.Add(Encoding.ASCII.GetString(buffer, 0, socket.Receive(buffer)));
+        }
+
+        var flowing = await ns1.StatusAsync(cancellationToken: cancellationToken);
+        // The userspace datapath pushes its counters into the flow table about once a second.
+        var steered = await EventuallyAsync(() => ovs.DumpFlows().Where(f => f.Contains("priority=600", StringComparison.Ordinal)).ToArray(), f => f.Length == 1 && Packets(f[0]) >= 9, cancellationToken);
+        var remove = NslpRequests.Remove(setup.Module);
+        var removed = await signed.SendForPathAsync(receiver, remove, TimeSpan.FromSeconds(20), cancellationToken);
+        await ns1.WaitForStatusAsync(s => ControllerStatus(s)?["filters"]?.GetValue<int>() == 0, TimeSpan.FromSeconds(10), cancellationToken);
+        var afterRemove = ovs.DumpFlows();
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(answer.Nodes.Select(n => (n.Address, n.Status)), Is.EqualTo(new[] { (testbed.AddressOf("ns1:if0").ToString(), NslpStatus.Ok) }), "ns1 answered the SETUP");
+            Assert.That(Packets(ovs, "priority=1000,udp,tp_dst=270"), Is.GreaterThan(signalingBefore), "the SETUP went through the proactive UDP/270 flow");
+            Assert.That(installed.ContainerOf(User).Modules.Select(m => m.Name), Does.Contain(setup.Module));
+            Assert.That(received, Is.EqualTo(Enumerable.Range(0, 10).Select(i => $"packet {i}")), "every packet reached the receiver intact, in order");
+            Assert.That(ModuleOf(flowing, setup.Module)?.Live?.Counters?.Packets, Is.EqualTo(10), "the module on ns1 saw each packet");
+            Assert.That(ControllerStatus(flowing)?["packetIns"]?.GetValue<long>(), Is.GreaterThanOrEqualTo(1));
+            Assert.That(ControllerStatus(flowing)?["steeredFlows"]?.GetValue<long>(), Is.EqualTo(1), "one flow steered through the node");
+            Assert.That(steered, Has.Length.EqualTo(1), string.Join('\n', ovs.DumpFlows()));
+            Assert.That(steered.Select(f => Packets(f)), Has.All.GreaterThanOrEqualTo(9), "the packets after the first took the installed flow");
+            Assert.That(removed.Nodes.Select(n => n.Status), Is.EqualTo(new[] { NslpStatus.Ok }));
+            Assert.That(afterRemove, Has.None.Contains("priority=600").And.None.Contains("priority=500"), "REMOVE deleted the filter's flows");
+        }
+    }
+
+    private static async Task<T> EventuallyAsync<T>(Func<T> read, Func<T, bool> done, CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(5);
+        var value = read();
+        while (!done(value) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(200, cancellationToken);
+            value = read();
+        }
+
+        return value;
+    }
+
+    private static Socket ReceiverSocket(LocalTestbed testbed)
+    {
+        var node = testbed["receiver"];
+        var socket = node.Namespace.CreateSocket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        socket.ReceiveTimeout = 5000;
+        socket.Bind(new IPEndPoint(IPAddress.Parse(node.Address.ToString()), FilterPort));
+        return socket;
+    }
+
+    private static ModuleStatus? ModuleOf(NodeStatus status, string module) =>
+        status.Containers.SelectMany(c => c.Modules).FirstOrDefault(m => m.Name == module);
+
+    private static System.Text.Json.Nodes.JsonNode? ControllerStatus(NodeStatus status) =>
+        status.Containers.SelectMany(c => c.Modules).FirstOrDefault(m => m.Name.StartsWith("NetServ.Apps.OpenFlowController", StringComparison.Ordinal))?.Live?.Status;
+
+    private static long Packets(OvsSwitch ovs, string match) =>
+        ovs.DumpFlows().Where(f => f.Contains(match, StringComparison.Ordinal)).Sum(Packets);
+
+    private static long Packets(string flow) => long.Parse(PacketCount().Match(flow).Groups[1].ValueSpan, System.Globalization.CultureInfo.InvariantCulture);
+
+    [GeneratedRegex(@"n_packets=(\d+)")]
+    private static partial Regex PacketCount();
+}
