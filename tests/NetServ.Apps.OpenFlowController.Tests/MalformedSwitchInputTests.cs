@@ -28,15 +28,9 @@ public sealed class MalformedSwitchInputTests
         var node = ovs.AddHost("node", "198.18.0.3/24");
         using var module = new OpenFlowControllerModule();
         using var context = new TestModuleContext(TestModuleContext.ParseProperties($"listen_port=0,netserv_port={node.Port}"));
-        ovs.Namespace.Run(() =>
-        {
-            module.StartAsync(context, cancellationToken).GetAwaiter().GetResult();
-            return true;
-        });
+        var listening = ModuleOnSwitch.Start(ovs, module, context, cancellationToken);
         try
         {
-            var listening = IPEndPoint.Parse(module.GetStatus()["listening"]!.GetValue<string>());
-            ovs.SetController(listening.Port);
             await SwitchRig.WaitForAsync(() => Live(module) == true, cancellationToken);
 
             using var peer = ovs.Namespace.CreateSocket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);

@@ -44,16 +44,9 @@ public sealed class OpenFlowControllerModuleTests
         ovs.AddHost("node", "198.18.0.3/24");
         using var module = new OpenFlowControllerModule();
         using var context = new TestModuleContext(TestModuleContext.ParseProperties("listen_port=0,netserv_port=2"));
-        // The module's listening socket is made while it starts: started inside the switch's namespace, it stays there.
-        ovs.Namespace.Run(() =>
-        {
-            module.StartAsync(context, cancellationToken).GetAwaiter().GetResult();
-            return true;
-        });
+        ModuleOnSwitch.Start(ovs, module, context, cancellationToken);
         try
         {
-            var listening = IPEndPoint.Parse(module.GetStatus()["listening"]!.GetValue<string>());
-            ovs.SetController(listening.Port);
 
             var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
             while (!ovs.DumpFlows().Any(f => f.Contains("udp,tp_dst=270 actions=output:2", StringComparison.Ordinal)) && DateTime.UtcNow < deadline)
