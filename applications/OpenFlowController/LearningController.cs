@@ -24,7 +24,8 @@ internal sealed class LearningControllerOptions
 
     /// <summary>
     /// Further NetServ nodes on the switch (the paper's scale-out): the flows of the filters are spread over all
-    /// nodes by a hash of each flow; signaling still goes to <see cref="NetServPort"/>.
+    /// nodes by a hash of each flow. Signaling visits every node in turn, <see cref="NetServPort"/> first, as on-path
+    /// nodes in series would, so a module installed through signaling is on every node a flow may be steered to.
     /// </summary>
     public IList<NetServNodeAttachment> MoreNodes { get; } = [];
 
@@ -62,8 +63,9 @@ internal sealed record SteeredFlow(ulong Cookie, int Node, ValueList<Oxm> Fields
 
 /// <summary>
 /// The controller's work on one switch (paper section 10, Figure 16): proactively, table 0 steers NSIS signaling
-/// (UDP to port 270) that did not come from the NetServ node to the node's port, and sends everything else on to
-/// table 1; table 1 is an L2 learning switch whose misses come to the controller, which learns the source's port,
+/// (UDP to port 270) that did not come from a NetServ node to the first node's port, signaling a node sends on to the
+/// next node's port (addressed to its MAC when known) and what the last node sends on to table 1, so signaling visits
+/// the nodes in series (section 10: a single flow can use multiple NetServ nodes); everything else goes on to table 1; table 1 is an L2 learning switch whose misses come to the controller, which learns the source's port,
 /// installs a flow to a known destination, and floods otherwise.
 /// </summary>
 /// <remarks>
@@ -108,6 +110,7 @@ internal sealed partial class LearningController : IPacketFilterObserver
     private const ushort SteeredFlowPriority = 600;
     private const ushort SignalingPriority = 1000;
     private const ushort FromNodePriority = 2000;
+    private const ushort SignalingChainPriority = 3000;
     private const ushort LearnedPriority = 100;
     private const ushort EthTypeIpv4 = 0x0800;
     private const byte IpProtocolUdp = 17;
@@ -329,6 +332,15 @@ internal sealed partial class LearningController : IPacketFilterObserver
             Priority = FromNodePriority,
             Instructions = [new GotoTableInstruction(ForwardingTable)],
         }),
+
+        // Signaling a node sends on goes to the next node, as to the next on-path node; the last node's goes to L2 learning.
+        .. _nodes.Zip(_nodes.Skip(1), (from, next) => new FlowModMessage(nextXid(), FlowModCommand.Add, new OpenFlowMatch(
+            [Oxm.InPort(from.Port), Oxm.EthType(EthTypeIpv4), Oxm.IpProto(IpProtocolUdp), Oxm.UdpDst(_options.SignalingPort)]))
+        {
+            Cookie = ProactiveCookie,
+            Priority = SignalingChainPriority,
+            Instructions = [new ApplyActionsInstruction([.. ToNode(next)])],
+        }),
         new FlowModMessage(nextXid(), FlowModCommand.Add, new OpenFlowMatch(
             [Oxm.EthType(EthTypeIpv4), Oxm.IpProto(IpProtocolUdp), Oxm.UdpDst(_options.SignalingPort)]))
         {
@@ -452,9 +464,7 @@ internal sealed partial class LearningController : IPacketFilterObserver
 
         var index = live[hash % (uint)live.Length];
         var node = _nodes[index];
-        OpenFlowAction[] actions = node.Mac is { } mac
-            ? [new SetFieldAction(Oxm.EthDst(mac)), new OutputAction(node.Port)]
-            : [new OutputAction(node.Port)];
+        var actions = ToNode(node);
         await connection.SendAsync(
             new FlowModMessage(connection.NextXid(), FlowModCommand.Add, new OpenFlowMatch(fields))
             {
@@ -482,6 +492,10 @@ internal sealed partial class LearningController : IPacketFilterObserver
 
         return true;
     }
+
+    /// <summary>The actions that send a packet to a node: addressed to its MAC when known, so its IP stack takes it in.</summary>
+    private static OpenFlowAction[] ToNode(NetServNodeAttachment node) =>
+        node.Mac is { } mac ? [new SetFieldAction(Oxm.EthDst(mac)), new OutputAction(node.Port)] : [new OutputAction(node.Port)];
 
     /// <summary>Fail-open: the flow's later packets skip the controller and go to L2 learning until a node is live again.</summary>
     private async Task BypassNodesAsync(

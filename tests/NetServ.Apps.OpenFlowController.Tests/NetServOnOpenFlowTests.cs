@@ -142,6 +142,41 @@ public sealed class NetServOnOpenFlowTests
     }
 
     [Test]
+    public async Task TwoNodes_SignalingFromTheSender_VisitsBothNodesInTurn_ThenReachesTheReceiver(CancellationToken cancellationToken)
+    {
+        const ushort SignalingPort = 270;
+        var rig = _rig = await StartAsync(nodes: 2);
+        var (first, second) = (rig.Nodes[0], rig.Nodes[1]);
+        await SwitchRig.WaitForAsync(() => rig.Switch.DumpFlows().Count >= 6, cancellationToken);
+        var flows = rig.Switch.DumpFlows();
+
+        // The first node takes signaling still addressed to the receiver, as netservd's node does (an ingress rule);
+        // the chain flow addresses it to the second node, whose IP stack routes it on to the receiver.
+        first.Namespace.ExecChecked(
+            "nft", "add table netdev netserv ; add chain netdev netserv signaling { type filter hook ingress device eth0 priority 0 ; } ; " +
+            "add rule netdev netserv signaling udp dport 270 meta pkttype set host");
+        using var receiver = rig.Receiver.CreateUdpSocket(SignalingPort);
+        using var sender = rig.Sender.CreateUdpSocket(SignalingPort);
+
+        // The learning switch learns the receiver first, so that nothing is flooded to the nodes.
+        receiver.SendTo(Encoding.ASCII.GetBytes("here"), new IPEndPoint(rig.Sender.Address.ToIPAddress(), OtherPort));
+        await SwitchRig.WaitForAsync(() => rig.Controller.PacketIns >= 1, cancellationToken);
+        rig.WaitForDatapath();
+        var before = (First: rig.SwitchTxPackets(first.Port), Second: rig.SwitchTxPackets(second.Port));
+        var buffer = new byte[2048];
+
+        sender.SendTo(Encoding.ASCII.GetBytes("GIST query"), new IPEndPoint(rig.Receiver.Address.ToIPAddress(), SignalingPort));
+        var received = Encoding.ASCII.GetString(buffer, 0, await SwitchRig.ReceiveAsync(receiver, buffer, cancellationToken));
+
+        Assert.That(flows, Has.Some.Contains($"priority=3000,udp,in_port={first.Port},tp_dst=270 actions=set_field:{second.Mac}->eth_dst,output:{second.Port}"));
+        Assert.That(flows, Has.None.Contains($"priority=3000,udp,in_port={second.Port}"), "the last node's signaling goes to L2 learning");
+        Assert.That(flows, Has.Some.Contains($"priority=1000,udp,tp_dst=270 actions=output:{first.Port}"));
+        Assert.That(received, Is.EqualTo("GIST query"));
+        Assert.That(rig.SwitchTxPackets(first.Port) - before.First, Is.EqualTo(1UL), "the first node saw the packet");
+        Assert.That(rig.SwitchTxPackets(second.Port) - before.Second, Is.EqualTo(1UL), "then the second node");
+    }
+
+    [Test]
     public async Task TwoNodes_OneNodeLinkDown_ItsFlowsMoveToTheOther_BothDown_TrafficFailsOpen_NodeBack_FlowsVisitItAgain(CancellationToken cancellationToken)
     {
         const int Flows = 8;
