@@ -215,7 +215,7 @@ internal sealed partial class ExperimentRunner(ExperimentOptions options, IExper
     {
         var files = netserv.ToDictionary(
             n => n,
-            n => (IReadOnlyDictionary<string, string>)new Dictionary<string, string> { [DockerExperimentTestbed.ConfigurationPath] = DockerExperimentTestbed.ImageConfiguration(ConfigurationOf(n)) },
+            n => (IReadOnlyDictionary<string, string>)new Dictionary<string, string> { [DockerExperimentTestbed.ConfigurationPath] = DockerExperimentTestbed.ImageConfiguration(ConfigurationOf(n, netserv)) },
             StringComparer.Ordinal);
         var realised = await DockerTestbed.RealiseAsync(
             request,
@@ -233,11 +233,16 @@ internal sealed partial class ExperimentRunner(ExperimentOptions options, IExper
         return (new DockerExperimentTestbed(realised), realised.AddressMap, realised.AssignedAddresses, realised.Request);
     }
 
-    /// <summary>The netservd configuration of NetServ node <paramref name="name"/>: the run's user, with its key, prefixes and ports.</summary>
-    private NodeConfiguration ConfigurationOf(string name) => new()
+    /// <summary>
+    /// The netservd configuration of NetServ node <paramref name="name"/>: the run's user, with its key, prefixes and ports.
+    /// A node that a switch's controller passes signaling on from (every NetServ node on the switch but the last) does
+    /// not end signaling at an on-link destination.
+    /// </summary>
+    private NodeConfiguration ConfigurationOf(string name, IReadOnlyCollection<string> netservNodes) => new()
     {
         NodeName = name,
         Containers = { LogLevel = options.NodeLogLevel },
+        Signaling = { OnLinkEndsPath = !(_bed is LocalExperimentTestbed local && local.PassesSignalingOn(name, netservNodes)) },
         Users = [new UserConfiguration { Name = options.User, AllowedPrefixes = [.. options.UserPrefixes], PublicKey = _signaling!.PublicKeyPem, AllowedPorts = [.. _ports] }],
     };
 
@@ -263,7 +268,7 @@ internal sealed partial class ExperimentRunner(ExperimentOptions options, IExper
         result.User = new UserReport(options.User, _signaling.WriteKey(Path.Combine(result.ResultsDirectory!, $"{options.User}.key")), _ports);
         Note(notes, $"the key of user '{options.User}' is {result.User.KeyFile} (its public half beside it): module servers sign with it");
         progress.Status($"deploy: netservd on {string.Join(", ", netserv.Select(n => n.Name))}");
-        var starts = netserv.Select(n => (Report: n, Start: bed.StartNetServdAsync(ExperimentTopology.Node(testbed, n.Name), ConfigurationOf(n.Name), cancellationToken))).ToArray();
+        var starts = netserv.Select(n => (Report: n, Start: bed.StartNetServdAsync(ExperimentTopology.Node(testbed, n.Name), ConfigurationOf(n.Name, [.. netserv.Select(m => m.Name)]), cancellationToken))).ToArray();
         // Every start is awaited, so that release stops each node that came up even when another did not.
         await Task.WhenAll(starts.Select(s => s.Start)).ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default).ConfigureAwait(false);
         var failures = new List<string>();

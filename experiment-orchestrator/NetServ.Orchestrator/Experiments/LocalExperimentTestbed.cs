@@ -61,6 +61,13 @@ internal sealed class LocalExperimentTestbed(LocalTestbed testbed, TimeProvider 
     }
 
     /// <summary>
+    /// Whether a switch's controller passes signaling on from NetServ node <paramref name="node"/> to a further NetServ
+    /// node (<paramref name="netservNodes"/> are the run's): it is on a switch and not the last of its nodes.
+    /// </summary>
+    public bool PassesSignalingOn(string node, IReadOnlyCollection<string> netservNodes) =>
+        SwitchNetServNodes.Find(testbed, netservNodes).Any(s => s.Nodes.Count > 1 && s.Nodes.Take(s.Nodes.Count - 1).Any(a => a.Node == node));
+
+    /// <summary>
     /// Gives each switch of the testbed whose controller is a NetServ node started here its controller
     /// (<see cref="SwitchControllerDeployment"/>): the OpenFlowController module from <paramref name="package"/>, for <paramref name="user"/>.
     /// Returns what was done, a line each.

@@ -23,10 +23,10 @@ namespace NetServ.Testbed.OpenFlow;
 public sealed record SwitchNetServNodes(string Switch, OpenFlowControllerAddress Controller, string ControllerNode, IReadOnlyList<SwitchAttachment> Nodes)
 {
     /// <summary>
-    /// The controller module's properties: where it listens, and the switch port and MAC address of the controller's node,
-    /// which signaling and the filtered flows are steered to. The other NetServ nodes are not given as
-    /// <c>more_netserv_nodes</c>: the controller would spread flows over them, and signaling installs modules only on the
-    /// node it is steered to, so a flow hashed to another node would pass it without its module.
+    /// The controller module's properties: where it listens, the switch port and MAC address of the controller's node
+    /// (signaling's first node) and the other NetServ nodes as <c>more_netserv_nodes</c> (<c>port@mac</c>, separated by
+    /// <c>;</c>). Signaling visits every node in turn, so each installs the user's module, and the filtered flows are
+    /// spread over all of them by hash.
     /// </summary>
     public string ModuleProperties =>
         string.Join(',', [
@@ -34,6 +34,7 @@ public sealed record SwitchNetServNodes(string Switch, OpenFlowControllerAddress
             FormattableString.Invariant($"listen_port={Controller.Port}"),
             FormattableString.Invariant($"netserv_port={Nodes[0].Port}"),
             $"netserv_mac={Nodes[0].Mac}",
+            .. Nodes.Skip(1).Any() ? (string[])[$"more_netserv_nodes={string.Join(';', Nodes.Skip(1).Select(n => FormattableString.Invariant($"{n.Port}@{n.Mac}")))}"] : [],
         ]);
 
     /// <summary>
@@ -148,6 +149,8 @@ public static class SwitchControllerDeployment
     /// no ICMP redirects: the packet leaves by the port it came in), and makes the controller's node take the signaling
     /// the proactive flow sends it, which is still addressed to the receiver's MAC address: an nftables ingress rule on
     /// its port's interface marks UDP/270 frames as its own (<c>meta pkttype set host</c>), else its IP stack would drop them.
+    /// The later nodes need no such rule: the controller addresses the signaling it passes from node to node to the next
+    /// node's MAC address.
     /// </summary>
     public static IReadOnlyList<string> ReadyNodes(LocalTestbed testbed, SwitchNetServNodes nodes)
     {

@@ -161,6 +161,13 @@ public sealed record SignalingConfiguration
     /// <summary>How long a Query waits for its Response before it is sent again (doubling each time).</summary>
     public int QueryTimeoutMs { get; set; } = 300;
 
+    /// <summary>
+    /// Whether a destination with no router between it and this node makes this node the last NetServ node toward it
+    /// (no Query is sent on). A node beside an OpenFlow switch whose controller passes signaling on to further NetServ
+    /// nodes on the same link sets false: its Query goes on, and the switch takes it to the next node.
+    /// </summary>
+    public bool OnLinkEndsPath { get; set; } = true;
+
     /// <summary>How often a Query is sent again before the node concludes it is the last NetServ node on the path.</summary>
     public int QueryRetries { get; set; } = 2;
 

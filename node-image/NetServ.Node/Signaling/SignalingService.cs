@@ -77,7 +77,7 @@ internal sealed partial class SignalingService : IHostedService, IAsyncDisposabl
                     QueryTimeout = TimeSpan.FromMilliseconds(Settings.QueryTimeoutMs),
                     QueryRetries = Settings.QueryRetries,
                     QueryMaxTimeout = TimeSpan.FromMilliseconds(Settings.QueryMaxTimeoutMs),
-                    DestinationOnLink = IsOnLink,
+                    DestinationOnLink = Settings.OnLinkEndsPath ? IsOnLink : static _ => false,
                     RoutingStateValidity = TimeSpan.FromSeconds(Settings.RoutingStateSeconds),
                     MaxDatagramMessage = Settings.MaxDatagramBytes,
                     RouterAlertValue = (ushort)Settings.RouterAlertValue,

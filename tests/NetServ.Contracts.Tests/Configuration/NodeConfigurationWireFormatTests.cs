@@ -35,7 +35,7 @@ public sealed class NodeConfigurationWireFormatTests
                 },
                 "Forwarding": { "Chain": "NETSERV", "Hooks": ["FORWARD"], "QueueBypass": true, "Iptables": "iptables" },
                 "Signaling": {
-                  "Enabled": true, "Port": 270, "Intercept": true, "Queue": 99, "QueryTimeoutMs": 300, "QueryRetries": 2,
+                  "Enabled": true, "Port": 270, "Intercept": true, "Queue": 99, "QueryTimeoutMs": 300, "OnLinkEndsPath": true, "QueryRetries": 2,
                   "QueryMaxTimeoutMs": 60000, "RetransmitInitialMs": 500, "RetransmitMaxMs": 4000, "AnsweredRequestsKept": 10000,
                   "RoutingStateSeconds": 30, "RequestTimeoutSeconds": 30, "MaxDatagramBytes": 1400, "RouterAlertValue": 65503
                 },

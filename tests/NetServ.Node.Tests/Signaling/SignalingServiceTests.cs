@@ -327,6 +327,15 @@ public sealed class SignalingServiceTests
     }
 
     [Test]
+    public async Task DestinationOnLink_OnLinkEndsPathOff_AnOnLinkDestinationIsNotTheEndSoTheQueryGoesOn()
+    {
+        await using var rig = await SignalingRig.StartAsync(s => s.OnLinkEndsPath = false);
+        rig.Routes.Routes[SignalingRig.Destination] = new RouteToDestination(RouteKind.Unicast, null, false);
+
+        Assert.That(rig.Transport.StartedWith!.DestinationOnLink!(SignalingRig.Destination), Is.False);
+    }
+
+    [Test]
     public async Task DestinationOnLink_RouteLookupFails_IsNotOnLinkSoTheQueryDecides()
     {
         await using var rig = await SignalingRig.StartAsync();

@@ -104,6 +104,123 @@ public sealed partial class OpenFlowRSpecTests
         }
     }
 
+    [Test]
+    [CancelAfter(120_000)]
+    public async Task OpenFlowRSpec_TwoNodes_SignalingInstallsTheModuleOnBoth_FlowsAreSpreadOverThem_AndMoveWhenOneStops(CancellationToken cancellationToken)
+    {
+        const int Flows = 8;
+        const int PacketsPerFlow = 3;
+        RequiresRoot.Check([.. OvsSwitch.Tools, .. OvsSwitch.TestbedTools]);
+        if (OvsSwitch.Missing() is { } missing)
+        {
+            Assert.Ignore(missing);
+        }
+
+        var controllerPackage = BuildOutputs.EnsurePackage("NetServ.Apps.OpenFlowController", "applications/OpenFlowController", "0.1.0");
+        var monitorPackage = BuildOutputs.EnsurePackage("NetServ.Apps.NetMonitor", "applications/NetMonitor");
+        using var key = UserPrivateKey.Generate(UserKeyAlgorithm.Ed25519);
+        using var testbed = await LocalTestbed.RealiseAsync(RSpecFile.Read(RSpecPath), new LocalTestbedOptions { RunExecuteServices = false }, cancellationToken: cancellationToken);
+        var ovs = testbed.Switches["switch"];
+        var nodes = SwitchNetServNodes.Find(testbed, ["ns1", "ns2"]).Single();
+
+        // ns1 passes signaling on to ns2 through the switch, although the receiver is on its link: it must not end the path there.
+        NodeConfiguration Configuration(string node) => new()
+        {
+            NodeName = $"{node}-{testbed.Id}",
+            Signaling = { QueryTimeoutMs = 200, OnLinkEndsPath = node == nodes.Nodes[^1].Node },
+            Users = [new UserConfiguration { Name = User, AllowedPrefixes = ["198.18.0.0/15"], PublicKey = key.PublicKey.ToPem(), AllowedPorts = [6653] }],
+        };
+        await using var ns1 = await NetServNodeProcess.StartAsync(testbed["ns1"].Namespace, new NetServNodeOptions { Node = Configuration("ns1") }, cancellationToken);
+        await using var ns2 = await NetServNodeProcess.StartAsync(testbed["ns2"].Namespace, new NetServNodeOptions { Node = Configuration("ns2") }, cancellationToken);
+        await SwitchControllerDeployment.InstallAsync(testbed, nodes, ns1, controllerPackage, User, cancellationToken);
+
+        // SETUP from the sender: the switch passes the signaling to ns1, then to ns2, then on to the receiver.
+        var sender = testbed["sender"];
+        var receiver = testbed.AddressOf("receiver:if0");
+        await using var server = PackageServer.Start(Path.GetDirectoryName(monitorPackage)!, IPAddress.Parse(sender.Address.ToString()), 0, sender.Namespace);
+        var setup = ModuleSetup.ForPackage(monitorPackage, User, server.UrlOf) with { FilterProtocol = "udp", FilterPort = FilterPort, FilterDestination = "198.18.10.2/32" };
+        await using var client = sender.Namespace.Run(() => SignalingClient.Start("sender", NullLogger.Instance, TimeProvider.System));
+        var signed = new SignedRequestClient(client, User, key, TimeProvider.System);
+        var answer = await signed.SendForPathAsync(receiver, setup.ToRequest(), TimeSpan.FromSeconds(20), cancellationToken);
+        await ns1.WaitForStatusAsync(s => ControllerStatus(s)?["filters"]?.GetValue<int>() == 1, TimeSpan.FromSeconds(10), cancellationToken);
+
+        using var socket = ReceiverSocket(testbed);
+        var senders = Enumerable.Range(0, Flows).Select(i =>
+        {
+            var outgoing = sender.Namespace.CreateSocket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+            outgoing.Bind(new IPEndPoint(IPAddress.Parse(sender.Address.ToString()), 41000 + i));
+            return outgoing;
+        }).ToArray();
+        var received = new List<string>();
+        void SendEveryFlow(string round)
+        {
+            for (var p = 0; p < PacketsPerFlow; p++)
+            {
+                foreach (var (outgoing, i) in senders.Select((o, i) => (o, i)))
+                {
+                    outgoing.SendTo(Encoding.ASCII.GetBytes($"{round} {i} {p}"), new IPEndPoint(IPAddress.Parse(receiver.ToString()), FilterPort));
+                    var buffer = new byte[100];
+                    received.Add(Encoding.ASCII.GetString(buffer, 0, socket.Receive(buffer)));
+                }
+            }
+        }
+
+        IEnumerable<string> Expected(string round) =>
+            Enumerable.Range(0, PacketsPerFlow).SelectMany(p => Enumerable.Range(0, Flows).Select(i => $"{round} {i} {p}"));
+
+        try
+        {
+            SendEveryFlow("spread");
+            var spread = await ns1.StatusAsync(cancellationToken: cancellationToken);
+            var spreadNs2 = await ns2.StatusAsync(cancellationToken: cancellationToken);
+            var perNode = ControllerStatus(spread)?["steeredFlowsPerNode"]?.AsArray().Select(n => n!.GetValue<long>()).ToArray();
+
+            // ns2 stops: its switch-facing link goes down, the controller moves its flows to ns1.
+            var ns2Port = nodes.Nodes[1];
+            testbed["ns2"].Namespace.ExecChecked("ip", "link", "set", ns2Port.Device, "down");
+            await EventuallyAsync(
+                () => ovs.DumpFlows().Any(f => f.Contains("priority=600", StringComparison.Ordinal) && f.Contains(FormattableString.Invariant($"output:{ns2Port.Port}"), StringComparison.Ordinal)),
+                still => !still, cancellationToken);
+            NetServ.Testbed.Linux.CommandRunner.Run("ovs-appctl", ["-t", Path.Combine(ovs.Directory, "ovs-vswitchd.ctl"), "revalidator/wait"], cancellationToken: cancellationToken).EnsureSuccess();
+            SendEveryFlow("moved");
+            var moved = await ns1.StatusAsync(cancellationToken: cancellationToken);
+            var movedNs2 = await ns2.StatusAsync(cancellationToken: cancellationToken);
+
+            // ns2 back, then REMOVE through both nodes deletes the filter's flows.
+            testbed["ns2"].Namespace.ExecChecked("ip", "link", "set", ns2Port.Device, "up");
+            await ns1.WaitForStatusAsync(s => ControllerStatus(s)?["nodes"]?.ToJsonString().Contains("false", StringComparison.Ordinal) == false, TimeSpan.FromSeconds(10), cancellationToken);
+            var removed = await signed.SendForPathAsync(receiver, NslpRequests.Remove(setup.Module), TimeSpan.FromSeconds(20), cancellationToken);
+            await ns1.WaitForStatusAsync(s => ControllerStatus(s)?["filters"]?.GetValue<int>() == 0, TimeSpan.FromSeconds(10), cancellationToken);
+            var afterRemove = ovs.DumpFlows();
+
+            long Packets(NodeStatus status) => ModuleOf(status, setup.Module)?.Live?.Counters?.Packets ?? 0;
+            var all = Flows * PacketsPerFlow;
+            using (Assert.EnterMultipleScope())
+            {
+                Assert.That(answer.Nodes.Select(n => (n.Address, n.Status)), Is.EquivalentTo(new[]
+                {
+                    (testbed.AddressOf("ns1:if0").ToString(), NslpStatus.Ok),
+                    (testbed.AddressOf("ns2:if0").ToString(), NslpStatus.Ok),
+                }), "both nodes answered the SETUP");
+                Assert.That(received, Is.EqualTo(Expected("spread").Concat(Expected("moved"))), "every packet reached the receiver intact, in order");
+                Assert.That(perNode, Has.Length.EqualTo(2).And.All.GreaterThan(0), "the flows were spread over ns1 and ns2");
+                Assert.That(Packets(spread) + Packets(spreadNs2), Is.EqualTo(all), "each node's module counted the packets of its flows");
+                Assert.That(Packets(spread), Is.EqualTo(perNode![0] * PacketsPerFlow));
+                Assert.That(Packets(moved) - Packets(spread), Is.EqualTo(all), "with ns2 stopped every flow went through ns1");
+                Assert.That(Packets(movedNs2), Is.EqualTo(Packets(spreadNs2)));
+                Assert.That(removed.Nodes.Select(n => n.Status), Is.EqualTo(new[] { NslpStatus.Ok, NslpStatus.Ok }));
+                Assert.That(afterRemove, Has.None.Contains("priority=600").And.None.Contains("priority=500"), "REMOVE deleted the filter's flows");
+            }
+        }
+        finally
+        {
+            foreach (var outgoing in senders)
+            {
+                outgoing.Dispose();
+            }
+        }
+    }
+
     private static async Task<T> EventuallyAsync<T>(Func<T> read, Func<T, bool> done, CancellationToken cancellationToken)
     {
         var deadline = DateTime.UtcNow.AddSeconds(5);
