@@ -34,14 +34,7 @@ public sealed partial class OpenFlowRSpecTests
     [CancelAfter(120_000)]
     public async Task OpenFlowRSpec_SignalingThroughTheSwitch_InstallsAModuleWhoseFlowsGoThroughTheNode_AndRemoveDeletesThem(CancellationToken cancellationToken)
     {
-        RequiresRoot.Check([.. OvsSwitch.Tools, .. OvsSwitch.TestbedTools]);
-        if (OvsSwitch.Missing() is { } missing)
-        {
-            Assert.Ignore(missing);
-        }
-
-        var controllerPackage = BuildOutputs.EnsurePackage("NetServ.Apps.OpenFlowController", "applications/OpenFlowController", "0.1.0");
-        var monitorPackage = BuildOutputs.EnsurePackage("NetServ.Apps.NetMonitor", "applications/NetMonitor");
+        var (controllerPackage, monitorPackage) = Packages();
         using var key = UserPrivateKey.Generate(UserKeyAlgorithm.Ed25519);
         using var testbed = await LocalTestbed.RealiseAsync(RSpecFile.Read(RSpecPath), new LocalTestbedOptions { RunExecuteServices = false }, cancellationToken: cancellationToken);
         var ovs = testbed.Switches["switch"];
@@ -110,14 +103,7 @@ public sealed partial class OpenFlowRSpecTests
     {
         const int Flows = 8;
         const int PacketsPerFlow = 3;
-        RequiresRoot.Check([.. OvsSwitch.Tools, .. OvsSwitch.TestbedTools]);
-        if (OvsSwitch.Missing() is { } missing)
-        {
-            Assert.Ignore(missing);
-        }
-
-        var controllerPackage = BuildOutputs.EnsurePackage("NetServ.Apps.OpenFlowController", "applications/OpenFlowController", "0.1.0");
-        var monitorPackage = BuildOutputs.EnsurePackage("NetServ.Apps.NetMonitor", "applications/NetMonitor");
+        var (controllerPackage, monitorPackage) = Packages();
         using var key = UserPrivateKey.Generate(UserKeyAlgorithm.Ed25519);
         using var testbed = await LocalTestbed.RealiseAsync(RSpecFile.Read(RSpecPath), new LocalTestbedOptions { RunExecuteServices = false }, cancellationToken: cancellationToken);
         var ovs = testbed.Switches["switch"];
@@ -219,6 +205,19 @@ public sealed partial class OpenFlowRSpecTests
                 outgoing.Dispose();
             }
         }
+    }
+
+    /// <summary>The controller's and NetMonitor's packages; skips the test without root, Open vSwitch or the testbed's tools.</summary>
+    private static (string Controller, string Monitor) Packages()
+    {
+        RequiresRoot.Check([.. OvsSwitch.Tools, .. OvsSwitch.TestbedTools]);
+        if (OvsSwitch.Missing() is { } missing)
+        {
+            Assert.Ignore(missing);
+        }
+
+        return (BuildOutputs.EnsurePackage("NetServ.Apps.OpenFlowController", "applications/OpenFlowController", "0.1.0"),
+            BuildOutputs.EnsurePackage("NetServ.Apps.NetMonitor", "applications/NetMonitor"));
     }
 
     private static async Task<T> EventuallyAsync<T>(Func<T> read, Func<T, bool> done, CancellationToken cancellationToken)
