@@ -76,9 +76,11 @@ internal sealed record SteeredFlow(ulong Cookie, int Node, ValueList<Oxm> Fields
 /// learning (steps 5 and 6). Every flow of a filter carries the filter's cookie, and goes when the filter goes.</para>
 /// <para>It follows the nodes' switch ports (PORT_DESC at connect, PORT_STATUS after): when a node's port is deleted,
 /// configured down or loses its link, the flows steered to it are deleted and forgotten, so each flow's next packet
-/// comes back and is steered to a live node (the hash runs over live nodes only). With no node live a filter's
-/// flows fail open: they are forwarded by L2 learning without visiting a node, as the Linux node's NFQUEUE bypass
-/// does, until a node is live again.</para>
+/// comes back and is steered to a live node. Nodes are chosen by rendezvous hashing over the live nodes: a node going
+/// down moves only its own flows, and a node coming back takes back exactly the flows that prefer it (their flows are
+/// deleted, so their next packet is steered again). Signaling skips a down node: the flows that carry UDP/270 are
+/// re-pointed to the next live node. With no node live a filter's flows, and signaling, fail open: they are forwarded
+/// by L2 learning without visiting a node, as the Linux node's NFQUEUE bypass does, until a node is live again.</para>
 /// <para>The switch is in secure fail mode and keeps its flows when the controller goes. A controller that connects
 /// first deletes every flow carrying its cookies (what an earlier instance left), then installs its proactive flows
 /// again; the filters come back through the subscription, which tells a new observer of the filters installed now.</para>
@@ -262,8 +264,10 @@ internal sealed partial class LearningController : IPacketFilterObserver
     }
 
     /// <summary>
-    /// A node's port went down: its steered flows are deleted and forgotten, so their next packets are steered anew.
-    /// A node came back: flows forwarded past the nodes while none was live are deleted, so they go through a node again.
+    /// A node's port went down: its steered flows are deleted and forgotten, so their next packets are steered to the
+    /// live node they prefer next. A node came back: the flows that prefer it, and those forwarded past the nodes while
+    /// none was live, are deleted and forgotten, so their next packets are steered to it (the load is spread again).
+    /// Either way the signaling flows are re-pointed over the live nodes.
     /// </summary>
     private async Task HandlePortStatusAsync(OpenFlowConnection connection, bool up, uint port, CancellationToken cancellationToken)
     {
@@ -282,13 +286,21 @@ internal sealed partial class LearningController : IPacketFilterObserver
             }
 
             _live[index] = up;
-            var node = up ? NoNode : index;
-            var keys = _steered.Where(f => f.Value.Node == node).Select(f => f.Key).ToArray();
+            int[] live = [.. Enumerable.Range(0, _nodes.Length).Where(i => _live[i])];
+            var keys = _steered
+                .Where(f => up ? f.Value.Node == NoNode || f.Value.Node != Preferred(f.Key.Hash, live) : f.Value.Node == index)
+                .Select(f => f.Key)
+                .ToArray();
             forgotten = [.. keys.Select(k => _steered[k])];
             foreach (var key in keys)
             {
                 _steered.Remove(key);
             }
+        }
+
+        foreach (var flow in SignalingFlows(connection.NextXid, FlowModCommand.ModifyStrict))
+        {
+            await connection.SendAsync(flow, cancellationToken).ConfigureAwait(false);
         }
 
         if (!up)
@@ -333,21 +345,7 @@ internal sealed partial class LearningController : IPacketFilterObserver
             Instructions = [new GotoTableInstruction(ForwardingTable)],
         }),
 
-        // Signaling a node sends on goes to the next node, as to the next on-path node; the last node's goes to L2 learning.
-        .. _nodes.Zip(_nodes.Skip(1), (from, next) => new FlowModMessage(nextXid(), FlowModCommand.Add, new OpenFlowMatch(
-            [Oxm.InPort(from.Port), Oxm.EthType(EthTypeIpv4), Oxm.IpProto(IpProtocolUdp), Oxm.UdpDst(_options.SignalingPort)]))
-        {
-            Cookie = ProactiveCookie,
-            Priority = SignalingChainPriority,
-            Instructions = [new ApplyActionsInstruction([.. ToNode(next)])],
-        }),
-        new FlowModMessage(nextXid(), FlowModCommand.Add, new OpenFlowMatch(
-            [Oxm.EthType(EthTypeIpv4), Oxm.IpProto(IpProtocolUdp), Oxm.UdpDst(_options.SignalingPort)]))
-        {
-            Cookie = ProactiveCookie,
-            Priority = SignalingPriority,
-            Instructions = [new ApplyActionsInstruction([new OutputAction(_options.NetServPort)])],
-        },
+        .. SignalingFlows(nextXid, FlowModCommand.Add),
         new FlowModMessage(nextXid(), FlowModCommand.Add, OpenFlowMatch.Any)
         {
             Cookie = ProactiveCookie,
@@ -362,6 +360,44 @@ internal sealed partial class LearningController : IPacketFilterObserver
             Instructions = [new ApplyActionsInstruction([new OutputAction(OpenFlowPort.Controller, OpenFlowConstants.ControllerNoBuffer)])],
         },
     ];
+
+    /// <summary>
+    /// Where signaling goes (section 10: a single flow can use multiple NetServ nodes): from outside to the first live
+    /// node, from each node but the last to the next live node after it, past the last live node to L2 learning. A
+    /// node's packets are addressed to its MAC when known, so its IP stack takes them in. When a node goes down or comes
+    /// back these flows are modified (<see cref="FlowModCommand.ModifyStrict"/> keeps their counters) to skip or include
+    /// it; with no node live, signaling is forwarded as plain traffic (fail-open).
+    /// </summary>
+    internal IEnumerable<FlowModMessage> SignalingFlows(Func<uint> nextXid, FlowModCommand command)
+    {
+        bool[] live;
+        lock (_steered)
+        {
+            live = [.. _live];
+        }
+
+        ValueList<OpenFlowInstruction> OnFrom(int index) => Array.FindIndex(live, index + 1, l => l) is var next and >= 0
+            ? [new ApplyActionsInstruction([.. ToNode(_nodes[next])])]
+            : [new GotoTableInstruction(ForwardingTable)];
+
+        for (var index = 0; index < _nodes.Length - 1; index++)
+        {
+            yield return new FlowModMessage(nextXid(), command, new OpenFlowMatch(
+                [Oxm.InPort(_nodes[index].Port), Oxm.EthType(EthTypeIpv4), Oxm.IpProto(IpProtocolUdp), Oxm.UdpDst(_options.SignalingPort)]))
+            {
+                Cookie = ProactiveCookie,
+                Priority = SignalingChainPriority,
+                Instructions = OnFrom(index),
+            };
+        }
+
+        yield return new FlowModMessage(nextXid(), command, new OpenFlowMatch([Oxm.EthType(EthTypeIpv4), Oxm.IpProto(IpProtocolUdp), Oxm.UdpDst(_options.SignalingPort)]))
+        {
+            Cookie = ProactiveCookie,
+            Priority = SignalingPriority,
+            Instructions = OnFrom(-1),
+        };
+    }
 
     private async Task InstallProactiveFlowsAsync(OpenFlowConnection connection, CancellationToken cancellationToken)
     {
@@ -462,7 +498,7 @@ internal sealed partial class LearningController : IPacketFilterObserver
             return false;
         }
 
-        var index = live[hash % (uint)live.Length];
+        var index = Preferred(hash, live);
         var node = _nodes[index];
         var actions = ToNode(node);
         await connection.SendAsync(
@@ -491,6 +527,42 @@ internal sealed partial class LearningController : IPacketFilterObserver
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// The node a flow goes to among the live ones: the highest of a per-node score of the flow's hash (rendezvous
+    /// hashing), so that a node going down moves only its own flows, and a node coming back takes back only the flows
+    /// that prefer it.
+    /// </summary>
+    internal static int Preferred(uint hash, IReadOnlyList<int> live)
+    {
+        var (best, bestScore) = (live[0], Score(hash, live[0]));
+        for (var i = 1; i < live.Count; i++)
+        {
+            if (Score(hash, live[i]) is var score && score > bestScore)
+            {
+                (best, bestScore) = (live[i], score);
+            }
+        }
+
+        return best;
+    }
+
+    /// <summary>
+    /// A flow's score for node <paramref name="node"/>: the flow hash and the node's number through MurmurHash3's
+    /// finaliser twice, so that the scores of flows that differ only in a port are unrelated.
+    /// </summary>
+    private static uint Score(uint hash, int node) => Mix(Mix(hash + ((uint)(node + 1) * Golden)) * Golden);
+
+    private const uint Golden = 0x9E37_79B9u;
+
+    private static uint Mix(uint x)
+    {
+        x ^= x >> 16;
+        x *= 0x85EB_CA6Bu;
+        x ^= x >> 13;
+        x *= 0xC2B2_AE35u;
+        return x ^ (x >> 16);
     }
 
     /// <summary>The actions that send a packet to a node: addressed to its MAC when known, so its IP stack takes it in.</summary>
@@ -657,7 +729,7 @@ internal sealed partial class LearningController : IPacketFilterObserver
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 3611, Level = LogLevel.Information, Message = "Switch {Peer}: UDP/{SignalingPort} steered to port {NetServPort}, L2 learning in table 1")]
+        [LoggerMessage(EventId = 3611, Level = LogLevel.Information, Message = "Switch {Peer}: UDP/{SignalingPort} steered through the NetServ nodes (port {NetServPort} first while live), L2 learning in table 1")]
         public static partial void ProactiveFlowsInstalled(ILogger logger, string peer, ushort signalingPort, uint netServPort);
 
         [LoggerMessage(EventId = 3612, Level = LogLevel.Debug, Message = "Learned {Address} at port {Port}")]
@@ -678,10 +750,10 @@ internal sealed partial class LearningController : IPacketFilterObserver
         [LoggerMessage(EventId = 3617, Level = LogLevel.Information, Message = "Switch {Peer}: flows left by an earlier controller deleted")]
         public static partial void EarlierFlowsDeleted(ILogger logger, string peer);
 
-        [LoggerMessage(EventId = 3618, Level = LogLevel.Warning, Message = "NetServ node at port {Port} is down; {Flows} flows steered to it are moved")]
+        [LoggerMessage(EventId = 3618, Level = LogLevel.Warning, Message = "NetServ node at port {Port} is down; {Flows} flows steered to it are moved, and signaling skips it")]
         public static partial void NodeDown(ILogger logger, uint port, int flows);
 
-        [LoggerMessage(EventId = 3619, Level = LogLevel.Information, Message = "NetServ node at port {Port} is live; {Flows} flows that bypassed the nodes go through one again")]
+        [LoggerMessage(EventId = 3619, Level = LogLevel.Information, Message = "NetServ node at port {Port} is live; {Flows} flows (those that prefer it, and those that bypassed the nodes) are steered anew")]
         public static partial void NodeUp(ILogger logger, uint port, int flows);
 
         [LoggerMessage(EventId = 3620, Level = LogLevel.Warning, Message = "Flow {Source} to {Destination} forwarded without a NetServ node: none is live")]

@@ -45,10 +45,12 @@ public sealed class MalformedSwitchInputTests
             Assert.That((errors[0][8] << 8 | errors[0][9], errors[0][10] << 8 | errors[0][11]), Is.EqualTo((1, (int)badRequestCode)));
             Assert.That(errors[0][12..], Is.EqualTo(malformed), "the error carries the offending bytes");
 
-            // The switch's own session goes on: its node's link going down still reaches the module.
+            // The switch's own session goes on: its node's link going down reaches the module, which re-points
+            // signaling past the node (fail-open) over that session.
+            await SwitchRig.WaitForAsync(() => ovs.DumpFlows().Any(f => f.Contains($"udp,tp_dst=270 actions=output:{node.Port}", StringComparison.Ordinal)), cancellationToken);
             node.Namespace.ExecChecked("ip", "link", "set", "eth0", "down");
             await SwitchRig.WaitForAsync(() => Live(module) == false, cancellationToken);
-            Assert.That(ovs.DumpFlows(), Has.Some.Contains($"udp,tp_dst=270 actions=output:{node.Port}"));
+            await SwitchRig.WaitForAsync(() => ovs.DumpFlows().Any(f => f.Contains("udp,tp_dst=270 actions=goto_table:1", StringComparison.Ordinal)), cancellationToken);
         }
         finally
         {

@@ -150,11 +150,8 @@ public sealed class NetServOnOpenFlowTests
         await SwitchRig.WaitForAsync(() => rig.Switch.DumpFlows().Count >= 6, cancellationToken);
         var flows = rig.Switch.DumpFlows();
 
-        // The first node takes signaling still addressed to the receiver, as netservd's node does (an ingress rule);
-        // the chain flow addresses it to the second node, whose IP stack routes it on to the receiver.
-        first.Namespace.ExecChecked(
-            "nft", "add table netdev netserv ; add chain netdev netserv signaling { type filter hook ingress device eth0 priority 0 ; } ; " +
-            "add rule netdev netserv signaling udp dport 270 meta pkttype set host");
+        // The proactive flow addresses signaling to the first node, the chain flow to the second: each node's IP stack
+        // takes it in and routes it on, the second's to the receiver.
         using var receiver = rig.Receiver.CreateUdpSocket(SignalingPort);
         using var sender = rig.Sender.CreateUdpSocket(SignalingPort);
 
@@ -170,7 +167,7 @@ public sealed class NetServOnOpenFlowTests
 
         Assert.That(flows, Has.Some.Contains($"priority=3000,udp,in_port={first.Port},tp_dst=270 actions=set_field:{second.Mac}->eth_dst,output:{second.Port}"));
         Assert.That(flows, Has.None.Contains($"priority=3000,udp,in_port={second.Port}"), "the last node's signaling goes to L2 learning");
-        Assert.That(flows, Has.Some.Contains($"priority=1000,udp,tp_dst=270 actions=output:{first.Port}"));
+        Assert.That(flows, Has.Some.Contains($"priority=1000,udp,tp_dst=270 actions=set_field:{first.Mac}->eth_dst,output:{first.Port}"));
         Assert.That(received, Is.EqualTo("GIST query"));
         Assert.That(rig.SwitchTxPackets(first.Port) - before.First, Is.EqualTo(1UL), "the first node saw the packet");
         Assert.That(rig.SwitchTxPackets(second.Port) - before.Second, Is.EqualTo(1UL), "then the second node");
@@ -232,6 +229,17 @@ public sealed class NetServOnOpenFlowTests
             var firstTx = rig.SwitchTxPackets(first.Port);
             await SendEveryFlowAsync("back");
             Assert.That(rig.SwitchTxPackets(first.Port) - firstTx, Is.EqualTo((ulong)Flows));
+
+            // The second node is back too: the flows that prefer it go back to it, the others stay, as at the start.
+            second.Namespace.ExecChecked("ip", "link", "set", "eth0", "up");
+            rig.Switch.AddStaticNeighbours();
+            await SwitchRig.WaitForAsync(() => rig.Controller.NodesLive[1], cancellationToken);
+            await SwitchRig.WaitForAsync(() => rig.Switch.DumpFlows().Count(f => f.Contains("priority=600", StringComparison.Ordinal)) == spread[0], cancellationToken);
+            rig.WaitForDatapath();
+            (firstTx, secondTx) = (rig.SwitchTxPackets(first.Port), rig.SwitchTxPackets(second.Port));
+            await SendEveryFlowAsync("rebalanced");
+            Assert.That(rig.SwitchTxPackets(first.Port) - firstTx, Is.EqualTo((ulong)spread[0]), "the first node keeps the flows it had at the start");
+            Assert.That(rig.SwitchTxPackets(second.Port) - secondTx, Is.EqualTo((ulong)spread[1]), "the flows that prefer the second node went back to it");
         }
         finally
         {
@@ -240,6 +248,53 @@ public sealed class NetServOnOpenFlowTests
                 socket.Dispose();
             }
         }
+    }
+
+    [Test]
+    public async Task TwoNodes_SignalingSkipsADownNode_FailsOpenWithNoneLive_AndVisitsANodeThatIsBack(CancellationToken cancellationToken)
+    {
+        const ushort SignalingPort = 270;
+        var rig = _rig = await StartAsync(nodes: 2);
+        var (first, second) = (rig.Nodes[0], rig.Nodes[1]);
+        await SwitchRig.WaitForAsync(() => rig.Switch.DumpFlows().Count >= 6, cancellationToken);
+        using var receiver = rig.Receiver.CreateUdpSocket(SignalingPort);
+        using var sender = rig.Sender.CreateUdpSocket(SignalingPort);
+        receiver.SendTo(Encoding.ASCII.GetBytes("here"), new IPEndPoint(rig.Sender.Address.ToIPAddress(), OtherPort));
+        await SwitchRig.WaitForAsync(() => rig.Controller.PacketIns >= 1, cancellationToken);
+        var buffer = new byte[2048];
+        string Flow(int priority) => rig.Switch.DumpFlows().Single(f => f.Contains(FormattableString.Invariant($"priority={priority},"), StringComparison.Ordinal) && f.Contains("tp_dst=270", StringComparison.Ordinal));
+        async Task<(ulong First, ulong Second)> QueryAsync(string text)
+        {
+            rig.WaitForDatapath();
+            var before = (rig.SwitchTxPackets(first.Port), rig.SwitchTxPackets(second.Port));
+            sender.SendTo(Encoding.ASCII.GetBytes(text), new IPEndPoint(rig.Receiver.Address.ToIPAddress(), SignalingPort));
+            Assert.That(Encoding.ASCII.GetString(buffer, 0, await SwitchRig.ReceiveAsync(receiver, buffer, cancellationToken)), Is.EqualTo(text), "the query reached the receiver");
+            return (rig.SwitchTxPackets(first.Port) - before.Item1, rig.SwitchTxPackets(second.Port) - before.Item2);
+        }
+
+        // The first node down: signaling from outside goes straight to the second.
+        first.Namespace.ExecChecked("ip", "link", "set", "eth0", "down");
+        await SwitchRig.WaitForAsync(() => Flow(1000).Contains($"actions=set_field:{second.Mac}->eth_dst,output:{second.Port}", StringComparison.Ordinal), cancellationToken);
+        Assert.That(await QueryAsync("first down"), Is.EqualTo((0UL, 1UL)));
+
+        // Both down: signaling fails open to L2 learning, like every other packet.
+        second.Namespace.ExecChecked("ip", "link", "set", "eth0", "down");
+        await SwitchRig.WaitForAsync(() => Flow(1000).Contains("actions=goto_table:1", StringComparison.Ordinal), cancellationToken);
+        Assert.That(await QueryAsync("none live"), Is.EqualTo((0UL, 0UL)));
+
+        // The first back, the second still down: signaling visits the first, which sends it on to L2 learning.
+        first.Namespace.ExecChecked("ip", "link", "set", "eth0", "up");
+        rig.Switch.AddStaticNeighbours();
+        await SwitchRig.WaitForAsync(() => Flow(1000).Contains($"output:{first.Port}", StringComparison.Ordinal), cancellationToken);
+        Assert.That(Flow(3000), Does.Contain($"in_port={first.Port},tp_dst=270 actions=goto_table:1"));
+        Assert.That(await QueryAsync("first back"), Is.EqualTo((1UL, 0UL)));
+
+        // Both back: the chain is whole again, and the entry flow kept its counters through the changes (MODIFY_STRICT).
+        second.Namespace.ExecChecked("ip", "link", "set", "eth0", "up");
+        rig.Switch.AddStaticNeighbours();
+        await SwitchRig.WaitForAsync(() => Flow(3000).Contains($"output:{second.Port}", StringComparison.Ordinal), cancellationToken);
+        Assert.That(await QueryAsync("both back"), Is.EqualTo((1UL, 1UL)));
+        await SwitchRig.WaitForAsync(() => Flow(1000).Contains("n_packets=4,", StringComparison.Ordinal), cancellationToken);
     }
 
     [Test]

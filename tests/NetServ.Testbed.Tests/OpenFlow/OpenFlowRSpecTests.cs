@@ -38,13 +38,7 @@ public sealed partial class OpenFlowRSpecTests
         using var key = UserPrivateKey.Generate(UserKeyAlgorithm.Ed25519);
         using var testbed = await LocalTestbed.RealiseAsync(RSpecFile.Read(RSpecPath), new LocalTestbedOptions { RunExecuteServices = false }, cancellationToken: cancellationToken);
         var ovs = testbed.Switches["switch"];
-        var configuration = new NodeConfiguration
-        {
-            NodeName = $"ns1-{testbed.Id}",
-            Signaling = { QueryTimeoutMs = 200 },
-            Users = [new UserConfiguration { Name = User, AllowedPrefixes = ["198.18.0.0/15"], PublicKey = key.PublicKey.ToPem(), AllowedPorts = [6653] }],
-        };
-        await using var ns1 = await NetServNodeProcess.StartAsync(testbed["ns1"].Namespace, new NetServNodeOptions { Node = configuration }, cancellationToken);
+        await using var ns1 = await NetServNodeProcess.StartAsync(testbed["ns1"].Namespace, new NetServNodeOptions { Node = Configuration(testbed, "ns1", key, onLinkEndsPath: true) }, cancellationToken);
 
         // The controller, by the node's own means: the switch forwards nothing before it.
         var nodes = SwitchNetServNodes.Find(testbed, ["ns1"]).Single();
@@ -52,13 +46,8 @@ public sealed partial class OpenFlowRSpecTests
         var signalingBefore = Packets(ovs, "priority=1000,udp,tp_dst=270");
 
         // A user's SETUP from the sender toward the receiver, taken by ns1 off the proactive flow.
-        var sender = testbed["sender"];
-        var receiver = testbed.AddressOf("receiver:if0");
-        await using var server = PackageServer.Start(Path.GetDirectoryName(monitorPackage)!, IPAddress.Parse(sender.Address.ToString()), 0, sender.Namespace);
-        var setup = ModuleSetup.ForPackage(monitorPackage, User, server.UrlOf) with { FilterProtocol = "udp", FilterPort = FilterPort, FilterDestination = "198.18.10.2/32" };
-        await using var client = sender.Namespace.Run(() => SignalingClient.Start("sender", NullLogger.Instance, TimeProvider.System));
-        var signed = new SignedRequestClient(client, User, key, TimeProvider.System);
-        var answer = await signed.SendForPathAsync(receiver, setup.ToRequest(), TimeSpan.FromSeconds(20), cancellationToken);
+        await using var user = await UserSession.SetUpAsync(testbed, key, monitorPackage, cancellationToken);
+        var (sender, receiver, setup, answer) = (testbed["sender"], user.Receiver, user.Setup, user.Answer);
         var installed = await ns1.WaitForStatusAsync(s => ControllerStatus(s)?["filters"]?.GetValue<int>() == 1, TimeSpan.FromSeconds(10), cancellationToken);
 
         // The first packet of the filter's flow goes to the controller, then to ns1 and back, then to the receiver; later ones take the flows.
@@ -77,7 +66,7 @@ public sealed partial class OpenFlowRSpecTests
         // The userspace datapath pushes its counters into the flow table about once a second.
         var steered = await EventuallyAsync(() => ovs.DumpFlows().Where(f => f.Contains("priority=600", StringComparison.Ordinal)).ToArray(), f => f.Length == 1 && Packets(f[0]) >= 9, cancellationToken);
         var remove = NslpRequests.Remove(setup.Module);
-        var removed = await signed.SendForPathAsync(receiver, remove, TimeSpan.FromSeconds(20), cancellationToken);
+        var removed = await user.SendAsync(remove, cancellationToken);
         await ns1.WaitForStatusAsync(s => ControllerStatus(s)?["filters"]?.GetValue<int>() == 0, TimeSpan.FromSeconds(10), cancellationToken);
         var afterRemove = ovs.DumpFlows();
 
@@ -99,7 +88,7 @@ public sealed partial class OpenFlowRSpecTests
 
     [Test]
     [CancelAfter(120_000)]
-    public async Task OpenFlowRSpec_TwoNodes_SignalingInstallsTheModuleOnBoth_FlowsAreSpreadOverThem_AndMoveWhenOneStops(CancellationToken cancellationToken)
+    public async Task OpenFlowRSpec_TwoNodes_SignalingInstallsTheModuleOnBoth_FlowsAreSpreadOverThem_MoveWhenOneStops_AndGoBackWhenItReturns(CancellationToken cancellationToken)
     {
         const int Flows = 8;
         const int PacketsPerFlow = 3;
@@ -110,24 +99,13 @@ public sealed partial class OpenFlowRSpecTests
         var nodes = SwitchNetServNodes.Find(testbed, ["ns1", "ns2"]).Single();
 
         // ns1 passes signaling on to ns2 through the switch, although the receiver is on its link: it must not end the path there.
-        NodeConfiguration Configuration(string node) => new()
-        {
-            NodeName = $"{node}-{testbed.Id}",
-            Signaling = { QueryTimeoutMs = 200, OnLinkEndsPath = node == nodes.Nodes[^1].Node },
-            Users = [new UserConfiguration { Name = User, AllowedPrefixes = ["198.18.0.0/15"], PublicKey = key.PublicKey.ToPem(), AllowedPorts = [6653] }],
-        };
-        await using var ns1 = await NetServNodeProcess.StartAsync(testbed["ns1"].Namespace, new NetServNodeOptions { Node = Configuration("ns1") }, cancellationToken);
-        await using var ns2 = await NetServNodeProcess.StartAsync(testbed["ns2"].Namespace, new NetServNodeOptions { Node = Configuration("ns2") }, cancellationToken);
+        await using var ns1 = await NetServNodeProcess.StartAsync(testbed["ns1"].Namespace, new NetServNodeOptions { Node = Configuration(testbed, "ns1", key, onLinkEndsPath: false) }, cancellationToken);
+        await using var ns2 = await NetServNodeProcess.StartAsync(testbed["ns2"].Namespace, new NetServNodeOptions { Node = Configuration(testbed, "ns2", key, onLinkEndsPath: true) }, cancellationToken);
         await SwitchControllerDeployment.InstallAsync(testbed, nodes, ns1, controllerPackage, User, cancellationToken);
 
         // SETUP from the sender: the switch passes the signaling to ns1, then to ns2, then on to the receiver.
-        var sender = testbed["sender"];
-        var receiver = testbed.AddressOf("receiver:if0");
-        await using var server = PackageServer.Start(Path.GetDirectoryName(monitorPackage)!, IPAddress.Parse(sender.Address.ToString()), 0, sender.Namespace);
-        var setup = ModuleSetup.ForPackage(monitorPackage, User, server.UrlOf) with { FilterProtocol = "udp", FilterPort = FilterPort, FilterDestination = "198.18.10.2/32" };
-        await using var client = sender.Namespace.Run(() => SignalingClient.Start("sender", NullLogger.Instance, TimeProvider.System));
-        var signed = new SignedRequestClient(client, User, key, TimeProvider.System);
-        var answer = await signed.SendForPathAsync(receiver, setup.ToRequest(), TimeSpan.FromSeconds(20), cancellationToken);
+        await using var user = await UserSession.SetUpAsync(testbed, key, monitorPackage, cancellationToken);
+        var (sender, receiver, setup, answer) = (testbed["sender"], user.Receiver, user.Setup, user.Answer);
         await ns1.WaitForStatusAsync(s => ControllerStatus(s)?["filters"]?.GetValue<int>() == 1, TimeSpan.FromSeconds(10), cancellationToken);
 
         using var socket = ReceiverSocket(testbed);
@@ -172,10 +150,15 @@ public sealed partial class OpenFlowRSpecTests
             var moved = await ns1.StatusAsync(cancellationToken: cancellationToken);
             var movedNs2 = await ns2.StatusAsync(cancellationToken: cancellationToken);
 
-            // ns2 back, then REMOVE through both nodes deletes the filter's flows.
+            // ns2 back: the flows that prefer it go back to it; then REMOVE through both nodes deletes the filter's flows.
             testbed["ns2"].Namespace.ExecChecked("ip", "link", "set", ns2Port.Device, "up");
             await ns1.WaitForStatusAsync(s => ControllerStatus(s)?["nodes"]?.ToJsonString().Contains("false", StringComparison.Ordinal) == false, TimeSpan.FromSeconds(10), cancellationToken);
-            var removed = await signed.SendForPathAsync(receiver, NslpRequests.Remove(setup.Module), TimeSpan.FromSeconds(20), cancellationToken);
+            var stayed = await EventuallyAsync(() => ovs.DumpFlows().Count(f => f.Contains("priority=600", StringComparison.Ordinal)), n => n == perNode![0], cancellationToken);
+            NetServ.Testbed.Linux.CommandRunner.Run("ovs-appctl", ["-t", Path.Combine(ovs.Directory, "ovs-vswitchd.ctl"), "revalidator/wait"], cancellationToken: cancellationToken).EnsureSuccess();
+            SendEveryFlow("back");
+            var back = await ns1.StatusAsync(cancellationToken: cancellationToken);
+            var backNs2 = await ns2.StatusAsync(cancellationToken: cancellationToken);
+            var removed = await user.SendAsync(NslpRequests.Remove(setup.Module), cancellationToken);
             await ns1.WaitForStatusAsync(s => ControllerStatus(s)?["filters"]?.GetValue<int>() == 0, TimeSpan.FromSeconds(10), cancellationToken);
             var afterRemove = ovs.DumpFlows();
 
@@ -188,12 +171,15 @@ public sealed partial class OpenFlowRSpecTests
                     (testbed.AddressOf("ns1:if0").ToString(), NslpStatus.Ok),
                     (testbed.AddressOf("ns2:if0").ToString(), NslpStatus.Ok),
                 }), "both nodes answered the SETUP");
-                Assert.That(received, Is.EqualTo(Expected("spread").Concat(Expected("moved"))), "every packet reached the receiver intact, in order");
+                Assert.That(received, Is.EqualTo(Expected("spread").Concat(Expected("moved")).Concat(Expected("back"))), "every packet reached the receiver intact, in order");
                 Assert.That(perNode, Has.Length.EqualTo(2).And.All.GreaterThan(0), "the flows were spread over ns1 and ns2");
                 Assert.That(Packets(spread) + Packets(spreadNs2), Is.EqualTo(all), "each node's module counted the packets of its flows");
                 Assert.That(Packets(spread), Is.EqualTo(perNode![0] * PacketsPerFlow));
                 Assert.That(Packets(moved) - Packets(spread), Is.EqualTo(all), "with ns2 stopped every flow went through ns1");
                 Assert.That(Packets(movedNs2), Is.EqualTo(Packets(spreadNs2)));
+                Assert.That(stayed, Is.EqualTo(perNode![0]), "with ns2 back, only the flows that prefer ns1 stay on it");
+                Assert.That(Packets(backNs2) - Packets(movedNs2), Is.EqualTo(perNode[1] * PacketsPerFlow), "the flows that prefer ns2 went back to it");
+                Assert.That(Packets(back) - Packets(moved), Is.EqualTo(perNode[0] * PacketsPerFlow));
                 Assert.That(removed.Nodes.Select(n => n.Status), Is.EqualTo(new[] { NslpStatus.Ok, NslpStatus.Ok }));
                 Assert.That(afterRemove, Has.None.Contains("priority=600").And.None.Contains("priority=500"), "REMOVE deleted the filter's flows");
             }
@@ -219,6 +205,14 @@ public sealed partial class OpenFlowRSpecTests
         return (BuildOutputs.EnsurePackage("NetServ.Apps.OpenFlowController", "applications/OpenFlowController", "0.1.0"),
             BuildOutputs.EnsurePackage("NetServ.Apps.NetMonitor", "applications/NetMonitor"));
     }
+
+    /// <summary>A node's configuration: the user may run the controller on 6653; <paramref name="onLinkEndsPath"/> is false on every switch node but the last.</summary>
+    private static NodeConfiguration Configuration(LocalTestbed testbed, string node, UserPrivateKey key, bool onLinkEndsPath) => new()
+    {
+        NodeName = $"{node}-{testbed.Id}",
+        Signaling = { QueryTimeoutMs = 200, OnLinkEndsPath = onLinkEndsPath },
+        Users = [new UserConfiguration { Name = User, AllowedPrefixes = ["198.18.0.0/15"], PublicKey = key.PublicKey.ToPem(), AllowedPorts = [6653] }],
+    };
 
     private static async Task<T> EventuallyAsync<T>(Func<T> read, Func<T, bool> done, CancellationToken cancellationToken)
     {
@@ -255,4 +249,54 @@ public sealed partial class OpenFlowRSpecTests
 
     [GeneratedRegex(@"n_packets=(\d+)")]
     private static partial Regex PacketCount();
+
+    /// <summary>
+    /// The user on the sender: NetMonitor's package served from there, a signed SETUP of it toward the receiver with
+    /// the filter udp/5060 to the receiver, sent through the switch; later requests go the same way.
+    /// </summary>
+    private sealed class UserSession : IAsyncDisposable
+    {
+        private readonly PackageServer _server;
+        private readonly SignalingClient _client;
+        private readonly SignedRequestClient _signed;
+
+        private UserSession(PackageServer server, SignalingClient client, SignedRequestClient signed, Ipv4Address receiver, ModuleSetup setup)
+        {
+            (_server, _client, _signed, Receiver, Setup) = (server, client, signed, receiver, setup);
+        }
+
+        public Ipv4Address Receiver { get; }
+
+        public ModuleSetup Setup { get; }
+
+        public PathResponse Answer { get; private set; } = null!;
+
+        public static async Task<UserSession> SetUpAsync(LocalTestbed testbed, UserPrivateKey key, string monitorPackage, CancellationToken cancellationToken)
+        {
+            var sender = testbed["sender"];
+            var server = PackageServer.Start(Path.GetDirectoryName(monitorPackage)!, IPAddress.Parse(sender.Address.ToString()), 0, sender.Namespace);
+            var setup = ModuleSetup.ForPackage(monitorPackage, User, server.UrlOf) with { FilterProtocol = "udp", FilterPort = FilterPort, FilterDestination = "198.18.10.2/32" };
+            var client = sender.Namespace.Run(() => SignalingClient.Start("sender", NullLogger.Instance, TimeProvider.System));
+            var session = new UserSession(server, client, new SignedRequestClient(client, User, key, TimeProvider.System), testbed.AddressOf("receiver:if0"), setup);
+            try
+            {
+                session.Answer = await session.SendAsync(setup.ToRequest(), cancellationToken);
+                return session;
+            }
+            catch
+            {
+                await session.DisposeAsync();
+                throw;
+            }
+        }
+
+        public Task<PathResponse> SendAsync(NslpRequest request, CancellationToken cancellationToken) =>
+            _signed.SendForPathAsync(Receiver, request, TimeSpan.FromSeconds(20), cancellationToken);
+
+        public async ValueTask DisposeAsync()
+        {
+            await _client.DisposeAsync();
+            await _server.DisposeAsync();
+        }
+    }
 }
