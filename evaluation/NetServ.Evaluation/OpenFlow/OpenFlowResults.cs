@@ -26,14 +26,20 @@ internal sealed record OpenFlowConfiguration
     /// <summary>Packets the receiver counted in the trials that lost none.</summary>
     public long LossFreeReceived { get; set; }
 
-    /// <summary>Packets the nodes' eth0 received in the trials that lost none.</summary>
+    /// <summary>Packets ns1's and ns2's switch-facing interfaces received in the trials that lost none.</summary>
     public long LossFreeNodePackets { get; set; }
 
-    /// <summary>Packets the nodes' eth0 received during the searches (what the switch steered to them).</summary>
+    /// <summary>Packets ns1's and ns2's switch-facing interfaces received during the searches (what the switch steered to them).</summary>
     public long SearchNodePackets { get; set; }
 
     /// <summary>Flows the controller steered, per node (empty with 0 nodes).</summary>
     public long[] SteeredFlowsPerNode { get; set; } = [];
+
+    /// <summary>Packets the NetMonitor module counted on each NetServ node on the path, ns1 first, over warm-up and searches (empty with 0 nodes).</summary>
+    public long[] ModulePacketsPerNode { get; set; } = [];
+
+    /// <summary>Packets the NetMonitor module counted on each NetServ node during the searches only.</summary>
+    public long[] SearchModulePacketsPerNode { get; set; } = [];
 
     /// <summary>The switch's flow table after the searches, as ovs-ofctl dump-flows prints it.</summary>
     public IReadOnlyList<string> Flows { get; set; } = [];

@@ -56,17 +56,28 @@ public sealed class NetServNodeProcess : IAsyncDisposable
             LabRunRecord.Current.Add(resource);
         }
 
-        File.SetUnixFileMode(directory, (UnixFileMode)0b111_101_101);
-        var config = Path.Combine(directory, "netserv.json");
-        await File.WriteAllTextAsync(config, CreateConfiguration(options, directory), cancellationToken).ConfigureAwait(false);
-
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in new[] { Path.Combine(nodeDirectory, "netservd.dll"), "--config", config, "--parent-pid", Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture) })
+        Process process;
+        try
         {
-            info.ArgumentList.Add(argument);
+            File.SetUnixFileMode(directory, (UnixFileMode)0b111_101_101);
+            var config = Path.Combine(directory, "netserv.json");
+            await File.WriteAllTextAsync(config, CreateConfiguration(options, directory), cancellationToken).ConfigureAwait(false);
+            var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+            foreach (var argument in new[] { Path.Combine(nodeDirectory, "netservd.dll"), "--config", config, "--parent-pid", Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture) })
+            {
+                info.ArgumentList.Add(argument);
+            }
+
+            process = ns.Start(info);
+        }
+        catch
+        {
+            // Stopped (or failed) before netservd ran: its folder is all there is to remove.
+            Directory.Delete(directory, recursive: true);
+            LabRunRecord.NoteRemoved(RunResource.Directory(directory));
+            throw;
         }
 
-        var process = ns.Start(info);
         var node = new NetServNodeProcess(process, directory, options);
         process.OutputDataReceived += (_, e) => node.OnLine(e.Data);
         process.ErrorDataReceived += (_, e) => node.OnLine(e.Data);

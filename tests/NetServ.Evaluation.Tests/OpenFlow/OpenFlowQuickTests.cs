@@ -5,7 +5,7 @@ using Spectre.Console;
 
 namespace NetServ.Evaluation.Tests.OpenFlow;
 
-/// <summary>The openflow benchmark's --quick mode on a real Open vSwitch, as root: a check that it runs and its numbers are sane, not a measurement.</summary>
+/// <summary>The openflow benchmark's --quick mode on a real Open vSwitch with real netservd nodes, as root: a check that it runs and its numbers are sane, not a measurement.</summary>
 [TestFixture]
 [NonParallelizable]
 public sealed class OpenFlowQuickTests
@@ -20,9 +20,9 @@ public sealed class OpenFlowQuickTests
 
     [Test]
     [CancelAfter(90_000)]
-    public async Task Quick_MeasuresZeroOneAndTwoNodes_SteersThroughTheNodes_ControllerSeesOnlyFirstPackets_LeavesNothingBehind(CancellationToken cancellationToken)
+    public async Task Quick_MeasuresZeroOneAndTwoNodes_SteersThroughTheNodesModules_ControllerSeesOnlyFirstPackets_LeavesNothingBehind(CancellationToken cancellationToken)
     {
-        RequiresRoot.Check([.. OvsSwitch.Tools, "sysctl"]);
+        RequiresRoot.Check([.. OvsSwitch.Tools, .. OvsSwitch.TestbedTools, "sysctl"]);
         if (OvsSwitch.Missing() is { } missing)
         {
             Assert.Ignore(missing);
@@ -71,6 +71,12 @@ public sealed class OpenFlowQuickTests
                 var nodeShare = c["nodePacketsPerDelivered"]!.GetValue<double>();
                 Assert.That(nodeShare, nodes == 0 ? Is.LessThan(0.01) : Is.InRange(0.95, 1.05), $"{name}: packets through the nodes per packet delivered");
                 Assert.That(c["steeredFlowsPerNode"]!.AsArray().Select(n => n!.GetValue<long>()), Has.Exactly(nodes).Items.And.All.GreaterThan(0), $"{name}: flows per node");
+
+                // The packets really visited the NetMonitor module on each node, and none counted more than the switch sent it.
+                var searchModulePackets = c["searchModulePacketsPerNode"]!.AsArray().Select(n => n!.GetValue<long>()).ToArray();
+                Assert.That(c["modulePacketsPerNode"]!.AsArray().Select(n => n!.GetValue<long>()), Has.Exactly(nodes).Items.And.All.GreaterThan(0), $"{name}: NetMonitor's packets per node");
+                Assert.That(searchModulePackets, Has.Exactly(nodes).Items.And.All.GreaterThan(0), $"{name}: NetMonitor's packets per node in the searches");
+                Assert.That(searchModulePackets.Sum(), Is.LessThanOrEqualTo(c["searchPackets"]!["toNodes"]!.GetValue<long>()), $"{name}: NetMonitor's packets in the searches, at most what reached the nodes");
             }
 
             Assert.That(configurations[0]["ratioToZeroNodes"]!.GetValue<double>(), Is.EqualTo(1));
@@ -79,7 +85,8 @@ public sealed class OpenFlowQuickTests
         var csv = await File.ReadAllLinesAsync(Path.Combine(folder, "mlffr.csv"), cancellationToken);
         Assert.That(csv, Has.Length.EqualTo(4), "a header and a row per configuration");
         var summary = await File.ReadAllTextAsync(Path.Combine(folder, "summary.md"), cancellationToken);
-        Assert.That(summary, Does.Contain("forwarding namespaces").And.Contain("| 2 nodes, flows spread by hash |").And.Contain("mlffr.png"));
+        Assert.That(summary, Does.Contain("OpenFlowController module in netservd on ns1").And.Contain("NetMonitor").And.Contain("| 2 nodes, flows spread by hash |").And.Contain("mlffr.png"));
+        Assert.That(summary, Does.Not.Contain("forwarding namespaces"));
         Assert.That(OwnNamespaces.LeftSince(namespacesBefore), Is.Empty, "no namespace of this run is left behind");
     }
 
