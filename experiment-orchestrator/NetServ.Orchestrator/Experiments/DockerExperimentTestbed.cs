@@ -48,7 +48,8 @@ internal sealed class DockerExperimentTestbed(DockerTestbed testbed) : SshExperi
         var links = CommandRunner.Run("ip", ["-o", "link", "show"]).StandardOutput;
         return LabRunRecord.Current.Resources.Where(r => r.Value.Contains(testbed.Id, StringComparison.Ordinal)).Select(r => r.ToString())
             .Concat(NetworkNamespace.List($"{NetworkNamespace.NamePrefix}{testbed.Id}-").Select(n => $"namespace {n}"))
-            .Concat(links.Contains($"nsc{testbed.Id}", StringComparison.Ordinal) ? [$"control links nsc{testbed.Id}*"] : []);
+            .Concat(links.Contains($"nsc{testbed.Id}", StringComparison.Ordinal) ? [$"control links nsc{testbed.Id}*"] : [])
+            .Concat(testbed.Switches.Values.SelectMany(s => s.Leftovers()));
     }
 
     /// <inheritdoc />

@@ -14,6 +14,7 @@ using NetServ.Testbed;
 using NetServ.Testbed.Docker;
 using NetServ.Testbed.Local;
 using NetServ.Testbed.Nodes;
+using NetServ.Testbed.OpenFlow;
 
 namespace NetServ.Orchestrator.Experiments;
 
@@ -215,7 +216,7 @@ internal sealed partial class ExperimentRunner(ExperimentOptions options, IExper
     {
         var files = netserv.ToDictionary(
             n => n,
-            n => (IReadOnlyDictionary<string, string>)new Dictionary<string, string> { [DockerExperimentTestbed.ConfigurationPath] = DockerExperimentTestbed.ImageConfiguration(ConfigurationOf(n, netserv)) },
+            n => (IReadOnlyDictionary<string, string>)new Dictionary<string, string> { [DockerExperimentTestbed.ConfigurationPath] = DockerExperimentTestbed.ImageConfiguration(ConfigurationOf(request, n, netserv)) },
             StringComparer.Ordinal);
         var realised = await DockerTestbed.RealiseAsync(
             request,
@@ -238,11 +239,11 @@ internal sealed partial class ExperimentRunner(ExperimentOptions options, IExper
     /// A node that a switch's controller passes signaling on from (every NetServ node on the switch but the last) does
     /// not end signaling at an on-link destination.
     /// </summary>
-    private NodeConfiguration ConfigurationOf(string name, IReadOnlyCollection<string> netservNodes) => new()
+    private NodeConfiguration ConfigurationOf(RequestRSpec request, string name, IReadOnlyCollection<string> netservNodes) => new()
     {
         NodeName = name,
         Containers = { LogLevel = options.NodeLogLevel },
-        Signaling = { OnLinkEndsPath = !(_bed is LocalExperimentTestbed local && local.PassesSignalingOn(name, netservNodes)) },
+        Signaling = { OnLinkEndsPath = !SwitchNetServNodes.PassesSignalingOn(request, name, netservNodes) },
         Users = [new UserConfiguration { Name = options.User, AllowedPrefixes = [.. options.UserPrefixes], PublicKey = _signaling!.PublicKeyPem, AllowedPorts = [.. _ports] }],
     };
 
@@ -268,7 +269,7 @@ internal sealed partial class ExperimentRunner(ExperimentOptions options, IExper
         result.User = new UserReport(options.User, _signaling.WriteKey(Path.Combine(result.ResultsDirectory!, $"{options.User}.key")), _ports);
         Note(notes, $"the key of user '{options.User}' is {result.User.KeyFile} (its public half beside it): module servers sign with it");
         progress.Status($"deploy: netservd on {string.Join(", ", netserv.Select(n => n.Name))}");
-        var starts = netserv.Select(n => (Report: n, Start: bed.StartNetServdAsync(ExperimentTopology.Node(testbed, n.Name), ConfigurationOf(n.Name, [.. netserv.Select(m => m.Name)]), cancellationToken))).ToArray();
+        var starts = netserv.Select(n => (Report: n, Start: bed.StartNetServdAsync(ExperimentTopology.Node(testbed, n.Name), ConfigurationOf(request, n.Name, [.. netserv.Select(m => m.Name)]), cancellationToken))).ToArray();
         // Every start is awaited, so that release stops each node that came up even when another did not.
         await Task.WhenAll(starts.Select(s => s.Start)).ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default).ConfigureAwait(false);
         var failures = new List<string>();
@@ -295,14 +296,18 @@ internal sealed partial class ExperimentRunner(ExperimentOptions options, IExper
             throw new ExperimentException(string.Join("; ", failures));
         }
 
-        if (bed is LocalExperimentTestbed local && local.Local.Switches.Count > 0)
+        if (testbed is ISwitchTestbed switching && switching.Switches.Count > 0)
         {
             progress.Status("deploy: the switches' controllers");
             try
             {
-                foreach (var line in await local.StartSwitchControllersAsync(ModuleCatalog.Resolve(OpenFlowControllerModule), options.User, cancellationToken).ConfigureAwait(false))
+                var package = ModuleCatalog.Resolve(OpenFlowControllerModule);
+                foreach (var nodes in SwitchNetServNodes.Find(switching, _nodes.Keys))
                 {
-                    Note(notes, line);
+                    foreach (var line in await SwitchControllerDeployment.InstallAsync(switching, nodes, _nodes[nodes.ControllerNode], package, options.User, cancellationToken).ConfigureAwait(false))
+                    {
+                        Note(notes, line);
+                    }
                 }
             }
             catch (InvalidOperationException e)
@@ -312,18 +317,18 @@ internal sealed partial class ExperimentRunner(ExperimentOptions options, IExper
         }
     }
 
-    /// <summary>The module that is a local testbed's switches' controller (applications/OpenFlowController).</summary>
+    /// <summary>The module that is the switches' controller on the local and the Docker testbed (applications/OpenFlowController).</summary>
     private const string OpenFlowControllerModule = "OpenFlowController";
 
-    /// <summary>The ports the switches' controllers listen on (the OpenFlowController module, installed for the run's user on the local testbed).</summary>
+    /// <summary>The ports the switches' controllers listen on (the OpenFlowController module, installed for the run's user on the local and the Docker testbed).</summary>
     private int[] ControllerPorts(RequestRSpec request, List<string> notes)
     {
-        if (options.Testbed != ExperimentTestbedKind.Local)
+        if (options.Testbed == ExperimentTestbedKind.Aggregate)
         {
             return [];
         }
 
-        var ports = NetServ.Testbed.OpenFlow.OpenFlowSwitchNode.All(request).Select(s => s.Controller?.Port).OfType<int>().Distinct().ToArray();
+        var ports = OpenFlowSwitchNode.All(request).Select(s => s.Controller?.Port).OfType<int>().Distinct().ToArray();
         if (ports.Length > 0)
         {
             Note(notes, $"the switches' controller (OpenFlowController) listens on port {ExperimentArguments.FormatPorts(ports)}: allowed");
@@ -495,9 +500,9 @@ internal sealed partial class ExperimentRunner(ExperimentOptions options, IExper
                     continue;
                 }
 
-                if (_bed is LocalExperimentTestbed local && local.Local.Switches.ContainsKey(node.ClientId) && NetServ.Testbed.OpenFlow.OpenFlowSwitchNode.CreatesBridge(service))
+                if (testbed is ISwitchTestbed switching && switching.Switches.ContainsKey(node.ClientId) && OpenFlowSwitchNode.CreatesBridge(service))
                 {
-                    // The local testbed made the switch this service would make, at reserve.
+                    // The testbed made the switch this service would make, at reserve.
                     result.Services.Add(new ServiceReport(node.ClientId, service.Command, null, false, ReplacedByDeploy: true));
                     continue;
                 }

@@ -4,6 +4,7 @@ using NetServ.Networking;
 using NetServ.Signaling.Nslp;
 using NetServ.Signaling.Security;
 using NetServ.Testbed;
+using NetServ.Testbed.Nodes;
 using NetServ.Traffic;
 
 namespace NetServ.Orchestrator.Experiments;
@@ -55,8 +56,8 @@ internal interface IExperimentTestbed : IAsyncDisposable
     IEnumerable<string> Leftovers();
 }
 
-/// <summary>netservd on one node of an experiment.</summary>
-internal interface IExperimentNetServd : IAsyncDisposable
+/// <summary>netservd on one node of an experiment; its admin API (<see cref="INetServAdmin.SetupAsync"/>) installs a switch's controller.</summary>
+internal interface IExperimentNetServd : IAsyncDisposable, INetServAdmin
 {
     /// <summary>The name the node answers signaling with.</summary>
     string Name { get; }

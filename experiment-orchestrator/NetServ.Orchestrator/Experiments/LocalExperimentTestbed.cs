@@ -25,7 +25,6 @@ namespace NetServ.Orchestrator.Experiments;
 internal sealed class LocalExperimentTestbed(LocalTestbed testbed, TimeProvider time, ILogger logger) : IExperimentTestbed
 {
     private readonly List<int> _pids = [];
-    private readonly Dictionary<string, NetServNodeProcess> _processes = new(StringComparer.Ordinal);
 
     /// <inheritdoc />
     public ITestbed Testbed => testbed;
@@ -56,31 +55,7 @@ internal sealed class LocalExperimentTestbed(LocalTestbed testbed, TimeProvider 
         var process = await NetServNodeProcess.StartAsync(
             NamespaceOf(node), new NetServNodeOptions { Node = configuration with { NodeName = $"{configuration.NodeName}-{testbed.Id}" } }, cancellationToken).ConfigureAwait(false);
         _pids.Add(process.Pid);
-        _processes[node.ClientId] = process;
         return new LocalNetServd(process);
-    }
-
-    /// <summary>
-    /// Whether a switch's controller passes signaling on from NetServ node <paramref name="node"/> to a further NetServ
-    /// node (<paramref name="netservNodes"/> are the run's): it is on a switch and not the last of its nodes.
-    /// </summary>
-    public bool PassesSignalingOn(string node, IReadOnlyCollection<string> netservNodes) =>
-        SwitchNetServNodes.Find(testbed, netservNodes).Any(s => s.Nodes.Count > 1 && s.Nodes.Take(s.Nodes.Count - 1).Any(a => a.Node == node));
-
-    /// <summary>
-    /// Gives each switch of the testbed whose controller is a NetServ node started here its controller
-    /// (<see cref="SwitchControllerDeployment"/>): the OpenFlowController module from <paramref name="package"/>, for <paramref name="user"/>.
-    /// Returns what was done, a line each.
-    /// </summary>
-    public async Task<IReadOnlyList<string>> StartSwitchControllersAsync(string package, string user, CancellationToken cancellationToken)
-    {
-        var done = new List<string>();
-        foreach (var nodes in SwitchNetServNodes.Find(testbed, _processes.Keys))
-        {
-            done.AddRange(await SwitchControllerDeployment.InstallAsync(testbed, nodes, _processes[nodes.ControllerNode], package, user, cancellationToken).ConfigureAwait(false));
-        }
-
-        return done;
     }
 
     /// <inheritdoc />
@@ -113,7 +88,8 @@ internal sealed class LocalExperimentTestbed(LocalTestbed testbed, TimeProvider 
     public IEnumerable<string> Leftovers() =>
         NetworkNamespace.List($"{NetworkNamespace.NamePrefix}{testbed.Id}-").Select(n => $"namespace {n}")
             // netservd is this process's child, waited for by its dispose: once it is gone, so is its /proc entry.
-            .Concat(_pids.Where(p => Directory.Exists($"/proc/{p}")).Select(p => $"netservd (pid {p})"));
+            .Concat(_pids.Where(p => Directory.Exists($"/proc/{p}")).Select(p => $"netservd (pid {p})"))
+            .Concat(testbed.Switches.Values.SelectMany(s => s.Leftovers()));
 
     /// <inheritdoc />
     public ValueTask DisposeAsync() => testbed.DisposeAsync();
@@ -137,6 +113,8 @@ internal sealed class LocalExperimentTestbed(LocalTestbed testbed, TimeProvider 
         public Task<bool> IsRunningAsync(CancellationToken cancellationToken) => Task.FromResult(!process.HasExited);
 
         public Task<NodeStatus> StatusAsync(CancellationToken cancellationToken) => process.StatusAsync(cancellationToken: cancellationToken);
+
+        public Task<NslpResponse> SetupAsync(ModuleSetup setup, CancellationToken cancellationToken) => process.SetupAsync(setup, cancellationToken);
 
         public Task<IReadOnlyList<string>> LogAsync(CancellationToken cancellationToken) => Task.FromResult(process.LogLines);
 

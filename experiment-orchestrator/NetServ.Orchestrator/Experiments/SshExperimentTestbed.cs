@@ -9,6 +9,7 @@ using NetServ.Signaling.Nslp;
 using NetServ.Signaling.Security;
 using NetServ.Testbed;
 using NetServ.Testbed.Linux;
+using NetServ.Testbed.Nodes;
 using NetServ.Traffic;
 
 namespace NetServ.Orchestrator.Experiments;
@@ -22,7 +23,7 @@ namespace NetServ.Orchestrator.Experiments;
 internal abstract class SshExperimentTestbed : IExperimentTestbed
 {
     /// <summary>The node image's CLI (a login over SSH does not have /opt/netserv/bin on its PATH).</summary>
-    public const string Netserv = "/opt/netserv/bin/netserv";
+    public const string Netserv = SshNetServAdmin.Cli;
 
     /// <summary>Where on a node the runner keeps what it puts there (the user's key, packages, the module server's log).</summary>
     public const string NodeFolder = "/var/lib/netserv-lab";
@@ -65,7 +66,7 @@ internal abstract class SshExperimentTestbed : IExperimentTestbed
 
     /// <summary>
     /// The node image's netserv.json (node-image/image/rootfs/etc/netserv/netserv.json) with <paramref name="node"/>'s name,
-    /// users and log level in place of the image's example: its folders stay the image's.
+    /// users, log level and whether an on-link destination ends signaling's path in place of the image's example: its folders stay the image's.
     /// </summary>
     public static string ImageConfiguration(NodeConfiguration node)
     {
@@ -76,6 +77,7 @@ internal abstract class SshExperimentTestbed : IExperimentTestbed
         file.NetServ.NodeName = node.NodeName;
         file.NetServ.Users = node.Users;
         file.NetServ.Containers.LogLevel = node.Containers.LogLevel;
+        file.NetServ.Signaling.OnLinkEndsPath = node.Signaling.OnLinkEndsPath;
         file.Logging = new LoggingConfiguration { LogLevel = new Dictionary<string, string> { ["Default"] = node.Containers.LogLevel } };
         return JsonSerializer.Serialize(file, ConfigurationJsonContext.Default.NodeConfigurationFile);
     }
@@ -374,6 +376,8 @@ internal abstract class SshExperimentTestbed : IExperimentTestbed
 
         public async Task<IReadOnlyList<string>> LogAsync(CancellationToken cancellationToken) =>
             (await log(cancellationToken).ConfigureAwait(false)).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+
+        public Task<NslpResponse> SetupAsync(ModuleSetup setup, CancellationToken cancellationToken) => new SshNetServAdmin(node.Session).SetupAsync(setup, cancellationToken);
 
         // The node, and netservd with it, goes at release.
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;

@@ -10,6 +10,7 @@ using NetServ.RSpec;
 using NetServ.Testbed.Http;
 using NetServ.Testbed.Linux;
 using NetServ.Testbed.Local;
+using NetServ.Testbed.OpenFlow;
 using NetServ.Testbed.Ssh;
 
 namespace NetServ.Testbed.Docker;
@@ -19,7 +20,8 @@ namespace NetServ.Testbed.Docker;
 /// SSH, as GENI nodes are: one container per node (<c>netserv-&lt;id&gt;-&lt;node&gt;</c>) from the image its
 /// <c>disk_image</c> names (the node image <c>netserv/node</c> by default), with no Docker network; the
 /// request's links and LANs, addresses and routes made in the containers' network namespaces as the local
-/// testbed makes them (<see cref="LocalTestbedPlan"/>, <see cref="LocalNetwork"/>); and a control network:
+/// testbed makes them (<see cref="LocalTestbedPlan"/>, <see cref="LocalNetwork"/>); a switch node (<see cref="OpenFlowSwitchNode"/>)
+/// as the local testbed makes it, an <see cref="OvsSwitch"/> run from this machine in its container's namespace; and a control network:
 /// a veth pair per container, its host end on a /30 of a 198.19.x.0/24 of the testbed's own, over which the
 /// run's SSH key (put into the container before it starts) logs in as root. The image's service starts
 /// sshd and netservd. Containers carry the label <c>netserv.testbed=&lt;id&gt;</c> and go into the run's
@@ -27,7 +29,7 @@ namespace NetServ.Testbed.Docker;
 /// run's key and the dockerd if it was started here; a realisation that fails or is cancelled does so
 /// before it throws.
 /// </summary>
-public sealed partial class DockerTestbed : ITestbed
+public sealed partial class DockerTestbed : ISwitchTestbed
 {
     /// <summary>The label every container of a testbed carries, its value the testbed's id.</summary>
     public const string TestbedLabel = "netserv.testbed";
@@ -36,6 +38,8 @@ public sealed partial class DockerTestbed : ITestbed
     private readonly List<string> _containers = [];
     private readonly List<string> _controlLinks = [];
     private readonly List<ForwardProxy> _proxies = [];
+    private readonly Dictionary<string, OvsSwitch> _switches = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, NetworkNamespace> _namespaces = new(StringComparer.Ordinal);
     private readonly DockerEngine _engine;
     private readonly DockerTestbedOptions _options;
     private readonly ILogger _logger;
@@ -87,6 +91,17 @@ public sealed partial class DockerTestbed : ITestbed
     /// <summary>The known-hosts file that pins the nodes' host keys (what <c>ssh -o UserKnownHostsFile=</c> takes).</summary>
     public string KnownHostsPath => Path.Combine(_directory, "known_hosts");
 
+    /// <summary>
+    /// The switch nodes (<see cref="OpenFlowSwitchNode"/>) by client id, as on the local testbed: an Open vSwitch each, run from this
+    /// machine in the switch container's namespace (the container runs no netservd), whose ports are the veth ends of the node's
+    /// links and which connects to the controller its execute service names.
+    /// </summary>
+    public IReadOnlyDictionary<string, OvsSwitch> Switches => _switches;
+
+    /// <inheritdoc />
+    public NetworkNamespace NamespaceOf(string clientId) =>
+        _namespaces.TryGetValue(clientId, out var ns) ? ns : throw new KeyNotFoundException($"the request has no node '{clientId}'");
+
     /// <summary>The node called <paramref name="clientId"/>.</summary>
     public DockerTestbedNode this[string clientId] =>
         _nodes.FirstOrDefault(n => n.ClientId == clientId) ?? throw new KeyNotFoundException($"the request has no node '{clientId}'");
@@ -98,7 +113,7 @@ public sealed partial class DockerTestbed : ITestbed
     /// </summary>
     /// <exception cref="LocalTestbedException">The request's topology cannot be realised here; nothing was created.</exception>
     /// <exception cref="DockerUnavailableException">No Docker engine answers and none can start; nothing was created.</exception>
-    /// <exception cref="DockerTestbedException">A node names an image the engine does not have (nothing was created), or a node did not answer over SSH (what was made is removed).</exception>
+    /// <exception cref="DockerTestbedException">A node names an image the engine does not have, or the request has a switch node and Open vSwitch cannot run here (nothing was created); or a node did not answer over SSH (what was made is removed).</exception>
     /// <exception cref="OperationCanceledException">The caller cancelled; what was created is removed.</exception>
     public static async Task<DockerTestbed> RealiseAsync(
         RequestRSpec request, DockerTestbedOptions? options = null, ILogger<DockerTestbed>? logger = null, CancellationToken cancellationToken = default)
@@ -107,11 +122,10 @@ public sealed partial class DockerTestbed : ITestbed
         options ??= new DockerTestbedOptions();
         options.Validate();
         var plan = LocalTestbedPlan.Create(request, options.RemapAddresses);
-        if (plan.Switches.Count > 0)
+        if (plan.Switches.Count > 0 && (OvsSwitch.Missing() ?? Prerequisites.Missing(OvsSwitch.TestbedTools)) is { } missing)
         {
-            // Its ports would be left unwired: refused rather than built wrong.
-            throw new LocalTestbedException([.. plan.Switches.Select(s =>
-                $"node '{s.Node.ClientId}' is an Open vSwitch (its execute service makes a bridge): the Docker testbed does not realise switches yet; the local testbed does")]);
+            throw new DockerTestbedException(
+                $"cannot realise switch node {string.Join(", ", plan.Switches.Select(s => $"'{s.Node.ClientId}'"))} (an Open vSwitch run from this machine in its container's namespace): {missing}");
         }
 
         var log = (ILogger?)logger ?? NullLogger.Instance;
@@ -230,6 +244,19 @@ public sealed partial class DockerTestbed : ITestbed
 
         _disposed = true;
         var failures = new List<Exception>();
+        // The switches' daemons first: they run on this machine, and would outlive their containers.
+        foreach (var ovs in _switches.Values)
+        {
+            try
+            {
+                ovs.Dispose();
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException)
+            {
+                failures.Add(new IOException($"stopping the Open vSwitch in {ovs.Directory} failed: {e.Message}", e));
+            }
+        }
+
         foreach (var node in _nodes)
         {
             await node.Session.DisposeAsync().ConfigureAwait(false);
@@ -340,6 +367,7 @@ public sealed partial class DockerTestbed : ITestbed
             files["/root/.ssh/authorized_keys"] = (string.Concat(authorized.Select(k => k.Trim() + "\n")), UnixFileMode.UserRead | UnixFileMode.UserWrite);
         }
 
+        var switchNodes = plan.Switches.Select(s => s.Node).ToHashSet();
         var index = 0;
         foreach (var planned in plan.Nodes)
         {
@@ -351,8 +379,9 @@ public sealed partial class DockerTestbed : ITestbed
                 Image = images[planned],
                 Hostname = planned.HostName,
                 Labels = new Dictionary<string, string>(_options.Labels) { [TestbedLabel] = Id, ["netserv.node"] = planned.ClientId },
-                // The image's entrypoint starts sshd, then netservd, or in its place the command it is given.
-                Cmd = _options.NetServNodes is { } netserv && !netserv.Contains(planned.ClientId) ? ["sleep", "infinity"] : _options.NetServCommand?.ToList(),
+                // The image's entrypoint starts sshd, then netservd, or in its place the command it is given. A switch node's
+                // container only gives the namespace its Open vSwitch runs in.
+                Cmd = switchNodes.Contains(planned) || (_options.NetServNodes is { } netserv && !netserv.Contains(planned.ClientId)) ? ["sleep", "infinity"] : _options.NetServCommand?.ToList(),
                 HostConfig = new HostConfig
                 {
                     // No Docker network at all: the testbed makes every interface the container has.
@@ -380,6 +409,7 @@ public sealed partial class DockerTestbed : ITestbed
 
             var host = Network.AttachHost(planned.HostName, (int)state.Pid);
             hosts.Add(planned, host);
+            _namespaces.Add(planned.ClientId, host.Namespace);
             var controlAddress = ConnectControl(control, index++, state.Pid);
             var session = new SshNodeSession(
                 new SshNodeOptions
@@ -401,6 +431,7 @@ public sealed partial class DockerTestbed : ITestbed
         }
 
         LocalTestbed.Wire(plan, Network, hosts, _options.Mtu, step => Step(step, cancellationToken), _logger);
+        LocalTestbed.RealiseSwitches(plan, Network, hosts, _options.Mtu, _switches, step => Step(step, cancellationToken), _logger);
         Step("wait for SSH", cancellationToken);
         await WaitForSshAsync(cancellationToken).ConfigureAwait(false);
         if (_options.RunInstallServices && _options.AptProxy)
@@ -420,7 +451,8 @@ public sealed partial class DockerTestbed : ITestbed
 
         foreach (var node in _nodes)
         {
-            foreach (var service in node.Definition.Executes)
+            // A switch's bridge is made above, not by its service.
+            foreach (var service in node.Definition.Executes.Where(e => !LocalTestbed.MadeBySwitch(_switches, node, e)))
             {
                 Step($"execute on {node.ClientId}", cancellationToken);
                 await RunServiceAsync(node, service, cancellationToken).ConfigureAwait(false);

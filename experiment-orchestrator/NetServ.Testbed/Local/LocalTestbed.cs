@@ -26,7 +26,7 @@ namespace NetServ.Testbed.Local;
 /// node software is built already. Link properties (capacity, latency, loss) are not applied. What a
 /// request asks for that is not realised is logged, and listed by <see cref="Check(RequestRSpec)"/>.
 /// </remarks>
-public sealed partial class LocalTestbed : ITestbed
+public sealed partial class LocalTestbed : ISwitchTestbed
 {
     private readonly List<LocalTestbedNode> _nodes = [];
     private readonly Dictionary<string, OvsSwitch> _switches = new(StringComparer.Ordinal);
@@ -74,6 +74,9 @@ public sealed partial class LocalTestbed : ITestbed
     /// ports are the veth ends of the node's links and which connects to the controller its execute service names.
     /// </summary>
     public IReadOnlyDictionary<string, OvsSwitch> Switches => _switches;
+
+    /// <inheritdoc />
+    public NetworkNamespace NamespaceOf(string clientId) => this[clientId].Namespace;
 
     /// <summary>The node called <paramref name="clientId"/> in the request.</summary>
     /// <exception cref="KeyNotFoundException">The request has no such node.</exception>
@@ -242,25 +245,7 @@ public sealed partial class LocalTestbed : ITestbed
         }
 
         Wire(plan, Network, hosts, options.Mtu, step => Step(options, step, cancellationToken), _logger);
-        foreach (var planned in plan.Switches)
-        {
-            Step(options, $"create switch {planned.Node.ClientId}", cancellationToken);
-            var switchHost = hosts[planned.Node];
-            var ovs = OvsSwitch.StartIn(Network, switchHost);
-            _switches.Add(planned.Node.ClientId, ovs);
-            foreach (var port in planned.Ports)
-            {
-                Network.ConnectPort(hosts[port.Peer], End(port.PeerEnd), switchHost, port.Device, options.Mtu);
-                ovs.AddPort(port.Device, port.Number);
-                Log.PortCreated(_logger, planned.Node.ClientId, port.Number, port.LinkClientId, port.PeerEnd.Ip.ToString());
-            }
-
-            if (planned.Definition.Controller is { } controller)
-            {
-                ovs.SetController(controller);
-            }
-        }
-
+        RealiseSwitches(plan, Network, hosts, options.Mtu, _switches, step => Step(options, step, cancellationToken), _logger);
         if (!options.RunExecuteServices)
         {
             return;
@@ -269,7 +254,7 @@ public sealed partial class LocalTestbed : ITestbed
         foreach (var node in _nodes)
         {
             // A switch's bridge is made above, not by its service.
-            foreach (var service in node.Definition.Executes.Where(e => !_switches.ContainsKey(node.ClientId) || !OpenFlowSwitchNode.CreatesBridge(e)))
+            foreach (var service in node.Definition.Executes.Where(e => !MadeBySwitch(_switches, node, e)))
             {
                 Step(options, $"execute on {node.ClientId}", cancellationToken);
                 await RunServiceAsync(node, service, cancellationToken).ConfigureAwait(false);
@@ -300,6 +285,39 @@ public sealed partial class LocalTestbed : ITestbed
         step("add routes");
         network.AddStaticRoutes();
     }
+
+    /// <summary>
+    /// Makes each of <paramref name="plan"/>'s switch nodes an <see cref="OvsSwitch"/> run from this machine in its host's namespace,
+    /// its ports veth pairs to the hosts on its links, connecting to the controller its execute service names. Each switch goes in
+    /// <paramref name="switches"/> as soon as it runs, so that disposing them there stops what a failure left. The Docker testbed
+    /// makes its switch containers' so too.
+    /// </summary>
+    internal static void RealiseSwitches(
+        LocalTestbedPlan plan, LocalNetwork network, IReadOnlyDictionary<PlannedNode, LocalHost> hosts, int mtu, Dictionary<string, OvsSwitch> switches, Action<string> step, ILogger logger)
+    {
+        foreach (var planned in plan.Switches)
+        {
+            step($"create switch {planned.Node.ClientId}");
+            var switchHost = hosts[planned.Node];
+            var ovs = OvsSwitch.StartIn(network, switchHost);
+            switches.Add(planned.Node.ClientId, ovs);
+            foreach (var port in planned.Ports)
+            {
+                network.ConnectPort(hosts[port.Peer], End(port.PeerEnd), switchHost, port.Device, mtu);
+                ovs.AddPort(port.Device, port.Number);
+                Log.PortCreated(logger, planned.Node.ClientId, port.Number, port.LinkClientId, port.PeerEnd.Ip.ToString());
+            }
+
+            if (planned.Definition.Controller is { } controller)
+            {
+                ovs.SetController(controller);
+            }
+        }
+    }
+
+    /// <summary>Whether <paramref name="service"/> of <paramref name="node"/> makes the bridge of a switch realised as an <see cref="OvsSwitch"/> instead (and is not run).</summary>
+    internal static bool MadeBySwitch(IReadOnlyDictionary<string, OvsSwitch> switches, ITestbedNode node, ExecuteService service) =>
+        switches.ContainsKey(node.ClientId) && OpenFlowSwitchNode.CreatesBridge(service);
 
     private static LocalInterface End(PlannedInterface end) => new(end.Device, end.Ip.Address, end.Ip.PrefixLength);
 

@@ -249,7 +249,7 @@ internal sealed class LocalTestbedPlan
         {
             problems.Add(new(link.ClientId,
                 $"link '{link.ClientId}' joins switch port {Counted.List([.. portEnds.Select(p => $"'{p}'")])} to {Counted.Of(link.InterfaceRefs.Count - portEnds.Length, "other interface")}: " +
-                "the local testbed links a switch port to exactly one interface of a node that is no switch"));
+                "a switch port is realised as a veth pair to exactly one interface of a node that is no switch"));
             return;
         }
 

@@ -14,7 +14,7 @@ namespace NetServ.Testbed.Nodes;
 /// with its own temporary state and runtime folders. It stops with the process that started it
 /// (--parent-pid), and <see cref="DisposeAsync"/> stops it and removes its folders.
 /// </summary>
-public sealed class NetServNodeProcess : IAsyncDisposable
+public sealed class NetServNodeProcess : IAsyncDisposable, INetServAdmin
 {
     private static readonly string[] CgroupV1Controllers = ["memory", "cpu", "cpu,cpuacct"];
     private readonly Process _process;

@@ -15,7 +15,7 @@ namespace NetServ.Testbed.OpenFlow;
 /// <param name="ClientId">The node's client id.</param>
 /// <param name="Ports">The interfaces that are switch ports, in port order (port 1 first).</param>
 /// <param name="Controller">Where the switch connects to its controller, or null when the service names none.</param>
-/// <param name="Service">The execute service that creates the bridge: on a local testbed the switch is realised instead of running it.</param>
+/// <param name="Service">The execute service that creates the bridge: the local and the Docker testbed realise the switch instead of running it.</param>
 public sealed partial record OpenFlowSwitchNode(string ClientId, IReadOnlyList<string> Ports, OpenFlowControllerAddress? Controller, ExecuteService Service)
 {
     /// <summary>The switch port of interface <paramref name="interfaceClientId"/>, or null when it is none of the ports.</summary>

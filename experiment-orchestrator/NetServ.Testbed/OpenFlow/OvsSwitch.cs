@@ -95,7 +95,7 @@ public sealed class OvsSwitch : IDisposable
 
     /// <summary>
     /// Starts the database and the switch in <paramref name="host"/>'s namespace, a host of <paramref name="network"/>
-    /// (a local testbed's switch node; <see cref="TestbedTools"/> needed too), and creates the bridge, without ports: <see cref="AddPort"/> adds the interfaces
+    /// (a local testbed's switch node, or a Docker testbed's container's; <see cref="TestbedTools"/> needed too), and creates the bridge, without ports: <see cref="AddPort"/> adds the interfaces
     /// already in that namespace. Disposing stops the daemons and removes the folder; the namespace stays the network's.
     /// </summary>
     /// <exception cref="InvalidOperationException">Open vSwitch cannot run here (<see cref="Missing"/> says why).</exception>
@@ -231,7 +231,25 @@ public sealed class OvsSwitch : IDisposable
     }
 
     /// <summary>The pids of ovsdb-server and ovs-vswitchd as this fixture started them (0 before they run).</summary>
-    public (int Database, int Switch) ProcessIds => (_database?.Id ?? 0, _switch?.Id ?? 0);
+    public (int Database, int Switch) ProcessIds { get; private set; }
+
+    /// <summary>What of this switch is still there (a daemon it started, its folder), for a run's check after release.</summary>
+    public IEnumerable<string> Leftovers()
+    {
+        var (database, @switch) = ProcessIds;
+        foreach (var (name, pid) in new[] { ("ovsdb-server", database), ("ovs-vswitchd", @switch) })
+        {
+            if (pid > 0 && System.IO.Directory.Exists($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}"))
+            {
+                yield return $"{name} (pid {pid})";
+            }
+        }
+
+        if (System.IO.Directory.Exists(Directory))
+        {
+            yield return $"Open vSwitch folder {Directory}";
+        }
+    }
 
     /// <summary>Runs <c>ovs-ofctl -O OpenFlow13 <paramref name="command"/></c> against this bridge's own management socket.</summary>
     public string OfCtl(string command, params string[] arguments) =>
@@ -289,7 +307,9 @@ public sealed class OvsSwitch : IDisposable
         _database = StartDaemon(
             "ovsdb-server", Path.Combine(Directory, "conf.db"), $"--remote=punix:{DatabaseSocket}");
         WaitFor(() => File.Exists(DatabaseSocket) && CommandRunner.Run("ovs-vsctl", [$"--db=unix:{DatabaseSocket}", "--timeout=2", "--no-wait", "init"]).Succeeded, _database, "ovsdb-server's socket");
+        ProcessIds = (_database.Id, 0);
         _switch = StartDaemon("ovs-vswitchd", $"unix:{DatabaseSocket}");
+        ProcessIds = (_database.Id, _switch.Id);
         // Without --no-wait ovs-vsctl waits until ovs-vswitchd has applied the change: the bridge exists when this returns.
         VsCtl(
             "add-br", Bridge, "--", "set", "bridge", Bridge, "datapath_type=netdev", "fail_mode=secure", "protocols=OpenFlow13",

@@ -1,12 +1,12 @@
-// Gives a local testbed's switch its controller: the OpenFlowController module in netservd on the NetServ node the switch connects to.
+// Gives a local or Docker testbed's switch its controller: the OpenFlowController module in netservd on the NetServ node the switch connects to.
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using NetServ.Networking;
+using NetServ.RSpec;
 using NetServ.Signaling.Nslp;
 using NetServ.Testbed.Http;
 using NetServ.Testbed.Linux;
-using NetServ.Testbed.Local;
 using NetServ.Testbed.Nodes;
 
 namespace NetServ.Testbed.OpenFlow;
@@ -39,19 +39,45 @@ public sealed record SwitchNetServNodes(string Switch, OpenFlowControllerAddress
 
     /// <summary>
     /// The switches of <paramref name="testbed"/> whose controller address is an interface of one of <paramref name="netservNodes"/>
-    /// that is also on one of the switch's ports (the node signaling is steered to).
+    /// that is also on one of the switch's ports (the node signaling is steered to), with the MAC address of each node's
+    /// interface on the switch as the testbed made it.
     /// </summary>
     /// <exception cref="InvalidOperationException">A switch's controller is on a NetServ node that is on none of its ports.</exception>
-    public static IReadOnlyList<SwitchNetServNodes> Find(LocalTestbed testbed, IReadOnlyCollection<string> netservNodes)
+    public static IReadOnlyList<SwitchNetServNodes> Find(ISwitchTestbed testbed, IReadOnlyCollection<string> netservNodes)
     {
         ArgumentNullException.ThrowIfNull(testbed);
-        ArgumentNullException.ThrowIfNull(netservNodes);
-        var found = new List<SwitchNetServNodes>();
-        foreach (var clientId in testbed.Switches.Keys)
+        return [.. Order(testbed.Request, netservNodes).Where(s => testbed.Switches.ContainsKey(s.Switch)).Select(s => s with
         {
-            var definition = OpenFlowSwitchNode.Read(testbed[clientId].Definition)!;
+            Nodes = [.. s.Nodes.Select(a =>
+            {
+                var device = testbed.Nodes.First(n => n.ClientId == a.Node).Interfaces.First(i => i.ClientId == a.Device).Device;
+                return a with { Device = device, Mac = NetServ.OpenFlow.EthernetAddress.Read(testbed.NamespaceOf(a.Node).GetMacAddress(device).GetAddressBytes()) };
+            })],
+        })];
+    }
+
+    /// <summary>
+    /// Whether a switch's controller passes signaling on from NetServ node <paramref name="node"/> to a further NetServ node
+    /// of <paramref name="netservNodes"/>: it is on a switch of <paramref name="request"/> and not the last of its nodes. Read from
+    /// the request alone, so that a node's configuration can say so before the testbed is made (the Docker testbed's is put in
+    /// its container at creation).
+    /// </summary>
+    public static bool PassesSignalingOn(RequestRSpec request, string node, IReadOnlyCollection<string> netservNodes) =>
+        Order(request, netservNodes).Any(s => s.Nodes.Count > 1 && s.Nodes.Take(s.Nodes.Count - 1).Any(a => a.Node == node));
+
+    /// <summary>
+    /// The switches of <paramref name="request"/> with their NetServ nodes in signaling's order, the controller's node first; each
+    /// attachment's <see cref="SwitchAttachment.Device"/> is still the interface's client id and its MAC address unknown. No I/O.
+    /// </summary>
+    private static IEnumerable<SwitchNetServNodes> Order(RequestRSpec request, IReadOnlyCollection<string> netservNodes)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(netservNodes);
+        RSpecNode? NodeWith(Func<RSpecInterface, bool> match) => request.Nodes.FirstOrDefault(n => n.Interfaces.Any(match));
+        foreach (var definition in OpenFlowSwitchNode.All(request))
+        {
             if (definition.Controller is not { } controller
-                || testbed.Nodes.FirstOrDefault(n => n.Interfaces.Any(i => i.Address == controller.Address)) is not { } owner
+                || NodeWith(i => i.Ips.Any(ip => ip.Address.ToString() == controller.Address.ToString())) is not { } owner
                 || !netservNodes.Contains(owner.ClientId))
             {
                 continue;
@@ -60,29 +86,23 @@ public sealed record SwitchNetServNodes(string Switch, OpenFlowControllerAddress
             var attached = new List<SwitchAttachment>();
             for (var p = 0; p < definition.Ports.Count; p++)
             {
-                var link = testbed.Request.Links.FirstOrDefault(l => l.InterfaceRefs.Contains(definition.Ports[p]));
+                var link = request.Links.FirstOrDefault(l => l.InterfaceRefs.Contains(definition.Ports[p]));
                 var peer = link?.InterfaceRefs.FirstOrDefault(i => i != definition.Ports[p]);
-                if (peer is null || testbed.Nodes.FirstOrDefault(n => n.Interfaces.Any(i => i.ClientId == peer)) is not { } node || !netservNodes.Contains(node.ClientId))
+                if (peer is not null && NodeWith(i => i.ClientId == peer) is { } node && netservNodes.Contains(node.ClientId))
                 {
-                    continue;
+                    attached.Add(new SwitchAttachment(node.ClientId, (uint)(p + 1), peer, default));
                 }
-
-                var device = node.Interface(peer).Device;
-                var mac = NetServ.OpenFlow.EthernetAddress.Read(node.Namespace.GetMacAddress(device).GetAddressBytes());
-                attached.Add(new SwitchAttachment(node.ClientId, (uint)(p + 1), device, mac));
             }
 
             var own = attached.FindIndex(a => a.Node == owner.ClientId);
             if (own < 0)
             {
                 throw new InvalidOperationException(
-                    $"switch '{clientId}' connects to its controller at {controller} on NetServ node '{owner.ClientId}', which is on none of its ports: signaling could not be steered to it");
+                    $"switch '{definition.ClientId}' connects to its controller at {controller} on NetServ node '{owner.ClientId}', which is on none of its ports: signaling could not be steered to it");
             }
 
-            found.Add(new SwitchNetServNodes(clientId, controller, owner.ClientId, [attached[own], .. attached.Where((_, i) => i != own)]));
+            yield return new SwitchNetServNodes(definition.ClientId, controller, owner.ClientId, [attached[own], .. attached.Where((_, i) => i != own)]);
         }
-
-        return found;
     }
 }
 
@@ -90,8 +110,8 @@ public sealed record SwitchNetServNodes(string Switch, OpenFlowControllerAddress
 public sealed record SwitchAttachment(string Node, uint Port, string Device, NetServ.OpenFlow.EthernetAddress Mac);
 
 /// <summary>
-/// Installs the OpenFlowController module for a local testbed's switch (<see cref="SwitchNetServNodes"/>) and readies the
-/// NetServ nodes behind it. The module goes in through the node's admin socket, not through signaling: the switch
+/// Installs the OpenFlowController module for a switch of a local or Docker testbed (<see cref="SwitchNetServNodes"/>) and readies the
+/// NetServ nodes behind it. The module goes in through the node's admin API, not through signaling: the switch
 /// (secure mode) forwards nothing until its controller has installed the flows, so no SETUP could reach the node through
 /// it first. On GENI the experimenter does the same with <c>netserv admin setup</c> on the node.
 /// </summary>
@@ -101,19 +121,20 @@ public static class SwitchControllerDeployment
 
     /// <summary>
     /// Readies the NetServ nodes on the switch's ports (<see cref="ReadyNodes"/>), installs the module from
-    /// <paramref name="package"/> for <paramref name="user"/> on the controller's node, and waits until the switch has
+    /// <paramref name="package"/> for <paramref name="user"/> on the controller's node through <paramref name="controllerNode"/>, its
+    /// netservd's admin API (the package served from the node's own address, inside its namespace), and waits until the switch has
     /// connected and holds the proactive signaling flow. Returns what was done, a line each.
     /// </summary>
     /// <exception cref="InvalidOperationException">The node refused the module, or the switch did not connect in time.</exception>
     public static async Task<IReadOnlyList<string>> InstallAsync(
-        LocalTestbed testbed, SwitchNetServNodes nodes, NetServNodeProcess controllerNode, string package, string user, CancellationToken cancellationToken)
+        ISwitchTestbed testbed, SwitchNetServNodes nodes, INetServAdmin controllerNode, string package, string user, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(testbed);
         ArgumentNullException.ThrowIfNull(nodes);
         ArgumentNullException.ThrowIfNull(controllerNode);
         var done = new List<string>(ReadyNodes(testbed, nodes));
-        var owner = testbed[nodes.ControllerNode];
-        var server = PackageServer.Start(Path.GetDirectoryName(package)!, IPAddress.Parse(owner.Address.ToString()), 0, owner.Namespace);
+        var owner = testbed.Nodes.First(n => n.ClientId == nodes.ControllerNode);
+        var server = PackageServer.Start(Path.GetDirectoryName(package)!, IPAddress.Parse(owner.Address.ToString()), 0, testbed.NamespaceOf(owner.ClientId));
         await using (server.ConfigureAwait(false))
         {
             var setup = ModuleSetup.ForPackage(package, user, server.UrlOf) with { Properties = nodes.ModuleProperties };
@@ -121,10 +142,10 @@ public static class SwitchControllerDeployment
             if (response.StatusCode != NslpStatus.Ok)
             {
                 throw new InvalidOperationException(
-                    $"{nodes.ControllerNode} refused {setup.Module} through its admin socket: {response.StatusCode} {response.Headers[NslpHeaderNames.Error]}");
+                    $"{nodes.ControllerNode} refused {setup.Module} through its admin API: {response.StatusCode} {response.Headers[NslpHeaderNames.Error]}");
             }
 
-            done.Add($"{nodes.ControllerNode}: {setup.Module} installed through the admin socket ({setup.Properties})");
+            done.Add($"{nodes.ControllerNode}: {setup.Module} installed through the admin API ({setup.Properties})");
         }
 
         var ovs = testbed.Switches[nodes.Switch];
@@ -152,14 +173,14 @@ public static class SwitchControllerDeployment
     /// The later nodes need no such rule: the controller addresses the signaling it passes from node to node to the next
     /// node's MAC address.
     /// </summary>
-    public static IReadOnlyList<string> ReadyNodes(LocalTestbed testbed, SwitchNetServNodes nodes)
+    public static IReadOnlyList<string> ReadyNodes(ISwitchTestbed testbed, SwitchNetServNodes nodes)
     {
         ArgumentNullException.ThrowIfNull(testbed);
         ArgumentNullException.ThrowIfNull(nodes);
         var done = new List<string>();
         foreach (var attachment in nodes.Nodes)
         {
-            var ns = testbed[attachment.Node].Namespace;
+            var ns = testbed.NamespaceOf(attachment.Node);
             ns.SetSysctl("net.ipv4.ip_forward", "1");
             ns.SetSysctl("net.ipv4.conf.all.send_redirects", "0");
             ns.SetSysctl($"net.ipv4.conf.{attachment.Device}.send_redirects", "0");
@@ -167,7 +188,7 @@ public static class SwitchControllerDeployment
         }
 
         var signaling = nodes.Nodes[0];
-        var controllerNs = testbed[signaling.Node].Namespace;
+        var controllerNs = testbed.NamespaceOf(signaling.Node);
         controllerNs.ExecChecked(
             "nft", "add table netdev netserv-openflow ; " +
             $"add chain netdev netserv-openflow signaling {{ type filter hook ingress device {signaling.Device} priority 0 ; }} ; " +

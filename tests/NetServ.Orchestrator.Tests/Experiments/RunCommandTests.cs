@@ -57,12 +57,7 @@ public sealed class RunCommandTests
     [Test]
     public async Task Run_OpenFlowRSpec_SignalingThroughTheSwitchInstallsTheModuleOnBothNodes_WhichTogetherSeeEveryPacket()
     {
-        RequiresRoot.Check([.. NetServ.Testbed.OpenFlow.OvsSwitch.Tools, .. NetServ.Testbed.OpenFlow.OvsSwitch.TestbedTools]);
-        if (NetServ.Testbed.OpenFlow.OvsSwitch.Missing() is { } missing)
-        {
-            Assert.Ignore(missing);
-        }
-
+        NetServ.TestSupport.OpenFlow.TestSwitch.RequireForTestbed();
         var (exit, summary, output) = await RunRSpecAsync(
             OpenFlowRSpec, "--module", "NetMonitor", "--from", "sender", "--toward", "receiver", "--filter", "udp/5060", "--packets", "100", "--rate", "200");
 
