@@ -31,8 +31,8 @@ public sealed class OvsSwitch : IDisposable
     /// <summary>The Open vSwitch programs the fixture runs; tests are skipped when one is missing.</summary>
     public static readonly string[] Tools = ["ovsdb-tool", "ovsdb-server", "ovs-vswitchd", "ovs-vsctl", "ovs-ofctl"];
 
-    /// <summary>What a testbed's switch needs beyond <see cref="Tools"/>: ethtool for its ports' hosts, nft for the NetServ node signaling is steered to.</summary>
-    public static readonly string[] TestbedTools = ["ethtool", "nft"];
+    /// <summary>What a testbed's switch needs beyond <see cref="Tools"/>: ethtool for its ports' hosts.</summary>
+    public static readonly string[] TestbedTools = ["ethtool"];
 
     private const string Schema = "/usr/share/openvswitch/vswitch.ovsschema";
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(20);

@@ -167,11 +167,8 @@ public static class SwitchControllerDeployment
 
     /// <summary>
     /// Makes the NetServ nodes on the switch's ports route what the switch steers to them back out (forwarding on,
-    /// no ICMP redirects: the packet leaves by the port it came in), and makes the controller's node take the signaling
-    /// the proactive flow sends it, which is still addressed to the receiver's MAC address: an nftables ingress rule on
-    /// its port's interface marks UDP/270 frames as its own (<c>meta pkttype set host</c>), else its IP stack would drop them.
-    /// The later nodes need no such rule: the controller addresses the signaling it passes from node to node to the next
-    /// node's MAC address.
+    /// no ICMP redirects: the packet leaves by the port it came in). The signaling the switch steers to a node needs
+    /// nothing more: the controller addresses it to that node's MAC address, so the node's IP stack takes it in.
     /// </summary>
     public static IReadOnlyList<string> ReadyNodes(ISwitchTestbed testbed, SwitchNetServNodes nodes)
     {
@@ -187,13 +184,6 @@ public static class SwitchControllerDeployment
             done.Add(FormattableString.Invariant($"{attachment.Node}: switch port {attachment.Port} ({attachment.Device}, {attachment.Mac}), forwarding on"));
         }
 
-        var signaling = nodes.Nodes[0];
-        var controllerNs = testbed.NamespaceOf(signaling.Node);
-        controllerNs.ExecChecked(
-            "nft", "add table netdev netserv-openflow ; " +
-            $"add chain netdev netserv-openflow signaling {{ type filter hook ingress device {signaling.Device} priority 0 ; }} ; " +
-            "add rule netdev netserv-openflow signaling udp dport 270 meta pkttype set host");
-        done.Add($"{signaling.Node}: takes the UDP/270 frames the switch steers to {signaling.Device}");
         return done;
     }
 }
