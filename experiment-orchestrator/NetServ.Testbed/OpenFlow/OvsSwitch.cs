@@ -326,11 +326,12 @@ public sealed class OvsSwitch : IDisposable
             info.ArgumentList.Add(argument);
         }
 
+        // Console logging off before the log file opens: else its "opened log file" line reaches the user's terminal.
+        info.ArgumentList.Add("-vconsole:off");
         info.ArgumentList.Add($"--pidfile={Path.Combine(Directory, program + ".pid")}");
         info.ArgumentList.Add($"--log-file={Path.Combine(Directory, program + ".log")}");
         info.ArgumentList.Add($"--unixctl={Path.Combine(Directory, program + ".ctl")}");
         info.ArgumentList.Add("--no-chdir");
-        info.ArgumentList.Add("-vconsole:off");
         // Everything the daemons would put under /var/run/openvswitch (the bridge's .mgmt socket) goes here instead,
         // so a system Open vSwitch, if one runs, is neither used nor disturbed.
         foreach (var variable in (string[])["OVS_RUNDIR", "OVS_LOGDIR", "OVS_DBDIR", "OVS_SYSCONFDIR"])
