@@ -34,15 +34,9 @@ public sealed partial class OpenFlowRSpecTests
     [CancelAfter(120_000)]
     public async Task OpenFlowRSpec_SignalingThroughTheSwitch_InstallsAModuleWhoseFlowsGoThroughTheNode_AndRemoveDeletesThem(CancellationToken cancellationToken)
     {
-        var (controllerPackage, monitorPackage) = Packages();
-        using var key = UserPrivateKey.Generate(UserKeyAlgorithm.Ed25519);
-        using var testbed = await LocalTestbed.RealiseAsync(RSpecFile.Read(RSpecPath), new LocalTestbedOptions { RunExecuteServices = false }, cancellationToken: cancellationToken);
-        var ovs = testbed.Switches["switch"];
-        await using var ns1 = await NetServNodeProcess.StartAsync(testbed["ns1"].Namespace, new NetServNodeOptions { Node = Configuration(testbed, "ns1", key, onLinkEndsPath: true) }, cancellationToken);
-
         // The controller, by the node's own means: the switch forwards nothing before it.
-        var nodes = SwitchNetServNodes.Find(testbed, ["ns1"]).Single();
-        await SwitchControllerDeployment.InstallAsync(testbed, nodes, ns1, controllerPackage, User, cancellationToken);
+        await using var bed = await OneNodeBed.StartAsync(cancellationToken);
+        var (testbed, ovs, ns1, key, monitorPackage) = (bed.Testbed, bed.Switch, bed.Ns1, bed.Key, bed.MonitorPackage);
         var signalingBefore = Packets(ovs, "priority=1000,udp,tp_dst=270");
 
         // A user's SETUP from the sender toward the receiver, taken by ns1 off the proactive flow.
@@ -193,6 +187,65 @@ public sealed partial class OpenFlowRSpecTests
         }
     }
 
+    [Test]
+    [CancelAfter(120_000)]
+    public async Task OpenFlowRSpec_ControllerModuleRemoved_SwitchKeepsForwardingThroughTheNode_ReinstallResynchronises(CancellationToken cancellationToken)
+    {
+        await using var bed = await OneNodeBed.StartAsync(cancellationToken);
+        var (testbed, ovs, ns1, key, monitorPackage) = (bed.Testbed, bed.Switch, bed.Ns1, bed.Key, bed.MonitorPackage);
+        await using var user = await UserSession.SetUpAsync(testbed, key, monitorPackage, cancellationToken);
+        await ns1.WaitForStatusAsync(s => ControllerStatus(s)?["filters"]?.GetValue<int>() == 1, TimeSpan.FromSeconds(10), cancellationToken);
+
+        using var socket = ReceiverSocket(testbed);
+        using var outgoing = testbed["sender"].Namespace.CreateSocket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        outgoing.Bind(new IPEndPoint(IPAddress.Parse(testbed["sender"].Address.ToString()), 40000));
+        var received = new List<string>();
+        void Send(string round)
+        {
+            for (var i = 0; i < 5; i++)
+            {
+                outgoing.SendTo(Encoding.ASCII.GetBytes($"{round} {i}"), new IPEndPoint(IPAddress.Parse(user.Receiver.ToString()), FilterPort));
+                var buffer = new byte[100];
+                received.Add(Encoding.ASCII.GetString(buffer, 0, socket.Receive(buffer)));
+            }
+        }
+
+        Send("controller");
+
+        // The controller module is removed through the admin API: the switch (secure mode) keeps the flows it has.
+        var controllerModule = (await ns1.StatusAsync(cancellationToken: cancellationToken)).Containers.SelectMany(c => c.Modules)
+            .Single(m => m.Name.StartsWith("NetServ.Apps.OpenFlowController", StringComparison.Ordinal)).Name;
+        var removed = await ns1.RemoveAsync(controllerModule, User, cancellationToken);
+        await ns1.WaitForStatusAsync(s => ControllerStatus(s) is null, TimeSpan.FromSeconds(10), cancellationToken);
+        var flowsWithout = ovs.DumpFlows();
+        Send("no controller");
+        var withoutController = await ns1.StatusAsync(cancellationToken: cancellationToken);
+
+        // Reinstalled: the new instance deletes what the old one left, installs its flows and steers the filter again.
+        await bed.InstallControllerAsync(cancellationToken);
+        var resynchronised = await ns1.WaitForStatusAsync(
+            s => ControllerStatus(s)?["filters"]?.GetValue<int>() == 1 && ControllerStatus(s)?["switches"]?.GetValue<long>() == 1, TimeSpan.FromSeconds(15), cancellationToken);
+        var steeredAfterResync = await EventuallyAsync(() => ovs.DumpFlows().Count(f => f.Contains("priority=600", StringComparison.Ordinal)), n => n == 0, cancellationToken);
+        Send("reinstalled");
+        var after = await ns1.StatusAsync(cancellationToken: cancellationToken);
+        var flowsAfter = ovs.DumpFlows();
+
+        long Counted(NodeStatus status) => ModuleOf(status, user.Setup.Module)?.Live?.Counters?.Packets ?? 0;
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(removed.StatusCode, Is.EqualTo(NslpStatus.Ok));
+            Assert.That(flowsWithout, Has.Some.Contains("priority=600").And.Some.Contains("priority=1000,udp,tp_dst=270"), "the switch kept the controller's flows");
+            Assert.That(received, Is.EqualTo(new[] { "controller", "no controller", "reinstalled" }.SelectMany(r => Enumerable.Range(0, 5).Select(i => $"{r} {i}"))), "every packet arrived, also without a controller");
+            Assert.That(Counted(withoutController), Is.EqualTo(10), "without a controller the steered flow still went through the node's module");
+            Assert.That(steeredAfterResync, Is.Zero, "the new controller deleted the old one's steered flow");
+            Assert.That(ControllerStatus(after)?["steeredFlows"]?.GetValue<long>(), Is.EqualTo(1), "and steered the flow again");
+            Assert.That(Counted(after), Is.EqualTo(15));
+            Assert.That(flowsAfter.Count(f => f.Contains("priority=1000,udp,tp_dst=270", StringComparison.Ordinal)), Is.EqualTo(1), "one signaling flow");
+            Assert.That(flowsAfter.Count(f => f.Contains("priority=500", StringComparison.Ordinal)), Is.EqualTo(1), "one filter flow");
+            Assert.That(ControllerStatus(resynchronised)?["filters"]?.GetValue<int>(), Is.EqualTo(1));
+        }
+    }
+
     /// <summary>The controller's and NetMonitor's packages; skips the test without root, Open vSwitch or the testbed's tools.</summary>
     private static (string Controller, string Monitor) Packages()
     {
@@ -297,6 +350,60 @@ public sealed partial class OpenFlowRSpecTests
         {
             await _client.DisposeAsync();
             await _server.DisposeAsync();
+        }
+    }
+
+    /// <summary>rspecs/openflow.rspec.xml realised, netservd on ns1 only, and the controller module installed on it through its admin socket.</summary>
+    private sealed class OneNodeBed : IAsyncDisposable
+    {
+        private readonly string _controllerPackage;
+
+        private OneNodeBed(LocalTestbed testbed, UserPrivateKey key, (string Controller, string Monitor) packages)
+        {
+            (Testbed, Key, _controllerPackage, MonitorPackage) = (testbed, key, packages.Controller, packages.Monitor);
+        }
+
+        public LocalTestbed Testbed { get; }
+
+        public OvsSwitch Switch => Testbed.Switches["switch"];
+
+        public NetServNodeProcess Ns1 { get; private set; } = null!;
+
+        public UserPrivateKey Key { get; }
+
+        public string MonitorPackage { get; }
+
+        public static async Task<OneNodeBed> StartAsync(CancellationToken cancellationToken)
+        {
+            var packages = Packages();
+            var key = UserPrivateKey.Generate(UserKeyAlgorithm.Ed25519);
+            var bed = new OneNodeBed(
+                await LocalTestbed.RealiseAsync(RSpecFile.Read(RSpecPath), new LocalTestbedOptions { RunExecuteServices = false }, cancellationToken: cancellationToken), key, packages);
+            try
+            {
+                bed.Ns1 = await NetServNodeProcess.StartAsync(bed.Testbed["ns1"].Namespace, new NetServNodeOptions { Node = Configuration(bed.Testbed, "ns1", key, onLinkEndsPath: true) }, cancellationToken);
+                await bed.InstallControllerAsync(cancellationToken);
+                return bed;
+            }
+            catch
+            {
+                await bed.DisposeAsync();
+                throw;
+            }
+        }
+
+        public Task<IReadOnlyList<string>> InstallControllerAsync(CancellationToken cancellationToken) =>
+            SwitchControllerDeployment.InstallAsync(Testbed, SwitchNetServNodes.Find(Testbed, ["ns1"]).Single(), Ns1, _controllerPackage, User, cancellationToken);
+
+        public async ValueTask DisposeAsync()
+        {
+            if (Ns1 is not null)
+            {
+                await Ns1.DisposeAsync();
+            }
+
+            Testbed.Dispose();
+            Key.Dispose();
         }
     }
 }
