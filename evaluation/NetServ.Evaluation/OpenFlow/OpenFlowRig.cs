@@ -224,20 +224,15 @@ internal sealed class OpenFlowRig : IAsyncDisposable
     /// <summary>A signed SETUP of NetMonitor from the sender toward the receiver: every NetServ node on the path installs it, and its filter reaches the controller.</summary>
     private async Task SetUpMonitorAsync(string monitorPackage, CancellationToken cancellationToken)
     {
-        var server = PackageServer.Start(Path.GetDirectoryName(monitorPackage)!, IPAddress.Parse(Sender.Address.ToString()), 0, Sender.Namespace);
-        await using (server.ConfigureAwait(false))
+        var user = LocalNodeUser.Start(Sender, User, _key, monitorPackage, "netserv-eval-sender");
+        await using (user.ConfigureAwait(false))
         {
-            var setup = ModuleSetup.ForPackage(monitorPackage, User, server.UrlOf) with { FilterProtocol = "udp", FilterPort = Port, FilterDestination = $"{Receiver.Address}/32" };
-            var client = Sender.Namespace.Run(() => SignalingClient.Start("netserv-eval-sender", NullLogger.Instance, TimeProvider.System));
-            await using (client.ConfigureAwait(false))
+            var setup = user.Module with { FilterProtocol = "udp", FilterPort = Port, FilterDestination = $"{Receiver.Address}/32" };
+            var answer = await user.SendForPathAsync(Receiver.Address, setup.ToRequest(), SignalingTimeout, cancellationToken).ConfigureAwait(false);
+            if (answer.Nodes.Count != Nodes || answer.Nodes.Any(n => n.Status != NslpStatus.Ok))
             {
-                var signed = new SignedRequestClient(client, User, _key, TimeProvider.System);
-                var answer = await signed.SendForPathAsync(Receiver.Address, setup.ToRequest(), SignalingTimeout, cancellationToken).ConfigureAwait(false);
-                if (answer.Nodes.Count != Nodes || answer.Nodes.Any(n => n.Status != NslpStatus.Ok))
-                {
-                    throw new InvalidOperationException(
-                        $"the SETUP of {setup.Module} toward the receiver was answered by {string.Join(", ", answer.Nodes.Select(n => $"{n.Address} ({n.Status})"))}, not by the {Nodes} NetServ node(s) on the path");
-                }
+                throw new InvalidOperationException(
+                    $"the SETUP of {setup.Module} toward the receiver was answered by {string.Join(", ", answer.Nodes.Select(n => $"{n.Address} ({n.Status})"))}, not by the {Nodes} NetServ node(s) on the path");
             }
 
             MonitorModule = setup.Module;

@@ -304,36 +304,24 @@ public sealed partial class OpenFlowRSpecTests
     private static partial Regex PacketCount();
 
     /// <summary>
-    /// The user on the sender: NetMonitor's package served from there, a signed SETUP of it toward the receiver with
-    /// the filter udp/5060 to the receiver, sent through the switch; later requests go the same way.
+    /// The user on the sender (<see cref="LocalNodeUser"/>): a signed SETUP of NetMonitor toward the receiver with the
+    /// filter udp/5060 to the receiver, sent through the switch; later requests go the same way.
     /// </summary>
-    private sealed class UserSession : IAsyncDisposable
+    private sealed class UserSession(LocalNodeUser user, Ipv4Address receiver, ModuleSetup setup) : IAsyncDisposable
     {
-        private readonly PackageServer _server;
-        private readonly SignalingClient _client;
-        private readonly SignedRequestClient _signed;
+        public Ipv4Address Receiver => receiver;
 
-        private UserSession(PackageServer server, SignalingClient client, SignedRequestClient signed, Ipv4Address receiver, ModuleSetup setup)
-        {
-            (_server, _client, _signed, Receiver, Setup) = (server, client, signed, receiver, setup);
-        }
-
-        public Ipv4Address Receiver { get; }
-
-        public ModuleSetup Setup { get; }
+        public ModuleSetup Setup => setup;
 
         public PathResponse Answer { get; private set; } = null!;
 
         public static async Task<UserSession> SetUpAsync(LocalTestbed testbed, UserPrivateKey key, string monitorPackage, CancellationToken cancellationToken)
         {
-            var sender = testbed["sender"];
-            var server = PackageServer.Start(Path.GetDirectoryName(monitorPackage)!, IPAddress.Parse(sender.Address.ToString()), 0, sender.Namespace);
-            var setup = ModuleSetup.ForPackage(monitorPackage, User, server.UrlOf) with { FilterProtocol = "udp", FilterPort = FilterPort, FilterDestination = "198.18.10.2/32" };
-            var client = sender.Namespace.Run(() => SignalingClient.Start("sender", NullLogger.Instance, TimeProvider.System));
-            var session = new UserSession(server, client, new SignedRequestClient(client, User, key, TimeProvider.System), testbed.AddressOf("receiver:if0"), setup);
+            var user = LocalNodeUser.Start(testbed["sender"], User, key, monitorPackage, "sender");
+            var session = new UserSession(user, testbed.AddressOf("receiver:if0"), user.Module with { FilterProtocol = "udp", FilterPort = FilterPort, FilterDestination = "198.18.10.2/32" });
             try
             {
-                session.Answer = await session.SendAsync(setup.ToRequest(), cancellationToken);
+                session.Answer = await session.SendAsync(session.Setup.ToRequest(), cancellationToken);
                 return session;
             }
             catch
@@ -344,13 +332,9 @@ public sealed partial class OpenFlowRSpecTests
         }
 
         public Task<PathResponse> SendAsync(NslpRequest request, CancellationToken cancellationToken) =>
-            _signed.SendForPathAsync(Receiver, request, TimeSpan.FromSeconds(20), cancellationToken);
+            user.SendForPathAsync(receiver, request, TimeSpan.FromSeconds(20), cancellationToken);
 
-        public async ValueTask DisposeAsync()
-        {
-            await _client.DisposeAsync();
-            await _server.DisposeAsync();
-        }
+        public ValueTask DisposeAsync() => user.DisposeAsync();
     }
 
     /// <summary>rspecs/openflow.rspec.xml realised, netservd on ns1 only, and the controller module installed on it through its admin socket.</summary>
